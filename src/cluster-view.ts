@@ -1,0 +1,45 @@
+// What the action observed in the cluster, as plain data, so decisions stay pure.
+
+export interface PvcView {
+  name: string;
+  size?: string;
+  storageClass?: string;
+  phase?: string;
+}
+
+export interface PodView {
+  name: string;
+  uid: string;
+  phase: string;
+  ready: boolean;
+  restarts: number;
+  /** e.g. CrashLoopBackOff, ImagePullBackOff */
+  waitingReason?: string;
+  deleting: boolean;
+}
+
+export interface ClusterView {
+  release?: { status: string; chartVersion: string; revision: number };
+  /** From the release's user values (values.ts backingStoreOf). */
+  store: 'deployed' | 'migrating' | 'embedded' | 'other' | 'unknown';
+  deployedEtcd?: { replicas: number; readyReplicas: number };
+  etcdServices: string[];
+  controlPlane: 'Deployment' | 'StatefulSet' | 'none';
+  embeddedPod?: PodView;
+  etcdPods: PodView[];
+  etcdPvcs: PvcView[];
+  storageClasses: { name: string; isDefault: boolean }[];
+}
+
+export const names = (release: string) => ({
+  etcdSts: `${release}-etcd`,
+  etcdSvc: `${release}-etcd`,
+  etcdHeadless: `${release}-etcd-headless`,
+  etcdPod0: `${release}-etcd-0`,
+  controlPlane: release,
+  embeddedPod: `${release}-0`,
+  embeddedPvc: `data-${release}-0`,
+  certs: `${release}-certs`,
+  config: `vc-config-${release}`,
+  etcdPvcPrefix: `data-${release}-etcd-`,
+});

@@ -1,0 +1,274 @@
+// Every input parsed once, before any cluster call, into one typed Settings object.
+// All problems are collected so a user fixes them in one round, each naming the input,
+// what is wrong and what would be right.
+import { parse as parseYaml } from 'yaml';
+import type { Phase } from './types.ts';
+import { parseChartVersion, atLeast, MIN_MIGRATION, MIN_EXTRA_ARGS, type ChartVersion } from './version.ts';
+import { parseDuration } from './duration.ts';
+import { parseQuantity } from './quantity.ts';
+import { ownedPathsTouched } from './values.ts';
+
+export type ChartRef =
+  | { kind: 'repo'; name: string; repo: string }
+  | { kind: 'oci'; ref: string }
+  | { kind: 'local'; path: string };
+
+export interface Settings {
+  release: string;
+  namespace: string;
+  chartVersion: ChartVersion;
+  phase: Phase;
+  chart: ChartRef;
+  storageSize?: string;
+  storageClass?: string;
+  etcdExtraArgs: string[];
+  extraValues: Record<string, unknown>;
+  kubeconfig?: string;
+  context?: string;
+  timeoutMs: number;
+  migrationTimeoutMs: number;
+  approvalEnvironment?: string;
+  requireApproval: boolean;
+  deleteEtcdPvcs: boolean;
+  orphanOnForbidden: boolean;
+  backup: 'required' | 'skip';
+  backupSkipReason?: string;
+  backupDir?: string;
+  volatilePrefixes: string[];
+  prNumber?: number;
+  githubToken?: string;
+}
+
+export interface InputProblem {
+  input: string;
+  problem: string;
+  expected: string;
+}
+
+export class InputError extends Error {
+  readonly problems: InputProblem[];
+  constructor(problems: InputProblem[]) {
+    super(
+      `${problems.length} input${problems.length === 1 ? ' is' : 's are'} not valid; nothing was changed:\n` +
+        problems.map((p) => `- input '${p.input}': ${p.problem}. Expected: ${p.expected}.`).join('\n'),
+    );
+    this.name = 'InputError';
+    this.problems = problems;
+  }
+}
+
+export type GetInput = (name: string) => string;
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const PHASES: readonly Phase[] = ['plan', 'migrate', 'finalize', 'status'];
+const EXTRA_ARG = /^--[a-z0-9][a-z0-9-]*(=\S.*)?$/;
+/** Flags vCluster sets itself for the embedded etcd; overriding them breaks the store or its TLS. */
+const OWNED_ETCD_FLAGS = [
+  'data-dir', 'name', 'initial-cluster', 'initial-cluster-state', 'initial-cluster-token',
+  'listen-client-urls', 'listen-peer-urls', 'advertise-client-urls', 'initial-advertise-peer-urls',
+  'cert-file', 'key-file', 'trusted-ca-file', 'client-cert-auth', 'peer-cert-file', 'peer-key-file',
+  'peer-trusted-ca-file', 'peer-client-cert-auth',
+];
+const MAX_VALUES_BYTES = 256 * 1024;
+/** Text that would break a log line, a step output or a command line. */
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+/** Ways a user writes a boolean in YAML 1.2 core schema, as @actions/core accepts. */
+function parseBool(text: string): boolean | undefined {
+  if (['true', 'True', 'TRUE'].includes(text)) return true;
+  if (['false', 'False', 'FALSE'].includes(text)) return false;
+  return undefined;
+}
+
+/** Shows a bad value safely: one line, bounded, quoted. */
+export function show(value: string): string {
+  const oneLine = JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
+  return oneLine;
+}
+
+export function parseSettings(get: GetInput): Settings {
+  const problems: InputProblem[] = [];
+  const bad = (input: string, problem: string, expected: string): undefined => {
+    problems.push({ input, problem, expected });
+    return undefined;
+  };
+  const text = (name: string): string => get(name).trim();
+
+  const label = (name: string, max: number): string => {
+    const v = text(name);
+    if (v === '') return bad(name, 'is empty', `a DNS-1123 label of at most ${max} characters, like "my-vcluster"`) ?? '';
+    if (v.length > max) return bad(name, `${show(v)} has ${v.length} characters`, `at most ${max} characters`) ?? '';
+    if (!DNS1123_LABEL.test(v)) {
+      return bad(name, `${show(v)} is not a DNS-1123 label`, 'lower-case letters, digits and "-", starting and ending with a letter or digit') ?? '';
+    }
+    return v;
+  };
+  const release = label('release', 53);
+  const namespace = label('namespace', 63);
+
+  const versionText = text('chart-version');
+  let chartVersion = parseChartVersion(versionText);
+  if (!versionText) bad('chart-version', 'is empty', 'the vCluster chart version to upgrade to, like 0.27.0');
+  else if (!chartVersion) bad('chart-version', `${show(versionText)} is not a semantic version`, 'a version like 0.27.0 or v0.27.0');
+  else if (!atLeast(chartVersion, MIN_MIGRATION)) {
+    bad('chart-version', `${chartVersion.text} cannot migrate: migrateFromDeployedEtcd exists from chart ${MIN_MIGRATION}`, `${MIN_MIGRATION} or later`);
+    chartVersion = undefined;
+  }
+
+  const phaseText = text('phase') || 'migrate';
+  const phase = PHASES.includes(phaseText as Phase) ? (phaseText as Phase) : bad('phase', `${show(phaseText)} is not a phase`, PHASES.join(', '));
+
+  const chart = parseChart(text('chart') || 'vcluster', text('chart-repo') || 'https://charts.loft.sh', bad);
+
+  const storageSize = text('storage-size') || undefined;
+  if (storageSize !== undefined && parseQuantity(storageSize) === undefined) {
+    bad('storage-size', `${show(storageSize)} is not a Kubernetes quantity`, 'a size like 5Gi, 20Gi or 500Mi');
+  } else if (storageSize !== undefined && (parseQuantity(storageSize) ?? 0) <= 0) {
+    bad('storage-size', `${show(storageSize)} is zero`, 'a positive size like 5Gi');
+  }
+  const storageClass = text('storage-class') || undefined;
+  if (storageClass !== undefined && !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(storageClass)) {
+    bad('storage-class', `${show(storageClass)} is not a StorageClass name`, 'a DNS-1123 subdomain like "gp3" or "standard"');
+  }
+
+  const etcdExtraArgs = parseExtraArgs(get('etcd-extra-args'), chartVersion, bad);
+  const extraValues = parseValuesInput(get('values'), bad);
+
+  const kubeconfig = get('kubeconfig').trim() ? get('kubeconfig') : undefined;
+  if (kubeconfig !== undefined) {
+    let doc: unknown;
+    try {
+      doc = parseYaml(kubeconfig, { maxAliasCount: 20 });
+    } catch {
+      doc = undefined;
+    }
+    // The content is a secret: the message never quotes it.
+    if (!doc || typeof doc !== 'object' || !('clusters' in doc)) {
+      bad('kubeconfig', 'is not a kubeconfig (not YAML with a clusters list); its content is not shown', 'the content of a kubeconfig file, for example from a repository secret');
+    }
+  }
+  const context = text('context') || undefined;
+  if (context !== undefined && CONTROL.test(context)) bad('context', 'contains a control character', 'a context name from the kubeconfig');
+
+  const duration = (name: string, fallback: string, min: number): number => {
+    const v = text(name) || fallback;
+    const ms = parseDuration(v);
+    if (ms === undefined) return bad(name, `${show(v)} is not a duration`, 'a duration like 90s, 10m or 1h') ?? 0;
+    if (ms < min) return bad(name, `${show(v)} is too short`, `at least ${min / 1000}s`) ?? 0;
+    return ms;
+  };
+  const timeoutMs = duration('timeout', '10m', 30_000);
+  const migrationTimeoutMs = duration('migration-timeout', '15m', 10_000);
+
+  const bool = (name: string, fallback: boolean): boolean => {
+    const v = text(name);
+    if (v === '') return fallback;
+    const b = parseBool(v);
+    return b ?? bad(name, `${show(v)} is not a boolean`, 'true or false') ?? fallback;
+  };
+  const requireApproval = bool('require-approval', true);
+  const deleteEtcdPvcs = bool('delete-etcd-pvcs', false);
+  const orphanOnForbidden = bool('orphan-on-forbidden', true);
+
+  const approvalEnvironment = text('approval-environment') || undefined;
+  if (approvalEnvironment !== undefined && (CONTROL.test(approvalEnvironment) || approvalEnvironment.length > 255)) {
+    bad('approval-environment', 'is not a GitHub environment name', 'at most 255 characters, no control characters');
+  }
+  if (phase === 'finalize' && requireApproval && approvalEnvironment === undefined) {
+    bad('approval-environment', 'is empty, and finalize needs a verified approval', 'the GitHub environment with required reviewers that the finalize job names');
+  }
+
+  const backupText = text('backup') || 'required';
+  const backup = backupText === 'required' || backupText === 'skip' ? backupText : bad('backup', `${show(backupText)} is not a backup mode`, 'required or skip');
+  const backupSkipReason = text('backup-skip-reason') || undefined;
+  if (backup === 'skip' && backupSkipReason === undefined) {
+    bad('backup-skip-reason', 'is empty while backup is skip', 'a sentence saying why no snapshot is taken (it is shown in bold in the summary)');
+  }
+  const backupDir = text('backup-dir') || undefined;
+  if (backupDir !== undefined && CONTROL.test(backupDir)) bad('backup-dir', 'contains a control character', 'a directory path on the runner');
+
+  const volatilePrefixes = get('volatile-prefixes').split('\n').map((l) => l.trim()).filter(Boolean);
+  for (const p of volatilePrefixes) {
+    if (CONTROL.test(p) || !p.startsWith('/')) bad('volatile-prefixes', `${show(p)} is not an etcd key prefix`, 'one prefix per line starting with "/", like /registry/leases/');
+  }
+
+  const prText = text('pr-number');
+  let prNumber: number | undefined;
+  if (prText !== '') {
+    prNumber = /^[1-9]\d{0,9}$/.test(prText) ? Number(prText) : bad('pr-number', `${show(prText)} is not a pull request number`, 'a positive whole number');
+  }
+  const githubToken = text('github-token') || undefined;
+
+  if (problems.length > 0) throw new InputError(problems);
+  return {
+    release, namespace, chartVersion: chartVersion!, phase: phase!, chart: chart!,
+    storageSize, storageClass, etcdExtraArgs, extraValues, kubeconfig, context,
+    timeoutMs, migrationTimeoutMs, approvalEnvironment, requireApproval, deleteEtcdPvcs,
+    orphanOnForbidden, backup: backup!, backupSkipReason, backupDir, volatilePrefixes, prNumber, githubToken,
+  };
+}
+
+type Bad = (input: string, problem: string, expected: string) => undefined;
+
+function parseChart(chart: string, repo: string, bad: Bad): ChartRef | undefined {
+  if (CONTROL.test(chart)) return bad('chart', 'contains a control character', 'a chart name, an oci:// reference or a chart directory');
+  if (chart.startsWith('oci://')) {
+    return /^oci:\/\/[A-Za-z0-9.-]+(:\d+)?(\/[A-Za-z0-9._-]+)+$/.test(chart)
+      ? { kind: 'oci', ref: chart }
+      : bad('chart', `${show(chart)} is not an OCI chart reference`, 'oci://registry.example.com/path/vcluster');
+  }
+  if (chart.startsWith('/') || chart.startsWith('./') || chart.startsWith('../')) {
+    return { kind: 'local', path: chart };
+  }
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(chart)) {
+    return bad('chart', `${show(chart)} is not a chart name`, 'a chart name like vcluster, an oci:// reference, or a directory path starting with ./ or /');
+  }
+  if (CONTROL.test(repo) || !/^https?:\/\/[^\s]+$/.test(repo)) {
+    return bad('chart-repo', `${show(repo)} is not a repository URL`, 'an https:// URL like https://charts.loft.sh');
+  }
+  return { kind: 'repo', name: chart, repo };
+}
+
+function parseExtraArgs(raw: string, version: ChartVersion | undefined, bad: Bad): string[] {
+  const args = raw.split('\n').map((l) => l.trim()).filter(Boolean);
+  if (args.length === 0) return [];
+  if (version && !atLeast(version, MIN_EXTRA_ARGS)) {
+    bad('etcd-extra-args', `chart ${version.text} has no controlPlane.backingStore.etcd.embedded.extraArgs (added in ${MIN_EXTRA_ARGS}) and rejects it`, `chart-version ${MIN_EXTRA_ARGS} or later, or no etcd-extra-args`);
+    return [];
+  }
+  for (const a of args) {
+    if (!EXTRA_ARG.test(a) || CONTROL.test(a)) {
+      bad('etcd-extra-args', `${show(a)} is not one --flag=value`, 'one flag per line, like --quota-backend-bytes=8589934592');
+      continue;
+    }
+    const flag = a.slice(2).split('=')[0]!;
+    if (OWNED_ETCD_FLAGS.includes(flag)) {
+      bad('etcd-extra-args', `--${flag} is set by vCluster for the embedded etcd; overriding it breaks the store or its TLS`, `flags other than ${OWNED_ETCD_FLAGS.map((f) => '--' + f).join(', ')}`);
+    }
+  }
+  return args;
+}
+
+function parseValuesInput(raw: string, bad: Bad): Record<string, unknown> {
+  if (raw.trim() === '') return {};
+  if (Buffer.byteLength(raw) > MAX_VALUES_BYTES) {
+    return bad('values', `is ${Buffer.byteLength(raw)} bytes`, `at most ${MAX_VALUES_BYTES} bytes of YAML`) ?? {};
+  }
+  let doc: unknown;
+  try {
+    // A low alias limit stops "billion laughs" documents before they expand.
+    doc = parseYaml(raw, { maxAliasCount: 20, uniqueKeys: true });
+  } catch (e) {
+    const msg = (e as Error).message.split('\n')[0];
+    return bad('values', `is not valid YAML (${msg})`, 'a YAML mapping of Helm values, like "sync: {toHost: {ingresses: {enabled: true}}}"') ?? {};
+  }
+  if (doc === null || doc === undefined) return {};
+  if (typeof doc !== 'object' || Array.isArray(doc)) {
+    return bad('values', 'is not a YAML mapping', 'a mapping of Helm values at the top level') ?? {};
+  }
+  const touched = ownedPathsTouched(doc as Record<string, unknown>);
+  if (touched.length > 0) {
+    return bad('values', `sets ${touched.join(', ')}, which the migration owns`, 'values without those keys; use storage-size, storage-class and etcd-extra-args for the embedded etcd') ?? {};
+  }
+  return doc as Record<string, unknown>;
+}

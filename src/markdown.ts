@@ -1,0 +1,70 @@
+// Escaping for text we insert into GitHub-flavoured Markdown (PR comments, job summaries).
+// Release names, group names, reasons and headlines come from users and clusters: none of
+// them may open HTML, links, mentions, table cells or close our hidden marker comment.
+
+/** Turns any line break into a space: one value never spans two Markdown lines or table rows. */
+function oneLine(text: string): string {
+  return text.replace(/\r\n|[\r\n\u2028\u2029]/g, ' ');
+}
+
+/** Entity-escapes the five HTML-significant characters. For text inside HTML elements and attributes. */
+export function escapeHtml(text: string): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+}
+
+/**
+ * Plain text for Markdown (also safe inside a table cell): HTML characters become entities,
+ * Markdown punctuation is backslash-escaped, line breaks become spaces, and a zero-width space
+ * after `@` keeps a name like `@org/team` from notifying anybody.
+ */
+export function escapeMarkdown(text: string): string {
+  return oneLine(text)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/[\\`*_{}[\]()#+\-.!|~=^:"'$%]/g, (c) => `\\${c}`)
+    .replace(/@/g, '@\u200b');
+}
+
+export interface CodeSpanOptions {
+  /** In a GFM table cell a `|` ends the cell even inside a code span, so it must be `\|` there. */
+  inTable?: boolean;
+}
+
+/**
+ * A literal code span. The fence is one backtick longer than the longest run of backticks in the
+ * text, and padded with spaces when the text starts or ends with a backtick (CommonMark rules).
+ * An empty value shows as `(empty)` rather than as a stray pair of backticks.
+ */
+export function codeSpan(text: string, options: CodeSpanOptions = {}): string {
+  let value = oneLine(text);
+  if (value === '') return '*(empty)*';
+  if (options.inTable) value = value.replace(/\|/g, '\\|');
+  const longest = Math.max(0, ...Array.from(value.matchAll(/`+/g), (m) => m[0].length));
+  const fence = '`'.repeat(longest + 1);
+  const pad = value.startsWith('`') || value.endsWith('`') || /^ .* $/.test(value) ? ' ' : '';
+  return `${fence}${pad}${value}${pad}${fence}`;
+}
+
+/**
+ * A Markdown link to an http(s) URL, or the escaped text alone when the URL is not one.
+ * Characters that could end the link destination are percent-encoded.
+ */
+export function link(text: string, url: string | undefined): string {
+  const label = escapeMarkdown(text);
+  if (!url) return label;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return label;
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return label;
+  const href = parsed.href.replace(/[()<>\s"'`]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+  return `[${label}](${href})`;
+}
