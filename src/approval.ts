@@ -1,0 +1,185 @@
+// The approval gate of phase two. GitHub pauses a job naming an environment with required
+// reviewers, but the action verifies rather than assumes it: the environment exists, it has a
+// required_reviewers rule, and this run holds an approved (and no rejected) review for it.
+// decideApproval is pure (API answers in, verdict out); verifyApproval makes the calls.
+import type { GitHubClient } from './github-context.ts';
+
+export type ApprovalCheckName = 'token-permission' | 'environment' | 'required-reviewers' | 'run-approval';
+
+export interface ApprovalCheck {
+  name: ApprovalCheckName;
+  state: 'passed' | 'failed' | 'skipped';
+  /** Plain text (no Markdown); may quote a reviewer's comment, so escape it before rendering. */
+  reason: string;
+}
+
+export interface ApprovalVerdict {
+  ok: boolean;
+  checks: ApprovalCheck[];
+  /** True when require-approval is false: phase two runs without a verified approval. */
+  bypassed: boolean;
+  /** Logins that approved this run for the environment. */
+  approvers: string[];
+}
+
+export interface ApprovalRequest {
+  owner: string;
+  repo: string;
+  runId: number;
+  environment: string;
+  requireApproval: boolean;
+}
+
+/** One REST answer: the data, or the HTTP status (0 when no answer came) and GitHub's message. */
+export type ApiAnswer<T> = { ok: true; data: T } | { ok: false; status: number; message: string };
+
+// The parts of GitHub's responses the decision reads (structural subsets of the REST schemas).
+interface Reviewer { type?: string; reviewer?: { login?: string; slug?: string; name?: string | null } | null }
+export interface EnvironmentData {
+  id: number;
+  name: string;
+  protection_rules?: Array<{ type: string; reviewers?: Reviewer[] }>;
+}
+export interface RunReviewData {
+  state: string;
+  comment: string;
+  user: { login: string };
+  environments: Array<{ id?: number; name?: string }>;
+}
+export interface PendingDeploymentData {
+  environment: { id?: number; name?: string };
+  reviewers: Reviewer[];
+}
+
+export interface ApprovalEvidence {
+  environment: ApiAnswer<EnvironmentData>;
+  /** Absent when the environment could not be read (nothing to match reviews against). */
+  approvals?: ApiAnswer<RunReviewData[]>;
+  pending?: ApiAnswer<PendingDeploymentData[]>;
+}
+
+const CHECK_ORDER: ApprovalCheckName[] = ['token-permission', 'environment', 'required-reviewers', 'run-approval'];
+
+function isPermissionDenied(answer: ApiAnswer<unknown> | undefined): answer is { ok: false; status: number; message: string } {
+  return !!answer && !answer.ok && answer.status === 403 && !/rate limit/i.test(answer.message);
+}
+
+function reviewerNames(reviewers: Reviewer[] | undefined): string {
+  const names = (reviewers ?? []).map((r) => r.reviewer?.login ?? r.reviewer?.slug ?? r.reviewer?.name).filter((n): n is string => !!n);
+  return names.length > 0 ? names.join(', ') : 'none listed';
+}
+
+function answerFailure(what: string, answer: { status: number; message: string }): string {
+  const status = answer.status === 0 ? 'no answer' : `HTTP ${answer.status}`;
+  return `Could not read ${what} (${status}: ${answer.message}). The gate fails closed; re-run the job once the GitHub API answers.`;
+}
+
+/** Pure decision: from the API answers to the verdict. Every refusal names exactly what is missing. */
+export function decideApproval(request: ApprovalRequest, evidence: ApprovalEvidence | undefined): ApprovalVerdict {
+  const { owner, repo, runId, environment } = request;
+  const slug = `${owner}/${repo}`;
+  const checks = new Map<ApprovalCheckName, ApprovalCheck>();
+  const set = (name: ApprovalCheckName, state: ApprovalCheck['state'], reason: string) => checks.set(name, { name, state, reason });
+  const verdict = (bypassed: boolean, approvers: string[] = []): ApprovalVerdict => {
+    const list = CHECK_ORDER.map((name) => checks.get(name) ?? { name, state: 'skipped' as const, reason: 'Not reached: an earlier check failed.' });
+    return { ok: bypassed || list.every((c) => c.state !== 'failed'), checks: list, bypassed, approvers };
+  };
+
+  if (!request.requireApproval) {
+    for (const name of CHECK_ORDER) set(name, 'skipped', 'require-approval is false: phase two runs without a verified approval.');
+    return verdict(true);
+  }
+  if (environment.trim() === '') {
+    set('environment', 'failed', "Input 'approval-environment' is empty. Phase finalize needs the name of a GitHub environment with required reviewers, and the finalize job must name it in 'environment:'.");
+    return verdict(false);
+  }
+  if (!evidence) return verdict(false);
+
+  const denied = [evidence.environment, evidence.approvals, evidence.pending].find(isPermissionDenied);
+  if (denied) {
+    set('token-permission', 'failed',
+      `The token may not read environments and run approvals of ${slug} (HTTP 403: ${denied.message}). ` +
+      "Add 'actions: read' to the job's 'permissions:' block (for example permissions: { contents: read, actions: read }), " +
+      "or pass a github-token that has the Actions read permission.");
+    return verdict(false);
+  }
+  set('token-permission', 'passed', `The token can read environments and run approvals of ${slug}.`);
+
+  const env = evidence.environment;
+  if (!env.ok) {
+    if (env.status === 404) {
+      set('environment', 'failed',
+        `Environment '${environment}' does not exist in ${slug}. Create it under Settings > Environments with required reviewers, ` +
+        "or set 'approval-environment' to the environment your finalize job names.");
+    } else {
+      set('environment', 'failed', answerFailure(`environment '${environment}' of ${slug}`, env));
+    }
+    return verdict(false);
+  }
+  set('environment', 'passed', `Environment '${env.data.name}' exists in ${slug}.`);
+
+  const rule = env.data.protection_rules?.find((r) => r.type === 'required_reviewers');
+  if (!rule || (rule.reviewers ?? []).length === 0) {
+    set('required-reviewers', 'failed',
+      `Environment '${env.data.name}' has no required_reviewers protection rule, so no person approved phase two. ` +
+      "Add required reviewers under Settings > Environments, or set 'require-approval: false' if your plan has no required reviewers.");
+    return verdict(false);
+  }
+  set('required-reviewers', 'passed', `Environment '${env.data.name}' requires a review by: ${reviewerNames(rule.reviewers)}.`);
+
+  const approvals = evidence.approvals;
+  if (!approvals || !approvals.ok) {
+    set('run-approval', 'failed', approvals ? answerFailure(`the approvals of run ${runId}`, approvals) : `The approvals of run ${runId} were not read.`);
+    return verdict(false);
+  }
+  const forEnv = (e: { id?: number; name?: string }) => e.id === env.data.id || e.name === env.data.name;
+  const reviews = approvals.data.filter((r) => r.environments.some(forEnv));
+  const approvers = [...new Set(reviews.filter((r) => r.state === 'approved').map((r) => r.user.login))];
+  const rejected = reviews.filter((r) => r.state === 'rejected');
+  if (rejected.length > 0) {
+    const who = rejected.map((r) => `${r.user.login}${r.comment ? ` ("${r.comment}")` : ''}`).join(', ');
+    set('run-approval', 'failed',
+      `Run ${runId} was rejected for environment '${env.data.name}' by ${who}. Phase two does not run after a rejection; ` +
+      'start a new workflow run once the reviewers agree.');
+    return verdict(false, approvers);
+  }
+  if (approvers.length > 0) {
+    set('run-approval', 'passed', `Run ${runId} was approved for environment '${env.data.name}' by ${approvers.join(', ')}.`);
+    return verdict(false, approvers);
+  }
+  const waiting = evidence.pending?.ok ? evidence.pending.data.find((p) => forEnv(p.environment)) : undefined;
+  if (waiting) {
+    set('run-approval', 'failed',
+      `Run ${runId} is still waiting for a review of environment '${env.data.name}' (reviewers: ${reviewerNames(waiting.reviewers)}). ` +
+      'Phase two runs in the job that names the environment, after a reviewer approves it.');
+  } else {
+    set('run-approval', 'failed',
+      `Run ${runId} holds no approved review for environment '${env.data.name}'. The job running phase finalize must name ` +
+      `'environment: ${env.data.name}' so GitHub pauses it until a reviewer approves.`);
+  }
+  return verdict(false);
+}
+
+async function answer<T>(call: () => Promise<{ data: T }>): Promise<ApiAnswer<T>> {
+  try {
+    return { ok: true, data: (await call()).data };
+  } catch (error) {
+    const e = error as { status?: unknown; message?: unknown; response?: { data?: { message?: unknown } } };
+    const status = typeof e.status === 'number' ? e.status : 0;
+    const message = typeof e.response?.data?.message === 'string' ? e.response.data.message : String(e.message ?? error);
+    return { ok: false, status, message };
+  }
+}
+
+/** Reads the environment and this run's reviews, then decides. Never throws for an API answer. */
+export async function verifyApproval(octokit: GitHubClient, request: ApprovalRequest): Promise<ApprovalVerdict> {
+  if (!request.requireApproval || request.environment.trim() === '') return decideApproval(request, undefined);
+  const { owner, repo, runId } = request;
+  const environment = await answer(() => octokit.rest.repos.getEnvironment({ owner, repo, environment_name: request.environment }));
+  if (!environment.ok) return decideApproval(request, { environment });
+  const [approvals, pending] = await Promise.all([
+    answer(() => octokit.rest.actions.getReviewsForRun({ owner, repo, run_id: runId })),
+    answer(() => octokit.rest.actions.getPendingDeploymentsForRun({ owner, repo, run_id: runId })),
+  ]);
+  return decideApproval(request, { environment, approvals, pending });
+}

@@ -1,0 +1,99 @@
+// Where this run lives on GitHub: repository, run id and URL, the pull request it belongs to,
+// and a REST client. Read from the runner's environment (not @actions/github's import-time
+// context) so tests can point everything, including GITHUB_API_URL, at the local stand-in.
+import { readFileSync } from 'node:fs';
+import { getOctokit } from '@actions/github';
+
+export type GitHubClient = ReturnType<typeof getOctokit>;
+
+export interface GitHubRunContext {
+  owner: string;
+  repo: string;
+  runId: number;
+  /** `${GITHUB_SERVER_URL}/${owner}/${repo}/actions/runs/${runId}` */
+  runUrl: string;
+  serverUrl: string;
+  apiUrl: string;
+  eventName: string;
+  /** The pull request to comment on: input pr-number, else the event's pull request. */
+  prNumber?: number;
+}
+
+type Env = Record<string, string | undefined>;
+
+function required(env: Env, name: string): string {
+  const value = env[name];
+  if (!value) {
+    throw new Error(`${name} is not set: the action must run inside a GitHub Actions job (the runner sets ${name}).`);
+  }
+  return value;
+}
+
+function parsePositiveInt(value: string, what: string): number {
+  const trimmed = value.trim();
+  if (!/^[1-9][0-9]{0,15}$/.test(trimmed)) {
+    throw new Error(`${what} must be a positive whole number, got '${value}'.`);
+  }
+  return Number(trimmed);
+}
+
+/** The pull request number an event payload belongs to, if any. */
+export function prNumberFromEvent(payload: unknown): number | undefined {
+  if (typeof payload !== 'object' || payload === null) return undefined;
+  const p = payload as { pull_request?: { number?: unknown }; issue?: { number?: unknown; pull_request?: unknown } };
+  // pull_request, pull_request_target, pull_request_review*: the PR itself.
+  if (typeof p.pull_request?.number === 'number') return p.pull_request.number;
+  // issue_comment on a PR: the issue is the PR.
+  if (p.issue?.pull_request && typeof p.issue.number === 'number') return p.issue.number;
+  return undefined;
+}
+
+function readEventPayload(path: string | undefined): unknown {
+  if (!path) return undefined;
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    // No payload (local runs) means no PR from the event; the pr-number input still works.
+    return undefined;
+  }
+}
+
+/**
+ * Reads the run's context. `prNumberInput` is the action input `pr-number` ('' when unset);
+ * when given it wins over the event, so dispatch and schedule runs can comment on a PR too.
+ */
+export function readRunContext(env: Env = process.env, prNumberInput = ''): GitHubRunContext {
+  const repository = required(env, 'GITHUB_REPOSITORY');
+  const slash = repository.indexOf('/');
+  if (slash <= 0 || slash === repository.length - 1) {
+    throw new Error(`GITHUB_REPOSITORY must look like owner/repo, got '${repository}'.`);
+  }
+  const owner = repository.slice(0, slash);
+  const repo = repository.slice(slash + 1);
+  const runId = parsePositiveInt(required(env, 'GITHUB_RUN_ID'), 'GITHUB_RUN_ID');
+  const serverUrl = (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
+  const apiUrl = (env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, '');
+  const eventName = env.GITHUB_EVENT_NAME ?? '';
+  const prNumber = prNumberInput.trim() !== ''
+    ? parsePositiveInt(prNumberInput, "Input 'pr-number'")
+    : prNumberFromEvent(readEventPayload(env.GITHUB_EVENT_PATH));
+  return {
+    owner,
+    repo,
+    runId,
+    runUrl: `${serverUrl}/${owner}/${repo}/actions/runs/${runId}`,
+    serverUrl,
+    apiUrl,
+    eventName,
+    ...(prNumber === undefined ? {} : { prNumber }),
+  };
+}
+
+/** A REST client for the token, talking to GITHUB_API_URL (GitHub Enterprise Server, or a test stand-in). */
+export function makeOctokit(token: string, env: Env = process.env): GitHubClient {
+  if (!token) {
+    throw new Error("Input 'github-token' is empty: pass ${{ github.token }} (the default) or a token with actions: read and pull-requests: write.");
+  }
+  const baseUrl = (env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, '');
+  return getOctokit(token, { baseUrl });
+}
