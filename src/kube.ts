@@ -1,0 +1,195 @@
+// The Kubernetes adapter: the few reads and writes the action makes, through
+// @kubernetes/client-node. No decisions here; errors carry the object and the cause.
+import {
+  AppsV1Api, AuthorizationV1Api, CoreV1Api, StorageV1Api, type KubeConfig, type V1Pod, type V1ConfigMap,
+} from '@kubernetes/client-node';
+import type { ClusterView, PodView, PvcView } from './cluster-view.ts';
+import { names } from './cluster-view.ts';
+
+export interface AccessNeed {
+  verb: string;
+  resource: string;
+  subresource?: string;
+  group?: string;
+  namespaced: boolean;
+}
+
+/** HTTP status of a client-node error, when it has one. */
+export function statusOf(e: unknown): number | undefined {
+  const code = (e as { code?: unknown }).code;
+  return typeof code === 'number' ? code : undefined;
+}
+
+export function describeError(e: unknown): string {
+  const body = (e as { body?: unknown }).body;
+  if (typeof body === 'string') {
+    try {
+      const msg = (JSON.parse(body) as { message?: string }).message;
+      if (msg) return msg;
+    } catch { /* not JSON */ }
+  } else if (body && typeof body === 'object' && 'message' in body) {
+    return String((body as { message: unknown }).message);
+  }
+  const m = (e as Error).message ?? String(e);
+  return m.split('\n')[0]!;
+}
+
+function podView(p: V1Pod): PodView {
+  const cs = p.status?.containerStatuses ?? [];
+  return {
+    name: p.metadata?.name ?? '',
+    uid: p.metadata?.uid ?? '',
+    phase: p.status?.phase ?? 'Unknown',
+    ready: (p.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'),
+    restarts: cs.reduce((n, c) => n + (c.restartCount ?? 0), 0),
+    waitingReason: cs.map((c) => c.state?.waiting?.reason).find(Boolean),
+    deleting: p.metadata?.deletionTimestamp !== undefined,
+  };
+}
+
+export class Kube {
+  readonly core: CoreV1Api;
+  readonly apps: AppsV1Api;
+  private readonly authz: AuthorizationV1Api;
+  private readonly storage: StorageV1Api;
+
+  constructor(readonly kc: KubeConfig) {
+    this.core = kc.makeApiClient(CoreV1Api);
+    this.apps = kc.makeApiClient(AppsV1Api);
+    this.authz = kc.makeApiClient(AuthorizationV1Api);
+    this.storage = kc.makeApiClient(StorageV1Api);
+  }
+
+  /** Throws a clear error when the API server cannot be reached or refuses the credentials. */
+  async ping(namespace: string): Promise<void> {
+    try {
+      await this.core.listNamespacedConfigMap({ namespace, limit: 1 });
+    } catch (e) {
+      const code = statusOf(e);
+      if (code === 401) throw new Error('the Kubernetes API server refused the credentials (401 Unauthorized); check the kubeconfig token or certificate');
+      if (code === 403) return; // reachable; permissions are checked by the access review
+      const server = this.kc.getCurrentCluster()?.server ?? 'the API server';
+      throw new Error(`cannot reach the Kubernetes API server ${server}: ${describeError(e)}. Check the kubeconfig and that the runner can reach the cluster`);
+    }
+  }
+
+  /** Missing permissions among needs, as "verb resource[/sub]" strings. */
+  async missingAccess(namespace: string, needs: AccessNeed[]): Promise<string[]> {
+    const results = await Promise.all(needs.map(async (n) => {
+      const r = await this.authz.createSelfSubjectAccessReview({
+        body: {
+          apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview',
+          spec: { resourceAttributes: { verb: n.verb, resource: n.resource, subresource: n.subresource, group: n.group ?? '', namespace: n.namespaced ? namespace : undefined } },
+        },
+      });
+      return r.status?.allowed ? undefined : `${n.verb} ${n.group ? `${n.resource}.${n.group}` : n.resource}${n.subresource ? `/${n.subresource}` : ''}`;
+    }));
+    return results.filter((x): x is string => x !== undefined);
+  }
+
+  async observe(namespace: string, release: string): Promise<Omit<ClusterView, 'release' | 'store'>> {
+    const n = names(release);
+    const opt = async <T>(p: Promise<T>): Promise<T | undefined> => {
+      try {
+        return await p;
+      } catch (e) {
+        if (statusOf(e) === 404) return undefined;
+        throw e;
+      }
+    };
+    const [sts, svcs, cpDeploy, cpSts, pod, pods, pvcs, classes] = await Promise.all([
+      opt(this.apps.readNamespacedStatefulSet({ name: n.etcdSts, namespace })),
+      this.core.listNamespacedService({ namespace }),
+      opt(this.apps.readNamespacedDeployment({ name: n.controlPlane, namespace })),
+      opt(this.apps.readNamespacedStatefulSet({ name: n.controlPlane, namespace })),
+      opt(this.core.readNamespacedPod({ name: n.embeddedPod, namespace })),
+      this.core.listNamespacedPod({ namespace }),
+      this.core.listNamespacedPersistentVolumeClaim({ namespace }),
+      opt(this.storage.listStorageClass()),
+    ]);
+    const etcdPvcs: PvcView[] = pvcs.items
+      .filter((p) => (p.metadata?.name ?? '').startsWith(n.etcdPvcPrefix))
+      .map((p) => ({
+        name: p.metadata!.name!,
+        size: p.status?.capacity?.storage?.toString() ?? p.spec?.resources?.requests?.storage?.toString(),
+        storageClass: p.spec?.storageClassName,
+        phase: p.status?.phase,
+      }));
+    const etcdPodName = new RegExp(`^${release}-etcd-\\d+$`);
+    return {
+      deployedEtcd: sts ? { replicas: sts.spec?.replicas ?? 1, readyReplicas: sts.status?.readyReplicas ?? 0 } : undefined,
+      etcdServices: svcs.items.map((s) => s.metadata?.name ?? '').filter((x) => x === n.etcdSvc || x === n.etcdHeadless),
+      controlPlane: cpSts ? 'StatefulSet' : cpDeploy ? 'Deployment' : 'none',
+      embeddedPod: pod ? podView(pod) : undefined,
+      etcdPods: pods.items.filter((p) => etcdPodName.test(p.metadata?.name ?? '')).map(podView),
+      etcdPvcs,
+      storageClasses: (classes?.items ?? []).map((c) => ({
+        name: c.metadata?.name ?? '',
+        isDefault: c.metadata?.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true',
+      })),
+    };
+  }
+
+  async pod(namespace: string, name: string): Promise<PodView | undefined> {
+    try {
+      return podView(await this.core.readNamespacedPod({ name, namespace }));
+    } catch (e) {
+      if (statusOf(e) === 404) return undefined;
+      throw e;
+    }
+  }
+
+  async podLog(namespace: string, name: string, container: string, previous: boolean, tailLines?: number): Promise<string> {
+    try {
+      return await this.core.readNamespacedPodLog({ name, namespace, container, previous, tailLines });
+    } catch (e) {
+      const code = statusOf(e);
+      if (code === 404 || code === 400) return '';
+      throw e;
+    }
+  }
+
+  /** Recent events of one object, newest last, as one line each. */
+  async events(namespace: string, objectName: string, max = 10): Promise<string[]> {
+    const ev = await this.core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.name=${objectName}` });
+    return ev.items
+      .sort((a, b) => String(a.lastTimestamp ?? a.eventTime ?? '').localeCompare(String(b.lastTimestamp ?? b.eventTime ?? '')))
+      .slice(-max)
+      .map((e) => `${e.type ?? ''} ${e.reason ?? ''}: ${e.message ?? ''}`.trim());
+  }
+
+  async deleteStatefulSetOrphan(namespace: string, name: string): Promise<void> {
+    await this.apps.deleteNamespacedStatefulSet({ name, namespace, propagationPolicy: 'Orphan' });
+  }
+
+  async deletePvc(namespace: string, name: string): Promise<void> {
+    await this.core.deleteNamespacedPersistentVolumeClaim({ name, namespace });
+  }
+
+  async secretData(namespace: string, name: string): Promise<Record<string, string> | undefined> {
+    try {
+      return (await this.core.readNamespacedSecret({ name, namespace })).data ?? {};
+    } catch (e) {
+      if (statusOf(e) === 404) return undefined;
+      throw e;
+    }
+  }
+
+  async configMap(namespace: string, name: string): Promise<V1ConfigMap | undefined> {
+    try {
+      return await this.core.readNamespacedConfigMap({ name, namespace });
+    } catch (e) {
+      if (statusOf(e) === 404) return undefined;
+      throw e;
+    }
+  }
+
+  async createConfigMap(namespace: string, body: V1ConfigMap): Promise<V1ConfigMap> {
+    return this.core.createNamespacedConfigMap({ namespace, body });
+  }
+
+  /** Replace that fails with 409 when body.metadata.resourceVersion is not the current one. */
+  async replaceConfigMap(namespace: string, body: V1ConfigMap): Promise<V1ConfigMap> {
+    return this.core.replaceNamespacedConfigMap({ name: body.metadata!.name!, namespace, body });
+  }
+}

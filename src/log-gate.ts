@@ -1,0 +1,104 @@
+// Phase one's gate: vCluster's own log line that the copy succeeded. The scanner is pure;
+// the waiter polls the pod's log (follow streams end early, polling does not), reads the
+// previous container's log after a restart, and stops early on a failure line or a crash loop.
+import type { Kube } from './kube.ts';
+import type { PodView } from './cluster-view.ts';
+import { formatDuration } from './duration.ts';
+
+export const SUCCESS_LINE = 'Successfully migrated etcd database to embedded etcd';
+export const CONTROL_PLANE_CONTAINER = 'syncer';
+const FAILURE = [
+  /(fail|error)[^\n]{0,80}migrat/i,
+  /migrat[^\n]{0,80}(fail|error)/i,
+  /^panic:/,
+  /\bfatal\b[^\n]{0,80}etcd/i,
+];
+
+export interface LogScan {
+  success?: string;
+  failure?: string;
+}
+
+/** The success line wins over failure lines before it (vCluster retries inside one container). */
+export function scanLog(text: string): LogScan {
+  let failure: string | undefined;
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (!line) continue;
+    if (line.includes(SUCCESS_LINE)) return { success: line.slice(0, 500) };
+    if (FAILURE.some((re) => re.test(line))) failure = line.slice(0, 500);
+  }
+  return failure ? { failure } : {};
+}
+
+export function lastLines(text: string, n: number): string[] {
+  return text.split('\n').map((l) => l.trimEnd()).filter(Boolean).slice(-n).map((l) => l.slice(0, 300));
+}
+
+export interface LogGateResult {
+  line: string;
+  podUid: string;
+  at: string;
+  /** Where the line was found. */
+  container: 'current' | 'previous';
+}
+
+export class LogGateError extends Error {
+  override name = 'LogGateError';
+  constructor(message: string, readonly kind: 'failure-line' | 'crash-loop' | 'timeout', readonly details: string[]) {
+    super(message);
+  }
+}
+
+export interface LogGateOptions {
+  namespace: string;
+  pod: string;
+  timeoutMs: number;
+  pollMs?: number;
+  progress?: (msg: string) => void;
+  now?: () => number;
+}
+
+export async function waitForSuccessLine(kube: Kube, o: LogGateOptions): Promise<LogGateResult> {
+  const now = o.now ?? Date.now;
+  const start = now();
+  const pollMs = o.pollMs ?? 3000;
+  let lastReport = 0;
+  let lastPod: PodView | undefined;
+  let lastLog = '';
+  while (now() - start < o.timeoutMs) {
+    const pod = await kube.pod(o.namespace, o.pod);
+    lastPod = pod;
+    if (pod && !pod.deleting) {
+      const current = await kube.podLog(o.namespace, o.pod, CONTROL_PLANE_CONTAINER, false);
+      const previous = pod.restarts > 0 ? await kube.podLog(o.namespace, o.pod, CONTROL_PLANE_CONTAINER, true) : '';
+      lastLog = current || previous;
+      for (const [text, container] of [[current, 'current'], [previous, 'previous']] as const) {
+        const scan = scanLog(text);
+        if (scan.success) return { line: scan.success, podUid: pod.uid, at: new Date().toISOString(), container };
+      }
+      const fail = scanLog(current).failure;
+      if (fail) {
+        throw new LogGateError(`vCluster logged a migration failure in pod ${o.pod}: ${fail}`, 'failure-line', lastLines(current, 20));
+      }
+      if (pod.waitingReason === 'CrashLoopBackOff') {
+        throw new LogGateError(
+          `pod ${o.pod} is in CrashLoopBackOff (${pod.restarts} restarts) before logging success; the last lines of the previous container are below`,
+          'crash-loop', lastLines(previous, 20),
+        );
+      }
+    }
+    if (now() - lastReport > 30_000) {
+      lastReport = now();
+      const state = pod ? `${pod.phase}${pod.ready ? ', Ready' : ''}${pod.restarts ? `, ${pod.restarts} restarts` : ''}` : 'not created yet';
+      o.progress?.(`waiting for "${SUCCESS_LINE}" in pod ${o.pod} (${state}); ${formatDuration(now() - start)} of ${formatDuration(o.timeoutMs)}`);
+    }
+    await new Promise((r) => setTimeout(r, pollMs));
+  }
+  const events = await kube.events(o.namespace, o.pod).catch(() => [] as string[]);
+  const state = lastPod ? `phase ${lastPod.phase}, ready ${lastPod.ready}, restarts ${lastPod.restarts}${lastPod.waitingReason ? `, waiting: ${lastPod.waitingReason}` : ''}` : 'the pod does not exist';
+  throw new LogGateError(
+    `no "${SUCCESS_LINE}" in pod ${o.pod} within ${formatDuration(o.timeoutMs)} (pod: ${state}). The deployed etcd still holds the data; finalize stays refused. Check the log lines and events below, then run migrate again (it resumes at this wait)`,
+    'timeout', [...lastLines(lastLog, 20).map((l) => `log: ${l}`), ...events.map((e) => `event: ${e}`)],
+  );
+}

@@ -1,0 +1,122 @@
+// Keeps the state record in ConfigMap <release>-etcd-migration with optimistic concurrency:
+// every write names the resourceVersion it read, so two runs can never both advance the
+// same migration. A run holds a lock it renews; writes are serialised in this process.
+import type { Kube } from './kube.ts';
+import { statusOf } from './kube.ts';
+import {
+  STATE_KEY, decideLock, emptyState, lockedBy, parseState, stateConfigMapName, unlocked, withEvent,
+  LOCK_RENEW_MS, type Lock, type StateRecord,
+} from './state.ts';
+
+export class LockHeldError extends Error {
+  override name = 'LockHeldError';
+  constructor(readonly holder: Lock, release: string) {
+    super(`another run (${holder.runId}, phase ${holder.phase}) holds the migration lock of ${release} since ${holder.acquiredAt}, renewed ${holder.renewedAt}; this run stopped without changing anything. Wait for it to finish, or, if it died, run again after 90 seconds`);
+  }
+}
+
+export class StateStore {
+  private resourceVersion?: string;
+  private current: StateRecord;
+  private chain: Promise<unknown> = Promise.resolve();
+  private timer?: NodeJS.Timeout;
+  readonly name: string;
+
+  constructor(
+    private readonly kube: Kube,
+    private readonly namespace: string,
+    private readonly release: string,
+    private readonly runId: string,
+    private readonly now: () => Date = () => new Date(),
+  ) {
+    this.name = stateConfigMapName(release);
+    this.current = emptyState(release, namespace);
+  }
+
+  get state(): StateRecord {
+    return this.current;
+  }
+
+  async load(): Promise<StateRecord> {
+    const cm = await this.kube.configMap(this.namespace, this.name);
+    this.resourceVersion = cm?.metadata?.resourceVersion;
+    const text = cm?.data?.[STATE_KEY];
+    this.current = text ? parseState(text, this.release, this.namespace) : emptyState(this.release, this.namespace);
+    return this.current;
+  }
+
+  /** Takes the lock (or throws LockHeldError) and renews it until unlock(). */
+  async lock(phase: string): Promise<{ tookOverFrom?: Lock }> {
+    await this.load();
+    const d = decideLock(this.current, this.runId, this.now());
+    if (!d.take) throw new LockHeldError(d.holder, this.release);
+    const event = d.takeover ? `lock taken over from run ${d.takeover.runId}, which stopped renewing it` : `lock taken for ${phase}`;
+    try {
+      await this.write(withEvent(lockedBy(this.current, this.runId, phase, this.now()), this.runId, event, this.now()));
+    } catch (e) {
+      if (e instanceof ConflictError) {
+        await this.load();
+        if (this.current.lock && this.current.lock.runId !== this.runId) throw new LockHeldError(this.current.lock, this.release);
+      }
+      throw e;
+    }
+    this.timer = setInterval(() => {
+      void this.update((s) => lockedBy(s, this.runId, phase, this.now())).catch(() => undefined);
+    }, LOCK_RENEW_MS);
+    this.timer.unref();
+    return { tookOverFrom: d.takeover };
+  }
+
+  async unlock(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.update((s) => unlocked(s, this.runId));
+  }
+
+  /** Read-modify-write; on a conflict it re-reads and retries while this run still holds the lock. */
+  async update(fn: (s: StateRecord) => StateRecord, event?: string): Promise<StateRecord> {
+    const run = async (): Promise<StateRecord> => {
+      for (let attempt = 0; attempt < 5; attempt++) {
+        let next = fn(this.current);
+        if (event) next = withEvent(next, this.runId, event, this.now());
+        try {
+          await this.write(next);
+          return this.current;
+        } catch (e) {
+          if (!(e instanceof ConflictError)) throw e;
+          await this.load();
+          if (this.current.lock && this.current.lock.runId !== this.runId) throw new LockHeldError(this.current.lock, this.release);
+        }
+      }
+      throw new Error(`could not write ConfigMap ${this.name}: it kept changing under this run`);
+    };
+    const p = this.chain.then(run, run);
+    this.chain = p.catch(() => undefined);
+    return p;
+  }
+
+  private async write(next: StateRecord): Promise<void> {
+    const body = {
+      apiVersion: 'v1', kind: 'ConfigMap',
+      metadata: {
+        name: this.name, namespace: this.namespace, resourceVersion: this.resourceVersion,
+        labels: { 'app.kubernetes.io/managed-by': 'vcluster-etcd-migrate', 'app.kubernetes.io/instance': this.release },
+      },
+      data: { [STATE_KEY]: JSON.stringify(next, null, 1) },
+    };
+    try {
+      const cm = this.resourceVersion
+        ? await this.kube.replaceConfigMap(this.namespace, body)
+        : await this.kube.createConfigMap(this.namespace, { ...body, metadata: { ...body.metadata, resourceVersion: undefined } });
+      this.resourceVersion = cm.metadata?.resourceVersion;
+      this.current = next;
+    } catch (e) {
+      if (statusOf(e) === 409) throw new ConflictError();
+      throw e;
+    }
+  }
+}
+
+class ConflictError extends Error {
+  override name = 'ConflictError';
+}
