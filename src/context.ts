@@ -1,0 +1,65 @@
+// What every phase gets: settings, adapters, the report it fills, and a step helper that logs
+// progress in one group per step and records each step's duration.
+import type { Settings } from './config.ts';
+import type { Kube } from './kube.ts';
+import type { Helm } from './helm.ts';
+import type { StateStore } from './state-store.ts';
+import type { RunReport } from './report.ts';
+import type { BackupRecord, Census } from './types.ts';
+import type { ApprovalVerdict } from './approval.ts';
+
+export interface Logger {
+  info(msg: string): void;
+  warning(msg: string): void;
+  group<T>(name: string, fn: () => Promise<T>): Promise<T>;
+}
+
+/** Census and backup of the two etcds, reached through the Kubernetes API. */
+export interface EtcdOps {
+  census(store: 'deployed' | 'embedded'): Promise<Census>;
+  backup(dir: string): Promise<{ record: BackupRecord; restore: string }>;
+}
+
+export interface Approvals {
+  verify(environment: string, requireApproval: boolean): Promise<ApprovalVerdict>;
+}
+
+export interface Deps {
+  settings: Settings;
+  kube: Kube;
+  helm: Helm;
+  store: StateStore;
+  etcd: EtcdOps;
+  approvals: Approvals;
+  log: Logger;
+  runId: string;
+  /** Private directory for values files (under RUNNER_TEMP). */
+  workDir: string;
+  backupDir: string;
+  report: RunReport;
+}
+
+/** Runs one named step in its own log group and records it, failed or not. */
+export async function step<T>(d: Deps, name: string, fn: () => Promise<T>, note?: (r: T) => string): Promise<T> {
+  const t0 = Date.now();
+  try {
+    const r = await d.log.group(name, fn);
+    d.report.steps.push({ name, ms: Date.now() - t0, state: 'ok', note: note?.(r) });
+    return r;
+  } catch (e) {
+    d.report.steps.push({ name, ms: Date.now() - t0, state: 'failed', note: (e as Error).message.slice(0, 300) });
+    throw e;
+  }
+}
+
+export function skipped(d: Deps, name: string, note: string): void {
+  d.report.steps.push({ name, ms: 0, state: 'skipped', note });
+}
+
+/** A failure the phase already explained in the report: main sets the status and exits 1. */
+export class PhaseStop extends Error {
+  override name = 'PhaseStop';
+  constructor(readonly status: 'failed' | 'refused', message: string, readonly next: string) {
+    super(message);
+  }
+}

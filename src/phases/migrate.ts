@@ -1,0 +1,126 @@
+// Phase one: backup, census, the upgrade that starts the copy, vCluster's success line, and
+// the per-group key counts of both etcds at one moment. Resumes where a dead run stopped.
+import type { Deps } from '../context.ts';
+import { step, skipped, PhaseStop } from '../context.ts';
+import { decideMigrate } from '../decide.ts';
+import { failedChecks } from '../preflight.ts';
+import { valuesDigest, type PhaseValues } from '../values.ts';
+import { waitForSuccessLine, LogGateError } from '../log-gate.ts';
+import { diffCensus } from '../census.ts';
+import { gather } from './gather.ts';
+import { upgrade, writeValuesFile } from './upgrade.ts';
+import { names } from '../cluster-view.ts';
+import type { BackupRecord } from '../types.ts';
+
+export async function migrate(d: Deps): Promise<void> {
+  const s = d.settings;
+  const r = d.report;
+  const g = await step(d, 'preflight', () => gather(d));
+  const state = await d.store.load();
+  const decision = decideMigrate(state, g.view);
+  if (decision.kind === 'noop') {
+    r.status = 'no-op';
+    r.headline = `Nothing to do: ${decision.why}.`;
+    r.next = decision.next;
+    fillFromRecord(d);
+    return;
+  }
+  if (decision.kind === 'refuse') throw new PhaseStop('refused', decision.why, decision.remedy);
+  const failed = failedChecks(g.checks);
+  // On resume the release already has the phase-one values; only a broken cluster stops us.
+  const blocking = decision.kind === 'start' ? failed : failed.filter((c) => c.name === 'permissions');
+  if (blocking.length > 0) {
+    throw new PhaseStop('refused', `preflight failed: ${blocking.map((c) => `${c.name} (${c.reason})`).join('; ')}`, 'fix what the failed checks say; nothing was changed');
+  }
+  const values = g.values as PhaseValues;
+
+  await d.store.lock('migrate');
+  try {
+    if (decision.kind === 'start') {
+      const before = await step(d, 'census of the deployed etcd', () => d.etcd.census('deployed'), (c) => `${c.total} keys at revision ${c.revision} via ${c.path}`);
+      r.keysBefore = before.total;
+      let backup: { record: BackupRecord; restore: string } | undefined;
+      if (s.backup === 'required') {
+        backup = await step(d, 'backup of the deployed etcd', () => d.etcd.backup(d.backupDir), (b) => `${b.record.bytes} bytes, revision ${b.record.revision}`);
+        r.backup = backup.record;
+        r.restore = backup.restore;
+      } else {
+        r.backupSkipReason = s.backupSkipReason;
+        skipped(d, 'backup of the deployed etcd', `skipped: ${s.backupSkipReason}`);
+      }
+      const file = writeValuesFile(d, 'phase one', values.phase1);
+      await d.store.update((st) => ({
+        ...st,
+        phase1: {
+          status: 'started', startedAt: new Date().toISOString(), chartVersion: s.chartVersion.text,
+          valuesDigest: valuesDigest(values.phase1), before, backup: backup?.record, backupSkipReason: s.backupSkipReason,
+        },
+        phase2: undefined,
+      }), 'phase one started');
+      await upgrade(d, 'phase one', file);
+      await d.store.update((st) => ({ ...st, phase1: { ...st.phase1!, status: 'upgraded', upgradedAt: new Date().toISOString() } }), 'phase one upgrade applied');
+    } else {
+      d.log.info(`Resuming: ${decision.why}`);
+      r.warnings.push(`Resumed: ${decision.why}.`);
+      r.keysBefore = state.phase1?.before?.total;
+      r.backup = state.phase1?.backup;
+      r.values.push({ label: 'Values phase one (already applied)', yaml: '# see the state record digest ' + (state.phase1?.valuesDigest ?? '') });
+      if (!state.phase1) {
+        await d.store.update((st) => ({
+          ...st,
+          phase1: { status: 'upgraded', startedAt: new Date().toISOString(), chartVersion: s.chartVersion.text, valuesDigest: valuesDigest(values.phase1) },
+        }), 'phase one found applied without a record');
+      }
+    }
+
+    const pod = names(s.release).embeddedPod;
+    let seen;
+    try {
+      seen = await step(d, 'wait for the success log line', () => waitForSuccessLine(d.kube, {
+        namespace: s.namespace, pod, timeoutMs: s.migrationTimeoutMs, progress: (m) => d.log.info(m),
+      }), (x) => `pod ${pod}, ${x.container} container`);
+    } catch (e) {
+      if (e instanceof LogGateError) {
+        r.details.push(...e.details);
+        await d.store.update((st) => ({ ...st, phase1: { ...st.phase1!, status: 'failed', failure: e.message.slice(0, 300) } }), `log gate: ${e.kind}`);
+        throw new PhaseStop('failed', e.message, e.kind === 'timeout'
+          ? 'run migrate again to resume the wait, or inspect the control-plane pod; finalize stays refused'
+          : 'inspect the vCluster pod log; the deployed etcd still holds the data and finalize stays refused');
+      }
+      throw e;
+    }
+    r.logLine = seen.line;
+    await d.store.update((st) => ({ ...st, phase1: { ...st.phase1!, logLine: seen.line, podUid: seen.podUid, loggedAt: seen.at } }), 'success log line seen');
+
+    // Both etcds counted right after the line, so the comparison is made at one moment.
+    const [deployedNow, embedded] = await step(d, 'census of both etcds', () => Promise.all([d.etcd.census('deployed'), d.etcd.census('embedded')]),
+      ([a, b]) => `deployed ${a.total} keys (rev ${a.revision}), embedded ${b.total} keys (rev ${b.revision})`);
+    const diff = diffCensus(deployedNow, embedded, s.volatilePrefixes);
+    r.diff = diff;
+    r.keysBefore = deployedNow.total;
+    r.keysAfter = embedded.total;
+    if (!diff.ok) {
+      await d.store.update((st) => ({ ...st, phase1: { ...st.phase1!, status: 'failed', after: embedded, deployedAtSuccess: deployedNow, diff, failure: `groups lost keys: ${diff.lost.map((x) => x.group).join(', ')}` } }), 'key counts differ');
+      throw new PhaseStop('failed', `the embedded etcd has fewer keys than the deployed etcd in ${diff.lost.length} group(s): ${diff.lost.map((x) => `${x.group} (${x.before} → ${x.after})`).join(', ')}`,
+        'do not finalize (it is refused while this stands); the deployed etcd still holds the data. Investigate the copy and run migrate again');
+    }
+    await d.store.update((st) => ({ ...st, phase1: { ...st.phase1!, status: 'verified', verifiedAt: new Date().toISOString(), after: embedded, deployedAtSuccess: deployedNow, diff, failure: undefined } }), 'phase one verified');
+    r.status = 'succeeded';
+    r.headline = `vCluster copied the deployed etcd into embedded etcd; ${embedded.total} keys, no group lost keys.`;
+    r.next = `approve the '${s.approvalEnvironment ?? 'approval'}' environment so the finalize job runs phase two (it removes the deployed etcd StatefulSet and Services; its PVCs stay)`;
+  } finally {
+    await d.store.unlock().catch((e) => d.log.warning(`could not release the lock: ${(e as Error).message}`));
+  }
+}
+
+/** For a no-op: show what the record says. */
+export function fillFromRecord(d: Deps): void {
+  const p1 = d.store.state.phase1;
+  if (!p1) return;
+  d.report.logLine = p1.logLine;
+  d.report.diff = p1.diff;
+  d.report.keysBefore = p1.deployedAtSuccess?.total ?? p1.before?.total;
+  d.report.keysAfter = p1.after?.total;
+  d.report.backup = p1.backup;
+  d.report.leftoverPvcs = d.store.state.phase2?.leftoverPvcs ?? [];
+}

@@ -1,0 +1,35 @@
+// plan: read-only. Preflight, the values of both phases, a server-side dry run of phase one,
+// and the deployed etcd's key counts now.
+import type { Deps } from '../context.ts';
+import { step, PhaseStop } from '../context.ts';
+import { failedChecks } from '../preflight.ts';
+import { decideMigrate } from '../decide.ts';
+import type { PhaseValues } from '../values.ts';
+import { gather } from './gather.ts';
+import { upgrade, writeValuesFile } from './upgrade.ts';
+
+export async function plan(d: Deps): Promise<void> {
+  const r = d.report;
+  const g = await step(d, 'preflight', () => gather(d));
+  const decision = decideMigrate(await d.store.load(), g.view);
+  if (decision.kind === 'noop' || decision.kind === 'resume') {
+    r.status = 'no-op';
+    r.headline = decision.why;
+    r.next = decision.kind === 'noop' ? decision.next : 'run migrate to resume phase one';
+    return;
+  }
+  if (decision.kind === 'refuse') throw new PhaseStop('refused', decision.why, decision.remedy);
+  const failed = failedChecks(g.checks);
+  if (failed.length > 0) {
+    throw new PhaseStop('refused', `preflight failed: ${failed.map((c) => `${c.name} (${c.reason})`).join('; ')}`, 'fix what the failed checks say before migrating');
+  }
+  const values = g.values as PhaseValues;
+  const f1 = writeValuesFile(d, 'phase one', values.phase1);
+  writeValuesFile(d, 'phase two', values.phase2);
+  await upgrade(d, 'phase one', f1, true);
+  const c = await step(d, 'census of the deployed etcd', () => d.etcd.census('deployed'), (x) => `${x.total} keys at revision ${x.revision} via ${x.path}`);
+  r.keysBefore = c.total;
+  r.status = 'planned';
+  r.headline = `Phase one would apply the values below (server dry run passed); the deployed etcd holds ${c.total} keys.`;
+  r.next = 'run phase migrate';
+}

@@ -1,0 +1,38 @@
+// helm upgrade --wait with explicit values, and the guide's remedy for
+// `StatefulSet.apps "..." is invalid: spec: Forbidden`: delete that StatefulSet with orphan
+// propagation (its pods keep running) and upgrade once more.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Deps } from '../context.ts';
+import { step } from '../context.ts';
+import { HelmError, forbiddenStatefulSet } from '../helm.ts';
+import { valuesYaml, type Values } from '../values.ts';
+
+export function writeValuesFile(d: Deps, label: string, values: Values): string {
+  const file = join(d.workDir, `${d.settings.release}-${label}-values.yaml`);
+  const yaml = valuesYaml(values);
+  writeFileSync(file, yaml, { mode: 0o600 });
+  d.report.values.push({ label: `Values ${label}`, yaml, file });
+  return file;
+}
+
+export async function upgrade(d: Deps, label: string, valuesFile: string, dryRun = false): Promise<void> {
+  const s = d.settings;
+  const req = { release: s.release, namespace: s.namespace, chart: s.chart, version: s.chartVersion.text, valuesFile, timeoutMs: s.timeoutMs, dryRun };
+  await step(d, `helm upgrade (${label})${dryRun ? ' --dry-run=server' : ''}`, async () => {
+    d.log.info(`helm upgrade ${s.release} to chart ${s.chartVersion.text} with ${valuesFile}${dryRun ? ' (dry run on the server)' : `, --wait up to ${Math.round(s.timeoutMs / 1000)}s`}`);
+    try {
+      await d.helm.upgrade(req);
+    } catch (e) {
+      const sts = e instanceof HelmError ? forbiddenStatefulSet(e.stderr) : undefined;
+      if (!sts || dryRun) throw e;
+      if (!s.orphanOnForbidden) {
+        throw new Error(`${(e as Error).message}. The guide's remedy is to delete StatefulSet ${sts} with orphan propagation (pods keep running) and upgrade again; set orphan-on-forbidden: true to let the action do that`);
+      }
+      d.log.warning(`helm could not patch StatefulSet ${sts} (spec: Forbidden). Deleting it with propagationPolicy=Orphan, so its pods and PVCs stay, then upgrading once more.`);
+      await d.kube.deleteStatefulSetOrphan(s.namespace, sts);
+      d.report.warnings.push(`StatefulSet ${sts} was deleted with orphan propagation (its pods kept running) after "spec: Forbidden", and the upgrade was retried once.`);
+      await d.helm.upgrade(req);
+    }
+  });
+}
