@@ -1,3 +1,134 @@
-// Entry point placeholder; replaced by the phase runner.
+// The action's entry point: parse every input, build the adapters, run one phase, and always
+// write the summary, the outputs and (when the run belongs to a PR) the status comment.
 import * as core from '@actions/core';
-core.info('vcluster-etcd-migrate');
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { parseSettings, InputError, type Settings } from './config.ts';
+import { loadKubeConfig } from './kubeconfig.ts';
+import { Kube, describeError } from './kube.ts';
+import { Helm, execRunner } from './helm.ts';
+import { StateStore, LockHeldError } from './state-store.ts';
+import { newReport, renderSummary, type RunReport } from './report.ts';
+import { PhaseStop, type Deps, type Logger, type Approvals } from './context.ts';
+import { etcdOps } from './etcd-ops.ts';
+import { plan } from './phases/plan.ts';
+import { migrate } from './phases/migrate.ts';
+import { finalize } from './phases/finalize.ts';
+import { status } from './phases/status.ts';
+import { readRunContext, makeOctokit, type GitHubRunContext } from './github-context.ts';
+import { verifyApproval } from './approval.ts';
+import { upsertStatusComment, renderStatusComment } from './comment.ts';
+
+const logger: Logger = {
+  info: (m) => core.info(m),
+  warning: (m) => core.warning(m),
+  group: (name, fn) => core.group(name, fn),
+};
+
+function runContext(s: Settings): GitHubRunContext | undefined {
+  try {
+    return readRunContext(process.env, s.prNumber ? String(s.prNumber) : '');
+  } catch {
+    return undefined; // not on GitHub (local sandbox): no approval API, no comment
+  }
+}
+
+function approvals(s: Settings, ctx: GitHubRunContext | undefined): Approvals {
+  return {
+    async verify(environment, requireApproval) {
+      if (!ctx || !s.githubToken) {
+        if (!requireApproval) return { ok: true, bypassed: true, approvers: [], checks: [] };
+        return { ok: false, bypassed: false, approvers: [], checks: [{ name: 'run-approval', state: 'failed', reason: 'no GitHub run context or github-token: the approval cannot be verified (set require-approval: false only where no reviewers can be required)' }] };
+      }
+      return verifyApproval(makeOctokit(s.githubToken), { owner: ctx.owner, repo: ctx.repo, runId: ctx.runId, environment, requireApproval });
+    },
+  };
+}
+
+async function comment(s: Settings, ctx: GitHubRunContext | undefined, r: RunReport): Promise<void> {
+  if (!ctx?.prNumber || !s.githubToken) return;
+  const res = await upsertStatusComment(makeOctokit(s.githubToken), {
+    owner: ctx.owner, repo: ctx.repo, issueNumber: ctx.prNumber, release: s.release, namespace: s.namespace, body: renderStatusComment(r),
+  });
+  if (res.warning) core.warning(res.warning);
+  else core.info(`PR #${ctx.prNumber} status comment ${res.action}`);
+}
+
+function writeOutputs(r: RunReport, summary: string): void {
+  core.setOutput('status', r.status);
+  core.setOutput('phase', r.phase);
+  core.setOutput('log-line', r.logLine ?? '');
+  core.setOutput('values-file', r.values.find((v) => v.file)?.file ?? '');
+  core.setOutput('leftover-pvcs', JSON.stringify(r.leftoverPvcs));
+  core.setOutput('keys-before', r.keysBefore === undefined ? '' : String(r.keysBefore));
+  core.setOutput('keys-after', r.keysAfter === undefined ? '' : String(r.keysAfter));
+  core.setOutput('key-diff', JSON.stringify(r.diff?.rows ?? []));
+  core.setOutput('backup-file', r.backup?.file ?? '');
+  core.setOutput('backup-sha256', r.backup?.sha256 ?? '');
+  core.setOutput('backup-revision', r.backup ? String(r.backup.revision) : '');
+  core.setOutput('summary-markdown', summary);
+}
+
+export async function run(): Promise<void> {
+  let settings: Settings;
+  try {
+    settings = parseSettings((name) => core.getInput(name));
+  } catch (e) {
+    if (e instanceof InputError) {
+      core.setOutput('status', 'refused');
+      core.setFailed(e.message);
+      return;
+    }
+    throw e;
+  }
+  const s = settings;
+  const ctx = runContext(s);
+  const report = newReport(s.release, s.namespace, s.phase);
+  report.runUrl = ctx?.runUrl;
+  const temp = process.env.RUNNER_TEMP || tmpdir();
+  const workDir = mkdtempSync(join(temp, 'vcluster-etcd-migrate-'));
+  const backupDir = s.backupDir ?? join(temp, 'vcluster-etcd-migrate-backup');
+  mkdirSync(backupDir, { recursive: true });
+  let kcfg: ReturnType<typeof loadKubeConfig> | undefined;
+  let failure: string | undefined;
+  try {
+    kcfg = loadKubeConfig({ content: s.kubeconfig, context: s.context, tempRoot: workDir });
+    const kube = new Kube(kcfg.kc);
+    const helm = new Helm(execRunner('helm'), { kubeconfig: kcfg.path, context: s.context });
+    const runId = ctx ? `${ctx.runId}` : `local-${process.pid}-${Date.now()}`;
+    const deps: Deps = {
+      settings: s, kube, helm, runId, workDir, backupDir, report, log: logger,
+      store: new StateStore(kube, s.namespace, s.release, runId),
+      etcd: etcdOps(kube, { namespace: s.namespace, release: s.release, chartVersion: s.chartVersion.text, log: (m) => core.info(m) }),
+      approvals: approvals(s, ctx),
+    };
+    const phases = { plan, migrate, finalize, status };
+    await phases[s.phase](deps);
+  } catch (e) {
+    if (e instanceof PhaseStop) {
+      report.status = e.status;
+      report.headline = e.message;
+      report.next = e.next;
+    } else if (e instanceof LockHeldError) {
+      report.status = 'refused';
+      report.headline = e.message;
+      report.next = 'wait for the other run to finish';
+    } else {
+      report.status = 'failed';
+      report.headline = describeError(e);
+      report.next = 'read the error; the state record tells the next run where to resume';
+    }
+    failure = report.headline;
+  } finally {
+    kcfg?.cleanup();
+  }
+  const summary = renderSummary(report);
+  writeOutputs(report, summary);
+  await core.summary.addRaw(summary).write().catch((e) => core.warning(`could not write the job summary: ${(e as Error).message}`));
+  await comment(s, ctx, report).catch((e) => core.warning(`could not update the PR comment: ${(e as Error).message}`));
+  if (failure !== undefined) core.setFailed(`${report.status}: ${failure}${report.next ? `. Next: ${report.next}` : ''}`);
+  else core.info(`${report.status}: ${report.headline}`);
+}
+
+await run();

@@ -1,0 +1,41 @@
+// Census and backup of the vCluster's two etcds, reached through the Kubernetes API with the
+// client certificate from secret <release>-certs. Key material stays in memory.
+import type { EtcdOps } from './context.ts';
+import type { Kube } from './kube.ts';
+import type { Census } from './types.ts';
+import { names } from './cluster-view.ts';
+import { certsFromSecretData } from './etcd/certs.ts';
+import { openPodEtcd } from './etcd/access.ts';
+import { readCensus } from './etcd/census-reader.ts';
+import { takeBackup, restoreInstructions } from './backup.ts';
+
+export function etcdOps(kube: Kube, o: { namespace: string; release: string; chartVersion: string; log: (m: string) => void }): EtcdOps {
+  const n = names(o.release);
+  const certs = async () => {
+    const data = await kube.secretData(o.namespace, n.certs);
+    if (!data) throw new Error(`secret ${n.certs} does not exist in ${o.namespace}: vCluster writes it when it starts; is the control plane running?`);
+    return certsFromSecretData(data, n.certs);
+  };
+  const podFor = (store: 'deployed' | 'embedded') => (store === 'deployed' ? n.etcdPod0 : n.embeddedPod);
+  return {
+    async census(store): Promise<Census> {
+      const access = await openPodEtcd(kube.kc, { namespace: o.namespace, pod: podFor(store), port: 2379, certs: await certs(), allowExecFallback: store === 'deployed', container: 'etcd' });
+      try {
+        o.log(`counting keys of the ${store} etcd (pod ${podFor(store)}) via ${access.path}`);
+        const c = await readCensus(access.client, { onProgress: (m: string) => o.log(m) });
+        return { ...c, store, path: access.path, takenAt: new Date().toISOString() };
+      } finally {
+        await access.close();
+      }
+    },
+    async backup(dir) {
+      const access = await openPodEtcd(kube.kc, { namespace: o.namespace, pod: n.etcdPod0, port: 2379, certs: await certs(), allowExecFallback: false, container: 'etcd' });
+      try {
+        const record = await takeBackup(access.client, { dir, release: o.release, chartVersion: o.chartVersion, log: o.log });
+        return { record, restore: restoreInstructions(record, o.chartVersion) };
+      } finally {
+        await access.close();
+      }
+    },
+  };
+}
