@@ -1,0 +1,45 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { makeOctokit, prNumberFromEvent, readRunContext } from '../../src/github-context.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'ghctx-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const eventFile = (payload: unknown) => {
+  const p = join(dir, `event-${Math.random()}.json`);
+  writeFileSync(p, JSON.stringify(payload));
+  return p;
+};
+const env = { GITHUB_REPOSITORY: 'acme/platform', GITHUB_RUN_ID: '1234', GITHUB_SERVER_URL: 'https://ghe.example.test/' };
+
+describe('readRunContext', () => {
+  it('builds owner, repo, run id and the run URL', () => {
+    const ctx = readRunContext({ ...env, GITHUB_API_URL: 'https://ghe.example.test/api/v3' });
+    expect(ctx).toMatchObject({ owner: 'acme', repo: 'platform', runId: 1234, apiUrl: 'https://ghe.example.test/api/v3', runUrl: 'https://ghe.example.test/acme/platform/actions/runs/1234' });
+    expect(ctx.prNumber).toBeUndefined();
+  });
+
+  it('takes the PR from a pull_request payload, an issue_comment on a PR, or the pr-number input', () => {
+    expect(readRunContext({ ...env, GITHUB_EVENT_PATH: eventFile({ pull_request: { number: 7 } }) }).prNumber).toBe(7);
+    expect(readRunContext({ ...env, GITHUB_EVENT_PATH: eventFile({ issue: { number: 8, pull_request: {} } }) }).prNumber).toBe(8);
+    expect(readRunContext({ ...env, GITHUB_EVENT_PATH: eventFile({ issue: { number: 9 } }) }).prNumber).toBeUndefined();
+    expect(readRunContext({ ...env, GITHUB_EVENT_PATH: eventFile({ pull_request: { number: 7 } }) }, ' 12 ').prNumber).toBe(12);
+    expect(readRunContext({ ...env, GITHUB_EVENT_PATH: join(dir, 'missing.json') }).prNumber).toBeUndefined();
+    expect(prNumberFromEvent(null)).toBeUndefined();
+  });
+
+  it('refuses bad values with a message naming them', () => {
+    expect(() => readRunContext(env, '12a')).toThrow("Input 'pr-number' must be a positive whole number, got '12a'.");
+    expect(() => readRunContext({ ...env, GITHUB_REPOSITORY: 'nope' })).toThrow(/owner\/repo/);
+    expect(() => readRunContext({ GITHUB_RUN_ID: '1' })).toThrow(/GITHUB_REPOSITORY is not set/);
+  });
+});
+
+describe('makeOctokit', () => {
+  it('uses GITHUB_API_URL and refuses an empty token', () => {
+    const octokit = makeOctokit('t', { GITHUB_API_URL: 'http://127.0.0.1:9/' });
+    expect(octokit.request.endpoint.DEFAULTS.baseUrl).toBe('http://127.0.0.1:9');
+    expect(() => makeOctokit('', {})).toThrow(/github-token/);
+  });
+});
