@@ -1,0 +1,61 @@
+import { describe, it, expect } from 'vitest';
+import { decideMigrate, decideFinalize } from '../../src/decide.ts';
+import { emptyState, decideLock, lockedBy, type StateRecord } from '../../src/state.ts';
+import type { ClusterView } from '../../src/cluster-view.ts';
+
+const view = (over: Partial<ClusterView> = {}): ClusterView => ({
+  release: { status: 'deployed', chartVersion: '0.27.0', revision: 1 },
+  store: 'deployed', deployedEtcd: { replicas: 1, readyReplicas: 1 }, etcdServices: ['vc-etcd', 'vc-etcd-headless'],
+  controlPlane: 'Deployment', etcdPods: [], etcdPvcs: [], storageClasses: [{ name: 'standard', isDefault: true }], ...over,
+});
+const verified = (s: StateRecord): StateRecord => ({
+  ...s, phase1: { status: 'verified', startedAt: 't', chartVersion: '0.27.0', valuesDigest: 'd', verifiedAt: 't2', diff: { ok: true, rows: [], lost: [] } },
+});
+const readyPod = { name: 'vc-0', uid: 'u', phase: 'Running', ready: true, restarts: 0, deleting: false };
+
+describe('decideMigrate', () => {
+  const s0 = emptyState('vc', 'ns');
+  it('starts on a deployed release with no record', () => expect(decideMigrate(s0, view())).toEqual({ kind: 'start' }));
+  it('refuses a missing release', () => expect(decideMigrate(s0, view({ release: undefined }))).toMatchObject({ kind: 'refuse', why: expect.stringContaining('does not exist') }));
+  it('resumes at the log wait when the phase-one upgrade is applied', () => expect(decideMigrate(s0, view({ store: 'migrating' }))).toMatchObject({ kind: 'resume', at: 'log-wait' }));
+  it('is a no-op once phase one is verified', () => expect(decideMigrate(verified(s0), view({ store: 'migrating' }))).toMatchObject({ kind: 'noop' }));
+  it('refuses a release in a pending Helm state', () => expect(decideMigrate(s0, view({ release: { status: 'pending-upgrade', chartVersion: '0.27.0', revision: 2 } }))).toMatchObject({ kind: 'refuse' }));
+  it('is a no-op on a release already on embedded etcd', () => expect(decideMigrate(s0, view({ store: 'embedded' }))).toMatchObject({ kind: 'noop' }));
+});
+
+describe('decideFinalize', () => {
+  const s0 = emptyState('vc', 'ns');
+  it('refuses without a phase-one record', () => expect(decideFinalize(s0, view())).toMatchObject({ kind: 'refuse', why: expect.stringContaining('no phase-one record') }));
+  it('refuses when phase one failed', () => {
+    const s = { ...s0, phase1: { status: 'failed' as const, startedAt: 't', chartVersion: '0.27.0', valuesDigest: 'd', failure: 'timeout' } };
+    expect(decideFinalize(s, view({ store: 'migrating' }))).toMatchObject({ kind: 'refuse', why: expect.stringContaining('failed (timeout)') });
+  });
+  it('refuses when groups lost keys', () => {
+    const lost = { group: '/registry/pods/', before: 3, after: 2, delta: -1, volatile: false, verdict: 'lost' as const };
+    const s = verified(s0);
+    s.phase1!.diff = { ok: false, rows: [lost], lost: [lost] };
+    expect(decideFinalize(s, view({ store: 'migrating', embeddedPod: readyPod }))).toMatchObject({ kind: 'refuse', why: expect.stringContaining('/registry/pods/') });
+  });
+  it('refuses while the embedded etcd pod is not ready', () => {
+    expect(decideFinalize(verified(s0), view({ store: 'migrating', embeddedPod: { ...readyPod, ready: false, phase: 'Pending' } }))).toMatchObject({ kind: 'refuse', why: expect.stringContaining('not Ready') });
+  });
+  it('starts after a verified phase one with a healthy embedded etcd', () => {
+    expect(decideFinalize(verified(s0), view({ store: 'migrating', embeddedPod: readyPod }))).toEqual({ kind: 'start' });
+  });
+  it('resumes the verification when the phase-two upgrade was applied', () => {
+    const s = { ...verified(s0), phase2: { status: 'upgraded' as const, startedAt: 't', valuesDigest: 'd' } };
+    expect(decideFinalize(s, view({ store: 'embedded', embeddedPod: readyPod }))).toMatchObject({ kind: 'resume', at: 'verify' });
+  });
+  it('is a no-op once phase two is verified', () => {
+    const s = { ...verified(s0), phase2: { status: 'verified' as const, startedAt: 't', valuesDigest: 'd', verifiedAt: 't3' } };
+    expect(decideFinalize(s, view({ store: 'embedded' }))).toMatchObject({ kind: 'noop' });
+  });
+});
+
+describe('lock', () => {
+  const t0 = new Date('2026-01-01T00:00:00Z');
+  const held = lockedBy(emptyState('vc', 'ns'), 'run-1', 'migrate', t0);
+  it('lets the holder keep it', () => expect(decideLock(held, 'run-1', t0)).toEqual({ take: true }));
+  it('refuses a second run while the holder renews it', () => expect(decideLock(held, 'run-2', new Date(t0.getTime() + 30_000))).toMatchObject({ take: false, holder: { runId: 'run-1' } }));
+  it('lets a run take over a lock nobody renewed for 90 seconds', () => expect(decideLock(held, 'run-2', new Date(t0.getTime() + 91_000))).toMatchObject({ take: true, takeover: { runId: 'run-1' } }));
+});
