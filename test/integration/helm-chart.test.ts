@@ -1,0 +1,73 @@
+// The computed values rendered by the real helm binary against the fixture chart, which follows
+// vCluster's contract (resource names, the one-backing-store rule, the config secret, a schema).
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { parseAllDocuments } from 'yaml';
+import { Helm, HelmError, execRunner } from '../../src/helm.ts';
+import { computeValues, valuesYaml, type Values } from '../../src/values.ts';
+import { parseChartVersion } from '../../src/version.ts';
+import { binPath } from '../../sandbox/bins.ts';
+
+const CHART = { kind: 'local' as const, path: join(import.meta.dirname, '../fixtures/vcluster-chart') };
+const deployed: Values = { controlPlane: { backingStore: { etcd: { deploy: { enabled: true, statefulSet: { persistence: { volumeClaim: { size: '10Gi' } } } } } } } };
+
+let dir: string;
+let helm: Helm;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'helm-chart-test-'));
+  helm = new Helm(execRunner(binPath('helm')));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function render(values: Values): Promise<{ kind: string; name: string; doc: Record<string, any> }[]> {
+  const file = join(dir, `v-${Math.random().toString(36).slice(2)}.yaml`);
+  writeFileSync(file, valuesYaml(values));
+  const out = await helm.template('vc', 'team-a', CHART, '0.27.0', file);
+  return parseAllDocuments(out).map((d) => d.toJS()).filter(Boolean).map((doc) => ({ kind: doc.kind, name: doc.metadata.name, doc }));
+}
+const ids = (objs: { kind: string; name: string }[]) => objs.map((o) => `${o.kind}/${o.name}`).sort();
+
+describe('helm template of the computed values', () => {
+  const values = computeValues({ userValues: deployed, chartVersion: parseChartVersion('0.27.0')!, etcdExtraArgs: ['--quota-backend-bytes=8589934592'], extraValues: {}, storageSize: '10Gi' });
+
+  it('the release before: deployed etcd and a control-plane Deployment', async () => {
+    const objs = ids(await render(deployed));
+    expect(objs).toContain('StatefulSet/vc-etcd');
+    expect(objs).toContain('Deployment/vc');
+    expect(objs).not.toContain('StatefulSet/vc');
+  });
+
+  it('phase one keeps the etcd StatefulSet and Services and adds the control-plane StatefulSet with a PVC', async () => {
+    const objs = await render(values.phase1);
+    expect(ids(objs)).toEqual(expect.arrayContaining(['StatefulSet/vc-etcd', 'Service/vc-etcd', 'Service/vc-etcd-headless', 'StatefulSet/vc', 'Service/vc-headless', 'Secret/vc-config-vc']));
+    expect(ids(objs)).not.toContain('Deployment/vc');
+    const cp = objs.find((o) => o.kind === 'StatefulSet' && o.name === 'vc')!.doc;
+    expect(cp.spec.volumeClaimTemplates[0].metadata.name).toBe('data');
+    expect(cp.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('10Gi');
+    const etcd = objs.find((o) => o.kind === 'StatefulSet' && o.name === 'vc-etcd')!.doc;
+    expect(etcd.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('10Gi');
+  });
+
+  it('phase two drops the etcd StatefulSet and both Services and keeps the control plane', async () => {
+    const objs = ids(await render(values.phase2));
+    expect(objs).not.toContain('StatefulSet/vc-etcd');
+    expect(objs).not.toContain('Service/vc-etcd');
+    expect(objs).not.toContain('Service/vc-etcd-headless');
+    expect(objs).toContain('StatefulSet/vc');
+  });
+
+  it("rejects the guide's values with deploy left enabled (one backing store at a time)", async () => {
+    const guide = structuredClone(values.phase1) as any;
+    guide.controlPlane.backingStore.etcd.deploy.enabled = true;
+    await expect(render(guide)).rejects.toThrow(/you can only enable one backingStore at the same time/);
+  });
+
+  it("rejects the guide's controlPlane.persistence path through the chart schema", async () => {
+    const guide = { ...structuredClone(values.phase1), controlPlane: { ...(values.phase1.controlPlane as Values), persistence: { volumeClaim: { size: '5Gi' } } } };
+    const err = await render(guide).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(HelmError);
+    expect((err as Error).message).toMatch(/persistence/);
+  });
+});
