@@ -7,6 +7,7 @@ import { parseChartVersion, atLeast, MIN_MIGRATION, MIN_EXTRA_ARGS, type ChartVe
 import { parseDuration } from './duration.ts';
 import { parseQuantity } from './quantity.ts';
 import { ownedPathsTouched } from './values.ts';
+import { DEFAULT_VOLATILE_PREFIXES } from './census.ts';
 
 export type ChartRef =
   | { kind: 'repo'; name: string; repo: string }
@@ -187,11 +188,13 @@ export function parseSettings(get: GetInput): Settings {
   const backupDir = text('backup-dir') || undefined;
   if (backupDir !== undefined && CONTROL.test(backupDir)) bad('backup-dir', 'contains a control character', 'a directory path on the runner');
 
-  const volatilePrefixes = get('volatile-prefixes').split('\n').map((l) => l.trim()).filter(Boolean);
-  for (const p of volatilePrefixes) {
+  const extraVolatile = get('volatile-prefixes').split('\n').map((l) => l.trim()).filter(Boolean);
+  for (const p of extraVolatile) {
     if (CONTROL.test(p) || !p.startsWith('/')) bad('volatile-prefixes', `${show(p)} is not an etcd key prefix`, 'one prefix per line starting with "/", like /registry/leases/');
   }
 
+  // The built-in volatile groups always apply; the input only adds to them.
+  const volatilePrefixes = [...DEFAULT_VOLATILE_PREFIXES, ...extraVolatile];
   const prText = text('pr-number');
   let prNumber: number | undefined;
   if (prText !== '') {

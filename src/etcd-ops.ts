@@ -22,7 +22,14 @@ export function etcdOps(kube: Kube, o: { namespace: string; release: string; cha
       const access = await openPodEtcd(kube.kc, { namespace: o.namespace, pod: podFor(store), port: 2379, certs: await certs(), allowExecFallback: store === 'deployed', container: 'etcd' });
       try {
         o.log(`counting keys of the ${store} etcd (pod ${podFor(store)}) via ${access.path}`);
-        const c = await readCensus(access.client, { onProgress: (m: string) => o.log(m) });
+        let last = 0;
+        const c = await readCensus(access.client, {
+          onProgress: (p) => {
+            if (Date.now() - last < 5000) return;
+            last = Date.now();
+            o.log(`census of the ${store} etcd: ${p.bucketsDone}/${p.buckets} ranges, ${p.keys} keys in ${p.groups} groups so far`);
+          },
+        });
         return { ...c, store, path: access.path, takenAt: new Date().toISOString() };
       } finally {
         await access.close();

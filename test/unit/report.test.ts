@@ -1,0 +1,60 @@
+import { describe, it, expect } from 'vitest';
+import { newReport, renderSummary, redactValuesYaml } from '../../src/report.ts';
+import { diffCensus } from '../../src/census.ts';
+import { renderTables, updateReadme } from '../../scripts/readme-inputs.ts';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const census = (groups: Record<string, number>) => ({ groups });
+
+describe('job summary', () => {
+  const r = newReport('vc', 'team-a', 'migrate');
+  r.status = 'failed';
+  r.headline = 'the embedded etcd has fewer keys';
+  r.next = 'do not finalize';
+  r.diff = diffCensus(census({ '/registry/pods/': 10, '/registry/configmaps/': 5, '/registry/events/': 7 }), census({ '/registry/pods/': 9, '/registry/configmaps/': 5, '/registry/events/': 2 }));
+  r.keysBefore = 22;
+  r.keysAfter = 16;
+  r.checks = [{ name: 'helm version', state: 'passed', reason: 'helm v3.18.6' }];
+  r.steps = [{ name: 'helm upgrade (phase one)', ms: 12_300, state: 'ok' }];
+  const md = renderSummary(r);
+
+  it('shows the lost group first, with both counts', () => {
+    const table = md.slice(md.indexOf('### Key counts'));
+    expect(table.indexOf('/registry/pods/')).toBeLessThan(table.indexOf('/registry/configmaps/'));
+    expect(md).toContain('1 group(s) lost keys');
+    expect(md).toMatch(/Before: \*\*22\*\* keys, after: \*\*16\*\* keys/);
+  });
+  it('lists preflight checks and steps with durations', () => {
+    expect(md).toContain('| helm version | ✅ passed | helm v3\\.18\\.6 |');
+    expect(md).toMatch(/helm upgrade \\\(phase one\\\) \| ✅ ok \| 12\.3s/);
+  });
+  it('says in bold when phase two ran without approval and when the backup was skipped', () => {
+    const b = newReport('vc', 'ns', 'finalize');
+    b.approvalBypassed = true;
+    b.backupSkipReason = 'Velero covers it';
+    const out = renderSummary(b);
+    expect(out).toContain('**Phase two ran WITHOUT a verified approval');
+    expect(out).toContain('**No backup was taken: Velero covers it**');
+  });
+  it('escapes text that would inject Markdown or HTML', () => {
+    const b = newReport('vc', 'ns', 'migrate');
+    b.headline = '<img src=x onerror=alert(1)> | [click](http://evil)';
+    const out = renderSummary(b);
+    expect(out).not.toContain('<img');
+    expect(out).not.toContain('[click](http://evil)');
+  });
+  it('redacts secret-looking values in the values YAML', () => {
+    expect(redactValuesYaml('a:\n  password: hunter2\n  size: 5Gi\n  token: abc')).toBe('a:\n  password: "<redacted>"\n  size: 5Gi\n  token: "<redacted>"');
+  });
+});
+
+describe('README tables', () => {
+  it('match action.yml (run npm run docs when this fails)', () => {
+    const root = join(import.meta.dirname, '../..');
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const action = readFileSync(join(root, 'action.yml'), 'utf8');
+    expect(updateReadme(readme, action)).toBe(readme);
+    expect(renderTables(action).inputs).toContain('| `release` | yes |');
+  });
+});
