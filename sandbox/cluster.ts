@@ -1,0 +1,282 @@
+// A real local Kubernetes cluster from the binaries sandbox/build.sh builds: etcd, kube-apiserver
+// (TLS, RBAC), kube-controller-manager (StatefulSets, GC, PV binder, tokens), kube-scheduler and
+// kwok (one fake Node; pods become Ready, and kwok serves their logs, exec and port-forward).
+// PVCs bind to pre-made PersistentVolumes of a default StorageClass (kwok has no volume stages).
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:https';
+import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import * as k8s from '@kubernetes/client-node';
+import { binDir, binPath } from './bins.ts';
+import { makeCA, makeCert, type CA } from './pki.ts';
+import { freePort, logTail, startProcess, waitFor, type ManagedProcess } from './processes.ts';
+
+export interface ClusterOptions {
+  /** Directory for data, certificates and logs; default a new temp dir. */
+  dir?: string;
+  /** Sizes of the pre-made PersistentVolumes (one PV each). */
+  pvSizes?: string[];
+  /** Remove the directory on stop() (default: true for a temp dir, false for a given one). */
+  removeOnStop?: boolean;
+}
+
+export interface Cluster {
+  dir: string;
+  /** Path of a kubeconfig with cluster-admin (system:masters) rights. */
+  adminKubeconfig: string;
+  server: string;
+  caFile: string;
+  kubeConfig: k8s.KubeConfig;
+  /** Directory placed first on kwok's PATH: commands run by `kubectl exec` are found here. */
+  podBinDir: string;
+  /** Restart kube-apiserver (fault tests); resolves when it is ready again. */
+  restartApiServer(downMs?: number): Promise<void>;
+  /** More PersistentVolumes of the default class. */
+  addPersistentVolumes(sizes: string[]): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export const STORAGE_CLASS = 'standard';
+export const NODE_NAME = 'kwok-node-0';
+const DEFAULT_PV_SIZES = [...Array(14).fill('5Gi'), ...Array(4).fill('10Gi'), ...Array(2).fill('20Gi')] as string[];
+
+function kubeconfigYaml(server: string, ca: string, cert: string, key: string): string {
+  return [
+    'apiVersion: v1', 'kind: Config',
+    'clusters:', '- name: sandbox', '  cluster:', `    server: ${server}`, `    certificate-authority: ${ca}`,
+    'users:', '- name: admin', '  user:', `    client-certificate: ${cert}`, `    client-key: ${key}`,
+    'contexts:', '- name: sandbox', '  context:', '    cluster: sandbox', '    user: admin',
+    'current-context: sandbox', '',
+  ].join('\n');
+}
+
+function httpsOk(url: string, ca: string, cert: string, key: string): Promise<boolean> {
+  return new Promise((res) => {
+    const req = request(url, { ca: readFileSync(ca), cert: readFileSync(cert), key: readFileSync(key), timeout: 2000 }, (r) => {
+      r.resume();
+      res(r.statusCode === 200);
+    });
+    req.on('error', () => res(false));
+    req.on('timeout', () => { req.destroy(); res(false); });
+    req.end();
+  });
+}
+
+// kwok runs exec'd commands on this host. The pod's view is rebuilt by a wrapper: certificate
+// paths under /run/config/pki map to the pod's certificate directory (VCLUSTER_PKI_DIR), the pod's
+// own 127.0.0.1:2379 maps to its etcd (VCLUSTER_ETCD_ADDR), and an ETCDCTL_* variable is dropped
+// when the same flag is given (etcdctl refuses both).
+function writePodBin(dir: string): void {
+  mkdirSync(dir, { recursive: true });
+  for (const tool of ['etcdctl', 'etcdutl']) {
+    const real = join(binDir(), tool);
+    const script = `#!/usr/bin/env bash
+set -euo pipefail
+args=()
+for a in "$@"; do
+  if [ -n "\${VCLUSTER_PKI_DIR:-}" ]; then a="\${a//\\/run\\/config\\/pki/$VCLUSTER_PKI_DIR}"; fi
+  if [ -n "\${VCLUSTER_ETCD_ADDR:-}" ]; then a="\${a//127.0.0.1:2379/$VCLUSTER_ETCD_ADDR}"; a="\${a//localhost:2379/$VCLUSTER_ETCD_ADDR}"; fi
+  case "$a" in
+    --cacert|--cacert=*) unset ETCDCTL_CACERT ;;
+    --cert|--cert=*) unset ETCDCTL_CERT ;;
+    --key|--key=*) unset ETCDCTL_KEY ;;
+    --endpoints|--endpoints=*) unset ETCDCTL_ENDPOINTS ;;
+  esac
+  args+=("$a")
+done
+exec ${JSON.stringify(real)} "\${args[@]}"
+`;
+    writeFileSync(join(dir, tool), script, { mode: 0o755 });
+  }
+}
+
+// kwok's namespaced Logs / PortForward / Exec kinds as CRDs, so the vCluster stand-in can route
+// each pod of each release to its own log file, etcd port and environment at run time (a --config
+// file is read once at start and cannot know the releases tests create later).
+function kwokCrd(kind: string, plural: string): k8s.V1CustomResourceDefinition {
+  return {
+    apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition',
+    metadata: { name: `${plural}.kwok.x-k8s.io` },
+    spec: {
+      group: 'kwok.x-k8s.io', scope: 'Namespaced',
+      names: { kind, plural, singular: plural === 'logs' ? 'logs' : kind.toLowerCase(), listKind: `${kind}List` },
+      versions: [{
+        name: 'v1alpha1', served: true, storage: true, subresources: { status: {} },
+        schema: { openAPIV3Schema: { type: 'object', x_kubernetes_preserve_unknown_fields: true } },
+      }],
+    },
+  };
+}
+
+function sleep(ms: number): Promise<void> { return new Promise((r) => setTimeout(r, ms)); }
+
+export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> {
+  const t0 = Date.now();
+  const dir = resolve(opts.dir ?? mkdtempSync(join(tmpdir(), 'vem-cluster-')));
+  const removeOnStop = opts.removeOnStop ?? opts.dir === undefined;
+  const pki = join(dir, 'pki');
+  const logs = join(dir, 'logs');
+  mkdirSync(logs, { recursive: true });
+  const procs: ManagedProcess[] = [];
+  let stopped = false;
+  const stopProcs = async () => {
+    for (const p of [...procs].reverse()) await p.stop(3000);
+  };
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    await stopProcs();
+    if (removeOnStop) rmSync(dir, { recursive: true, force: true });
+  };
+
+  try {
+    // PKI: one CA for everything; the admin cert doubles as the components' and the API server's kubelet client.
+    const ca: CA = makeCA(pki, 'ca');
+    const apiCert = makeCert(pki, {
+      name: 'apiserver', ca, cn: 'kube-apiserver', usage: 'server',
+      sans: { dns: ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local'], ip: ['127.0.0.1', '10.96.0.1'] },
+    });
+    const admin = makeCert(pki, { name: 'admin', ca, cn: 'kubernetes-admin', org: 'system:masters', usage: 'client' });
+    const kubelet = makeCert(pki, { name: 'kwok-kubelet', ca, cn: 'localhost', usage: 'server', sans: { dns: ['localhost'], ip: ['127.0.0.1'] } });
+    const saKey = join(pki, 'sa.key');
+    const saPub = join(pki, 'sa.pub');
+    execFileSync('openssl', ['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', saKey], { stdio: 'ignore' });
+    chmodSync(saKey, 0o600);
+    execFileSync('openssl', ['pkey', '-in', saKey, '-pubout', '-out', saPub], { stdio: 'ignore' });
+
+    const [etcdPort, etcdPeer, apiPort, kcmPort, schedPort, kubeletPort] =
+      [await freePort(), await freePort(), await freePort(), await freePort(), await freePort(), await freePort()] as number[];
+    const server = `https://127.0.0.1:${apiPort}`;
+    const adminKubeconfig = join(dir, 'admin.kubeconfig');
+    writeFileSync(adminKubeconfig, kubeconfigYaml(server, ca.cert, admin.cert, admin.key), { mode: 0o600 });
+
+    // The cluster's own store: a plain etcd on loopback (the vCluster etcds are the TLS ones).
+    const etcd = startProcess({
+      name: 'etcd', command: binPath('etcd'), logFile: join(logs, 'etcd.log'),
+      args: [
+        '--name=sandbox', `--data-dir=${join(dir, 'etcd')}`,
+        `--listen-client-urls=http://127.0.0.1:${etcdPort}`, `--advertise-client-urls=http://127.0.0.1:${etcdPort}`,
+        `--listen-peer-urls=http://127.0.0.1:${etcdPeer}`, `--initial-advertise-peer-urls=http://127.0.0.1:${etcdPeer}`,
+        `--initial-cluster=sandbox=http://127.0.0.1:${etcdPeer}`, '--unsafe-no-fsync=true',
+        '--quota-backend-bytes=4294967296', '--log-level=warn',
+      ],
+    });
+    procs.push(etcd);
+
+    const apiArgs = [
+      `--etcd-servers=http://127.0.0.1:${etcdPort}`, '--etcd-prefix=/registry',
+      `--secure-port=${apiPort}`, '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1',
+      // Endpoints may not hold loopback addresses, so the kubernetes Service gets none.
+      '--endpoint-reconciler-type=none',
+      `--tls-cert-file=${apiCert.cert}`, `--tls-private-key-file=${apiCert.key}`, `--client-ca-file=${ca.cert}`,
+      '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
+      `--service-account-key-file=${saPub}`, `--service-account-signing-key-file=${saKey}`,
+      '--service-cluster-ip-range=10.96.0.0/16', '--authorization-mode=Node,RBAC', '--allow-privileged=true',
+      `--kubelet-client-certificate=${admin.cert}`, `--kubelet-client-key=${admin.key}`,
+      '--enable-priority-and-fairness=false', '--profiling=false', '--v=1',
+    ];
+    let apiserver = startProcess({ name: 'kube-apiserver', command: binPath('kube-apiserver'), args: apiArgs, logFile: join(logs, 'kube-apiserver.log') });
+    procs.push(apiserver);
+    const apiReady = (p: ManagedProcess) => waitFor('kube-apiserver /readyz', () => httpsOk(`${server}/readyz`, ca.cert, admin.cert, admin.key), { proc: p, timeoutMs: 90_000, intervalMs: 300 });
+    await apiReady(apiserver);
+    const tApi = Date.now();
+
+    const common = [`--kubeconfig=${adminKubeconfig}`, `--authentication-kubeconfig=${adminKubeconfig}`, `--authorization-kubeconfig=${adminKubeconfig}`, '--leader-elect=false', '--bind-address=127.0.0.1', '--profiling=false'];
+    procs.push(startProcess({
+      name: 'kube-controller-manager', command: binPath('kube-controller-manager'), logFile: join(logs, 'kube-controller-manager.log'),
+      args: [...common, `--secure-port=${kcmPort}`, `--root-ca-file=${ca.cert}`, `--service-account-private-key-file=${saKey}`,
+        '--use-service-account-credentials=false', '--controllers=*', '--concurrent-statefulset-syncs=5', '--v=1'],
+    }));
+    procs.push(startProcess({
+      name: 'kube-scheduler', command: binPath('kube-scheduler'), logFile: join(logs, 'kube-scheduler.log'),
+      args: [...common, `--secure-port=${schedPort}`, '--v=1'],
+    }));
+
+    const kc = new k8s.KubeConfig();
+    kc.loadFromFile(adminKubeconfig);
+    const ext = kc.makeApiClient(k8s.ApiextensionsV1Api);
+    for (const [kind, plural] of [['Logs', 'logs'], ['PortForward', 'portforwards'], ['Exec', 'execs']] as const) {
+      await ext.createCustomResourceDefinition({ body: kwokCrd(kind, plural) });
+    }
+    await waitFor('kwok CRDs established', async () => {
+      const l = await ext.listCustomResourceDefinition();
+      return l.items.filter((c) => c.metadata?.name?.endsWith('.kwok.x-k8s.io') && c.status?.conditions?.some((x) => x.type === 'Established' && x.status === 'True')).length === 3;
+    });
+
+    const podBinDir = join(dir, 'pod-bin');
+    writePodBin(podBinDir);
+    const kwokHome = join(dir, 'kwok-home');
+    mkdirSync(kwokHome, { recursive: true });
+    const kwokConfig = join(dir, 'kwok.yaml');
+    writeFileSync(kwokConfig, [
+      'apiVersion: config.kwok.x-k8s.io/v1alpha1', 'kind: KwokConfiguration', 'options:',
+      '  enableCRDs: [Logs, PortForward, Exec]', '  nodeLeaseDurationSeconds: 40', '',
+    ].join('\n'));
+    procs.push(startProcess({
+      name: 'kwok', command: binPath('kwok'), logFile: join(logs, 'kwok.log'),
+      env: { ...process.env, HOME: kwokHome, PATH: `${podBinDir}:${process.env.PATH ?? ''}` },
+      args: [
+        `--kubeconfig=${adminKubeconfig}`, `--config=${kwokConfig}`, '--manage-all-nodes=true',
+        '--node-lease-duration-seconds=40', '--node-ip=127.0.0.1', '--node-name=localhost', `--node-port=${kubeletPort}`,
+        `--server-address=127.0.0.1:${kubeletPort}`, `--tls-cert-file=${kubelet.cert}`, `--tls-private-key-file=${kubelet.key}`,
+        '--enable-crds=Logs,PortForward,Exec',
+      ],
+    }));
+
+    const core = kc.makeApiClient(k8s.CoreV1Api);
+    const storage = kc.makeApiClient(k8s.StorageV1Api);
+    await core.createNode({ body: {
+      metadata: { name: NODE_NAME, labels: { type: 'kwok', 'kubernetes.io/hostname': NODE_NAME, 'kubernetes.io/os': 'linux' }, annotations: { 'kwok.x-k8s.io/node': 'fake' } },
+      spec: {},
+    } });
+    await storage.createStorageClass({ body: {
+      metadata: { name: STORAGE_CLASS, annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } },
+      provisioner: 'kubernetes.io/no-provisioner', volumeBindingMode: 'Immediate', reclaimPolicy: 'Retain',
+    } });
+    let pvIndex = 0;
+    const addPersistentVolumes = async (sizes: string[]) => {
+      for (const size of sizes) {
+        const name = `pv-${String(pvIndex++).padStart(3, '0')}`;
+        await core.createPersistentVolume({ body: {
+          metadata: { name },
+          spec: {
+            capacity: { storage: size }, accessModes: ['ReadWriteOnce'], persistentVolumeReclaimPolicy: 'Retain',
+            storageClassName: STORAGE_CLASS, hostPath: { path: join(dir, 'volumes', name) },
+          },
+        } });
+      }
+    };
+    await addPersistentVolumes(opts.pvSizes ?? DEFAULT_PV_SIZES);
+
+    await waitFor(`node ${NODE_NAME} Ready (kwok)`, async () => {
+      const n = await core.readNode({ name: NODE_NAME });
+      return n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+    }, { timeoutMs: 60_000, proc: procs.find((p) => p.name === 'kwok') });
+    // The controller manager is working once it has made the default ServiceAccount.
+    await waitFor('ServiceAccount default/default (controller manager)', async () => {
+      await core.readNamespacedServiceAccount({ name: 'default', namespace: 'default' });
+      return true;
+    }, { timeoutMs: 60_000, proc: procs.find((p) => p.name === 'kube-controller-manager') });
+
+    const timing = { apiserverReadyMs: tApi - t0, readyMs: Date.now() - t0 };
+    writeFileSync(join(dir, 'timing.json'), JSON.stringify(timing) + '\n');
+
+    const restartApiServer = async (downMs = 0) => {
+      const i = procs.indexOf(apiserver);
+      await apiserver.stop(5000);
+      if (downMs > 0) await sleep(downMs);
+      apiserver = startProcess({ name: 'kube-apiserver', command: binPath('kube-apiserver'), args: apiArgs, logFile: join(logs, 'kube-apiserver.log') });
+      procs[i] = apiserver;
+      await apiReady(apiserver);
+    };
+
+    return { dir, adminKubeconfig, server, caFile: ca.cert, kubeConfig: kc, podBinDir, restartApiServer, addPersistentVolumes, stop };
+  } catch (e) {
+    const failed = procs.filter((p) => !p.isRunning()).map((p) => `--- ${p.name} (${p.logFile}):\n${logTail(p.logFile, 20)}`);
+    await stopProcs();
+    const msg = e instanceof Error ? e.message : String(e);
+    throw new Error(`local cluster failed to start: ${msg}${failed.length ? '\n' + failed.join('\n') : ''}\nAll logs are kept in ${logs}.`);
+  }
+}

@@ -1,0 +1,401 @@
+// vCluster stand-in: test code that plays the closed-source part of vCluster on the local cluster,
+// following only vCluster's contract (object names, secret `<release>-certs`, secret
+// `vc-config-<release>` key `config.yaml`, the values keys), so it works with the fixture chart and
+// with the real chart alike.
+//
+// - "Deployed" etcd: a real etcd process (TLS from `<release>-certs`) behind pod `<release>-etcd-0`,
+//   data in the PersistentVolume bound to PVC `data-<release>-etcd-0`, seeded with a
+//   Kubernetes-shaped keyspace, reached by kwok port-forward (port 2379) and kwok exec (etcdctl).
+// - Control plane pod `<release>-0`: each new pod UID is a container start. With embedded etcd it
+//   runs a second real etcd on PVC `data-<release>-0`; with `migrateFromDeployedEtcd: true` and no
+//   earlier migration it first copies the deployed etcd (snapshot save + restore) and writes
+//   vCluster's success line to the CRI log kwok serves. Without the flag it starts empty.
+// - When StatefulSet `<release>-etcd` and its pod are gone, the deployed etcd process stops.
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import * as k8s from '@kubernetes/client-node';
+import YAML from 'yaml';
+import { binPath } from './bins.ts';
+import { freePort, startEtcd, vClusterEtcdPki, type EtcdProcess } from './etcd-process.ts';
+import { countByGroup, deletePrefix, listKeys, seedKeyspace, type EtcdTls } from './keyspace.ts';
+import { adoptProcess } from './processes.ts';
+
+const run = promisify(execFile);
+
+export const SUCCESS_LINE = 'Successfully migrated etcd database to embedded etcd';
+
+export interface StandInFaults {
+  /** Copy the data but never write the success line. */
+  neverLogSuccess?: boolean;
+  /** Leave out every key under this prefix while copying (e.g. '/registry/configmaps/'). */
+  dropPrefix?: string;
+  /** The control-plane container fails at every start and restarts in a loop. */
+  crashLoop?: boolean;
+}
+
+export interface StandInOptions {
+  /** A kubeconfig file with rights to read the release's objects and write pod status and kwok objects. */
+  kubeconfig: string;
+  namespace: string;
+  release: string;
+  /** Working directory: certificates, logs, snapshots. */
+  dir: string;
+  faults?: StandInFaults;
+  pollMs?: number;
+}
+
+export type EtcdWhich = 'deployed' | 'embedded';
+
+export interface VClusterStandIn {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  setFaults(f: StandInFaults): void;
+  /** Direct TLS access to one of the two etcds, for the tests' own checks. */
+  etcdTls(which: EtcdWhich): EtcdTls | undefined;
+  /** Keys per census group of one etcd, read directly (not through the action). */
+  keyCounts(which: EtcdWhich): Promise<Map<string, number>>;
+  /** Stop the deployed etcd process now (fault: deployed etcd down); it is not restarted. */
+  stopDeployedEtcd(): Promise<void>;
+  /** Number of keys written when the deployed etcd was seeded (0 until then). */
+  seededKeys(): number;
+  /** Files kwok serves as the logs of container `syncer` of pod `<release>-0`. */
+  logFiles(): { current: string; previous: string };
+  /** What the stand-in did, one line each (no secrets). */
+  history: string[];
+  /** Resolves when `pred` holds on the history; rejects after timeoutMs. */
+  waitForHistory(pred: (h: string[]) => boolean, timeoutMs?: number): Promise<void>;
+}
+
+function isNotFound(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && (e as { code?: number }).code === 404;
+}
+function isConflict(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && (e as { code?: number }).code === 409;
+}
+async function orNull<T>(p: Promise<T>): Promise<T | null> {
+  try { return await p; } catch (e) { if (isNotFound(e)) return null; throw e; }
+}
+
+/** RFC3339Nano timestamp as CRI log files carry it. */
+function criTime(d = new Date()): string {
+  return d.toISOString().replace(/\.(\d{3})Z$/, '.$1000000Z');
+}
+
+export function createVClusterStandIn(o: StandInOptions): VClusterStandIn {
+  const { namespace: ns, release } = o;
+  const dir = resolve(o.dir);
+  const pkiDir = join(dir, 'pki');
+  const logDir = join(dir, 'pod-logs');
+  mkdirSync(logDir, { recursive: true });
+  const logCurrent = join(logDir, `${release}-0.syncer.log`);
+  const logPrevious = join(logDir, `${release}-0.syncer.previous.log`);
+  let faults: StandInFaults = { ...(o.faults ?? {}) };
+
+  const kc = new k8s.KubeConfig();
+  kc.loadFromFile(o.kubeconfig);
+  const core = kc.makeApiClient(k8s.CoreV1Api);
+  const apps = kc.makeApiClient(k8s.AppsV1Api);
+  const custom = kc.makeApiClient(k8s.CustomObjectsApi);
+
+  const history: string[] = [];
+  const note = (s: string) => { history.push(`${new Date().toISOString()} ${s}`); };
+
+  let pki: Record<string, string> | undefined;
+  let deployed: { etcd: EtcdProcess; forget: () => void } | undefined;
+  let deployedDisabled = false;
+  let embedded: { etcd: EtcdProcess; forget: () => void } | undefined;
+  let podUid: string | undefined;
+  let restartCount = 0;
+  let retryAt = 0; // a container start that must be tried again (deployed etcd unreachable)
+  let nextCrash = 0;
+  let seeded = 0;
+  let timer: NodeJS.Timeout | undefined;
+  let ticking: Promise<void> | undefined;
+  let stopped = false;
+
+  const tlsFor = (p: EtcdProcess | undefined): EtcdTls | undefined =>
+    p && pki ? { endpoint: p.endpoint, ca: pki['etcd-ca.crt']!, cert: pki['apiserver-etcd-client.crt']!, key: pki['apiserver-etcd-client.key']! } : undefined;
+
+  const writeLog = (text: string) => {
+    appendFileSync(logCurrent, `${criTime()} stdout F ${text}\n`);
+  };
+  const info = (src: string, msg: string) => writeLog(`${criTime().slice(0, 23)}Z\tINFO\t${src}\t${msg}\t{"component": "vcluster"}`);
+  const fatal = (src: string, msg: string) => writeLog(`${criTime().slice(0, 23)}Z\tFATAL\t${src}\t${msg}\t{"component": "vcluster"}`);
+
+  // kwok objects (Logs, PortForward, Exec) named after the pod: create, or replace when they exist.
+  async function putKwok(plural: string, kind: string, name: string, spec: Record<string, unknown>): Promise<void> {
+    const body = { apiVersion: 'kwok.x-k8s.io/v1alpha1', kind, metadata: { name, namespace: ns, labels: { 'vcluster-standin/release': release } }, spec };
+    try {
+      await custom.createNamespacedCustomObject({ group: 'kwok.x-k8s.io', version: 'v1alpha1', namespace: ns, plural, body });
+    } catch (e) {
+      if (!isConflict(e)) throw e;
+      const cur = await custom.getNamespacedCustomObject({ group: 'kwok.x-k8s.io', version: 'v1alpha1', namespace: ns, plural, name }) as { metadata: { resourceVersion: string } };
+      await custom.replaceNamespacedCustomObject({ group: 'kwok.x-k8s.io', version: 'v1alpha1', namespace: ns, plural, name,
+        body: { ...body, metadata: { ...body.metadata, resourceVersion: cur.metadata.resourceVersion } } });
+    }
+  }
+  async function dropKwok(plural: string, name: string): Promise<void> {
+    await orNull(custom.deleteNamespacedCustomObject({ group: 'kwok.x-k8s.io', version: 'v1alpha1', namespace: ns, plural, name }));
+  }
+  function etcdctlEnv(p: EtcdProcess): Array<{ name: string; value: string }> {
+    return [
+      { name: 'ETCDCTL_API', value: '3' },
+      { name: 'ETCDCTL_ENDPOINTS', value: p.endpoint },
+      { name: 'ETCDCTL_CACERT', value: pki!['etcd-ca.crt']! },
+      { name: 'ETCDCTL_CERT', value: pki!['etcd-server.crt']! },
+      { name: 'ETCDCTL_KEY', value: pki!['etcd-server.key']! },
+      { name: 'VCLUSTER_PKI_DIR', value: pkiDir },
+      { name: 'VCLUSTER_ETCD_ADDR', value: `127.0.0.1:${p.port}` },
+    ];
+  }
+  async function routePod(pod: string, container: string, p: EtcdProcess): Promise<void> {
+    await putKwok('portforwards', 'PortForward', pod, { forwards: [{ ports: [2379], target: { address: '127.0.0.1', port: p.port } }] });
+    await putKwok('execs', 'Exec', pod, { execs: [{ containers: [container], local: { workDir: dir, envs: etcdctlEnv(p) } }] });
+  }
+
+  // The secret vCluster writes at run time. Reused when it exists, so a restarted stand-in (or
+  // one started after the release) keeps the certificates the etcd data was made with.
+  async function ensureCerts(): Promise<boolean> {
+    if (pki) return true;
+    if (!(await orNull(core.readNamespace({ name: ns })))) return false;
+    const name = `${release}-certs`;
+    const sec = await orNull(core.readNamespacedSecret({ name, namespace: ns }));
+    mkdirSync(pkiDir, { recursive: true });
+    if (sec?.data?.['etcd-ca.crt']) {
+      const files: Record<string, string> = {};
+      for (const [k, v] of Object.entries(sec.data)) {
+        const f = join(pkiDir, k);
+        writeFileSync(f, Buffer.from(v, 'base64'), { mode: 0o600 });
+        files[k] = f;
+      }
+      pki = files;
+      note(`reused secret ${name}`);
+      return true;
+    }
+    const files = vClusterEtcdPki(pkiDir, release);
+    const data: Record<string, string> = {};
+    for (const [k, f] of Object.entries(files)) data[k] = readFileSync(f).toString('base64');
+    await core.createNamespacedSecret({ namespace: ns, body: { metadata: { name, namespace: ns, labels: { 'vcluster.loft.sh/created-by': 'vcluster-standin' } }, type: 'Opaque', data } });
+    pki = files;
+    note(`created secret ${name}`);
+    return true;
+  }
+
+  /** Host directory of the PersistentVolume bound to a PVC; undefined while it is not bound. */
+  async function pvcDir(claim: string): Promise<string | undefined> {
+    const pvc = await orNull(core.readNamespacedPersistentVolumeClaim({ name: claim, namespace: ns }));
+    if (!pvc || pvc.status?.phase !== 'Bound' || !pvc.spec?.volumeName) return undefined;
+    const pv = await core.readPersistentVolume({ name: pvc.spec.volumeName });
+    const path = pv.spec?.hostPath?.path ?? join(dir, 'volumes', pvc.spec.volumeName);
+    mkdirSync(path, { recursive: true });
+    return path;
+  }
+
+  function podRunning(p: k8s.V1Pod | null): p is k8s.V1Pod {
+    return !!p && !p.metadata?.deletionTimestamp && !!p.status?.podIP && !!p.spec?.nodeName;
+  }
+
+  async function syncDeployed(): Promise<void> {
+    const podName = `${release}-etcd-0`;
+    const sts = await orNull(apps.readNamespacedStatefulSet({ name: `${release}-etcd`, namespace: ns }));
+    const pod = await orNull(core.readNamespacedPod({ name: podName, namespace: ns }));
+    if (!sts && !pod) {
+      if (deployed) {
+        await deployed.etcd.stop();
+        deployed.forget();
+        deployed = undefined;
+        await dropKwok('portforwards', podName);
+        await dropKwok('execs', podName);
+        note('deployed etcd stopped: StatefulSet and pod gone');
+      }
+      return;
+    }
+    if (deployed || deployedDisabled || !podRunning(pod)) return;
+    const usesPvc = (pod.spec?.volumes ?? []).every((v) => v.name !== 'data' || !v.emptyDir);
+    const base = usesPvc ? await pvcDir(`data-${podName}`) : join(dir, 'emptydir', pod.metadata!.uid!);
+    if (!base) return;
+    const dataDir = join(base, 'etcd');
+    const fresh = !existsSync(join(dataDir, 'member'));
+    const etcd = await startEtcd({
+      dir: join(dir, 'etcd-logs'), name: podName, ca: pki!['etcd-ca.crt']!, cert: pki!['etcd-server.crt']!, key: pki!['etcd-server.key']!,
+      dataDir, extraArgs: ['--unsafe-no-fsync=true'],
+    });
+    deployed = { etcd, forget: adoptProcess(etcd.pid) };
+    note(`deployed etcd started for pod ${podName} (${fresh ? 'new' : 'existing'} data)`);
+    if (fresh) {
+      seeded = await seedKeyspace(tlsFor(etcd)!);
+      writeFileSync(join(base, 'seeded-keys'), String(seeded));
+      note(`deployed etcd seeded with ${seeded} keys`);
+    } else if (existsSync(join(base, 'seeded-keys'))) {
+      seeded = Number(readFileSync(join(base, 'seeded-keys'), 'utf8'));
+    }
+    await routePod(podName, 'etcd', etcd);
+  }
+
+  async function readConfig(): Promise<Record<string, unknown> | undefined> {
+    const sec = await orNull(core.readNamespacedSecret({ name: `vc-config-${release}`, namespace: ns }));
+    const raw = sec?.data?.['config.yaml'];
+    if (!raw) return undefined;
+    return YAML.parse(Buffer.from(raw, 'base64').toString()) as Record<string, unknown>;
+  }
+
+  async function stopEmbedded(): Promise<void> {
+    if (!embedded) return;
+    await embedded.etcd.stop();
+    embedded.forget();
+    embedded = undefined;
+  }
+
+  // Crash loop: the container exits at once; kubelet would restart it with back-off.
+  async function crash(pod: k8s.V1Pod, restarted: boolean): Promise<void> {
+    if (restarted) {
+      if (existsSync(logCurrent)) renameSync(logCurrent, logPrevious);
+      writeFileSync(logCurrent, '');
+    }
+    info('setup/controller_context.go:214', 'Using embedded etcd');
+    fatal('etcd/embedded.go:88', 'start embedded etcd: etcdserver: member data is corrupted (stand-in fault)');
+    const now = new Date();
+    const fresh = await core.readNamespacedPod({ name: pod.metadata!.name!, namespace: ns });
+    const cs = fresh.spec?.containers.map((c) => ({
+      name: c.name, image: c.image ?? '', imageID: '', ready: false, started: false, restartCount,
+      state: { waiting: { reason: 'CrashLoopBackOff', message: `back-off 10s restarting failed container=${c.name} pod=${pod.metadata!.name}` } },
+      lastState: { terminated: { exitCode: 1, reason: 'Error', startedAt: now, finishedAt: now } },
+    })) ?? [];
+    fresh.status = {
+      ...fresh.status,
+      containerStatuses: cs,
+      conditions: (fresh.status?.conditions ?? []).map((c) => (c.type === 'Ready' || c.type === 'ContainersReady') ? { ...c, status: 'False', reason: 'ContainersNotReady', lastTransitionTime: now } : c),
+    };
+    await core.replaceNamespacedPodStatus({ name: pod.metadata!.name!, namespace: ns, body: fresh });
+    restartCount++;
+    nextCrash = Date.now() + 4000;
+    note(`control plane crashed (restart ${restartCount})`);
+  }
+
+  // One start of container `syncer` of pod <release>-0.
+  async function containerStart(pod: k8s.V1Pod): Promise<boolean> {
+    const podName = `${release}-0`;
+    const cfg = await readConfig();
+    const etcdCfg = (((cfg?.controlPlane as Record<string, unknown> | undefined)?.backingStore as Record<string, unknown> | undefined)?.etcd ?? {}) as Record<string, Record<string, unknown>>;
+    const embeddedEnabled = etcdCfg.embedded?.enabled === true;
+    const migrateFlag = etcdCfg.embedded?.migrateFromDeployedEtcd === true;
+    const usesPvc = (pod.spec?.volumes ?? []).every((v) => v.name !== 'data' || !v.emptyDir);
+    const base = usesPvc ? await pvcDir(`data-${podName}`) : join(dir, 'emptydir', pod.metadata!.uid!);
+    if (!base) return false; // PVC not bound yet: the container cannot start
+    await stopEmbedded();
+    if (podUid !== undefined && existsSync(logCurrent)) renameSync(logCurrent, logPrevious);
+    writeFileSync(logCurrent, '');
+    await putKwok('logs', 'Logs', podName, { logs: [{ containers: ['syncer'], logsFile: logCurrent, previousLogsFile: logPrevious, follow: true }] });
+    info('setup/config.go:51', 'Using config from /var/lib/vcluster/config.yaml (vCluster stand-in)');
+    if (!embeddedEnabled) {
+      info('setup/controller_context.go:190', 'Backing store is not embedded etcd; nothing to run in the stand-in');
+      return true;
+    }
+    if (faults.crashLoop) { await crash(pod, false); return true; }
+    const dataDir = join(base, 'etcd');
+    const marker = join(base, 'migrated-from-deployed-etcd');
+    const peerPort = await freePort();
+    const name = podName;
+    if (migrateFlag && !existsSync(marker)) {
+      const from = `https://${release}-etcd:2379`;
+      if (!deployed) {
+        writeLog(`${criTime().slice(0, 23)}Z\tERROR\tetcd/migrate.go:61\tmigrate etcd: dial tcp: lookup ${release}-etcd: connection refused; retrying\t{"component": "vcluster"}`);
+        note('migration waiting: deployed etcd not running');
+        retryAt = Date.now() + 3000;
+        return true;
+      }
+      info('etcd/migrate.go:70', `Migrating etcd from ${from} to embedded etcd...`);
+      rmSync(dataDir, { recursive: true, force: true });
+      const snap = join(dir, 'snapshots', `migrate-${Date.now()}.db`);
+      mkdirSync(join(dir, 'snapshots'), { recursive: true });
+      const t = tlsFor(deployed.etcd)!;
+      await run(binPath('etcdctl'), ['--endpoints', t.endpoint, '--cacert', t.ca, '--cert', t.cert, '--key', t.key, 'snapshot', 'save', snap]);
+      await run(binPath('etcdutl'), ['snapshot', 'restore', snap, '--data-dir', dataDir, '--name', name,
+        '--initial-cluster', `${name}=http://127.0.0.1:${peerPort}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${peerPort}`]);
+      rmSync(snap, { force: true });
+      const etcd = await startEtcd({ dir: join(dir, 'etcd-logs'), name, ca: pki!['etcd-ca.crt']!, cert: pki!['etcd-server.crt']!, key: pki!['etcd-server.key']!, dataDir, peerPort, extraArgs: ['--unsafe-no-fsync=true'] });
+      embedded = { etcd, forget: adoptProcess(etcd.pid) };
+      if (faults.dropPrefix) {
+        const n = await deletePrefix(tlsFor(etcd)!, faults.dropPrefix);
+        note(`fault: dropped ${n} keys under ${faults.dropPrefix}`);
+      }
+      writeFileSync(marker, new Date().toISOString());
+      note('migration copied deployed etcd to embedded etcd');
+      if (faults.neverLogSuccess) note('fault: success line withheld');
+      else info('etcd/migrate.go:112', SUCCESS_LINE);
+    } else {
+      const etcd = await startEtcd({ dir: join(dir, 'etcd-logs'), name, ca: pki!['etcd-ca.crt']!, cert: pki!['etcd-server.crt']!, key: pki!['etcd-server.key']!, dataDir, peerPort, extraArgs: ['--unsafe-no-fsync=true'] });
+      embedded = { etcd, forget: adoptProcess(etcd.pid) };
+      note(existsSync(marker) ? 'embedded etcd started on migrated data' : 'embedded etcd started empty (no migration flag)');
+    }
+    info('etcd/embedded.go:143', 'Embedded etcd is ready');
+    info('setup/controller_context.go:301', 'Starting vCluster control plane');
+    await routePod(podName, 'syncer', embedded.etcd);
+    return true;
+  }
+
+  async function syncControlPlane(): Promise<void> {
+    const pod = await orNull(core.readNamespacedPod({ name: `${release}-0`, namespace: ns }));
+    if (!podRunning(pod)) {
+      if (!pod && embedded) { await stopEmbedded(); note('embedded etcd stopped: pod gone'); }
+      return;
+    }
+    const uid = pod.metadata!.uid!;
+    if (uid !== podUid || (retryAt && Date.now() > retryAt)) {
+      retryAt = 0;
+      const restart = uid !== podUid;
+      if (restart) restartCount = 0;
+      const started = await containerStart(pod);
+      if (started) { podUid = uid; note(`container syncer of ${release}-0 started (uid ${uid.slice(0, 8)})`); }
+      return;
+    }
+    if (faults.crashLoop && nextCrash && Date.now() > nextCrash) await crash(pod, true);
+  }
+
+  async function tick(): Promise<void> {
+    if (!(await ensureCerts())) return;
+    await syncDeployed();
+    await syncControlPlane();
+  }
+
+  const loop = () => {
+    if (stopped) return;
+    ticking = tick()
+      .catch((e: unknown) => { note(`tick error: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`); })
+      .finally(() => { ticking = undefined; if (!stopped) timer = setTimeout(loop, o.pollMs ?? 400); });
+  };
+
+  return {
+    history,
+    async start() { stopped = false; loop(); },
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await ticking;
+      await stopEmbedded();
+      if (deployed) { await deployed.etcd.stop(); deployed.forget(); deployed = undefined; }
+    },
+    setFaults(f) { faults = { ...f }; },
+    etcdTls: (which) => tlsFor(which === 'deployed' ? deployed?.etcd : embedded?.etcd),
+    async keyCounts(which) {
+      const t = tlsFor(which === 'deployed' ? deployed?.etcd : embedded?.etcd);
+      if (!t) throw new Error(`the stand-in's ${which} etcd of ${ns}/${release} is not running`);
+      return countByGroup(await listKeys(t));
+    },
+    async stopDeployedEtcd() {
+      deployedDisabled = true;
+      if (deployed) { await deployed.etcd.stop(); deployed.forget(); deployed = undefined; note('fault: deployed etcd stopped'); }
+    },
+    seededKeys: () => seeded,
+    logFiles: () => ({ current: logCurrent, previous: logPrevious }),
+    async waitForHistory(pred, timeoutMs = 60_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (!pred(history)) {
+        if (Date.now() > deadline) throw new Error(`vCluster stand-in: condition not reached in ${timeoutMs} ms. History:\n${history.slice(-15).join('\n')}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    },
+  };
+}
