@@ -20,7 +20,11 @@ fi
 
 cd "$root"
 shopt -s nullglob
-files=(.github/workflows/*.yml .github/workflows/*.yaml examples/*.yml examples/*.yaml)
+files=(.github/workflows/*.yml .github/workflows/*.yaml)
+# examples/ also holds Kubernetes manifests: take only the files that are workflows.
+for f in examples/*.yml examples/*.yaml; do
+  if grep -q '^jobs:' "$f"; then files+=("$f"); fi
+done
 if [ ${#files[@]} -eq 0 ]; then
   echo "No workflow files found under .github/workflows or examples." >&2
   exit 1

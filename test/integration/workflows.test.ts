@@ -87,6 +87,8 @@ describe('examples/migrate.yml', () => {
   it('runs finalize after migrate, in the approval environment the action verifies, with actions: read', () => {
     const { migrate, finalize } = wf.jobs;
     expect(finalize.needs).toBe('migrate');
+    // Runs after phase one succeeded now or earlier (a second dispatch), never after a failure.
+    expect(finalize.if).toBe(`contains(fromJSON('["succeeded", "no-op"]'), needs.migrate.outputs.status)`);
     expect(finalize.environment).toBe(wf.env.APPROVAL_ENVIRONMENT);
     const step = finalize.steps.find((s: { uses?: string }) => s.uses === ACTION_REF);
     expect(step.with).toMatchObject({ phase: 'finalize', 'approval-environment': '${{ env.APPROVAL_ENVIRONMENT }}' });
