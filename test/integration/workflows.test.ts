@@ -128,3 +128,22 @@ describe('all examples', () => {
     expect(status.jobs.status.steps[0].with.phase).toBe('status');
   });
 });
+
+describe('.github/workflows/ci.yml', () => {
+  it('sets up a Go new enough for every sandbox build module (they build with GOTOOLCHAIN=local)', () => {
+    const ci = parse(readFileSync(join(root, '.github', 'workflows', 'ci.yml'), 'utf8'));
+    const setupGo = ci.jobs.test.steps.find((s: { uses?: string }) => s.uses?.startsWith('actions/setup-go@'));
+    const version = (v: string) => v.split('.').map(Number);
+    const newer = (a: number[], b: number[]) => (a[0]! - b[0]!) || (a[1]! - b[1]!) || ((a[2] ?? 0) - (b[2] ?? 0));
+    const have = version(String(setupGo.with['go-version']));
+    const buildDir = join(root, 'sandbox', 'build');
+    const modules = readdirSync(buildDir).map((d) => join(buildDir, d, 'go.mod'));
+    expect(modules.length).toBeGreaterThan(0);
+    for (const mod of modules) {
+      const need = /^go (\S+)$/m.exec(readFileSync(mod, 'utf8'))![1]!;
+      expect(newer(have, version(need)), `${mod} needs go ${need}`).toBeGreaterThanOrEqual(0);
+    }
+    expect(ci.jobs.test.steps.at(-1).run).toBe('bash .ci/run');
+    expect(ci.jobs.test.steps.find((s: { uses?: string }) => s.uses?.startsWith('actions/setup-node@')).with['node-version']).toBe(24);
+  });
+});
