@@ -1,0 +1,92 @@
+// Runs the built action (dist/index.js) the way a GitHub runner does: Node 24, inputs as
+// INPUT_<NAME> (upper-cased, dashes kept), GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files,
+// RUNNER_TEMP, and the run's GITHUB_* context. helm and etcd tools come first on PATH.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { binDir } from './bins.ts';
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const ACTION_ENTRY = join(REPO_ROOT, 'dist', 'index.js');
+
+export interface ActionResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  outputs: Record<string, string>;
+  summary: string;
+  /** Wall time of the run in ms. */
+  ms: number;
+}
+
+export interface RunActionOptions {
+  /** Extra environment (e.g. GITHUB_API_URL of a GitHub stand-in). */
+  env?: Record<string, string>;
+  timeoutMs?: number;
+  /** Called with each chunk of stdout (progress display). */
+  onStdout?: (chunk: string) => void;
+}
+
+/** Parses a GITHUB_OUTPUT file: `name=value` lines and `name<<DELIM ... DELIM` blocks. */
+export function parseGithubOutput(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    const heredoc = /^([^=<]+)<<(.+)$/.exec(line);
+    if (heredoc) {
+      const [, name, delim] = heredoc;
+      const value: string[] = [];
+      for (i++; i < lines.length && lines[i] !== delim; i++) value.push(lines[i]!);
+      out[name!] = value.join('\n');
+    } else if (line.includes('=')) {
+      out[line.slice(0, line.indexOf('='))] = line.slice(line.indexOf('=') + 1);
+    }
+  }
+  return out;
+}
+
+export async function runAction(inputs: Record<string, string>, opts: RunActionOptions = {}): Promise<ActionResult> {
+  if (!existsSync(ACTION_ENTRY)) throw new Error(`${ACTION_ENTRY} is missing: the action is not built (npm run build).`);
+  const work = mkdtempSync(join(tmpdir(), 'vem-run-'));
+  const outputFile = join(work, 'github_output');
+  const summaryFile = join(work, 'step_summary');
+  const runnerTemp = join(work, 'runner_temp');
+  mkdirSync(runnerTemp);
+  writeFileSync(outputFile, '');
+  writeFileSync(summaryFile, '');
+  const eventFile = join(work, 'event.json');
+  writeFileSync(eventFile, '{}');
+  const env: Record<string, string> = {
+    PATH: `${binDir()}:${dirname(process.execPath)}:${process.env.PATH ?? ''}`,
+    HOME: process.env.HOME ?? work,
+    GITHUB_ACTIONS: 'true', CI: 'true', RUNNER_OS: 'Linux', RUNNER_TEMP: runnerTemp,
+    GITHUB_OUTPUT: outputFile, GITHUB_STEP_SUMMARY: summaryFile, GITHUB_EVENT_PATH: eventFile,
+    GITHUB_EVENT_NAME: 'workflow_dispatch', GITHUB_REPOSITORY: 'example/platform', GITHUB_REPOSITORY_OWNER: 'example',
+    GITHUB_RUN_ID: String(Date.now()), GITHUB_RUN_ATTEMPT: '1', GITHUB_JOB: 'migrate', GITHUB_WORKFLOW: 'vcluster-etcd-migrate',
+    GITHUB_SHA: '0'.repeat(40), GITHUB_REF: 'refs/heads/main', GITHUB_WORKSPACE: REPO_ROOT,
+    GITHUB_SERVER_URL: 'https://github.com', GITHUB_API_URL: 'http://127.0.0.1:9', GITHUB_ACTOR: 'sandbox',
+    ...opts.env,
+  };
+  for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
+  const t0 = Date.now();
+  try {
+    const child = spawn(process.execPath, [ACTION_ENTRY], { env, cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => { stdout += c.toString(); opts.onStdout?.(c.toString()); });
+    child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 15 * 60_000);
+    const code = await new Promise<number>((res) => child.once('close', (c, sig) => res(c ?? (sig ? 128 : 1))));
+    clearTimeout(timer);
+    return {
+      code, stdout, stderr, ms: Date.now() - t0,
+      outputs: parseGithubOutput(readFileSync(outputFile, 'utf8')),
+      summary: readFileSync(summaryFile, 'utf8'),
+    };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}

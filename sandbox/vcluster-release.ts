@@ -1,0 +1,65 @@
+// One demo vCluster on the local cluster: the fixture chart installed with deployed etcd, the
+// vCluster stand-in playing its control plane, and the action's ServiceAccount kubeconfig.
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import * as k8s from '@kubernetes/client-node';
+import { binPath } from './bins.ts';
+import type { Cluster } from './cluster.ts';
+import { actionKubeconfig } from './service-account.ts';
+import { REPO_ROOT } from './action-runner.ts';
+import { createVClusterStandIn, type StandInFaults, type VClusterStandIn } from './vcluster-standin.ts';
+
+const run = promisify(execFile);
+export const FIXTURE_CHART = join(REPO_ROOT, 'test', 'fixtures', 'vcluster-chart');
+
+export interface DemoVCluster {
+  namespace: string;
+  release: string;
+  standIn: VClusterStandIn;
+  /** Kubeconfig content for the action's ServiceAccount (examples/rbac.yaml), not admin. */
+  kubeconfig: string;
+  /** Runs helm as cluster admin; resolves with stdout, rejects with helm's stderr. */
+  helm(args: string[]): Promise<string>;
+}
+
+export interface DemoOptions {
+  namespace: string;
+  release: string;
+  /** Extra `--set` values of the install (deploy.enabled=true is always set). */
+  set?: string[];
+  faults?: StandInFaults;
+  chart?: string;
+}
+
+export function helmAsAdmin(cluster: Cluster) {
+  return async (args: string[]): Promise<string> => {
+    try {
+      const r = await run(binPath('helm'), args, { env: { ...process.env, KUBECONFIG: cluster.adminKubeconfig, HELM_NO_PLUGINS: '1' }, maxBuffer: 64 << 20 });
+      return r.stdout;
+    } catch (e) {
+      const err = e as { stderr?: string; message: string };
+      throw new Error(`helm ${args.slice(0, 2).join(' ')} failed: ${err.stderr?.trim() || err.message}`);
+    }
+  };
+}
+
+export async function installDemoVCluster(cluster: Cluster, o: DemoOptions): Promise<DemoVCluster> {
+  const core = cluster.kubeConfig.makeApiClient(k8s.CoreV1Api);
+  try {
+    await core.createNamespace({ body: { metadata: { name: o.namespace } } });
+  } catch (e) {
+    if ((e as { code?: number }).code !== 409) throw e;
+  }
+  const standIn = createVClusterStandIn({
+    kubeconfig: cluster.adminKubeconfig, namespace: o.namespace, release: o.release,
+    dir: join(cluster.dir, 'standin', o.namespace, o.release), faults: o.faults,
+  });
+  await standIn.start();
+  const helm = helmAsAdmin(cluster);
+  const sets = ['controlPlane.backingStore.etcd.deploy.enabled=true', ...(o.set ?? [])].flatMap((s) => ['--set', s]);
+  await helm(['install', o.release, o.chart ?? FIXTURE_CHART, '-n', o.namespace, ...sets, '--wait', '--timeout', '3m']);
+  await standIn.waitForHistory((h) => h.some((l) => l.includes('deployed etcd seeded') || l.includes('existing data')), 90_000);
+  const kubeconfig = await actionKubeconfig(cluster.kubeConfig, o.namespace);
+  return { namespace: o.namespace, release: o.release, standIn, kubeconfig, helm };
+}
