@@ -1,0 +1,132 @@
+// The key census, pure part: how etcd keys are grouped (as kube-apiserver and vCluster lay them
+// out), how two censuses are compared, and the Markdown table. No I/O here; the reader that
+// talks to etcd is src/etcd/census-reader.ts.
+import type { Census, CensusDiff, DiffRow } from './types.ts';
+
+/** Groups that change on their own between two moments: shown, never failing. */
+export const DEFAULT_VOLATILE_PREFIXES: readonly string[] = ['/registry/events/', '/registry/leases/', 'compact_rev_key'];
+
+/** Built-ins that kube-apiserver stores under two segments (/registry/services/specs/...). */
+const TWO_SEGMENT = new Set(['services', 'ranges']);
+
+/**
+ * The group a key belongs to. A group ending in '/' holds every key that starts with it; any
+ * other group is one exact key (root keys like compact_rev_key, /registry/ranges/serviceips).
+ * The reader relies on this: every key starting with a '/'-group belongs to that group.
+ */
+export function groupOf(key: string): string {
+  if (key.startsWith('/registry/')) {
+    const rest = key.slice('/registry/'.length);
+    const a = rest.indexOf('/');
+    if (a < 0) return key; // /registry/<name> with nothing below: its own group
+    const first = rest.slice(0, a);
+    // API groups (CRDs, apiregistration.k8s.io, ...) contain a dot; a few built-ins use two segments.
+    if (first.includes('.') || TWO_SEGMENT.has(first)) {
+      const b = rest.indexOf('/', a + 1);
+      if (b < 0) return key; // e.g. /registry/ranges/serviceips, a single key
+      return '/registry/' + rest.slice(0, b + 1);
+    }
+    return '/registry/' + first + '/';
+  }
+  if (key.startsWith('/')) {
+    // /vcluster/mappings/..., and any other tree: its first two segments when it has them.
+    const a = key.indexOf('/', 1);
+    if (a < 0) return key;
+    const b = key.indexOf('/', a + 1);
+    // '/vcluster/x' alone is its own group: a '/vcluster/' group would swallow /vcluster/mappings/.
+    if (b < 0) return key;
+    return key.slice(0, b + 1);
+  }
+  return key; // root keys such as compact_rev_key
+}
+
+/** True when the group holds all keys starting with it (rather than one exact key). */
+export function isPrefixGroup(group: string): boolean {
+  return group.endsWith('/');
+}
+
+export function isVolatile(group: string, volatilePrefixes: readonly string[]): boolean {
+  return volatilePrefixes.some((p) => group === p || group.startsWith(p));
+}
+
+/**
+ * Volatile prefixes from the `volatile-prefixes` input (newline or comma separated, '#' comments)
+ * added to the defaults. A prefix must start with '/' or be a root key; an empty input gives the defaults.
+ */
+export function parseVolatilePrefixes(input: string | undefined): string[] {
+  const extra = (input ?? '')
+    .split(/[\n,]/)
+    .map((s) => s.replace(/#.*$/, '').trim())
+    .filter((s) => s.length > 0);
+  for (const p of extra) {
+    if (/\s/.test(p)) throw new Error(`volatile-prefixes: '${p}' contains whitespace; give one key prefix per line, e.g. /registry/events/.`);
+  }
+  return [...new Set([...DEFAULT_VOLATILE_PREFIXES, ...extra])];
+}
+
+function verdictOf(before: number, after: number, volatile: boolean): DiffRow['verdict'] {
+  if (volatile) return 'volatile';
+  if (after < before) return 'lost';
+  if (before === 0 && after > 0) return 'new';
+  return 'ok';
+}
+
+// Order: lost first (largest loss first), then other changes, then unchanged; by name within.
+function rank(r: DiffRow): number {
+  if (r.verdict === 'lost') return 0;
+  if (r.delta !== 0) return 1;
+  return 2;
+}
+
+/** Compare two censuses per group. Any non-volatile group with fewer keys after fails the diff. */
+export function diffCensus(
+  before: Pick<Census, 'groups'>,
+  after: Pick<Census, 'groups'>,
+  volatilePrefixes: readonly string[] = DEFAULT_VOLATILE_PREFIXES,
+): CensusDiff {
+  const names = new Set([...Object.keys(before.groups), ...Object.keys(after.groups)]);
+  const rows: DiffRow[] = [];
+  for (const group of names) {
+    const b = before.groups[group] ?? 0;
+    const a = after.groups[group] ?? 0;
+    const volatile = isVolatile(group, volatilePrefixes);
+    rows.push({ group, before: b, after: a, delta: a - b, volatile, verdict: verdictOf(b, a, volatile) });
+  }
+  rows.sort((x, y) => rank(x) - rank(y) || (rank(x) === 0 ? x.delta - y.delta : 0) || (x.group < y.group ? -1 : x.group > y.group ? 1 : 0));
+  const lost = rows.filter((r) => r.verdict === 'lost');
+  return { rows, lost, ok: lost.length === 0 };
+}
+
+/** Escape text for a Markdown table cell: no pipes, no formatting, no HTML, one line. */
+export function escapeCell(text: string): string {
+  return text
+    .replace(/[\r\n]+/g, ' ')
+    .replace(/([\\`*_{}[\]()<>#+!|~])/g, '\\$1');
+}
+
+function fmtDelta(d: number): string {
+  return d > 0 ? `+${d}` : d < 0 ? `−${-d}` : '0';
+}
+
+const VERDICT_TEXT: Record<DiffRow['verdict'], string> = {
+  ok: 'ok',
+  lost: '**lost**',
+  volatile: 'volatile (not checked)',
+  new: 'new',
+};
+
+/** The census table for the job summary and the PR comment, mismatches first. */
+export function renderCensusTable(diff: CensusDiff): string {
+  const lines = [
+    '| Group | Before | After | Delta | Verdict |',
+    '| --- | ---: | ---: | ---: | --- |',
+  ];
+  for (const r of diff.rows) {
+    lines.push(`| ${escapeCell(r.group)} | ${r.before} | ${r.after} | ${fmtDelta(r.delta)} | ${VERDICT_TEXT[r.verdict]} |`);
+  }
+  const total = (k: 'before' | 'after') => diff.rows.reduce((s, r) => s + r[k], 0);
+  const tb = total('before');
+  const ta = total('after');
+  lines.push(`| **Total** | ${tb} | ${ta} | ${fmtDelta(ta - tb)} | ${diff.ok ? 'ok' : `**${diff.lost.length} group(s) lost keys**`} |`);
+  return lines.join('\n');
+}
