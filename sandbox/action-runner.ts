@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { binDir } from './bins.ts';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-export const ACTION_ENTRY = join(REPO_ROOT, 'dist', 'index.js');
+// VEM_ACTION_ENTRY lets a developer point the runs at a bundle built elsewhere (never dist/ by hand).
+export const ACTION_ENTRY = process.env.VEM_ACTION_ENTRY ?? join(REPO_ROOT, 'dist', 'index.js');
 
 export interface ActionResult {
   code: number;

@@ -1,0 +1,102 @@
+// Shared local cluster for one e2e test file (beforeAll/afterAll), demo vClusters on it, and the
+// action run as GitHub runs it. Each file gets its own cluster; tests in a file use their own
+// namespaces so they do not depend on each other's leftovers.
+import { afterAll, beforeAll } from 'vitest';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as k8s from '@kubernetes/client-node';
+import { startCluster, type Cluster } from '../../sandbox/cluster.ts';
+import { runAction as run, type ActionResult, type RunActionOptions } from '../../sandbox/action-runner.ts';
+import { FIXTURE_CHART, installDemoVCluster, type DemoOptions, type DemoVCluster } from '../../sandbox/vcluster-release.ts';
+
+export { FIXTURE_CHART };
+export type { ActionResult, DemoVCluster };
+
+export interface E2E {
+  cluster: Cluster;
+  core: k8s.CoreV1Api;
+  apps: k8s.AppsV1Api;
+  demo(o: DemoOptions): Promise<DemoVCluster>;
+}
+
+/** Starts one cluster for the calling test file; the returned getter is valid inside tests. */
+export function useSharedCluster(): () => E2E {
+  let e2e: E2E | undefined;
+  const demos: DemoVCluster[] = [];
+  beforeAll(async () => {
+    const cluster = await startCluster();
+    e2e = {
+      cluster,
+      core: cluster.kubeConfig.makeApiClient(k8s.CoreV1Api),
+      apps: cluster.kubeConfig.makeApiClient(k8s.AppsV1Api),
+      async demo(o) {
+        const d = await installDemoVCluster(cluster, o);
+        demos.push(d);
+        return d;
+      },
+    };
+  });
+  afterAll(async () => {
+    for (const d of demos) await d.standIn.stop();
+    await e2e?.cluster.stop();
+  });
+  return () => {
+    if (!e2e) throw new Error('the shared cluster is not started (beforeAll failed?)');
+    return e2e;
+  };
+}
+
+/** The inputs of a run against a demo vCluster: fixture chart 0.27.0, its ServiceAccount kubeconfig. */
+export function inputsFor(d: DemoVCluster, phase: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    release: d.release, namespace: d.namespace, 'chart-version': '0.27.0', chart: FIXTURE_CHART,
+    kubeconfig: d.kubeconfig, phase, 'approval-environment': 'production', 'require-approval': 'false',
+    timeout: '2m', 'migration-timeout': '2m',
+    ...extra,
+  };
+}
+
+export function runAction(inputs: Record<string, string>, opts?: RunActionOptions): Promise<ActionResult> {
+  return run(inputs, opts);
+}
+
+/** Name → resourceVersion of the objects a migration may change, to prove that a run changed nothing. */
+export async function namespaceSnapshot(e: E2E, ns: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  const add = (kind: string, items: Array<{ metadata?: k8s.V1ObjectMeta }>) => {
+    for (const i of items) out[`${kind}/${i.metadata?.name}`] = i.metadata?.resourceVersion ?? '';
+  };
+  add('statefulset', (await e.apps.listNamespacedStatefulSet({ namespace: ns })).items);
+  add('deployment', (await e.apps.listNamespacedDeployment({ namespace: ns })).items);
+  add('service', (await e.core.listNamespacedService({ namespace: ns })).items);
+  add('configmap', (await e.core.listNamespacedConfigMap({ namespace: ns })).items);
+  add('secret', (await e.core.listNamespacedSecret({ namespace: ns })).items);
+  add('pvc', (await e.core.listNamespacedPersistentVolumeClaim({ namespace: ns })).items);
+  return out;
+}
+
+export async function exists(p: Promise<unknown>): Promise<boolean> {
+  try { await p; return true; } catch (e) {
+    if ((e as { code?: number }).code === 404) return false;
+    throw e;
+  }
+}
+
+/**
+ * A copy of the fixture chart as version 0.26.0 whose etcd volumeClaimTemplates differ from
+ * 0.27.0's: upgrading from it makes the API server refuse the etcd StatefulSet patch with
+ * `StatefulSet.apps "<release>-etcd" is invalid: spec: Forbidden`, as real chart upgrades can.
+ */
+export function olderChartWithOtherClaimTemplate(): string {
+  const dir = join(mkdtempSync(join(tmpdir(), 'vem-chart-')), 'vcluster');
+  cpSync(FIXTURE_CHART, dir, { recursive: true });
+  const chartFile = join(dir, 'Chart.yaml');
+  writeFileSync(chartFile, readFileSync(chartFile, 'utf8').replace(/^version: .*$/m, 'version: 0.26.0').replace(/^appVersion: .*$/m, 'appVersion: 0.26.0'));
+  const sts = join(dir, 'templates', 'etcd-statefulset.yaml');
+  const text = readFileSync(sts, 'utf8');
+  const marker = '  volumeClaimTemplates:\n    - metadata:\n        name: data\n';
+  if (!text.includes(marker)) throw new Error('fixture etcd StatefulSet template changed; update olderChartWithOtherClaimTemplate');
+  writeFileSync(sts, text.replace(marker, `${marker}        labels:\n          app: vcluster-etcd\n`));
+  return dir;
+}

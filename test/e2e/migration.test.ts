@@ -1,0 +1,151 @@
+// End to end on the local cluster: the built action (dist/index.js) run as GitHub runs it, with the
+// ServiceAccount of examples/rbac.yaml, against the fixture chart and the vCluster stand-in.
+import { describe, expect, it } from 'vitest';
+import { SUCCESS_LINE } from '../../sandbox/vcluster-standin.ts';
+import { VOLATILE_GROUPS } from '../../sandbox/keyspace.ts';
+import {
+  exists, inputsFor, namespaceSnapshot, olderChartWithOtherClaimTemplate, runAction, useSharedCluster,
+  type ActionResult, type DemoVCluster,
+} from './harness.ts';
+import type { DiffRow } from '../../src/types.ts';
+
+const env = useSharedCluster();
+
+function explain(r: ActionResult): string {
+  return `exit ${r.code}\n--- outputs\n${JSON.stringify({ ...r.outputs, 'summary-markdown': undefined }, null, 1)}\n--- stdout (tail)\n${r.stdout.split('\n').slice(-40).join('\n')}\n--- stderr\n${r.stderr.slice(-2000)}`;
+}
+
+/** Non-volatile groups whose key counts differ between the two etcds, read directly. */
+async function lostGroups(d: DemoVCluster, before: Map<string, number>): Promise<string[]> {
+  const after = await d.standIn.keyCounts('embedded');
+  const bad: string[] = [];
+  for (const [group, n] of before) {
+    if (VOLATILE_GROUPS.some((v) => group === v || group.startsWith(`${v}/`))) continue;
+    if ((after.get(group) ?? 0) !== n) bad.push(`${group}: ${n} -> ${after.get(group) ?? 0}`);
+  }
+  return bad;
+}
+
+async function etcdObjects(d: DemoVCluster): Promise<{ sts: boolean; svc: boolean; headless: boolean; pvc: boolean }> {
+  const e = env();
+  const ns = d.namespace;
+  return {
+    sts: await exists(e.apps.readNamespacedStatefulSet({ name: `${d.release}-etcd`, namespace: ns })),
+    svc: await exists(e.core.readNamespacedService({ name: `${d.release}-etcd`, namespace: ns })),
+    headless: await exists(e.core.readNamespacedService({ name: `${d.release}-etcd-headless`, namespace: ns })),
+    pvc: await exists(e.core.readNamespacedPersistentVolumeClaim({ name: `data-${d.release}-etcd-0`, namespace: ns })),
+  };
+}
+
+describe('both phases on one vCluster', () => {
+  let d: DemoVCluster;
+  let deployedCounts: Map<string, number>;
+
+  it('plan reports and changes nothing', async () => {
+    d = await env().demo({ namespace: 'e2e-main', release: 'main' });
+    deployedCounts = await d.standIn.keyCounts('deployed');
+    expect(deployedCounts.size).toBeGreaterThanOrEqual(50);
+    expect([...deployedCounts.values()].reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(10_000);
+    const before = await namespaceSnapshot(env(), d.namespace);
+    const r = await runAction(inputsFor(d, 'plan'));
+    expect(r.code, explain(r)).toBe(0);
+    expect(r.outputs.status, explain(r)).toBe('planned');
+    expect(r.outputs.phase).toBe('plan');
+    expect(await namespaceSnapshot(env(), d.namespace)).toEqual(before);
+  });
+
+  it('migrate: success line seen, every non-volatile group equal, deployed etcd kept', async () => {
+    const r = await runAction(inputsFor(d, 'migrate'));
+    expect(r.code, explain(r)).toBe(0);
+    expect(r.outputs.status, explain(r)).toBe('succeeded');
+    expect(r.outputs['log-line']).toContain(SUCCESS_LINE);
+    // The action's own census...
+    const rows = JSON.parse(r.outputs['key-diff'] ?? '[]') as DiffRow[];
+    expect(rows.length).toBeGreaterThanOrEqual(50);
+    expect(rows.filter((x) => x.verdict === 'lost')).toEqual([]);
+    expect(Number(r.outputs['keys-after'])).toBeGreaterThanOrEqual(10_000);
+    // ...and an independent one, read straight from the embedded etcd.
+    expect(await lostGroups(d, deployedCounts)).toEqual([]);
+    expect(await etcdObjects(d)).toEqual({ sts: true, svc: true, headless: true, pvc: true });
+    expect(r.summary).toContain(SUCCESS_LINE);
+  });
+
+  it('migrate again is a no-op', async () => {
+    const before = await namespaceSnapshot(env(), d.namespace);
+    const r = await runAction(inputsFor(d, 'migrate'));
+    expect(r.code, explain(r)).toBe(0);
+    expect(r.outputs.status, explain(r)).toBe('no-op');
+    const after = await namespaceSnapshot(env(), d.namespace);
+    // Only the state record may note the run.
+    delete before[`configmap/${d.release}-etcd-migration`];
+    delete after[`configmap/${d.release}-etcd-migration`];
+    expect(after).toEqual(before);
+  });
+
+  it('status reports the migrated phase one without changes', async () => {
+    const before = await namespaceSnapshot(env(), d.namespace);
+    const r = await runAction(inputsFor(d, 'status'));
+    expect(r.code, explain(r)).toBe(0);
+    expect(r.outputs.phase).toBe('status');
+    expect(await namespaceSnapshot(env(), d.namespace)).toEqual(before);
+  });
+
+  it('finalize removes the deployed etcd, keeps and reports its PVC, keeps the data', async () => {
+    const r = await runAction(inputsFor(d, 'finalize'));
+    expect(r.code, explain(r)).toBe(0);
+    expect(r.outputs.status, explain(r)).toBe('succeeded');
+    expect(await etcdObjects(d)).toEqual({ sts: false, svc: false, headless: false, pvc: true });
+    expect(JSON.parse(r.outputs['leftover-pvcs'] ?? '[]')).toEqual([`data-${d.release}-etcd-0`]);
+    expect(r.summary).toContain(`data-${d.release}-etcd-0`);
+    // The control plane restarted once on its PVC and still has every key.
+    await d.standIn.waitForHistory((h) => h.some((l) => l.includes('embedded etcd started on migrated data')), 60_000);
+    expect(await lostGroups(d, deployedCounts)).toEqual([]);
+  });
+
+  it('finalize again is a no-op', async () => {
+    const r = await runAction(inputsFor(d, 'finalize'));
+    expect(r.code, explain(r)).toBe(0);
+    expect(r.outputs.status, explain(r)).toBe('no-op');
+    expect(await etcdObjects(d)).toEqual({ sts: false, svc: false, headless: false, pvc: true });
+  });
+});
+
+describe('refusals and failures', () => {
+  it('a migration that never logs success times out with a clear report, and finalize is refused', async () => {
+    const d = await env().demo({ namespace: 'e2e-nolog', release: 'nolog', faults: { neverLogSuccess: true } });
+    const r = await runAction(inputsFor(d, 'migrate', { 'migration-timeout': '20s' }));
+    expect(r.code, explain(r)).not.toBe(0);
+    expect(r.outputs.status, explain(r)).toBe('failed');
+    expect(r.outputs['log-line'] ?? '').toBe('');
+    expect(`${r.stdout}\n${r.summary}`).toMatch(/timed? ?out|timeout/i);
+    expect(`${r.stdout}\n${r.summary}`).toContain(`${d.release}-0`);
+    const f = await runAction(inputsFor(d, 'finalize'));
+    expect(f.code, explain(f)).not.toBe(0);
+    expect(f.outputs.status, explain(f)).toBe('refused');
+    expect(await etcdObjects(d)).toEqual({ sts: true, svc: true, headless: true, pvc: true });
+  });
+
+  it('finalize without a migration is refused and changes nothing', async () => {
+    const d = await env().demo({ namespace: 'e2e-nomig', release: 'nomig' });
+    const before = await namespaceSnapshot(env(), d.namespace);
+    const r = await runAction(inputsFor(d, 'finalize'));
+    expect(r.code, explain(r)).not.toBe(0);
+    expect(r.outputs.status, explain(r)).toBe('refused');
+    const after = await namespaceSnapshot(env(), d.namespace);
+    delete after[`configmap/${d.release}-etcd-migration`];
+    expect(after).toEqual(before);
+    expect(await etcdObjects(d)).toEqual({ sts: true, svc: true, headless: true, pvc: true });
+  });
+
+  it('a refused StatefulSet update (spec: Forbidden) is handled by orphan delete and one retry', async () => {
+    const d = await env().demo({ namespace: 'e2e-forbid', release: 'forbid', chart: olderChartWithOtherClaimTemplate() });
+    const deployed = await d.standIn.keyCounts('deployed');
+    const r = await runAction(inputsFor(d, 'migrate'));
+    expect(r.code, explain(r)).toBe(0);
+    expect(r.outputs.status, explain(r)).toBe('succeeded');
+    expect(`${r.stdout}\n${r.summary}`).toMatch(/orphan/i);
+    expect(`${r.stdout}\n${r.summary}`).toContain('Forbidden');
+    expect(await etcdObjects(d)).toEqual({ sts: true, svc: true, headless: true, pvc: true });
+    expect(await lostGroups(d, deployed)).toEqual([]);
+  });
+});
