@@ -1,0 +1,129 @@
+// `npm run sandbox`: builds what is missing, starts the local cluster, installs a demo vCluster on
+// deployed etcd (fixture chart + vCluster stand-in), runs the action's plan, migrate and finalize
+// as GitHub runs it with a least-privilege ServiceAccount, prints the summaries, and stops
+// everything. `npm run sandbox -- --keep` leaves the cluster running until Ctrl-C.
+import { spawn } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { binDir, type BinName } from './bins.ts';
+import { ACTION_ENTRY, REPO_ROOT, runAction, type ActionResult } from './action-runner.ts';
+import { startCluster, type Cluster } from './cluster.ts';
+import { logTail } from './processes.ts';
+import { FIXTURE_CHART, installDemoVCluster, type DemoVCluster } from './vcluster-release.ts';
+
+const keep = process.argv.includes('--keep');
+const t0 = Date.now();
+const secs = () => ((Date.now() - t0) / 1000).toFixed(1);
+const say = (s: string) => process.stdout.write(`[sandbox ${secs()}s] ${s}\n`);
+
+const BINS: BinName[] = ['etcd', 'etcdctl', 'etcdutl', 'kwok', 'helm', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler'];
+
+async function buildMissing(logDir: string): Promise<void> {
+  const missing = BINS.filter((b) => !existsSync(join(binDir(), b)));
+  if (missing.length === 0) return;
+  say(`building ${missing.join(', ')} from Go modules (cold: about 15 minutes on 2 cores; full log in ${join(logDir, 'build.log')})`);
+  const log = createWriteStream(join(logDir, 'build.log'));
+  const code = await new Promise<number>((resolve) => {
+    const child = spawn('bash', [join(REPO_ROOT, 'sandbox', 'build.sh')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let buf = '';
+    const onData = (c: Buffer) => {
+      log.write(c);
+      buf += c.toString();
+      let i: number;
+      while ((i = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 1);
+        if (line.startsWith('[build')) process.stdout.write(`  ${line}\n`);
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('close', (c) => resolve(c ?? 1));
+  });
+  log.end();
+  if (code !== 0) throw new Error(`sandbox/build.sh failed (exit ${code}). Last lines:\n${logTail(join(logDir, 'build.log'), 25)}`);
+}
+
+function inputs(d: DemoVCluster, phase: string): Record<string, string> {
+  return {
+    release: d.release, namespace: d.namespace, 'chart-version': '0.27.0', chart: FIXTURE_CHART,
+    kubeconfig: d.kubeconfig, phase, 'approval-environment': 'production',
+    // No GitHub stand-in here: approval verification is off, and the summary says so.
+    'require-approval': 'false', timeout: '3m', 'migration-timeout': '5m',
+  };
+}
+
+async function phase(d: DemoVCluster, name: string): Promise<ActionResult> {
+  say(`action phase=${name}`);
+  const r = await runAction(inputs(d, name), {
+    onStdout: (chunk) => {
+      for (const line of chunk.split('\n')) if (line.trim()) process.stdout.write(`  | ${line}\n`);
+    },
+  });
+  say(`phase=${name} exit=${r.code} status=${r.outputs.status ?? '(none)'} in ${(r.ms / 1000).toFixed(1)}s`);
+  return r;
+}
+
+function lostKeys(r: ActionResult | undefined): number {
+  try {
+    const rows = JSON.parse(r?.outputs['key-diff'] ?? '[]') as Array<{ before: number; after: number; verdict: string }>;
+    return rows.filter((x) => x.verdict === 'lost').reduce((n, x) => n + Math.max(0, x.before - x.after), 0);
+  } catch {
+    return 0;
+  }
+}
+
+async function main(): Promise<number> {
+  const dir = join(REPO_ROOT, '.sandbox', `run-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+  mkdirSync(dir, { recursive: true });
+  let cluster: Cluster | undefined;
+  let demo: DemoVCluster | undefined;
+  let p1: ActionResult | undefined;
+  let p2: ActionResult | undefined;
+  let ok = false;
+  try {
+    await buildMissing(dir);
+    if (!existsSync(ACTION_ENTRY)) throw new Error(`${ACTION_ENTRY} is missing: build the action first (npm run build).`);
+    say('starting the local cluster (etcd, kube-apiserver, controller manager, scheduler, kwok)');
+    cluster = await startCluster({ dir: join(dir, 'cluster'), removeOnStop: false });
+    say(`cluster ready; installing demo vCluster (fixture chart, deployed etcd) in namespace vcluster-demo`);
+    demo = await installDemoVCluster(cluster, { namespace: 'vcluster-demo', release: 'demo' });
+    say(`demo ready: deployed etcd holds ${demo.standIn.seededKeys()} keys; the action runs as ServiceAccount vcluster-etcd-migrate`);
+    const plan = await phase(demo, 'plan');
+    if (plan.code === 0) p1 = await phase(demo, 'migrate');
+    if (p1?.code === 0) p2 = await phase(demo, 'finalize');
+    for (const [name, r] of [['migrate', p1], ['finalize', p2]] as const) {
+      if (r?.summary) process.stdout.write(`\n===== job summary: ${name} =====\n${r.summary}\n`);
+    }
+    if (plan.code !== 0) process.stdout.write(`\n===== plan failed =====\n${plan.summary || plan.stdout.slice(-3000)}\n`);
+    ok = p1?.code === 0 && p2?.code === 0;
+    if (keep) {
+      const saFile = join(dir, 'action-serviceaccount.kubeconfig');
+      writeFileSync(saFile, demo.kubeconfig, { mode: 0o600 });
+      process.stdout.write(`\ncluster kept running (Ctrl-C stops it)\n  admin kubeconfig:  ${cluster.adminKubeconfig}\n  action kubeconfig: ${saFile}\n  logs:              ${join(cluster.dir, 'logs')}\n`);
+    }
+  } catch (e) {
+    process.stdout.write(`\nsandbox failed: ${e instanceof Error ? e.message : String(e)}\nlogs kept in ${dir}\n`);
+  } finally {
+    const line = `sandbox phase1=${p1?.code === 0 ? 'ok' : 'failed'} phase2=${p2?.code === 0 ? 'ok' : 'failed'} ` +
+      `keys_before=${Number(p1?.outputs['keys-before'] ?? 0)} keys_after=${Number(p1?.outputs['keys-after'] ?? 0)} ` +
+      `lost=${lostKeys(p1)} seconds=${Math.round((Date.now() - t0) / 1000)}`;
+    if (keep && cluster) {
+      process.stdout.write(`${line}\n`);
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      await demo?.standIn.stop();
+      await cluster.stop();
+      return ok ? 0 : 1;
+    }
+    await demo?.standIn.stop();
+    await cluster?.stop();
+    if (ok) rmSync(dir, { recursive: true, force: true });
+    process.stdout.write(`${line}\n`);
+  }
+  return ok ? 0 : 1;
+}
+
+process.exitCode = await main();
