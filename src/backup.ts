@@ -1,0 +1,164 @@
+// The verified snapshot of the deployed etcd taken before phase one, and how to restore it.
+//
+// The snapshot is streamed from Maintenance.Snapshot straight to `<file>.partial` (never held in
+// memory), fsynced, and only renamed to its final name once verified:
+// 1. integrity: the stream ended with etcd's sha256 of the database and it matches what we wrote
+//    (the same check `etcdutl snapshot restore` makes), and the size is what etcd announced;
+// 2. key count: the keys alive in the file's bbolt "key" bucket at the file's own revision equal
+//    etcd's count of all keys at that same revision, which is the census total at that revision.
+// A snapshot that fails either check is deleted, so no file that looks complete is left behind.
+import { createHash } from 'node:crypto';
+import { mkdirSync, rmSync } from 'node:fs';
+import { open, rename } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { BackupRecord } from './types.ts';
+import type { EtcdClient } from './etcd/client.ts';
+import { countSnapshotKeys } from './etcd/snapshot-file.ts';
+
+export interface BackupOptions {
+  dir: string;
+  release: string;
+  chartVersion: string;
+  log: (message: string) => void;
+  /** Fail when no snapshot data arrives for this long; default 60 s. */
+  idleTimeoutMs?: number;
+  /** Progress line interval; default 5 s. */
+  progressEveryMs?: number;
+}
+
+export interface BackupVerification {
+  /** The trailing sha256 etcd sent matched the database bytes. */
+  integrity: true;
+  /** Keys alive in the snapshot file at its revision. */
+  snapshotKeys: number;
+  /** etcd's own count of all keys at that revision. */
+  etcdKeys: number;
+  etcdVersion: string;
+  seconds: number;
+}
+
+export type BackupResult = BackupRecord & { verification: BackupVerification };
+
+const SHA_SIZE = 32;
+const mb = (n: number) => (n / 1048576).toFixed(1);
+
+function stamp(d: Date): string {
+  return d.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+}
+
+export async function takeBackup(client: EtcdClient, opts: BackupOptions): Promise<BackupResult> {
+  const t0 = performance.now();
+  mkdirSync(opts.dir, { recursive: true, mode: 0o700 });
+  const status = await client.status();
+  const file = join(opts.dir, `${opts.release}-etcd-${stamp(new Date())}.snapshot.db`);
+  const partial = `${file}.partial`;
+  opts.log(`etcd snapshot of the deployed etcd (etcd ${status.version}, database ${mb(status.dbSize)} MB) to ${partial}`);
+
+  let ok = false;
+  try {
+    const fh = await open(partial, 'wx', 0o600);
+    const whole = createHash('sha256');
+    const db = createHash('sha256');
+    let tail = Buffer.alloc(0); // the last 32 bytes seen: etcd's checksum once the stream ends
+    let bytes = 0;
+    let announced = -1;
+    let lastLog = Date.now();
+    const every = opts.progressEveryMs ?? 5000;
+    // Chunks are 32 KiB; write them in 1 MiB batches to keep syscalls few.
+    const batch: Buffer[] = [];
+    let batchBytes = 0;
+    const flush = async () => {
+      if (batchBytes === 0) return;
+      const buf = batch.length === 1 ? batch[0]! : Buffer.concat(batch, batchBytes);
+      batch.length = 0;
+      batchBytes = 0;
+      let off = 0;
+      while (off < buf.length) off += (await fh.write(buf, off, buf.length - off)).bytesWritten;
+    };
+    try {
+      for await (const msg of client.snapshot(opts.idleTimeoutMs)) {
+        const blob = msg.blob;
+        if (announced < 0) announced = msg.remainingBytes + blob.length;
+        whole.update(blob);
+        // Hash everything except the final 32 bytes as the database.
+        const joined = tail.length ? Buffer.concat([tail, blob]) : blob;
+        const cut = Math.max(0, joined.length - SHA_SIZE);
+        db.update(joined.subarray(0, cut));
+        tail = Buffer.from(joined.subarray(cut));
+        bytes += blob.length;
+        batch.push(Buffer.from(blob));
+        batchBytes += blob.length;
+        if (batchBytes >= 1 << 20) await flush();
+        if (Date.now() - lastLog >= every) {
+          lastLog = Date.now();
+          const s = (performance.now() - t0) / 1000;
+          opts.log(`snapshot: ${mb(bytes)} of ${mb(announced)} MB (${((100 * bytes) / Math.max(1, announced)).toFixed(0)}%), ${mb(bytes / s)} MB/s`);
+        }
+      }
+      await flush();
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+
+    if (announced < 0 || bytes !== announced + SHA_SIZE) {
+      throw new Error(`the snapshot stream ended early: received ${bytes} bytes, etcd announced ${announced < 0 ? 'nothing' : announced + SHA_SIZE}. The etcd may have restarted; take the backup again.`);
+    }
+    if (!db.digest().equals(tail)) {
+      throw new Error('the snapshot is corrupted: the sha256 etcd sent does not match the database bytes received. Take the backup again.');
+    }
+    const sha256 = whole.digest('hex');
+    const s1 = (performance.now() - t0) / 1000;
+    opts.log(`snapshot: ${mb(bytes)} MB received and written in ${s1.toFixed(1)} s (${mb(bytes / s1)} MB/s), etcd's checksum matches`);
+
+    const inFile = countSnapshotKeys(partial);
+    const atRev = await client.count(Buffer.from([0]), Buffer.from([0]), inFile.revision);
+    if (atRev.count !== inFile.keys) {
+      throw new Error(`the snapshot holds ${inFile.keys} keys at revision ${inFile.revision} but etcd counts ${atRev.count} keys at that revision. Take the backup again.`);
+    }
+    await rename(partial, file);
+    ok = true;
+    const seconds = (performance.now() - t0) / 1000;
+    opts.log(`snapshot verified: ${inFile.keys} keys at revision ${inFile.revision}, sha256 ${sha256}, ${file}`);
+    return {
+      file, bytes, sha256, revision: inFile.revision, keys: inFile.keys,
+      verification: { integrity: true, snapshotKeys: inFile.keys, etcdKeys: atRev.count, etcdVersion: status.version, seconds },
+    };
+  } finally {
+    if (!ok) rmSync(partial, { force: true });
+  }
+}
+
+/**
+ * How to restore the backup, as Markdown: etcdutl into a fresh data dir, and vCluster's own
+ * snapshot/restore path for the chart version in use.
+ */
+export function restoreInstructions(record: BackupRecord, chartVersion: string): string {
+  const name = record.file.split(/[\\/]/).pop()!;
+  const v = chartVersion.replace(/^v/, '');
+  const [maj, min] = v.split('.').map((x) => Number.parseInt(x, 10));
+  const etcd36 = (maj ?? 0) > 0 || (min ?? 0) >= 29;
+  const lines = [
+    `**Backup:** \`${name}\`: ${record.bytes} bytes, ${record.keys} keys at etcd revision ${record.revision}, sha256 \`${record.sha256}\`.`,
+    '',
+    'To go back to this state (the snapshot is of the deployed etcd before phase one):',
+    '',
+    '1. Check the file: `sha256sum ' + name + '` must print the sha256 above.',
+    '2. Restore it into a fresh data directory with etcdutl (etcd ' + (etcd36 ? '3.6' : '3.5') + ', the version of the chart\'s etcd image):',
+    '',
+    '```sh',
+    `etcdutl snapshot restore ${name} \\`,
+    '  --data-dir ./restored.etcd \\',
+    '  --name restore --initial-cluster restore=http://127.0.0.1:2380 \\',
+    '  --initial-advertise-peer-urls http://127.0.0.1:2380',
+    '```',
+    '',
+    '   For a deployed etcd StatefulSet, restore into each member\'s PVC (`data-<release>-etcd-<i>`) with that member\'s',
+    '   `--name` and the peer URLs of the StatefulSet, with the etcd pods scaled to zero.',
+    `3. Or with vCluster's own tooling for chart ${v}: \`vcluster restore <release> <url> -n <namespace>\` restores a`,
+    '   vCluster snapshot made with `vcluster snapshot` (`vcluster snapshot create` in newer CLIs; OCI, S3 or',
+    '   `container://` URLs). It takes a vCluster snapshot archive, not this raw etcd file: to have that path too, make',
+    '   one with the vCluster CLI before migrating. This raw etcd snapshot is restored with etcdutl as above.',
+  ];
+  return lines.join('\n');
+}
