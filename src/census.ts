@@ -101,7 +101,8 @@ export function diffCensus(
 export function escapeCell(text: string): string {
   return text
     .replace(/[\r\n]+/g, ' ')
-    .replace(/([\\`*_{}[\]()<>#+!|~])/g, '\\$1');
+    .replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
+    .replace(/([\\`*_{}[\]()#+!|~])/g, '\\$1');
 }
 
 function fmtDelta(d: number): string {
