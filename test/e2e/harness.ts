@@ -3,7 +3,6 @@
 // namespaces so they do not depend on each other's leftovers.
 import { afterAll, beforeAll } from 'vitest';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { startCluster, type Cluster } from '../../sandbox/cluster.ts';
@@ -88,8 +87,8 @@ export async function exists(p: Promise<unknown>): Promise<boolean> {
  * 0.27.0's: upgrading from it makes the API server refuse the etcd StatefulSet patch with
  * `StatefulSet.apps "<release>-etcd" is invalid: spec: Forbidden`, as real chart upgrades can.
  */
-export function olderChartWithOtherClaimTemplate(): string {
-  const dir = join(mkdtempSync(join(tmpdir(), 'vem-chart-')), 'vcluster');
+export function olderChartWithOtherClaimTemplate(parent: string): string {
+  const dir = join(mkdtempSync(join(parent, 'chart-')), 'vcluster');
   cpSync(FIXTURE_CHART, dir, { recursive: true });
   const chartFile = join(dir, 'Chart.yaml');
   writeFileSync(chartFile, readFileSync(chartFile, 'utf8').replace(/^version: .*$/m, 'version: 0.26.0').replace(/^appVersion: .*$/m, 'appVersion: 0.26.0'));

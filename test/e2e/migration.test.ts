@@ -138,7 +138,7 @@ describe('refusals and failures', () => {
   });
 
   it('a refused StatefulSet update (spec: Forbidden) is handled by orphan delete and one retry', async () => {
-    const d = await env().demo({ namespace: 'e2e-forbid', release: 'forbid', chart: olderChartWithOtherClaimTemplate() });
+    const d = await env().demo({ namespace: 'e2e-forbid', release: 'forbid', chart: olderChartWithOtherClaimTemplate(env().cluster.dir) });
     const deployed = await d.standIn.keyCounts('deployed');
     const r = await runAction(inputsFor(d, 'migrate'));
     expect(r.code, explain(r)).toBe(0);
