@@ -69,6 +69,8 @@ export async function runAction(inputs: Record<string, string>, opts: RunActionO
     GITHUB_RUN_ID: String(Date.now()), GITHUB_RUN_ATTEMPT: '1', GITHUB_JOB: 'migrate', GITHUB_WORKFLOW: 'vcluster-etcd-migrate',
     GITHUB_SHA: '0'.repeat(40), GITHUB_REF: 'refs/heads/main', GITHUB_WORKSPACE: REPO_ROOT,
     GITHUB_SERVER_URL: 'https://github.com', GITHUB_API_URL: 'http://127.0.0.1:9', GITHUB_ACTOR: 'sandbox',
+    // e.g. '--experimental-transform-types' when VEM_ACTION_ENTRY points at src/main.ts.
+    ...(process.env.VEM_ACTION_NODE_OPTIONS ? { NODE_OPTIONS: process.env.VEM_ACTION_NODE_OPTIONS } : {}),
     ...opts.env,
   };
   for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
