@@ -42,10 +42,17 @@ if ! done_for kwok "$KWOK_VERSION"; then
   stamp kwok "$KWOK_VERSION"
 fi
 
-if ! done_for helm "$HELM_VERSION"; then
+# helm's offline default (helm template, lint) is Kubernetes v1.20 unless stamped, as upstream's Makefile does.
+HELM_K8S_MINOR=33
+HELM_STAMP="$HELM_VERSION+k8s1.$HELM_K8S_MINOR"
+if ! done_for helm "$HELM_STAMP"; then
   log "helm $HELM_VERSION"
-  GOBIN="$bin" go install -trimpath -ldflags "-s -w -X helm.sh/helm/v3/internal/version.version=$HELM_VERSION" "helm.sh/helm/v3/cmd/helm@$HELM_VERSION"
-  stamp helm "$HELM_VERSION"
+  hld="-s -w -X helm.sh/helm/v3/internal/version.version=$HELM_VERSION"
+  for p in helm.sh/helm/v3/pkg/chartutil helm.sh/helm/v3/pkg/lint/rules; do
+    hld="$hld -X $p.k8sVersionMajor=1 -X $p.k8sVersionMinor=$HELM_K8S_MINOR"
+  done
+  GOBIN="$bin" go install -trimpath -ldflags "$hld" "helm.sh/helm/v3/cmd/helm@$HELM_VERSION"
+  stamp helm "$HELM_STAMP"
 fi
 
 if ! done_for kubernetes "$K8S_VERSION"; then
