@@ -173,7 +173,8 @@ export function parseSettings(get: GetInput): Settings {
 
   const approvalEnvironment = text('approval-environment') || undefined;
   if (approvalEnvironment !== undefined && (CONTROL.test(approvalEnvironment) || approvalEnvironment.length > 255)) {
-    bad('approval-environment', 'is not a GitHub environment name', 'at most 255 characters, no control characters');
+    const why = CONTROL.test(approvalEnvironment) ? 'contains a control character (a line break?)' : `has ${approvalEnvironment.length} characters`;
+    bad('approval-environment', `${why}, so it is not a GitHub environment name`, 'at most 255 characters, no control characters');
   }
   if (phase === 'finalize' && requireApproval && approvalEnvironment === undefined) {
     bad('approval-environment', 'is empty, and finalize needs a verified approval', 'the GitHub environment with required reviewers that the finalize job names');
@@ -182,6 +183,10 @@ export function parseSettings(get: GetInput): Settings {
   const backupText = text('backup') || 'required';
   const backup = backupText === 'required' || backupText === 'skip' ? backupText : bad('backup', `${show(backupText)} is not a backup mode`, 'required or skip');
   const backupSkipReason = text('backup-skip-reason') || undefined;
+  // It is shown in the summary, the PR comment and the state record: one line, like a sentence.
+  if (backupSkipReason !== undefined && CONTROL.test(backupSkipReason)) {
+    bad('backup-skip-reason', 'contains a control character (a line break?)', 'one sentence on one line saying why no snapshot is taken');
+  }
   if (backup === 'skip' && backupSkipReason === undefined) {
     bad('backup-skip-reason', 'is empty while backup is skip', 'a sentence saying why no snapshot is taken (it is shown in bold in the summary)');
   }
