@@ -34,11 +34,28 @@ const ICON: Record<string, string> = { passed: '✅', failed: '❌', skipped: '�
 /** Keys whose values must not reach a summary (user values can hold credentials). */
 const SECRET_KEY = /(pass(word)?|secret|token|private|credential|\bkey\b|apikey|cert)/i;
 
+const indentOf = (line: string): number => /^\s*/.exec(line)![0].length;
+
+/**
+ * Redacts the values of secret-named keys, including the lines that continue them (block
+ * scalars like `key: |`, and long plain strings the YAML writer folds), and any PEM block.
+ */
 export function redactValuesYaml(yaml: string): string {
-  return yaml.split('\n').map((line) => {
+  const out: string[] = [];
+  const lines = yaml.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
     const m = /^(\s*-?\s*)([A-Za-z0-9_.-]+):\s+(\S.*)$/.exec(line);
-    return m && SECRET_KEY.test(m[2]!) ? `${m[1]}${m[2]}: "<redacted>"` : line;
-  }).join('\n');
+    if (!m || !SECRET_KEY.test(m[2]!)) {
+      out.push(line);
+      continue;
+    }
+    out.push(`${m[1]}${m[2]}: "<redacted>"`);
+    // Lines indented deeper than the key (or blank) still belong to its value.
+    const keyIndent = m[1]!.length;
+    while (i + 1 < lines.length && (lines[i + 1]!.trim() === '' ? i + 2 < lines.length && indentOf(lines[i + 2]!) > keyIndent : indentOf(lines[i + 1]!) > keyIndent)) i++;
+  }
+  return out.join('\n').replace(/-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?(-----END \1-----|$)/g, '<redacted PEM block>');
 }
 
 export function renderSummary(r: RunReport): string {
