@@ -93,7 +93,13 @@ export async function run(): Promise<void> {
   let kcfg: ReturnType<typeof loadKubeConfig> | undefined;
   let failure: string | undefined;
   try {
-    kcfg = loadKubeConfig({ content: s.kubeconfig, context: s.context, tempRoot: workDir });
+    try {
+      kcfg = loadKubeConfig({ content: s.kubeconfig, context: s.context, tempRoot: workDir });
+    } catch (e) {
+      // Nothing was touched: an unusable kubeconfig or context is a refusal, like a bad input.
+      // First line only: a YAML parser's later lines quote the (secret) content.
+      throw new PhaseStop('refused', `the kubeconfig cannot be used: ${describeError(e)}`, "fix input 'kubeconfig' or 'context' (or KUBECONFIG) and run again");
+    }
     const kube = new Kube(kcfg.kc);
     const helm = new Helm(execRunner('helm'), { kubeconfig: kcfg.path, context: s.context });
     const runId = ctx ? `${ctx.runId}` : `local-${process.pid}-${Date.now()}`;
