@@ -10,6 +10,8 @@ import { ACTION_ENTRY, REPO_ROOT, runAction, type ActionResult } from './action-
 import { startCluster, type Cluster } from './cluster.ts';
 import { logTail } from './processes.ts';
 import { FIXTURE_CHART, installDemoVCluster, type DemoVCluster } from './vcluster-release.ts';
+import { VOLATILE_GROUPS } from './keyspace.ts';
+import * as k8s from '@kubernetes/client-node';
 
 const keep = process.argv.includes('--keep');
 const t0 = Date.now();
@@ -64,6 +66,15 @@ async function phase(d: DemoVCluster, name: string): Promise<ActionResult> {
   return r;
 }
 
+const succeeded = (r: ActionResult | undefined) => r?.code === 0 && (r.outputs.status === 'succeeded' || r.outputs.status === 'no-op');
+
+/** Our own check, not the action's: non-volatile groups whose counts differ between the two etcds. */
+async function independentLoss(d: DemoVCluster, deployed: Map<string, number>): Promise<string[]> {
+  const embedded = await d.standIn.keyCounts('embedded');
+  return [...deployed].filter(([g, n]) => !VOLATILE_GROUPS.some((v) => g === v || g.startsWith(`${v}/`)) && (embedded.get(g) ?? 0) !== n)
+    .map(([g, n]) => `${g}: ${n} -> ${embedded.get(g) ?? 0}`);
+}
+
 function lostKeys(r: ActionResult | undefined): number {
   try {
     const rows = JSON.parse(r?.outputs['key-diff'] ?? '[]') as Array<{ before: number; after: number; verdict: string }>;
@@ -80,7 +91,8 @@ async function main(): Promise<number> {
   let demo: DemoVCluster | undefined;
   let p1: ActionResult | undefined;
   let p2: ActionResult | undefined;
-  let ok = false;
+  let ok1 = false;
+  let ok2 = false;
   try {
     await buildMissing(dir);
     if (!existsSync(ACTION_ENTRY)) throw new Error(`${ACTION_ENTRY} is missing: build the action first (npm run build).`);
@@ -89,14 +101,29 @@ async function main(): Promise<number> {
     say(`cluster ready; installing demo vCluster (fixture chart, deployed etcd) in namespace vcluster-demo`);
     demo = await installDemoVCluster(cluster, { namespace: 'vcluster-demo', release: 'demo' });
     say(`demo ready: deployed etcd holds ${demo.standIn.seededKeys()} keys; the action runs as ServiceAccount vcluster-etcd-migrate`);
+    const deployedCounts = await demo.standIn.keyCounts('deployed');
     const plan = await phase(demo, 'plan');
     if (plan.code === 0) p1 = await phase(demo, 'migrate');
-    if (p1?.code === 0) p2 = await phase(demo, 'finalize');
+    if (succeeded(p1)) {
+      const loss = await independentLoss(demo, deployedCounts);
+      if (loss.length) say(`the stand-in's embedded etcd differs from the deployed etcd: ${loss.join('; ')}`);
+      ok1 = loss.length === 0;
+    }
+    if (ok1) p2 = await phase(demo, 'finalize');
+    if (succeeded(p2)) {
+      const apps = cluster.kubeConfig.makeApiClient(k8s.AppsV1Api);
+      const gone = await apps.readNamespacedStatefulSet({ name: 'demo-etcd', namespace: 'vcluster-demo' }).then(() => false, () => true);
+      if (!gone) say('StatefulSet demo-etcd still exists after finalize');
+      ok2 = gone;
+    }
     for (const [name, r] of [['migrate', p1], ['finalize', p2]] as const) {
       if (r?.summary) process.stdout.write(`\n===== job summary: ${name} =====\n${r.summary}\n`);
     }
-    if (plan.code !== 0) process.stdout.write(`\n===== plan failed =====\n${plan.summary || plan.stdout.slice(-3000)}\n`);
-    ok = p1?.code === 0 && p2?.code === 0;
+    for (const [name, r] of [['plan', plan], ['migrate', p1], ['finalize', p2]] as const) {
+      if (r && !succeeded(r) && r.outputs.status !== 'planned' && !r.summary) {
+        process.stdout.write(`\n===== ${name} output (exit ${r.code}) =====\n${r.stdout.slice(-3000)}${r.stderr.slice(-2000)}\n`);
+      }
+    }
     if (keep) {
       const saFile = join(dir, 'action-serviceaccount.kubeconfig');
       writeFileSync(saFile, demo.kubeconfig, { mode: 0o600 });
@@ -105,7 +132,8 @@ async function main(): Promise<number> {
   } catch (e) {
     process.stdout.write(`\nsandbox failed: ${e instanceof Error ? e.message : String(e)}\nlogs kept in ${dir}\n`);
   } finally {
-    const line = `sandbox phase1=${p1?.code === 0 ? 'ok' : 'failed'} phase2=${p2?.code === 0 ? 'ok' : 'failed'} ` +
+    const ok = ok1 && ok2;
+    const line = `sandbox phase1=${ok1 ? 'ok' : 'failed'} phase2=${ok2 ? 'ok' : 'failed'} ` +
       `keys_before=${Number(p1?.outputs['keys-before'] ?? 0)} keys_after=${Number(p1?.outputs['keys-after'] ?? 0)} ` +
       `lost=${lostKeys(p1)} seconds=${Math.round((Date.now() - t0) / 1000)}`;
     if (keep && cluster) {
@@ -123,7 +151,7 @@ async function main(): Promise<number> {
     if (ok) rmSync(dir, { recursive: true, force: true });
     process.stdout.write(`${line}\n`);
   }
-  return ok ? 0 : 1;
+  return ok1 && ok2 ? 0 : 1;
 }
 
 process.exitCode = await main();
