@@ -9,7 +9,7 @@ import { valuesDigest, type PhaseValues } from '../values.ts';
 import { diffCensus } from '../census.ts';
 import { gather } from './gather.ts';
 import { upgrade, writeValuesFile } from './upgrade.ts';
-import { fillFromRecord } from './migrate.ts';
+import { fillFromRecord, assertUnchanged } from './migrate.ts';
 import { names } from '../cluster-view.ts';
 
 export async function finalize(d: Deps): Promise<void> {
@@ -43,6 +43,7 @@ export async function finalize(d: Deps): Promise<void> {
 
   await d.store.lock('finalize');
   try {
+    assertUnchanged(state, d.store.state);
     const values = g.values as PhaseValues;
     if (decision.kind === 'start') {
       // The embedded etcd is counted again against the phase-one record: nothing may have gone since.

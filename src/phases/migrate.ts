@@ -11,6 +11,7 @@ import { gather } from './gather.ts';
 import { upgrade, writeValuesFile } from './upgrade.ts';
 import { names } from '../cluster-view.ts';
 import type { BackupRecord } from '../types.ts';
+import type { StateRecord } from '../state.ts';
 
 export async function migrate(d: Deps): Promise<void> {
   const s = d.settings;
@@ -36,6 +37,7 @@ export async function migrate(d: Deps): Promise<void> {
 
   await d.store.lock('migrate');
   try {
+    assertUnchanged(state, d.store.state);
     if (decision.kind === 'start') {
       const before = await step(d, 'census of the deployed etcd', () => d.etcd.census('deployed'), (c) => `${c.total} keys at revision ${c.revision} via ${c.path}`);
       r.keysBefore = before.total;
@@ -123,4 +125,12 @@ export function fillFromRecord(d: Deps): void {
   d.report.keysAfter = p1.after?.total;
   d.report.backup = p1.backup;
   d.report.leftoverPvcs = d.store.state.phase2?.leftoverPvcs ?? [];
+}
+
+/** A run decides from the record it read; if another run advanced it before this one got the lock, stop. */
+export function assertUnchanged(read: StateRecord, locked: StateRecord): void {
+  const key = (x: StateRecord) => JSON.stringify([x.phase1?.status, x.phase1?.startedAt, x.phase2?.status, x.phase2?.startedAt]);
+  if (key(read) !== key(locked)) {
+    throw new PhaseStop('refused', 'another run advanced this migration while this one was preparing; this run changed nothing', 'run the phase again: it continues from the new state');
+  }
 }
