@@ -3,8 +3,10 @@
 // util-linux setpriv, when present) and on SIGINT/SIGTERM of this process, so no test or Ctrl-C
 // leaves a cluster behind.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { openSync, closeSync, readFileSync, existsSync } from 'node:fs';
+import { openSync, closeSync, readFileSync, existsSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 export interface ManagedProcess {
   name: string;
@@ -51,15 +53,43 @@ function hookSignals(): void {
   }
 }
 
+// Processes started elsewhere (sandbox/etcd-process.ts spawns etcd itself) cannot get a parent-death
+// signal afterwards, so one watchdog per Node process holds their pids in a file and kills them
+// when it gets its own parent-death signal.
+const adopted = new Set<{ pid: number }>();
+let watchdogFile: string | undefined;
+
+function writeAdopted(): void {
+  if (!watchdogFile) return;
+  try {
+    writeFileSync(watchdogFile, [...adopted].map((a) => a.pid).join('\n') + '\n');
+  } catch { /* the directory is gone at exit */ }
+}
+
+function ensureWatchdog(): void {
+  if (watchdogFile || !hasSetpriv) return;
+  const dir = mkdtempSync(join(tmpdir(), 'vem-watchdog-'));
+  watchdogFile = join(dir, 'pids');
+  writeFileSync(watchdogFile, '');
+  const script = `trap 'kill $! 2>/dev/null; xargs -r kill -9 < "$0" 2>/dev/null; rm -rf "$(dirname "$0")"; exit 0' TERM; while :; do sleep 3600 & wait $!; done`;
+  const child = spawn('setpriv', ['--pdeathsig', 'TERM', '--', 'bash', '-c', script, watchdogFile], { stdio: 'ignore', detached: false });
+  child.unref();
+  process.once('exit', () => { rmSync(dir, { recursive: true, force: true }); try { child.kill('SIGKILL'); } catch { /* gone */ } });
+}
+
 /**
  * Registers a process started elsewhere (e.g. by sandbox/etcd-process.ts) to be killed on exit,
- * SIGINT and SIGTERM of this process. Returns the function that forgets it again.
+ * SIGINT and SIGTERM of this process, and by the watchdog if this process is killed outright.
+ * Returns the function that forgets it again (call it once the process has stopped).
  */
 export function adoptProcess(pid: number): () => void {
   hookSignals();
+  ensureWatchdog();
   const entry = { pid };
   live.add(entry);
-  return () => { live.delete(entry); };
+  adopted.add(entry);
+  writeAdopted();
+  return () => { live.delete(entry); adopted.delete(entry); writeAdopted(); };
 }
 
 export function startProcess(o: StartOptions): ManagedProcess {
