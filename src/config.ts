@@ -265,7 +265,8 @@ function parseValuesInput(raw: string, bad: Bad): Record<string, unknown> {
   let doc: unknown;
   try {
     // A low alias limit stops "billion laughs" documents before they expand.
-    doc = parseYaml(raw, { maxAliasCount: 20, uniqueKeys: true });
+    // Merge keys resolved here, as Helm resolves them, so the owned-keys check below sees them.
+    doc = parseYaml(raw, { maxAliasCount: 20, uniqueKeys: true, merge: true });
   } catch (e) {
     const msg = (e as Error).message.split('\n')[0];
     return bad('values', `is not valid YAML (${msg})`, 'a YAML mapping of Helm values, like "sync: {toHost: {ingresses: {enabled: true}}}"') ?? {};
@@ -274,9 +275,19 @@ function parseValuesInput(raw: string, bad: Bad): Record<string, unknown> {
   if (typeof doc !== 'object' || Array.isArray(doc)) {
     return bad('values', 'is not a YAML mapping', 'a mapping of Helm values at the top level') ?? {};
   }
+  if (hasMergeKey(doc)) {
+    // A quoted '<<' stays a plain key here but is written unquoted to the values file, where Helm merges it.
+    return bad('values', "has a '<<' key, which Helm reads as a YAML merge key", 'the keys written out, without "<<"') ?? {};
+  }
   const touched = ownedPathsTouched(doc as Record<string, unknown>);
   if (touched.length > 0) {
     return bad('values', `sets ${touched.join(', ')}, which the migration owns`, 'values without those keys; use storage-size, storage-class and etcd-extra-args for the embedded etcd') ?? {};
   }
   return doc as Record<string, unknown>;
+}
+
+function hasMergeKey(node: unknown): boolean {
+  if (Array.isArray(node)) return node.some(hasMergeKey);
+  if (node === null || typeof node !== 'object') return false;
+  return Object.entries(node).some(([k, v]) => k === '<<' || hasMergeKey(v));
 }
