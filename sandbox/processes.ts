@@ -3,7 +3,7 @@
 // util-linux setpriv, when present) and on SIGINT/SIGTERM of this process, so no test or Ctrl-C
 // leaves a cluster behind.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { openSync, closeSync, readFileSync, existsSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { openSync, closeSync, readFileSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -74,7 +74,11 @@ function ensureWatchdog(): void {
   const script = `trap 'kill $! 2>/dev/null; xargs -r kill -9 < "$0" 2>/dev/null; rm -rf "$(dirname "$0")"; exit 0' TERM; while :; do sleep 3600 & wait $!; done`;
   const child = spawn('setpriv', ['--pdeathsig', 'TERM', '--', 'bash', '-c', script, watchdogFile], { stdio: 'ignore', detached: false });
   child.unref();
-  process.once('exit', () => { rmSync(dir, { recursive: true, force: true }); try { child.kill('SIGKILL'); } catch { /* gone */ } });
+  // Normal exit: the adopted processes are already killed; the watchdog's trap removes its files.
+  process.once('exit', () => {
+    try { writeFileSync(watchdogFile!, ''); } catch { /* gone */ }
+    try { child.kill('SIGTERM'); } catch { /* gone */ }
+  });
 }
 
 /**
