@@ -1,0 +1,322 @@
+// Hostile and broken input through the built action: shell metacharacters and line breaks in
+// every string input, values that reach for the keys the migration owns, alias bombs, broken
+// kubeconfigs, unreachable API servers, and text aimed at the summary, the PR comment and the
+// step outputs. Each is refused or neutralised with a clear message; nothing reaches the
+// cluster before the inputs are valid, and no credential shows up anywhere.
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { createServer, type Server, type Socket } from 'node:net';
+import { mkdtempSync, writeFileSync, readFileSync, existsSync, rmSync, chmodSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { runAction, type ActionRun } from '../support/run-action.ts';
+import { VALID_INPUTS } from '../support/bad-inputs.ts';
+import { assertNoSecretLeak } from '../support/secret-scan.ts';
+import { recordScenario } from '../support/reliability.ts';
+import { outsideCodeSpans } from '../support/markdown-structure.ts';
+import { startGitHubStandin, type GitHubStandin } from '../support/github-standin.ts';
+import { makeCA, makeCert } from '../../sandbox/pki.ts';
+
+const GROUP = 'Hostile input';
+/** Metacharacters of sh, then a line break that tries to start a workflow command. */
+const PAYLOAD = ';$(id)`id`|&>x\n::error::INJECTED';
+const OUTPUT_NAMES = ['status', 'phase', 'log-line', 'values-file', 'leftover-pvcs', 'keys-before', 'keys-after', 'key-diff', 'backup-file', 'backup-sha256', 'backup-revision', 'summary-markdown'];
+
+let dir: string;
+let helmCalls: string;
+/** Counts TCP connections: a refused input must not even open one to the API server. */
+let listener: Server;
+let connections = 0;
+const sockets = new Set<Socket>();
+let listenPort = 0;
+let closedPort = 0;
+let secrets: string[];
+const token = `tok-${randomBytes(24).toString('hex')}`;
+const githubToken = `ghs_${randomBytes(18).toString('hex')}`;
+
+function kubeconfigFor(server: string, extra: { contexts?: string[] } = {}): string {
+  const [caPem, certPem, keyPem] = secrets;
+  const b64 = (s: string) => Buffer.from(s!).toString('base64');
+  const contexts = extra.contexts ?? ['c'];
+  return [
+    'apiVersion: v1', 'kind: Config', `current-context: ${contexts[0]}`,
+    'clusters:', `- name: c`, '  cluster:', `    server: ${JSON.stringify(server)}`, `    certificate-authority-data: ${b64(caPem!)}`,
+    'users:', '- name: u', '  user:', `    client-certificate-data: ${b64(certPem!)}`, `    client-key-data: ${b64(keyPem!)}`,
+    '- name: t', '  user:', `    token: ${token}`,
+    'contexts:', ...contexts.map((c, i) => `- name: ${c}\n  context: {cluster: c, user: ${i === 0 ? 'u' : 't'}}`),
+  ].join('\n');
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'hostile-input-'));
+  const ca = makeCA(join(dir, 'pki'), 'hostile-ca');
+  const client = makeCert(join(dir, 'pki'), { name: 'client', ca, cn: 'admin', org: 'system:masters', usage: 'client' });
+  secrets = [readFileSync(ca.cert, 'utf8'), readFileSync(client.cert, 'utf8'), readFileSync(client.key, 'utf8'), readFileSync(ca.key, 'utf8'), token, githubToken];
+  helmCalls = join(dir, 'helm-calls');
+  // Records a call; the assertion is that it is never reached.
+  writeFileSync(join(dir, 'helm'), `#!/bin/sh\necho "$@" >> ${helmCalls}\nexit 1\n`);
+  chmodSync(join(dir, 'helm'), 0o755);
+  // Accepts connections and never answers: counts attempts, and stands for a silent server.
+  listener = createServer((s) => { connections++; sockets.add(s); s.on('close', () => sockets.delete(s)); s.on('error', () => {}); });
+  await new Promise<void>((r) => listener.listen(0, '127.0.0.1', r));
+  listenPort = (listener.address() as { port: number }).port;
+  // A port that was just free and is closed again: connections are refused.
+  const probe = createServer();
+  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+  closedPort = (probe.address() as { port: number }).port;
+  await new Promise((r) => probe.close(r));
+});
+afterAll(async () => {
+  for (const s of sockets) s.destroy();
+  await new Promise((r) => listener?.close(r));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+interface HostileRun extends ActionRun {
+  /** The GITHUB_OUTPUT file as the runner reads it. */
+  rawOutput: string;
+  ms: number;
+}
+
+/** Runs the built action with our own output and summary files, so their raw text can be checked. */
+async function run(inputs: Record<string, string>, env: Record<string, string> = {}, timeoutMs = 120_000): Promise<HostileRun> {
+  const files = mkdtempSync(join(dir, 'run-'));
+  const out = join(files, 'output');
+  const summary = join(files, 'summary');
+  writeFileSync(out, '');
+  writeFileSync(summary, '');
+  const t0 = Date.now();
+  const r = await runAction(inputs, { PATH: `${dir}:${process.env.PATH}`, GITHUB_OUTPUT: out, GITHUB_STEP_SUMMARY: summary, ...env }, timeoutMs);
+  const rawOutput = readFileSync(out, 'utf8');
+  return { ...r, ms: Date.now() - t0, rawOutput, outputs: strictOutputs(rawOutput), summary: readFileSync(summary, 'utf8') };
+}
+
+/** The runner's reading of GITHUB_OUTPUT; a line it would not accept, or a name set twice, fails. */
+function strictOutputs(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (line === '') continue;
+    const heredoc = /^([A-Za-z_][A-Za-z0-9_-]*)<<(.+)$/.exec(line);
+    const single = /^([A-Za-z_][A-Za-z0-9_-]*)=(.*)$/.exec(line);
+    const name = (heredoc ?? single)?.[1];
+    if (name === undefined) throw new Error(`GITHUB_OUTPUT line ${i + 1} is neither name=value nor name<<delimiter`);
+    if (name in out) throw new Error(`GITHUB_OUTPUT sets ${name} twice`);
+    if (single) { out[name] = single[2]!; continue; }
+    const end = lines.indexOf(heredoc![2]!, i + 1);
+    if (end < 0) throw new Error(`GITHUB_OUTPUT value ${name} has no closing delimiter`);
+    out[name] = lines.slice(i + 1, end).join('\n');
+    i = end;
+  }
+  return out;
+}
+
+/** Workflow commands the action itself prints; anything else at a line start was injected. */
+function assertOnlyOwnCommands(r: ActionRun): void {
+  for (const line of r.stdout.split('\n')) {
+    if (line.startsWith('::')) expect(line).toMatch(/^::(group|endgroup|error|warning|notice|debug)( [^:]*)?::/);
+    expect(line.startsWith('::error::INJECTED')).toBe(false);
+  }
+}
+
+function assertNothingTouched(before: number): void {
+  expect(connections - before).toBe(0);
+  expect(existsSync(helmCalls)).toBe(false);
+}
+
+const firstError = (r: ActionRun): string => r.errors.join('\n').split('\n').find((l) => /input '|kubeconfig|context/.test(l)) ?? r.errors[0] ?? '';
+
+// One row per string input: [input, value, the message's words after "input '<name>': ", extra inputs].
+const ROWS: [string, string, RegExp, Record<string, string>?][] = [
+  ['release', `my-vc${PAYLOAD}`, /is not a DNS-1123 label/],
+  ['namespace', `team-a${PAYLOAD}`, /is not a DNS-1123 label/],
+  ['chart-version', `0.27.0${PAYLOAD}`, /is not a semantic version/],
+  ['phase', `plan${PAYLOAD}`, /is not a phase/],
+  ['chart', `vcluster${PAYLOAD}`, /contains a control character/],
+  ['chart-repo', `https://charts.loft.sh/${PAYLOAD}`, /is not a repository URL/],
+  ['storage-size', `5Gi${PAYLOAD}`, /is not a Kubernetes quantity/],
+  ['storage-class', `standard${PAYLOAD}`, /is not a StorageClass name/],
+  // Multi-line by design: each line is checked, and the injected line is not a flag.
+  ['etcd-extra-args', `--quota-backend-bytes=1${PAYLOAD}`, /"::error::INJECTED" is not one --flag=value/],
+  ['values', `sync: {toHost: {ingresses: {enabled: true}}}${PAYLOAD}`, /is not valid YAML/],
+  ['context', `c${PAYLOAD}`, /contains a control character/],
+  ['timeout', `10m${PAYLOAD}`, /is not a duration/],
+  ['migration-timeout', `15m${PAYLOAD}`, /is not a duration/],
+  ['approval-environment', `production${PAYLOAD}`, /contains a control character/],
+  ['backup-skip-reason', `throwaway test cluster${PAYLOAD}`, /contains a control character/, { backup: 'skip' }],
+  ['backup-dir', `/tmp/backups${PAYLOAD}`, /contains a control character/],
+  ['volatile-prefixes', `/registry/example/${PAYLOAD}`, /"::error::INJECTED" is not an etcd key prefix/],
+  ['pr-number', `12${PAYLOAD}`, /is not a pull request number/],
+];
+
+describe('shell metacharacters and a line break in every string input', () => {
+  it.each(ROWS)('input %s: refused before any API request or helm call', async (name, value, words, extra = {}) => {
+    const before = connections;
+    const kubeconfig = kubeconfigFor(`https://127.0.0.1:${listenPort}`);
+    const r = await run({ ...VALID_INPUTS, kubeconfig, ...extra, [name]: value });
+    expect(r.code).toBe(1);
+    const message = r.errors.join('\n');
+    expect(message).toMatch(new RegExp(`input '${name}': .*${words.source}`));
+    // The line break is shown escaped inside a quoted value, never as a second line.
+    expect(message).not.toMatch(/^::error::INJECTED/m);
+    expect(r.outputs).toEqual({ status: 'refused' });
+    assertOnlyOwnCommands(r);
+    assertNothingTouched(before);
+    assertNoSecretLeak(r, [...secrets, kubeconfig]);
+    const line = message.split('\n').find((l) => l.startsWith(`- input '${name}'`))!;
+    recordScenario({
+      group: GROUP, scenario: `metacharacters and a line break in input ${name}`,
+      done: `input ${name} set to ${JSON.stringify(value)}`,
+      action: `refused, exit 1, no API request, no helm call: ${line.slice(2)}`, dataLost: 'none',
+    });
+  });
+});
+
+describe('values that reach for the keys the migration owns', () => {
+  const OWNED: [string, string, RegExp][] = [
+    ['flow-style backingStore', '{controlPlane: {backingStore: {etcd: {embedded: {enabled: true, migrateFromDeployedEtcd: false}}}}}', /sets controlPlane\.backingStore, which the migration owns/],
+    ['backingStore through a merge key and an anchor', 'base: &b {backingStore: {etcd: {deploy: {enabled: true}}}}\ncontrolPlane:\n  <<: *b\n', /sets controlPlane\.backingStore, which the migration owns/],
+    ['a quoted "<<" key Helm would merge', 'controlPlane:\n  "<<": {backingStore: {etcd: {deploy: {enabled: true}}}}\n', /has a '<<' key, which Helm reads as a YAML merge key/],
+    ['the volume claim through an alias', 'claim: &c {volumeClaim: {enabled: false}}\ncontrolPlane: {statefulSet: {persistence: *c}}\n', /sets controlPlane\.statefulSet\.persistence\.volumeClaim, which the migration owns/],
+  ];
+  it.each(OWNED)('%s: refused, nothing touched', async (what, values, message) => {
+    const before = connections;
+    const r = await run({ ...VALID_INPUTS, kubeconfig: kubeconfigFor(`https://127.0.0.1:${listenPort}`), values });
+    expect(r.code).toBe(1);
+    expect(r.errors.join('\n')).toMatch(message);
+    expect(r.outputs).toEqual({ status: 'refused' });
+    assertNothingTouched(before);
+    recordScenario({ group: GROUP, scenario: `values set owned keys: ${what}`, done: `input values: ${JSON.stringify(values)}`, action: `refused before any API request: ${firstError(r).replace(/^- /, '')}`, dataLost: 'none' });
+  });
+});
+
+/** Ten anchors, each a list of ten aliases of the one before: 10^10 nodes when expanded. */
+function aliasBomb(top = 'a0'): string {
+  const lines = [`${top}: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]`];
+  for (let i = 1; i < 10; i++) lines.push(`a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(', ')}]`);
+  return lines.join('\n');
+}
+
+describe('documents that expand hugely', () => {
+  it('values with nested aliases (billion laughs): refused without expanding', async () => {
+    const before = connections;
+    const r = await run({ ...VALID_INPUTS, kubeconfig: kubeconfigFor(`https://127.0.0.1:${listenPort}`), values: aliasBomb() });
+    expect(r.code).toBe(1);
+    expect(r.errors.join('\n')).toMatch(/input 'values': is not valid YAML \(Excessive alias count/);
+    assertNothingTouched(before);
+    console.log(`alias bomb in values: refused, whole action run ${r.ms} ms`);
+    recordScenario({ group: GROUP, scenario: 'values: billion-laughs aliases (10^10 nodes)', done: 'input values: ten anchors, each ten aliases of the previous', action: `refused in ${(r.ms / 1000).toFixed(1)} s (whole run) as "Excessive alias count"; no API request`, dataLost: 'none' });
+  });
+
+  it('kubeconfig with nested aliases: refused without expanding, content not shown', async () => {
+    const before = connections;
+    const kubeconfig = `${kubeconfigFor(`https://127.0.0.1:${listenPort}`)}\n${aliasBomb('bomb')}`;
+    const r = await run({ ...VALID_INPUTS, kubeconfig });
+    expect(r.code).toBe(1);
+    expect(r.errors.join('\n')).toMatch(/input 'kubeconfig': is not a kubeconfig .*its content is not shown/);
+    assertNothingTouched(before);
+    assertNoSecretLeak(r, [...secrets, kubeconfig]);
+    console.log(`alias bomb in kubeconfig: refused, whole action run ${r.ms} ms`);
+    recordScenario({ group: GROUP, scenario: 'kubeconfig: billion-laughs aliases', done: 'input kubeconfig: a valid kubeconfig plus ten anchors of ten aliases each', action: `refused in ${(r.ms / 1000).toFixed(1)} s (whole run): not a kubeconfig, content not shown; no API request`, dataLost: 'none' });
+  });
+});
+
+describe('kubeconfig that cannot be used', () => {
+  it('not YAML: refused without quoting it', async () => {
+    const kubeconfig = `apiVersion: v1\nclusters: [\n  token: ${token}\n  client-key-data: ${Buffer.from(secrets[2]!).toString('base64')}`;
+    const r = await run({ ...VALID_INPUTS, kubeconfig });
+    expect(r.code).toBe(1);
+    expect(r.errors.join('\n')).toMatch(/input 'kubeconfig': is not a kubeconfig \(not YAML with a clusters list\); its content is not shown/);
+    expect(r.outputs).toEqual({ status: 'refused' });
+    assertNoSecretLeak(r, [...secrets, kubeconfig]);
+    recordScenario({ group: GROUP, scenario: 'kubeconfig is not YAML', done: 'input kubeconfig: an unclosed flow list holding a token and a private key', action: `refused, exit 1: ${firstError(r).replace(/^- /, '')}; the secret scan found no token or key in log, summary or outputs`, dataLost: 'none' });
+  });
+
+  it('YAML that is not a kubeconfig: refused', async () => {
+    const r = await run({ ...VALID_INPUTS, kubeconfig: `- ${token}\n- just a list` });
+    expect(r.code).toBe(1);
+    expect(r.errors.join('\n')).toMatch(/input 'kubeconfig': is not a kubeconfig/);
+    assertNoSecretLeak(r, secrets);
+  });
+
+  it('names a context it does not have: refused, listing the contexts it has', async () => {
+    const before = connections;
+    const kubeconfig = kubeconfigFor(`https://127.0.0.1:${listenPort}`, { contexts: ['dev', 'staging'] });
+    const r = await run({ ...VALID_INPUTS, kubeconfig, context: 'prod;$(id)' });
+    expect(r.code).toBe(1);
+    const message = r.errors.join('\n');
+    expect(message).toMatch(/the kubeconfig has no context named "prod;\$\(id\)" \(it has: dev, staging\); set context to one of them/);
+    expect(r.outputs.status).toBe('refused');
+    assertNothingTouched(before);
+    assertNoSecretLeak(r, [...secrets, kubeconfig]);
+    recordScenario({ group: GROUP, scenario: 'kubeconfig lacks the context named in input context', done: 'input context "prod;$(id)" with a kubeconfig holding dev and staging', action: 'refused, exit 1, no API request: "no context named "prod;$(id)" (it has: dev, staging)"', dataLost: 'none' });
+  });
+
+  it('server port closed: failed with the server named, quickly', async () => {
+    const server = `https://127.0.0.1:${closedPort}`;
+    const kubeconfig = kubeconfigFor(server);
+    const r = await run({ ...VALID_INPUTS, phase: 'plan', kubeconfig });
+    expect(r.code).toBe(1);
+    expect(r.errors.join('\n')).toContain(`cannot reach the Kubernetes API server ${server}`);
+    expect(r.outputs.status).toBe('failed');
+    expect(existsSync(helmCalls)).toBe(false);
+    assertNoSecretLeak(r, [...secrets, kubeconfig]);
+    console.log(`closed API server port: exit ${r.code} after ${r.ms} ms`);
+    recordScenario({ group: GROUP, scenario: 'kubeconfig server port closed', done: 'kubeconfig server https://127.0.0.1:<closed port>, phase plan', action: `failed after ${(r.ms / 1000).toFixed(1)} s, exit 1: "cannot reach the Kubernetes API server https://127.0.0.1:…"; no helm call`, dataLost: 'none' });
+  });
+
+  it('server accepts connections and never answers: failed with the server named, in bounded time', async () => {
+    const server = `https://127.0.0.1:${listenPort}`;
+    const kubeconfig = kubeconfigFor(server);
+    // runAction kills the action after 120 s; a hang would end with code -1 (signal), not exit 1.
+    const r = await run({ ...VALID_INPUTS, phase: 'plan', kubeconfig });
+    expect(r.code).toBe(1);
+    expect(r.errors.join('\n')).toContain(`cannot reach the Kubernetes API server ${server}`);
+    expect(existsSync(helmCalls)).toBe(false);
+    assertNoSecretLeak(r, [...secrets, kubeconfig]);
+    console.log(`silent API server: exit ${r.code} after ${r.ms} ms`);
+    recordScenario({ group: GROUP, scenario: 'kubeconfig server accepts but never answers', done: 'kubeconfig server is a TCP listener that never completes TLS, phase plan', action: `failed after ${(r.ms / 1000).toFixed(1)} s, exit 1: "cannot reach the Kubernetes API server https://127.0.0.1:…"; no helm call`, dataLost: 'none' });
+  });
+});
+
+describe('text aimed at the summary, the PR comment and the step outputs', () => {
+  let standin: GitHubStandin;
+  beforeAll(async () => { standin = await startGitHubStandin(); });
+  afterAll(async () => { await standin.close(); });
+
+  it('a kubeconfig server string with HTML, Markdown, a mention and line breaks stays inert text', async () => {
+    // The one piece of free text that reaches the summary and the comment without a cluster:
+    // the server, named in the headline when it cannot be reached.
+    const server = `https://127.0.0.1:${closedPort}/<img src=x onerror=alert(1)>[click](https://evil.example)\n## Injected heading\n<script>alert(2)</script>\n@octocat\nstatus=succeeded`;
+    const kubeconfig = kubeconfigFor(server);
+    const r = await run(
+      { ...VALID_INPUTS, phase: 'plan', kubeconfig, 'pr-number': '7', 'github-token': githubToken },
+      { GITHUB_REPOSITORY: 'acme/platform', GITHUB_RUN_ID: '99', GITHUB_API_URL: standin.url, GITHUB_SERVER_URL: 'https://github.com' },
+    );
+    expect(r.code).toBe(1);
+    expect(r.summary).toContain('cannot reach the Kubernetes API server');
+    const comments = standin.commentsOf('acme', 'platform', 7).map((c) => c.body);
+    expect(comments).toHaveLength(1);
+    expect(standin.violations).toEqual([]);
+    for (const [where, md] of [['summary', r.summary], ['comment', comments[0]!], ['summary-markdown output', r.outputs['summary-markdown']!]] as const) {
+      const live = outsideCodeSpans(md);
+      expect(live, where).not.toMatch(/<(img|script)/i);
+      expect(live, where).not.toMatch(/\]\(https:\/\/evil/);
+      expect(md, where).not.toMatch(/^## Injected/m);
+      expect(md, where).not.toMatch(/(^|[^\u200b])@octocat/);
+    }
+    // Exactly the documented outputs, each once; the server's "status=succeeded" line made none.
+    expect(Object.keys(r.outputs).sort()).toEqual([...OUTPUT_NAMES].sort());
+    expect(r.outputs.status).toBe('failed');
+    expect(r.outputs['summary-markdown']!.trim()).toBe(r.summary.trim());
+    assertOnlyOwnCommands(r);
+    assertNoSecretLeak({ ...r, comments }, [...secrets, kubeconfig]);
+    recordScenario({
+      group: GROUP, scenario: 'HTML, Markdown, a mention and line breaks aimed at summary, comment and outputs',
+      done: 'kubeconfig server text with <img onerror>, a link, "## heading", <script>, @octocat and "status=succeeded" on separate lines; run on a PR with the GitHub stand-in',
+      action: 'failed (server unreachable); summary and PR comment show the text escaped on one line, no live HTML, link, heading or mention; GITHUB_OUTPUT holds the 12 documented names once each',
+      dataLost: 'none',
+    });
+  });
+});
