@@ -117,7 +117,9 @@ describe('refusals and failures', () => {
     expect(r.code, explain(r)).not.toBe(0);
     expect(r.outputs.status, explain(r)).toBe('failed');
     expect(r.outputs['log-line'] ?? '').toBe('');
-    expect(`${r.stdout}\n${r.summary}`).toMatch(/timed? ?out|timeout/i);
+    // The report names the wait, the pod and the last log lines the pod wrote.
+    expect(`${r.stdout}\n${r.summary}`).toMatch(/within 20s|timed? ?out|timeout/i);
+    expect(r.summary).toContain('Embedded etcd is ready');
     expect(`${r.stdout}\n${r.summary}`).toContain(`${d.release}-0`);
     const f = await runAction(inputsFor(d, 'finalize'));
     expect(f.code, explain(f)).not.toBe(0);
