@@ -59,37 +59,44 @@ export async function takeBackup(client: EtcdClient, opts: BackupOptions): Promi
     const fh = await open(partial, 'wx', 0o600);
     const whole = createHash('sha256');
     const db = createHash('sha256');
-    let tail = Buffer.alloc(0); // the last 32 bytes seen: etcd's checksum once the stream ends
+    const trailer: Buffer[] = []; // what comes after the announced database bytes: etcd's sha256
     let bytes = 0;
     let announced = -1;
     let lastLog = Date.now();
     const every = opts.progressEveryMs ?? 5000;
-    // Chunks are 32 KiB; write them in 1 MiB batches to keep syscalls few.
-    const batch: Buffer[] = [];
+    // Messages are 32 KiB; write them with writev in batches of about 1 MiB to keep syscalls few.
+    let batch: Buffer[] = [];
     let batchBytes = 0;
+    let fileOffset = 0;
     const flush = async () => {
       if (batchBytes === 0) return;
-      const buf = batch.length === 1 ? batch[0]! : Buffer.concat(batch, batchBytes);
-      batch.length = 0;
+      const bufs = batch;
+      const len = batchBytes;
+      batch = [];
       batchBytes = 0;
-      let off = 0;
-      while (off < buf.length) off += (await fh.write(buf, off, buf.length - off)).bytesWritten;
+      const { bytesWritten } = await fh.writev(bufs, fileOffset);
+      if (bytesWritten !== len) {
+        // Rare short write: finish it piece by piece.
+        const rest = Buffer.concat(bufs, len).subarray(bytesWritten);
+        let off = 0;
+        while (off < rest.length) off += (await fh.write(rest, off, rest.length - off, fileOffset + bytesWritten + off)).bytesWritten;
+      }
+      fileOffset += len;
     };
     try {
       for await (const msg of client.snapshot(opts.idleTimeoutMs)) {
         const blob = msg.blob;
         if (announced < 0) announced = msg.remainingBytes + blob.length;
         whole.update(blob);
-        // Hash everything except the final 32 bytes as the database.
-        const joined = tail.length ? Buffer.concat([tail, blob]) : blob;
-        const cut = Math.max(0, joined.length - SHA_SIZE);
-        db.update(joined.subarray(0, cut));
-        tail = Buffer.from(joined.subarray(cut));
+        // Bytes up to the announced size are the database; anything after is the checksum.
+        const dbPart = Math.max(0, Math.min(blob.length, announced - bytes));
+        if (dbPart > 0) db.update(dbPart === blob.length ? blob : blob.subarray(0, dbPart));
+        if (dbPart < blob.length) trailer.push(blob.subarray(dbPart));
         bytes += blob.length;
-        batch.push(Buffer.from(blob));
+        batch.push(blob);
         batchBytes += blob.length;
         if (batchBytes >= 1 << 20) await flush();
-        if (Date.now() - lastLog >= every) {
+        if (every >= 0 && Date.now() - lastLog >= every) {
           lastLog = Date.now();
           const s = (performance.now() - t0) / 1000;
           opts.log(`snapshot: ${mb(bytes)} of ${mb(announced)} MB (${((100 * bytes) / Math.max(1, announced)).toFixed(0)}%), ${mb(bytes / s)} MB/s`);
@@ -100,6 +107,7 @@ export async function takeBackup(client: EtcdClient, opts: BackupOptions): Promi
     } finally {
       await fh.close();
     }
+    const tail = Buffer.concat(trailer);
 
     if (announced < 0 || bytes !== announced + SHA_SIZE) {
       throw new Error(`the snapshot stream ended early: received ${bytes} bytes, etcd announced ${announced < 0 ? 'nothing' : announced + SHA_SIZE}. The etcd may have restarted; take the backup again.`);

@@ -81,6 +81,8 @@ export class EtcdClient {
       'grpc.enable_retries': 0,
       'grpc.initial_reconnect_backoff_ms': 100,
       'grpc.max_reconnect_backoff_ms': 1000,
+      // A large HTTP/2 window: the default 64 KiB makes the snapshot stream wait on window updates.
+      'grpc-node.flow_control_window': 8 * 1024 * 1024,
     };
     if (opts.serverName) {
       channelOpts['grpc.ssl_target_name_override'] = opts.serverName;

@@ -62,6 +62,32 @@ describe('verified etcd snapshot backup', () => {
     }
   });
 
+  it('counts the live keys of a snapshot exactly through updates, deletes, re-creations and a compaction', async () => {
+    const g = await etcdFixture('backup-history-');
+    try {
+      const c = g.client();
+      const ctl = (...a: string[]) => execFileSync(binPath('etcdctl'), ['--endpoints', g.etcd.endpoint, '--cacert', g.pki['etcd-ca.crt']!, '--cert', g.pki['apiserver-etcd-client.crt']!, '--key', g.pki['apiserver-etcd-client.key']!, ...a], { stdio: 'pipe' });
+      const keys = Array.from({ length: 400 }, (_, i) => `/registry/pods/ns/p-${i}`);
+      await putAll(c, keys, 'v1');
+      await putAll(c, keys.slice(0, 100), 'v2');
+      ctl('del', '/registry/pods/ns/p-1', '/registry/pods/ns/p-2'); // a range delete: one tombstone per key
+      ctl('del', '/registry/pods/ns/p-399');
+      await putAll(c, ['/registry/pods/ns/p-10'], 'v3'); // p-10 was in the deleted range: re-created
+      const mid = (await c.status()).header.revision;
+      ctl('compact', String(mid - 1), '--physical');
+      await putAll(c, keys.slice(200, 250), 'v4');
+      ctl('del', '/registry/pods/ns/p-3');
+      await putAll(c, ['/registry/pods/ns/p-399', '/registry/pods/ns/new'], 'v5');
+      const rec = await takeBackup(c, { dir: join(g.dir, 'b'), release: 'vc', chartVersion: '0.27.0', log: () => {} });
+      const now = await c.count(Buffer.from([0]), Buffer.from([0]));
+      expect(rec.keys).toBe(now.count);
+      expect(rec.revision).toBe(now.revision);
+      expect(countSnapshotKeys(rec.file, { trackKeys: true }).keys).toBe(now.count);
+    } finally {
+      await g.stop();
+    }
+  });
+
   it('catches a truncated or corrupted snapshot file', async () => {
     const rec = await takeBackup(client, { dir: join(f.dir, 'b2'), release: 'vc', chartVersion: '0.27.0', log: () => {} });
     await expect(verifySnapshotHash(rec.file)).resolves.toMatchObject({ bytes: rec.bytes, sha256: rec.sha256 });

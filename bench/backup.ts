@@ -1,0 +1,71 @@
+// npm run bench:backup -- --keys N
+// Seeds a real etcd (TLS client-cert auth) with N keys over 80 groups, then, on the same etcd,
+// times `etcdctl snapshot save` and our takeBackup (streamed to disk, fsynced, etcd's checksum
+// checked, live keys in the file compared with etcd at the same revision) in a child process, so
+// its peak RSS is its own. Ends with exactly one line:
+// backup keys=<N> bytes=<size> ours_s=<s> etcdctl_s=<s> ratio=<ours/etcdctl> ours_rss_mb=<MB>
+import { spawn } from 'node:child_process';
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { binPath } from '../sandbox/bins.ts';
+import { takeBackup } from '../src/backup.ts';
+import { EtcdClient } from '../src/etcd/client.ts';
+import { seed, startBenchEtcd } from './seed.ts';
+
+const { values } = parseArgs({
+  options: {
+    keys: { type: 'string', default: '10000' },
+    'value-bytes': { type: 'string', default: '256' },
+    child: { type: 'boolean', default: false },
+    endpoint: { type: 'string' }, ca: { type: 'string' }, cert: { type: 'string' }, key: { type: 'string' }, dir: { type: 'string' },
+  },
+});
+
+if (values.child) {
+  const t0 = performance.now();
+  const client = new EtcdClient({
+    endpoint: values.endpoint!, serverName: 'localhost',
+    ca: readFileSync(values.ca!), cert: readFileSync(values.cert!), key: readFileSync(values.key!),
+  });
+  const r = await takeBackup(client, { dir: values.dir!, release: 'bench', chartVersion: '0.27.0', log: (m) => process.stderr.write(m + '\n') });
+  const seconds = (performance.now() - t0) / 1000;
+  client.close();
+  process.stdout.write(JSON.stringify({ bytes: r.bytes, keys: r.keys, revision: r.revision, seconds, rssMb: process.resourceUsage().maxRSS / 1024 }) + '\n');
+  process.exit(0);
+}
+
+const log = (s: string) => process.stderr.write(s + '\n');
+const n = Number(values.keys);
+if (!Number.isInteger(n) || n <= 0) throw new Error(`--keys must be a positive integer, got '${values.keys}'`);
+
+const env = await startBenchEtcd('bench-backup-');
+try {
+  const t0 = performance.now();
+  await seed(env.client, n, Number(values['value-bytes']), log);
+  log(`seeded ${n} keys in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  const tls = ['--cacert', env.pki['etcd-ca.crt']!, '--cert', env.pki['apiserver-etcd-client.crt']!, '--key', env.pki['apiserver-etcd-client.key']!];
+
+  const run = (cmd: string, args: string[], capture: boolean) => new Promise<string>((resolve, reject) => {
+    const p = spawn(cmd, args, { stdio: ['ignore', capture ? 'pipe' : 'ignore', 'inherit'] });
+    let s = '';
+    p.stdout?.on('data', (d) => (s += d));
+    p.on('error', reject);
+    p.on('close', (code) => (code === 0 ? resolve(s) : reject(new Error(`${cmd} exited with ${code}`))));
+  });
+
+  const etcdctlFile = join(env.dir, 'etcdctl-snapshot.db');
+  const te = performance.now();
+  await run(binPath('etcdctl'), ['--endpoints', env.etcd.endpoint, '--command-timeout=600s', ...tls, 'snapshot', 'save', etcdctlFile], false);
+  const etcdctlS = (performance.now() - te) / 1000;
+  log(`etcdctl snapshot save: ${statSync(etcdctlFile).size} bytes in ${etcdctlS.toFixed(2)} s`);
+
+  const self = fileURLToPath(import.meta.url);
+  const out = await run(process.execPath, [self, '--child', '--endpoint', env.etcd.endpoint, '--ca', env.pki['etcd-ca.crt']!, '--cert', env.pki['apiserver-etcd-client.crt']!, '--key', env.pki['apiserver-etcd-client.key']!, '--dir', join(env.dir, 'ours')], true);
+  const ours = JSON.parse(out) as { bytes: number; keys: number; seconds: number; rssMb: number };
+  if (ours.keys !== n) throw new Error(`our snapshot holds ${ours.keys} keys, seeded ${n}`);
+  console.log(`backup keys=${n} bytes=${ours.bytes} ours_s=${ours.seconds.toFixed(3)} etcdctl_s=${etcdctlS.toFixed(3)} ratio=${(ours.seconds / etcdctlS).toFixed(3)} ours_rss_mb=${ours.rssMb.toFixed(1)}`);
+} finally {
+  await env.cleanup();
+}
