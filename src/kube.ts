@@ -31,7 +31,10 @@ export function describeError(e: unknown): string {
     return String((body as { message: unknown }).message);
   }
   const m = (e as Error).message ?? String(e);
-  return m.split('\n')[0]!;
+  // fetch failures hide the cause (ECONNREFUSED, a timeout) one level down.
+  const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+  const why = cause?.code ?? cause?.message;
+  return `${m.split('\n')[0]!}${why && !m.includes(why) ? ` (${why})` : ''}`;
 }
 
 function podView(p: V1Pod): PodView {
@@ -61,9 +64,13 @@ export class Kube {
   }
 
   /** Throws a clear error when the API server cannot be reached or refuses the credentials. */
-  async ping(namespace: string): Promise<void> {
+  async ping(namespace: string, timeoutMs = 30_000): Promise<void> {
     try {
-      await this.core.listNamespacedConfigMap({ namespace, limit: 1 });
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs / 1000}s`)), timeoutMs);
+      });
+      await Promise.race([this.core.listNamespacedConfigMap({ namespace, limit: 1 }), timeout]).finally(() => clearTimeout(timer));
     } catch (e) {
       const code = statusOf(e);
       if (code === 401) throw new Error('the Kubernetes API server refused the credentials (401 Unauthorized); check the kubeconfig token or certificate');

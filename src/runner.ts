@@ -1,10 +1,10 @@
-// The action's entry point: parse every input, build the adapters, run one phase, and always
-// write the summary, the outputs and (when the run belongs to a PR) the status comment.
+// Runs one phase with validated settings: builds the adapters, and always writes the summary,
+// the outputs and (when the run belongs to a PR) the status comment.
 import * as core from '@actions/core';
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { parseSettings, InputError, type Settings } from './config.ts';
+import type { Settings } from './config.ts';
 import { loadKubeConfig } from './kubeconfig.ts';
 import { Kube, describeError } from './kube.ts';
 import { Helm, execRunner } from './helm.ts';
@@ -70,18 +70,7 @@ function writeOutputs(r: RunReport, summary: string): void {
   core.setOutput('summary-markdown', summary);
 }
 
-export async function run(): Promise<void> {
-  let settings: Settings;
-  try {
-    settings = parseSettings((name) => core.getInput(name));
-  } catch (e) {
-    if (e instanceof InputError) {
-      core.setOutput('status', 'refused');
-      core.setFailed(e.message);
-      return;
-    }
-    throw e;
-  }
+export async function runPhase(settings: Settings): Promise<void> {
   const s = settings;
   const ctx = runContext(s);
   const report = newReport(s.release, s.namespace, s.phase);
@@ -123,7 +112,7 @@ export async function run(): Promise<void> {
     } else {
       report.status = 'failed';
       report.headline = describeError(e);
-      report.next = 'read the error; the state record tells the next run where to resume';
+      report.next = `fix the cause above and run again; nothing changes before the preflight passes, and ConfigMap ${s.release}-etcd-migration tells the next run where to resume`;
     }
     failure = report.headline;
   } finally {
@@ -137,4 +126,3 @@ export async function run(): Promise<void> {
   else core.info(`${report.status}: ${report.headline}`);
 }
 
-await run();
