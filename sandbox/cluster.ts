@@ -252,7 +252,9 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
 
     await waitFor(`node ${NODE_NAME} Ready (kwok)`, async () => {
       const n = await core.readNode({ name: NODE_NAME });
-      return n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+      // The node lifecycle controller may taint a node not-ready before kwok's first heartbeat.
+      const tainted = (n.spec?.taints ?? []).some((t) => t.effect === 'NoSchedule' || t.effect === 'NoExecute');
+      return !tainted && n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
     }, { timeoutMs: 60_000, proc: procs.find((p) => p.name === 'kwok') });
     // The controller manager is working once it has made the default ServiceAccount.
     await waitFor('ServiceAccount default/default (controller manager)', async () => {

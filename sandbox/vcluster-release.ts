@@ -58,8 +58,26 @@ export async function installDemoVCluster(cluster: Cluster, o: DemoOptions): Pro
   await standIn.start();
   const helm = helmAsAdmin(cluster);
   const sets = ['controlPlane.backingStore.etcd.deploy.enabled=true', ...(o.set ?? [])].flatMap((s) => ['--set', s]);
-  await helm(['install', o.release, o.chart ?? FIXTURE_CHART, '-n', o.namespace, ...sets, '--wait', '--timeout', '3m']);
-  await standIn.waitForHistory((h) => h.some((l) => l.includes('deployed etcd seeded') || l.includes('existing data')), 90_000);
+  try {
+    await helm(['install', o.release, o.chart ?? FIXTURE_CHART, '-n', o.namespace, ...sets, '--wait', '--timeout', '3m']);
+    await standIn.waitForHistory((h) => h.some((l) => l.includes('deployed etcd seeded') || l.includes('existing data')), 90_000);
+  } catch (e) {
+    await standIn.stop();
+    throw new Error(`demo vCluster ${o.namespace}/${o.release} did not come up: ${e instanceof Error ? e.message : String(e)}\n${await describeNamespace(core, o.namespace)}\nstand-in:\n${standIn.history.slice(-10).join('\n')}\ncluster logs: ${join(cluster.dir, 'logs')}`);
+  }
   const kubeconfig = await actionKubeconfig(cluster.kubeConfig, o.namespace);
   return { namespace: o.namespace, release: o.release, standIn, kubeconfig, helm };
+}
+
+/** Pods and PVCs of a namespace with their state, for a failure message. */
+async function describeNamespace(core: k8s.CoreV1Api, namespace: string): Promise<string> {
+  try {
+    const pods = (await core.listNamespacedPod({ namespace })).items.map((p) =>
+      `pod ${p.metadata?.name}: ${p.status?.phase} node=${p.spec?.nodeName ?? '-'} ${(p.status?.conditions ?? []).filter((c) => c.status !== 'True').map((c) => `${c.type}=${c.status} ${c.message ?? ''}`).join('; ')}`);
+    const pvcs = (await core.listNamespacedPersistentVolumeClaim({ namespace })).items.map((c) => `pvc ${c.metadata?.name}: ${c.status?.phase}`);
+    const events = (await core.listNamespacedEvent({ namespace })).items.slice(-8).map((e) => `event ${e.involvedObject.kind}/${e.involvedObject.name}: ${e.reason} ${e.message ?? ''}`);
+    return [...pods, ...pvcs, ...events].join('\n') || '(no pods or PVCs)';
+  } catch (e) {
+    return `(could not describe namespace ${namespace}: ${e instanceof Error ? e.message : String(e)})`;
+  }
 }
