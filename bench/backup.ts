@@ -29,7 +29,7 @@ if (values.child) {
     endpoint: values.endpoint!, serverName: 'localhost',
     ca: readFileSync(values.ca!), cert: readFileSync(values.cert!), key: readFileSync(values.key!),
   });
-  const r = await takeBackup(client, { dir: values.dir!, release: 'bench', chartVersion: '0.27.0', log: (m) => process.stderr.write(m + '\n') });
+  const r = await takeBackup(client, { dir: values.dir!, release: 'bench', chartVersion: '0.27.0', log: (m) => process.stderr.write(`${m} [rss ${(process.memoryUsage().rss / 1048576).toFixed(0)} MB, peak ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB]\n`) });
   const seconds = (performance.now() - t0) / 1000;
   client.close();
   process.stdout.write(JSON.stringify({ bytes: r.bytes, keys: r.keys, revision: r.revision, seconds, rssMb: process.resourceUsage().maxRSS / 1024 }) + '\n');
