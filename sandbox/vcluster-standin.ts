@@ -33,6 +33,8 @@ export interface StandInFaults {
   dropPrefix?: string;
   /** The control-plane container fails at every start and restarts in a loop. */
   crashLoop?: boolean;
+  /** The copy takes this long before the success line (real migrations take 1 to 5 minutes). */
+  copyDelayMs?: number;
 }
 
 export interface StandInOptions {
@@ -320,6 +322,10 @@ export function createVClusterStandIn(o: StandInOptions): VClusterStandIn {
       if (faults.dropPrefix) {
         const n = await deletePrefix(tlsFor(etcd)!, faults.dropPrefix);
         note(`fault: dropped ${n} keys under ${faults.dropPrefix}`);
+      }
+      if (faults.copyDelayMs) {
+        note(`copy takes ${faults.copyDelayMs} ms`);
+        await new Promise((r) => setTimeout(r, faults.copyDelayMs));
       }
       writeFileSync(marker, new Date().toISOString());
       note('migration copied deployed etcd to embedded etcd');
