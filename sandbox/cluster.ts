@@ -11,7 +11,8 @@ import { join, resolve } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { binDir, binPath } from './bins.ts';
 import { makeCA, makeCert, type CA } from './pki.ts';
-import { freePort, logTail, startProcess, waitFor, type ManagedProcess } from './processes.ts';
+import { freePort, logTail, startProcess, waitFor, type ManagedProcess, type StartOptions } from './processes.ts';
+import { connect } from 'node:net';
 
 export interface ClusterOptions {
   /** Directory for data, certificates and logs; default a new temp dir. */
@@ -33,10 +34,17 @@ export interface Cluster {
   podBinDir: string;
   /** Restart kube-apiserver (fault tests); resolves when it is ready again. */
   restartApiServer(downMs?: number): Promise<void>;
+  /**
+   * Stop one component for `downMs` and start it again (fault tests: restarting kwok cuts every
+   * port-forward, exec and log stream). Resolves when it serves again.
+   */
+  restartComponent(name: ComponentName, downMs?: number): Promise<void>;
   /** More PersistentVolumes of the default class. */
   addPersistentVolumes(sizes: string[]): Promise<void>;
   stop(): Promise<void>;
 }
+
+export type ComponentName = 'etcd' | 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler' | 'kwok';
 
 export const STORAGE_CLASS = 'standard';
 export const NODE_NAME = 'kwok-node-0';
@@ -112,6 +120,14 @@ function kwokCrd(kind: string, plural: string): k8s.V1CustomResourceDefinition {
 
 function sleep(ms: number): Promise<void> { return new Promise((r) => setTimeout(r, ms)); }
 
+function tcpOpen(port: number): Promise<boolean> {
+  return new Promise((res) => {
+    const sock = connect(port, '127.0.0.1');
+    sock.once('connect', () => { sock.destroy(); res(true); });
+    sock.once('error', () => res(false));
+  });
+}
+
 export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> {
   const t0 = Date.now();
   const dir = resolve(opts.dir ?? mkdtempSync(join(tmpdir(), 'vem-cluster-')));
@@ -120,6 +136,14 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
   const logs = join(dir, 'logs');
   mkdirSync(logs, { recursive: true });
   const procs: ManagedProcess[] = [];
+  const specs = new Map<string, StartOptions>();
+  const launch = (spec: StartOptions): ManagedProcess => {
+    specs.set(spec.name, spec);
+    const p = startProcess(spec);
+    const i = procs.findIndex((x) => x.name === spec.name);
+    if (i >= 0) procs[i] = p; else procs.push(p);
+    return p;
+  };
   let stopped = false;
   const stopProcs = async () => {
     for (const p of [...procs].reverse()) await p.stop(3000);
@@ -147,13 +171,13 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
     execFileSync('openssl', ['pkey', '-in', saKey, '-pubout', '-out', saPub], { stdio: 'ignore' });
 
     const [etcdPort, etcdPeer, apiPort, kcmPort, schedPort, kubeletPort] =
-      [await freePort(), await freePort(), await freePort(), await freePort(), await freePort(), await freePort()] as number[];
+      [await freePort(), await freePort(), await freePort(), await freePort(), await freePort(), await freePort()] as [number, number, number, number, number, number];
     const server = `https://127.0.0.1:${apiPort}`;
     const adminKubeconfig = join(dir, 'admin.kubeconfig');
     writeFileSync(adminKubeconfig, kubeconfigYaml(server, ca.cert, admin.cert, admin.key), { mode: 0o600 });
 
     // The cluster's own store: a plain etcd on loopback (the vCluster etcds are the TLS ones).
-    const etcd = startProcess({
+    launch({
       name: 'etcd', command: binPath('etcd'), logFile: join(logs, 'etcd.log'),
       args: [
         '--name=sandbox', `--data-dir=${join(dir, 'etcd')}`,
@@ -163,7 +187,6 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
         '--quota-backend-bytes=4294967296', '--log-level=warn',
       ],
     });
-    procs.push(etcd);
 
     const apiArgs = [
       `--etcd-servers=http://127.0.0.1:${etcdPort}`, '--etcd-prefix=/registry',
@@ -177,22 +200,21 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
       `--kubelet-client-certificate=${admin.cert}`, `--kubelet-client-key=${admin.key}`,
       '--enable-priority-and-fairness=false', '--profiling=false', '--v=1',
     ];
-    let apiserver = startProcess({ name: 'kube-apiserver', command: binPath('kube-apiserver'), args: apiArgs, logFile: join(logs, 'kube-apiserver.log') });
-    procs.push(apiserver);
+    const apiserver = launch({ name: 'kube-apiserver', command: binPath('kube-apiserver'), args: apiArgs, logFile: join(logs, 'kube-apiserver.log') });
     const apiReady = (p: ManagedProcess) => waitFor('kube-apiserver /readyz', () => httpsOk(`${server}/readyz`, ca.cert, admin.cert, admin.key), { proc: p, timeoutMs: 90_000, intervalMs: 300 });
     await apiReady(apiserver);
     const tApi = Date.now();
 
     const common = [`--kubeconfig=${adminKubeconfig}`, `--authentication-kubeconfig=${adminKubeconfig}`, `--authorization-kubeconfig=${adminKubeconfig}`, '--leader-elect=false', '--bind-address=127.0.0.1', '--profiling=false'];
-    procs.push(startProcess({
+    launch({
       name: 'kube-controller-manager', command: binPath('kube-controller-manager'), logFile: join(logs, 'kube-controller-manager.log'),
       args: [...common, `--secure-port=${kcmPort}`, `--root-ca-file=${ca.cert}`, `--service-account-private-key-file=${saKey}`,
         '--use-service-account-credentials=false', '--controllers=*', '--concurrent-statefulset-syncs=5', '--v=1'],
-    }));
-    procs.push(startProcess({
+    });
+    launch({
       name: 'kube-scheduler', command: binPath('kube-scheduler'), logFile: join(logs, 'kube-scheduler.log'),
       args: [...common, `--secure-port=${schedPort}`, '--v=1'],
-    }));
+    });
 
     const kc = new k8s.KubeConfig();
     kc.loadFromFile(adminKubeconfig);
@@ -214,7 +236,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
       'apiVersion: config.kwok.x-k8s.io/v1alpha1', 'kind: KwokConfiguration', 'options:',
       '  enableCRDs: [Logs, PortForward, Exec]', '  nodeLeaseDurationSeconds: 40', '',
     ].join('\n'));
-    procs.push(startProcess({
+    launch({
       name: 'kwok', command: binPath('kwok'), logFile: join(logs, 'kwok.log'),
       env: { ...process.env, HOME: kwokHome, PATH: `${podBinDir}:${process.env.PATH ?? ''}` },
       args: [
@@ -223,7 +245,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
         `--server-address=127.0.0.1:${kubeletPort}`, `--tls-cert-file=${kubelet.cert}`, `--tls-private-key-file=${kubelet.key}`,
         '--enable-crds=Logs,PortForward,Exec',
       ],
-    }));
+    });
 
     const core = kc.makeApiClient(k8s.CoreV1Api);
     const storage = kc.makeApiClient(k8s.StorageV1Api);
@@ -265,16 +287,21 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
     const timing = { apiserverReadyMs: tApi - t0, readyMs: Date.now() - t0 };
     writeFileSync(join(dir, 'timing.json'), JSON.stringify(timing) + '\n');
 
-    const restartApiServer = async (downMs = 0) => {
-      const i = procs.indexOf(apiserver);
-      await apiserver.stop(5000);
+    const restartComponent = async (name: ComponentName, downMs = 0) => {
+      const spec = specs.get(name);
+      const cur = procs.find((p) => p.name === name);
+      if (!spec || !cur) throw new Error(`no component ${name} in this cluster`);
+      await cur.stop(5000);
       if (downMs > 0) await sleep(downMs);
-      apiserver = startProcess({ name: 'kube-apiserver', command: binPath('kube-apiserver'), args: apiArgs, logFile: join(logs, 'kube-apiserver.log') });
-      procs[i] = apiserver;
-      await apiReady(apiserver);
+      const p = launch(spec);
+      if (name === 'kube-apiserver') await apiReady(p);
+      else if (name === 'kwok') await waitFor('kwok kubelet port', () => tcpOpen(kubeletPort), { proc: p, timeoutMs: 30_000 });
+      else if (name === 'etcd') await waitFor('kube-apiserver /readyz after etcd restart', () => httpsOk(`${server}/readyz`, ca.cert, admin.cert, admin.key), { proc: p, timeoutMs: 60_000 });
+      else await sleep(1000);
     };
+    const restartApiServer = (downMs = 0) => restartComponent('kube-apiserver', downMs);
 
-    return { dir, adminKubeconfig, server, caFile: ca.cert, kubeConfig: kc, podBinDir, restartApiServer, addPersistentVolumes, stop };
+    return { dir, adminKubeconfig, server, caFile: ca.cert, kubeConfig: kc, podBinDir, restartApiServer, restartComponent, addPersistentVolumes, stop };
   } catch (e) {
     const failed = procs.filter((p) => !p.isRunning()).map((p) => `--- ${p.name} (${p.logFile}):\n${logTail(p.logFile, 20)}`);
     await stopProcs();
