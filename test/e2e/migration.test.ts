@@ -1,6 +1,7 @@
 // End to end on the local cluster: the built action (dist/index.js) run as GitHub runs it, with the
 // ServiceAccount of examples/rbac.yaml, against the fixture chart and the vCluster stand-in.
 import { describe, expect, it } from 'vitest';
+import YAML from 'yaml';
 import { SUCCESS_LINE } from '../../sandbox/vcluster-standin.ts';
 import { VOLATILE_GROUPS } from '../../sandbox/keyspace.ts';
 import {
@@ -67,7 +68,16 @@ describe('both phases on one vCluster', () => {
     // ...and an independent one, read straight from the embedded etcd.
     expect(await lostGroups(d, deployedCounts)).toEqual([]);
     expect(await etcdObjects(d)).toEqual({ sts: true, svc: true, headless: true, pvc: true });
+    // The keyspace is static: both totals are what the stand-in seeded.
+    expect(Number(r.outputs['keys-before'])).toBe(d.standIn.seededKeys());
+    expect(Number(r.outputs['keys-after'])).toBe(d.standIn.seededKeys());
+    expect(r.outputs.phase).toBe('migrate');
     expect(r.summary).toContain(SUCCESS_LINE);
+    expect(r.summary).toContain('/registry/apiregistration.k8s.io/apiservices');
+    // The ServiceAccount token never reaches the log, the summary or the outputs.
+    const token = (YAML.parse(d.kubeconfig) as { users: Array<{ user: { token: string } }> }).users[0]!.user.token;
+    expect(token.length).toBeGreaterThan(100);
+    expect(`${r.stdout}${r.stderr}${r.summary}${JSON.stringify(r.outputs)}`).not.toContain(token.slice(-40));
   });
 
   it('migrate again is a no-op', async () => {
