@@ -105,9 +105,10 @@ export function execEtcdctlReader(kc: KubeConfig, o: OpenPodEtcdOptions): KeyRan
       ];
       if (q.rangeEnd.length === 1 && q.rangeEnd[0] === 0) args.push('--from-key');
       else args.push(arg(q.rangeEnd));
-      args.push('--keys-only', '-w', 'json', `--limit=${q.limit}`);
+      // etcdctl 3.5 allows --count-only only with -w fields; a keys-only read with limit 1
+      // returns the same count in its JSON.
+      args.push('--keys-only', '-w', 'json', `--limit=${q.countOnly ? 1 : q.limit}`);
       if (q.revision) args.push(`--rev=${q.revision}`);
-      if (q.countOnly) args.push('--count-only');
       const out: Buffer[] = [];
       const err: Buffer[] = [];
       const sink = (arr: Buffer[]) => new Writable({ write(c: Buffer, _e, cb) { arr.push(Buffer.from(c)); cb(); } });
@@ -127,7 +128,7 @@ export function execEtcdctlReader(kc: KubeConfig, o: OpenPodEtcdOptions): KeyRan
       return {
         revision: Number(j.header?.revision ?? 0),
         count: Number(j.count ?? 0),
-        keys: (j.kvs ?? []).map((kv) => Buffer.from(kv.key, 'base64')),
+        keys: q.countOnly ? [] : (j.kvs ?? []).map((kv) => Buffer.from(kv.key, 'base64')),
       };
     },
   };
