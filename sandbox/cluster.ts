@@ -3,16 +3,16 @@
 // kwok (one fake Node; pods become Ready, and kwok serves their logs, exec and port-forward).
 // PVCs bind to pre-made PersistentVolumes of a default StorageClass (kwok has no volume stages).
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
-import { readFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { binDir, binPath } from './bins.ts';
+import { freePort } from './etcd-process.ts';
 import { makeCA, makeCert, type CA } from './pki.ts';
-import { freePort, logTail, startProcess, waitFor, type ManagedProcess, type StartOptions } from './processes.ts';
-import { connect } from 'node:net';
+import { logTail, startProcess, waitFor, type ManagedProcess, type StartOptions } from './processes.ts';
 
 export interface ClusterOptions {
   /** Directory for data, certificates and logs; default a new temp dir. */

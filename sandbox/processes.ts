@@ -4,7 +4,6 @@
 // leaves a cluster behind.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { openSync, closeSync, readFileSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -141,19 +140,6 @@ export function logTail(file: string, lines = 30): string {
   if (!existsSync(file)) return '(no log)';
   const text = readFileSync(file, 'utf8').trimEnd().split('\n');
   return text.slice(-lines).join('\n');
-}
-
-/** A TCP port on 127.0.0.1 that was free a moment ago. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 /** Polls `check` until it returns a truthy value; fails with the process log tail if it exits. */
