@@ -104,6 +104,9 @@ export async function takeBackup(client: EtcdClient, opts: BackupOptions): Promi
       }
       await flush();
       await fh.sync();
+    } catch (e) {
+      const why = e instanceof Error ? e.message : String(e);
+      throw new Error(`the etcd snapshot failed after ${mb(bytes)} of ${announced < 0 ? '?' : mb(announced)} MB: ${why} The partial file was deleted; take the backup again once etcd is back.`);
     } finally {
       await fh.close();
     }
