@@ -28,6 +28,7 @@ if (values.child) {
   const client = new EtcdClient({
     endpoint: values.endpoint!, serverName: 'localhost',
     ca: readFileSync(values.ca!), cert: readFileSync(values.cert!), key: readFileSync(values.key!),
+    flowControlWindow: process.env.BENCH_FCW ? Number(process.env.BENCH_FCW) : undefined,
   });
   const r = await takeBackup(client, { dir: values.dir!, release: 'bench', chartVersion: '0.27.0', log: (m) => process.stderr.write(`${m} [rss ${(process.memoryUsage().rss / 1048576).toFixed(0)} MB, peak ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB]\n`) });
   const seconds = (performance.now() - t0) / 1000;

@@ -30,6 +30,8 @@ export interface EtcdClientOptions {
   attempts?: number;
   /** First backoff delay, doubled on each retry; default 250 ms. */
   backoffMs?: number;
+  /** HTTP/2 flow-control window in bytes; default 2 MiB. */
+  flowControlWindow?: number;
 }
 
 export type EtcdErrorKind = 'ca' | 'client-cert' | 'unavailable' | 'compacted' | 'call';
@@ -81,8 +83,9 @@ export class EtcdClient {
       'grpc.enable_retries': 0,
       'grpc.initial_reconnect_backoff_ms': 100,
       'grpc.max_reconnect_backoff_ms': 1000,
-      // A large HTTP/2 window: the default 64 KiB makes the snapshot stream wait on window updates.
-      'grpc-node.flow_control_window': 8 * 1024 * 1024,
+      // The default 64 KiB window makes the snapshot stream wait on window updates; 8 MiB was
+      // fastest but lifted the peak RSS of a 2 GB snapshot by ~30 MB; 2 MiB keeps it under 150 MB.
+      'grpc-node.flow_control_window': opts.flowControlWindow ?? 2 * 1024 * 1024,
     };
     if (opts.serverName) {
       channelOpts['grpc.ssl_target_name_override'] = opts.serverName;
