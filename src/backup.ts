@@ -13,7 +13,7 @@ import { open, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BackupRecord } from './types.ts';
 import type { EtcdClient } from './etcd/client.ts';
-import { countSnapshotKeys } from './etcd/snapshot-file.ts';
+import { countSnapshotKeys, snapshotRevision } from './etcd/snapshot-file.ts';
 
 export interface BackupOptions {
   dir: string;
@@ -122,8 +122,15 @@ export async function takeBackup(client: EtcdClient, opts: BackupOptions): Promi
     const s1 = (performance.now() - t0) / 1000;
     opts.log(`snapshot: ${mb(bytes)} MB received and written in ${s1.toFixed(1)} s (${mb(bytes / s1)} MB/s), etcd's checksum matches`);
 
+    // Ask etcd for its count at the snapshot's revision while the file is walked: the request
+    // goes out before the (synchronous) walk starts, etcd counts in parallel.
+    const rev = snapshotRevision(partial);
+    const etcdCount = client.count(Buffer.from([0]), Buffer.from([0]), rev);
+    etcdCount.catch(() => {}); // awaited below; don't let it count as unhandled meanwhile
+    await new Promise((r) => setTimeout(r, 5));
     const inFile = countSnapshotKeys(partial);
-    const atRev = await client.count(Buffer.from([0]), Buffer.from([0]), inFile.revision);
+    if (inFile.revision !== rev) throw new Error(`the snapshot's revision reads as ${rev} and as ${inFile.revision}: the file is inconsistent. Take the backup again.`);
+    const atRev = await etcdCount;
     if (atRev.count !== inFile.keys) {
       throw new Error(`the snapshot holds ${inFile.keys} keys at revision ${inFile.revision} but etcd counts ${atRev.count} keys at that revision. Take the backup again.`);
     }

@@ -157,6 +157,21 @@ class PageReader {
     }
   }
 
+  /** The last key under page `p` (rightmost path), copied. */
+  lastKey(p: Buffer): Buffer | undefined {
+    for (;;) {
+      const flags = p.readUInt16LE(8);
+      const count = p.readUInt16LE(10);
+      if (count === 0) return undefined;
+      const e = 16 + (count - 1) * 16;
+      if (flags & 0x01) { p = this.page(Number(p.readBigUInt64LE(e + 8))); continue; }
+      if (!(flags & 0x02)) this.fail(`page with flags ${flags} where a branch or leaf was expected`);
+      const pos = p.readUInt32LE(e + 4);
+      const ksize = p.readUInt32LE(e + 8);
+      return Buffer.from(p.subarray(e + pos, e + pos + ksize));
+    }
+  }
+
   /** The root page of a named top-level bucket. */
   bucket(name: string): Buffer | undefined {
     let root = -1;
@@ -186,6 +201,23 @@ function parseMeta(b: Buffer, at: number): { pageSize: number; root: number; txi
     root: Number(b.readBigUInt64LE(at + 16)),
     txid: Number(b.readBigUInt64LE(at + 48)),
   };
+}
+
+/**
+ * The revision a snapshot was taken at: its highest stored revision, read from the rightmost
+ * leaf of bucket "key" (a few page reads). Lets the caller ask etcd for its count at that
+ * revision while countSnapshotKeys walks the file.
+ */
+export function snapshotRevision(path: string): number {
+  const r = new PageReader(path);
+  try {
+    const bucket = r.bucket('key');
+    if (!bucket) throw new Error(`snapshot ${path} has no 'key' bucket: not an etcd v3 database.`);
+    const k = r.lastKey(bucket);
+    return k && k.length >= 8 ? k.readUInt32BE(0) * 4294967296 + k.readUInt32BE(4) : 0;
+  } finally {
+    r.close();
+  }
 }
 
 // Field 1 (key) of an mvccpb.KeyValue; it is written first.
@@ -303,7 +335,7 @@ export function countSnapshotKeys(path: string, opts: { trackKeys?: boolean } = 
       let live = 0;
       r.walk(bucket, (k, v) => {
         entries++;
-        const rev = Number(k.readBigUInt64BE(0));
+        const rev = k.readUInt32BE(0) * 4294967296 + k.readUInt32BE(4); // no BigInt per entry
         revision = rev;
         const tombstone = k.length === 18 && k[17] === 0x74; // 't'
         if (rev <= compacted) { if (!tombstone) live++; }
@@ -316,7 +348,7 @@ export function countSnapshotKeys(path: string, opts: { trackKeys?: boolean } = 
     const table = new HashTable();
     r.walk(bucket, (k, v) => {
       entries++;
-      if (k.length >= 17) revision = Number(k.readBigUInt64BE(0));
+      if (k.length >= 17) revision = k.readUInt32BE(0) * 4294967296 + k.readUInt32BE(4);
       const key = kvKey(v);
       // Two independent FNV-1a 32-bit lanes: a 64-bit hash.
       let h1 = 0x811c9dc5;
