@@ -12,6 +12,8 @@
 // - a bucket with few keys is listed in one keys-only request and grouped locally.
 // A bucket with G groups costs about G/2 passes over its keys; buckets are independent and are
 // read concurrently. Every request is pinned to the revision of the first response.
+// A bucket that meets 'unavailable' after the client's own retries (a port-forward cut while the
+// kubelet restarts) is read once more from its start; its counts are merged only when complete.
 import { groupOf, isPrefixGroup } from '../census.ts';
 import { prefixEnd, type EtcdClient, EtcdError } from './client.ts';
 
@@ -45,6 +47,13 @@ export interface ReadCensusOptions {
   concurrency?: number;
   /** A bucket with at most this many keys is listed in one request; default 2000. */
   listBelow?: number;
+  /**
+   * A bucket whose read met 'unavailable' (the client's own retries exhausted, e.g. a port-forward
+   * cut while the kubelet restarts) is read once more from its start after this pause; default 2000 ms.
+   */
+  bucketRetryDelayMs?: number;
+  /** Told when a bucket is read again, with the error that made it so (for the log). */
+  onBucketRetry?: (info: { bucket: number; error: string }) => void;
 }
 
 export interface CensusCounts {
@@ -102,7 +111,11 @@ async function readAt(reader: KeyRangeReader, opts: ReadCensusOptions): Promise<
   let total = 0;
   let done = 0;
 
-  const readBucket = async (lo: Buffer, hi: Buffer): Promise<void> => {
+  // One bucket's counts, kept apart until the bucket is complete: a bucket read again after a
+  // failure must not add its first keys twice.
+  const readBucketOnce = async (lo: Buffer, hi: Buffer): Promise<{ total: number; groups: Map<string, number> }> => {
+    const local = new Map<string, number>();
+    const add = (g: string, n: number) => { if (n > 0) local.set(g, (local.get(g) ?? 0) + n); };
     let q = await reader.readRange({ key: lo, rangeEnd: hi, limit: 1, revision });
     const bucketTotal = q.count;
     let counted = 0;
@@ -134,15 +147,30 @@ async function readAt(reader: KeyRangeReader, opts: ReadCensusOptions): Promise<
     if (counted !== bucketTotal) {
       throw new Error(`census: counted ${counted} keys in a bucket of ${bucketTotal} at revision ${revision}; this is a bug in the census reader.`);
     }
-    total += bucketTotal;
+    return { total: bucketTotal, groups: local };
+  };
+
+  const readBucket = async (index: number, lo: Buffer, hi: Buffer): Promise<void> => {
+    let b: { total: number; groups: Map<string, number> };
+    try {
+      b = await readBucketOnce(lo, hi);
+    } catch (e) {
+      // Reads are pinned to one revision, so a second attempt sees the same keys.
+      if (!(e instanceof EtcdError && e.kind === 'unavailable')) throw e;
+      opts.onBucketRetry?.({ bucket: index, error: e.message });
+      await new Promise((r) => setTimeout(r, opts.bucketRetryDelayMs ?? 2000));
+      b = await readBucketOnce(lo, hi);
+    }
+    for (const [g, n] of b.groups) add(g, n);
+    total += b.total;
     done++;
     opts.onProgress?.({ bucketsDone: done, buckets: all.length, keys: total, groups: groups.size });
   };
 
   // A small pool: buckets are independent, and etcd serves reads concurrently.
-  const queue = [...all];
+  const queue = all.map((b, i) => ({ i, lo: b[0], hi: b[1] }));
   const workers = Array.from({ length: Math.max(1, opts.concurrency ?? 4) }, async () => {
-    for (let b = queue.shift(); b; b = queue.shift()) await readBucket(b[0], b[1]);
+    for (let b = queue.shift(); b; b = queue.shift()) await readBucket(b.i, b.lo, b.hi);
   });
   await Promise.all(workers);
 
