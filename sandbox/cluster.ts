@@ -10,9 +10,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { binDir, binPath } from './bins.ts';
-import { freePort } from './etcd-process.ts';
 import { makeCA, makeCert, type CA } from './pki.ts';
-import { logTail, startProcess, waitFor, type ManagedProcess, type StartOptions } from './processes.ts';
+import { listenPort, logTail, startProcess, waitFor, type ManagedProcess, type StartOptions } from './processes.ts';
 
 export interface ClusterOptions {
   /** Directory for data, certificates and logs; default a new temp dir. */
@@ -171,7 +170,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
     execFileSync('openssl', ['pkey', '-in', saKey, '-pubout', '-out', saPub], { stdio: 'ignore' });
 
     const [etcdPort, etcdPeer, apiPort, kcmPort, schedPort, kubeletPort] =
-      [await freePort(), await freePort(), await freePort(), await freePort(), await freePort(), await freePort()] as [number, number, number, number, number, number];
+      [await listenPort(), await listenPort(), await listenPort(), await listenPort(), await listenPort(), await listenPort()] as [number, number, number, number, number, number];
     const server = `https://127.0.0.1:${apiPort}`;
     const adminKubeconfig = join(dir, 'admin.kubeconfig');
     writeFileSync(adminKubeconfig, kubeconfigYaml(server, ca.cert, admin.cert, admin.key), { mode: 0o600 });

@@ -4,6 +4,7 @@
 // leaves a cluster behind.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { openSync, closeSync, readFileSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -140,6 +141,45 @@ export function logTail(file: string, lines = 30): string {
   if (!existsSync(file)) return '(no log)';
   const text = readFileSync(file, 'utf8').trimEnd().split('\n');
   return text.slice(-lines).join('\n');
+}
+
+const handedOut = new Set<number>();
+
+function ephemeralLow(): number {
+  try {
+    const [low] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    return low && low > 12_000 ? low : 32_768;
+  } catch {
+    return 32_768;
+  }
+}
+
+function canBind(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.unref();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+}
+
+/**
+ * A port on 127.0.0.1 for a server started a few seconds later. Taken below the kernel's
+ * ephemeral range: a port the kernel handed out (port 0) can meanwhile become the local end of an
+ * outgoing connection (kube-apiserver to etcd, ...) and the server's bind then fails.
+ */
+export async function listenPort(): Promise<number> {
+  const high = ephemeralLow() - 1;
+  const low = 10_000;
+  for (let i = 0; i < 200; i++) {
+    const port = low + Math.floor(Math.random() * (high - low));
+    if (handedOut.has(port)) continue;
+    if (await canBind(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+  throw new Error(`no free port on 127.0.0.1 between ${low} and ${high}`);
 }
 
 /** Polls `check` until it returns a truthy value; fails with the process log tail if it exits. */

@@ -18,9 +18,9 @@ import { promisify } from 'node:util';
 import * as k8s from '@kubernetes/client-node';
 import YAML from 'yaml';
 import { binPath } from './bins.ts';
-import { freePort, startEtcd, vClusterEtcdPki, type EtcdProcess } from './etcd-process.ts';
+import { startEtcd, vClusterEtcdPki, type EtcdProcess } from './etcd-process.ts';
 import { countByGroup, deletePrefix, listKeys, seedKeyspace, type EtcdTls } from './keyspace.ts';
-import { adoptProcess } from './processes.ts';
+import { adoptProcess, listenPort } from './processes.ts';
 
 const run = promisify(execFile);
 
@@ -222,7 +222,7 @@ export function createVClusterStandIn(o: StandInOptions): VClusterStandIn {
     const fresh = !existsSync(join(dataDir, 'member'));
     const etcd = await startEtcd({
       dir: join(dir, 'etcd-logs'), name: podName, ca: pki!['etcd-ca.crt']!, cert: pki!['etcd-server.crt']!, key: pki!['etcd-server.key']!,
-      dataDir, extraArgs: ['--unsafe-no-fsync=true'],
+      dataDir, clientPort: await listenPort(), peerPort: await listenPort(), extraArgs: ['--unsafe-no-fsync=true'],
     });
     deployed = { etcd, forget: adoptProcess(etcd.pid) };
     note(`deployed etcd started for pod ${podName} (${fresh ? 'new' : 'existing'} data)`);
@@ -298,7 +298,7 @@ export function createVClusterStandIn(o: StandInOptions): VClusterStandIn {
     if (faults.crashLoop) { await crash(pod, false); return true; }
     const dataDir = join(base, 'etcd');
     const marker = join(base, 'migrated-from-deployed-etcd');
-    const peerPort = await freePort();
+    const peerPort = await listenPort();
     const name = podName;
     if (migrateFlag && !existsSync(marker)) {
       const from = `https://${release}-etcd:2379`;
@@ -317,7 +317,7 @@ export function createVClusterStandIn(o: StandInOptions): VClusterStandIn {
       await run(binPath('etcdutl'), ['snapshot', 'restore', snap, '--data-dir', dataDir, '--name', name,
         '--initial-cluster', `${name}=http://127.0.0.1:${peerPort}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${peerPort}`]);
       rmSync(snap, { force: true });
-      const etcd = await startEtcd({ dir: join(dir, 'etcd-logs'), name, ca: pki!['etcd-ca.crt']!, cert: pki!['etcd-server.crt']!, key: pki!['etcd-server.key']!, dataDir, peerPort, extraArgs: ['--unsafe-no-fsync=true'] });
+      const etcd = await startEtcd({ dir: join(dir, 'etcd-logs'), name, ca: pki!['etcd-ca.crt']!, cert: pki!['etcd-server.crt']!, key: pki!['etcd-server.key']!, dataDir, clientPort: await listenPort(), peerPort, extraArgs: ['--unsafe-no-fsync=true'] });
       embedded = { etcd, forget: adoptProcess(etcd.pid) };
       if (faults.dropPrefix) {
         const n = await deletePrefix(tlsFor(etcd)!, faults.dropPrefix);
@@ -332,7 +332,7 @@ export function createVClusterStandIn(o: StandInOptions): VClusterStandIn {
       if (faults.neverLogSuccess) note('fault: success line withheld');
       else info('etcd/migrate.go:112', SUCCESS_LINE);
     } else {
-      const etcd = await startEtcd({ dir: join(dir, 'etcd-logs'), name, ca: pki!['etcd-ca.crt']!, cert: pki!['etcd-server.crt']!, key: pki!['etcd-server.key']!, dataDir, peerPort, extraArgs: ['--unsafe-no-fsync=true'] });
+      const etcd = await startEtcd({ dir: join(dir, 'etcd-logs'), name, ca: pki!['etcd-ca.crt']!, cert: pki!['etcd-server.crt']!, key: pki!['etcd-server.key']!, dataDir, clientPort: await listenPort(), peerPort, extraArgs: ['--unsafe-no-fsync=true'] });
       embedded = { etcd, forget: adoptProcess(etcd.pid) };
       note(existsSync(marker) ? 'embedded etcd started on migrated data' : 'embedded etcd started empty (no migration flag)');
     }
