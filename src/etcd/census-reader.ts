@@ -169,8 +169,11 @@ async function readAt(reader: KeyRangeReader, opts: ReadCensusOptions): Promise<
 
   // A small pool: buckets are independent, and etcd serves reads concurrently.
   const queue = all.map((b, i) => ({ i, lo: b[0], hi: b[1] }));
+  let failed = false; // once one bucket fails the census has failed: start no more buckets
   const workers = Array.from({ length: Math.max(1, opts.concurrency ?? 4) }, async () => {
-    for (let b = queue.shift(); b; b = queue.shift()) await readBucket(b.i, b.lo, b.hi);
+    for (let b = queue.shift(); b && !failed; b = queue.shift()) {
+      try { await readBucket(b.i, b.lo, b.hi); } catch (e) { failed = true; throw e; }
+    }
   });
   await Promise.all(workers);
 

@@ -209,35 +209,40 @@ describe('reaching the deployed etcd through the Kubernetes API', () => {
     }
   });
 
-  it('a port-forward cut in the middle of a census (kwok restarted) ends in a correct census or a clear error, never wrong counts', async () => {
-    const access = await openForward(actionKc);
-    const client = access.client;
-    const expected = await readCensus(client);
+  // kwok is the kubelet that serves the forward: stopping it cuts the stream, and new forwards
+  // fail until it is back. The cut comes after a few reads, so part of the census is done.
+  async function censusAcrossKwokRestart(client: EtcdClient, revision: number, downMs: number) {
     const base = clientKeyReader(client);
-    // Cut the stream after a few reads: kwok (the kubelet serving the forward) goes down for a while.
     let calls = 0;
     let restart: Promise<void> | undefined;
     const reader: KeyRangeReader = {
       async readRange(q) {
         if (++calls === 8) {
-          restart = env().cluster.restartComponent('kwok', 4000);
+          restart = env().cluster.restartComponent('kwok', downMs);
           await new Promise((r) => setTimeout(r, 1500)); // kwok is stopped by now
         }
         return base.readRange(q);
       },
     };
     const retries: string[] = [];
-    let progress = 0;
+    let bucketsDone = 0;
     const t0 = performance.now();
     const outcome = await readCensus(reader, {
-      revision: expected.revision,
+      revision,
       onBucketRetry: (i) => retries.push(i.error),
-      onProgress: (p) => { progress = p.bucketsDone; },
+      onProgress: (p) => { bucketsDone = p.bucketsDone; },
     }).then((c) => ({ c }), (e: Error) => ({ error: e.message }));
-    const took = performance.now() - t0;
+    const seconds = (performance.now() - t0) / 1000;
+    expect(restart, 'the census ended before the cut').toBeDefined();
     await restart;
+    return { outcome, retries, bucketsDone, seconds };
+  }
+
+  it('a port-forward cut in the middle of a census (kwok down 4 s) ends in a correct census or a clear error, never wrong counts', async () => {
+    const access = await openForward(actionKc);
     try {
-      expect(restart, 'the census ended before the cut').toBeDefined();
+      const expected = await readCensus(access.client);
+      const { outcome, retries, bucketsDone, seconds } = await censusAcrossKwokRestart(access.client, expected.revision, 4000);
       if ('c' in outcome) {
         expect(outcome.c).toEqual(expected);
         expect(outcome.c).toEqual({ ...(await directCounts(expected.revision)), revision: expected.revision });
@@ -246,7 +251,7 @@ describe('reaching the deployed etcd through the Kubernetes API', () => {
         expect(outcome.error).toContain(`pod ${NS}/${POD}`);
         expect(outcome.error).toContain('port-forward');
       }
-      console.log(`[measure] census across a kwok restart (down 4 s): ${'c' in outcome ? `correct, ${outcome.c.total} keys` : `error: ${outcome.error}`}; ${retries.length} bucket retries; ${progress} buckets done; ${secs(took)} s`);
+      console.log(`[measure] census across a kwok restart (down 4 s): ${'c' in outcome ? `correct, ${outcome.c.total} keys` : `error: ${outcome.error}`}; ${retries.length} bucket retries; ${bucketsDone} buckets done; ${seconds.toFixed(2)} s`);
       recordScenario({
         group: 'Faults', scenario: 'port-forward cut during census',
         done: 'restarted kwok (the kubelet serving the port-forward) for 4 s in the middle of a census',
@@ -255,8 +260,32 @@ describe('reaching the deployed etcd through the Kubernetes API', () => {
           : `stopped with: ${outcome.error.slice(0, 160)}`,
         dataLost: 'none',
       });
-      // The forward works again once kwok is back.
-      expect((await readCensus(client, { revision: expected.revision })).total).toBe(expected.total);
+      // The same forward works again once kwok is back.
+      expect((await readCensus(access.client, { revision: expected.revision })).total).toBe(expected.total);
+    } finally {
+      await access.close();
+    }
+  });
+
+  it('a port-forward down for longer than the retries (kwok down 15 s) ends the census with an error naming the pod, not with partial counts', async () => {
+    const access = await openForward(actionKc);
+    try {
+      const expected = await readCensus(access.client);
+      const { outcome, retries, bucketsDone, seconds } = await censusAcrossKwokRestart(access.client, expected.revision, 15_000);
+      expect(outcome).not.toHaveProperty('c');
+      const error = 'error' in outcome ? outcome.error : '';
+      expect(error).toContain(`etcd in pod ${NS}/${POD} (through a port-forward) is not reachable`);
+      expect(error).toMatch(/Gave up after \d+ attempts\. Check that the etcd pod is running and the port-forward is up\./);
+      expect(retries.length).toBeGreaterThan(0); // each cut bucket was tried again before giving up
+      expect(bucketsDone).toBeLessThan(30);
+      console.log(`[measure] census across a kwok restart (down 15 s): failed after ${seconds.toFixed(2)} s, ${retries.length} bucket retries, ${bucketsDone} of 30 buckets done`);
+      recordScenario({
+        group: 'Faults', scenario: 'port-forward down during census',
+        done: 'stopped kwok (the kubelet serving the port-forward) for 15 s in the middle of a census',
+        action: `stopped after ${Math.round(seconds)} s with "etcd in pod <ns>/<release>-etcd-0 (through a port-forward) is not reachable ... Check that the etcd pod is running and the port-forward is up"; no counts reported`,
+        dataLost: 'none',
+      });
+      expect((await readCensus(access.client, { revision: expected.revision })).total).toBe(expected.total);
     } finally {
       await access.close();
     }
