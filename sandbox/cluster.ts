@@ -38,6 +38,8 @@ export interface Cluster {
    * port-forward, exec and log stream). Resolves when it serves again.
    */
   restartComponent(name: ComponentName, downMs?: number): Promise<void>;
+  /** Components that have exited since the start (each should run until stop()). */
+  deadComponents(): string[];
   /** More PersistentVolumes of the default class. */
   addPersistentVolumes(sizes: string[]): Promise<void>;
   stop(): Promise<void>;
@@ -115,6 +117,19 @@ function kwokCrd(kind: string, plural: string): k8s.V1CustomResourceDefinition {
       }],
     },
   };
+}
+
+// kube-controller-manager and kube-scheduler serve /healthz with a self-signed certificate.
+function healthzOk(port: number): Promise<boolean> {
+  return new Promise((res) => {
+    const req = request(`https://127.0.0.1:${port}/healthz`, { rejectUnauthorized: false, timeout: 2000 }, (r) => {
+      r.resume();
+      res(r.statusCode === 200);
+    });
+    req.on('error', () => res(false));
+    req.on('timeout', () => { req.destroy(); res(false); });
+    req.end();
+  });
 }
 
 function sleep(ms: number): Promise<void> { return new Promise((r) => setTimeout(r, ms)); }
@@ -205,12 +220,12 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
     const tApi = Date.now();
 
     const common = [`--kubeconfig=${adminKubeconfig}`, `--authentication-kubeconfig=${adminKubeconfig}`, `--authorization-kubeconfig=${adminKubeconfig}`, '--leader-elect=false', '--bind-address=127.0.0.1', '--profiling=false'];
-    launch({
+    const kcm = launch({
       name: 'kube-controller-manager', command: binPath('kube-controller-manager'), logFile: join(logs, 'kube-controller-manager.log'),
       args: [...common, `--secure-port=${kcmPort}`, `--root-ca-file=${ca.cert}`, `--service-account-private-key-file=${saKey}`,
         '--use-service-account-credentials=false', '--controllers=*', '--concurrent-statefulset-syncs=5', '--v=1'],
     });
-    launch({
+    const scheduler = launch({
       name: 'kube-scheduler', command: binPath('kube-scheduler'), logFile: join(logs, 'kube-scheduler.log'),
       args: [...common, `--secure-port=${schedPort}`, '--v=1'],
     });
@@ -278,6 +293,9 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
       return !tainted && n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
     }, { timeoutMs: 60_000, proc: procs.find((p) => p.name === 'kwok') });
     // The controller manager is working once it has made the default ServiceAccount.
+    // A component that could not bind its port exits; catch that here, not as pods that never schedule.
+    await waitFor('kube-scheduler /healthz', () => healthzOk(schedPort), { proc: scheduler, timeoutMs: 60_000 });
+    await waitFor('kube-controller-manager /healthz', () => healthzOk(kcmPort), { proc: kcm, timeoutMs: 60_000 });
     await waitFor('ServiceAccount default/default (controller manager)', async () => {
       await core.readNamespacedServiceAccount({ name: 'default', namespace: 'default' });
       return true;
@@ -300,7 +318,8 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
     };
     const restartApiServer = (downMs = 0) => restartComponent('kube-apiserver', downMs);
 
-    return { dir, adminKubeconfig, server, caFile: ca.cert, kubeConfig: kc, podBinDir, restartApiServer, restartComponent, addPersistentVolumes, stop };
+    return { dir, adminKubeconfig, server, caFile: ca.cert, kubeConfig: kc, podBinDir, restartApiServer, restartComponent, addPersistentVolumes, stop,
+      deadComponents: () => procs.filter((p) => !p.isRunning()).map((p) => `${p.name} (log ${p.logFile})`) };
   } catch (e) {
     const failed = procs.filter((p) => !p.isRunning()).map((p) => `--- ${p.name} (${p.logFile}):\n${logTail(p.logFile, 20)}`);
     await stopProcs();

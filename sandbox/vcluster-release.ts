@@ -63,7 +63,7 @@ export async function installDemoVCluster(cluster: Cluster, o: DemoOptions): Pro
     await standIn.waitForHistory((h) => h.some((l) => l.includes('deployed etcd seeded') || l.includes('existing data')), 90_000);
   } catch (e) {
     await standIn.stop();
-    throw new Error(`demo vCluster ${o.namespace}/${o.release} did not come up: ${e instanceof Error ? e.message : String(e)}\n${await describeNamespace(core, o.namespace)}\nstand-in:\n${standIn.history.slice(-10).join('\n')}\ncluster logs: ${join(cluster.dir, 'logs')}`);
+    throw new Error(`demo vCluster ${o.namespace}/${o.release} did not come up: ${e instanceof Error ? e.message : String(e)}\n${await describeNamespace(core, o.namespace)}\nstand-in:\n${standIn.history.slice(-10).join('\n')}\nexited components: ${cluster.deadComponents().join(', ') || 'none'}\ncluster logs: ${join(cluster.dir, 'logs')}`);
   }
   const kubeconfig = await actionKubeconfig(cluster.kubeConfig, o.namespace);
   return { namespace: o.namespace, release: o.release, standIn, kubeconfig, helm };
