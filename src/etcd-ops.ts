@@ -29,6 +29,7 @@ export function etcdOps(kube: Kube, o: { namespace: string; release: string; cha
             last = Date.now();
             o.log(`census of the ${store} etcd: ${p.bucketsDone}/${p.buckets} ranges, ${p.keys} keys in ${p.groups} groups so far`);
           },
+          onBucketRetry: (r) => o.log(`census of the ${store} etcd: range ${r.bucket} is read again after an interruption (${r.error})`),
         });
         return { ...c, store, path: access.path, takenAt: new Date().toISOString() };
       } finally {
