@@ -59,7 +59,11 @@ export function skipped(d: Deps, name: string, note: string): void {
 /** A failure the phase already explained in the report: main sets the status and exits 1. */
 export class PhaseStop extends Error {
   override name = 'PhaseStop';
-  constructor(readonly status: 'failed' | 'refused', message: string, readonly next: string) {
+  readonly status: 'failed' | 'refused';
+  readonly next: string;
+  constructor(status: 'failed' | 'refused', message: string, next: string) {
     super(message);
+    this.status = status;
+    this.next = next;
   }
 }

@@ -43,8 +43,10 @@ export interface UpgradeRequest {
 
 export class HelmError extends Error {
   override name = 'HelmError';
-  constructor(message: string, readonly stderr: string) {
+  readonly stderr: string;
+  constructor(message: string, stderr: string) {
     super(message);
+    this.stderr = stderr;
   }
 }
 
@@ -60,10 +62,12 @@ export function helmMessage(stderr: string): string {
 }
 
 export class Helm {
-  constructor(
-    private readonly run: RunCli,
-    private readonly kube: { kubeconfig?: string; context?: string } = {},
-  ) {}
+  private readonly run: RunCli;
+  private readonly kube: { kubeconfig?: string; context?: string };
+  constructor(run: RunCli, kube: { kubeconfig?: string; context?: string } = {}) {
+    this.run = run;
+    this.kube = kube;
+  }
 
   private global(namespace?: string): string[] {
     const a: string[] = [];

@@ -55,8 +55,10 @@ export class Kube {
   readonly apps: AppsV1Api;
   private readonly authz: AuthorizationV1Api;
   private readonly storage: StorageV1Api;
+  readonly kc: KubeConfig;
 
-  constructor(readonly kc: KubeConfig) {
+  constructor(kc: KubeConfig) {
+    this.kc = kc;
     this.core = kc.makeApiClient(CoreV1Api);
     this.apps = kc.makeApiClient(AppsV1Api);
     this.authz = kc.makeApiClient(AuthorizationV1Api);

@@ -45,8 +45,12 @@ export interface LogGateResult {
 
 export class LogGateError extends Error {
   override name = 'LogGateError';
-  constructor(message: string, readonly kind: 'failure-line' | 'crash-loop' | 'timeout', readonly details: string[]) {
+  readonly kind: 'failure-line' | 'crash-loop' | 'timeout';
+  readonly details: string[];
+  constructor(message: string, kind: 'failure-line' | 'crash-loop' | 'timeout', details: string[]) {
     super(message);
+    this.kind = kind;
+    this.details = details;
   }
 }
 

@@ -10,7 +10,8 @@ export function accessNeeds(phase: Phase, opts: { deletePvcs: boolean }): Access
     ns('get', 'pods'), ns('list', 'pods'), ns('get', 'pods', '', 'log'),
     ns('get', 'statefulsets', 'apps'), ns('list', 'services'), ns('list', 'persistentvolumeclaims'),
     ns('get', 'configmaps'), ns('get', 'secrets'), ns('list', 'secrets'), ns('list', 'events'),
-    ns('create', 'pods', '', 'portforward'),
+    // client-node opens port-forward over a WebSocket: RBAC checks both get (the GET) and create.
+    ns('get', 'pods', '', 'portforward'), ns('create', 'pods', '', 'portforward'),
   ];
   if (phase === 'plan' || phase === 'status') return read;
   const write: AccessNeed[] = [
@@ -20,6 +21,8 @@ export function accessNeeds(phase: Phase, opts: { deletePvcs: boolean }): Access
     ns('create', 'statefulsets', 'apps'), ns('patch', 'statefulsets', 'apps'), ns('delete', 'statefulsets', 'apps'),
     ns('patch', 'deployments', 'apps'), ns('delete', 'deployments', 'apps'),
     ns('create', 'services'), ns('patch', 'services'), ns('delete', 'services'),
+    // The chart's Role grants vCluster more than this account holds; updating it needs escalate and bind.
+    ns('escalate', 'roles', 'rbac.authorization.k8s.io'), ns('bind', 'roles', 'rbac.authorization.k8s.io'),
   ];
   if (opts.deletePvcs && phase === 'finalize') write.push(ns('delete', 'persistentvolumeclaims'));
   return [...read, ...write];

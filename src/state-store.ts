@@ -10,8 +10,10 @@ import {
 
 export class LockHeldError extends Error {
   override name = 'LockHeldError';
-  constructor(readonly holder: Lock, release: string) {
+  readonly holder: Lock;
+  constructor(holder: Lock, release: string) {
     super(`another run (${holder.runId}, phase ${holder.phase}) holds the migration lock of ${release} since ${holder.acquiredAt}, renewed ${holder.renewedAt}; this run stopped without changing anything. Wait for it to finish, or, if it died, run again after 90 seconds`);
+    this.holder = holder;
   }
 }
 
@@ -22,13 +24,18 @@ export class StateStore {
   private timer?: NodeJS.Timeout;
   readonly name: string;
 
-  constructor(
-    private readonly kube: Kube,
-    private readonly namespace: string,
-    private readonly release: string,
-    private readonly runId: string,
-    private readonly now: () => Date = () => new Date(),
-  ) {
+  private readonly kube: Kube;
+  private readonly namespace: string;
+  private readonly release: string;
+  private readonly runId: string;
+  private readonly now: () => Date;
+
+  constructor(kube: Kube, namespace: string, release: string, runId: string, now: () => Date = () => new Date()) {
+    this.kube = kube;
+    this.namespace = namespace;
+    this.release = release;
+    this.runId = runId;
+    this.now = now;
     this.name = stateConfigMapName(release);
     this.current = emptyState(release, namespace);
   }

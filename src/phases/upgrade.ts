@@ -9,7 +9,7 @@ import { HelmError, forbiddenStatefulSet } from '../helm.ts';
 import { valuesYaml, type Values } from '../values.ts';
 
 export function writeValuesFile(d: Deps, label: string, values: Values): string {
-  const file = join(d.workDir, `${d.settings.release}-${label}-values.yaml`);
+  const file = join(d.workDir, `${d.settings.release}-${label.replace(/\s+/g, '-')}-values.yaml`);
   const yaml = valuesYaml(values);
   writeFileSync(file, yaml, { mode: 0o600 });
   d.report.values.push({ label: `Values ${label}`, yaml, file });
