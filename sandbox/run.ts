@@ -2,6 +2,7 @@
 // deployed etcd (fixture chart + vCluster stand-in), runs the action's plan, migrate and finalize
 // as GitHub runs it with a least-privilege ServiceAccount, prints the summaries, and stops
 // everything. `npm run sandbox -- --keep` leaves the cluster running until Ctrl-C.
+import { startGitHubStandin, type GitHubStandin } from '../test/support/github-standin.ts';
 import { spawn, spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -48,18 +49,41 @@ async function buildMissing(logDir: string): Promise<void> {
   if (code !== 0) throw new Error(`sandbox/build.sh failed (exit ${code}). Last lines:\n${logTail(join(logDir, 'build.log'), 25)}`);
 }
 
+// The GitHub side runs against the GitHub REST stand-in (test/support): environment 'production'
+// has a required reviewer who approved this run, so finalize goes through the real approval gate,
+// and the PR status comment is written there.
+const OWNER = 'sandbox';
+const REPO = 'platform';
+const RUN_ID = 4242;
+const PR = 7;
+let github: GitHubStandin | undefined;
+
+async function startGitHub(): Promise<GitHubStandin> {
+  const g = await startGitHubStandin();
+  g.addEnvironment(OWNER, REPO, 'production', ['platform-lead']);
+  g.addReview(OWNER, REPO, RUN_ID, { environment: 'production', state: 'approved', login: 'platform-lead', comment: 'sandbox approval' });
+  return g;
+}
+
 function inputs(d: DemoVCluster, phase: string): Record<string, string> {
   return {
     release: d.release, namespace: d.namespace, 'chart-version': '0.27.0', chart: FIXTURE_CHART,
     kubeconfig: d.kubeconfig, phase, 'approval-environment': 'production',
-    // No GitHub stand-in here: approval verification is off, and the summary says so.
-    'require-approval': 'false', timeout: '3m', 'migration-timeout': '5m',
+    'github-token': 'sandbox-token-not-secret', 'pr-number': String(PR), timeout: '3m', 'migration-timeout': '5m',
+  };
+}
+
+function githubEnv(): Record<string, string> {
+  return {
+    GITHUB_API_URL: github!.url, GITHUB_SERVER_URL: 'https://github.com', GITHUB_REPOSITORY: `${OWNER}/${REPO}`,
+    GITHUB_RUN_ID: String(RUN_ID), GITHUB_EVENT_NAME: 'workflow_dispatch',
   };
 }
 
 async function phase(d: DemoVCluster, name: string): Promise<ActionResult> {
   say(`action phase=${name}`);
   const r = await runAction(inputs(d, name), {
+    env: githubEnv(),
     onStdout: (chunk) => {
       for (const line of chunk.split('\n')) if (line.trim()) process.stdout.write(`  | ${line}\n`);
     },
@@ -98,6 +122,7 @@ async function main(): Promise<number> {
   try {
     await buildMissing(dir);
     if (!existsSync(ACTION_ENTRY)) throw new Error(`${ACTION_ENTRY} is missing: build the action first (npm run build).`);
+    github = await startGitHub();
     say('starting the local cluster (etcd, kube-apiserver, controller manager, scheduler, kwok)');
     cluster = await startCluster({ dir: join(dir, 'cluster'), removeOnStop: false });
     say(`cluster ready; installing demo vCluster (fixture chart, deployed etcd) in namespace vcluster-demo`);
@@ -121,6 +146,9 @@ async function main(): Promise<number> {
     for (const [name, r] of [['migrate', p1], ['finalize', p2]] as const) {
       if (r?.summary) process.stdout.write(`\n===== job summary: ${name} =====\n${r.summary}\n`);
     }
+    const comment = github?.commentsOf(OWNER, REPO, PR).at(-1);
+    if (comment) process.stdout.write(`\n===== PR #${PR} status comment (GitHub stand-in) =====\n${comment.body}\n`);
+    if (github?.violations.length) say(`GitHub stand-in: requests or responses outside GitHub's OpenAPI description: ${github.violations.join('; ')}`);
     for (const [name, r] of [['plan', plan], ['migrate', p1], ['finalize', p2]] as const) {
       if (r && !succeeded(r) && r.outputs.status !== 'planned' && !r.summary) {
         process.stdout.write(`\n===== ${name} output (exit ${r.code}) =====\n${r.stdout.slice(-3000)}${r.stderr.slice(-2000)}\n`);
@@ -146,10 +174,12 @@ async function main(): Promise<number> {
       });
       await demo?.standIn.stop();
       await cluster.stop();
+      await github?.close();
       return ok ? 0 : 1;
     }
     await demo?.standIn.stop();
     await cluster?.stop();
+    await github?.close();
     if (ok) rmSync(dir, { recursive: true, force: true });
     process.stdout.write(`${line}\n`);
   }
