@@ -154,6 +154,33 @@ export class Kube {
     } catch (e) {
       const code = statusOf(e);
       if (code === 404 || code === 400) return '';
+      // A pod not yet scheduled (e.g. its PVC is Pending) has no log: the API server answers
+      // 204 without a Content-Type, which client-node cannot parse.
+      if (code === undefined && /No Content-Type defined/.test((e as Error).message ?? '')) return '';
+      throw e;
+    }
+  }
+
+  /** A PVC's phase, class and requested size in one line; undefined when it does not exist. */
+  async pvcState(namespace: string, name: string): Promise<{ phase: string; line: string } | undefined> {
+    // A list by name needs only `list`, which the preflight already checks.
+    const c = (await this.core.listNamespacedPersistentVolumeClaim({ namespace, fieldSelector: `metadata.name=${name}` })).items[0];
+    if (!c) return undefined;
+    const phase = c.status?.phase ?? 'Unknown';
+    const request = c.spec?.resources?.requests?.storage?.toString() ?? '?';
+    return { phase, line: `PVC ${name}: ${phase}, storage class ${c.spec?.storageClassName ?? '(default)'}, requests ${request}${c.spec?.volumeName ? `, volume ${c.spec.volumeName}` : ''}` };
+  }
+
+  /** A pod's phase and the conditions that are not True (e.g. PodScheduled=False Unschedulable: ...). */
+  async podState(namespace: string, name: string): Promise<{ ready: boolean; line: string } | undefined> {
+    try {
+      const p = await this.core.readNamespacedPod({ name, namespace });
+      const v = podView(p);
+      const notTrue = (p.status?.conditions ?? []).filter((c) => c.status !== 'True')
+        .map((c) => `${c.type}=${c.status}${c.reason ? ` ${c.reason}` : ''}${c.message ? `: ${c.message}` : ''}`);
+      return { ready: v.ready, line: `pod ${name}: ${v.phase}${v.ready ? ', Ready' : ''}${v.waitingReason ? `, waiting: ${v.waitingReason}` : ''}${v.restarts ? `, ${v.restarts} restarts` : ''}${notTrue.length ? `; ${notTrue.join('; ')}` : ''}` };
+    } catch (e) {
+      if (statusOf(e) === 404) return undefined;
       throw e;
     }
   }

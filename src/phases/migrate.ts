@@ -10,6 +10,7 @@ import { diffCensus } from '../census.ts';
 import { gather } from './gather.ts';
 import { upgrade, writeValuesFile } from './upgrade.ts';
 import { names } from '../cluster-view.ts';
+import { diagnoseControlPlane } from '../control-plane-diagnosis.ts';
 import type { BackupRecord } from '../types.ts';
 import type { StateRecord } from '../state.ts';
 
@@ -39,7 +40,13 @@ export async function migrate(d: Deps): Promise<void> {
   try {
     assertUnchanged(state, d.store.state);
     if (decision.kind === 'start') {
-      const before = await step(d, 'census of the deployed etcd', () => d.etcd.census('deployed'), (c) => `${c.total} keys at revision ${c.revision} via ${c.path}`);
+      const n = names(s.release);
+      const before = await step(d, 'census of the deployed etcd', () => d.etcd.census('deployed'), (c) => `${c.total} keys at revision ${c.revision} via ${c.path}`)
+        .catch((e: unknown) => {
+          // Nothing was changed yet: a deployed etcd that cannot be read is a precondition, not a half-done step.
+          throw new PhaseStop('refused', `the deployed etcd (StatefulSet ${n.etcdSts}, pod ${n.etcdPod0}) cannot be read, so phase one did not start: ${(e as Error).message}`,
+            `nothing was changed; make the deployed etcd answer again (kubectl -n ${s.namespace} logs ${n.etcdPod0}; it must be Running and serving on 2379), then run migrate again`);
+        });
       r.keysBefore = before.total;
       let backup: { record: BackupRecord; restore: string } | undefined;
       if (s.backup === 'required') {
@@ -59,7 +66,17 @@ export async function migrate(d: Deps): Promise<void> {
         },
         phase2: undefined,
       }), 'phase one started');
-      await upgrade(d, 'phase one', file);
+      try {
+        await upgrade(d, 'phase one', file);
+      } catch (e) {
+        // helm says only "context deadline exceeded"; say what the control plane is waiting for.
+        const why = await diagnoseControlPlane(d.kube, s.namespace, s.release);
+        r.details.push(...why.details);
+        const cause = [...why.findings, (e as Error).message].join('; ');
+        await d.store.update((st) => ({ ...st, phase1: { ...st.phase1!, status: 'failed', failure: cause.slice(0, 300) } }), 'phase one upgrade failed');
+        throw new PhaseStop('failed', `the phase-one helm upgrade did not finish: ${cause}`,
+          'fix what the findings name (a Pending PVC needs a StorageClass that provisions it or a PersistentVolume that fits it), then run migrate again: it resumes at the wait for the success line. The deployed etcd still holds the data; finalize stays refused');
+      }
       await d.store.update((st) => ({ ...st, phase1: { ...st.phase1!, status: 'upgraded', upgradedAt: new Date().toISOString() } }), 'phase one upgrade applied');
     } else {
       d.log.info(`Resuming: ${decision.why}`);
