@@ -20,6 +20,8 @@ export interface ActionResult {
   summary: string;
   /** Wall time of the run in ms. */
   ms: number;
+  /** True when killWhen killed the run. */
+  killed?: boolean;
 }
 
 export interface RunActionOptions {
@@ -28,6 +30,11 @@ export interface RunActionOptions {
   timeoutMs?: number;
   /** Called with each chunk of stdout (progress display). */
   onStdout?: (chunk: string) => void;
+  /**
+   * Fault tests: SIGKILL the action and every process it started (helm included, as a cancelled
+   * job's runner does) `afterMs` after its stdout first matches `stdout`.
+   */
+  killWhen?: { stdout: RegExp; afterMs?: number };
 }
 
 /** Parses a GITHUB_OUTPUT file: `name=value` lines and `name<<DELIM ... DELIM` blocks. */
@@ -76,16 +83,29 @@ export async function runAction(inputs: Record<string, string>, opts: RunActionO
   for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
   const t0 = Date.now();
   try {
-    const child = spawn(process.execPath, [ACTION_ENTRY], { env, cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    // A killable run gets its own process group, so the kill reaches helm too.
+    const child = spawn(process.execPath, [ACTION_ENTRY], { env, cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: !!opts.killWhen });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (c: Buffer) => { stdout += c.toString(); opts.onStdout?.(c.toString()); });
+    let killed = false;
+    let killTimer: NodeJS.Timeout | undefined;
+    child.stdout.on('data', (c: Buffer) => {
+      stdout += c.toString();
+      opts.onStdout?.(c.toString());
+      if (opts.killWhen && !killTimer && opts.killWhen.stdout.test(stdout)) {
+        killTimer = setTimeout(() => {
+          killed = true;
+          try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* already gone */ }
+        }, opts.killWhen.afterMs ?? 0);
+      }
+    });
     child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
     const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 15 * 60_000);
     const code = await new Promise<number>((res) => child.once('close', (c, sig) => res(c ?? (sig ? 128 : 1))));
     clearTimeout(timer);
+    clearTimeout(killTimer);
     return {
-      code, stdout, stderr, ms: Date.now() - t0,
+      code, stdout, stderr, ms: Date.now() - t0, killed,
       outputs: parseGithubOutput(readFileSync(outputFile, 'utf8')),
       summary: readFileSync(summaryFile, 'utf8'),
     };

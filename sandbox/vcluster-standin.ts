@@ -35,6 +35,11 @@ export interface StandInFaults {
   crashLoop?: boolean;
   /** The copy takes this long before the success line (real migrations take 1 to 5 minutes). */
   copyDelayMs?: number;
+  /**
+   * The control-plane container restarts right after it logs the success line (same pod, restart
+   * count + 1): the line is then only in the previous container's log.
+   */
+  restartAfterSuccess?: boolean;
 }
 
 export interface StandInOptions {
@@ -276,6 +281,26 @@ export function createVClusterStandIn(o: StandInOptions): VClusterStandIn {
     note(`control plane crashed (restart ${restartCount})`);
   }
 
+  // The container exits and kubelet starts it again in the same pod: its log becomes the previous
+  // log and the restart count rises. The embedded etcd keeps its data (it is on the PVC).
+  async function restartContainer(pod: k8s.V1Pod): Promise<void> {
+    renameSync(logCurrent, logPrevious);
+    writeFileSync(logCurrent, '');
+    info('setup/config.go:51', 'Using config from /var/lib/vcluster/config.yaml (vCluster stand-in)');
+    info('setup/controller_context.go:214', 'Using embedded etcd (existing data)');
+    const now = new Date();
+    const fresh = await core.readNamespacedPod({ name: pod.metadata!.name!, namespace: ns });
+    fresh.status = {
+      ...fresh.status,
+      containerStatuses: (fresh.status?.containerStatuses ?? []).map((c) => ({
+        ...c, restartCount: (c.restartCount ?? 0) + 1, state: { running: { startedAt: now } },
+        lastState: { terminated: { exitCode: 1, reason: 'Error', startedAt: now, finishedAt: now } },
+      })),
+    };
+    await core.replaceNamespacedPodStatus({ name: pod.metadata!.name!, namespace: ns, body: fresh });
+    note('fault: control-plane container restarted after the success line');
+  }
+
   // One start of container `syncer` of pod <release>-0.
   async function containerStart(pod: k8s.V1Pod): Promise<boolean> {
     const podName = `${release}-0`;
@@ -331,6 +356,7 @@ export function createVClusterStandIn(o: StandInOptions): VClusterStandIn {
       note('migration copied deployed etcd to embedded etcd');
       if (faults.neverLogSuccess) note('fault: success line withheld');
       else info('etcd/migrate.go:112', SUCCESS_LINE);
+      if (faults.restartAfterSuccess && !faults.neverLogSuccess) await restartContainer(pod);
     } else {
       const etcd = await startEtcd({ dir: join(dir, 'etcd-logs'), name, ca: pki!['etcd-ca.crt']!, cert: pki!['etcd-server.crt']!, key: pki!['etcd-server.key']!, dataDir, clientPort: await listenPort(), peerPort, extraArgs: ['--unsafe-no-fsync=true'] });
       embedded = { etcd, forget: adoptProcess(etcd.pid) };
