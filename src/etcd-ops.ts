@@ -1,7 +1,12 @@
 // Census and backup of the vCluster's two etcds, reached through the Kubernetes API with the
 // client certificate from secret <release>-certs. Key material stays in memory.
 import type { EtcdOps } from './context.ts';
-import type { Kube } from './kube.ts';
+import { describeError, type Kube } from './kube.ts';
+import { deniedApiError, retryTransient, transientApiError } from './api-retry.ts';
+import { EtcdError } from './etcd/client.ts';
+
+/** How long a cut census waits for the Kubernetes API before it counts again. */
+const API_WAIT_MS = 90_000;
 import type { Census } from './types.ts';
 import { names } from './cluster-view.ts';
 import { certsFromSecretData } from './etcd/certs.ts';
@@ -17,23 +22,40 @@ export function etcdOps(kube: Kube, o: { namespace: string; release: string; cha
     return certsFromSecretData(data, n.certs);
   };
   const podFor = (store: 'deployed' | 'embedded') => (store === 'deployed' ? n.etcdPod0 : n.embeddedPod);
+  const countOnce = async (store: 'deployed' | 'embedded'): Promise<Census> => {
+    const access = await openPodEtcd(kube.kc, { namespace: o.namespace, pod: podFor(store), port: 2379, certs: await certs(), allowExecFallback: store === 'deployed', container: 'etcd' });
+    try {
+      o.log(`counting keys of the ${store} etcd (pod ${podFor(store)}) via ${access.path}`);
+      let last = 0;
+      const c = await readCensus(access.client, {
+        onProgress: (p) => {
+          if (Date.now() - last < 5000) return;
+          last = Date.now();
+          o.log(`census of the ${store} etcd: ${p.bucketsDone}/${p.buckets} ranges, ${p.keys} keys in ${p.groups} groups so far`);
+        },
+        onBucketRetry: (r) => o.log(`census of the ${store} etcd: range ${r.bucket} is read again after an interruption (${r.error})`),
+      });
+      return { ...c, store, path: access.path, takenAt: new Date().toISOString() };
+    } finally {
+      await access.close();
+    }
+  };
   return {
     async census(store): Promise<Census> {
-      const access = await openPodEtcd(kube.kc, { namespace: o.namespace, pod: podFor(store), port: 2379, certs: await certs(), allowExecFallback: store === 'deployed', container: 'etcd' });
       try {
-        o.log(`counting keys of the ${store} etcd (pod ${podFor(store)}) via ${access.path}`);
-        let last = 0;
-        const c = await readCensus(access.client, {
-          onProgress: (p) => {
-            if (Date.now() - last < 5000) return;
-            last = Date.now();
-            o.log(`census of the ${store} etcd: ${p.bucketsDone}/${p.buckets} ranges, ${p.keys} keys in ${p.groups} groups so far`);
-          },
-          onBucketRetry: (r) => o.log(`census of the ${store} etcd: range ${r.bucket} is read again after an interruption (${r.error})`),
-        });
-        return { ...c, store, path: access.path, takenAt: new Date().toISOString() };
-      } finally {
-        await access.close();
+        // Just after a restart the API may still deny (RBAC not loaded) or refuse a port-forward.
+        return await retryTransient(() => countOnce(store), API_WAIT_MS, undefined, (x) => (transientApiError(x) && !(x instanceof EtcdError)) || deniedApiError(x));
+      } catch (e) {
+        // An API server restart cuts the port-forward and the secret read. Count again, once,
+        // after the API answers; a census that fails with the API up is a real failure.
+        // A request to the API that got no answer (fetch failed), or an API that does not answer now.
+        const apiDown = (!(e instanceof EtcdError) && transientApiError(e) && /fetch failed/i.test(describeError(e)))
+          || await kube.ping(o.namespace, 5000).then(() => false, () => true);
+        if (!apiDown) throw e;
+        o.log(`the census of the ${store} etcd was cut (${describeError(e)}) by a Kubernetes API outage; counting again once the API answers`);
+        await retryTransient(() => kube.ping(o.namespace, 5000), API_WAIT_MS).catch(() => { throw e; });
+        // Just after a restart the API may still deny (RBAC not loaded) or refuse a port-forward.
+        return await retryTransient(() => countOnce(store), API_WAIT_MS, undefined, (x) => (transientApiError(x) && !(x instanceof EtcdError)) || deniedApiError(x));
       }
     },
     async backup(dir) {

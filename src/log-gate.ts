@@ -1,7 +1,8 @@
 // Phase one's gate: vCluster's own log line that the copy succeeded. The scanner is pure;
 // the waiter polls the pod's log (follow streams end early, polling does not), reads the
 // previous container's log after a restart, and stops early on a failure line or a crash loop.
-import type { Kube } from './kube.ts';
+import { describeError, type Kube } from './kube.ts';
+import { DENIED_GRACE_MS, deniedApiError, transientApiError } from './api-retry.ts';
 import type { PodView } from './cluster-view.ts';
 import { formatDuration } from './duration.ts';
 
@@ -70,12 +71,35 @@ export async function waitForSuccessLine(kube: Kube, o: LogGateOptions): Promise
   let lastReport = 0;
   let lastPod: PodView | undefined;
   let lastLog = '';
+  let apiDown: string | undefined;
+  let deniedSince: number | undefined;
   while (now() - start < o.timeoutMs) {
-    const pod = await kube.pod(o.namespace, o.pod);
+    let pod: PodView | undefined;
+    let current = '';
+    let previous = '';
+    try {
+      pod = await kube.pod(o.namespace, o.pod);
+      if (pod && !pod.deleting) {
+        current = await kube.podLog(o.namespace, o.pod, CONTROL_PLANE_CONTAINER, false);
+        previous = pod.restarts > 0 ? await kube.podLog(o.namespace, o.pod, CONTROL_PLANE_CONTAINER, true) : '';
+      }
+      if (apiDown) o.progress?.(`the Kubernetes API answers again; still waiting for "${SUCCESS_LINE}" in pod ${o.pod}`);
+      apiDown = undefined;
+      deniedSince = undefined;
+    } catch (e) {
+      // An API server restart or a network blip is no reason to give up a wait of minutes:
+      // the line stays in the pod's log, so keep polling until the timeout.
+      // A denial right after a restart is the authorizer still loading RBAC (the preflight proved
+      // these verbs); one that lasts is real.
+      if (deniedApiError(e)) deniedSince ??= now();
+      if (!(transientApiError(e) || (deniedApiError(e) && now() - deniedSince! < DENIED_GRACE_MS))) throw e;
+      if (!apiDown) o.progress?.(`the Kubernetes API did not answer (${describeError(e)}); waiting for it and for the line, up to ${formatDuration(o.timeoutMs)} in all`);
+      apiDown = describeError(e);
+      await new Promise((r) => setTimeout(r, pollMs));
+      continue;
+    }
     lastPod = pod;
     if (pod && !pod.deleting) {
-      const current = await kube.podLog(o.namespace, o.pod, CONTROL_PLANE_CONTAINER, false);
-      const previous = pod.restarts > 0 ? await kube.podLog(o.namespace, o.pod, CONTROL_PLANE_CONTAINER, true) : '';
       lastLog = current || previous;
       for (const [text, container] of [[current, 'current'], [previous, 'previous']] as const) {
         const scan = scanLog(text);
@@ -100,6 +124,7 @@ export async function waitForSuccessLine(kube: Kube, o: LogGateOptions): Promise
     await new Promise((r) => setTimeout(r, pollMs));
   }
   const events = await kube.events(o.namespace, o.pod).catch(() => [] as string[]);
+  if (apiDown) events.unshift(`the Kubernetes API did not answer at the end of the wait: ${apiDown}`);
   const state = lastPod ? `phase ${lastPod.phase}, ready ${lastPod.ready}, restarts ${lastPod.restarts}${lastPod.waitingReason ? `, waiting: ${lastPod.waitingReason}` : ''}` : 'the pod does not exist';
   throw new LogGateError(
     `no "${SUCCESS_LINE}" in pod ${o.pod} within ${formatDuration(o.timeoutMs)} (pod: ${state}). The deployed etcd still holds the data; finalize stays refused. Check the log lines and events below, then run migrate again (it resumes at this wait)`,

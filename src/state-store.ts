@@ -3,6 +3,10 @@
 // same migration. A run holds a lock it renews; writes are serialised in this process.
 import type { Kube } from './kube.ts';
 import { statusOf } from './kube.ts';
+import { deniedApiError, retryTransient, transientApiError } from './api-retry.ts';
+
+/** How long a state write keeps trying through an API outage (a 403 then is RBAC not loaded yet). */
+const WRITE_RETRY_MS = 60_000;
 import {
   STATE_KEY, decideLock, emptyState, lockedBy, parseState, stateConfigMapName, unlocked, withEvent,
   LOCK_RENEW_MS, type Lock, type StateRecord,
@@ -112,9 +116,11 @@ export class StateStore {
       data: { [STATE_KEY]: JSON.stringify(next, null, 1) },
     };
     try {
-      const cm = this.resourceVersion
-        ? await this.kube.replaceConfigMap(this.namespace, body)
-        : await this.kube.createConfigMap(this.namespace, { ...body, metadata: { ...body.metadata, resourceVersion: undefined } });
+      // An API server restart must not cost the record (or leave the lock held until it is stale).
+      const cm = await retryTransient(() => (this.resourceVersion
+        ? this.kube.replaceConfigMap(this.namespace, body)
+        : this.kube.createConfigMap(this.namespace, { ...body, metadata: { ...body.metadata, resourceVersion: undefined } })), WRITE_RETRY_MS,
+        undefined, (e) => transientApiError(e) || deniedApiError(e));
       this.resourceVersion = cm.metadata?.resourceVersion;
       this.current = next;
     } catch (e) {
