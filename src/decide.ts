@@ -4,7 +4,7 @@ import type { StateRecord } from './state.ts';
 
 export type Decision =
   | { kind: 'start' }
-  | { kind: 'resume'; at: 'log-wait' | 'verify'; why: string }
+  | { kind: 'resume'; at: 'log-wait' | 'verify' | 'interrupted-upgrade'; why: string }
   | { kind: 'noop'; why: string; next: string }
   | { kind: 'refuse'; why: string; remedy: string };
 
@@ -21,6 +21,18 @@ export function decideMigrate(s: StateRecord, v: ClusterView): Decision {
   }
   if (v.store === 'embedded') {
     return { kind: 'noop', why: 'the release already runs on embedded etcd without the migration flag; there is nothing to migrate', next: 'nothing' };
+  }
+  if (v.store === 'migrating' && v.release.status.startsWith('pending')) {
+    // A killed `helm upgrade` leaves its revision pending-upgrade, and helm refuses every later
+    // upgrade (finalize's too). If the record says phase one's own upgrade started, apply that
+    // revision again; anything else is not ours to repair.
+    if (p1?.status === 'started' && v.release.status === 'pending-upgrade') {
+      return { kind: 'resume', at: 'interrupted-upgrade', why: `the phase-one helm upgrade (revision ${v.release.revision}) was interrupted and left the release pending-upgrade; applying that revision again` };
+    }
+    return {
+      kind: 'refuse', why: `the release status is ${v.release.status} (revision ${v.release.revision}): a Helm operation was interrupted`,
+      remedy: `check helm history; if revision ${v.release.revision} holds the phase-one values, apply it again with helm rollback <release> ${v.release.revision} --wait (nothing is undone), then run migrate again`,
+    };
   }
   if (v.store === 'migrating') {
     if (p1?.status === 'failed' && p1.failure) {

@@ -8,7 +8,7 @@ import { valuesDigest, type PhaseValues } from '../values.ts';
 import { waitForSuccessLine, LogGateError } from '../log-gate.ts';
 import { diffCensus } from '../census.ts';
 import { gather } from './gather.ts';
-import { upgrade, writeValuesFile } from './upgrade.ts';
+import { finishInterruptedUpgrade, upgrade, writeValuesFile } from './upgrade.ts';
 import { names } from '../cluster-view.ts';
 import { diagnoseControlPlane } from '../control-plane-diagnosis.ts';
 import type { BackupRecord } from '../types.ts';
@@ -89,6 +89,10 @@ export async function migrate(d: Deps): Promise<void> {
           ...st,
           phase1: { status: 'upgraded', startedAt: new Date().toISOString(), chartVersion: s.chartVersion.text, valuesDigest: valuesDigest(values.phase1) },
         }), 'phase one found applied without a record');
+      }
+      if (decision.at === 'interrupted-upgrade') {
+        await finishInterruptedUpgrade(d, 'phase one', { revision: g.view.release!.revision, values: g.userValues }, state.phase1?.valuesDigest);
+        await d.store.update((st) => ({ ...st, phase1: { ...st.phase1!, status: 'upgraded', upgradedAt: new Date().toISOString() } }), 'interrupted phase-one upgrade applied again');
       }
     }
 

@@ -4,9 +4,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Deps } from '../context.ts';
-import { step } from '../context.ts';
+import { PhaseStop, step } from '../context.ts';
 import { HelmError, forbiddenStatefulSet } from '../helm.ts';
-import { valuesYaml, type Values } from '../values.ts';
+import { valuesDigest, valuesYaml, type Values } from '../values.ts';
 
 export function writeValuesFile(d: Deps, label: string, values: Values): string {
   const file = join(d.workDir, `${d.settings.release}-${label.replace(/\s+/g, '-')}-values.yaml`);
@@ -35,4 +35,23 @@ export async function upgrade(d: Deps, label: string, valuesFile: string, dryRun
       await d.helm.upgrade(req);
     }
   });
+}
+
+/**
+ * A run killed during `helm upgrade --wait` leaves the release pending-upgrade. When the pending
+ * revision holds exactly the values this migration recorded, apply that revision again (helm
+ * rollback to itself): the objects stay as they are and the release becomes deployed.
+ */
+export async function finishInterruptedUpgrade(d: Deps, label: string, pending: { revision: number; values: Values }, recordedDigest: string | undefined): Promise<void> {
+  const s = d.settings;
+  const digest = valuesDigest(pending.values);
+  if (digest !== recordedDigest) {
+    throw new PhaseStop('refused', `release ${s.release} is pending-upgrade at revision ${pending.revision}, but its values (${digest}) are not the ${label} values this migration recorded (${recordedDigest ?? 'none'})`,
+      `someone else's Helm operation was interrupted: inspect helm history ${s.release} -n ${s.namespace}, finish or roll it back, then run migrate again`);
+  }
+  await step(d, `helm rollback to revision ${pending.revision} (finish the interrupted ${label} upgrade)`, async () => {
+    d.log.info(`helm rollback ${s.release} ${pending.revision}: revision ${pending.revision} holds the ${label} values; applying it again, --wait up to ${Math.round(s.timeoutMs / 1000)}s`);
+    await d.helm.rollback(s.release, s.namespace, pending.revision, s.timeoutMs);
+  });
+  d.report.warnings.push(`The ${label} helm upgrade of an earlier run was interrupted (release pending-upgrade at revision ${pending.revision}); this run applied that revision again with helm rollback.`);
 }
