@@ -1,0 +1,284 @@
+// Faults while a migration runs: the kube-apiserver restarted during the log wait and during a
+// census, the control-plane container restarted after logging success, the action killed while
+// `helm upgrade --wait` runs, and two migrate runs at once. Each ends verified, or stopped with the
+// state record (ConfigMap <release>-etcd-migration) saying what the next run does, and the next
+// run finishing the job. The built action runs on the local cluster with the least-RBAC token.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import YAML from 'yaml';
+import { VOLATILE_GROUPS } from '../../sandbox/keyspace.ts';
+import { SUCCESS_LINE } from '../../sandbox/vcluster-standin.ts';
+import { LOCK_STALE_MS, type StateRecord } from '../../src/state.ts';
+import { recordScenario } from '../support/reliability.ts';
+import { assertNoSecretLeak } from '../support/secret-scan.ts';
+import { inputsFor, runAction, useSharedCluster, type ActionResult, type DemoVCluster } from './harness.ts';
+
+const env = useSharedCluster();
+const GROUP = 'Faults';
+
+function explain(r: ActionResult): string {
+  return `exit ${r.code}${r.killed ? ' (killed)' : ''}\n--- outputs\n${JSON.stringify({ ...r.outputs, 'summary-markdown': undefined }, null, 1)}\n--- stdout (tail)\n${r.stdout.split('\n').slice(-50).join('\n')}\n--- stderr\n${r.stderr.slice(-2000)}`;
+}
+
+/** The ::error:: line the runner shows, decoded. */
+function errorLine(r: ActionResult): string {
+  const line = r.stdout.split('\n').find((l) => l.startsWith('::error'));
+  return (line ?? '').replace(/^::error[^:]*::/, '').replace(/%0A/g, '\n').replace(/%0D/g, '').replace(/%25/g, '%');
+}
+
+/** What the test handed the action that must never come back out: kubeconfig, token, etcd client key. */
+function secretsOf(d: DemoVCluster): string[] {
+  const token = (YAML.parse(d.kubeconfig) as { users: Array<{ user: { token: string } }> }).users[0]!.user.token;
+  const tls = d.standIn.etcdTls('deployed') ?? d.standIn.etcdTls('embedded');
+  return [d.kubeconfig, token, ...(tls ? [readFileSync(tls.key, 'utf8')] : [])];
+}
+
+async function state(d: DemoVCluster): Promise<StateRecord | undefined> {
+  try {
+    const cm = await env().core.readNamespacedConfigMap({ name: `${d.release}-etcd-migration`, namespace: d.namespace });
+    return JSON.parse(cm.data?.['state.json'] ?? 'null') as StateRecord;
+  } catch (e) {
+    if ((e as { code?: number }).code === 404) return undefined;
+    throw e;
+  }
+}
+
+async function helmHistory(d: DemoVCluster): Promise<Array<{ revision: number; status: string; description: string }>> {
+  return JSON.parse(await d.helm(['history', d.release, '-n', d.namespace, '-o', 'json'])) as Array<{ revision: number; status: string; description: string }>;
+}
+
+/** Non-volatile groups whose key counts differ between `before` (deployed) and the embedded etcd, read directly. */
+async function lostGroups(d: DemoVCluster, before: Map<string, number>): Promise<string[]> {
+  const after = await d.standIn.keyCounts('embedded');
+  const bad: string[] = [];
+  for (const [group, n] of before) {
+    if (VOLATILE_GROUPS.some((v) => group === v || group.startsWith(`${v}/`))) continue;
+    if ((after.get(group) ?? 0) !== n) bad.push(`${group}: ${n} -> ${after.get(group) ?? 0}`);
+  }
+  return bad;
+}
+
+/** A run plus a promise that resolves once its stdout matches `re` (rejects if the run ends first). */
+function runWatching(inputs: Record<string, string>, re: RegExp, extraEnv: Record<string, string> = {}): { done: Promise<ActionResult>; seen: Promise<void> } {
+  let out = '';
+  let hit: () => void = () => {};
+  const seen = new Promise<void>((res) => { hit = res; });
+  const done = runAction(inputs, { env: extraEnv, onStdout: (c) => { out += c; if (re.test(out)) hit(); } });
+  return { done, seen: Promise.race([seen, done.then((r) => { throw new Error(`the run ended before its log showed ${re}:\n${explain(r)}`); })]) };
+}
+
+const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const firstLine = (s: string) => s.split('\n')[0]!.slice(0, 400);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('faults while a migration runs', () => {
+  it('two migrate runs at once: exactly one proceeds, the other is refused naming the lock holder', async () => {
+    const d = await env().demo({ namespace: 'e2e-f-twice', release: 'twice', faults: { copyDelayMs: 8000 } });
+    const secrets = secretsOf(d);
+    const deployed = await d.standIn.keyCounts('deployed');
+    const revBefore = Math.max(...(await helmHistory(d)).map((h) => h.revision));
+    const ids = ['910000001', '910000002'];
+    const [a, b] = await Promise.all(ids.map((id) => runAction(inputsFor(d, 'migrate'), { env: { GITHUB_RUN_ID: id } })));
+    for (const r of [a!, b!]) assertNoSecretLeak(r, secrets);
+    const winner = a!.code === 0 ? a! : b!;
+    const loser = winner === a! ? b! : a!;
+    const winnerId = winner === a! ? ids[0]! : ids[1]!;
+    expect(winner.code, explain(winner)).toBe(0);
+    expect(winner.outputs.status, explain(winner)).toBe('succeeded');
+    expect(loser.code, explain(loser)).not.toBe(0);
+    expect(loser.outputs.status, explain(loser)).toBe('refused');
+    expect(errorLine(loser), explain(loser)).toContain(`another run (${winnerId}`);
+    expect(errorLine(loser)).toMatch(/holds the migration lock/);
+    // Nothing done twice: one helm revision, one phase-one start, one census pair in the record.
+    const history = await helmHistory(d);
+    expect(Math.max(...history.map((h) => h.revision))).toBe(revBefore + 1);
+    const st = (await state(d))!;
+    expect(st.history.filter((h) => h.event === 'phase one started').map((h) => h.runId)).toEqual([winnerId]);
+    expect(st.history.filter((h) => h.event.startsWith('lock taken')).map((h) => h.runId)).toEqual([winnerId]);
+    expect(st.phase1?.status).toBe('verified');
+    expect(st.lock).toBeUndefined();
+    expect(await lostGroups(d, deployed)).toEqual([]);
+    recordScenario({
+      group: GROUP, scenario: 'two migrate runs at once',
+      done: 'two migrate runs (different run ids) started together on one release',
+      action: `one succeeded (verified in ${secs(winner.ms)}); the other was refused in ${secs(loser.ms)}, exit 1, before any change: "${firstLine(errorLine(loser))}"; one helm revision, one phase-one start in the state record`,
+      dataLost: 'none (embedded etcd key counts equal the deployed etcd, read directly)',
+    });
+  });
+
+  it('control-plane container restarted after logging success: the line is found in the previous log', async () => {
+    const d = await env().demo({ namespace: 'e2e-f-podrestart', release: 'podrestart', faults: { restartAfterSuccess: true } });
+    const secrets = secretsOf(d);
+    const deployed = await d.standIn.keyCounts('deployed');
+    const r = await runAction(inputsFor(d, 'migrate'));
+    assertNoSecretLeak(r, secrets);
+    expect(r.code, explain(r)).toBe(0);
+    expect(r.outputs.status, explain(r)).toBe('succeeded');
+    expect(r.outputs['log-line']).toContain(SUCCESS_LINE);
+    expect(r.summary, 'the report says where the line was found').toContain('previous container');
+    // The restart really happened: same pod, restart count 1, and the current log lacks the line.
+    expect(d.standIn.history.some((l) => l.includes('container restarted after the success line'))).toBe(true);
+    const pod = await env().core.readNamespacedPod({ name: `${d.release}-0`, namespace: d.namespace });
+    expect(pod.status?.containerStatuses?.[0]?.restartCount).toBe(1);
+    expect(readFileSync(d.standIn.logFiles().current, 'utf8')).not.toContain(SUCCESS_LINE);
+    expect(readFileSync(d.standIn.logFiles().previous, 'utf8')).toContain(SUCCESS_LINE);
+    expect((await state(d))?.phase1?.status).toBe('verified');
+    expect(await lostGroups(d, deployed)).toEqual([]);
+    recordScenario({
+      group: GROUP, scenario: 'control-plane container restarted after the success line',
+      done: 'stand-in restarts container syncer of <release>-0 right after it logs the success line (same pod, restart count 1; the line is only in the previous log)',
+      action: `succeeded in ${secs(r.ms)}: read the previous container's log, found the line, key counts equal, phase one verified`,
+      dataLost: 'none (embedded etcd key counts equal the deployed etcd, read directly)',
+    });
+  });
+
+  it('action killed during helm upgrade --wait: the next run is refused until the lock is stale, then finishes', async () => {
+    const d = await env().demo({ namespace: 'e2e-f-kill', release: 'kill' });
+    const secrets = secretsOf(d);
+    const deployed = await d.standIn.keyCounts('deployed');
+    // SIGKILL to the action's process group (helm too) 3 s into the upgrade's wait, as a cancelled job.
+    const k = await runAction(inputsFor(d, 'migrate'), { killWhen: { stdout: /helm upgrade \S+ to chart .* --wait up to/, afterMs: 3000 } });
+    expect(k.killed, explain(k)).toBe(true);
+    const hist = await helmHistory(d);
+    const last = hist.at(-1)!;
+    // Helm had stored the new revision and was applying or waiting: the release is stuck pending.
+    expect(last.status, JSON.stringify(hist)).toBe('pending-upgrade');
+    const afterKill = (await state(d))!;
+    expect(afterKill.phase1?.status, JSON.stringify(afterKill)).toBe('started');
+    expect(afterKill.lock?.runId).toBeDefined();
+
+    // At once: the dead run's lock is still fresh.
+    const early = await runAction(inputsFor(d, 'migrate'));
+    assertNoSecretLeak(early, secrets);
+    expect(early.code, explain(early)).not.toBe(0);
+    expect(early.outputs.status, explain(early)).toBe('refused');
+    expect(errorLine(early), explain(early)).toContain(`another run (${afterKill.lock!.runId}`);
+    expect(errorLine(early)).toMatch(/run again after 90 seconds/);
+    expect((await state(d))?.phase1?.status).toBe('started');
+
+    // After LOCK_STALE_MS without renewal the next run takes the lock over and finishes phase one.
+    const staleAt = Date.parse(afterKill.lock!.renewedAt) + LOCK_STALE_MS + 3000;
+    await sleep(Math.max(0, staleAt - Date.now()));
+    const again = await runAction(inputsFor(d, 'migrate'));
+    assertNoSecretLeak(again, secrets);
+    expect(again.code, explain(again)).toBe(0);
+    expect(again.outputs.status, explain(again)).toBe('succeeded');
+    // It finished the interrupted upgrade itself (same revision, so nothing undone), then verified.
+    expect(again.stdout, explain(again)).toContain(`helm rollback ${d.release} ${last.revision}`);
+    const st = (await state(d))!;
+    expect(st.phase1?.status).toBe('verified');
+    expect(st.history.some((h) => h.event.startsWith(`lock taken over from run ${afterKill.lock!.runId}`)), JSON.stringify(st.history)).toBe(true);
+    expect(st.lock).toBeUndefined();
+    // Helm is left deployed (not pending-upgrade), so finalize's upgrade can run.
+    const final = await helmHistory(d);
+    expect(final.at(-1)!.status, JSON.stringify(final)).toBe('deployed');
+    expect(await lostGroups(d, deployed)).toEqual([]);
+    recordScenario({
+      group: GROUP, scenario: 'action killed during helm upgrade --wait',
+      done: `SIGKILL to the action and helm 3 s into phase one's helm upgrade --wait (helm left revision ${last.revision} ${last.status}; record: phase one started, lock held); migrate at once; migrate again once the lock was stale (${LOCK_STALE_MS / 1000} s)`,
+      action: `at once: refused, exit 1, "${firstLine(errorLine(early))}"; after ${LOCK_STALE_MS / 1000} s: took the lock over, applied the pending revision ${last.revision} again (helm rollback to itself, revision ${final.at(-1)!.revision} deployed), found the line, key counts equal: succeeded in ${secs(again.ms)}`,
+      dataLost: 'none (embedded etcd key counts equal the deployed etcd, read directly)',
+    });
+  });
+
+  it('kube-apiserver restarted during the log wait: phase one still ends verified', async () => {
+    const d = await env().demo({ namespace: 'e2e-f-apiwait', release: 'apiwait', faults: { copyDelayMs: 25_000 } });
+    const secrets = secretsOf(d);
+    const deployed = await d.standIn.keyCounts('deployed');
+    const run = runWatching(inputsFor(d, 'migrate', { 'migration-timeout': '3m' }), /::group::wait for the success log line/);
+    await run.seen;
+    await d.standIn.waitForHistory((h) => h.some((l) => l.includes('copy takes')), 60_000);
+    const t0 = Date.now();
+    await env().cluster.restartApiServer(6000);
+    const outage = Date.now() - t0;
+    const r = await run.done;
+    assertNoSecretLeak(r, secrets);
+    let how = `succeeded in ${secs(r.ms)} without a second run`;
+    let final = r;
+    if (r.code !== 0) {
+      // Allowed: a clear failure that says what happened, and a next run that resumes and verifies.
+      expect(r.outputs.status, explain(r)).toBe('failed');
+      expect(errorLine(r), explain(r)).toMatch(/API server|apiserver|ECONNREFUSED|connect/i);
+      const st = await state(d);
+      expect(st?.phase1?.status, JSON.stringify(st)).not.toBe('verified');
+      final = await runAction(inputsFor(d, 'migrate', { 'migration-timeout': '3m' }));
+      if (final.code !== 0) console.log(`first run:\n${explain(r)}`);
+      assertNoSecretLeak(final, secrets);
+      how = `failed in ${secs(r.ms)} ("${firstLine(errorLine(r))}"); the next migrate resumed at the log wait and succeeded in ${secs(final.ms)}`;
+    }
+    expect(final.code, explain(final)).toBe(0);
+    expect(final.outputs.status, explain(final)).toBe('succeeded');
+    expect(final.outputs['log-line']).toContain(SUCCESS_LINE);
+    expect((await state(d))?.phase1?.status).toBe('verified');
+    expect(await lostGroups(d, deployed)).toEqual([]);
+    recordScenario({
+      group: GROUP, scenario: 'kube-apiserver restarted during the log wait',
+      done: `kube-apiserver stopped for 6 s and started again (${secs(outage)} until ready) while migrate waited for the success line (copy takes 25 s)`,
+      action: how,
+      dataLost: 'none (embedded etcd key counts equal the deployed etcd, read directly)',
+    });
+  });
+
+  it('kube-apiserver restarted during the census after the success line: verified, or a clear failure the next run finishes', async () => {
+    const d = await env().demo({ namespace: 'e2e-f-apicensus', release: 'apicensus' });
+    const secrets = secretsOf(d);
+    const deployed = await d.standIn.keyCounts('deployed');
+    const run = runWatching(inputsFor(d, 'migrate'), /::group::census of both etcds/);
+    await run.seen;
+    const t0 = Date.now();
+    await env().cluster.restartApiServer(3000);
+    const outage = Date.now() - t0;
+    const r = await run.done;
+    assertNoSecretLeak(r, secrets);
+    let how = `succeeded in ${secs(r.ms)} (census retries carried it through)`;
+    let final = r;
+    if (r.code !== 0) {
+      expect(r.outputs.status, explain(r)).toBe('failed');
+      const st = (await state(d))!;
+      // The record keeps the line it saw and says phase one is not verified; the lock is released.
+      expect(st.phase1?.logLine, JSON.stringify(st)).toContain(SUCCESS_LINE);
+      expect(st.phase1?.status).not.toBe('verified');
+      final = await runAction(inputsFor(d, 'migrate'));
+      if (final.code !== 0) console.log(`first run:\n${explain(r)}`);
+      assertNoSecretLeak(final, secrets);
+      how = `failed in ${secs(r.ms)} ("${firstLine(errorLine(r))}"), record: phase one ${st.phase1?.status}, line seen; the next migrate resumed and succeeded in ${secs(final.ms)}`;
+    }
+    expect(final.code, explain(final)).toBe(0);
+    expect(final.outputs.status, explain(final)).toBe('succeeded');
+    expect((await state(d))?.phase1?.status).toBe('verified');
+    expect(await lostGroups(d, deployed)).toEqual([]);
+    recordScenario({
+      group: GROUP, scenario: 'kube-apiserver restarted during the census after the success line',
+      done: `kube-apiserver stopped for 3 s and started again (${secs(outage)} until ready) as migrate began counting both etcds`,
+      action: how,
+      dataLost: 'none (embedded etcd key counts equal the deployed etcd, read directly)',
+    });
+  });
+
+  it('kube-apiserver restarted during plan\'s census: plan changes nothing and says what failed, or reports', async () => {
+    const d = await env().demo({ namespace: 'e2e-f-apiplan', release: 'apiplan' });
+    const secrets = secretsOf(d);
+    const revBefore = Math.max(...(await helmHistory(d)).map((h) => h.revision));
+    const run = runWatching(inputsFor(d, 'plan'), /::group::census of the deployed etcd/);
+    await run.seen;
+    await env().cluster.restartApiServer(3000);
+    const r = await run.done;
+    assertNoSecretLeak(r, secrets);
+    if (r.code === 0) expect(r.outputs.status, explain(r)).toBe('planned');
+    else {
+      expect(r.outputs.status, explain(r)).toBe('failed');
+      expect(errorLine(r).length, explain(r)).toBeGreaterThan(20);
+    }
+    expect(Math.max(...(await helmHistory(d)).map((h) => h.revision))).toBe(revBefore);
+    expect((await state(d))?.phase1).toBeUndefined();
+    const again = await runAction(inputsFor(d, 'plan'));
+    expect(again.code, explain(again)).toBe(0);
+    expect(again.outputs.status).toBe('planned');
+    recordScenario({
+      group: GROUP, scenario: 'kube-apiserver restarted during plan',
+      done: 'kube-apiserver stopped for 3 s and started again as plan began counting the deployed etcd',
+      action: r.code === 0 ? `planned in ${secs(r.ms)} (census retries carried it through); nothing changed` : `failed in ${secs(r.ms)}: "${firstLine(errorLine(r))}"; nothing changed; plan again: planned`,
+      dataLost: 'none (plan changes nothing: helm revision and state record unchanged)',
+    });
+  });
+});
