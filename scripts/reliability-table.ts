@@ -45,7 +45,8 @@ export function renderTable(rows: Row[]): string {
   const groups = new Map<string, Row[]>();
   for (const r of rows) groups.set(r.group ?? 'Other', [...(groups.get(r.group ?? 'Other') ?? []), r]);
   const out: string[] = [];
-  const lost = rows.filter((r) => r.dataLost.trim().toLowerCase() !== 'none').length;
+  // "none" may be followed by how it was checked: "none (compared group by group)".
+  const lost = rows.filter((r) => !/^none\b/i.test(r.dataLost.trim())).length;
   out.push(`${rows.length} scenarios from the last test run; data lost in ${lost === 0 ? 'none' : `**${lost}**`} of them.`);
   for (const name of [...groups.keys()].sort()) {
     out.push('', `### ${cell(name)}`, '', '| scenario | what was done | what the action did | data lost |', '| --- | --- | --- | --- |');

@@ -91,7 +91,10 @@ export async function runPhase(settings: Settings): Promise<void> {
     }
     const kube = new Kube(kcfg.kc);
     const helm = new Helm(execRunner('helm'), { kubeconfig: kcfg.path, context: s.context });
-    const runId = ctx ? `${ctx.runId}` : `local-${process.pid}-${Date.now()}`;
+    // The lock holder: run, attempt and job, so two jobs (or a re-run attempt) of one run never share it.
+    const runId = ctx
+      ? [ctx.runId, process.env.GITHUB_RUN_ATTEMPT, process.env.GITHUB_JOB].filter(Boolean).join('-')
+      : `local-${process.pid}-${Date.now()}`;
     const deps: Deps = {
       settings: s, kube, helm, runId, workDir, backupDir, report, log: logger,
       store: new StateStore(kube, s.namespace, s.release, runId),
