@@ -93,8 +93,10 @@ describe('faults while a migration runs', () => {
     const history = await helmHistory(d);
     expect(Math.max(...history.map((h) => h.revision))).toBe(revBefore + 1);
     const st = (await state(d))!;
-    expect(st.history.filter((h) => h.event === 'phase one started').map((h) => h.runId)).toEqual([winnerId]);
-    expect(st.history.filter((h) => h.event.startsWith('lock taken')).map((h) => h.runId)).toEqual([winnerId]);
+    // The lock holder is <run id>-<attempt>-<job>.
+    expect(st.history.filter((h) => h.event === 'phase one started').map((h) => h.runId.split('-')[0])).toEqual([winnerId]);
+    // The lock holder is <run id>-<attempt>-<job>.
+    expect(st.history.filter((h) => h.event.startsWith('lock taken')).map((h) => h.runId.split('-')[0])).toEqual([winnerId]);
     expect(st.phase1?.status).toBe('verified');
     expect(st.lock).toBeUndefined();
     expect(await lostGroups(d, deployed)).toEqual([]);
