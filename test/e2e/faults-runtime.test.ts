@@ -143,8 +143,10 @@ describe('faults while a migration runs', () => {
     expect(k.killed, explain(k)).toBe(true);
     const hist = await helmHistory(d);
     const last = hist.at(-1)!;
-    // Helm had stored the new revision and was applying or waiting: the release is stuck pending.
-    expect(last.status, JSON.stringify(hist)).toBe('pending-upgrade');
+    // Usually helm had stored the new revision and was waiting: the release is stuck pending. On a fast,
+    // idle machine helm can finish its wait within the 3 s; then the killed run died before the log wait.
+    expect(['pending-upgrade', 'deployed'], JSON.stringify(hist)).toContain(last.status);
+    const wasPending = last.status === 'pending-upgrade';
     const afterKill = (await state(d))!;
     expect(afterKill.phase1?.status, JSON.stringify(afterKill)).toBe('started');
     expect(afterKill.lock?.runId).toBeDefined();
@@ -166,7 +168,7 @@ describe('faults while a migration runs', () => {
     expect(again.code, explain(again)).toBe(0);
     expect(again.outputs.status, explain(again)).toBe('succeeded');
     // It finished the interrupted upgrade itself (same revision, so nothing undone), then verified.
-    expect(again.stdout, explain(again)).toContain(`helm rollback ${d.release} ${last.revision}`);
+    if (wasPending) expect(again.stdout, explain(again)).toContain(`helm rollback ${d.release} ${last.revision}`);
     const st = (await state(d))!;
     expect(st.phase1?.status).toBe('verified');
     expect(st.history.some((h) => h.event.startsWith(`lock taken over from run ${afterKill.lock!.runId}`)), JSON.stringify(st.history)).toBe(true);
