@@ -90,6 +90,16 @@ export function groupOf(key: string): string {
 
 export const VOLATILE_GROUPS = ['/registry/events', '/registry/leases', 'compact_rev_key'];
 
+/** Our own loss check, independent of the action's: non-volatile groups whose counts differ. */
+export function lostGroups(before: Map<string, number>, after: Map<string, number>): string[] {
+  const bad: string[] = [];
+  for (const [group, n] of before) {
+    if (VOLATILE_GROUPS.some((v) => group === v || group.startsWith(`${v}/`))) continue;
+    if ((after.get(group) ?? 0) !== n) bad.push(`${group}: ${n} -> ${after.get(group) ?? 0}`);
+  }
+  return bad;
+}
+
 export function countByGroup(keys: Iterable<string>): Map<string, number> {
   const m = new Map<string, number>();
   for (const k of keys) m.set(groupOf(k), (m.get(groupOf(k)) ?? 0) + 1);

@@ -11,7 +11,7 @@ import { ACTION_ENTRY, REPO_ROOT, runAction, type ActionResult } from './action-
 import { startCluster, type Cluster } from './cluster.ts';
 import { logTail } from './processes.ts';
 import { FIXTURE_CHART, installDemoVCluster, type DemoVCluster } from './vcluster-release.ts';
-import { VOLATILE_GROUPS } from './keyspace.ts';
+import { lostGroups } from './keyspace.ts';
 import * as k8s from '@kubernetes/client-node';
 
 const keep = process.argv.includes('--keep');
@@ -94,12 +94,6 @@ async function phase(d: DemoVCluster, name: string): Promise<ActionResult> {
 
 const succeeded = (r: ActionResult | undefined) => r?.code === 0 && (r.outputs.status === 'succeeded' || r.outputs.status === 'no-op');
 
-/** Our own check, not the action's: non-volatile groups whose counts differ between the two etcds. */
-async function independentLoss(d: DemoVCluster, deployed: Map<string, number>): Promise<string[]> {
-  const embedded = await d.standIn.keyCounts('embedded');
-  return [...deployed].filter(([g, n]) => !VOLATILE_GROUPS.some((v) => g === v || g.startsWith(`${v}/`)) && (embedded.get(g) ?? 0) !== n)
-    .map(([g, n]) => `${g}: ${n} -> ${embedded.get(g) ?? 0}`);
-}
 
 function lostKeys(r: ActionResult | undefined): number {
   try {
@@ -132,7 +126,7 @@ async function main(): Promise<number> {
     const plan = await phase(demo, 'plan');
     if (plan.code === 0) p1 = await phase(demo, 'migrate');
     if (succeeded(p1)) {
-      const loss = await independentLoss(demo, deployedCounts);
+      const loss = lostGroups(deployedCounts, await demo.standIn.keyCounts('embedded'));
       if (loss.length) say(`the stand-in's embedded etcd differs from the deployed etcd: ${loss.join('; ')}`);
       ok1 = loss.length === 0;
     }

@@ -7,7 +7,6 @@ import * as k8s from '@kubernetes/client-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { rbacObjects } from '../../sandbox/service-account.ts';
-import { VOLATILE_GROUPS } from '../../sandbox/keyspace.ts';
 import { SUCCESS_LINE } from '../../sandbox/vcluster-standin.ts';
 import type { StateRecord } from '../../src/state.ts';
 import type { DiffRow } from '../../src/types.ts';
@@ -15,16 +14,12 @@ import { startGitHubStandin, type GitHubStandin } from '../support/github-standi
 import { recordScenario } from '../support/reliability.ts';
 import { assertNoSecretLeak } from '../support/secret-scan.ts';
 import {
-  exists, inputsFor, namespaceSnapshot, runAction, useSharedCluster,
+  exists, explain, inputsFor, lostGroups, namespaceSnapshot, runAction, useSharedCluster,
   type ActionResult, type DemoVCluster,
 } from './harness.ts';
 
 const env = useSharedCluster();
 const GROUP = 'Faults';
-
-function explain(r: ActionResult): string {
-  return `exit ${r.code}\n--- outputs\n${JSON.stringify({ ...r.outputs, 'summary-markdown': undefined }, null, 1)}\n--- stdout (tail)\n${r.stdout.split('\n').slice(-50).join('\n')}\n--- stderr\n${r.stderr.slice(-2000)}`;
-}
 
 /** The ::error:: line the runner shows, decoded. */
 function errorLine(r: ActionResult): string {
@@ -63,17 +58,6 @@ async function helmRevision(d: DemoVCluster): Promise<number> {
 }
 
 const stsExists = (d: DemoVCluster, name: string) => exists(env().apps.readNamespacedStatefulSet({ name, namespace: d.namespace }));
-
-/** Non-volatile groups whose counts differ between `before` and the embedded etcd, read directly. */
-async function lostGroups(d: DemoVCluster, before: Map<string, number>): Promise<string[]> {
-  const after = await d.standIn.keyCounts('embedded');
-  const bad: string[] = [];
-  for (const [group, n] of before) {
-    if (VOLATILE_GROUPS.some((v) => group === v || group.startsWith(`${v}/`))) continue;
-    if ((after.get(group) ?? 0) !== n) bad.push(`${group}: ${n} -> ${after.get(group) ?? 0}`);
-  }
-  return bad;
-}
 
 const secs = (r: ActionResult) => `${(r.ms / 1000).toFixed(1)} s`;
 

@@ -6,19 +6,14 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
-import { VOLATILE_GROUPS } from '../../sandbox/keyspace.ts';
 import { SUCCESS_LINE } from '../../sandbox/vcluster-standin.ts';
 import { LOCK_STALE_MS, type StateRecord } from '../../src/state.ts';
 import { recordScenario } from '../support/reliability.ts';
 import { assertNoSecretLeak } from '../support/secret-scan.ts';
-import { inputsFor, runAction, useSharedCluster, type ActionResult, type DemoVCluster } from './harness.ts';
+import { inputsFor, runAction, useSharedCluster, type ActionResult, type DemoVCluster, lostGroups, explain } from './harness.ts';
 
 const env = useSharedCluster();
 const GROUP = 'Faults';
-
-function explain(r: ActionResult): string {
-  return `exit ${r.code}${r.killed ? ' (killed)' : ''}\n--- outputs\n${JSON.stringify({ ...r.outputs, 'summary-markdown': undefined }, null, 1)}\n--- stdout (tail)\n${r.stdout.split('\n').slice(-50).join('\n')}\n--- stderr\n${r.stderr.slice(-2000)}`;
-}
 
 /** The ::error:: line the runner shows, decoded. */
 function errorLine(r: ActionResult): string {
@@ -45,17 +40,6 @@ async function state(d: DemoVCluster): Promise<StateRecord | undefined> {
 
 async function helmHistory(d: DemoVCluster): Promise<Array<{ revision: number; status: string; description: string }>> {
   return JSON.parse(await d.helm(['history', d.release, '-n', d.namespace, '-o', 'json'])) as Array<{ revision: number; status: string; description: string }>;
-}
-
-/** Non-volatile groups whose key counts differ between `before` (deployed) and the embedded etcd, read directly. */
-async function lostGroups(d: DemoVCluster, before: Map<string, number>): Promise<string[]> {
-  const after = await d.standIn.keyCounts('embedded');
-  const bad: string[] = [];
-  for (const [group, n] of before) {
-    if (VOLATILE_GROUPS.some((v) => group === v || group.startsWith(`${v}/`))) continue;
-    if ((after.get(group) ?? 0) !== n) bad.push(`${group}: ${n} -> ${after.get(group) ?? 0}`);
-  }
-  return bad;
 }
 
 /** A run plus a promise that resolves once its stdout matches `re` (rejects if the run ends first). */

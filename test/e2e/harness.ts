@@ -1,6 +1,7 @@
 // Shared local cluster for one e2e test file (beforeAll/afterAll), demo vClusters on it, and the
 // action run as GitHub runs it. Each file gets its own cluster; tests in a file use their own
 // namespaces so they do not depend on each other's leftovers.
+import { lostGroups as lostGroupsBetween } from '../../sandbox/keyspace.ts';
 import { afterAll, beforeAll } from 'vitest';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -98,4 +99,14 @@ export function olderChartWithOtherClaimTemplate(parent: string): string {
   if (!text.includes(marker)) throw new Error('fixture etcd StatefulSet template changed; update olderChartWithOtherClaimTemplate');
   writeFileSync(sts, text.replace(marker, `${marker}        labels:\n          app: vcluster-etcd\n`));
   return dir;
+}
+
+/** Non-volatile groups whose counts differ between `before` (the deployed etcd) and the embedded etcd, read directly. */
+export async function lostGroups(d: DemoVCluster, before: Map<string, number>): Promise<string[]> {
+  return lostGroupsBetween(before, await d.standIn.keyCounts('embedded'));
+}
+
+/** A run's exit, outputs and log tail, for assertion messages. */
+export function explain(r: ActionResult): string {
+  return `exit ${r.code}${r.killed ? ' (killed)' : ''}\n--- outputs\n${JSON.stringify({ ...r.outputs, 'summary-markdown': undefined }, null, 1)}\n--- stdout (tail)\n${r.stdout.split('\n').slice(-50).join('\n')}\n--- stderr\n${r.stderr.slice(-2000)}`;
 }

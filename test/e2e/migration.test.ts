@@ -3,29 +3,13 @@
 import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { SUCCESS_LINE } from '../../sandbox/vcluster-standin.ts';
-import { VOLATILE_GROUPS } from '../../sandbox/keyspace.ts';
 import {
-  exists, inputsFor, namespaceSnapshot, olderChartWithOtherClaimTemplate, runAction, useSharedCluster,
-  type ActionResult, type DemoVCluster,
+  exists, explain, inputsFor, lostGroups, namespaceSnapshot, olderChartWithOtherClaimTemplate, runAction, useSharedCluster,
+  type DemoVCluster,
 } from './harness.ts';
 import type { DiffRow } from '../../src/types.ts';
 
 const env = useSharedCluster();
-
-function explain(r: ActionResult): string {
-  return `exit ${r.code}\n--- outputs\n${JSON.stringify({ ...r.outputs, 'summary-markdown': undefined }, null, 1)}\n--- stdout (tail)\n${r.stdout.split('\n').slice(-40).join('\n')}\n--- stderr\n${r.stderr.slice(-2000)}`;
-}
-
-/** Non-volatile groups whose key counts differ between the two etcds, read directly. */
-async function lostGroups(d: DemoVCluster, before: Map<string, number>): Promise<string[]> {
-  const after = await d.standIn.keyCounts('embedded');
-  const bad: string[] = [];
-  for (const [group, n] of before) {
-    if (VOLATILE_GROUPS.some((v) => group === v || group.startsWith(`${v}/`))) continue;
-    if ((after.get(group) ?? 0) !== n) bad.push(`${group}: ${n} -> ${after.get(group) ?? 0}`);
-  }
-  return bad;
-}
 
 async function etcdObjects(d: DemoVCluster): Promise<{ sts: boolean; svc: boolean; headless: boolean; pvc: boolean }> {
   const e = env();
