@@ -72,25 +72,25 @@ export async function finalize(d: Deps): Promise<void> {
     }
 
     const n = names(s.release);
-    await step(d, 'verify the deployed etcd is gone', async () => {
+    // The last observation of the wait is also what the PVC report reads: no second round of calls.
+    const v = await step(d, 'verify the deployed etcd is gone', async () => {
       const deadline = Date.now() + s.timeoutMs;
       for (;;) {
-        const v = await d.kube.observe(s.namespace, s.release);
+        const seen = await d.kube.observe(s.namespace, s.release);
         const left = [
-          ...(v.deployedEtcd ? [`StatefulSet ${n.etcdSts}`] : []),
-          ...v.etcdServices.map((x) => `Service ${x}`),
-          ...v.etcdPods.map((p) => `Pod ${p.name}`),
+          ...(seen.deployedEtcd ? [`StatefulSet ${n.etcdSts}`] : []),
+          ...seen.etcdServices.map((x) => `Service ${x}`),
+          ...seen.etcdPods.map((p) => `Pod ${p.name}`),
         ];
-        const ready = v.embeddedPod?.ready === true;
-        if (left.length === 0 && ready) return;
+        const ready = seen.embeddedPod?.ready === true;
+        if (left.length === 0 && ready) return seen;
         if (Date.now() > deadline) {
-          throw new Error(`after the phase-two upgrade these still exist: ${left.join(', ') || 'none'}; embedded pod ${n.embeddedPod} ready: ${ready}. Check helm history and the namespace events`);
+          throw new Error(`after the phase-two upgrade these still exist: ${left.join(', ') || 'none'}; embedded pod ${n.embeddedPod} ready: ${ready}. Check helm history and the namespace events, then run finalize again: it resumes at this check`);
         }
         await new Promise((res) => setTimeout(res, 2000));
       }
     });
 
-    const v = await d.kube.observe(s.namespace, s.release);
     let leftover = v.etcdPvcs.map((p) => p.name);
     const deleted: string[] = [];
     if (s.deleteEtcdPvcs && leftover.length > 0) {
