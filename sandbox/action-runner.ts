@@ -32,9 +32,11 @@ export interface RunActionOptions {
   onStdout?: (chunk: string) => void;
   /**
    * Fault tests: SIGKILL the action and every process it started (helm included, as a cancelled
-   * job's runner does) `afterMs` after its stdout first matches `stdout`.
+   * job's runner does) `afterMs` after its stdout first matches `stdout` and, when `until` is given,
+   * once `until` (polled every 200 ms from then on) resolves true: a kill tied to what the cluster
+   * shows, not to how fast this machine is.
    */
-  killWhen?: { stdout: RegExp; afterMs?: number };
+  killWhen?: { stdout: RegExp; afterMs?: number; until?: () => Promise<boolean> };
 }
 
 /** Parses a GITHUB_OUTPUT file: `name=value` lines and `name<<DELIM ... DELIM` blocks. */
@@ -93,10 +95,20 @@ export async function runAction(inputs: Record<string, string>, opts: RunActionO
       stdout += c.toString();
       opts.onStdout?.(c.toString());
       if (opts.killWhen && !killTimer && opts.killWhen.stdout.test(stdout)) {
-        killTimer = setTimeout(() => {
+        const kill = () => {
           killed = true;
           try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* already gone */ }
-        }, opts.killWhen.afterMs ?? 0);
+        };
+        const until = opts.killWhen.until;
+        const ended = () => child.exitCode !== null || child.signalCode !== null;
+        const poll = () => {
+          if (ended()) return;
+          until!().catch(() => false).then((yes) => {
+            if (ended()) return;
+            if (yes) kill(); else killTimer = setTimeout(poll, 200);
+          });
+        };
+        killTimer = setTimeout(until ? poll : kill, opts.killWhen.afterMs ?? 0);
       }
     });
     child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });

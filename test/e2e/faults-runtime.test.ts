@@ -122,21 +122,27 @@ describe('faults while a migration runs', () => {
     const d = await env().demo({ namespace: 'e2e-f-kill', release: 'kill' });
     const secrets = secretsOf(d);
     const deployed = await d.standIn.keyCounts('deployed');
-    // SIGKILL to the action's process group (helm too) 3 s into the upgrade's wait, as a cancelled job.
-    const k = await runAction(inputsFor(d, 'migrate'), { killWhen: { stdout: /helm upgrade \S+ to chart .* --wait up to/, afterMs: 3000 } });
+    // helm's wait must still be running when the kill lands, however fast the machine: the control
+    // plane asks for 50Gi, which no PersistentVolume has yet, so its pod cannot start. SIGKILL to the
+    // action's process group (helm too, as a cancelled job's runner does) once helm has stored the new
+    // revision and is waiting.
+    const inputs = inputsFor(d, 'migrate', { 'storage-size': '50Gi' });
+    const k = await runAction(inputs, {
+      killWhen: {
+        stdout: /helm upgrade \S+ to chart .* --wait up to/, afterMs: 1000,
+        until: async () => (await helmHistory(d)).at(-1)?.status === 'pending-upgrade',
+      },
+    });
     expect(k.killed, explain(k)).toBe(true);
     const hist = await helmHistory(d);
     const last = hist.at(-1)!;
-    // Usually helm had stored the new revision and was waiting: the release is stuck pending. On a fast,
-    // idle machine helm can finish its wait within the 3 s; then the killed run died before the log wait.
-    expect(['pending-upgrade', 'deployed'], JSON.stringify(hist)).toContain(last.status);
-    const wasPending = last.status === 'pending-upgrade';
+    expect(last.status, JSON.stringify(hist)).toBe('pending-upgrade');
     const afterKill = (await state(d))!;
     expect(afterKill.phase1?.status, JSON.stringify(afterKill)).toBe('started');
     expect(afterKill.lock?.runId).toBeDefined();
 
     // At once: the dead run's lock is still fresh.
-    const early = await runAction(inputsFor(d, 'migrate'));
+    const early = await runAction(inputs);
     assertNoSecretLeak(early, secrets);
     expect(early.code, explain(early)).not.toBe(0);
     expect(early.outputs.status, explain(early)).toBe('refused');
@@ -144,15 +150,17 @@ describe('faults while a migration runs', () => {
     expect(errorLine(early)).toMatch(/run again after 90 seconds/);
     expect((await state(d))?.phase1?.status).toBe('started');
 
-    // After LOCK_STALE_MS without renewal the next run takes the lock over and finishes phase one.
+    // A volume that fits appears; after LOCK_STALE_MS without renewal the next run takes the lock
+    // over and finishes phase one.
+    await env().cluster.addPersistentVolumes(['50Gi']);
     const staleAt = Date.parse(afterKill.lock!.renewedAt) + LOCK_STALE_MS + 3000;
     await sleep(Math.max(0, staleAt - Date.now()));
-    const again = await runAction(inputsFor(d, 'migrate'));
+    const again = await runAction(inputs);
     assertNoSecretLeak(again, secrets);
     expect(again.code, explain(again)).toBe(0);
     expect(again.outputs.status, explain(again)).toBe('succeeded');
     // It finished the interrupted upgrade itself (same revision, so nothing undone), then verified.
-    if (wasPending) expect(again.stdout, explain(again)).toContain(`helm rollback ${d.release} ${last.revision}`);
+    expect(again.stdout, explain(again)).toContain(`helm rollback ${d.release} ${last.revision}`);
     const st = (await state(d))!;
     expect(st.phase1?.status).toBe('verified');
     expect(st.history.some((h) => h.event.startsWith(`lock taken over from run ${afterKill.lock!.runId}`)), JSON.stringify(st.history)).toBe(true);
@@ -163,7 +171,7 @@ describe('faults while a migration runs', () => {
     expect(await lostGroups(d, deployed)).toEqual([]);
     recordScenario({
       group: GROUP, scenario: 'action killed during helm upgrade --wait',
-      done: `SIGKILL to the action and helm 3 s into phase one's helm upgrade --wait (helm left revision ${last.revision} ${last.status}; record: phase one started, lock held); migrate at once; migrate again once the lock was stale (${LOCK_STALE_MS / 1000} s)`,
+      done: `SIGKILL to the action and helm while phase one's helm upgrade --wait waited for a 50Gi volume (helm left revision ${last.revision} ${last.status}; record: phase one started, lock held); migrate at once; a 50Gi volume appeared; migrate again once the lock was stale (${LOCK_STALE_MS / 1000} s)`,
       action: `at once: refused, exit 1, "${firstLine(errorLine(early))}"; after ${LOCK_STALE_MS / 1000} s: took the lock over, applied the pending revision ${last.revision} again (helm rollback to itself, revision ${final.at(-1)!.revision} deployed), found the line, key counts equal: succeeded in ${secs(again.ms)}`,
       dataLost: 'none (embedded etcd key counts equal the deployed etcd, read directly)',
     });
