@@ -62,6 +62,17 @@ export function decideFinalize(s: StateRecord, v: ClusterView): Decision {
   if (p1.diff && !p1.diff.ok) {
     return { kind: 'refuse', why: `the embedded etcd has fewer keys than the deployed one in ${p1.diff.lost.map((r) => r.group).join(', ')}`, remedy: 'do not finalize; the deployed etcd still holds the data. Investigate the copy, then run migrate again' };
   }
+  if (v.release?.status.startsWith('pending')) {
+    // A killed phase-two `helm upgrade` leaves its revision pending-upgrade; helm refuses every later
+    // operation until it is settled. Apply that revision again when the record says it is ours.
+    if (p2?.status === 'started' && v.release.status === 'pending-upgrade') {
+      return { kind: 'resume', at: 'interrupted-upgrade', why: `the phase-two helm upgrade (revision ${v.release.revision}) was interrupted and left the release pending-upgrade; applying that revision again` };
+    }
+    return {
+      kind: 'refuse', why: `the release status is ${v.release.status} (revision ${v.release.revision}): a Helm operation was interrupted`,
+      remedy: `check helm history; if revision ${v.release.revision} holds the phase-two values, apply it again with helm rollback <release> ${v.release.revision} --wait, then run finalize again`,
+    };
+  }
   if (p2 && (p2.status === 'upgraded' || v.store === 'embedded')) {
     return { kind: 'resume', at: 'verify', why: 'the phase-two upgrade is already applied; verifying what it removed' };
   }

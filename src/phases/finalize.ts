@@ -8,7 +8,7 @@ import { failedChecks } from '../preflight.ts';
 import { valuesDigest, type PhaseValues } from '../values.ts';
 import { diffCensus } from '../census.ts';
 import { gather } from './gather.ts';
-import { upgrade, writeValuesFile } from './upgrade.ts';
+import { finishInterruptedUpgrade, upgrade, writeValuesFile } from './upgrade.ts';
 import { fillFromRecord, assertUnchanged } from './migrate.ts';
 import { names } from '../cluster-view.ts';
 
@@ -69,6 +69,10 @@ export async function finalize(d: Deps): Promise<void> {
     } else {
       d.log.info(`Resuming: ${decision.why}`);
       r.warnings.push(`Resumed: ${decision.why}.`);
+      if (decision.at === 'interrupted-upgrade') {
+        await finishInterruptedUpgrade(d, 'phase two', { revision: g.view.release!.revision, values: g.userValues }, state.phase2?.valuesDigest, 'finalize');
+        await d.store.update((st) => ({ ...st, phase2: { ...st.phase2!, status: 'upgraded', upgradedAt: new Date().toISOString() } }), 'interrupted phase-two upgrade applied again');
+      }
     }
 
     const n = names(s.release);

@@ -91,7 +91,7 @@ export async function migrate(d: Deps): Promise<void> {
         }), 'phase one found applied without a record');
       }
       if (decision.at === 'interrupted-upgrade') {
-        await finishInterruptedUpgrade(d, 'phase one', { revision: g.view.release!.revision, values: g.userValues }, state.phase1?.valuesDigest);
+        await finishInterruptedUpgrade(d, 'phase one', { revision: g.view.release!.revision, values: g.userValues }, state.phase1?.valuesDigest, 'migrate');
         await d.store.update((st) => ({ ...st, phase1: { ...st.phase1!, status: 'upgraded', upgradedAt: new Date().toISOString() } }), 'interrupted phase-one upgrade applied again');
       }
     }

@@ -42,12 +42,12 @@ export async function upgrade(d: Deps, label: string, valuesFile: string, dryRun
  * revision holds exactly the values this migration recorded, apply that revision again (helm
  * rollback to itself): the objects stay as they are and the release becomes deployed.
  */
-export async function finishInterruptedUpgrade(d: Deps, label: string, pending: { revision: number; values: Values }, recordedDigest: string | undefined): Promise<void> {
+export async function finishInterruptedUpgrade(d: Deps, label: string, pending: { revision: number; values: Values }, recordedDigest: string | undefined, phase: 'migrate' | 'finalize'): Promise<void> {
   const s = d.settings;
   const digest = valuesDigest(pending.values);
   if (digest !== recordedDigest) {
     throw new PhaseStop('refused', `release ${s.release} is pending-upgrade at revision ${pending.revision}, but its values (${digest}) are not the ${label} values this migration recorded (${recordedDigest ?? 'none'})`,
-      `someone else's Helm operation was interrupted: inspect helm history ${s.release} -n ${s.namespace}, finish or roll it back, then run migrate again`);
+      `someone else's Helm operation was interrupted: inspect helm history ${s.release} -n ${s.namespace}, finish or roll it back, then run ${phase} again`);
   }
   await step(d, `helm rollback to revision ${pending.revision} (finish the interrupted ${label} upgrade)`, async () => {
     d.log.info(`helm rollback ${s.release} ${pending.revision}: revision ${pending.revision} holds the ${label} values; applying it again, --wait up to ${Math.round(s.timeoutMs / 1000)}s`);

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
+import { NODE_NAME } from '../../sandbox/cluster.ts';
 import { SUCCESS_LINE } from '../../sandbox/vcluster-standin.ts';
 import { LOCK_STALE_MS, type StateRecord } from '../../src/state.ts';
 import { recordScenario } from '../support/reliability.ts';
@@ -54,6 +55,20 @@ function runWatching(inputs: Record<string, string>, re: RegExp, extraEnv: Recor
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const firstLine = (s: string) => s.split('\n')[0]!.slice(0, 400);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Cordons or uncordons the one kwok node (read, modify, replace; retried on a conflict with kwok's heartbeats). */
+async function setCordoned(unschedulable: boolean): Promise<void> {
+  for (let i = 0; ; i++) {
+    const node = await env().core.readNode({ name: NODE_NAME });
+    node.spec = { ...node.spec, unschedulable };
+    try {
+      await env().core.replaceNode({ name: NODE_NAME, body: node });
+      return;
+    } catch (e) {
+      if ((e as { code?: number }).code !== 409 || i >= 10) throw e;
+    }
+  }
+}
 
 describe('faults while a migration runs', () => {
   it('two migrate runs at once: exactly one proceeds, the other is refused naming the lock holder', async () => {
@@ -174,6 +189,58 @@ describe('faults while a migration runs', () => {
       done: `SIGKILL to the action and helm while phase one's helm upgrade --wait waited for a 50Gi volume (helm left revision ${last.revision} ${last.status}; record: phase one started, lock held); migrate at once; a 50Gi volume appeared; migrate again once the lock was stale (${LOCK_STALE_MS / 1000} s)`,
       action: `at once: refused, exit 1, "${firstLine(errorLine(early))}"; after ${LOCK_STALE_MS / 1000} s: took the lock over, applied the pending revision ${last.revision} again (helm rollback to itself, revision ${final.at(-1)!.revision} deployed), found the line, key counts equal: succeeded in ${secs(again.ms)}`,
       dataLost: 'none (embedded etcd key counts equal the deployed etcd, read directly)',
+    });
+  });
+
+  it('action killed during finalize\'s helm upgrade --wait: the next finalize applies that revision again and verifies', async () => {
+    const d = await env().demo({ namespace: 'e2e-f-killfin', release: 'killfin' });
+    const secrets = secretsOf(d);
+    const deployed = await d.standIn.keyCounts('deployed');
+    const m = await runAction(inputsFor(d, 'migrate'));
+    expect(m.code, explain(m)).toBe(0);
+    // Phase two restarts <release>-0 (its config hash changes). With the node cordoned the new pod
+    // cannot be scheduled, so helm is provably still waiting when the kill lands.
+    await setCordoned(true);
+    let k: ActionResult;
+    let hist: Awaited<ReturnType<typeof helmHistory>>;
+    try {
+      k = await runAction(inputsFor(d, 'finalize'), {
+        killWhen: {
+          stdout: /helm upgrade \S+ to chart .* --wait up to/, afterMs: 1000,
+          until: async () => (await helmHistory(d)).at(-1)?.status === 'pending-upgrade',
+        },
+      });
+      hist = await helmHistory(d);
+    } finally {
+      await setCordoned(false);
+    }
+    expect(k.killed, explain(k)).toBe(true);
+    const last = hist.at(-1)!;
+    expect(last.status, JSON.stringify(hist)).toBe('pending-upgrade');
+    const afterKill = (await state(d))!;
+    expect(afterKill.phase2?.status, JSON.stringify(afterKill)).toBe('started');
+    expect(afterKill.lock?.runId).toBeDefined();
+
+    const staleAt = Date.parse(afterKill.lock!.renewedAt) + LOCK_STALE_MS + 3000;
+    await sleep(Math.max(0, staleAt - Date.now()));
+    const again = await runAction(inputsFor(d, 'finalize'));
+    assertNoSecretLeak(again, secrets);
+    expect(again.code, explain(again)).toBe(0);
+    expect(again.outputs.status, explain(again)).toBe('succeeded');
+    expect(again.stdout, explain(again)).toContain(`helm rollback ${d.release} ${last.revision}`);
+    const st = (await state(d))!;
+    expect(st.phase2?.status).toBe('verified');
+    expect(st.lock).toBeUndefined();
+    const final = await helmHistory(d);
+    expect(final.at(-1)!.status, JSON.stringify(final)).toBe('deployed');
+    const stsGone = await env().apps.readNamespacedStatefulSet({ name: `${d.release}-etcd`, namespace: d.namespace }).then(() => false, () => true);
+    expect(stsGone).toBe(true);
+    expect(await lostGroups(d, deployed)).toEqual([]);
+    recordScenario({
+      group: GROUP, scenario: 'action killed during finalize\'s helm upgrade --wait',
+      done: `node cordoned so the restarted control-plane pod stays Pending; SIGKILL to the action and helm while phase two's helm upgrade --wait waited (helm left revision ${last.revision} ${last.status}; record: phase two started, lock held); node uncordoned; finalize again once the lock was stale (${LOCK_STALE_MS / 1000} s)`,
+      action: `took the lock over, applied the pending revision ${last.revision} again (helm rollback to itself, revision ${final.at(-1)!.revision} deployed), verified StatefulSet ${d.release}-etcd and its Services gone: succeeded in ${secs(again.ms)}`,
+      dataLost: 'none (embedded etcd key counts equal the deployed etcd before the migration, read directly)',
     });
   });
 
