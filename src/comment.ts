@@ -1,5 +1,6 @@
 // One sticky status comment per release and namespace on the pull request. Found by a hidden
-// marker; duplicates from concurrent runs are removed (the oldest stays). A comment is a
+// marker in a comment by a bot or a member; duplicates from concurrent runs are removed (the oldest
+// stays); marked comments by others are never touched. A comment is a
 // courtesy: any failure becomes a warning, never a failed migration.
 import type { GitHubClient } from './github-context.ts';
 import type { StatusReport } from './types.ts';
@@ -43,7 +44,18 @@ export function markedBody(marker: string, body: string): string {
   return full.slice(0, MAX_COMMENT_LENGTH - note.length) + note;
 }
 
-interface CommentData { id: number; body?: string | null }
+interface CommentData { id: number; body?: string | null; user?: { type?: string } | null; author_association?: string }
+
+/**
+ * Only a bot (the token's own identity for GITHUB_TOKEN and GitHub Apps) or someone with write
+ * access can own the status comment. A pull request's author could otherwise post the marker
+ * first, have this action write the status into their comment, and edit it afterwards into a
+ * status that misleads whoever approves phase two.
+ */
+const TRUSTED_ASSOCIATIONS = new Set(['OWNER', 'MEMBER', 'COLLABORATOR']);
+export function trustedAuthor(c: CommentData): boolean {
+  return c.user?.type === 'Bot' || TRUSTED_ASSOCIATIONS.has(c.author_association ?? '');
+}
 
 function describeError(error: unknown): { status: number; message: string } {
   const e = error as { status?: unknown; message?: unknown; response?: { data?: { message?: unknown } } };
@@ -70,7 +82,7 @@ async function listMarked(octokit: GitHubClient, request: UpsertCommentRequest, 
     owner: request.owner, repo: request.repo, issue_number: request.issueNumber!, per_page: 100,
   });
   // Ids grow with creation time (created_at has only second precision), so the oldest has the smallest id.
-  return all.filter((c) => (c.body ?? '').startsWith(marker)).sort((a, b) => a.id - b.id);
+  return all.filter((c) => (c.body ?? '').startsWith(marker) && trustedAuthor(c)).sort((a, b) => a.id - b.id);
 }
 
 /** Deletes all but the oldest; a comment already gone (another run deleted it) is fine. */

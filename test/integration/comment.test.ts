@@ -86,6 +86,22 @@ describe('sticky status comment', () => {
     expect(standin.commentsOf(OWNER, REPO, PR)).toHaveLength(2);
   });
 
+  it('never adopts, updates or deletes a marked comment by someone without write access', async () => {
+    // A pull request's author posts the marker first, hoping to own the status others approve on.
+    const marker = statusMarker('vc-a', 'team-a');
+    const planted = standin.addComment(OWNER, REPO, PR, `${marker}\nphase one verified, safe to approve`, 'mallory', 'CONTRIBUTOR');
+    const result = await upsert('the real status');
+    expect(result.action).toBe('created');
+    expect(result.commentId).not.toBe(planted.id);
+    const left = standin.commentsOf(OWNER, REPO, PR);
+    expect(left).toHaveLength(2);
+    expect(left.find((c) => c.id === planted.id)?.body).toBe(`${marker}\nphase one verified, safe to approve`);
+    expect(left.find((c) => c.id === result.commentId)?.login).toBe('github-actions[bot]');
+    // The next run updates its own comment, still not the planted one.
+    expect(await upsert('later status')).toMatchObject({ action: 'updated', commentId: result.commentId });
+    expect(standin.commentsOf(OWNER, REPO, PR).find((c) => c.id === planted.id)?.body).toContain('safe to approve');
+  });
+
   it('cleans up duplicates: the oldest marked comment stays and is updated', async () => {
     const marker = statusMarker('vc-a', 'team-a');
     standin.addComment(OWNER, REPO, PR, 'unrelated');

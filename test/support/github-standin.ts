@@ -32,7 +32,7 @@ export interface StandinScenario {
 interface StoredEnvironment { id: number; name: string; reviewers: string[]; createdAt: string }
 interface StoredReview { environment: string; state: 'approved' | 'rejected' | 'pending'; login: string; comment: string }
 interface StoredPending { environment: string; reviewers: string[] }
-export interface StoredComment { id: number; body: string; login: string; createdAt: string; updatedAt: string }
+export interface StoredComment { id: number; body: string; login: string; createdAt: string; updatedAt: string; association?: string }
 
 export interface RecordedRequest { method: string; path: string; operationId?: string; status: number }
 
@@ -86,9 +86,10 @@ export class GitHubStandin {
     this.pending.set(key(owner, repo, runId), list);
   }
 
-  addComment(owner: string, repo: string, issue: number, body: string, login = 'octocat'): StoredComment {
+  /** `association` is GitHub's author_association; by default MEMBER for users and NONE for bots. */
+  addComment(owner: string, repo: string, issue: number, body: string, login = 'octocat', association?: string): StoredComment {
     const at = this.tick();
-    const comment = { id: this.nextId++, body, login, createdAt: at, updatedAt: at };
+    const comment = { id: this.nextId++, body, login, createdAt: at, updatedAt: at, association };
     const list = this.comments.get(key(owner, repo, issue)) ?? [];
     list.push(comment);
     this.comments.set(key(owner, repo, issue), list);
@@ -302,7 +303,7 @@ export class GitHubStandin {
       html_url: `https://github.com/${owner}/${repo}/pull/${issue}#issuecomment-${c.id}`,
       issue_url: `${this.url}/repos/${owner}/${repo}/issues/${issue}`,
       body: c.body, user: this.user(c.login), created_at: c.createdAt, updated_at: c.updatedAt,
-      author_association: c.login.endsWith('[bot]') ? 'NONE' : 'MEMBER',
+      author_association: c.association ?? (c.login.endsWith('[bot]') ? 'NONE' : 'MEMBER'),
       performed_via_github_app: null,
     };
   }
