@@ -244,6 +244,46 @@ describe('faults while a migration runs', () => {
     });
   });
 
+  it('phase two\'s helm upgrade cannot finish (restarted pod unschedulable): fails naming the pod and why; the next finalize verifies', async () => {
+    const d = await env().demo({ namespace: 'e2e-f-p2wait', release: 'p2wait' });
+    const secrets = secretsOf(d);
+    const deployed = await d.standIn.keyCounts('deployed');
+    const m = await runAction(inputsFor(d, 'migrate'));
+    expect(m.code, explain(m)).toBe(0);
+    await setCordoned(true);
+    let r: ActionResult;
+    try {
+      r = await runAction(inputsFor(d, 'finalize', { timeout: '20s' }));
+    } finally {
+      await setCordoned(false);
+    }
+    assertNoSecretLeak(r, secrets);
+    expect(r.code, explain(r)).not.toBe(0);
+    expect(r.outputs.status, explain(r)).toBe('failed');
+    const shown = `${errorLine(r)}\n${r.summary}`;
+    expect(errorLine(r), explain(r)).toContain(`pod ${d.release}-0 is not Ready`);
+    // Why: the scheduler's event on the pod.
+    expect(shown, explain(r)).toMatch(/FailedScheduling|unschedulable/i);
+    const st = (await state(d))!;
+    expect(st.phase2?.status, JSON.stringify(st.phase2)).toBe('failed');
+    expect(st.phase2?.failure).toContain(`${d.release}-0`);
+    expect(st.lock).toBeUndefined();
+
+    const again = await runAction(inputsFor(d, 'finalize'));
+    assertNoSecretLeak(again, secrets);
+    expect(again.code, explain(again)).toBe(0);
+    expect(again.outputs.status, explain(again)).toBe('succeeded');
+    expect(again.summary).toMatch(/Resumed/);
+    expect((await state(d))?.phase2?.status).toBe('verified');
+    expect(await lostGroups(d, deployed)).toEqual([]);
+    recordScenario({
+      group: GROUP, scenario: 'phase two\'s helm upgrade cannot finish',
+      done: 'node cordoned, so the control-plane pod that phase two restarts stays Pending; finalize with timeout 20s; node uncordoned; finalize again',
+      action: `failed in ${secs(r.ms)}, exit 1: "${firstLine(errorLine(r)).slice(0, 200)}"; state phase2 failed, lock released; the next finalize resumed at the removal check and verified in ${secs(again.ms)}`,
+      dataLost: 'none (embedded etcd key counts equal the deployed etcd before the migration, read directly)',
+    });
+  });
+
   it('kube-apiserver restarted during the log wait: phase one still ends verified', async () => {
     const d = await env().demo({ namespace: 'e2e-f-apiwait', release: 'apiwait', faults: { copyDelayMs: 25_000 } });
     const secrets = secretsOf(d);
