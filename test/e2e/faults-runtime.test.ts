@@ -253,7 +253,7 @@ describe('faults while a migration runs', () => {
     await setCordoned(true);
     let r: ActionResult;
     try {
-      r = await runAction(inputsFor(d, 'finalize', { timeout: '20s' }));
+      r = await runAction(inputsFor(d, 'finalize', { timeout: '30s' }));
     } finally {
       await setCordoned(false);
     }
@@ -278,7 +278,7 @@ describe('faults while a migration runs', () => {
     expect(await lostGroups(d, deployed)).toEqual([]);
     recordScenario({
       group: GROUP, scenario: 'phase two\'s helm upgrade cannot finish',
-      done: 'node cordoned, so the control-plane pod that phase two restarts stays Pending; finalize with timeout 20s; node uncordoned; finalize again',
+      done: 'node cordoned, so the control-plane pod that phase two restarts stays Pending; finalize with timeout 30s; node uncordoned; finalize again',
       action: `failed in ${secs(r.ms)}, exit 1: "${firstLine(errorLine(r)).slice(0, 200)}"; state phase2 failed, lock released; the next finalize resumed at the removal check and verified in ${secs(again.ms)}`,
       dataLost: 'none (embedded etcd key counts equal the deployed etcd before the migration, read directly)',
     });

@@ -103,6 +103,9 @@ export function olderChartWithOtherClaimTemplate(parent: string): string {
 
 /** Non-volatile groups whose counts differ between `before` (the deployed etcd) and the embedded etcd, read directly. */
 export async function lostGroups(d: DemoVCluster, before: Map<string, number>): Promise<string[]> {
+  // kwok marks a restarted pod Ready on its own; the stand-in starts the embedded etcd on its next
+  // poll (vCluster's readiness probe would wait for it). Give it that moment before reading.
+  for (let i = 0; i < 50 && !d.standIn.etcdTls('embedded'); i++) await new Promise((r) => setTimeout(r, 200));
   return lostGroupsBetween(before, await d.standIn.keyCounts('embedded'));
 }
 
