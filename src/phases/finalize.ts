@@ -8,10 +8,9 @@ import { failedChecks } from '../preflight.ts';
 import { valuesDigest, type PhaseValues } from '../values.ts';
 import { diffCensus } from '../census.ts';
 import { gather } from './gather.ts';
-import { finishInterruptedUpgrade, upgrade, writeValuesFile } from './upgrade.ts';
+import { finishInterruptedUpgrade, upgradeOrExplain, writeValuesFile } from './upgrade.ts';
 import { fillFromRecord, assertUnchanged } from './migrate.ts';
 import { names } from '../cluster-view.ts';
-import { diagnoseControlPlane } from '../control-plane-diagnosis.ts';
 
 export async function finalize(d: Deps): Promise<void> {
   const s = d.settings;
@@ -65,18 +64,10 @@ export async function finalize(d: Deps): Promise<void> {
         ...st,
         phase2: { status: 'started', startedAt: new Date().toISOString(), valuesDigest: valuesDigest(values.phase2), approvedBy: verdict.approvers, approvalBypassed: verdict.bypassed, census: now },
       }), 'phase two started');
-      try {
-        await upgrade(d, 'phase two', file);
-      } catch (e) {
-        // As in phase one: helm says only "context deadline exceeded"; the restarted control-plane
-        // pod and its PVC say why.
-        const why = await diagnoseControlPlane(d.kube, s.namespace, s.release);
-        r.details.push(...why.details);
-        const cause = [...why.findings, (e as Error).message].join('; ');
-        await d.store.update((st) => ({ ...st, phase2: { ...st.phase2!, status: 'failed', failure: cause.slice(0, 300) } }), 'phase two upgrade failed');
-        throw new PhaseStop('failed', `the phase-two helm upgrade did not finish: ${cause}`,
-          'fix what the findings name (an unschedulable pod needs a node it fits on; a Pending PVC a volume), then run finalize again: it resumes at the check that the deployed etcd is gone. The embedded etcd holds the data; the deployed etcd PVCs were not touched');
-      }
+      await upgradeOrExplain(d, 'phase two', file, {
+        recordFailure: (cause) => d.store.update((st) => ({ ...st, phase2: { ...st.phase2!, status: 'failed', failure: cause } }), 'phase two upgrade failed'),
+        remedy: 'fix what the findings name (an unschedulable pod needs a node it fits on; a Pending PVC a volume), then run finalize again: it resumes at the check that the deployed etcd is gone. The embedded etcd holds the data; the deployed etcd PVCs were not touched',
+      });
       await d.store.update((st) => ({ ...st, phase2: { ...st.phase2!, status: 'upgraded', upgradedAt: new Date().toISOString() } }), 'phase two upgrade applied');
     } else {
       d.log.info(`Resuming: ${decision.why}`);

@@ -8,9 +8,8 @@ import { valuesDigest, type PhaseValues } from '../values.ts';
 import { waitForSuccessLine, LogGateError } from '../log-gate.ts';
 import { diffCensus } from '../census.ts';
 import { gather } from './gather.ts';
-import { finishInterruptedUpgrade, upgrade, writeValuesFile } from './upgrade.ts';
+import { finishInterruptedUpgrade, upgradeOrExplain, writeValuesFile } from './upgrade.ts';
 import { names } from '../cluster-view.ts';
-import { diagnoseControlPlane } from '../control-plane-diagnosis.ts';
 import type { BackupRecord } from '../types.ts';
 import type { StateRecord } from '../state.ts';
 
@@ -66,17 +65,10 @@ export async function migrate(d: Deps): Promise<void> {
         },
         phase2: undefined,
       }), 'phase one started');
-      try {
-        await upgrade(d, 'phase one', file);
-      } catch (e) {
-        // helm says only "context deadline exceeded"; say what the control plane is waiting for.
-        const why = await diagnoseControlPlane(d.kube, s.namespace, s.release);
-        r.details.push(...why.details);
-        const cause = [...why.findings, (e as Error).message].join('; ');
-        await d.store.update((st) => ({ ...st, phase1: { ...st.phase1!, status: 'failed', failure: cause.slice(0, 300) } }), 'phase one upgrade failed');
-        throw new PhaseStop('failed', `the phase-one helm upgrade did not finish: ${cause}`,
-          'fix what the findings name (a Pending PVC needs a StorageClass that provisions it or a PersistentVolume that fits it), then run migrate again: it resumes at the wait for the success line. The deployed etcd still holds the data; finalize stays refused');
-      }
+      await upgradeOrExplain(d, 'phase one', file, {
+        recordFailure: (cause) => d.store.update((st) => ({ ...st, phase1: { ...st.phase1!, status: 'failed', failure: cause } }), 'phase one upgrade failed'),
+        remedy: 'fix what the findings name (a Pending PVC needs a StorageClass that provisions it or a PersistentVolume that fits it), then run migrate again: it resumes at the wait for the success line. The deployed etcd still holds the data; finalize stays refused',
+      });
       await d.store.update((st) => ({ ...st, phase1: { ...st.phase1!, status: 'upgraded', upgradedAt: new Date().toISOString() } }), 'phase one upgrade applied');
     } else {
       d.log.info(`Resuming: ${decision.why}`);

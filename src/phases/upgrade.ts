@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { Deps } from '../context.ts';
 import { PhaseStop, step } from '../context.ts';
 import { HelmError, forbiddenStatefulSet } from '../helm.ts';
+import { diagnoseControlPlane } from '../control-plane-diagnosis.ts';
 import { valuesDigest, valuesYaml, type Values } from '../values.ts';
 
 export function writeValuesFile(d: Deps, label: string, values: Values): string {
@@ -35,6 +36,22 @@ export async function upgrade(d: Deps, label: string, valuesFile: string, dryRun
       await d.helm.upgrade(req);
     }
   });
+}
+
+/**
+ * The upgrade of a phase; when it does not finish, say why from the control plane's pod and PVC
+ * (helm itself says only "context deadline exceeded"), let the phase record the failure, and stop.
+ */
+export async function upgradeOrExplain(d: Deps, label: 'phase one' | 'phase two', valuesFile: string, o: { recordFailure: (cause: string) => Promise<unknown>; remedy: string }): Promise<void> {
+  try {
+    await upgrade(d, label, valuesFile);
+  } catch (e) {
+    const why = await diagnoseControlPlane(d.kube, d.settings.namespace, d.settings.release);
+    d.report.details.push(...why.details);
+    const cause = [...why.findings, (e as Error).message].join('; ');
+    await o.recordFailure(cause.slice(0, 300));
+    throw new PhaseStop('failed', `the ${label.replace(' ', '-')} helm upgrade did not finish: ${cause}`, o.remedy);
+  }
 }
 
 /**
