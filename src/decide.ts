@@ -10,8 +10,12 @@ export type Decision =
 
 export function decideMigrate(s: StateRecord, v: ClusterView): Decision {
   const p1 = s.phase1;
-  if (s.phase2?.status === 'verified' || (v.store === 'embedded' && s.phase2)) {
+  if (s.phase2?.status === 'verified') {
     return { kind: 'noop', why: 'the migration is complete: phase two is done', next: 'nothing; the release runs on embedded etcd' };
+  }
+  if (s.phase2) {
+    // Phase two began (the flag may already be gone): only finalize may go on from here.
+    return { kind: 'noop', why: `phase two has begun (${s.phase2.status}${s.phase2.failure ? `: ${s.phase2.failure}` : ''}); phase one has nothing left to do`, next: 'run phase finalize again: it resumes where phase two stopped' };
   }
   if (p1?.status === 'verified') {
     return { kind: 'noop', why: `phase one was verified at ${p1.verifiedAt}`, next: 'run phase finalize from the job that names the approval environment' };

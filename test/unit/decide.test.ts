@@ -21,6 +21,12 @@ describe('decideMigrate', () => {
   it('is a no-op once phase one is verified', () => expect(decideMigrate(verified(s0), view({ store: 'migrating' }))).toMatchObject({ kind: 'noop' }));
   it('refuses a release in a pending Helm state', () => expect(decideMigrate(s0, view({ release: { status: 'pending-upgrade', chartVersion: '0.27.0', revision: 2 } }))).toMatchObject({ kind: 'refuse' }));
   it('is a no-op on a release already on embedded etcd', () => expect(decideMigrate(s0, view({ store: 'embedded' }))).toMatchObject({ kind: 'noop' }));
+  it('after an interrupted phase two, sends the user to finalize instead of calling the migration complete', () => {
+    const s = { ...verified(s0), phase2: { status: 'started' as const, startedAt: 't', valuesDigest: 'd2' } };
+    const d = decideMigrate(s, view({ store: 'embedded', release: { status: 'pending-upgrade', chartVersion: '0.27.0', revision: 3 } }));
+    expect(d).toMatchObject({ kind: 'noop', why: expect.stringContaining('phase two has begun (started)'), next: expect.stringContaining('finalize') });
+    expect(decideMigrate({ ...s, phase2: { ...s.phase2, status: 'verified' } }, view({ store: 'embedded' }))).toMatchObject({ kind: 'noop', why: expect.stringContaining('complete') });
+  });
 });
 
 describe('decideFinalize', () => {
