@@ -40,6 +40,11 @@ export interface StandInFaults {
    * count + 1): the line is then only in the previous container's log.
    */
   restartAfterSuccess?: boolean;
+  /**
+   * Pod <release>-0 is deleted right after it logs the success line (an eviction or a node
+   * drain); its StatefulSet makes a new pod, which starts on the migrated data without the line.
+   */
+  replacePodAfterSuccess?: boolean;
 }
 
 export interface StandInOptions {
@@ -302,7 +307,7 @@ export function createVClusterStandIn(o: StandInOptions): VClusterStandIn {
   }
 
   // One start of container `syncer` of pod <release>-0.
-  async function containerStart(pod: k8s.V1Pod): Promise<boolean> {
+  async function containerStart(pod: k8s.V1Pod, newPod: boolean): Promise<boolean> {
     const podName = `${release}-0`;
     const cfg = await readConfig();
     const etcdCfg = (((cfg?.controlPlane as Record<string, unknown> | undefined)?.backingStore as Record<string, unknown> | undefined)?.etcd ?? {}) as Record<string, Record<string, unknown>>;
@@ -312,7 +317,10 @@ export function createVClusterStandIn(o: StandInOptions): VClusterStandIn {
     const base = usesPvc ? await pvcDir(`data-${podName}`) : join(dir, 'emptydir', pod.metadata!.uid!);
     if (!base) return false; // PVC not bound yet: the container cannot start
     await stopEmbedded();
-    if (podUid !== undefined && existsSync(logCurrent)) renameSync(logCurrent, logPrevious);
+    // A new pod has no previous container (its log went with the old pod); the same pod's next
+    // start keeps the last one as the previous log.
+    if (newPod) writeFileSync(logPrevious, '');
+    else if (existsSync(logCurrent)) renameSync(logCurrent, logPrevious);
     writeFileSync(logCurrent, '');
     await putKwok('logs', 'Logs', podName, { logs: [{ containers: ['syncer'], logsFile: logCurrent, previousLogsFile: logPrevious, follow: true }] });
     info('setup/config.go:51', 'Using config from /var/lib/vcluster/config.yaml (vCluster stand-in)');
@@ -357,6 +365,11 @@ export function createVClusterStandIn(o: StandInOptions): VClusterStandIn {
       if (faults.neverLogSuccess) note('fault: success line withheld');
       else info('etcd/migrate.go:112', SUCCESS_LINE);
       if (faults.restartAfterSuccess && !faults.neverLogSuccess) await restartContainer(pod);
+      if (faults.replacePodAfterSuccess && !faults.neverLogSuccess) {
+        await core.deleteNamespacedPod({ name: podName, namespace: ns, gracePeriodSeconds: 0 });
+        note(`fault: pod ${podName} deleted after the success line; its StatefulSet makes a new one`);
+        return true;
+      }
     } else {
       const etcd = await startEtcd({ dir: join(dir, 'etcd-logs'), name, ca: pki!['etcd-ca.crt']!, cert: pki!['etcd-server.crt']!, key: pki!['etcd-server.key']!, dataDir, clientPort: await listenPort(), peerPort, extraArgs: ['--unsafe-no-fsync=true'] });
       embedded = { etcd, forget: adoptProcess(etcd.pid) };
@@ -379,7 +392,7 @@ export function createVClusterStandIn(o: StandInOptions): VClusterStandIn {
       retryAt = 0;
       const restart = uid !== podUid;
       if (restart) restartCount = 0;
-      const started = await containerStart(pod);
+      const started = await containerStart(pod, restart);
       if (started) { podUid = uid; note(`container syncer of ${release}-0 started (uid ${uid.slice(0, 8)})`); }
       return;
     }

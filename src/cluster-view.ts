@@ -16,6 +16,8 @@ export interface PodView {
   /** e.g. CrashLoopBackOff, ImagePullBackOff */
   waitingReason?: string;
   deleting: boolean;
+  /** metadata.creationTimestamp (whole seconds), ISO. */
+  createdAt?: string;
 }
 
 export interface ClusterView {

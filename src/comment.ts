@@ -5,6 +5,7 @@
 import type { GitHubClient } from './github-context.ts';
 import type { StatusReport } from './types.ts';
 import { codeSpan, escapeMarkdown, link } from './markdown.ts';
+import { LOST_LOG_LINE_NOTE } from './report.ts';
 
 export interface UpsertCommentRequest {
   owner: string;
@@ -147,6 +148,7 @@ export function renderStatusComment(report: StatusReport): string {
   if (report.approvalBypassed) {
     lines.push('**Phase two ran without a verified approval (require-approval: false).**', '');
   }
+  if (report.lostLogLine !== undefined) lines.push(`**${LOST_LOG_LINE_NOTE}**`, '');
   if (report.backupSkipReason !== undefined) {
     lines.push(`**The backup was skipped: ${escapeMarkdown(report.backupSkipReason)}**`, '');
   }

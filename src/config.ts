@@ -28,6 +28,8 @@ export interface Settings {
   context?: string;
   timeoutMs: number;
   migrationTimeoutMs: number;
+  /** Accept equal key counts as phase one's proof when the pod that logged the success line was replaced. */
+  acceptLostLogLine: boolean;
   approvalEnvironment?: string;
   requireApproval: boolean;
   deleteEtcdPvcs: boolean;
@@ -170,6 +172,7 @@ export function parseSettings(get: GetInput): Settings {
   const requireApproval = bool('require-approval', true);
   const deleteEtcdPvcs = bool('delete-etcd-pvcs', false);
   const orphanOnForbidden = bool('orphan-on-forbidden', true);
+  const acceptLostLogLine = bool('accept-lost-log-line', false);
 
   const approvalEnvironment = text('approval-environment') || undefined;
   if (approvalEnvironment !== undefined && (CONTROL.test(approvalEnvironment) || approvalEnvironment.length > 255)) {
@@ -211,7 +214,7 @@ export function parseSettings(get: GetInput): Settings {
   return {
     release, namespace, chartVersion: chartVersion!, phase: phase!, chart: chart!,
     storageSize, storageClass, etcdExtraArgs, extraValues, kubeconfig, context,
-    timeoutMs, migrationTimeoutMs, approvalEnvironment, requireApproval, deleteEtcdPvcs,
+    timeoutMs, migrationTimeoutMs, acceptLostLogLine, approvalEnvironment, requireApproval, deleteEtcdPvcs,
     orphanOnForbidden, backup: backup!, backupSkipReason, backupDir, volatilePrefixes, prNumber, githubToken,
   };
 }

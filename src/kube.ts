@@ -47,6 +47,7 @@ function podView(p: V1Pod): PodView {
     restarts: cs.reduce((n, c) => n + (c.restartCount ?? 0), 0),
     waitingReason: cs.map((c) => c.state?.waiting?.reason).find(Boolean),
     deleting: p.metadata?.deletionTimestamp !== undefined,
+    createdAt: p.metadata?.creationTimestamp ? new Date(p.metadata.creationTimestamp).toISOString() : undefined,
   };
 }
 

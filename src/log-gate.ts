@@ -44,11 +44,29 @@ export interface LogGateResult {
   container: 'current' | 'previous';
 }
 
+/** 'log-lost': the pod that ran the copy was replaced after the upgrade; its log is gone. */
+export type LogGateFailure = 'failure-line' | 'crash-loop' | 'timeout' | 'log-lost';
+
+/** How long a replacement pod may be Ready without the line before the line counts as lost. */
+export const LOST_LINE_GRACE_MS = 20_000;
+
+/**
+ * True when `pod` was created after the phase-one upgrade finished (`upgradedAt`). helm's --wait
+ * returns only once the control-plane pod is Ready, so that pod, created before, is the one that
+ * runs the copy and logs the line; a later one replaced it (eviction, node drain, deletion), and
+ * its predecessor's log went with it. creationTimestamp has whole seconds, so a pod created before
+ * `upgradedAt` never reads as after it.
+ */
+export function replacedAfterUpgrade(pod: Pick<PodView, 'createdAt'>, upgradedAt: string | undefined): boolean {
+  if (!pod.createdAt || !upgradedAt) return false;
+  return Date.parse(pod.createdAt) > Date.parse(upgradedAt);
+}
+
 export class LogGateError extends Error {
   override name = 'LogGateError';
-  readonly kind: 'failure-line' | 'crash-loop' | 'timeout';
+  readonly kind: LogGateFailure;
   readonly details: string[];
-  constructor(message: string, kind: 'failure-line' | 'crash-loop' | 'timeout', details: string[]) {
+  constructor(message: string, kind: LogGateFailure, details: string[]) {
     super(message);
     this.kind = kind;
     this.details = details;
@@ -62,6 +80,9 @@ export interface LogGateOptions {
   pollMs?: number;
   progress?: (msg: string) => void;
   now?: () => number;
+  /** When phase one's upgrade finished (state record): a pod created later replaced the one that logged. */
+  upgradedAt?: string;
+  lostLineGraceMs?: number;
 }
 
 export async function waitForSuccessLine(kube: Kube, o: LogGateOptions): Promise<LogGateResult> {
@@ -73,6 +94,7 @@ export async function waitForSuccessLine(kube: Kube, o: LogGateOptions): Promise
   let lastLog = '';
   let apiDown: string | undefined;
   let deniedSince: number | undefined;
+  let replacementReadySince: number | undefined;
   while (now() - start < o.timeoutMs) {
     let pod: PodView | undefined;
     let current = '';
@@ -108,6 +130,17 @@ export async function waitForSuccessLine(kube: Kube, o: LogGateOptions): Promise
       const fail = scanLog(current).failure;
       if (fail) {
         throw new LogGateError(`vCluster logged a migration failure in pod ${o.pod}: ${fail}`, 'failure-line', lastLines(current, 20));
+      }
+      // A replacement pod that is Ready has started its control plane, so a copy of its own would
+      // have logged by now: the line was in the replaced pod's log, which is gone.
+      if (pod.ready && replacedAfterUpgrade(pod, o.upgradedAt)) {
+        replacementReadySince ??= now();
+        if (now() - replacementReadySince >= (o.lostLineGraceMs ?? LOST_LINE_GRACE_MS)) {
+          throw new LogGateError(
+            `pod ${o.pod} was created at ${pod.createdAt}, after the phase-one upgrade finished at ${o.upgradedAt}: the pod that ran the copy was replaced (evicted, drained or deleted) and its log, with any "${SUCCESS_LINE}", is gone. The new pod is Ready without the line`,
+            'log-lost', [`pod: ${pod.name} uid ${pod.uid}, created ${pod.createdAt}, Ready, ${pod.restarts} restarts`, ...lastLines(current, 20).map((l) => `log: ${l}`)],
+          );
+        }
       }
       if (pod.waitingReason === 'CrashLoopBackOff') {
         throw new LogGateError(

@@ -25,6 +25,9 @@ export interface RunReport extends StatusReport {
   approvers?: string[];
 }
 
+/** Said in bold in the summary and the PR comment whenever phase one rests on the key counts alone. */
+export const LOST_LOG_LINE_NOTE = 'The success log line was not read: the pod that ran the copy was replaced and its log is gone; equal key counts of both etcds were accepted as the proof instead (accept-lost-log-line: true).';
+
 export function newReport(release: string, namespace: string, phase: RunReport['phase']): RunReport {
   return { release, namespace, phase, status: 'failed', headline: '', next: '', checks: [], steps: [], values: [], leftoverPvcs: [], details: [], warnings: [] };
 }
@@ -64,6 +67,7 @@ export function renderSummary(r: RunReport): string {
   out.push(`## vCluster etcd migration: ${escapeMarkdown(r.phase)} ${r.status === 'succeeded' || r.status === 'planned' || r.status === 'no-op' ? '✅' : r.status === 'waiting' ? '⏳' : '❌'}`);
   out.push('', `Release ${who}: **${escapeMarkdown(r.status)}**. ${escapeMarkdown(r.headline)}`);
   if (r.approvalBypassed) out.push('', '**Phase two ran WITHOUT a verified approval (require-approval: false).**');
+  if (r.lostLogLine !== undefined) out.push('', `**${LOST_LOG_LINE_NOTE}**`);
   if (r.backupSkipReason !== undefined) out.push('', `**No backup was taken: ${escapeMarkdown(r.backupSkipReason)}**`);
   for (const w of r.warnings) out.push('', `> ⚠️ ${escapeMarkdown(w)}`);
   if (r.next) out.push('', `**Next:** ${escapeMarkdown(r.next)}`);

@@ -21,6 +21,8 @@ export interface PhaseOneRecord {
   logLine?: string;
   podUid?: string;
   loggedAt?: string;
+  /** Set when the line's pod was replaced and equal key counts were accepted instead (accept-lost-log-line). */
+  lostLogLine?: string;
   before?: Census;
   after?: Census;
   deployedAtSuccess?: Census;

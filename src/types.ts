@@ -59,6 +59,8 @@ export interface StatusReport {
   runUrl?: string;
   /** Set when phase two ran with require-approval: false. */
   approvalBypassed?: boolean;
+  /** Set when phase one's proof is the key counts because the success line's pod was replaced: why. */
+  lostLogLine?: string;
   /** Set when the backup was skipped: the reason given. */
   backupSkipReason?: string;
   backup?: BackupRecord;

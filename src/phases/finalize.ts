@@ -113,6 +113,7 @@ export async function finalize(d: Deps): Promise<void> {
     if (leftover.length > 0) r.deleteCommand = `kubectl delete pvc --namespace ${s.namespace} ${leftover.join(' ')}`;
     await d.store.update((st) => ({ ...st, phase2: { ...st.phase2!, status: 'verified', verifiedAt: new Date().toISOString(), leftoverPvcs: leftover, deletedPvcs: deleted } }), 'phase two verified');
     r.logLine = state.phase1?.logLine;
+    r.lostLogLine = state.phase1?.lostLogLine;
     r.status = 'succeeded';
     r.headline = `The release runs on embedded etcd; StatefulSet ${n.etcdSts} and its Services are gone.`;
     r.next = leftover.length > 0 ? `the deployed etcd's PVCs (${leftover.join(', ')}) still hold its data; delete them when you no longer need a way back` : 'nothing; the migration is complete';

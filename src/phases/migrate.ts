@@ -89,23 +89,28 @@ export async function migrate(d: Deps): Promise<void> {
     }
 
     const pod = names(s.release).embeddedPod;
-    let seen;
+    let lostLine: LogGateError | undefined;
     try {
-      seen = await step(d, 'wait for the success log line', () => waitForSuccessLine(d.kube, {
+      const seen = await step(d, 'wait for the success log line', () => waitForSuccessLine(d.kube, {
         namespace: s.namespace, pod, timeoutMs: s.migrationTimeoutMs, progress: (m) => d.log.info(m),
+        upgradedAt: d.store.state.phase1?.upgradedAt,
       }), (x) => `pod ${pod}, ${x.container} container`);
+      r.logLine = seen.line;
+      await d.store.update((st) => ({ ...st, phase1: { ...st.phase1!, logLine: seen.line, podUid: seen.podUid, loggedAt: seen.at, lostLogLine: undefined } }), 'success log line seen');
     } catch (e) {
-      if (e instanceof LogGateError) {
-        r.details.push(...e.details);
+      if (!(e instanceof LogGateError)) throw e;
+      r.details.push(...e.details);
+      if (e.kind === 'log-lost') {
+        // The line cannot be read any more; the key counts below decide, and say so in bold.
+        lostLine = e;
+        d.log.warning(e.message);
+      } else {
         await d.store.update((st) => ({ ...st, phase1: { ...st.phase1!, status: 'failed', failure: e.message.slice(0, 300) } }), `log gate: ${e.kind}`);
         throw new PhaseStop('failed', e.message, e.kind === 'timeout'
           ? 'run migrate again to resume the wait, or inspect the control-plane pod; finalize stays refused'
           : 'inspect the vCluster pod log; the deployed etcd still holds the data and finalize stays refused');
       }
-      throw e;
     }
-    r.logLine = seen.line;
-    await d.store.update((st) => ({ ...st, phase1: { ...st.phase1!, logLine: seen.line, podUid: seen.podUid, loggedAt: seen.at } }), 'success log line seen');
 
     // Both etcds counted right after the line, so the comparison is made at one moment.
     const [deployedNow, embedded] = await step(d, 'census of both etcds', () => Promise.all([d.etcd.census('deployed'), d.etcd.census('embedded')]),
@@ -114,12 +119,23 @@ export async function migrate(d: Deps): Promise<void> {
     r.diff = diff;
     r.keysBefore = deployedNow.total;
     r.keysAfter = embedded.total;
+    if (lostLine && !(s.acceptLostLogLine && diff.ok)) {
+      const counts = diff.ok ? `The key counts of both etcds are equal (${deployedNow.total} deployed, ${embedded.total} embedded, no group lost keys)` : `${diff.lost.length} group(s) have fewer keys in the embedded etcd`;
+      await d.store.update((st) => ({ ...st, phase1: { ...st.phase1!, status: 'failed', failure: lostLine.message.slice(0, 300) } }), 'log gate: log-lost');
+      throw new PhaseStop('failed', `${lostLine.message}. ${counts}`, diff.ok
+        ? "if you accept equal key counts per resource as the proof of the copy, run migrate again with accept-lost-log-line: true (the summary and PR comment will say so in bold); finalize stays refused until then"
+        : 'do not finalize (it is refused); the deployed etcd still holds the data as of the copy. Investigate the embedded etcd before anything else');
+    }
     if (!diff.ok) {
       await d.store.update((st) => ({ ...st, phase1: { ...st.phase1!, status: 'failed', after: embedded, deployedAtSuccess: deployedNow, diff, failure: `groups lost keys: ${diff.lost.map((x) => x.group).join(', ')}` } }), 'key counts differ');
       throw new PhaseStop('failed', `the embedded etcd has fewer keys than the deployed etcd in ${diff.lost.length} group(s): ${diff.lost.map((x) => `${x.group} (${x.before} → ${x.after})`).join(', ')}`,
         'do not finalize (it is refused while this stands); the deployed etcd still holds the data. Investigate the copy and run migrate again');
     }
-    await d.store.update((st) => ({ ...st, phase1: { ...st.phase1!, status: 'verified', verifiedAt: new Date().toISOString(), after: embedded, deployedAtSuccess: deployedNow, diff, failure: undefined } }), 'phase one verified');
+    if (lostLine) r.lostLogLine = lostLine.message;
+    await d.store.update((st) => ({
+      ...st,
+      phase1: { ...st.phase1!, status: 'verified', verifiedAt: new Date().toISOString(), after: embedded, deployedAtSuccess: deployedNow, diff, failure: undefined, lostLogLine: lostLine?.message },
+    }), lostLine ? 'phase one verified by key counts (success line lost with its pod)' : 'phase one verified');
     r.status = 'succeeded';
     r.headline = `vCluster copied the deployed etcd into embedded etcd; ${embedded.total} keys, no group lost keys.`;
     r.next = `approve the '${s.approvalEnvironment ?? 'approval'}' environment so the finalize job runs phase two (it removes the deployed etcd StatefulSet and Services; its PVCs stay)`;
@@ -133,6 +149,7 @@ export function fillFromRecord(d: Deps): void {
   const p1 = d.store.state.phase1;
   if (!p1) return;
   d.report.logLine = p1.logLine;
+  d.report.lostLogLine = p1.lostLogLine;
   d.report.diff = p1.diff;
   d.report.keysBefore = p1.deployedAtSuccess?.total ?? p1.before?.total;
   d.report.keysAfter = p1.after?.total;

@@ -284,6 +284,52 @@ describe('faults while a migration runs', () => {
     });
   });
 
+  it('control-plane pod replaced after logging success: migrate says the line is lost within seconds; with accept-lost-log-line equal key counts verify phase one', async () => {
+    const d = await env().demo({ namespace: 'e2e-f-replaced', release: 'replaced', faults: { copyDelayMs: 20_000, replacePodAfterSuccess: true } });
+    const secrets = secretsOf(d);
+    const deployed = await d.standIn.keyCounts('deployed');
+    // The first run gives up before the copy ends (a runner cancelled or timed out); meanwhile the
+    // pod logs the line and is deleted, and its replacement starts on the migrated data.
+    const first = await runAction(inputsFor(d, 'migrate', { 'migration-timeout': '10s' }));
+    expect(first.outputs.status, explain(first)).toBe('failed');
+    await d.standIn.waitForHistory((h) => h.some((l) => l.includes('embedded etcd started on migrated data')), 90_000);
+
+    const lost = await runAction(inputsFor(d, 'migrate', { 'migration-timeout': '5m' }));
+    assertNoSecretLeak(lost, secrets);
+    expect(lost.code, explain(lost)).not.toBe(0);
+    expect(lost.outputs.status, explain(lost)).toBe('failed');
+    expect(errorLine(lost), explain(lost)).toMatch(new RegExp(`pod ${d.release}-0 was created at .*, after the phase-one upgrade finished at`));
+    expect(errorLine(lost)).toContain('The key counts of both etcds are equal');
+    expect(errorLine(lost)).toContain('accept-lost-log-line: true');
+    expect(lost.ms, 'says so soon after the replacement is Ready, not after migration-timeout').toBeLessThan(90_000);
+    let st = (await state(d))!;
+    expect(st.phase1?.status).toBe('failed');
+    expect(st.lock).toBeUndefined();
+    const refused = await runAction(inputsFor(d, 'finalize'));
+    expect(refused.outputs.status, explain(refused)).toBe('refused');
+
+    const accepted = await runAction(inputsFor(d, 'migrate', { 'accept-lost-log-line': 'true' }));
+    assertNoSecretLeak(accepted, secrets);
+    expect(accepted.code, explain(accepted)).toBe(0);
+    expect(accepted.outputs.status, explain(accepted)).toBe('succeeded');
+    expect(accepted.outputs['log-line']).toBe('');
+    expect(accepted.summary).toContain('**The success log line was not read: the pod that ran the copy was replaced');
+    st = (await state(d))!;
+    expect(st.phase1?.status).toBe('verified');
+    expect(st.phase1?.lostLogLine).toContain('was replaced');
+    expect(st.phase1?.diff?.ok).toBe(true);
+    expect(await lostGroups(d, deployed)).toEqual([]);
+    const fin = await runAction(inputsFor(d, 'finalize'));
+    expect(fin.outputs.status, explain(fin)).toBe('succeeded');
+    expect(fin.summary, 'the finalize report carries the same bold note').toContain('**The success log line was not read');
+    recordScenario({
+      group: GROUP, scenario: 'control-plane pod replaced after the success line',
+      done: 'stand-in deletes pod <release>-0 right after it logs the success line (copy takes 20 s; the first migrate gave up after 10 s); the StatefulSet\'s new pod starts on the migrated data without the line; migrate; migrate with accept-lost-log-line: true; finalize',
+      action: `migrate failed in ${secs(lost.ms)} (not after migration-timeout 5m): "${firstLine(errorLine(lost)).slice(0, 220)}…"; with accept-lost-log-line: equal key counts verified phase one in ${secs(accepted.ms)}, said in bold; finalize succeeded`,
+      dataLost: 'none (embedded etcd key counts equal the deployed etcd, read directly)',
+    });
+  });
+
   it('kube-apiserver restarted during the log wait: phase one still ends verified', async () => {
     const d = await env().demo({ namespace: 'e2e-f-apiwait', release: 'apiwait', faults: { copyDelayMs: 25_000 } });
     const secrets = secretsOf(d);
