@@ -36,6 +36,12 @@ describe('job summary', () => {
     const out = renderSummary(b);
     expect(out).toContain('**Phase two ran WITHOUT a verified approval');
     expect(out).toContain('**No backup was taken: Velero covers it**');
+    expect(out).not.toContain('success log line was not read');
+  });
+  it('says in bold when phase one rests on key counts because the success line was lost with its pod', () => {
+    const b = newReport('vc', 'ns', 'migrate');
+    b.lostLogLine = 'pod vc-0 was created at …';
+    expect(renderSummary(b)).toContain('**The success log line was not read: the pod that ran the copy was replaced and its log is gone; equal key counts of both etcds were accepted as the proof instead (accept-lost-log-line: true).**');
   });
   it('escapes text that would inject Markdown or HTML', () => {
     const b = newReport('vc', 'ns', 'migrate');

@@ -45,6 +45,8 @@ describe('renderStatusComment', () => {
     const md = renderStatusComment({ ...base, approvalBypassed: true, backupSkipReason: 'snapshot taken by *Velero*' });
     expect(md).toContain('**Phase two ran without a verified approval (require-approval: false).**');
     expect(md).toContain('**The backup was skipped: snapshot taken by \\*Velero\\***');
+    expect(md).not.toContain('success log line was not read');
+    expect(renderStatusComment({ ...base, lostLogLine: 'pod vc-0 was replaced' })).toContain('**The success log line was not read: the pod that ran the copy was replaced');
   });
 
   it('says when counts were not measured and lists lost groups with their counts', () => {
