@@ -49,7 +49,7 @@ export type ComponentName = 'etcd' | 'kube-apiserver' | 'kube-controller-manager
 
 export const STORAGE_CLASS = 'standard';
 export const NODE_NAME = 'kwok-node-0';
-const DEFAULT_PV_SIZES = [...Array(14).fill('5Gi'), ...Array(4).fill('10Gi'), ...Array(2).fill('20Gi')] as string[];
+const DEFAULT_PV_SIZES = [...Array(40).fill('5Gi'), ...Array(4).fill('10Gi'), ...Array(2).fill('20Gi')] as string[];
 
 function kubeconfigYaml(server: string, ca: string, cert: string, key: string): string {
   return [
