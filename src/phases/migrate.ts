@@ -119,12 +119,11 @@ export async function migrate(d: Deps): Promise<void> {
     r.diff = diff;
     r.keysBefore = deployedNow.total;
     r.keysAfter = embedded.total;
-    if (lostLine && !(s.acceptLostLogLine && diff.ok)) {
-      const counts = diff.ok ? `The key counts of both etcds are equal (${deployedNow.total} deployed, ${embedded.total} embedded, no group lost keys)` : `${diff.lost.length} group(s) have fewer keys in the embedded etcd`;
+    // Lost keys are reported below as always; equal counts stand in for a lost line only when asked.
+    if (lostLine && diff.ok && !s.acceptLostLogLine) {
       await d.store.update((st) => ({ ...st, phase1: { ...st.phase1!, status: 'failed', failure: lostLine.message.slice(0, 300) } }), 'log gate: log-lost');
-      throw new PhaseStop('failed', `${lostLine.message}. ${counts}`, diff.ok
-        ? "if you accept equal key counts per resource as the proof of the copy, run migrate again with accept-lost-log-line: true (the summary and PR comment will say so in bold); finalize stays refused until then"
-        : 'do not finalize (it is refused); the deployed etcd still holds the data as of the copy. Investigate the embedded etcd before anything else');
+      throw new PhaseStop('failed', `${lostLine.message}. The key counts of both etcds are equal (${deployedNow.total} deployed, ${embedded.total} embedded, no group lost keys)`,
+        'if you accept equal key counts per resource as the proof of the copy, run migrate again with accept-lost-log-line: true (the summary and PR comment will say so in bold); finalize stays refused until then');
     }
     if (!diff.ok) {
       await d.store.update((st) => ({ ...st, phase1: { ...st.phase1!, status: 'failed', after: embedded, deployedAtSuccess: deployedNow, diff, failure: `groups lost keys: ${diff.lost.map((x) => x.group).join(', ')}` } }), 'key counts differ');
