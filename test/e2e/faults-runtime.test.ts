@@ -56,6 +56,21 @@ const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const firstLine = (s: string) => s.split('\n')[0]!.slice(0, 400);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Runs `fn` with the kwok node cordoned (a pod that restarts stays Pending), uncordoned after. */
+async function whileCordoned<T>(fn: () => Promise<T>): Promise<T> {
+  await setCordoned(true);
+  try {
+    return await fn();
+  } finally {
+    await setCordoned(false);
+  }
+}
+
+/** SIGKILL a run once helm has stored its new revision and waits (history shows pending-upgrade). */
+function killOncePending(d: DemoVCluster) {
+  return { stdout: /helm upgrade \S+ to chart .* --wait up to/, afterMs: 1000, until: async () => (await helmHistory(d)).at(-1)?.status === 'pending-upgrade' };
+}
+
 /** Cordons or uncordons the one kwok node (read, modify, replace; retried on a conflict with kwok's heartbeats). */
 async function setCordoned(unschedulable: boolean): Promise<void> {
   for (let i = 0; ; i++) {
@@ -142,12 +157,7 @@ describe('faults while a migration runs', () => {
     // action's process group (helm too, as a cancelled job's runner does) once helm has stored the new
     // revision and is waiting.
     const inputs = inputsFor(d, 'migrate', { 'storage-size': '50Gi' });
-    const k = await runAction(inputs, {
-      killWhen: {
-        stdout: /helm upgrade \S+ to chart .* --wait up to/, afterMs: 1000,
-        until: async () => (await helmHistory(d)).at(-1)?.status === 'pending-upgrade',
-      },
-    });
+    const k = await runAction(inputs, { killWhen: killOncePending(d) });
     expect(k.killed, explain(k)).toBe(true);
     const hist = await helmHistory(d);
     const last = hist.at(-1)!;
@@ -200,20 +210,10 @@ describe('faults while a migration runs', () => {
     expect(m.code, explain(m)).toBe(0);
     // Phase two restarts <release>-0 (its config hash changes). With the node cordoned the new pod
     // cannot be scheduled, so helm is provably still waiting when the kill lands.
-    await setCordoned(true);
-    let k: ActionResult;
-    let hist: Awaited<ReturnType<typeof helmHistory>>;
-    try {
-      k = await runAction(inputsFor(d, 'finalize'), {
-        killWhen: {
-          stdout: /helm upgrade \S+ to chart .* --wait up to/, afterMs: 1000,
-          until: async () => (await helmHistory(d)).at(-1)?.status === 'pending-upgrade',
-        },
-      });
-      hist = await helmHistory(d);
-    } finally {
-      await setCordoned(false);
-    }
+    const [k, hist] = await whileCordoned(async () => {
+      const run = await runAction(inputsFor(d, 'finalize'), { killWhen: killOncePending(d) });
+      return [run, await helmHistory(d)] as const;
+    });
     expect(k.killed, explain(k)).toBe(true);
     const last = hist.at(-1)!;
     expect(last.status, JSON.stringify(hist)).toBe('pending-upgrade');
@@ -250,13 +250,7 @@ describe('faults while a migration runs', () => {
     const deployed = await d.standIn.keyCounts('deployed');
     const m = await runAction(inputsFor(d, 'migrate'));
     expect(m.code, explain(m)).toBe(0);
-    await setCordoned(true);
-    let r: ActionResult;
-    try {
-      r = await runAction(inputsFor(d, 'finalize', { timeout: '30s' }));
-    } finally {
-      await setCordoned(false);
-    }
+    const r = await whileCordoned(() => runAction(inputsFor(d, 'finalize', { timeout: '30s' })));
     assertNoSecretLeak(r, secrets);
     expect(r.code, explain(r)).not.toBe(0);
     expect(r.outputs.status, explain(r)).toBe('failed');
