@@ -51,15 +51,12 @@ export type LogGateFailure = 'failure-line' | 'crash-loop' | 'timeout' | 'log-lo
 export const LOST_LINE_GRACE_MS = 20_000;
 
 /**
- * True when `pod` was created after the phase-one upgrade finished (`upgradedAt`). helm's --wait
- * returns only once the control-plane pod is Ready, so that pod, created before, is the one that
- * runs the copy and logs the line; a later one replaced it (eviction, node drain, deletion), and
- * its predecessor's log went with it. creationTimestamp has whole seconds, so a pod created before
- * `upgradedAt` never reads as after it.
+ * True when `pod` is not the control-plane pod phase one's `helm upgrade --wait` ended with
+ * (`copyPodUid`, from the state record). That pod runs the copy and logs the line; another one
+ * replaced it (eviction, node drain, deletion), and its predecessor's log went with it.
  */
-export function replacedAfterUpgrade(pod: Pick<PodView, 'createdAt'>, upgradedAt: string | undefined): boolean {
-  if (!pod.createdAt || !upgradedAt) return false;
-  return Date.parse(pod.createdAt) > Date.parse(upgradedAt);
+export function replacedSinceUpgrade(pod: Pick<PodView, 'uid'>, copyPodUid: string | undefined): boolean {
+  return copyPodUid !== undefined && pod.uid !== '' && pod.uid !== copyPodUid;
 }
 
 export class LogGateError extends Error {
@@ -80,8 +77,8 @@ export interface LogGateOptions {
   pollMs?: number;
   progress?: (msg: string) => void;
   now?: () => number;
-  /** When phase one's upgrade finished (state record): a pod created later replaced the one that logged. */
-  upgradedAt?: string;
+  /** The pod phase one's upgrade ended with (state record): a pod with another uid replaced it. */
+  copyPodUid?: string;
   lostLineGraceMs?: number;
 }
 
@@ -133,11 +130,11 @@ export async function waitForSuccessLine(kube: Kube, o: LogGateOptions): Promise
       }
       // A replacement pod that is Ready has started its control plane, so a copy of its own would
       // have logged by now: the line was in the replaced pod's log, which is gone.
-      if (pod.ready && replacedAfterUpgrade(pod, o.upgradedAt)) {
+      if (pod.ready && replacedSinceUpgrade(pod, o.copyPodUid)) {
         replacementReadySince ??= now();
         if (now() - replacementReadySince >= (o.lostLineGraceMs ?? LOST_LINE_GRACE_MS)) {
           throw new LogGateError(
-            `pod ${o.pod} was created at ${pod.createdAt}, after the phase-one upgrade finished at ${o.upgradedAt}: the pod that ran the copy was replaced (evicted, drained or deleted) and its log, with any "${SUCCESS_LINE}", is gone. The new pod is Ready without the line`,
+            `pod ${o.pod} (uid ${pod.uid}, created ${pod.createdAt ?? 'at an unknown time'}) is not the pod the phase-one upgrade ended with (uid ${o.copyPodUid}): the pod that ran the copy was replaced (evicted, drained or deleted) and its log, with any "${SUCCESS_LINE}", is gone. The new pod is Ready without the line`,
             'log-lost', [`pod: ${pod.name} uid ${pod.uid}, created ${pod.createdAt}, Ready, ${pod.restarts} restarts`, ...lastLines(current, 20).map((l) => `log: ${l}`)],
           );
         }

@@ -16,6 +16,8 @@ export interface PhaseOneRecord {
   chartVersion: string;
   valuesDigest: string;
   upgradedAt?: string;
+  /** The control-plane pod helm's --wait ended with: it runs the copy and logs the success line. */
+  upgradedPodUid?: string;
   verifiedAt?: string;
   /** vCluster's success line and the pod that wrote it. */
   logLine?: string;

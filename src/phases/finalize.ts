@@ -64,17 +64,13 @@ export async function finalize(d: Deps): Promise<void> {
         ...st,
         phase2: { status: 'started', startedAt: new Date().toISOString(), valuesDigest: valuesDigest(values.phase2), approvedBy: verdict.approvers, approvalBypassed: verdict.bypassed, census: now },
       }), 'phase two started');
-      await upgradeOrExplain(d, 'phase two', file, {
-        recordFailure: (cause) => d.store.update((st) => ({ ...st, phase2: { ...st.phase2!, status: 'failed', failure: cause } }), 'phase two upgrade failed'),
-        remedy: 'fix what the findings name (an unschedulable pod needs a node it fits on; a Pending PVC a volume), then run finalize again: it resumes at the check that the deployed etcd is gone. The embedded etcd holds the data; the deployed etcd PVCs were not touched',
-      });
-      await d.store.update((st) => ({ ...st, phase2: { ...st.phase2!, status: 'upgraded', upgradedAt: new Date().toISOString() } }), 'phase two upgrade applied');
+      await upgradeOrExplain(d, 'phase two', file,
+        'fix what the findings name (an unschedulable pod needs a node it fits on; a Pending PVC a volume), then run finalize again: it resumes at the check that the deployed etcd is gone. The embedded etcd holds the data; the deployed etcd PVCs were not touched');
     } else {
       d.log.info(`Resuming: ${decision.why}`);
       r.warnings.push(`Resumed: ${decision.why}.`);
       if (decision.at === 'interrupted-upgrade') {
         await finishInterruptedUpgrade(d, 'phase two', { revision: g.view.release!.revision, values: g.userValues }, state.phase2?.valuesDigest, 'finalize');
-        await d.store.update((st) => ({ ...st, phase2: { ...st.phase2!, status: 'upgraded', upgradedAt: new Date().toISOString() } }), 'interrupted phase-two upgrade applied again');
       }
     }
 

@@ -65,11 +65,8 @@ export async function migrate(d: Deps): Promise<void> {
         },
         phase2: undefined,
       }), 'phase one started');
-      await upgradeOrExplain(d, 'phase one', file, {
-        recordFailure: (cause) => d.store.update((st) => ({ ...st, phase1: { ...st.phase1!, status: 'failed', failure: cause } }), 'phase one upgrade failed'),
-        remedy: 'fix what the findings name (a Pending PVC needs a StorageClass that provisions it or a PersistentVolume that fits it), then run migrate again: it resumes at the wait for the success line. The deployed etcd still holds the data; finalize stays refused',
-      });
-      await d.store.update((st) => ({ ...st, phase1: { ...st.phase1!, status: 'upgraded', upgradedAt: new Date().toISOString() } }), 'phase one upgrade applied');
+      await upgradeOrExplain(d, 'phase one', file,
+        'fix what the findings name (a Pending PVC needs a StorageClass that provisions it or a PersistentVolume that fits it), then run migrate again: it resumes at the wait for the success line. The deployed etcd still holds the data; finalize stays refused');
     } else {
       d.log.info(`Resuming: ${decision.why}`);
       r.warnings.push(`Resumed: ${decision.why}.`);
@@ -84,7 +81,6 @@ export async function migrate(d: Deps): Promise<void> {
       }
       if (decision.at === 'interrupted-upgrade') {
         await finishInterruptedUpgrade(d, 'phase one', { revision: g.view.release!.revision, values: g.userValues }, state.phase1?.valuesDigest, 'migrate');
-        await d.store.update((st) => ({ ...st, phase1: { ...st.phase1!, status: 'upgraded', upgradedAt: new Date().toISOString() } }), 'interrupted phase-one upgrade applied again');
       }
     }
 
@@ -93,7 +89,7 @@ export async function migrate(d: Deps): Promise<void> {
     try {
       const seen = await step(d, 'wait for the success log line', () => waitForSuccessLine(d.kube, {
         namespace: s.namespace, pod, timeoutMs: s.migrationTimeoutMs, progress: (m) => d.log.info(m),
-        upgradedAt: d.store.state.phase1?.upgradedAt,
+        copyPodUid: d.store.state.phase1?.upgradedPodUid,
       }), (x) => `pod ${pod}, ${x.container} container`);
       r.logLine = seen.line;
       await d.store.update((st) => ({ ...st, phase1: { ...st.phase1!, logLine: seen.line, podUid: seen.podUid, loggedAt: seen.at, lostLogLine: undefined } }), 'success log line seen');

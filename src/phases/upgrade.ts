@@ -8,6 +8,25 @@ import { PhaseStop, step } from '../context.ts';
 import { HelmError, forbiddenStatefulSet } from '../helm.ts';
 import { diagnoseControlPlane } from '../control-plane-diagnosis.ts';
 import { valuesDigest, valuesYaml, type Values } from '../values.ts';
+import type { PhaseOneRecord, PhaseTwoRecord, StateRecord } from '../state.ts';
+import { names } from '../cluster-view.ts';
+
+export type PhaseLabel = 'phase one' | 'phase two';
+
+function patchPhase(st: StateRecord, label: PhaseLabel, patch: Partial<PhaseOneRecord> & Partial<PhaseTwoRecord>): StateRecord {
+  return label === 'phase one' ? { ...st, phase1: { ...st.phase1!, ...patch } } : { ...st, phase2: { ...st.phase2!, ...patch } };
+}
+
+/**
+ * Records a finished upgrade. For phase one also the control-plane pod helm's --wait ended with:
+ * that pod runs the copy and logs the line, so a pod with another uid later is a replacement.
+ */
+async function recordUpgraded(d: Deps, label: PhaseLabel, event: string): Promise<void> {
+  const pod = label === 'phase one'
+    ? await d.kube.pod(d.settings.namespace, names(d.settings.release).embeddedPod).catch(() => undefined)
+    : undefined;
+  await d.store.update((st) => patchPhase(st, label, { status: 'upgraded', upgradedAt: new Date().toISOString(), ...(pod ? { upgradedPodUid: pod.uid } : {}) }), event);
+}
 
 export function writeValuesFile(d: Deps, label: string, values: Values): string {
   const file = join(d.workDir, `${d.settings.release}-${label.replace(/\s+/g, '-')}-values.yaml`);
@@ -39,19 +58,20 @@ export async function upgrade(d: Deps, label: string, valuesFile: string, dryRun
 }
 
 /**
- * The upgrade of a phase; when it does not finish, say why from the control plane's pod and PVC
- * (helm itself says only "context deadline exceeded"), let the phase record the failure, and stop.
+ * The upgrade of a phase, recorded. When it does not finish, say why from the control plane's pod
+ * and PVC (helm itself says only "context deadline exceeded"), record the failure, and stop.
  */
-export async function upgradeOrExplain(d: Deps, label: 'phase one' | 'phase two', valuesFile: string, o: { recordFailure: (cause: string) => Promise<unknown>; remedy: string }): Promise<void> {
+export async function upgradeOrExplain(d: Deps, label: PhaseLabel, valuesFile: string, remedy: string): Promise<void> {
   try {
     await upgrade(d, label, valuesFile);
   } catch (e) {
     const why = await diagnoseControlPlane(d.kube, d.settings.namespace, d.settings.release);
     d.report.details.push(...why.details);
     const cause = [...why.findings, (e as Error).message].join('; ');
-    await o.recordFailure(cause.slice(0, 300));
-    throw new PhaseStop('failed', `the ${label.replace(' ', '-')} helm upgrade did not finish: ${cause}`, o.remedy);
+    await d.store.update((st) => patchPhase(st, label, { status: 'failed', failure: cause.slice(0, 300) }), `${label} upgrade failed`);
+    throw new PhaseStop('failed', `the ${label.replace(' ', '-')} helm upgrade did not finish: ${cause}`, remedy);
   }
+  await recordUpgraded(d, label, `${label} upgrade applied`);
 }
 
 /**
@@ -59,7 +79,7 @@ export async function upgradeOrExplain(d: Deps, label: 'phase one' | 'phase two'
  * revision holds exactly the values this migration recorded, apply that revision again (helm
  * rollback to itself): the objects stay as they are and the release becomes deployed.
  */
-export async function finishInterruptedUpgrade(d: Deps, label: string, pending: { revision: number; values: Values }, recordedDigest: string | undefined, phase: 'migrate' | 'finalize'): Promise<void> {
+export async function finishInterruptedUpgrade(d: Deps, label: PhaseLabel, pending: { revision: number; values: Values }, recordedDigest: string | undefined, phase: 'migrate' | 'finalize'): Promise<void> {
   const s = d.settings;
   const digest = valuesDigest(pending.values);
   if (digest !== recordedDigest) {
@@ -71,4 +91,5 @@ export async function finishInterruptedUpgrade(d: Deps, label: string, pending: 
     await d.helm.rollback(s.release, s.namespace, pending.revision, s.timeoutMs);
   });
   d.report.warnings.push(`The ${label} helm upgrade of an earlier run was interrupted (release pending-upgrade at revision ${pending.revision}); this run applied that revision again with helm rollback.`);
+  await recordUpgraded(d, label, `interrupted ${label} upgrade applied again`);
 }

@@ -292,7 +292,9 @@ describe('faults while a migration runs', () => {
     assertNoSecretLeak(lost, secrets);
     expect(lost.code, explain(lost)).not.toBe(0);
     expect(lost.outputs.status, explain(lost)).toBe('failed');
-    expect(errorLine(lost), explain(lost)).toMatch(new RegExp(`pod ${d.release}-0 was created at .*, after the phase-one upgrade finished at`));
+    const copyPod = (await state(d))!.phase1?.upgradedPodUid;
+    expect(copyPod, 'the record names the pod helm waited for').toBeDefined();
+    expect(errorLine(lost), explain(lost)).toMatch(new RegExp(`pod ${d.release}-0 \\(uid [0-9a-f-]+, created .*\\) is not the pod the phase-one upgrade ended with \\(uid ${copyPod}\\)`));
     expect(errorLine(lost)).toContain('The key counts of both etcds are equal');
     expect(errorLine(lost)).toContain('accept-lost-log-line: true');
     expect(lost.ms, 'says so soon after the replacement is Ready, not after migration-timeout').toBeLessThan(90_000);

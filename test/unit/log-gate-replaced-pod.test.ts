@@ -2,11 +2,11 @@
 // (eviction, node drain, deletion), that log is gone and the new pod never logs the line. The gate
 // must say so soon after the replacement is Ready, instead of waiting out migration-timeout.
 import { describe, expect, it } from 'vitest';
-import { LogGateError, SUCCESS_LINE, replacedAfterUpgrade, waitForSuccessLine } from '../../src/log-gate.ts';
+import { LogGateError, SUCCESS_LINE, replacedSinceUpgrade, waitForSuccessLine } from '../../src/log-gate.ts';
 import type { Kube } from '../../src/kube.ts';
 import type { PodView } from '../../src/cluster-view.ts';
 
-const UPGRADED_AT = '2026-11-30T10:00:00.700Z';
+const COPY_POD = 'u1'; // the pod helm's --wait ended with (state record upgradedPodUid)
 const pod = (over: Partial<PodView> = {}): PodView => ({ name: 'vc-0', uid: 'u2', phase: 'Running', ready: true, restarts: 0, deleting: false, createdAt: '2026-11-30T10:03:12.000Z', ...over });
 
 function kubeWith(p: PodView, log: string): Kube {
@@ -16,18 +16,14 @@ function kubeWith(p: PodView, log: string): Kube {
 /** A clock that advances `step` ms per read. */
 const clock = (step: number) => { let t = 0; return () => (t += step); };
 
-describe('replacedAfterUpgrade', () => {
-  it('is true only for a pod created after the upgrade finished', () => {
-    expect(replacedAfterUpgrade(pod(), UPGRADED_AT)).toBe(true);
-    expect(replacedAfterUpgrade(pod({ createdAt: '2026-11-30T09:59:40.000Z' }), UPGRADED_AT)).toBe(false);
+describe('replacedSinceUpgrade', () => {
+  it('is true only for a pod other than the one the phase-one upgrade ended with', () => {
+    expect(replacedSinceUpgrade(pod(), COPY_POD)).toBe(true);
+    expect(replacedSinceUpgrade(pod({ uid: COPY_POD }), COPY_POD)).toBe(false);
   });
-  it('never mistakes the pod helm waited for, created in the same second, for a replacement', () => {
-    // creationTimestamp has whole seconds: 10:00:00.4 reads as 10:00:00.
-    expect(replacedAfterUpgrade(pod({ createdAt: '2026-11-30T10:00:00.000Z' }), UPGRADED_AT)).toBe(false);
-  });
-  it('is false without an upgrade time (a run that failed in its upgrade) or a creation time', () => {
-    expect(replacedAfterUpgrade(pod(), undefined)).toBe(false);
-    expect(replacedAfterUpgrade(pod({ createdAt: undefined }), UPGRADED_AT)).toBe(false);
+  it('is false without a recorded pod (a run that failed in its upgrade, an older record) or a uid', () => {
+    expect(replacedSinceUpgrade(pod(), undefined)).toBe(false);
+    expect(replacedSinceUpgrade(pod({ uid: '' }), COPY_POD)).toBe(false);
   });
 });
 
@@ -35,27 +31,27 @@ describe('log gate with a replaced control-plane pod', () => {
   it('stops with log-lost once the replacement has been Ready for the grace, long before the timeout', async () => {
     const now = clock(1_000);
     const e = await waitForSuccessLine(kubeWith(pod(), 'INFO Using embedded etcd (existing data)\nINFO Embedded etcd is ready\n'), {
-      namespace: 'ns', pod: 'vc-0', timeoutMs: 15 * 60_000, pollMs: 1, now, upgradedAt: UPGRADED_AT, lostLineGraceMs: 20_000,
+      namespace: 'ns', pod: 'vc-0', timeoutMs: 15 * 60_000, pollMs: 1, now, copyPodUid: COPY_POD, lostLineGraceMs: 20_000,
     }).then(() => undefined, (x: unknown) => x);
     expect(e).toBeInstanceOf(LogGateError);
     const err = e as LogGateError;
     expect(err.kind).toBe('log-lost');
-    expect(err.message).toContain('pod vc-0 was created at 2026-11-30T10:03:12.000Z, after the phase-one upgrade finished at 2026-11-30T10:00:00.700Z');
+    expect(err.message).toContain('pod vc-0 (uid u2, created 2026-11-30T10:03:12.000Z) is not the pod the phase-one upgrade ended with (uid u1)');
     expect(err.details.some((l) => l.includes('Embedded etcd is ready'))).toBe(true);
     expect(now()).toBeLessThan(60_000);
   });
 
   it('still takes the line when the replacement logs it (a vCluster that copies again at start)', async () => {
     const r = await waitForSuccessLine(kubeWith(pod(), `INFO ${SUCCESS_LINE}\n`), {
-      namespace: 'ns', pod: 'vc-0', timeoutMs: 60_000, pollMs: 1, now: clock(1_000), upgradedAt: UPGRADED_AT,
+      namespace: 'ns', pod: 'vc-0', timeoutMs: 60_000, pollMs: 1, now: clock(1_000), copyPodUid: COPY_POD,
     });
     expect(r.line).toContain(SUCCESS_LINE);
   });
 
   it('waits as before for the pod helm waited for, and for a replacement that is not Ready yet', async () => {
-    for (const p of [pod({ createdAt: '2026-11-30T09:59:00.000Z' }), pod({ ready: false })]) {
+    for (const p of [pod({ uid: COPY_POD }), pod({ ready: false })]) {
       const e = await waitForSuccessLine(kubeWith(p, 'INFO copying\n'), {
-        namespace: 'ns', pod: 'vc-0', timeoutMs: 120_000, pollMs: 1, now: clock(1_000), upgradedAt: UPGRADED_AT,
+        namespace: 'ns', pod: 'vc-0', timeoutMs: 120_000, pollMs: 1, now: clock(1_000), copyPodUid: COPY_POD,
       }).then(() => undefined, (x: unknown) => x as LogGateError);
       expect(e?.kind).toBe('timeout');
     }
