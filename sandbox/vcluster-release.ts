@@ -70,7 +70,7 @@ export async function installDemoVCluster(cluster: Cluster, o: DemoOptions): Pro
 }
 
 /** Pods and PVCs of a namespace with their state, for a failure message. */
-async function describeNamespace(core: k8s.CoreV1Api, namespace: string): Promise<string> {
+export async function describeNamespace(core: k8s.CoreV1Api, namespace: string): Promise<string> {
   try {
     const pods = (await core.listNamespacedPod({ namespace })).items.map((p) =>
       `pod ${p.metadata?.name}: ${p.status?.phase} node=${p.spec?.nodeName ?? '-'} ${(p.status?.conditions ?? []).filter((c) => c.status !== 'True').map((c) => `${c.type}=${c.status} ${c.message ?? ''}`).join('; ')}`);

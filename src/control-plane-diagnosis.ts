@@ -18,14 +18,14 @@ export async function diagnoseControlPlane(kube: Kube, namespace: string, releas
   const n = names(release);
   const findings: string[] = [];
   const details: string[] = [];
-  const events = (name: string) => kube.events(namespace, name, 6).catch(() => [] as string[]);
+  const events = (name: string, uid: string) => kube.events(namespace, name, 6, uid || undefined).catch(() => [] as string[]);
   try {
     const pvc = await kube.pvcState(namespace, n.embeddedPvc);
     if (!pvc) {
       details.push(`PVC ${n.embeddedPvc}: does not exist`);
     } else {
       details.push(pvc.line);
-      const ev = await events(n.embeddedPvc);
+      const ev = await events(n.embeddedPvc, pvc.uid);
       details.push(...ev.map((e) => `event PVC/${n.embeddedPvc}: ${e}`));
       if (pvc.phase !== 'Bound') {
         const why = lastEvent(ev);
@@ -42,7 +42,7 @@ export async function diagnoseControlPlane(kube: Kube, namespace: string, releas
       findings.push(`pod ${n.embeddedPod} does not exist`);
     } else {
       details.push(pod.line);
-      const ev = await events(n.embeddedPod);
+      const ev = await events(n.embeddedPod, pod.uid);
       details.push(...ev.map((e) => `event Pod/${n.embeddedPod}: ${e}`));
       if (!pod.ready) findings.push(`pod ${n.embeddedPod} is not Ready${lastEvent(ev) ? ` (${lastEvent(ev)})` : ''}`);
     }

@@ -1,7 +1,7 @@
 // The Kubernetes adapter: the few reads and writes the action makes, through
 // @kubernetes/client-node. No decisions here; errors carry the object and the cause.
 import {
-  AppsV1Api, AuthorizationV1Api, CoreV1Api, StorageV1Api, type KubeConfig, type V1Pod, type V1ConfigMap,
+  AppsV1Api, AuthorizationV1Api, CoreV1Api, StorageV1Api, type KubeConfig, type V1Pod, type V1ConfigMap, type CoreV1Event,
 } from '@kubernetes/client-node';
 import type { ClusterView, PodView, PvcView } from './cluster-view.ts';
 import { names } from './cluster-view.ts';
@@ -35,6 +35,13 @@ export function describeError(e: unknown): string {
   const cause = (e as { cause?: { code?: string; message?: string } }).cause;
   const why = cause?.code ?? cause?.message;
   return `${m.split('\n')[0]!}${why && !m.includes(why) ? ` (${why})` : ''}`;
+}
+
+/** When an event last happened, in ms: events.k8s.io writers (the scheduler) set eventTime and series, core writers lastTimestamp. */
+function eventTime(e: CoreV1Event): number {
+  const t = e.series?.lastObservedTime ?? e.lastTimestamp ?? e.eventTime ?? e.metadata?.creationTimestamp;
+  const ms = t ? new Date(t as unknown as string).getTime() : NaN;
+  return Number.isNaN(ms) ? 0 : ms;
 }
 
 function podView(p: V1Pod): PodView {
@@ -163,36 +170,42 @@ export class Kube {
   }
 
   /** A PVC's phase, class and requested size in one line; undefined when it does not exist. */
-  async pvcState(namespace: string, name: string): Promise<{ phase: string; line: string } | undefined> {
+  async pvcState(namespace: string, name: string): Promise<{ phase: string; uid: string; line: string } | undefined> {
     // A list by name needs only `list`, which the preflight already checks.
     const c = (await this.core.listNamespacedPersistentVolumeClaim({ namespace, fieldSelector: `metadata.name=${name}` })).items[0];
     if (!c) return undefined;
     const phase = c.status?.phase ?? 'Unknown';
     const request = c.spec?.resources?.requests?.storage?.toString() ?? '?';
-    return { phase, line: `PVC ${name}: ${phase}, storage class ${c.spec?.storageClassName ?? '(default)'}, requests ${request}${c.spec?.volumeName ? `, volume ${c.spec.volumeName}` : ''}` };
+    return { phase, uid: c.metadata?.uid ?? '', line: `PVC ${name}: ${phase}, storage class ${c.spec?.storageClassName ?? '(default)'}, requests ${request}${c.spec?.volumeName ? `, volume ${c.spec.volumeName}` : ''}` };
   }
 
   /** A pod's phase and the conditions that are not True (e.g. PodScheduled=False Unschedulable: ...). */
-  async podState(namespace: string, name: string): Promise<{ ready: boolean; line: string } | undefined> {
+  async podState(namespace: string, name: string): Promise<{ ready: boolean; uid: string; line: string } | undefined> {
     try {
       const p = await this.core.readNamespacedPod({ name, namespace });
       const v = podView(p);
       const notTrue = (p.status?.conditions ?? []).filter((c) => c.status !== 'True')
         .map((c) => `${c.type}=${c.status}${c.reason ? ` ${c.reason}` : ''}${c.message ? `: ${c.message}` : ''}`);
-      return { ready: v.ready, line: `pod ${name}: ${v.phase}${v.ready ? ', Ready' : ''}${v.waitingReason ? `, waiting: ${v.waitingReason}` : ''}${v.restarts ? `, ${v.restarts} restarts` : ''}${notTrue.length ? `; ${notTrue.join('; ')}` : ''}` };
+      return { ready: v.ready, uid: v.uid, line: `pod ${name}: ${v.phase}${v.ready ? ', Ready' : ''}${v.waitingReason ? `, waiting: ${v.waitingReason}` : ''}${v.restarts ? `, ${v.restarts} restarts` : ''}${notTrue.length ? `; ${notTrue.join('; ')}` : ''}` };
     } catch (e) {
       if (statusOf(e) === 404) return undefined;
       throw e;
     }
   }
 
-  /** Recent events of one object, newest last, as one line each. */
-  async events(namespace: string, objectName: string, max = 10): Promise<string[]> {
-    const ev = await this.core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.name=${objectName}` });
+  /**
+   * Recent events of one object, newest last, as one line each. With a uid only that object's own
+   * events: a StatefulSet's new pod has the old pod's name, and the old pod's events (say a
+   * FailedScheduling from the install) would otherwise read as the new pod's cause.
+   */
+  async events(namespace: string, objectName: string, max = 10, uid?: string): Promise<string[]> {
+    const selector = [`involvedObject.name=${objectName}`, ...(uid ? [`involvedObject.uid=${uid}`] : [])].join(',');
+    const ev = await this.core.listNamespacedEvent({ namespace, fieldSelector: selector });
     return ev.items
-      .sort((a, b) => String(a.lastTimestamp ?? a.eventTime ?? '').localeCompare(String(b.lastTimestamp ?? b.eventTime ?? '')))
+      .map((e) => ({ e, at: eventTime(e) }))
+      .sort((a, b) => a.at - b.at)
       .slice(-max)
-      .map((e) => `${e.type ?? ''} ${e.reason ?? ''}: ${e.message ?? ''}`.trim());
+      .map(({ e }) => `${e.type ?? ''} ${e.reason ?? ''}: ${e.message ?? ''}`.trim());
   }
 
   async deleteStatefulSetOrphan(namespace: string, name: string): Promise<void> {

@@ -153,7 +153,7 @@ export async function waitForSuccessLine(kube: Kube, o: LogGateOptions): Promise
     }
     await new Promise((r) => setTimeout(r, pollMs));
   }
-  const events = await kube.events(o.namespace, o.pod).catch(() => [] as string[]);
+  const events = await kube.events(o.namespace, o.pod, 10, lastPod?.uid || undefined).catch(() => [] as string[]);
   if (apiDown) events.unshift(`the Kubernetes API did not answer at the end of the wait: ${apiDown}`);
   const state = lastPod ? `phase ${lastPod.phase}, ready ${lastPod.ready}, restarts ${lastPod.restarts}${lastPod.waitingReason ? `, waiting: ${lastPod.waitingReason}` : ''}` : 'the pod does not exist';
   throw new LogGateError(

@@ -67,6 +67,7 @@ export async function upgradeOrExplain(d: Deps, label: PhaseLabel, valuesFile: s
   } catch (e) {
     const why = await diagnoseControlPlane(d.kube, d.settings.namespace, d.settings.release);
     d.report.details.push(...why.details);
+    for (const line of why.details) d.log.info(line);
     const cause = [...why.findings, (e as Error).message].join('; ');
     await d.store.update((st) => patchPhase(st, label, { status: 'failed', failure: cause.slice(0, 300) }), `${label} upgrade failed`);
     throw new PhaseStop('failed', `the ${label.replace(' ', '-')} helm upgrade did not finish: ${cause}`, remedy);

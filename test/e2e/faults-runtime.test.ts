@@ -258,6 +258,10 @@ describe('faults while a migration runs', () => {
     expect(errorLine(r), explain(r)).toContain(`pod ${d.release}-0 is not Ready`);
     // Why: the scheduler's event on the pod.
     expect(shown, explain(r)).toMatch(/FailedScheduling|unschedulable/i);
+    // Only the waiting pod's own events: the pods it replaced (same name) were scheduled.
+    expect(shown, explain(r)).not.toMatch(/Successfully assigned/);
+    // The evidence is in the job log too, not only in the summary.
+    expect(r.stdout, explain(r)).toMatch(new RegExp(`^pod ${d.release}-0: Pending`, 'm'));
     const st = (await state(d))!;
     expect(st.phase2?.status, JSON.stringify(st.phase2)).toBe('failed');
     expect(st.phase2?.failure).toContain(`${d.release}-0`);

@@ -2,13 +2,13 @@
 // action run as GitHub runs it. Each file gets its own cluster; tests in a file use their own
 // namespaces so they do not depend on each other's leftovers.
 import { lostGroups as lostGroupsBetween } from '../../sandbox/keyspace.ts';
-import { afterAll, beforeAll } from 'vitest';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { startCluster, type Cluster } from '../../sandbox/cluster.ts';
 import { runAction as run, type ActionResult, type RunActionOptions } from '../../sandbox/action-runner.ts';
-import { FIXTURE_CHART, installDemoVCluster, type DemoOptions, type DemoVCluster } from '../../sandbox/vcluster-release.ts';
+import { FIXTURE_CHART, describeNamespace, installDemoVCluster, type DemoOptions, type DemoVCluster } from '../../sandbox/vcluster-release.ts';
 
 export { FIXTURE_CHART };
 export type { ActionResult, DemoVCluster };
@@ -36,6 +36,24 @@ export function useSharedCluster(): () => E2E {
         return d;
       },
     };
+  });
+  // A failed test prints what the cluster showed, so a failure in CI can be read without rerunning:
+  // the test's namespaces, the stand-in's history, dead components, the scheduler and controller logs.
+  let demosBefore = 0;
+  afterEach(async (ctx) => {
+    const mine = demos.slice(demosBefore);
+    demosBefore = demos.length;
+    if (ctx.task.result?.state !== 'fail' || !e2e) return;
+    const tail = (name: string) => {
+      const f = join(e2e!.cluster.dir, 'logs', `${name}.log`);
+      return existsSync(f) ? readFileSync(f, 'utf8').split('\n').slice(-25).join('\n') : '(no log)';
+    };
+    const parts = [`dead components: ${e2e.cluster.deadComponents().join(', ') || 'none'}`];
+    for (const d of mine) {
+      parts.push(`--- namespace ${d.namespace}`, await describeNamespace(e2e.core, d.namespace), '--- stand-in', d.standIn.history.slice(-25).join('\n'));
+    }
+    for (const c of ['kube-scheduler', 'kube-controller-manager', 'kwok']) parts.push(`--- ${c} log (tail)`, tail(c));
+    console.error(`cluster at the failure of "${ctx.task.name}":\n${parts.join('\n')}`);
   });
   afterAll(async () => {
     for (const d of demos) await d.standIn.stop();
