@@ -1,6 +1,7 @@
 // Which step comes next, from the state record and what the cluster shows. Pure.
 import type { ClusterView } from './cluster-view.ts';
 import type { StateRecord } from './state.ts';
+import { recopyRemedy } from './recopy.ts';
 
 export type Decision =
   | { kind: 'start' }
@@ -61,10 +62,12 @@ export function decideFinalize(s: StateRecord, v: ClusterView): Decision {
   }
   if (!p1 || p1.status !== 'verified') {
     const seen = p1 ? `its status is ${p1.status}${p1.failure ? ` (${p1.failure})` : ''}` : 'there is no phase-one record';
-    return { kind: 'refuse', why: `phase one is not verified: ${seen}`, remedy: 'run phase migrate and let it see the success log line and equal key counts first' };
+    // A copy that lost keys is not fixed by waiting: say how to copy again.
+    const remedy = p1?.diff && !p1.diff.ok ? recopyRemedy(s.namespace, s.release) : 'run phase migrate and let it see the success log line and equal key counts first';
+    return { kind: 'refuse', why: `phase one is not verified: ${seen}`, remedy };
   }
   if (p1.diff && !p1.diff.ok) {
-    return { kind: 'refuse', why: `the embedded etcd has fewer keys than the deployed one in ${p1.diff.lost.map((r) => r.group).join(', ')}`, remedy: 'do not finalize; the deployed etcd still holds the data. Investigate the copy, then run migrate again' };
+    return { kind: 'refuse', why: `the embedded etcd has fewer keys than the deployed one in ${p1.diff.lost.map((r) => r.group).join(', ')}`, remedy: recopyRemedy(s.namespace, s.release) };
   }
   if (v.release?.status.startsWith('pending')) {
     // A killed phase-two `helm upgrade` leaves its revision pending-upgrade; helm refuses every later

@@ -7,6 +7,7 @@ import * as k8s from '@kubernetes/client-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { rbacObjects } from '../../sandbox/service-account.ts';
+import { waitFor } from '../../sandbox/processes.ts';
 import { SUCCESS_LINE } from '../../sandbox/vcluster-standin.ts';
 import type { StateRecord } from '../../src/state.ts';
 import type { DiffRow } from '../../src/types.ts';
@@ -57,6 +58,11 @@ async function helmRevision(d: DemoVCluster): Promise<number> {
   return Math.max(...h.map((x) => x.revision));
 }
 
+/** kubectl scale statefulset <release> --replicas=n, through the scale subresource. */
+async function scaleControlPlane(d: DemoVCluster, replicas: number): Promise<void> {
+  await env().apps.replaceNamespacedStatefulSetScale({ name: d.release, namespace: d.namespace, body: { metadata: { name: d.release, namespace: d.namespace }, spec: { replicas } } });
+}
+
 const stsExists = (d: DemoVCluster, name: string) => exists(env().apps.readNamespacedStatefulSet({ name, namespace: d.namespace }));
 
 const secs = (r: ActionResult) => `${(r.ms / 1000).toFixed(1)} s`;
@@ -99,7 +105,7 @@ describe('faults that stop the action before it changes anything, or with a way 
     });
   });
 
-  it('keys dropped in the copy: phase one fails naming the groups and counts; finalize is refused', async () => {
+  it('keys dropped in the copy: phase one fails naming the groups and counts; finalize is refused; the re-copy commands it names end in a verified migration', async () => {
     const prefix = '/registry/configmaps/';
     const d = await env().demo({ namespace: 'e2e-f-drop', release: 'drop', faults: { dropPrefix: prefix } });
     const secrets = secretsOf(d);
@@ -132,12 +138,36 @@ describe('faults that stop the action before it changes anything, or with a way 
     expect(await stsExists(d, `${d.release}-etcd`)).toBe(true);
     // The deployed etcd still has every key it had.
     expect(await d.standIn.keyCounts('deployed')).toEqual(deployedBefore);
+    // Both refusals say how to copy again, with the commands.
+    const recopy = `kubectl -n ${d.namespace} delete pvc data-${d.release}-0;`;
+    expect(errorLine(r)).toContain(recopy);
+    expect(errorLine(f)).toContain(recopy);
+
+    // Follow those commands (through the API): the copy runs again, this time complete.
+    d.standIn.setFaults({});
+    const t0 = Date.now();
+    await scaleControlPlane(d, 0);
+    await waitFor('pod <release>-0 gone', async () => !(await exists(env().core.readNamespacedPod({ name: `${d.release}-0`, namespace: d.namespace }))), { timeoutMs: 60_000 });
+    await env().core.deleteNamespacedPersistentVolumeClaim({ name: `data-${d.release}-0`, namespace: d.namespace });
+    await waitFor('PVC data-<release>-0 gone', async () => !(await exists(env().core.readNamespacedPersistentVolumeClaim({ name: `data-${d.release}-0`, namespace: d.namespace }))), { timeoutMs: 60_000 });
+    await scaleControlPlane(d, 1);
+    const again = await runAction(inputsFor(d, 'migrate'));
+    assertNoSecretLeak(again, secrets);
+    expect(again.code, explain(again)).toBe(0);
+    expect(again.outputs.status, explain(again)).toBe('succeeded');
+    expect(JSON.parse(again.outputs['key-diff'] ?? '[]').filter((x: DiffRow) => x.verdict === 'lost')).toEqual([]);
+    expect(await lostGroups(d, deployedBefore)).toEqual([]);
+    expect((await state(d))?.phase1?.status).toBe('verified');
+    const fin = await runAction(inputsFor(d, 'finalize'));
+    expect(fin.code, explain(fin)).toBe(0);
+    expect(await stsExists(d, `${d.release}-etcd`)).toBe(false);
+    const recopied = (Date.now() - t0) / 1000;
 
     recordScenario({
       group: GROUP, scenario: 'keys lost in the copy to embedded etcd',
-      done: `stand-in dropPrefix ${prefix}: the copy leaves out ${lostCount} ConfigMaps; then migrate, then finalize`,
-      action: `migrate failed in ${secs(r)}, exit 1, naming "${want}" in the error, the summary and output key-diff; state phase1 failed; finalize refused, StatefulSet <release>-etcd kept`,
-      dataLost: `none: the deployed etcd still holds all ${[...deployedBefore.values()].reduce((a, b) => a + b, 0)} keys (compared group by group); finalize stays refused`,
+      done: `stand-in dropPrefix ${prefix}: the copy leaves out ${lostCount} ConfigMaps; then migrate, then finalize; then the refusal's re-copy commands (scale to 0, delete PVC data-<release>-0, scale to 1), migrate, finalize`,
+      action: `migrate failed in ${secs(r)}, exit 1, naming "${want}" in the error, the summary and output key-diff, and the commands that make vCluster copy again; state phase1 failed; finalize refused, StatefulSet <release>-etcd kept; after the commands migrate verified equal counts and finalize succeeded (${recopied.toFixed(1)} s from the first command)`,
+      dataLost: `none: the deployed etcd kept all ${[...deployedBefore.values()].reduce((a, b) => a + b, 0)} keys while finalize was refused, and the second copy holds every group's count`,
     });
   });
 

@@ -42,6 +42,17 @@ describe('decideFinalize', () => {
     s.phase1!.diff = { ok: false, rows: [lost], lost: [lost] };
     expect(decideFinalize(s, view({ store: 'migrating', embeddedPod: readyPod }))).toMatchObject({ kind: 'refuse', why: expect.stringContaining('/registry/pods/') });
   });
+  it('after a copy that lost keys, refuses and names the commands that make vCluster copy again', () => {
+    const lost = { group: '/registry/pods/', before: 3, after: 2, delta: -1, volatile: false, verdict: 'lost' as const };
+    const s = { ...s0, phase1: { status: 'failed' as const, startedAt: 't', chartVersion: '0.27.0', valuesDigest: 'd', failure: 'groups lost keys: /registry/pods/', diff: { ok: false, rows: [lost], lost: [lost] } } };
+    const d = decideFinalize(s, view({ store: 'migrating', embeddedPod: readyPod }));
+    expect(d).toMatchObject({ kind: 'refuse', why: expect.stringContaining('/registry/pods/') });
+    expect(d.kind === 'refuse' && d.remedy).toContain('kubectl -n ns delete pvc data-vc-0;');
+    // A failure that is not lost keys (a timeout) is resumed by migrate, not by deleting anything.
+    const t = { ...s0, phase1: { status: 'failed' as const, startedAt: 't', chartVersion: '0.27.0', valuesDigest: 'd', failure: 'timeout' } };
+    const dt = decideFinalize(t, view({ store: 'migrating' }));
+    expect(dt.kind === 'refuse' && dt.remedy).not.toContain('delete pvc');
+  });
   it('refuses while the embedded etcd pod is not ready', () => {
     expect(decideFinalize(verified(s0), view({ store: 'migrating', embeddedPod: { ...readyPod, ready: false, phase: 'Pending' } }))).toMatchObject({ kind: 'refuse', why: expect.stringContaining('not Ready') });
   });
