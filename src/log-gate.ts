@@ -63,10 +63,13 @@ export class LogGateError extends Error {
   override name = 'LogGateError';
   readonly kind: LogGateFailure;
   readonly details: string[];
-  constructor(message: string, kind: LogGateFailure, details: string[]) {
+  /** For 'log-lost': the replacement pod found Ready without the line. */
+  readonly podUid?: string;
+  constructor(message: string, kind: LogGateFailure, details: string[], podUid?: string) {
     super(message);
     this.kind = kind;
     this.details = details;
+    this.podUid = podUid;
   }
 }
 
@@ -80,6 +83,8 @@ export interface LogGateOptions {
   /** The pod phase one's upgrade ended with (state record): a pod with another uid replaced it. */
   copyPodUid?: string;
   lostLineGraceMs?: number;
+  /** A replacement an earlier run already found Ready without the line: no second grace for it. */
+  knownLostPodUid?: string;
 }
 
 export async function waitForSuccessLine(kube: Kube, o: LogGateOptions): Promise<LogGateResult> {
@@ -132,10 +137,12 @@ export async function waitForSuccessLine(kube: Kube, o: LogGateOptions): Promise
       // have logged by now: the line was in the replaced pod's log, which is gone.
       if (pod.ready && replacedSinceUpgrade(pod, o.copyPodUid)) {
         replacementReadySince ??= now();
-        if (now() - replacementReadySince >= (o.lostLineGraceMs ?? LOST_LINE_GRACE_MS)) {
+        const grace = pod.uid === o.knownLostPodUid ? 0 : (o.lostLineGraceMs ?? LOST_LINE_GRACE_MS);
+        if (now() - replacementReadySince >= grace) {
           throw new LogGateError(
             `pod ${o.pod} (uid ${pod.uid}, created ${pod.createdAt ?? 'at an unknown time'}) is not the pod the phase-one upgrade ended with (uid ${o.copyPodUid}): the pod that ran the copy was replaced (evicted, drained or deleted) and its log, with any "${SUCCESS_LINE}", is gone. The new pod is Ready without the line`,
             'log-lost', [`pod: ${pod.name} uid ${pod.uid}, created ${pod.createdAt}, Ready, ${pod.restarts} restarts`, ...lastLines(current, 20).map((l) => `log: ${l}`)],
+            pod.uid,
           );
         }
       }

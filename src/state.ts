@@ -25,6 +25,8 @@ export interface PhaseOneRecord {
   loggedAt?: string;
   /** Set when the line's pod was replaced and equal key counts were accepted instead (accept-lost-log-line). */
   lostLogLine?: string;
+  /** The replacement pod a run found Ready without the success line (the next run skips the grace for it). */
+  lostLinePodUid?: string;
   before?: Census;
   after?: Census;
   deployedAtSuccess?: Census;

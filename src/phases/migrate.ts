@@ -90,7 +90,7 @@ export async function migrate(d: Deps): Promise<void> {
     try {
       const seen = await step(d, 'wait for the success log line', () => waitForSuccessLine(d.kube, {
         namespace: s.namespace, pod, timeoutMs: s.migrationTimeoutMs, progress: (m) => d.log.info(m),
-        copyPodUid: d.store.state.phase1?.upgradedPodUid,
+        copyPodUid: d.store.state.phase1?.upgradedPodUid, knownLostPodUid: d.store.state.phase1?.lostLinePodUid,
       }), (x) => `pod ${pod}, ${x.container} container`);
       r.logLine = seen.line;
       await d.store.update((st) => ({ ...st, phase1: { ...st.phase1!, logLine: seen.line, podUid: seen.podUid, loggedAt: seen.at, lostLogLine: undefined } }), 'success log line seen');
@@ -118,12 +118,12 @@ export async function migrate(d: Deps): Promise<void> {
     r.keysAfter = embedded.total;
     // Lost keys are reported below as always; equal counts stand in for a lost line only when asked.
     if (lostLine && diff.ok && !s.acceptLostLogLine) {
-      await d.store.update((st) => ({ ...st, phase1: { ...st.phase1!, status: 'failed', failure: lostLine.message.slice(0, 300) } }), 'log gate: log-lost');
+      await d.store.update((st) => ({ ...st, phase1: { ...st.phase1!, status: 'failed', failure: lostLine.message.slice(0, 300), lostLinePodUid: lostLine.podUid } }), 'log gate: log-lost');
       throw new PhaseStop('failed', `${lostLine.message}. The key counts of both etcds are equal (${deployedNow.total} deployed, ${embedded.total} embedded, no group lost keys)`,
         'if you accept equal key counts per resource as the proof of the copy, run migrate again with accept-lost-log-line: true (the summary and PR comment will say so in bold); finalize stays refused until then');
     }
     if (!diff.ok) {
-      await d.store.update((st) => ({ ...st, phase1: { ...st.phase1!, status: 'failed', after: embedded, deployedAtSuccess: deployedNow, diff, failure: `groups lost keys: ${diff.lost.map((x) => x.group).join(', ')}` } }), 'key counts differ');
+      await d.store.update((st) => ({ ...st, phase1: { ...st.phase1!, status: 'failed', after: embedded, deployedAtSuccess: deployedNow, diff, failure: `groups lost keys: ${diff.lost.map((x) => x.group).join(', ')}`, lostLinePodUid: lostLine?.podUid } }), 'key counts differ');
       throw new PhaseStop('failed', `the embedded etcd has fewer keys than the deployed etcd in ${diff.lost.length} group(s): ${diff.lost.map((x) => `${x.group} (${x.before} → ${x.after})`).join(', ')}`,
         recopyRemedy(s.namespace, s.release, controlPlaneReplicas(values?.phase1)));
     }

@@ -305,6 +305,8 @@ describe('faults while a migration runs', () => {
     let st = (await state(d))!;
     expect(st.phase1?.status).toBe('failed');
     expect(st.lock).toBeUndefined();
+    const replacement = (await env().core.readNamespacedPod({ name: `${d.release}-0`, namespace: d.namespace })).metadata?.uid;
+    expect(st.phase1?.lostLinePodUid, 'the record names the replacement found without the line').toBe(replacement);
     const refused = await runAction(inputsFor(d, 'finalize'));
     expect(refused.outputs.status, explain(refused)).toBe('refused');
 
@@ -313,6 +315,7 @@ describe('faults while a migration runs', () => {
     expect(accepted.code, explain(accepted)).toBe(0);
     expect(accepted.outputs.status, explain(accepted)).toBe('succeeded');
     expect(accepted.outputs['log-line']).toBe('');
+    expect(accepted.ms, 'no second 20 s grace for the replacement the last run already found').toBeLessThan(20_000);
     expect(accepted.summary).toContain('**The success log line was not read: the pod that ran the copy was replaced');
     st = (await state(d))!;
     expect(st.phase1?.status).toBe('verified');

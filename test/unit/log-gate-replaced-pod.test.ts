@@ -41,6 +41,23 @@ describe('log gate with a replaced control-plane pod', () => {
     expect(now()).toBeLessThan(60_000);
   });
 
+  it('gives no second grace to a replacement an earlier run already found without the line, and names it', async () => {
+    const now = clock(1_000);
+    const e = await waitForSuccessLine(kubeWith(pod(), 'INFO Embedded etcd is ready\n'), {
+      namespace: 'ns', pod: 'vc-0', timeoutMs: 15 * 60_000, pollMs: 1, now, copyPodUid: COPY_POD, lostLineGraceMs: 20_000, knownLostPodUid: 'u2',
+    }).then(() => undefined, (x: unknown) => x as LogGateError);
+    expect(e?.kind).toBe('log-lost');
+    expect(e?.podUid).toBe('u2');
+    expect(now()).toBeLessThan(10_000);
+    // Another replacement since then gets the full grace again.
+    const later = clock(1_000);
+    const e2 = await waitForSuccessLine(kubeWith(pod({ uid: 'u3' }), 'INFO Embedded etcd is ready\n'), {
+      namespace: 'ns', pod: 'vc-0', timeoutMs: 15 * 60_000, pollMs: 1, now: later, copyPodUid: COPY_POD, lostLineGraceMs: 20_000, knownLostPodUid: 'u2',
+    }).then(() => undefined, (x: unknown) => x as LogGateError);
+    expect(e2?.kind).toBe('log-lost');
+    expect(later()).toBeGreaterThan(20_000);
+  });
+
   it('still takes the line when the replacement logs it (a vCluster that copies again at start)', async () => {
     const r = await waitForSuccessLine(kubeWith(pod(), `INFO ${SUCCESS_LINE}\n`), {
       namespace: 'ns', pod: 'vc-0', timeoutMs: 60_000, pollMs: 1, now: clock(1_000), copyPodUid: COPY_POD,
