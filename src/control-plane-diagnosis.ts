@@ -11,6 +11,8 @@ export interface ControlPlaneDiagnosis {
   details: string[];
 }
 
+const UNBOUND_AT_SCHEDULING = /FailedScheduling: .*unbound immediate PersistentVolumeClaims/;
+
 const lastEvent = (events: string[]): string | undefined => events.at(-1)?.replace(/^(Normal|Warning) /, '');
 
 /** Best effort: a read that fails adds a line saying so instead of hiding the upgrade error. */
@@ -19,8 +21,10 @@ export async function diagnoseControlPlane(kube: Kube, namespace: string, releas
   const findings: string[] = [];
   const details: string[] = [];
   const events = (name: string, uid: string) => kube.events(namespace, name, 6, uid || undefined).catch(() => [] as string[]);
+  let pvcBound = false;
   try {
     const pvc = await kube.pvcState(namespace, n.embeddedPvc);
+    pvcBound = pvc?.phase === 'Bound';
     if (!pvc) {
       details.push(`PVC ${n.embeddedPvc}: does not exist`);
     } else {
@@ -45,6 +49,11 @@ export async function diagnoseControlPlane(kube: Kube, namespace: string, releas
       const ev = await events(n.embeddedPod, pod.uid);
       details.push(...ev.map((e) => `event Pod/${n.embeddedPod}: ${e}`));
       if (!pod.ready) findings.push(`pod ${n.embeddedPod} is not Ready${lastEvent(ev) ? ` (${lastEvent(ev)})` : ''}`);
+      // The scheduler rejected the pod while its new claim was unbound, and the claim is bound now:
+      // kube-scheduler retries on the claim's update or, if it missed that, after up to 5 minutes.
+      if (!pod.ready && pvcBound && UNBOUND_AT_SCHEDULING.test(lastEvent(ev) ?? '')) {
+        findings.push(`PVC ${n.embeddedPvc} is Bound now, after the scheduler's last try; kube-scheduler retries the pod within 5 minutes, so the next run usually finds it scheduled`);
+      }
     }
   } catch (e) {
     details.push(`pod ${n.embeddedPod}: could not be read (${(e as Error).message.split('\n')[0]})`);
