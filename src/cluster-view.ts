@@ -27,6 +27,8 @@ export interface ClusterView {
   deployedEtcd?: { replicas: number; readyReplicas: number };
   etcdServices: string[];
   controlPlane: 'Deployment' | 'StatefulSet' | 'none';
+  /** spec.replicas of the control-plane StatefulSet, when there is one. */
+  controlPlaneReplicas?: number;
   embeddedPod?: PodView;
   etcdPods: PodView[];
   etcdPvcs: PvcView[];

@@ -60,14 +60,13 @@ export function decideFinalize(s: StateRecord, v: ClusterView): Decision {
   if (p2?.status === 'verified') {
     return { kind: 'noop', why: `phase two was verified at ${p2.verifiedAt}`, next: 'nothing; the release runs on embedded etcd' };
   }
+  if (p1?.diff && !p1.diff.ok) {
+    // A copy that lost keys is not fixed by waiting or running migrate again: say how to copy again.
+    return { kind: 'refuse', why: `the embedded etcd has fewer keys than the deployed one in ${p1.diff.lost.map((r) => r.group).join(', ')}`, remedy: recopyRemedy(s.namespace, s.release, v.controlPlaneReplicas) };
+  }
   if (!p1 || p1.status !== 'verified') {
     const seen = p1 ? `its status is ${p1.status}${p1.failure ? ` (${p1.failure})` : ''}` : 'there is no phase-one record';
-    // A copy that lost keys is not fixed by waiting: say how to copy again.
-    const remedy = p1?.diff && !p1.diff.ok ? recopyRemedy(s.namespace, s.release) : 'run phase migrate and let it see the success log line and equal key counts first';
-    return { kind: 'refuse', why: `phase one is not verified: ${seen}`, remedy };
-  }
-  if (p1.diff && !p1.diff.ok) {
-    return { kind: 'refuse', why: `the embedded etcd has fewer keys than the deployed one in ${p1.diff.lost.map((r) => r.group).join(', ')}`, remedy: recopyRemedy(s.namespace, s.release) };
+    return { kind: 'refuse', why: `phase one is not verified: ${seen}`, remedy: 'run phase migrate and let it see the success log line and equal key counts first' };
   }
   if (v.release?.status.startsWith('pending')) {
     // A killed phase-two `helm upgrade` leaves its revision pending-upgrade; helm refuses every later

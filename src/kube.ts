@@ -137,6 +137,7 @@ export class Kube {
       deployedEtcd: sts ? { replicas: sts.spec?.replicas ?? 1, readyReplicas: sts.status?.readyReplicas ?? 0 } : undefined,
       etcdServices: svcs.items.map((s) => s.metadata?.name ?? '').filter((x) => x === n.etcdSvc || x === n.etcdHeadless),
       controlPlane: cpSts ? 'StatefulSet' : cpDeploy ? 'Deployment' : 'none',
+      controlPlaneReplicas: cpSts ? cpSts.spec?.replicas ?? 1 : undefined,
       embeddedPod: pod ? podView(pod) : undefined,
       etcdPods: pods.items.filter((p) => etcdPodName.test(p.metadata?.name ?? '')).map(podView),
       etcdPvcs,

@@ -2,17 +2,10 @@
 // only into an empty embedded etcd (the flag stays set until phase two), so copying again means
 // removing the incomplete copy: stop the control plane, delete its PVCs, start it again. Pure.
 
-/** The control-plane replica count the phase-one values ask for (1 unless HA). */
-export function controlPlaneReplicas(values: Record<string, unknown> | undefined): number {
-  const cp = values?.controlPlane as Record<string, unknown> | undefined;
-  const sts = cp?.statefulSet as Record<string, unknown> | undefined;
-  const ha = sts?.highAvailability as Record<string, unknown> | undefined;
-  const n = ha?.replicas;
-  return typeof n === 'number' && Number.isInteger(n) && n > 0 ? n : 1;
-}
-
 /** The commands that make vCluster copy the deployed etcd again, and what that costs. */
-export function recopyRemedy(namespace: string, release: string, replicas = 1): string {
+export function recopyRemedy(namespace: string, release: string, statefulSetReplicas?: number): string {
+  // A StatefulSet someone already scaled to 0 still has its first replica's PVC.
+  const replicas = statefulSetReplicas && statefulSetReplicas > 0 ? statefulSetReplicas : 1;
   const pvcs = Array.from({ length: replicas }, (_, i) => `data-${release}-${i}`);
   const pods = Array.from({ length: replicas }, (_, i) => `pod/${release}-${i}`);
   return [

@@ -10,7 +10,7 @@ import { diffCensus } from '../census.ts';
 import { gather } from './gather.ts';
 import { finishInterruptedUpgrade, upgradeOrExplain, writeValuesFile } from './upgrade.ts';
 import { names } from '../cluster-view.ts';
-import { controlPlaneReplicas, recopyRemedy } from '../recopy.ts';
+import { recopyRemedy } from '../recopy.ts';
 import type { BackupRecord } from '../types.ts';
 import type { StateRecord } from '../state.ts';
 
@@ -125,7 +125,7 @@ export async function migrate(d: Deps): Promise<void> {
     if (!diff.ok) {
       await d.store.update((st) => ({ ...st, phase1: { ...st.phase1!, status: 'failed', after: embedded, deployedAtSuccess: deployedNow, diff, failure: `groups lost keys: ${diff.lost.map((x) => x.group).join(', ')}`, lostLinePodUid: lostLine?.podUid } }), 'key counts differ');
       throw new PhaseStop('failed', `the embedded etcd has fewer keys than the deployed etcd in ${diff.lost.length} group(s): ${diff.lost.map((x) => `${x.group} (${x.before} → ${x.after})`).join(', ')}`,
-        recopyRemedy(s.namespace, s.release, controlPlaneReplicas(values?.phase1)));
+        recopyRemedy(s.namespace, s.release, g.view.controlPlaneReplicas));
     }
     if (lostLine) r.lostLogLine = lostLine.message;
     await d.store.update((st) => ({

@@ -48,6 +48,9 @@ describe('decideFinalize', () => {
     const d = decideFinalize(s, view({ store: 'migrating', embeddedPod: readyPod }));
     expect(d).toMatchObject({ kind: 'refuse', why: expect.stringContaining('/registry/pods/') });
     expect(d.kind === 'refuse' && d.remedy).toContain('kubectl -n ns delete pvc data-vc-0;');
+    // With HA, every replica's PVC, from the StatefulSet the cluster shows.
+    const ha = decideFinalize(s, view({ store: 'migrating', embeddedPod: readyPod, controlPlane: 'StatefulSet', controlPlaneReplicas: 3 }));
+    expect(ha.kind === 'refuse' && ha.remedy).toContain('delete pvc data-vc-0 data-vc-1 data-vc-2;');
     // A failure that is not lost keys (a timeout) is resumed by migrate, not by deleting anything.
     const t = { ...s0, phase1: { status: 'failed' as const, startedAt: 't', chartVersion: '0.27.0', valuesDigest: 'd', failure: 'timeout' } };
     const dt = decideFinalize(t, view({ store: 'migrating' }));

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { controlPlaneReplicas, recopyRemedy } from '../../src/recopy.ts';
+import { recopyRemedy } from '../../src/recopy.ts';
 
 describe('recopyRemedy', () => {
   it('stops the control plane, waits for its pod, deletes its PVC and starts it again, in that order', () => {
@@ -22,11 +22,11 @@ describe('recopyRemedy', () => {
     expect(r).toContain('--replicas=3;');
     expect(r).not.toContain('data-vc-etcd');
   });
-  it('reads the replica count from the phase-one values, 1 when absent or not a positive integer', () => {
-    expect(controlPlaneReplicas({ controlPlane: { statefulSet: { highAvailability: { replicas: 3 } } } })).toBe(3);
-    expect(controlPlaneReplicas({})).toBe(1);
-    expect(controlPlaneReplicas(undefined)).toBe(1);
-    expect(controlPlaneReplicas({ controlPlane: { statefulSet: { highAvailability: { replicas: '3' } } } })).toBe(1);
-    expect(controlPlaneReplicas({ controlPlane: { statefulSet: { highAvailability: { replicas: 0 } } } })).toBe(1);
+  it('names the first replica when the StatefulSet\'s count is unknown or already 0', () => {
+    for (const n of [undefined, 0]) {
+      const r = recopyRemedy('ns', 'vc', n);
+      expect(r).toContain('delete pvc data-vc-0;');
+      expect(r).toContain('--replicas=1;');
+    }
   });
 });
