@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { NODE_NAME } from '../../sandbox/cluster.ts';
-import { SUCCESS_LINE } from '../../sandbox/vcluster-standin.ts';
+import { SUCCESS_LINE, type StandInFaults } from '../../sandbox/vcluster-standin.ts';
 import { LOCK_STALE_MS, type StateRecord } from '../../src/state.ts';
 import { recordScenario } from '../support/reliability.ts';
 import { assertNoSecretLeak } from '../support/secret-scan.ts';
@@ -56,6 +56,17 @@ const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const firstLine = (s: string) => s.split('\n')[0]!.slice(0, 400);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** A demo vCluster in namespace e2e-f-<release>, the secrets no run may show, and its deployed etcd's counts before any run. */
+async function faultDemo(release: string, faults?: StandInFaults) {
+  const d = await env().demo({ namespace: `e2e-f-${release}`, release, faults });
+  return { d, secrets: secretsOf(d), deployed: await d.standIn.keyCounts('deployed') };
+}
+
+/** Waits until the lock a killed run left is stale (LOCK_STALE_MS without renewal, plus a margin). */
+async function untilStale(st: StateRecord): Promise<void> {
+  await sleep(Math.max(0, Date.parse(st.lock!.renewedAt) + LOCK_STALE_MS + 3000 - Date.now()));
+}
+
 /** Runs `fn` with the kwok node cordoned (a pod that restarts stays Pending), uncordoned after. */
 async function whileCordoned<T>(fn: () => Promise<T>): Promise<T> {
   await setCordoned(true);
@@ -87,9 +98,7 @@ async function setCordoned(unschedulable: boolean): Promise<void> {
 
 describe('faults while a migration runs', () => {
   it('two migrate runs at once: exactly one proceeds, the other is refused naming the lock holder', async () => {
-    const d = await env().demo({ namespace: 'e2e-f-twice', release: 'twice', faults: { copyDelayMs: 8000 } });
-    const secrets = secretsOf(d);
-    const deployed = await d.standIn.keyCounts('deployed');
+    const { d, secrets, deployed } = await faultDemo('twice', { copyDelayMs: 8000 });
     const revBefore = Math.max(...(await helmHistory(d)).map((h) => h.revision));
     const ids = ['910000001', '910000002'];
     const [a, b] = await Promise.all(ids.map((id) => runAction(inputsFor(d, 'migrate'), { env: { GITHUB_RUN_ID: id } })));
@@ -123,9 +132,7 @@ describe('faults while a migration runs', () => {
   });
 
   it('control-plane container restarted after logging success: the line is found in the previous log', async () => {
-    const d = await env().demo({ namespace: 'e2e-f-podrestart', release: 'podrestart', faults: { restartAfterSuccess: true } });
-    const secrets = secretsOf(d);
-    const deployed = await d.standIn.keyCounts('deployed');
+    const { d, secrets, deployed } = await faultDemo('podrestart', { restartAfterSuccess: true });
     const r = await runAction(inputsFor(d, 'migrate'));
     assertNoSecretLeak(r, secrets);
     expect(r.code, explain(r)).toBe(0);
@@ -149,9 +156,7 @@ describe('faults while a migration runs', () => {
   });
 
   it('action killed during helm upgrade --wait: the next run is refused until the lock is stale, then finishes', async () => {
-    const d = await env().demo({ namespace: 'e2e-f-kill', release: 'kill' });
-    const secrets = secretsOf(d);
-    const deployed = await d.standIn.keyCounts('deployed');
+    const { d, secrets, deployed } = await faultDemo('kill');
     // helm's wait must still be running when the kill lands, however fast the machine: the control
     // plane asks for 50Gi, which no PersistentVolume has yet, so its pod cannot start. SIGKILL to the
     // action's process group (helm too, as a cancelled job's runner does) once helm has stored the new
@@ -178,8 +183,7 @@ describe('faults while a migration runs', () => {
     // A volume that fits appears; after LOCK_STALE_MS without renewal the next run takes the lock
     // over and finishes phase one.
     await env().cluster.addPersistentVolumes(['50Gi']);
-    const staleAt = Date.parse(afterKill.lock!.renewedAt) + LOCK_STALE_MS + 3000;
-    await sleep(Math.max(0, staleAt - Date.now()));
+    await untilStale(afterKill);
     const again = await runAction(inputs);
     assertNoSecretLeak(again, secrets);
     expect(again.code, explain(again)).toBe(0);
@@ -203,9 +207,7 @@ describe('faults while a migration runs', () => {
   });
 
   it('action killed during finalize\'s helm upgrade --wait: the next finalize applies that revision again and verifies', async () => {
-    const d = await env().demo({ namespace: 'e2e-f-killfin', release: 'killfin' });
-    const secrets = secretsOf(d);
-    const deployed = await d.standIn.keyCounts('deployed');
+    const { d, secrets, deployed } = await faultDemo('killfin');
     const m = await runAction(inputsFor(d, 'migrate'));
     expect(m.code, explain(m)).toBe(0);
     // Phase two restarts <release>-0 (its config hash changes). With the node cordoned the new pod
@@ -221,8 +223,7 @@ describe('faults while a migration runs', () => {
     expect(afterKill.phase2?.status, JSON.stringify(afterKill)).toBe('started');
     expect(afterKill.lock?.runId).toBeDefined();
 
-    const staleAt = Date.parse(afterKill.lock!.renewedAt) + LOCK_STALE_MS + 3000;
-    await sleep(Math.max(0, staleAt - Date.now()));
+    await untilStale(afterKill);
     const again = await runAction(inputsFor(d, 'finalize'));
     assertNoSecretLeak(again, secrets);
     expect(again.code, explain(again)).toBe(0);
@@ -245,9 +246,7 @@ describe('faults while a migration runs', () => {
   });
 
   it('phase two\'s helm upgrade cannot finish (restarted pod unschedulable): fails naming the pod and why; the next finalize verifies', async () => {
-    const d = await env().demo({ namespace: 'e2e-f-p2wait', release: 'p2wait' });
-    const secrets = secretsOf(d);
-    const deployed = await d.standIn.keyCounts('deployed');
+    const { d, secrets, deployed } = await faultDemo('p2wait');
     const m = await runAction(inputsFor(d, 'migrate'));
     expect(m.code, explain(m)).toBe(0);
     const r = await whileCordoned(() => runAction(inputsFor(d, 'finalize', { timeout: '30s' })));
@@ -283,9 +282,7 @@ describe('faults while a migration runs', () => {
   });
 
   it('control-plane pod replaced after logging success: migrate says the line is lost within seconds; with accept-lost-log-line equal key counts verify phase one', async () => {
-    const d = await env().demo({ namespace: 'e2e-f-replaced', release: 'replaced', faults: { copyDelayMs: 20_000, replacePodAfterSuccess: true } });
-    const secrets = secretsOf(d);
-    const deployed = await d.standIn.keyCounts('deployed');
+    const { d, secrets, deployed } = await faultDemo('replaced', { copyDelayMs: 20_000, replacePodAfterSuccess: true });
     // The first run gives up before the copy ends (a runner cancelled or timed out); meanwhile the
     // pod logs the line and is deleted, and its replacement starts on the migrated data.
     const first = await runAction(inputsFor(d, 'migrate', { 'migration-timeout': '10s' }));
@@ -334,9 +331,7 @@ describe('faults while a migration runs', () => {
   });
 
   it('kube-apiserver restarted during the log wait: phase one still ends verified', async () => {
-    const d = await env().demo({ namespace: 'e2e-f-apiwait', release: 'apiwait', faults: { copyDelayMs: 25_000 } });
-    const secrets = secretsOf(d);
-    const deployed = await d.standIn.keyCounts('deployed');
+    const { d, secrets, deployed } = await faultDemo('apiwait', { copyDelayMs: 25_000 });
     const run = runWatching(inputsFor(d, 'migrate', { 'migration-timeout': '3m' }), /::group::wait for the success log line/);
     await run.seen;
     await d.standIn.waitForHistory((h) => h.some((l) => l.includes('copy takes')), 60_000);
@@ -372,9 +367,7 @@ describe('faults while a migration runs', () => {
   });
 
   it('kube-apiserver restarted during the census after the success line: verified, or a clear failure the next run finishes', async () => {
-    const d = await env().demo({ namespace: 'e2e-f-apicensus', release: 'apicensus' });
-    const secrets = secretsOf(d);
-    const deployed = await d.standIn.keyCounts('deployed');
+    const { d, secrets, deployed } = await faultDemo('apicensus');
     const run = runWatching(inputsFor(d, 'migrate'), /::group::census of both etcds/);
     await run.seen;
     const t0 = Date.now();
@@ -408,8 +401,7 @@ describe('faults while a migration runs', () => {
   });
 
   it('kube-apiserver restarted during plan\'s census: plan changes nothing and says what failed, or reports', async () => {
-    const d = await env().demo({ namespace: 'e2e-f-apiplan', release: 'apiplan' });
-    const secrets = secretsOf(d);
+    const { d, secrets } = await faultDemo('apiplan');
     const revBefore = Math.max(...(await helmHistory(d)).map((h) => h.revision));
     const run = runWatching(inputsFor(d, 'plan'), /::group::census of the deployed etcd/);
     await run.seen;
