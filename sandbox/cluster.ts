@@ -31,7 +31,10 @@ export interface Cluster {
   kubeConfig: k8s.KubeConfig;
   /** Directory placed first on kwok's PATH: commands run by `kubectl exec` are found here. */
   podBinDir: string;
-  /** Restart kube-apiserver (fault tests); resolves when it is ready again. */
+  /**
+   * Restart kube-apiserver (fault tests), then the components that watch it (controller manager,
+   * scheduler, kwok); resolves when all of them serve again.
+   */
   restartApiServer(downMs?: number): Promise<void>;
   /**
    * Stop one component for `downMs` and start it again (fault tests: restarting kwok cuts every
@@ -266,6 +269,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
 
     const core = kc.makeApiClient(k8s.CoreV1Api);
     const storage = kc.makeApiClient(k8s.StorageV1Api);
+    const coordination = kc.makeApiClient(k8s.CoordinationV1Api);
     await core.createNode({ body: {
       metadata: { name: NODE_NAME, labels: { type: 'kwok', 'kubernetes.io/hostname': NODE_NAME, 'kubernetes.io/os': 'linux' }, annotations: { 'kwok.x-k8s.io/node': 'fake' } },
       spec: {},
@@ -313,13 +317,28 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
       if (!spec || !cur) throw new Error(`no component ${name} in this cluster`);
       await cur.stop(5000);
       if (downMs > 0) await sleep(downMs);
+      // A new kwok has a new holder identity and waits out the old one's node lease (40 s)
+      // before it manages the node again: no pod becomes Ready meanwhile. The old kwok is gone,
+      // so its lease goes with it (when the API server is up to take the delete).
+      if (name === 'kwok') await coordination.deleteNamespacedLease({ name: NODE_NAME, namespace: 'kube-node-lease' }).catch(() => undefined);
       const p = launch(spec);
       if (name === 'kube-apiserver') await apiReady(p);
       else if (name === 'kwok') await waitFor('kwok kubelet port', () => tcpOpen(kubeletPort), { proc: p, timeoutMs: 30_000 });
       else if (name === 'etcd') await waitFor('kube-apiserver /readyz after etcd restart', () => httpsOk(`${server}/readyz`, ca.cert, admin.cert, admin.key), { proc: p, timeoutMs: 60_000 });
-      else await sleep(1000);
+      else if (name === 'kube-scheduler') await waitFor('kube-scheduler /healthz', () => healthzOk(schedPort), { proc: p, timeoutMs: 60_000 });
+      else await waitFor('kube-controller-manager /healthz', () => healthzOk(kcmPort), { proc: p, timeoutMs: 60_000 });
     };
-    const restartApiServer = (downMs = 0) => restartComponent('kube-apiserver', downMs);
+    // After an API server outage, client-go reflectors in the other components retry with a
+    // back-off that grows to 30 s (60 s with jitter) and is not reset for 2 minutes, so a second
+    // restart within that window leaves them blind for up to a minute: StatefulSets not acted
+    // on, PVC updates the scheduler never sees, kwok not knowing a PortForward made just before
+    // the outage. The fault under test is the action's connection to the API server, so the
+    // components that keep informers start afresh once it serves again (they keep no state of
+    // their own; everything is in etcd).
+    const restartApiServer = async (downMs = 0) => {
+      await restartComponent('kube-apiserver', downMs);
+      for (const name of ['kube-controller-manager', 'kube-scheduler', 'kwok'] as const) await restartComponent(name);
+    };
 
     return { dir, adminKubeconfig, server, caFile: ca.cert, kubeConfig: kc, podBinDir, restartApiServer, restartComponent, addPersistentVolumes, stop,
       deadComponents: () => procs.filter((p) => !p.isRunning()).map((p) => `${p.name} (log ${p.logFile})`) };
