@@ -136,8 +136,13 @@ export async function waitForSuccessLine(kube: Kube, o: LogGateOptions): Promise
       // A replacement pod that is Ready has started its control plane, so a copy of its own would
       // have logged by now: the line was in the replaced pod's log, which is gone.
       if (pod.ready && replacedSinceUpgrade(pod, o.copyPodUid)) {
-        replacementReadySince ??= now();
         const grace = pod.uid === o.knownLostPodUid ? 0 : (o.lostLineGraceMs ?? LOST_LINE_GRACE_MS);
+        if (replacementReadySince === undefined) {
+          replacementReadySince = now();
+          o.progress?.(grace > 0
+            ? `pod ${o.pod} was replaced since the upgrade (uid ${pod.uid}) and is Ready without the line; giving it ${formatDuration(grace)} to log a copy of its own`
+            : `pod ${o.pod} (uid ${pod.uid}) is the replacement the last run already found Ready without the line; no second grace`);
+        }
         if (now() - replacementReadySince >= grace) {
           throw new LogGateError(
             `pod ${o.pod} (uid ${pod.uid}, created ${pod.createdAt ?? 'at an unknown time'}) is not the pod the phase-one upgrade ended with (uid ${o.copyPodUid}): the pod that ran the copy was replaced (evicted, drained or deleted) and its log, with any "${SUCCESS_LINE}", is gone. The new pod is Ready without the line`,

@@ -30,9 +30,12 @@ describe('replacedSinceUpgrade', () => {
 describe('log gate with a replaced control-plane pod', () => {
   it('stops with log-lost once the replacement has been Ready for the grace, long before the timeout', async () => {
     const now = clock(1_000);
+    const progress: string[] = [];
     const e = await waitForSuccessLine(kubeWith(pod(), 'INFO Using embedded etcd (existing data)\nINFO Embedded etcd is ready\n'), {
       namespace: 'ns', pod: 'vc-0', timeoutMs: 15 * 60_000, pollMs: 1, now, copyPodUid: COPY_POD, lostLineGraceMs: 20_000,
+      progress: (m) => progress.push(m),
     }).then(() => undefined, (x: unknown) => x);
+    expect(progress, 'the log says why it waits before giving up').toContain('pod vc-0 was replaced since the upgrade (uid u2) and is Ready without the line; giving it 20s to log a copy of its own');
     expect(e).toBeInstanceOf(LogGateError);
     const err = e as LogGateError;
     expect(err.kind).toBe('log-lost');
@@ -43,9 +46,12 @@ describe('log gate with a replaced control-plane pod', () => {
 
   it('gives no second grace to a replacement an earlier run already found without the line, and names it', async () => {
     const now = clock(1_000);
+    const progress: string[] = [];
     const e = await waitForSuccessLine(kubeWith(pod(), 'INFO Embedded etcd is ready\n'), {
       namespace: 'ns', pod: 'vc-0', timeoutMs: 15 * 60_000, pollMs: 1, now, copyPodUid: COPY_POD, lostLineGraceMs: 20_000, knownLostPodUid: 'u2',
+      progress: (m) => progress.push(m),
     }).then(() => undefined, (x: unknown) => x as LogGateError);
+    expect(progress).toContain('pod vc-0 (uid u2) is the replacement the last run already found Ready without the line; no second grace');
     expect(e?.kind).toBe('log-lost');
     expect(e?.podUid).toBe('u2');
     expect(now()).toBeLessThan(10_000);
