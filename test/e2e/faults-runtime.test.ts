@@ -362,7 +362,7 @@ describe('faults while a migration runs', () => {
     expect(await lostGroups(d, deployed)).toEqual([]);
     recordScenario({
       group: GROUP, scenario: 'kube-apiserver restarted during the log wait',
-      done: `kube-apiserver stopped for 6 s and started again (${secs(outage)} until ready) while migrate waited for the success line (copy takes 25 s)`,
+      done: `kube-apiserver stopped for 6 s and started again, then the controller manager, scheduler and kwok (${secs(outage)} until all were ready) while migrate waited for the success line (copy takes 25 s)`,
       action: how,
       dataLost: 'none (embedded etcd key counts equal the deployed etcd, read directly)',
     });
@@ -396,7 +396,7 @@ describe('faults while a migration runs', () => {
     expect(await lostGroups(d, deployed)).toEqual([]);
     recordScenario({
       group: GROUP, scenario: 'kube-apiserver restarted during the census after the success line',
-      done: `kube-apiserver stopped for 3 s and started again (${secs(outage)} until ready) as migrate began counting both etcds`,
+      done: `kube-apiserver stopped for 3 s and started again, then the controller manager, scheduler and kwok (${secs(outage)} until all were ready) as migrate began counting both etcds`,
       action: how,
       dataLost: 'none (embedded etcd key counts equal the deployed etcd, read directly)',
     });
@@ -422,7 +422,7 @@ describe('faults while a migration runs', () => {
     expect(again.outputs.status).toBe('planned');
     recordScenario({
       group: GROUP, scenario: 'kube-apiserver restarted during plan',
-      done: 'kube-apiserver stopped for 3 s and started again as plan began counting the deployed etcd',
+      done: 'kube-apiserver stopped for 3 s and started again, then the controller manager, scheduler and kwok, as plan began counting the deployed etcd',
       action: r.code === 0 ? `planned in ${secs(r.ms)} (census retries carried it through); nothing changed` : `failed in ${secs(r.ms)}: "${firstLine(errorLine(r))}"; nothing changed; plan again: planned`,
       dataLost: 'none (plan changes nothing: helm revision and state record unchanged)',
     });
