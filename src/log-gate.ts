@@ -96,7 +96,9 @@ export async function waitForSuccessLine(kube: Kube, o: LogGateOptions): Promise
   let lastLog = '';
   let apiDown: string | undefined;
   let deniedSince: number | undefined;
-  let replacementReadySince: number | undefined;
+  // The replacement pod being given its grace, and since when it is Ready: a further replacement
+  // starts its own grace.
+  let replacement: { uid: string; readySince: number } | undefined;
   while (now() - start < o.timeoutMs) {
     let pod: PodView | undefined;
     let current = '';
@@ -137,13 +139,13 @@ export async function waitForSuccessLine(kube: Kube, o: LogGateOptions): Promise
       // have logged by now: the line was in the replaced pod's log, which is gone.
       if (pod.ready && replacedSinceUpgrade(pod, o.copyPodUid)) {
         const grace = pod.uid === o.knownLostPodUid ? 0 : (o.lostLineGraceMs ?? LOST_LINE_GRACE_MS);
-        if (replacementReadySince === undefined) {
-          replacementReadySince = now();
+        if (replacement?.uid !== pod.uid) {
+          replacement = { uid: pod.uid, readySince: now() };
           o.progress?.(grace > 0
             ? `pod ${o.pod} was replaced since the upgrade (uid ${pod.uid}) and is Ready without the line; giving it ${formatDuration(grace)} to log a copy of its own`
             : `pod ${o.pod} (uid ${pod.uid}) is the replacement the last run already found Ready without the line; no second grace`);
         }
-        if (now() - replacementReadySince >= grace) {
+        if (now() - replacement.readySince >= grace) {
           throw new LogGateError(
             `pod ${o.pod} (uid ${pod.uid}, created ${pod.createdAt ?? 'at an unknown time'}) is not the pod the phase-one upgrade ended with (uid ${o.copyPodUid}): the pod that ran the copy was replaced (evicted, drained or deleted) and its log, with any "${SUCCESS_LINE}", is gone. The new pod is Ready without the line`,
             'log-lost', [`pod: ${pod.name} uid ${pod.uid}, created ${pod.createdAt}, Ready, ${pod.restarts} restarts`, ...lastLines(current, 20).map((l) => `log: ${l}`)],

@@ -64,6 +64,35 @@ describe('log gate with a replaced control-plane pod', () => {
     expect(later()).toBeGreaterThan(20_000);
   });
 
+  it('gives a further replacement its own grace, counted from when it is Ready', async () => {
+    // u2 is Ready a few seconds, then is replaced by u3: the gate must not end before u3 had 20 s.
+    let t = 0;
+    const now = () => (t += 1_000);
+    let reads = 0;
+    let u3Since: number | undefined;
+    const kube = {
+      async pod() {
+        if (++reads <= 3) return pod({ uid: 'u2' });
+        u3Since ??= t;
+        return pod({ uid: 'u3' });
+      },
+      async podLog() { return 'INFO Embedded etcd is ready\n'; },
+      async events() { return []; },
+    } as unknown as Kube;
+    const progress: string[] = [];
+    const e = await waitForSuccessLine(kube, {
+      namespace: 'ns', pod: 'vc-0', timeoutMs: 15 * 60_000, pollMs: 1, now, copyPodUid: COPY_POD, lostLineGraceMs: 20_000,
+      progress: (m) => progress.push(m),
+    }).then(() => undefined, (x: unknown) => x as LogGateError);
+    expect(e?.kind).toBe('log-lost');
+    expect(e?.podUid).toBe('u3');
+    expect(progress.filter((m) => m.includes('to log a copy of its own'))).toEqual([
+      'pod vc-0 was replaced since the upgrade (uid u2) and is Ready without the line; giving it 20s to log a copy of its own',
+      'pod vc-0 was replaced since the upgrade (uid u3) and is Ready without the line; giving it 20s to log a copy of its own',
+    ]);
+    expect(t - u3Since!, 'u3 had its whole grace').toBeGreaterThanOrEqual(20_000);
+  });
+
   it('still takes the line when the replacement logs it (a vCluster that copies again at start)', async () => {
     const r = await waitForSuccessLine(kubeWith(pod(), `INFO ${SUCCESS_LINE}\n`), {
       namespace: 'ns', pod: 'vc-0', timeoutMs: 60_000, pollMs: 1, now: clock(1_000), copyPodUid: COPY_POD,
