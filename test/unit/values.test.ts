@@ -5,7 +5,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { computeValues, ValuesError, backingStoreOf, getPath, ownedPathsTouched, valuesDigest, type Values } from '../../src/values.ts';
 import { parseChartVersion } from '../../src/version.ts';
 
-const SCHEMAS = join(import.meta.dirname, '../../../shared/vcluster-chart-schemas');
+const SCHEMAS = join(import.meta.dirname, '../fixtures/vcluster-chart-schemas');
 const v = (t: string) => parseChartVersion(t)!;
 
 /** A release on deployed etcd as users install it, with a custom etcd volume and one other setting. */
