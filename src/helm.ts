@@ -121,14 +121,6 @@ export class Helm {
     return this.call(args, req.dryRun ? 'upgrade --dry-run=server' : 'upgrade');
   }
 
-  /**
-   * helm rollback to `revision` with --wait. Rolling back to the pending revision itself applies
-   * the same manifests again and leaves the release deployed: how an interrupted upgrade is finished.
-   */
-  async rollback(release: string, namespace: string, revision: number, timeoutMs: number): Promise<string> {
-    return this.call(['rollback', release, String(revision), ...this.global(namespace), '--wait', '--timeout', toGoDuration(timeoutMs)], 'rollback');
-  }
-
   async template(release: string, namespace: string, chart: ChartRef, version: string, valuesFile: string): Promise<string> {
     return this.call(['template', release, ...this.chartArgs(chart, version), '--namespace', namespace, '--values', valuesFile], 'template');
   }

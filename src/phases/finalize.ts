@@ -12,6 +12,9 @@ import { finishInterruptedUpgrade, upgradeOrExplain, writeValuesFile } from './u
 import { fillFromRecord, assertUnchanged } from './migrate.ts';
 import { names } from '../cluster-view.ts';
 
+/** What to do when the phase two upgrade does not finish. */
+const P2_REMEDY = 'fix what the findings name (an unschedulable pod needs a node it fits on; a Pending PVC a volume), then run finalize again: it resumes at the check that the deployed etcd is gone. The embedded etcd holds the data; the deployed etcd PVCs were not touched';
+
 export async function finalize(d: Deps): Promise<void> {
   const s = d.settings;
   const r = d.report;
@@ -64,13 +67,13 @@ export async function finalize(d: Deps): Promise<void> {
         ...st,
         phase2: { status: 'started', startedAt: new Date().toISOString(), valuesDigest: valuesDigest(values.phase2), approvedBy: verdict.approvers, approvalBypassed: verdict.bypassed, census: now },
       }), 'phase two started');
-      await upgradeOrExplain(d, 'phase two', file,
-        'fix what the findings name (an unschedulable pod needs a node it fits on; a Pending PVC a volume), then run finalize again: it resumes at the check that the deployed etcd is gone. The embedded etcd holds the data; the deployed etcd PVCs were not touched');
+      await upgradeOrExplain(d, 'phase two', file, P2_REMEDY);
     } else {
       d.log.info(`Resuming: ${decision.why}`);
       r.warnings.push(`Resumed: ${decision.why}.`);
       if (decision.at === 'interrupted-upgrade') {
-        await finishInterruptedUpgrade(d, 'phase two', { revision: g.view.release!.revision, values: g.userValues }, state.phase2?.valuesDigest, 'finalize');
+        const rel = g.view.release!;
+        await finishInterruptedUpgrade(d, 'phase two', { ...rel, values: g.userValues, settle: decision.settle }, state.phase2?.valuesDigest, 'finalize', P2_REMEDY);
       }
     }
 

@@ -14,6 +14,9 @@ import { recopyRemedy } from '../recopy.ts';
 import type { BackupRecord } from '../types.ts';
 import type { StateRecord } from '../state.ts';
 
+/** What to do when the phase one upgrade does not finish. */
+const P1_REMEDY = 'fix what the findings name (a Pending PVC needs a StorageClass that provisions it or a PersistentVolume that fits it), then run migrate again: it resumes at the wait for the success line. The deployed etcd still holds the data; finalize stays refused';
+
 export async function migrate(d: Deps): Promise<void> {
   const s = d.settings;
   const r = d.report;
@@ -66,14 +69,13 @@ export async function migrate(d: Deps): Promise<void> {
         },
         phase2: undefined,
       }), 'phase one started');
-      await upgradeOrExplain(d, 'phase one', file,
-        'fix what the findings name (a Pending PVC needs a StorageClass that provisions it or a PersistentVolume that fits it), then run migrate again: it resumes at the wait for the success line. The deployed etcd still holds the data; finalize stays refused');
+      await upgradeOrExplain(d, 'phase one', file, P1_REMEDY);
     } else {
       d.log.info(`Resuming: ${decision.why}`);
       r.warnings.push(`Resumed: ${decision.why}.`);
       r.keysBefore = state.phase1?.before?.total;
       r.backup = state.phase1?.backup;
-      r.values.push({ label: 'Values phase one (already applied)', yaml: '# see the state record digest ' + (state.phase1?.valuesDigest ?? '') });
+      if (decision.at !== 'interrupted-upgrade') r.values.push({ label: 'Values phase one (already applied)', yaml: '# see the state record digest ' + (state.phase1?.valuesDigest ?? '') });
       if (!state.phase1) {
         await d.store.update((st) => ({
           ...st,
@@ -81,7 +83,8 @@ export async function migrate(d: Deps): Promise<void> {
         }), 'phase one found applied without a record');
       }
       if (decision.at === 'interrupted-upgrade') {
-        await finishInterruptedUpgrade(d, 'phase one', { revision: g.view.release!.revision, values: g.userValues }, state.phase1?.valuesDigest, 'migrate');
+        const rel = g.view.release!;
+        await finishInterruptedUpgrade(d, 'phase one', { ...rel, values: g.userValues, settle: decision.settle }, state.phase1?.valuesDigest, 'migrate', P1_REMEDY);
       }
     }
 
