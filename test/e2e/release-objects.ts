@@ -1,6 +1,7 @@
 // What a release's objects in the cluster are, next to what its deployed revision renders: the
 // check that a resumed upgrade left exactly the intended revision (nothing left over from the
 // revision before, nothing missing, and the objects as the chart renders them).
+import * as k8s from '@kubernetes/client-node';
 import YAML from 'yaml';
 import type { DemoVCluster, E2E } from './harness.ts';
 
@@ -26,6 +27,7 @@ async function manifestObjects(d: DemoVCluster): Promise<Map<string, Obj>> {
 /** Kind/name of the objects in the namespace that Helm marks as this release's (of the kinds the chart renders). */
 async function liveObjects(e: E2E, d: DemoVCluster): Promise<Map<string, Obj>> {
   const ns = { namespace: d.namespace };
+  const rbac = e.cluster.kubeConfig.makeApiClient(k8s.RbacAuthorizationV1Api);
   const lists: Array<[string, Array<{ metadata?: { name?: string; annotations?: Record<string, string> } }>]> = [
     ['Deployment', (await e.apps.listNamespacedDeployment(ns)).items],
     ['StatefulSet', (await e.apps.listNamespacedStatefulSet(ns)).items],
@@ -33,8 +35,11 @@ async function liveObjects(e: E2E, d: DemoVCluster): Promise<Map<string, Obj>> {
     ['Secret', (await e.core.listNamespacedSecret(ns)).items],
     ['ServiceAccount', (await e.core.listNamespacedServiceAccount(ns)).items],
     ['ConfigMap', (await e.core.listNamespacedConfigMap(ns)).items],
+    ['Role', (await rbac.listNamespacedRole(ns)).items],
+    ['RoleBinding', (await rbac.listNamespacedRoleBinding(ns)).items],
   ];
   const out = new Map<string, Obj>();
+  for (const [kind] of lists) out.set(`kind:${kind}`, { kind, metadata: { name: '' } });
   for (const [kind, items] of lists) {
     for (const i of items) {
       if (i.metadata?.annotations?.['meta.helm.sh/release-name'] === d.release) out.set(`${kind}/${i.metadata.name}`, i as unknown as Obj);
@@ -51,6 +56,9 @@ async function liveObjects(e: E2E, d: DemoVCluster): Promise<Map<string, Obj>> {
 export async function releaseDrift(e: E2E, d: DemoVCluster): Promise<string[]> {
   const [want, have] = await Promise.all([manifestObjects(d), liveObjects(e, d)]);
   const drift: string[] = [];
+  // A kind this check does not list would pass unseen: name it instead.
+  for (const w of want.values()) if (!have.has(`kind:${w.kind}`)) drift.push(`kind ${w.kind} is not checked`);
+  for (const k of [...have.keys()]) if (k.startsWith('kind:')) have.delete(k);
   for (const k of want.keys()) if (!have.has(k)) drift.push(`missing ${k}`);
   for (const k of have.keys()) if (!want.has(k)) drift.push(`left over ${k}`);
   for (const [k, w] of want) {
