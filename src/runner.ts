@@ -9,7 +9,9 @@ import { loadKubeConfig } from './kubeconfig.ts';
 import { Kube, describeError } from './kube.ts';
 import { Helm, execRunner } from './helm.ts';
 import { StateStore, LockHeldError } from './state-store.ts';
-import { newReport, renderSummary, type RunReport } from './report.ts';
+import { newReport, type RunReport } from './report.ts';
+import { renderSummary } from './summary.ts';
+import { actionOutputs } from './outputs.ts';
 import { PhaseStop, type Deps, type Logger, type Approvals } from './context.ts';
 import { etcdOps } from './etcd-ops.ts';
 import { plan } from './phases/plan.ts';
@@ -56,18 +58,7 @@ async function comment(s: Settings, ctx: GitHubRunContext | undefined, r: RunRep
 }
 
 function writeOutputs(r: RunReport, summary: string): void {
-  core.setOutput('status', r.status);
-  core.setOutput('phase', r.phase);
-  core.setOutput('log-line', r.logLine ?? '');
-  core.setOutput('values-file', r.values.find((v) => v.file)?.file ?? '');
-  core.setOutput('leftover-pvcs', JSON.stringify(r.leftoverPvcs));
-  core.setOutput('keys-before', r.keysBefore === undefined ? '' : String(r.keysBefore));
-  core.setOutput('keys-after', r.keysAfter === undefined ? '' : String(r.keysAfter));
-  core.setOutput('key-diff', JSON.stringify(r.diff?.rows ?? []));
-  core.setOutput('backup-file', r.backup?.file ?? '');
-  core.setOutput('backup-sha256', r.backup?.sha256 ?? '');
-  core.setOutput('backup-revision', r.backup ? String(r.backup.revision) : '');
-  core.setOutput('summary-markdown', summary);
+  for (const [name, value] of Object.entries(actionOutputs(r, summary))) core.setOutput(name, value);
 }
 
 export async function runPhase(settings: Settings): Promise<void> {

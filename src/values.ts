@@ -20,6 +20,20 @@ const DEPLOY = [...ETCD, 'deploy'];
 const CP_CLAIM = ['controlPlane', 'statefulSet', 'persistence', 'volumeClaim'];
 export const CHART_DEFAULT_SIZE = '5Gi';
 
+/**
+ * The leaves computeValues writes. The summary shows only these; the rest of the values are the
+ * release's own (they may hold credentials in any shape) and stay in the 0600 values file.
+ */
+export const MIGRATION_SET_PATHS: readonly (readonly string[])[] = [
+  [...['controlPlane', 'backingStore', 'etcd', 'embedded'], 'enabled'],
+  [...['controlPlane', 'backingStore', 'etcd', 'embedded'], 'migrateFromDeployedEtcd'],
+  [...['controlPlane', 'backingStore', 'etcd', 'embedded'], 'extraArgs'],
+  [...['controlPlane', 'backingStore', 'etcd', 'deploy'], 'enabled'],
+  [...['controlPlane', 'statefulSet', 'persistence', 'volumeClaim'], 'enabled'],
+  [...['controlPlane', 'statefulSet', 'persistence', 'volumeClaim'], 'size'],
+  [...['controlPlane', 'statefulSet', 'persistence', 'volumeClaim'], 'storageClass'],
+];
+
 export class ValuesError extends Error {
   override name = 'ValuesError';
 }
@@ -37,7 +51,7 @@ export function getPath(obj: unknown, path: readonly string[]): unknown {
   return cur;
 }
 
-function setPath(obj: Values, path: readonly string[], value: unknown): void {
+export function setPath(obj: Values, path: readonly string[], value: unknown): void {
   let cur = obj;
   for (const p of path.slice(0, -1)) {
     if (!isObject(cur[p])) cur[p] = {};
@@ -46,7 +60,7 @@ function setPath(obj: Values, path: readonly string[], value: unknown): void {
   cur[path[path.length - 1]!] = value;
 }
 
-function deletePath(obj: Values, path: readonly string[]): void {
+export function deletePath(obj: Values, path: readonly string[]): void {
   const parent = getPath(obj, path.slice(0, -1));
   if (isObject(parent)) delete parent[path[path.length - 1]!];
 }

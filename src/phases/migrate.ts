@@ -73,7 +73,7 @@ export async function migrate(d: Deps): Promise<void> {
       r.warnings.push(`Resumed: ${decision.why}.`);
       r.keysBefore = state.phase1?.before?.total;
       r.backup = state.phase1?.backup;
-      r.values.push({ label: 'Values phase one (already applied)', yaml: '# see the state record digest ' + (state.phase1?.valuesDigest ?? '') });
+      r.values.push({ label: 'Values phase one (already applied)', note: `Applied by an earlier run; the state record holds their digest ${state.phase1?.valuesDigest ?? '(none)'}.` });
       if (!state.phase1) {
         await d.store.update((st) => ({
           ...st,

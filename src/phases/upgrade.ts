@@ -10,6 +10,7 @@ import { diagnoseControlPlane } from '../control-plane-diagnosis.ts';
 import { valuesDigest, valuesYaml, type Values } from '../values.ts';
 import type { PhaseOneRecord, PhaseTwoRecord, StateRecord } from '../state.ts';
 import { names } from '../cluster-view.ts';
+import { valuesView } from '../values-view.ts';
 
 export type PhaseLabel = 'phase one' | 'phase two';
 
@@ -32,7 +33,7 @@ export function writeValuesFile(d: Deps, label: string, values: Values): string 
   const file = join(d.workDir, `${d.settings.release}-${label.replace(/\s+/g, '-')}-values.yaml`);
   const yaml = valuesYaml(values);
   writeFileSync(file, yaml, { mode: 0o600 });
-  d.report.values.push({ label: `Values ${label}`, yaml, file });
+  d.report.values.push(valuesView(`Values ${label}`, values, file));
   return file;
 }
 
