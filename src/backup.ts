@@ -8,7 +8,7 @@
 //    etcd's count of all keys at that same revision, which is the census total at that revision.
 // A snapshot that fails either check is deleted, so no file that looks complete is left behind.
 import { createHash } from 'node:crypto';
-import { mkdirSync, rmSync } from 'node:fs';
+import { accessSync, chmodSync, constants, mkdirSync, rmSync, statSync } from 'node:fs';
 import { open, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BackupRecord } from './types.ts';
@@ -46,9 +46,29 @@ function stamp(d: Date): string {
   return d.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
 }
 
+/**
+ * The snapshot holds every Secret of the virtual cluster: its directory is the runner user's alone
+ * (0700), also when it existed before (the runner creates RUNNER_TEMP directories 0755).
+ */
+export function ensurePrivateDir(dir: string): void {
+  const why = (e: unknown) => (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch (e) {
+    throw new Error(`input 'backup-dir': cannot create ${JSON.stringify(dir)} (${why(e)}); name a directory the runner user can create and write`);
+  }
+  if (!statSync(dir).isDirectory()) throw new Error(`input 'backup-dir': ${JSON.stringify(dir)} is not a directory`);
+  try {
+    if ((statSync(dir).mode & 0o077) !== 0) chmodSync(dir, 0o700);
+    accessSync(dir, constants.W_OK | constants.X_OK);
+  } catch (e) {
+    throw new Error(`input 'backup-dir': ${JSON.stringify(dir)} cannot be made private (0700) and writable by the runner user (${why(e)}); the snapshot holds every Secret of the virtual cluster, so name a directory the runner user owns`);
+  }
+}
+
 export async function takeBackup(client: EtcdClient, opts: BackupOptions): Promise<BackupResult> {
   const t0 = performance.now();
-  mkdirSync(opts.dir, { recursive: true, mode: 0o700 });
+  ensurePrivateDir(opts.dir);
   const status = await client.status();
   const file = join(opts.dir, `${opts.release}-etcd-${stamp(new Date())}.snapshot.db`);
   const partial = `${file}.partial`;

@@ -174,6 +174,9 @@ export function parseSettings(get: GetInput): Settings {
   const orphanOnForbidden = bool('orphan-on-forbidden', true);
   const acceptLostLogLine = bool('accept-lost-log-line', false);
 
+  if (deleteEtcdPvcs && phase !== undefined && phase !== 'finalize') {
+    bad('delete-etcd-pvcs', `is true for phase ${phase}; the deployed etcd's PVCs are deleted only after a verified phase two`, 'false, or phase finalize');
+  }
   const approvalEnvironment = text('approval-environment') || undefined;
   if (approvalEnvironment !== undefined && (CONTROL.test(approvalEnvironment) || approvalEnvironment.length > 255)) {
     const why = CONTROL.test(approvalEnvironment) ? 'contains a control character (a line break?)' : `has ${approvalEnvironment.length} characters`;

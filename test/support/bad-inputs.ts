@@ -18,6 +18,7 @@ export const BAD_INPUTS: [string, Record<string, string>, RegExp][] = [
   ['extra arg owned by vCluster', { 'etcd-extra-args': '--data-dir=/tmp/x' }, /--data-dir is set by vCluster for the embedded etcd/],
   ['storage size not a quantity', { 'storage-size': 'ten gigs' }, /input 'storage-size': "ten gigs" is not a Kubernetes quantity\. Expected: a size like 5Gi/],
   ['timeout not a duration', { timeout: '10 minutes' }, /input 'timeout': "10 minutes" is not a duration\. Expected: a duration like 90s, 10m or 1h/],
+  ['delete-etcd-pvcs outside finalize', { 'delete-etcd-pvcs': 'true', phase: 'migrate' }, /input 'delete-etcd-pvcs': is true for phase migrate; the deployed etcd's PVCs are deleted only after a verified phase two\. Expected: false, or phase finalize/],
   ['boolean not a boolean', { 'delete-etcd-pvcs': 'yes' }, /input 'delete-etcd-pvcs': "yes" is not a boolean\. Expected: true or false/],
   ['values not YAML', { values: 'a: [1, 2' }, /input 'values': is not valid YAML/],
   ['values not a mapping', { values: '- a\n- b' }, /input 'values': is not a YAML mapping/],
