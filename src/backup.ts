@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import type { BackupRecord } from './types.ts';
 import type { EtcdClient } from './etcd/client.ts';
 import { countSnapshotKeys, snapshotRevision } from './etcd/snapshot-file.ts';
+import { ETCD_36_LINE, onOrAfterLine, parseChartVersion } from './version.ts';
 
 export interface BackupOptions {
   dir: string;
@@ -167,15 +168,11 @@ export async function takeBackup(client: EtcdClient, opts: BackupOptions): Promi
   }
 }
 
-/**
- * How to restore the backup, as Markdown: etcdutl into a fresh data dir, and vCluster's own
- * snapshot/restore path for the chart version in use.
- */
+/** How to restore the backup, as Markdown: etcdutl into a fresh data dir, for the chart's etcd line. */
 export function restoreInstructions(record: BackupRecord, chartVersion: string): string {
   const name = record.file.split(/[\\/]/).pop()!;
-  const v = chartVersion.replace(/^v/, '');
-  const [maj, min] = v.split('.').map((x) => Number.parseInt(x, 10));
-  const etcd36 = (maj ?? 0) > 0 || (min ?? 0) >= 29;
+  const version = parseChartVersion(chartVersion);
+  const etcd36 = version ? onOrAfterLine(version, ETCD_36_LINE) : false;
   const lines = [
     `**Backup:** \`${name}\`: ${record.bytes} bytes, ${record.keys} keys at etcd revision ${record.revision}, sha256 \`${record.sha256}\`.`,
     '',
@@ -193,10 +190,6 @@ export function restoreInstructions(record: BackupRecord, chartVersion: string):
     '',
     '   For a deployed etcd StatefulSet, restore into each member\'s PVC (`data-<release>-etcd-<i>`) with that member\'s',
     '   `--name` and the peer URLs of the StatefulSet, with the etcd pods scaled to zero.',
-    `3. Or with vCluster's own tooling for chart ${v}: \`vcluster restore <release> <url> -n <namespace>\` restores a`,
-    '   vCluster snapshot made with `vcluster snapshot` (`vcluster snapshot create` in newer CLIs; OCI, S3 or',
-    '   `container://` URLs). It takes a vCluster snapshot archive, not this raw etcd file: to have that path too, make',
-    '   one with the vCluster CLI before migrating. This raw etcd snapshot is restored with etcdutl as above.',
   ];
   return lines.join('\n');
 }

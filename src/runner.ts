@@ -73,6 +73,8 @@ export async function runPhase(settings: Settings): Promise<void> {
   const ctx = runContext(s);
   const report = newReport(s.release, s.namespace, s.phase);
   report.runUrl = ctx?.runUrl;
+  report.newerChartLine = s.newerChartLine;
+  if (s.newerChartLine) core.warning(s.newerChartLine);
   if (ctx?.prNumber !== undefined && !s.githubToken) {
     warn(report, `this run belongs to pull request #${ctx.prNumber}, but input 'github-token' is empty, so no status comment is written; pass github-token: \${{ github.token }} with pull-requests: write`);
   }

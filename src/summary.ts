@@ -4,6 +4,7 @@ import { stringify } from 'yaml';
 import { escapeMarkdown, codeSpan } from './markdown.ts';
 import { renderCensusTable } from './census.ts';
 import { LOST_LOG_LINE_NOTE, type RunReport } from './report.ts';
+import type { InputProblem } from './config.ts';
 
 const ICON: Record<string, string> = { passed: '✅', failed: '❌', skipped: '⏭️', ok: '✅' };
 
@@ -14,6 +15,7 @@ export function renderSummary(r: RunReport): string {
   out.push('', `Release ${who}: **${escapeMarkdown(r.status)}**. ${escapeMarkdown(r.headline)}`);
   if (r.approvalBypassed) out.push('', '**Phase two ran WITHOUT a verified approval (require-approval: false).**');
   if (r.lostLogLine !== undefined) out.push('', `**${LOST_LOG_LINE_NOTE}**`);
+  if (r.newerChartLine !== undefined) out.push('', `**${escapeMarkdown(r.newerChartLine)}**`);
   if (r.backupSkipReason !== undefined) out.push('', `**No backup was taken: ${escapeMarkdown(r.backupSkipReason)}**`);
   for (const w of r.warnings) out.push('', `> ⚠️ ${escapeMarkdown(w)}`);
   if (r.next) out.push('', `**Next:** ${escapeMarkdown(r.next)}`);
@@ -59,4 +61,14 @@ function renderValues(v: RunReport['values'][number]): string[] {
       `their digest is ${codeSpan(v.rest.digest)}.${where}`,
     '</details>',
   ];
+}
+
+/** The job summary of a run refused for its inputs: each problem names the input, what is wrong and what is right. */
+export function renderInputRefusal(problems: readonly InputProblem[]): string {
+  const rows = problems.map((p) => `| ${codeSpan(p.input, { inTable: true })} | ${escapeMarkdown(p.problem)} | ${escapeMarkdown(p.expected)} |`);
+  return [
+    '## vCluster etcd migration: refused ❌', '',
+    `**refused**: ${problems.length} input${problems.length === 1 ? ' is' : 's are'} not valid; nothing was changed.`, '',
+    '| input | what is wrong | expected |', '| --- | --- | --- |', ...rows, '',
+  ].join('\n');
 }

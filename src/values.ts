@@ -79,6 +79,23 @@ export function ownedPathsTouched(extra: Values): string[] {
   return OWNED_PATHS.filter((p) => getPath(extra, p.split('.')) !== undefined);
 }
 
+/**
+ * Paths that give the control plane's /data a volume of the user's choosing: dataVolume replaces
+ * the data volume (an emptyDir among the choices), volumeClaimTemplates replaces the claim the
+ * migration sizes. Set (non-empty) in the input values or the release's, they are refused.
+ */
+export const DATA_VOLUME_PATHS = [
+  'controlPlane.statefulSet.persistence.dataVolume',
+  'controlPlane.statefulSet.persistence.volumeClaimTemplates',
+] as const;
+
+export function dataVolumePathsTouched(values: Values): string[] {
+  return DATA_VOLUME_PATHS.filter((p) => {
+    const v = getPath(values, p.split('.'));
+    return v !== undefined && v !== null && !(Array.isArray(v) && v.length === 0);
+  });
+}
+
 /** What the release runs on now, read from its user values. */
 export function backingStoreOf(userValues: Values): 'deployed' | 'migrating' | 'embedded' | 'other' {
   const deploy = getPath(userValues, [...DEPLOY, 'enabled']) === true;
@@ -116,7 +133,7 @@ export interface PhaseValues {
  * Phase two: the same without the flag. Throws ValuesError for every request that would lose data.
  */
 export function computeValues(req: ValuesRequest): PhaseValues {
-  const touched = ownedPathsTouched(req.extraValues);
+  const touched = [...ownedPathsTouched(req.extraValues), ...dataVolumePathsTouched(req.extraValues)];
   if (touched.length > 0) {
     throw new ValuesError(`input 'values' sets ${touched.join(', ')}, which the migration owns; remove those keys (use storage-size, storage-class and etcd-extra-args instead)`);
   }
@@ -124,6 +141,13 @@ export function computeValues(req: ValuesRequest): PhaseValues {
     throw new ValuesError(
       'the release values contain controlPlane.persistence, which the chart rejects (Additional property persistence is not allowed); ' +
         'move it to controlPlane.statefulSet.persistence.volumeClaim (size, storageClass, accessModes, retentionPolicy) with helm upgrade, then run again',
+    );
+  }
+  const dataVolume = dataVolumePathsTouched(req.userValues);
+  if (dataVolume.length > 0) {
+    throw new ValuesError(
+      `the release values set ${dataVolume.join(', ')}: /data, where the embedded etcd keeps its data, would not be the volume claim the migration sizes (it could be an emptyDir, lost at the next restart); ` +
+        'remove it from the release values with helm upgrade, then run again',
     );
   }
   const claim = getPath(req.userValues, CP_CLAIM);
@@ -136,8 +160,14 @@ export function computeValues(req: ValuesRequest): PhaseValues {
   }
 
   const releaseSize = isObject(claim) && typeof claim.size === 'string' ? claim.size : undefined;
-  const size = req.storageSize ?? releaseSize ?? CHART_DEFAULT_SIZE;
-  const sizeFrom = req.storageSize ? 'input storage-size' : releaseSize ? 'the release values' : 'the chart default';
+  let size = req.storageSize ?? releaseSize ?? CHART_DEFAULT_SIZE;
+  let sizeFrom = req.storageSize ? 'input storage-size' : releaseSize ? 'the release values' : 'the chart default';
+  // Without storage-size the new volume is never smaller than the data it receives.
+  const pvc = req.deployedPvcSize === undefined ? undefined : parseQuantity(req.deployedPvcSize);
+  if (!req.storageSize && pvc !== undefined && pvc > (parseQuantity(size) ?? 0)) {
+    sizeFrom = `the deployed etcd's PVC, larger than ${size} from ${sizeFrom}`;
+    size = req.deployedPvcSize!;
+  }
   if (req.deployedPvcSize !== undefined) {
     const want = parseQuantity(size);
     const have = parseQuantity(req.deployedPvcSize);

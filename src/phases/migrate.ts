@@ -8,6 +8,7 @@ import { valuesDigest, type PhaseValues } from '../values.ts';
 import { waitForSuccessLine, LogGateError } from '../log-gate.ts';
 import { diffCensus } from '../census.ts';
 import { gather } from './gather.ts';
+import { checkRenderedDataVolume } from './render-check.ts';
 import { finishInterruptedUpgrade, upgradeOrExplain, writeValuesFile } from './upgrade.ts';
 import { names } from '../cluster-view.ts';
 import { recopyRemedy } from '../recopy.ts';
@@ -35,6 +36,7 @@ export async function migrate(d: Deps): Promise<void> {
     throw new PhaseStop('refused', `preflight failed: ${blocking.map((c) => `${c.name} (${c.reason})`).join('; ')}`, 'fix what the failed checks say; nothing was changed');
   }
   const values = g.values as PhaseValues;
+  if (decision.kind === 'start') await checkRenderedDataVolume(d, values);
 
   await d.store.lock('migrate');
   try {

@@ -320,3 +320,32 @@ describe('text aimed at the summary, the PR comment and the step outputs', () =>
     });
   });
 });
+
+describe('inputs that used to pass unchecked', () => {
+  const ROWS4: [string, Record<string, string>, RegExp][] = [
+    ['chart-version a pre-release of the minimum', { 'chart-version': '0.24.2-rc.1' }, /input 'chart-version': 0\.24\.2-rc\.1 cannot migrate/],
+    ['etcd-extra-args with a pre-release of 0.26.0', { 'chart-version': '0.26.0-alpha.1', 'etcd-extra-args': '--quota-backend-bytes=8589934592' }, /input 'etcd-extra-args': chart 0\.26\.0-alpha\.1 \(a pre-release of 0\.26\.0\) has no/],
+    ['chart-version on an unknown future line', { 'chart-version': '1.0.0' }, /input 'chart-version': 1\.0\.0 is on chart line 1\.0, newer than the newest line this action knows/],
+    ['etcd-extra-args value of the wrong type', { 'etcd-extra-args': '--quota-backend-bytes=abc' }, /--quota-backend-bytes has the value "abc"/],
+    ['etcd-extra-args --wal-dir', { 'etcd-extra-args': '--wal-dir=/tmp/wal' }, /--wal-dir puts the write-ahead log outside \/data/],
+    ['etcd-extra-args --config-file', { 'etcd-extra-args': '--config-file=/etc/etcd.yaml' }, /--config-file makes etcd ignore every other flag/],
+    ['etcd-extra-args --force-new-cluster', { 'etcd-extra-args': '--force-new-cluster' }, /--force-new-cluster discards the cluster membership/],
+    ['etcd-extra-args --unsafe-no-fsync', { 'etcd-extra-args': '--unsafe-no-fsync' }, /--unsafe-no-fsync turns off fsync/],
+    ['etcd-extra-args flag given twice', { 'etcd-extra-args': '--snapshot-count=10000\n--snapshot-count=5' }, /--snapshot-count is given twice/],
+    ['values dataVolume emptyDir for /data', { values: 'controlPlane: {statefulSet: {persistence: {dataVolume: [{name: data, emptyDir: {}}]}}}' }, /sets controlPlane\.statefulSet\.persistence\.dataVolume, which would give \/data/],
+    ['delete-etcd-pvcs outside finalize', { 'delete-etcd-pvcs': 'true', phase: 'migrate' }, /input 'delete-etcd-pvcs': is true for phase migrate/],
+  ];
+  it.each(ROWS4)('%s: refused before any API request, also in the job summary', async (what, over, message) => {
+    const before = connections;
+    const r = await run({ ...VALID_INPUTS, kubeconfig: kubeconfigFor(`https://127.0.0.1:${listenPort}`), ...over });
+    expect(r.code).toBe(1);
+    expect(r.errors.join('\n')).toMatch(message);
+    expect(r.outputs).toEqual({ status: 'refused' });
+    // The refusal is in the job summary too, escaped, naming the input.
+    const input = /input '([a-z-]+)'/.exec(message.source.replace(/\\/g, ''))?.[1] ?? Object.keys(over).at(-1)!;
+    expect(r.summary).toContain('refused');
+    expect(r.summary).toContain(input.replace(/-/g, '\\-'));
+    assertNothingTouched(before);
+    recordScenario({ group: GROUP, scenario: `input: ${what}`, done: `inputs ${JSON.stringify(over)}`, action: `refused before any API request or helm call, in the log and the job summary: ${firstError(r).replace(/^- /, '')}`, dataLost: 'none' });
+  });
+});

@@ -62,3 +62,12 @@ describe('README tables', () => {
     expect(renderTables(action).inputs).toContain('| `release` | yes |');
   });
 });
+
+describe('job summary of an input refusal', () => {
+  it('names each input, what is wrong and what is right, escaped', async () => {
+    const { renderInputRefusal } = await import('../../src/summary.ts');
+    const md = renderInputRefusal([{ input: 'release', problem: '"<img src=x>|x" is not a DNS-1123 label', expected: 'lower-case letters' }]);
+    expect(md).toContain('**refused**: 1 input is not valid; nothing was changed.');
+    expect(md).toContain('| `release` | \\"&lt;img src\\=x&gt;\\|x\\" is not a DNS\\-1123 label | lower\\-case letters |');
+  });
+});
