@@ -19,7 +19,7 @@ import { migrate } from './phases/migrate.ts';
 import { finalize } from './phases/finalize.ts';
 import { status } from './phases/status.ts';
 import { readRunContext, makeOctokit, type GitHubRunContext } from './github-context.ts';
-import { verifyApproval } from './approval.ts';
+import { verifyApproval } from './approval-api.ts';
 import { upsertStatusComment, renderStatusComment } from './comment.ts';
 import { ensurePrivateDir } from './backup.ts';
 
@@ -44,14 +44,14 @@ function approvals(s: Settings, ctx: GitHubRunContext | undefined): Approvals {
         if (!requireApproval) return { ok: true, bypassed: true, approvers: [], checks: [] };
         return { ok: false, bypassed: false, approvers: [], checks: [{ name: 'run-approval', state: 'failed', reason: 'no GitHub run context or github-token: the approval cannot be verified (set require-approval: false only where no reviewers can be required)' }] };
       }
-      return verifyApproval(makeOctokit(s.githubToken), { owner: ctx.owner, repo: ctx.repo, runId: ctx.runId, environment, requireApproval });
+      return verifyApproval(makeOctokit(s.githubToken, process.env, (m) => core.info(m)), { owner: ctx.owner, repo: ctx.repo, runId: ctx.runId, environment, requireApproval });
     },
   };
 }
 
 async function comment(s: Settings, ctx: GitHubRunContext | undefined, r: RunReport): Promise<void> {
   if (!ctx?.prNumber || !s.githubToken) return;
-  const res = await upsertStatusComment(makeOctokit(s.githubToken), {
+  const res = await upsertStatusComment(makeOctokit(s.githubToken, process.env, (m) => core.info(m)), {
     owner: ctx.owner, repo: ctx.repo, issueNumber: ctx.prNumber, release: s.release, namespace: s.namespace, body: renderStatusComment(r),
   });
   if (res.warning) core.warning(res.warning);
