@@ -343,8 +343,8 @@ describe('inputs that used to pass unchecked', () => {
     expect(r.outputs).toEqual({ status: 'refused' });
     // The refusal is in the job summary too, escaped, naming the input.
     const input = /input '([a-z-]+)'/.exec(message.source.replace(/\\/g, ''))?.[1] ?? Object.keys(over).at(-1)!;
-    expect(r.summary).toContain('refused');
-    expect(r.summary).toContain(input.replace(/-/g, '\\-'));
+    expect(r.summary).toContain('**refused**');
+    expect(r.summary).toContain(`| \`${input}\` |`);
     assertNothingTouched(before);
     recordScenario({ group: GROUP, scenario: `input: ${what}`, done: `inputs ${JSON.stringify(over)}`, action: `refused before any API request or helm call, in the log and the job summary: ${firstError(r).replace(/^- /, '')}`, dataLost: 'none' });
   });

@@ -1,6 +1,6 @@
-// Two faults on a real kube-apiserver (and kwok for exec): a run whose lock another run took over
-// stops at its next step naming that run, and the etcdctl exec fallback does not take a stream
-// that closed before etcdctl's exit status for a finished read.
+// Hardening on a real cluster: credentials in a release's values reach no log, summary or output of
+// plan; a run whose lock another run took over stops at its next step naming that run; the etcdctl
+// exec fallback does not take a stream that closed before etcdctl's exit status for a finished read.
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +14,9 @@ import { STATE_KEY, stateConfigMapName, type StateRecord } from '../../src/state
 import { execEtcdctlReader } from '../../src/etcd/access.ts';
 import { NODE_NAME } from '../../sandbox/cluster.ts';
 import { recordScenario } from '../support/reliability.ts';
-import { useSharedCluster } from './harness.ts';
+import { assertNoSecretLeak } from '../support/secret-scan.ts';
+import { explain, inputsFor, runAction, useSharedCluster } from './harness.ts';
+import { randomBytes } from 'node:crypto';
 
 const env = useSharedCluster();
 const GROUP = 'Faults';
@@ -35,6 +37,32 @@ async function until(what: string, fn: () => Promise<boolean> | boolean, timeout
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+describe('release values holding credentials', () => {
+  it('plan shows only the keys the migration sets: no secret in the log, the summary or an output', async () => {
+    const hex = (n: number) => randomBytes(n).toString('hex');
+    const s = {
+      aws: `wJalrXUtnFEMI${hex(15)}`, auth: `robot:${hex(15)}`, nested: `nested-${hex(15)}`,
+      b64: Buffer.from(`db-password-${hex(15)}`).toString('base64'), block: `token: blk${hex(15)}`,
+    };
+    const d = await env().demo({ namespace: 'e2e-secret-values', release: 'sv', set: [
+      'plugins.sidecar.env[0].name=AWS_SECRET_ACCESS_KEY', `plugins.sidecar.env[0].value=${s.aws}`,
+      `integrations.registry.auth=${s.auth}`, `global.pull.dockerconfigjson=${s.b64}`,
+      `experimental.a.b.c.d.e.value=${s.nested}`, `exportKubeConfig.note=first line\n${s.block}\nlast line`,
+    ] });
+    const r = await runAction(inputsFor(d, 'plan'));
+    expect(r.outputs.status, explain(r)).toBe('planned');
+    expect(r.summary).toContain('migrateFromDeployedEtcd: true');
+    expect(r.summary).toMatch(/Not shown: the release's own values, carried unchanged \(\d+ values\); their digest is `sha256:[0-9a-f]{64}`/);
+    assertNoSecretLeak({ stdout: r.stdout, stderr: r.stderr, summary: r.summary, outputs: r.outputs }, [s.aws, s.auth, s.nested, s.b64, s.block, Buffer.from(s.b64, 'base64').toString()]);
+    recordScenario({
+      group: 'Hostile input', scenario: 'credentials in the release values, phase plan on a cluster',
+      done: 'release installed with an AWS key in an env list, a registry auth string, base64 data, a value nested six deep and a token in a multi-line string; phase plan',
+      action: 'planned; the summary shows only the keys the migration sets and a digest of the rest; no secret in the log, summary or 12 outputs',
+      dataLost: 'none',
+    });
+  });
+});
 
 describe('the migration lock', () => {
   it('a run whose lock was taken over stops at its next step, naming the run that holds it', async () => {
