@@ -5,6 +5,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { loadKubeConfig } from '../../src/kubeconfig.ts';
+import { recordScenario } from '../support/reliability.ts';
 
 let root: string;
 beforeEach(() => { root = mkdtempSync(join(tmpdir(), 'kubeconfig-test-')); });
@@ -22,6 +23,7 @@ describe('loadKubeConfig', () => {
     // YAML with a clusters list (so the input check passes) that client-node cannot load.
     expect(() => loadKubeConfig({ content: 'clusters: [{name: c}]\nusers: 5\n', tempRoot: root })).toThrow();
     expect(readdirSync(root)).toEqual([]);
+    recordScenario({ group: 'Hostile input', scenario: 'kubeconfig that client-node cannot load', done: 'input kubeconfig: YAML with a clusters list but a cluster without server and users: 5', action: 'refused as an unusable kubeconfig; its private temporary copy was removed at once', dataLost: 'none' });
   });
 
   it('removes it too when the context is missing', () => {
@@ -35,6 +37,7 @@ describe('loadKubeConfig', () => {
     expect(() => loadKubeConfig({ content: kubeconfig({ contexts: ['dev', 'staging'] }), tempRoot: root }))
       .toThrow("the kubeconfig has no current-context (it has contexts: dev, staging); set input 'context' to one of them");
     expect(readdirSync(root)).toEqual([]);
+    recordScenario({ group: 'Hostile input', scenario: 'kubeconfig current-context that does not exist', done: 'kubeconfig with current-context "gone" and contexts dev, staging; no input context', action: 'refused: "the kubeconfig\'s current-context "gone" is not one of its contexts (it has: dev, staging)"', dataLost: 'none' });
   });
 
   it('warns when the cluster skips TLS verification, and keeps the file until cleanup', () => {
