@@ -3,10 +3,11 @@
 // what is wrong and what would be right.
 import { parse as parseYaml } from 'yaml';
 import type { Phase } from './types.ts';
-import { parseChartVersion, atLeast, MIN_MIGRATION, MIN_EXTRA_ARGS, type ChartVersion } from './version.ts';
+import { parseChartVersion, atLeast, onOrAfterLine, lineOf, MIN_MIGRATION, MIN_EXTRA_ARGS, NEWEST_KNOWN_LINE, type ChartVersion } from './version.ts';
+import { etcdFlagProblems } from './etcd-flags.ts';
 import { parseDuration } from './duration.ts';
 import { parseQuantity } from './quantity.ts';
-import { ownedPathsTouched } from './values.ts';
+import { ownedPathsTouched, dataVolumePathsTouched } from './values.ts';
 import { DEFAULT_VOLATILE_PREFIXES } from './census.ts';
 
 export type ChartRef =
@@ -18,6 +19,8 @@ export interface Settings {
   release: string;
   namespace: string;
   chartVersion: ChartVersion;
+  /** Set when chart-version is on a line newer than NEWEST_KNOWN_LINE and allow-newer-chart-line allowed it. */
+  newerChartLine?: string;
   phase: Phase;
   chart: ChartRef;
   storageSize?: string;
@@ -65,13 +68,6 @@ export type GetInput = (name: string) => string;
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const PHASES: readonly Phase[] = ['plan', 'migrate', 'finalize', 'status'];
 const EXTRA_ARG = /^--[a-z0-9][a-z0-9-]*(=\S.*)?$/;
-/** Flags vCluster sets itself for the embedded etcd; overriding them breaks the store or its TLS. */
-const OWNED_ETCD_FLAGS = [
-  'data-dir', 'name', 'initial-cluster', 'initial-cluster-state', 'initial-cluster-token',
-  'listen-client-urls', 'listen-peer-urls', 'advertise-client-urls', 'initial-advertise-peer-urls',
-  'cert-file', 'key-file', 'trusted-ca-file', 'client-cert-auth', 'peer-cert-file', 'peer-key-file',
-  'peer-trusted-ca-file', 'peer-client-cert-auth',
-];
 const MAX_VALUES_BYTES = 256 * 1024;
 /** Text that would break a log line, a step output or a command line. */
 const CONTROL = /[\u0000-\u001f\u007f]/;
@@ -109,13 +105,30 @@ export function parseSettings(get: GetInput): Settings {
   const release = label('release', 53);
   const namespace = label('namespace', 63);
 
+  const bool = (name: string, fallback: boolean): boolean => {
+    const v = text(name);
+    if (v === '') return fallback;
+    const b = parseBool(v);
+    return b ?? bad(name, `${show(v)} is not a boolean`, 'true or false') ?? fallback;
+  };
   const versionText = text('chart-version');
   let chartVersion = parseChartVersion(versionText);
   if (!versionText) bad('chart-version', 'is empty', 'the vCluster chart version to upgrade to, like 0.27.0');
   else if (!chartVersion) bad('chart-version', `${show(versionText)} is not a semantic version`, 'a version like 0.27.0 or v0.27.0');
   else if (!atLeast(chartVersion, MIN_MIGRATION)) {
-    bad('chart-version', `${chartVersion.text} cannot migrate: migrateFromDeployedEtcd exists from chart ${MIN_MIGRATION}`, `${MIN_MIGRATION} or later`);
+    const pre = chartVersion.prerelease ? ` (a pre-release comes before its release)` : '';
+    bad('chart-version', `${chartVersion.text} cannot migrate: migrateFromDeployedEtcd exists from chart ${MIN_MIGRATION}${pre}`, `${MIN_MIGRATION} or later`);
     chartVersion = undefined;
+  }
+  const allowNewer = bool('allow-newer-chart-line', false);
+  let newerChartLine: string | undefined;
+  const newest = parseChartVersion(NEWEST_KNOWN_LINE)!;
+  if (chartVersion && onOrAfterLine(chartVersion, NEWEST_KNOWN_LINE) && lineOf(chartVersion) !== lineOf(newest)) {
+    newerChartLine = `Chart ${chartVersion.text} is on line ${lineOf(chartVersion)}, newer than the newest line this action knows (${lineOf(newest)}); it ran because allow-newer-chart-line is true.`;
+    if (!allowNewer) {
+      bad('chart-version', `${chartVersion.text} is on chart line ${lineOf(chartVersion)}, newer than the newest line this action knows (${lineOf(newest)}); its values and migration behaviour are unchecked`,
+        `a chart version up to ${lineOf(newest)}.x, or allow-newer-chart-line: true to run anyway (the summary says so in bold)`);
+    }
   }
 
   const phaseText = text('phase') || 'migrate';
@@ -163,17 +176,14 @@ export function parseSettings(get: GetInput): Settings {
   const timeoutMs = duration('timeout', '10m', 30_000);
   const migrationTimeoutMs = duration('migration-timeout', '15m', 10_000);
 
-  const bool = (name: string, fallback: boolean): boolean => {
-    const v = text(name);
-    if (v === '') return fallback;
-    const b = parseBool(v);
-    return b ?? bad(name, `${show(v)} is not a boolean`, 'true or false') ?? fallback;
-  };
   const requireApproval = bool('require-approval', true);
   const deleteEtcdPvcs = bool('delete-etcd-pvcs', false);
   const orphanOnForbidden = bool('orphan-on-forbidden', true);
   const acceptLostLogLine = bool('accept-lost-log-line', false);
 
+  if (deleteEtcdPvcs && phase !== undefined && phase !== 'finalize') {
+    bad('delete-etcd-pvcs', `is true for phase ${phase}; the deployed etcd's PVCs are deleted only after a verified phase two`, 'false, or phase finalize');
+  }
   const approvalEnvironment = text('approval-environment') || undefined;
   if (approvalEnvironment !== undefined && (CONTROL.test(approvalEnvironment) || approvalEnvironment.length > 255)) {
     const why = CONTROL.test(approvalEnvironment) ? 'contains a control character (a line break?)' : `has ${approvalEnvironment.length} characters`;
@@ -212,7 +222,7 @@ export function parseSettings(get: GetInput): Settings {
 
   if (problems.length > 0) throw new InputError(problems);
   return {
-    release, namespace, chartVersion: chartVersion!, phase: phase!, chart: chart!,
+    release, namespace, chartVersion: chartVersion!, newerChartLine, phase: phase!, chart: chart!,
     storageSize, storageClass, etcdExtraArgs, extraValues, kubeconfig, context,
     timeoutMs, migrationTimeoutMs, acceptLostLogLine, approvalEnvironment, requireApproval, deleteEtcdPvcs,
     orphanOnForbidden, backup: backup!, backupSkipReason, backupDir, volatilePrefixes, prNumber, githubToken,
@@ -244,19 +254,17 @@ function parseExtraArgs(raw: string, version: ChartVersion | undefined, bad: Bad
   const args = raw.split('\n').map((l) => l.trim()).filter(Boolean);
   if (args.length === 0) return [];
   if (version && !atLeast(version, MIN_EXTRA_ARGS)) {
-    bad('etcd-extra-args', `chart ${version.text} has no controlPlane.backingStore.etcd.embedded.extraArgs (added in ${MIN_EXTRA_ARGS}) and rejects it`, `chart-version ${MIN_EXTRA_ARGS} or later, or no etcd-extra-args`);
+    bad('etcd-extra-args', `chart ${version.text}${version.prerelease ? ` (a pre-release of ${version.major}.${version.minor}.${version.patch})` : ''} has no controlPlane.backingStore.etcd.embedded.extraArgs (added in ${MIN_EXTRA_ARGS}) and rejects it`, `chart-version ${MIN_EXTRA_ARGS} or later, or no etcd-extra-args`);
     return [];
   }
+  let wellFormed = true;
   for (const a of args) {
     if (!EXTRA_ARG.test(a) || CONTROL.test(a)) {
       bad('etcd-extra-args', `${show(a)} is not one --flag=value`, 'one flag per line, like --quota-backend-bytes=8589934592');
-      continue;
-    }
-    const flag = a.slice(2).split('=')[0]!;
-    if (OWNED_ETCD_FLAGS.includes(flag)) {
-      bad('etcd-extra-args', `--${flag} is set by vCluster for the embedded etcd; overriding it breaks the store or its TLS`, `flags other than ${OWNED_ETCD_FLAGS.map((f) => '--' + f).join(', ')}`);
+      wellFormed = false;
     }
   }
+  if (wellFormed) for (const p of etcdFlagProblems(args)) bad('etcd-extra-args', p.problem, p.expected);
   return args;
 }
 
@@ -285,6 +293,10 @@ function parseValuesInput(raw: string, bad: Bad): Record<string, unknown> {
   const touched = ownedPathsTouched(doc as Record<string, unknown>);
   if (touched.length > 0) {
     return bad('values', `sets ${touched.join(', ')}, which the migration owns`, 'values without those keys; use storage-size, storage-class and etcd-extra-args for the embedded etcd') ?? {};
+  }
+  const dataVolume = dataVolumePathsTouched(doc as Record<string, unknown>);
+  if (dataVolume.length > 0) {
+    return bad('values', `sets ${dataVolume.join(', ')}, which would give /data (the embedded etcd) a volume other than the control plane's volume claim`, 'values without those keys; the migration keeps /data on controlPlane.statefulSet.persistence.volumeClaim (storage-size, storage-class)') ?? {};
   }
   return doc as Record<string, unknown>;
 }

@@ -4,6 +4,7 @@ import * as exec from '@actions/exec';
 import type { ChartRef } from './config.ts';
 import type { Values } from './values.ts';
 import { toGoDuration } from './duration.ts';
+import { chartVersionOfChartField } from './version.ts';
 
 export interface CliResult {
   code: number;
@@ -93,7 +94,7 @@ export class Helm {
     const items = JSON.parse(out || '[]') as { name: string; status: string; chart: string; revision: string }[];
     const r = items.find((i) => i.name === release);
     if (!r) return undefined;
-    return { status: r.status, chartVersion: r.chart.replace(/^.*-(\d+\.\d+\.\d+.*)$/, '$1'), revision: Number(r.revision) };
+    return { status: r.status, chartVersion: chartVersionOfChartField(r.chart)?.text ?? r.chart, revision: Number(r.revision) };
   }
 
   /** The user-supplied values of the release (not the chart defaults). */

@@ -37,6 +37,26 @@ export function describeError(e: unknown): string {
   return `${m.split('\n')[0]!}${why && !m.includes(why) ? ` (${why})` : ''}`;
 }
 
+type KubeUser = ReturnType<KubeConfig['getCurrentUser']>;
+
+/** Why the kubeconfig's user cannot authenticate, from the error client-node gave while loading it. */
+export function credentialFailure(user: KubeUser, e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  const first = (String(err?.message ?? e).trim().split('\n')[0] ?? '').slice(0, 300) || '(no message)';
+  const who = `user ${JSON.stringify(user?.name ?? '?')}`;
+  const exec = user?.exec as { command?: string } | undefined;
+  if (exec?.command) {
+    const why = err?.code === 'ENOENT' ? 'was not found on the runner' : `failed: ${first}`;
+    return `the kubeconfig's exec credential plugin of ${who} (command ${JSON.stringify(exec.command)}) ${why}. ` +
+      'The plugin runs on the runner as it does for kubectl: install it there and give it its own credentials (EKS: aws, GKE: gke-gcloud-auth-plugin)';
+  }
+  if (err?.code && typeof err.path === 'string') {
+    const what = err.path === user?.keyFile ? 'client key file' : err.path === user?.certFile ? 'client certificate file' : 'file';
+    return `the kubeconfig's ${what} ${JSON.stringify(err.path)} of ${who} cannot be read (${err.code}); the file must exist on the runner and be readable by the runner user, or put its content in the kubeconfig (client-key-data)`;
+  }
+  return `the kubeconfig's credentials of ${who} cannot be loaded: ${first}`;
+}
+
 /** When an event last happened, in ms: events.k8s.io writers (the scheduler) set eventTime and series, core writers lastTimestamp. */
 function eventTime(e: CoreV1Event): number {
   const t = e.series?.lastObservedTime ?? e.lastTimestamp ?? e.eventTime ?? e.metadata?.creationTimestamp;
@@ -73,8 +93,21 @@ export class Kube {
     this.storage = kc.makeApiClient(StorageV1Api);
   }
 
-  /** Throws a clear error when the API server cannot be reached or refuses the credentials. */
+  /**
+   * Loads the current user's credentials as a request would: runs an exec credential plugin, reads
+   * client certificate and key files. Their failures are not "cannot reach the API server".
+   */
+  async checkCredentials(): Promise<void> {
+    try {
+      await this.kc.applyToHTTPSOptions({});
+    } catch (e) {
+      throw new Error(credentialFailure(this.kc.getCurrentUser(), e));
+    }
+  }
+
+  /** Throws a clear error when the credentials cannot be loaded, the API server cannot be reached or refuses them. */
   async ping(namespace: string, timeoutMs = 30_000): Promise<void> {
+    await this.checkCredentials();
     try {
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<never>((_, reject) => {

@@ -2,6 +2,7 @@
 // input is refused fast; the Kubernetes, Helm, etcd and GitHub adapters load only after that.
 import * as core from '@actions/core';
 import { parseSettings, InputError, type Settings } from './config.ts';
+import { renderInputRefusal } from './summary.ts';
 
 async function main(): Promise<void> {
   let settings: Settings;
@@ -11,6 +12,7 @@ async function main(): Promise<void> {
     if (e instanceof InputError) {
       core.setOutput('status', 'refused');
       core.setFailed(e.message);
+      await core.summary.addRaw(renderInputRefusal(e.problems)).write().catch((w) => core.warning(`could not write the job summary: ${(w as Error).message}`));
       return;
     }
     throw e;

@@ -8,6 +8,7 @@ import { valuesDigest, type PhaseValues } from '../values.ts';
 import { waitForSuccessLine, LogGateError } from '../log-gate.ts';
 import { diffCensus } from '../census.ts';
 import { gather } from './gather.ts';
+import { checkRenderedDataVolume } from './render-check.ts';
 import { finishInterruptedUpgrade, upgradeOrExplain, writeValuesFile } from './upgrade.ts';
 import { names } from '../cluster-view.ts';
 import { recopyRemedy } from '../recopy.ts';
@@ -38,6 +39,7 @@ export async function migrate(d: Deps): Promise<void> {
     throw new PhaseStop('refused', `preflight failed: ${blocking.map((c) => `${c.name} (${c.reason})`).join('; ')}`, 'fix what the failed checks say; nothing was changed');
   }
   const values = g.values as PhaseValues;
+  if (decision.kind === 'start') await checkRenderedDataVolume(d, values);
 
   await d.store.lock('migrate');
   try {
@@ -75,7 +77,9 @@ export async function migrate(d: Deps): Promise<void> {
       r.warnings.push(`Resumed: ${decision.why}.`);
       r.keysBefore = state.phase1?.before?.total;
       r.backup = state.phase1?.backup;
-      if (decision.at !== 'interrupted-upgrade') r.values.push({ label: 'Values phase one (already applied)', yaml: '# see the state record digest ' + (state.phase1?.valuesDigest ?? '') });
+      if (decision.at !== 'interrupted-upgrade') {
+        r.values.push({ label: 'Values phase one (already applied)', note: `Applied by an earlier run; the state record holds their digest ${state.phase1?.valuesDigest ?? '(none)'}.` });
+      }
       if (!state.phase1) {
         await d.store.update((st) => ({
           ...st,

@@ -6,6 +6,7 @@ import { failedChecks } from '../preflight.ts';
 import { decideMigrate } from '../decide.ts';
 import type { PhaseValues } from '../values.ts';
 import { gather } from './gather.ts';
+import { checkRenderedDataVolume } from './render-check.ts';
 import { upgrade, writeValuesFile } from './upgrade.ts';
 
 export async function plan(d: Deps): Promise<void> {
@@ -24,6 +25,7 @@ export async function plan(d: Deps): Promise<void> {
     throw new PhaseStop('refused', `preflight failed: ${failed.map((c) => `${c.name} (${c.reason})`).join('; ')}`, 'fix what the failed checks say before migrating');
   }
   const values = g.values as PhaseValues;
+  await checkRenderedDataVolume(d, values);
   const f1 = writeValuesFile(d, 'phase one', values.phase1);
   writeValuesFile(d, 'phase two', values.phase2);
   await upgrade(d, 'phase one', f1, true);

@@ -13,6 +13,7 @@ import { helmDriver } from '../helm-record.ts';
 import { settlePendingAsFailed } from '../helm-storage.ts';
 import type { PhaseOneRecord, PhaseTwoRecord, StateRecord } from '../state.ts';
 import { names } from '../cluster-view.ts';
+import { valuesView } from '../values-view.ts';
 
 export type PhaseLabel = 'phase one' | 'phase two';
 
@@ -35,7 +36,7 @@ export function writeValuesFile(d: Deps, label: string, values: Values): string 
   const file = join(d.workDir, `${d.settings.release}-${label.replace(/\s+/g, '-')}-values.yaml`);
   const yaml = valuesYaml(values);
   writeFileSync(file, yaml, { mode: 0o600 });
-  d.report.values.push({ label: `Values ${label}`, yaml, file });
+  d.report.values.push(valuesView(`Values ${label}`, values, file));
   return file;
 }
 
