@@ -59,6 +59,8 @@ export interface WorkflowSpec {
   env?: Record<string, string>;
   /** Extra environment of the act process (reaches every step, e.g. a proxy for helm). */
   processEnv?: Record<string, string>;
+  /** Run only this job id (act -j). */
+  job?: string;
   onLine?: (line: string) => void;
   timeoutMs?: number;
 }
@@ -134,6 +136,7 @@ export async function runWorkflow(spec: WorkflowSpec): Promise<WorkflowRun> {
     writeFileSync(join(work, 'event.json'), JSON.stringify(spec.eventPayload));
     args.push('-e', join(work, 'event.json'));
   }
+  if (spec.job) args.push('-j', spec.job);
   for (const [k, v] of Object.entries(spec.inputs ?? {})) args.push('--input', `${k}=${v}`);
   const env = { CHECKOUT_STANDIN_ORIGIN: spec.repoDir, UPLOAD_ARTIFACT_STANDIN_DIR: artifactsDir, ...spec.env };
   for (const [k, v] of Object.entries(env)) args.push('--env', `${k}=${v}`);
