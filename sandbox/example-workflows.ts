@@ -111,7 +111,11 @@ async function bindServiceAccountIn(cluster: Cluster, saNamespace: string, names
   type WithSubjects = k8s.KubernetesObject & { subjects?: Array<{ namespace?: string }> };
   for (const obj of rbacObjects(namespace) as WithSubjects[]) {
     if (obj.kind === 'ServiceAccount') continue;
-    for (const s of obj.subjects ?? []) s.namespace = saNamespace;
+    if (obj.subjects) {
+      // A binding of its own beside the one for the namespace's own ServiceAccount.
+      obj.metadata = { ...obj.metadata, name: `${obj.metadata?.name}-from-${saNamespace}` };
+      for (const s of obj.subjects) s.namespace = saNamespace;
+    }
     try {
       await api.create(obj);
     } catch (e) {

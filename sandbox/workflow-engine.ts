@@ -97,13 +97,13 @@ interface ActLine {
 
 /** Folds act's JSON log lines into jobs (one per job id and matrix combination). */
 export function parseActLog(lines: string[]): EngineJob[] {
-  const jobs = new Map<string, EngineJob>();
+  const jobs = new Map<string, EngineJob & { setupFailed?: boolean }>();
   for (const text of lines) {
     let l: ActLine;
     try { l = JSON.parse(text) as ActLine; } catch { continue; }
     if (!l.jobID) continue;
     const key = `${l.jobID} ${JSON.stringify(l.matrix ?? {})}`;
-    let job = jobs.get(key);
+    let job = jobs.get(key) as (EngineJob & { setupFailed?: boolean }) | undefined;
     if (!job) {
       job = { id: l.jobID, name: (l.job ?? '').trim(), matrix: l.matrix ?? {}, steps: [], summary: '', log: [] };
       jobs.set(key, job);
@@ -112,6 +112,7 @@ export function parseActLog(lines: string[]): EngineJob[] {
     if (l.jobResult) job.result = l.jobResult;
     if (l.command === 'summary' && l.content) job.summary += l.content;
     const stepId = l.stepID?.join('/');
+    if (l.stepResult === 'failure' && (!stepId || stepId.startsWith('--'))) job.setupFailed = true;
     if (!stepId || stepId.startsWith('--')) continue;
     let step = job.steps.find((s) => s.id === stepId);
     if (!step) {
@@ -121,7 +122,13 @@ export function parseActLog(lines: string[]): EngineJob[] {
     if (l.stepResult) step.result = l.stepResult;
     if (l.command === 'set-output' && l.name) step.outputs[l.name] = l.arg ?? '';
   }
-  return [...jobs.values()];
+  // act logs one result for a whole matrix: once an instance failed, the instances that end later
+  // report "Job failed" too. An instance's own result is that of its steps.
+  for (const job of jobs.values()) {
+    if (Object.keys(job.matrix).length === 0 || !job.result) continue;
+    job.result = job.steps.some((s) => s.result === 'failure') || job.setupFailed ? 'failure' : 'success';
+  }
+  return [...jobs.values()].map(({ setupFailed: _, ...j }) => j);
 }
 
 export async function runWorkflow(spec: WorkflowSpec): Promise<WorkflowRun> {
@@ -150,7 +157,7 @@ export async function runWorkflow(spec: WorkflowSpec): Promise<WorkflowRun> {
   const processEnv: Record<string, string> = {
     PATH: `${dirname(process.execPath)}:${binDir()}:${process.env.PATH ?? ''}`,
     HOME: home, XDG_CONFIG_HOME: join(home, '.config'), XDG_CACHE_HOME: join(home, '.cache'),
-    LANG: 'C.UTF-8', ...spec.processEnv,
+    LANG: 'C.UTF-8', ACT_DISABLE_VERSION_CHECK: '1', ...spec.processEnv,
   };
   const t0 = Date.now();
   try {

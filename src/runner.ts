@@ -1,7 +1,7 @@
 // Runs one phase with validated settings: builds the adapters, and always writes the summary,
 // the outputs and (when the run belongs to a PR) the status comment.
 import * as core from '@actions/core';
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import type { Settings } from './config.ts';
@@ -64,7 +64,9 @@ function writeOutputs(r: RunReport, summary: string): void {
   core.setOutput('keys-before', r.keysBefore === undefined ? '' : String(r.keysBefore));
   core.setOutput('keys-after', r.keysAfter === undefined ? '' : String(r.keysAfter));
   core.setOutput('key-diff', JSON.stringify(r.diff?.rows ?? []));
-  core.setOutput('backup-file', r.backup?.file ?? '');
+  // A no-op or a resumed phase one reads the snapshot from the state record: an earlier run took it,
+  // on its runner. Name only a file this runner holds, so the workflow's upload step does not fail on it.
+  core.setOutput('backup-file', r.backup && existsSync(r.backup.file) ? r.backup.file : '');
   core.setOutput('backup-sha256', r.backup?.sha256 ?? '');
   core.setOutput('backup-revision', r.backup ? String(r.backup.revision) : '');
   core.setOutput('summary-markdown', summary);

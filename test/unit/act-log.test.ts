@@ -12,7 +12,8 @@ const LOG = [
   line({ command: 'summary', content: '# hello\n', job: 't/Job A 1-1', jobID: 'a', matrix: { x: 1 }, msg: '  ⚙  Summary - # hello\n', stepID: ['s'] }),
   line({ job: 't/Job A 2-2', jobID: 'a', matrix: { x: 2 }, msg: '  ❌  Failure - Main echo', stepID: ['s'], stepResult: 'failure' }),
   line({ job: 't/Job A 2-2', jobID: 'a', matrix: { x: 2 }, jobResult: 'failure', msg: '🏁  Job failed' }),
-  line({ job: 't/Job A 1-1', jobID: 'a', matrix: { x: 1 }, jobResult: 'success', msg: '🏁  Job succeeded' }),
+  // act's one result per matrix: instance 1 ends after instance 2 failed and is reported failed too.
+  line({ job: 't/Job A 1-1', jobID: 'a', matrix: { x: 1 }, jobResult: 'failure', msg: '🏁  Job failed' }),
   line({ job: 't/b        ', jobID: 'b', msg: 'got val1\n', raw_output: true, stepID: ['0'] }),
   line({ job: 't/b        ', jobID: 'b', jobResult: 'success', msg: '🏁  Job succeeded' }),
   '{"level":"warning","msg":"Couldn\'t get a valid docker connection"}',
@@ -21,7 +22,7 @@ const LOG = [
 
 describe('parseActLog', () => {
   const jobs = parseActLog(LOG);
-  it('one record per job and matrix combination, with its result', () => {
+  it('one record per job and matrix combination, with its own result (not act\'s shared matrix result)', () => {
     expect(jobs.map((j) => [j.id, j.name, j.matrix, j.result])).toEqual([
       ['a', 't/Job A 1-1', { x: 1 }, 'success'], ['a', 't/Job A 2-2', { x: 2 }, 'failure'], ['b', 't/b', {}, 'success'],
     ]);
