@@ -1,7 +1,8 @@
 // The step outputs of a run, from its report and rendered summary. Pure; runner.ts sets them.
 import type { RunReport } from './report.ts';
 
-export function actionOutputs(r: RunReport, summary: string): Record<string, string> {
+/** `backupHere`: the snapshot file is on this runner (a resumed run's record may name another runner's). */
+export function actionOutputs(r: RunReport, summary: string, backupHere: boolean): Record<string, string> {
   return {
     status: r.status,
     phase: r.phase,
@@ -11,7 +12,7 @@ export function actionOutputs(r: RunReport, summary: string): Record<string, str
     'keys-before': r.keysBefore === undefined ? '' : String(r.keysBefore),
     'keys-after': r.keysAfter === undefined ? '' : String(r.keysAfter),
     'key-diff': JSON.stringify(r.diff?.rows ?? []),
-    'backup-file': r.backup?.file ?? '',
+    'backup-file': backupHere ? (r.backup?.file ?? '') : '',
     'backup-sha256': r.backup?.sha256 ?? '',
     'backup-revision': r.backup ? String(r.backup.revision) : '',
     'summary-markdown': summary,

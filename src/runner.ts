@@ -1,7 +1,7 @@
 // Runs one phase with validated settings: builds the adapters, and always writes the summary,
 // the outputs and (when the run belongs to a PR) the status comment.
 import * as core from '@actions/core';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import type { Settings } from './config.ts';
@@ -59,7 +59,10 @@ async function comment(s: Settings, ctx: GitHubRunContext | undefined, r: RunRep
 }
 
 function writeOutputs(r: RunReport, summary: string): void {
-  for (const [name, value] of Object.entries(actionOutputs(r, summary))) core.setOutput(name, value);
+  // A no-op or a resumed phase one reads the snapshot from the state record: an earlier run took it,
+  // on its runner. Name only a file this runner holds, so the workflow's upload step does not fail on it.
+  const backupHere = r.backup !== undefined && existsSync(r.backup.file);
+  for (const [name, value] of Object.entries(actionOutputs(r, summary, backupHere))) core.setOutput(name, value);
 }
 
 /** A warning in the log and in the summary's warning list. */

@@ -63,7 +63,7 @@ describe('release values holding credentials', () => {
     r.values = [valuesView('Values phase one', values.phase1, '/runner/tmp/my-vc-phase-one-values.yaml'), valuesView('Values phase two', values.phase2)];
     const summary = renderSummary(r);
     const comments = [renderStatusComment(r)];
-    const outputs = actionOutputs(r, summary);
+    const outputs = actionOutputs(r, summary, true);
     assertNoSecretLeak({ summary, outputs, comments }, secrets);
     // What the migration decides is all there.
     expect(summary).toContain('migrateFromDeployedEtcd: true');
