@@ -69,6 +69,7 @@ export function renderSummary(r: RunReport): string {
   if (r.approvalBypassed) out.push('', '**Phase two ran WITHOUT a verified approval (require-approval: false).**');
   if (r.lostLogLine !== undefined) out.push('', `**${LOST_LOG_LINE_NOTE}**`);
   if (r.backupSkipReason !== undefined) out.push('', `**No backup was taken: ${escapeMarkdown(r.backupSkipReason)}**`);
+  if (r.gitopsPaused !== undefined) out.push('', `**${escapeMarkdown(r.gitopsPaused)}**`);
   for (const w of r.warnings) out.push('', `> ⚠️ ${escapeMarkdown(w)}`);
   if (r.next) out.push('', `**Next:** ${escapeMarkdown(r.next)}`);
   if (r.details.length > 0) {

@@ -60,6 +60,8 @@ function writeOutputs(r: RunReport, summary: string): void {
   core.setOutput('phase', r.phase);
   core.setOutput('log-line', r.logLine ?? '');
   core.setOutput('values-file', r.values.find((v) => v.file)?.file ?? '');
+  core.setOutput('values-file-phase-one', r.values.find((v) => v.label === 'Values phase one')?.file ?? '');
+  core.setOutput('values-file-phase-two', r.values.find((v) => v.label === 'Values phase two')?.file ?? '');
   core.setOutput('leftover-pvcs', JSON.stringify(r.leftoverPvcs));
   core.setOutput('keys-before', r.keysBefore === undefined ? '' : String(r.keysBefore));
   core.setOutput('keys-after', r.keysAfter === undefined ? '' : String(r.keysAfter));
