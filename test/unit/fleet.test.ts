@@ -143,7 +143,7 @@ describe('classifying the fleet', () => {
       ...deployed('plat', 'p'),
       ...deployed('ns', 'plain', { labels: { 'app.kubernetes.io/instance': 'plain' } }),
     ];
-    const namespaces = [{ name: 'plat', labels: { 'loft.sh/vcluster-instance-name': 'p', 'loft.sh/vcluster-instance-namespace': 'loft-p-team' } }, { name: 'ns', labels: {} }];
+    const namespaces: { name: string; labels: Record<string, string> }[] = [{ name: 'plat', labels: { 'loft.sh/vcluster-instance-name': 'p', 'loft.sh/vcluster-instance-namespace': 'loft-p-team' } }, { name: 'ns', labels: {} }];
     const es = classify({ workloads, namespaces });
     expect(find(es, 'argo')).toMatchObject({ state: 'not-eligible', attention: true });
     expect(find(es, 'argo').reason).toContain('Argo CD (Application vc-argo');

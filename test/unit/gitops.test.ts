@@ -14,7 +14,7 @@ function deps(gitopsPaused: boolean): Deps {
   return {
     settings: { release: 'vc', namespace: 'team', gitopsPaused } as Deps['settings'],
     report: newReport('vc', 'team', 'migrate'),
-    log: { info: () => undefined, warning: (m: string) => warnings.push(m), group: (_n, fn) => fn() },
+    log: { info: () => undefined, warning: (m: string) => warnings.push(m), group: <T>(_n: string, fn: () => Promise<T>) => fn() },
   } as unknown as Deps;
 }
 
