@@ -295,7 +295,7 @@ export function classify(f: ReleaseFacts, o: FleetOptions): FleetEntry {
   if (blocked.length > 0) {
     return { ...base, target: target?.text, gitops, state: 'not-eligible', attention: true, reason: blocked.map((b) => b.reason).join('; '), next: blocked.map((b) => b.next).join('; ') };
   }
-  const helm = f.helm ? `Helm revision ${f.helm.revision} deployed` : 'Helm status not read (discover-secrets: false; migrate checks it)';
+  const helm = f.helm ? `Helm revision ${f.helm.revision} deployed` : 'Helm status not read (Secrets not listed; migrate checks it)';
   const paused = f.marks.length > 0 ? `; managed by ${gitops}, paused per gitops-paused: true` : '';
   return {
     ...base, target: target!.text, gitops, state: 'deployed', attention: false,

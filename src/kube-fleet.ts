@@ -169,6 +169,7 @@ export async function readFleet(kc: KubeConfig, o: FleetReadOptions): Promise<Fl
   const inScope = <T extends { namespace: string }>(xs: T[]): T[] => (keep ? xs.filter((x) => keep.has(x.namespace)) : xs);
   const where = (ns: string | undefined) => (ns ? `in namespace ${ns}` : 'in all namespaces');
 
+  let secretsRefused: string | undefined;
   const objects: FleetObjects = { controlPlanes: [], etcds: [], records: [], namespaces, ...(o.secrets ? { helmSecrets: [], configSecrets: [] } : {}) };
   for (const ns of targets) {
     const lists: Promise<void>[] = [
@@ -185,14 +186,25 @@ export async function readFleet(kc: KubeConfig, o: FleetReadOptions): Promise<Fl
     ];
     if (o.secrets) {
       // Metadata only: the labels say a Helm release's status and revision, the annotation the store.
+      // Where RBAC does not allow it, discover goes on without them (and says so): they are optional.
+      const secretsDenied = (e: unknown) => {
+        if (!(e instanceof ApiStatusError) || e.code !== 403) throw e;
+        secretsRefused = where(ns);
+      };
       lists.push(
         lister.list(core(ns, 'secrets'), 'owner=helm', (i) => meta(i, () => false), { metadataOnly: true, pageSize })
-          .then((xs) => { objects.helmSecrets!.push(...inScope(xs)); }, (e: unknown) => { throw denied(e, 'secrets (metadata only; discover-secrets: true)', where(ns)); }),
+          .then((xs) => { objects.helmSecrets?.push(...inScope(xs)); }, secretsDenied),
         lister.list(core(ns, 'secrets'), 'app=vcluster', (i) => meta(i, (k) => k.startsWith('vcluster.loft.sh/')), { metadataOnly: true, pageSize })
-          .then((xs) => { objects.configSecrets!.push(...inScope(xs)); }, (e: unknown) => { throw denied(e, 'secrets (metadata only; discover-secrets: true)', where(ns)); }),
+          .then((xs) => { objects.configSecrets?.push(...inScope(xs)); }, secretsDenied),
       );
     }
     await Promise.all(lists);
+  }
+  if (secretsRefused) {
+    // Half a picture would read as "no Helm release" for the namespaces not read: use none of it.
+    delete objects.helmSecrets;
+    delete objects.configSecrets;
+    notes.push(`Secrets were not read: the credentials may not list secrets ${secretsRefused} (discover-secrets: true needs ClusterRole vcluster-etcd-migrate-discover-secrets of examples/rbac-fleet.yaml). Helm status and store annotations are not shown; migrate checks the Helm status itself.`);
   }
   return { objects, calls: lister.calls, notes, namespaces: keep ? [...keep] : o.scope.kind === 'names' ? o.scope.names : undefined };
 }

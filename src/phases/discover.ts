@@ -50,6 +50,7 @@ export async function runDiscover(s: FleetSettings): Promise<void> {
     for (const e of entries.filter((x) => x.attention)) core.info(`needs a person: ${e.namespace}/${e.release} ${e.state}: ${e.reason}. Next: ${e.next}`);
     core.info(`matrix for ${s.nextPhase}: ${matrix.include.length} releases${left > 0 ? `, ${left} left for the next run` : ''}`);
     const notes = [...read.notes];
+    for (const n of read.notes) core.warning(n);
     if (!s.secrets) notes.push('Helm release status and the vc-config store annotation were not read (discover-secrets: false); migrate checks the Helm status before it changes anything.');
     if (s.gitopsPaused) notes.push('gitops-paused: true: releases marked by a GitOps controller are treated as paused.');
     const summary = renderFleetSummary({ entries, counts, next: s.nextPhase, matrixSize: matrix.include.length, left, scope: scopeText(s, read.namespaces), notes, runUrl: runUrl() });
