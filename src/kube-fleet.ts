@@ -4,7 +4,7 @@
 // the API server). Plain GETs parsed straight into small records: a fleet of thousands stays cheap.
 import * as http from 'node:http';
 import * as https from 'node:https';
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConnection } from './kube-lite.ts';
 import type { FleetObjects, ObjMeta, WorkloadObj } from './fleet.ts';
 import { STATE_KEY } from './state.ts';
 
@@ -67,20 +67,17 @@ const workload = (kind: WorkloadObj['kind']) => (i: RawItem): WorkloadObj => ({ 
 
 export class FleetLister {
   calls = 0;
-  private readonly kc: KubeConfig;
+  private readonly connect: () => Promise<KubeConnection>;
   private base?: { url: URL; opts: https.RequestOptions };
 
-  constructor(kc: KubeConfig) {
-    this.kc = kc;
+  constructor(connect: () => Promise<KubeConnection>) {
+    this.connect = connect;
   }
 
   private async request(path: string, accept: string): Promise<RawList> {
     if (!this.base) {
-      const server = this.kc.getCurrentCluster()?.server;
-      if (!server) throw new Error('the kubeconfig names no cluster server');
-      const opts: https.RequestOptions = { headers: {} };
-      await this.kc.applyToHTTPSOptions(opts);
-      this.base = { url: new URL(server), opts };
+      const c = await this.connect();
+      this.base = { url: c.url, opts: c.options };
     }
     const { url, opts } = this.base;
     this.calls++;
@@ -89,7 +86,7 @@ export class FleetLister {
     return new Promise<RawList>((resolve, reject) => {
       const req = mod.request({
         ...opts, method: 'GET', protocol: url.protocol, hostname: url.hostname, port: url.port || undefined,
-        path: `${prefix}${path}`, headers: { ...opts.headers, Accept: accept },
+        path: `${prefix}${path}`, headers: { ...(opts.headers as Record<string, string>), Accept: accept },
       }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -138,8 +135,8 @@ function denied(e: unknown, what: string, scope: string): Error {
   return e as Error;
 }
 
-export async function readFleet(kc: KubeConfig, o: FleetReadOptions): Promise<FleetRead> {
-  const lister = new FleetLister(kc);
+export async function readFleet(connect: () => Promise<KubeConnection>, o: FleetReadOptions): Promise<FleetRead> {
+  const lister = new FleetLister(connect);
   const notes: string[] = [];
   const pageSize = o.pageSize;
   let targets: (string | undefined)[] = [undefined];

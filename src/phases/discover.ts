@@ -5,11 +5,33 @@ import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import type { FleetSettings } from '../fleet-config.ts';
-import { loadKubeConfig } from '../kubeconfig.ts';
-import { describeError } from '../kube.ts';
+import { liteConnection, UnsupportedKubeconfig, type KubeConnection } from '../kube-lite.ts';
 import { readFleet } from '../kube-fleet.ts';
 import { classifyFleet, countStates, fleetMatrix, groupFleet, type FleetEntry } from '../fleet.ts';
 import { renderFleetSummary } from '../fleet-summary.ts';
+
+/**
+ * The connection: the light reader of kube-lite.ts when it covers the kubeconfig, else client-node
+ * (loaded only then), so the common case does not pay for loading it.
+ */
+async function connection(s: FleetSettings, workDir: string): Promise<{ conn: KubeConnection; cleanup(): void }> {
+  try {
+    return { conn: liteConnection({ content: s.kubeconfig, context: s.context }), cleanup: () => undefined };
+  } catch (e) {
+    if (!(e instanceof UnsupportedKubeconfig)) throw e;
+    core.info(`the kubeconfig uses ${e.message}: connecting through @kubernetes/client-node`);
+  }
+  const { loadKubeConfig } = await import(/* webpackMode: "eager" */ '../kubeconfig.ts');
+  const k = loadKubeConfig({ content: s.kubeconfig, context: s.context, tempRoot: workDir });
+  const options = { headers: {} };
+  await k.kc.applyToHTTPSOptions(options);
+  return { conn: { url: new URL(k.kc.getCurrentCluster()!.server), options }, cleanup: k.cleanup };
+}
+
+/** First line of an error, never a YAML parser's quote of the (secret) kubeconfig. */
+function firstLine(e: unknown): string {
+  return ((e as Error).message ?? String(e)).split('\n')[0]!;
+}
 
 function scopeText(s: FleetSettings, read: string[] | undefined): string {
   if (s.scope.kind === 'all') return 'all namespaces';
@@ -34,15 +56,16 @@ function fleetJson(entries: FleetEntry[]): string {
 export async function runDiscover(s: FleetSettings): Promise<void> {
   core.setOutput('phase', 'discover');
   const workDir = mkdtempSync(join(process.env.RUNNER_TEMP || tmpdir(), 'vcluster-etcd-migrate-'));
-  let kcfg: ReturnType<typeof loadKubeConfig> | undefined;
+  let cleanup = (): void => undefined;
   try {
+    let conn: KubeConnection;
     try {
-      kcfg = loadKubeConfig({ content: s.kubeconfig, context: s.context, tempRoot: workDir });
+      ({ conn, cleanup } = await connection(s, workDir));
     } catch (e) {
-      throw new Error(`the kubeconfig cannot be used: ${describeError(e)}; fix input 'kubeconfig' or 'context' (or KUBECONFIG) and run again`);
+      throw new Error(`the kubeconfig cannot be used: ${firstLine(e)}; fix input 'kubeconfig' or 'context' (or KUBECONFIG) and run again`);
     }
     const t0 = Date.now();
-    const read = await readFleet(kcfg.kc, { scope: s.scope, secrets: s.secrets });
+    const read = await readFleet(async () => conn, { scope: s.scope, secrets: s.secrets });
     const entries = classifyFleet(groupFleet(read.objects), { chartVersion: s.chartVersion, gitopsPaused: s.gitopsPaused });
     const counts = countStates(entries);
     const { matrix, left } = fleetMatrix(entries, s.nextPhase, s.maxReleases);
@@ -64,8 +87,8 @@ export async function runDiscover(s: FleetSettings): Promise<void> {
     await core.summary.addRaw(summary).write().catch((e) => core.warning(`could not write the job summary: ${(e as Error).message}`));
   } catch (e) {
     core.setOutput('status', 'failed');
-    core.setFailed(`failed: discover could not read the fleet: ${describeError(e)}`);
+    core.setFailed(`failed: discover could not read the fleet: ${firstLine(e)}`);
   } finally {
-    kcfg?.cleanup();
+    cleanup();
   }
 }
