@@ -43,6 +43,10 @@ export interface Settings {
   volatilePrefixes: string[];
   prNumber?: number;
   githubToken?: string;
+  /** A GitOps controller's marks do not stop migrate or finalize: the user says it is paused. */
+  gitopsPaused: boolean;
+  /** Where the values files are written (plan's files for a GitOps repository); default the run's private directory. */
+  valuesDir?: string;
 }
 
 export interface InputProblem {
@@ -132,7 +136,7 @@ export function parseSettings(get: GetInput): Settings {
   }
 
   const phaseText = text('phase') || 'migrate';
-  const phase = PHASES.includes(phaseText as Phase) ? (phaseText as Phase) : bad('phase', `${show(phaseText)} is not a phase`, PHASES.join(', '));
+  const phase = PHASES.includes(phaseText as Phase) ? (phaseText as Phase) : bad('phase', `${show(phaseText)} is not a phase`, [...PHASES, 'discover'].join(', '));
 
   const chart = parseChart(text('chart') || 'vcluster', text('chart-repo') || 'https://charts.loft.sh', bad);
 
@@ -219,6 +223,9 @@ export function parseSettings(get: GetInput): Settings {
     prNumber = /^[1-9]\d{0,9}$/.test(prText) ? Number(prText) : bad('pr-number', `${show(prText)} is not a pull request number`, 'a positive whole number');
   }
   const githubToken = text('github-token') || undefined;
+  const gitopsPaused = bool('gitops-paused', false);
+  const valuesDir = text('values-dir') || undefined;
+  if (valuesDir !== undefined && CONTROL.test(valuesDir)) bad('values-dir', 'contains a control character', 'a directory path on the runner, like gitops/vclusters');
 
   if (problems.length > 0) throw new InputError(problems);
   return {
@@ -226,6 +233,7 @@ export function parseSettings(get: GetInput): Settings {
     storageSize, storageClass, etcdExtraArgs, extraValues, kubeconfig, context,
     timeoutMs, migrationTimeoutMs, acceptLostLogLine, approvalEnvironment, requireApproval, deleteEtcdPvcs,
     orphanOnForbidden, backup: backup!, backupSkipReason, backupDir, volatilePrefixes, prNumber, githubToken,
+    gitopsPaused, valuesDir,
   };
 }
 

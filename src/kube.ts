@@ -147,7 +147,9 @@ export class Kube {
         throw e;
       }
     };
-    const [sts, svcs, cpDeploy, cpSts, pod, pods, pvcs, classes] = await Promise.all([
+    // A namespaced identity may not read its namespace: then its labels (vCluster Platform marks) are not seen.
+    const nsLabels = this.core.readNamespace({ name: namespace }).then((x) => x.metadata?.labels, () => undefined);
+    const [sts, svcs, cpDeploy, cpSts, pod, pods, pvcs, classes, namespaceLabels] = await Promise.all([
       opt(this.apps.readNamespacedStatefulSet({ name: n.etcdSts, namespace })),
       this.core.listNamespacedService({ namespace }),
       opt(this.apps.readNamespacedDeployment({ name: n.controlPlane, namespace })),
@@ -156,7 +158,14 @@ export class Kube {
       this.core.listNamespacedPod({ namespace }),
       this.core.listNamespacedPersistentVolumeClaim({ namespace }),
       opt(this.storage.listStorageClass()),
+      nsLabels,
     ]);
+    const marked = [
+      ...[cpSts && ['StatefulSet', cpSts] as const, cpDeploy && ['Deployment', cpDeploy] as const, sts && ['StatefulSet', sts] as const]
+        .filter((x) => !!x)
+        .map(([kind, o]) => ({ what: `${kind} ${o.metadata?.name}`, labels: o.metadata?.labels ?? {}, annotations: o.metadata?.annotations ?? {} })),
+      ...(namespaceLabels ? [{ what: `Namespace ${namespace}`, labels: namespaceLabels }] : []),
+    ];
     const etcdPvcs: PvcView[] = pvcs.items
       .filter((p) => (p.metadata?.name ?? '').startsWith(n.etcdPvcPrefix))
       .map((p) => ({
@@ -178,6 +187,7 @@ export class Kube {
         name: c.metadata?.name ?? '',
         isDefault: c.metadata?.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true',
       })),
+      marked,
     };
   }
 

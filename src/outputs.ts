@@ -8,6 +8,8 @@ export function actionOutputs(r: RunReport, summary: string, backupHere: boolean
     phase: r.phase,
     'log-line': r.logLine ?? '',
     'values-file': r.values.find((v) => v.file)?.file ?? '',
+    'values-file-phase-one': r.values.find((v) => v.label === 'Values phase one')?.file ?? '',
+    'values-file-phase-two': r.values.find((v) => v.label === 'Values phase two')?.file ?? '',
     'leftover-pvcs': JSON.stringify(r.leftoverPvcs),
     'keys-before': r.keysBefore === undefined ? '' : String(r.keysBefore),
     'keys-after': r.keysAfter === undefined ? '' : String(r.keysAfter),

@@ -17,6 +17,7 @@ export function renderSummary(r: RunReport): string {
   if (r.lostLogLine !== undefined) out.push('', `**${LOST_LOG_LINE_NOTE}**`);
   if (r.newerChartLine !== undefined) out.push('', `**${escapeMarkdown(r.newerChartLine)}**`);
   if (r.backupSkipReason !== undefined) out.push('', `**No backup was taken: ${escapeMarkdown(r.backupSkipReason)}**`);
+  if (r.gitopsPaused !== undefined) out.push('', `**${escapeMarkdown(r.gitopsPaused)}**`);
   for (const w of r.warnings) out.push('', `> ⚠️ ${escapeMarkdown(w)}`);
   if (r.next) out.push('', `**Next:** ${escapeMarkdown(r.next)}`);
   if (r.details.length > 0) {

@@ -66,4 +66,6 @@ export interface StatusReport {
   /** Set when the backup was skipped: the reason given. */
   backupSkipReason?: string;
   backup?: BackupRecord;
+  /** Set when a GitOps-managed release went ahead on gitops-paused: true (said in bold). */
+  gitopsPaused?: string;
 }

@@ -11,6 +11,7 @@ import { gather } from './gather.ts';
 import { finishInterruptedUpgrade, upgradeOrExplain, writeValuesFile } from './upgrade.ts';
 import { fillFromRecord, assertUnchanged } from './migrate.ts';
 import { names } from '../cluster-view.ts';
+import { gitopsGate } from './gitops-gate.ts';
 
 /** What to do when the phase two upgrade does not finish. */
 const P2_REMEDY = 'fix what the findings name (an unschedulable pod needs a node it fits on; a Pending PVC a volume), then run finalize again: it resumes at the check that the deployed etcd is gone. The embedded etcd holds the data; the deployed etcd PVCs were not touched';
@@ -29,6 +30,7 @@ export async function finalize(d: Deps): Promise<void> {
     return;
   }
   if (decision.kind === 'refuse') throw new PhaseStop('refused', decision.why, decision.remedy);
+  gitopsGate(d, g.view, 'finalize');
   const blocking = failedChecks(g.checks).filter((c) => ['permissions', 'helm version', 'values', 'storage class'].includes(c.name));
   if (blocking.length > 0) {
     throw new PhaseStop('refused', `preflight failed: ${blocking.map((c) => `${c.name} (${c.reason})`).join('; ')}`, 'fix what the failed checks say; nothing was changed');

@@ -12,6 +12,7 @@ import { checkRenderedDataVolume } from './render-check.ts';
 import { finishInterruptedUpgrade, upgradeOrExplain, writeValuesFile } from './upgrade.ts';
 import { names } from '../cluster-view.ts';
 import { recopyRemedy } from '../recopy.ts';
+import { gitopsGate } from './gitops-gate.ts';
 import type { BackupRecord } from '../types.ts';
 import type { StateRecord } from '../state.ts';
 
@@ -32,6 +33,7 @@ export async function migrate(d: Deps): Promise<void> {
     return;
   }
   if (decision.kind === 'refuse') throw new PhaseStop('refused', decision.why, decision.remedy);
+  gitopsGate(d, g.view, 'migrate');
   const failed = failedChecks(g.checks);
   // On resume the release already has the phase-one values; only a broken cluster stops us.
   const blocking = decision.kind === 'start' ? failed : failed.filter((c) => c.name === 'permissions');

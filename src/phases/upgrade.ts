@@ -1,7 +1,7 @@
 // helm upgrade --wait with explicit values, and the guide's remedy for
 // `StatefulSet.apps "..." is invalid: spec: Forbidden`: delete that StatefulSet with orphan
 // propagation (its pods keep running) and upgrade once more.
-import { writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Deps } from '../context.ts';
 import { PhaseStop, step } from '../context.ts';
@@ -33,9 +33,13 @@ async function recordUpgraded(d: Deps, label: PhaseLabel, event: string): Promis
 }
 
 export function writeValuesFile(d: Deps, label: string, values: Values): string {
-  const file = join(d.workDir, `${d.settings.release}-${label.replace(/\s+/g, '-')}-values.yaml`);
+  // values-dir: where a GitOps user picks the files up to commit them; still readable by this user only.
+  const dir = d.settings.valuesDir ?? d.workDir;
+  if (d.settings.valuesDir) mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${d.settings.release}-${label.replace(/\s+/g, '-')}-values.yaml`);
   const yaml = valuesYaml(values);
   writeFileSync(file, yaml, { mode: 0o600 });
+  chmodSync(file, 0o600); // writeFileSync's mode applies only to a new file
   d.report.values.push(valuesView(`Values ${label}`, values, file));
   return file;
 }

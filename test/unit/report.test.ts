@@ -59,7 +59,9 @@ describe('README tables', () => {
     const readme = readFileSync(join(root, 'README.md'), 'utf8');
     const action = readFileSync(join(root, 'action.yml'), 'utf8');
     expect(updateReadme(readme, action)).toBe(readme);
-    expect(renderTables(action).inputs).toContain('| `release` | yes |');
+    expect(renderTables(action).inputs).toContain('| `chart-version` | yes |');
+    // discover lists every release, so release is optional in action.yml and checked per phase by config.ts.
+    expect(renderTables(action).inputs).toMatch(/\| `release` \| no \|.*Required by every phase but discover/);
   });
 });
 
