@@ -160,6 +160,7 @@ export function decideApproval(request: ApprovalRequest, evidence: ApprovalEvide
   return verdict(false);
 }
 
+// Stryker disable all: below is the GitHub API adapter (I/O), tested against the GitHub stand-in, not the pure decision.
 async function answer<T>(call: () => Promise<{ data: T }>): Promise<ApiAnswer<T>> {
   try {
     return { ok: true, data: (await call()).data };
