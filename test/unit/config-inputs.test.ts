@@ -297,7 +297,7 @@ describe('parseSettings: refusals', () => {
     for (const chart of ['My-chart', 'vcluster!', 'loft/vcluster']) {
       expect(refused({ chart }), chart).toEqual(problem('chart', `"${chart}" is not a chart name`, 'a chart name like vcluster, an oci:// reference, or a directory path starting with ./ or /'));
     }
-    for (const chart of ['oci://ghcr.io/loft-sh/vcluster;curl', 'oci://ghcr.io', 'oci://ghcr.io:x/vcluster']) {
+    for (const chart of ['oci://ghcr.io/loft-sh/vcluster;curl', 'oci://ghcr.io', 'oci://ghcr.io:x/vcluster', 'oci://user@ghcr.io/vcluster']) {
       expect(refused({ chart }), chart).toEqual(problem('chart', `"${chart}" is not an OCI chart reference`, 'oci://registry.example.com/path/vcluster'));
     }
     for (const repo of ['git+https://charts.loft.sh', 'https://charts.loft.sh extra', 'ftp://charts.loft.sh']) {
