@@ -97,17 +97,18 @@ export function parseSettings(get: GetInput): Settings {
   };
   const text = (name: string): string => get(name).trim();
 
-  const label = (name: string, max: number): string => {
+  // After a problem these give undefined: parseSettings throws before any value is used.
+  const label = (name: string, max: number): string | undefined => {
     const v = text(name);
-    if (v === '') return bad(name, 'is empty', `a DNS-1123 label of at most ${max} characters, like "my-vcluster"`) ?? '';
-    if (v.length > max) return bad(name, `${show(v)} has ${v.length} characters`, `at most ${max} characters`) ?? '';
+    if (v === '') return bad(name, 'is empty', `a DNS-1123 label of at most ${max} characters, like "my-vcluster"`);
+    if (v.length > max) return bad(name, `${show(v)} has ${v.length} characters`, `at most ${max} characters`);
     if (!DNS1123_LABEL.test(v)) {
-      return bad(name, `${show(v)} is not a DNS-1123 label`, 'lower-case letters, digits and "-", starting and ending with a letter or digit') ?? '';
+      return bad(name, `${show(v)} is not a DNS-1123 label`, 'lower-case letters, digits and "-", starting and ending with a letter or digit');
     }
     return v;
   };
-  const release = label('release', 53);
-  const namespace = label('namespace', 63);
+  const release = label('release', 53)!;
+  const namespace = label('namespace', 63)!;
 
   const bool = (name: string, fallback: boolean): boolean => {
     const v = text(name);
@@ -152,7 +153,7 @@ export function parseSettings(get: GetInput): Settings {
   }
 
   const etcdExtraArgs = parseExtraArgs(get('etcd-extra-args'), chartVersion, bad);
-  const extraValues = parseValuesInput(get('values'), bad);
+  const extraValues = parseValuesInput(get('values'), bad)!;
 
   const kubeconfig = get('kubeconfig').trim() ? get('kubeconfig') : undefined;
   if (kubeconfig !== undefined) {
@@ -160,7 +161,7 @@ export function parseSettings(get: GetInput): Settings {
     try {
       doc = parseYaml(kubeconfig, { maxAliasCount: 20 });
     } catch {
-      doc = undefined;
+      // Not YAML: doc stays undefined and is refused below.
     }
     // The content is a secret: the message never quotes it.
     if (!doc || typeof doc !== 'object' || !('clusters' in doc)) {
@@ -170,15 +171,15 @@ export function parseSettings(get: GetInput): Settings {
   const context = text('context') || undefined;
   if (context !== undefined && CONTROL.test(context)) bad('context', 'contains a control character', 'a context name from the kubeconfig');
 
-  const duration = (name: string, fallback: string, min: number): number => {
+  const duration = (name: string, fallback: string, min: number): number | undefined => {
     const v = text(name) || fallback;
     const ms = parseDuration(v);
-    if (ms === undefined) return bad(name, `${show(v)} is not a duration`, 'a duration like 90s, 10m or 1h') ?? 0;
-    if (ms < min) return bad(name, `${show(v)} is too short`, `at least ${min / 1000}s`) ?? 0;
+    if (ms === undefined) return bad(name, `${show(v)} is not a duration`, 'a duration like 90s, 10m or 1h');
+    if (ms < min) return bad(name, `${show(v)} is too short`, `at least ${min / 1000}s`);
     return ms;
   };
-  const timeoutMs = duration('timeout', '10m', 30_000);
-  const migrationTimeoutMs = duration('migration-timeout', '15m', 10_000);
+  const timeoutMs = duration('timeout', '10m', 30_000)!;
+  const migrationTimeoutMs = duration('migration-timeout', '15m', 10_000)!;
 
   const requireApproval = bool('require-approval', true);
   const deleteEtcdPvcs = bool('delete-etcd-pvcs', false);
@@ -242,7 +243,7 @@ type Bad = (input: string, problem: string, expected: string) => undefined;
 function parseChart(chart: string, repo: string, bad: Bad): ChartRef | undefined {
   if (CONTROL.test(chart)) return bad('chart', 'contains a control character', 'a chart name, an oci:// reference or a chart directory');
   if (chart.startsWith('oci://')) {
-    return /^oci:\/\/[A-Za-z0-9.-]+(:\d+)?(\/[A-Za-z0-9._-]+)+$/.test(chart)
+    return /^[A-Za-z0-9.-]+(:\d+)?(\/[A-Za-z0-9._-]+)+$/.test(chart.slice('oci://'.length))
       ? { kind: 'oci', ref: chart }
       : bad('chart', `${show(chart)} is not an OCI chart reference`, 'oci://registry.example.com/path/vcluster');
   }
@@ -276,10 +277,10 @@ function parseExtraArgs(raw: string, version: ChartVersion | undefined, bad: Bad
   return args;
 }
 
-function parseValuesInput(raw: string, bad: Bad): Record<string, unknown> {
-  if (raw.trim() === '') return {};
+/** The values input as a mapping; undefined after a problem (parseSettings then throws). */
+function parseValuesInput(raw: string, bad: Bad): Record<string, unknown> | undefined {
   if (Buffer.byteLength(raw) > MAX_VALUES_BYTES) {
-    return bad('values', `is ${Buffer.byteLength(raw)} bytes`, `at most ${MAX_VALUES_BYTES} bytes of YAML`) ?? {};
+    return bad('values', `is ${Buffer.byteLength(raw)} bytes`, `at most ${MAX_VALUES_BYTES} bytes of YAML`);
   }
   let doc: unknown;
   try {
@@ -288,19 +289,20 @@ function parseValuesInput(raw: string, bad: Bad): Record<string, unknown> {
     doc = parseYaml(raw, { maxAliasCount: 20, uniqueKeys: true, merge: true });
   } catch (e) {
     const msg = (e as Error).message.split('\n')[0];
-    return bad('values', `is not valid YAML (${msg})`, 'a YAML mapping of Helm values, like "sync: {toHost: {ingresses: {enabled: true}}}"') ?? {};
+    return bad('values', `is not valid YAML (${msg})`, 'a YAML mapping of Helm values, like "sync: {toHost: {ingresses: {enabled: true}}}"');
   }
-  if (doc === null || doc === undefined) return {};
+  // An empty input, or one with only comments, is null.
+  if (doc === null) return {};
   if (typeof doc !== 'object' || Array.isArray(doc)) {
-    return bad('values', 'is not a YAML mapping', 'a mapping of Helm values at the top level') ?? {};
+    return bad('values', 'is not a YAML mapping', 'a mapping of Helm values at the top level');
   }
   if (hasMergeKey(doc)) {
     // A quoted '<<' stays a plain key here but is written unquoted to the values file, where Helm merges it.
-    return bad('values', "has a '<<' key, which Helm reads as a YAML merge key", 'the keys written out, without "<<"') ?? {};
+    return bad('values', "has a '<<' key, which Helm reads as a YAML merge key", 'the keys written out, without "<<"');
   }
   const touched = ownedPathsTouched(doc as Record<string, unknown>);
   if (touched.length > 0) {
-    return bad('values', `sets ${touched.join(', ')}, which the migration owns`, 'values without those keys; use storage-size, storage-class and etcd-extra-args for the embedded etcd') ?? {};
+    return bad('values', `sets ${touched.join(', ')}, which the migration owns`, 'values without those keys; use storage-size, storage-class and etcd-extra-args for the embedded etcd');
   }
   const dataVolume = dataVolumePathsTouched(doc as Record<string, unknown>);
   if (dataVolume.length > 0) {
@@ -309,8 +311,8 @@ function parseValuesInput(raw: string, bad: Bad): Record<string, unknown> {
   return doc as Record<string, unknown>;
 }
 
+/** Whether any mapping holds a '<<' key (a list's entries are keyed by index, so lists are searched too). */
 function hasMergeKey(node: unknown): boolean {
-  if (Array.isArray(node)) return node.some(hasMergeKey);
   if (node === null || typeof node !== 'object') return false;
   return Object.entries(node).some(([k, v]) => k === '<<' || hasMergeKey(v));
 }

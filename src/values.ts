@@ -62,6 +62,7 @@ export function setPath(obj: Values, path: readonly string[], value: unknown): v
 
 export function deletePath(obj: Values, path: readonly string[]): void {
   const parent = getPath(obj, path.slice(0, -1));
+  // Stryker disable next-line ConditionalExpression: every path deleted here was set just before, so its parent is a mapping
   if (isObject(parent)) delete parent[path[path.length - 1]!];
 }
 
@@ -169,9 +170,10 @@ export function computeValues(req: ValuesRequest): PhaseValues {
     size = req.deployedPvcSize!;
   }
   if (req.deployedPvcSize !== undefined) {
-    const want = parseQuantity(size);
-    const have = parseQuantity(req.deployedPvcSize);
-    if (want !== undefined && have !== undefined && want < have) {
+    // A size that cannot be read compares as NaN, which is never smaller: nothing to refuse on.
+    const want = parseQuantity(size) ?? NaN;
+    const have = parseQuantity(req.deployedPvcSize) ?? NaN;
+    if (want < have) {
       throw new ValuesError(
         `the embedded etcd volume would be ${size} (from ${sizeFrom}), smaller than the deployed etcd's PVC (${req.deployedPvcSize}); ` +
           `set storage-size to ${req.deployedPvcSize} or more`,
