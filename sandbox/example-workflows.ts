@@ -10,7 +10,7 @@ import * as k8s from '@kubernetes/client-node';
 import type { GitHubStandin } from '../test/support/github-standin.ts';
 import { REPO_ROOT, runAction } from './action-runner.ts';
 import type { Cluster } from './cluster.ts';
-import { rbacObjects } from './service-account.ts';
+import { fleetKubeconfig, rbacObjects } from './service-account.ts';
 import { FIXTURE_CHART, type DemoOptions, type DemoVCluster } from './vcluster-release.ts';
 import type { WorkflowSpec } from './workflow-engine.ts';
 
@@ -33,11 +33,22 @@ export interface ExampleContext {
   approve?: boolean;
 }
 
+/** fleet.yml's run: two namespaces, each with a release on deployed etcd; one of them also holds a GitOps-managed release. */
+export const FLEET = {
+  namespaces: ['wf-fleet-a', 'wf-fleet-b'],
+  eligible: [{ namespace: 'wf-fleet-a', release: 'vc-fleet-a' }, { namespace: 'wf-fleet-b', release: 'vc-fleet-b' }],
+  gitops: { namespace: 'wf-fleet-b', release: 'vc-fleet-flux' },
+} as const;
+/** Flux's helm-controller labels what it applies; Helm keeps labels it did not set. */
+const FLUX_LABELS = { 'helm.toolkit.fluxcd.io/name': 'gitops', 'helm.toolkit.fluxcd.io/namespace': 'flux-system' };
+
 export interface PreparedExample {
   spec: WorkflowSpec;
   demos: DemoVCluster[];
   /** The pull request the run belongs to, when the event is one. */
   pr?: number;
+  /** The KUBECONFIG secret, where it is not the first demo's (fleet.yml: examples/rbac-fleet.yaml's ServiceAccount). */
+  kubeconfig?: string;
 }
 
 export interface ExampleWorkflow {
@@ -199,6 +210,37 @@ export const EXAMPLES: ExampleWorkflow[] = [
           workflow: exampleFile('status-schedule.yml'), event: 'schedule', repoDir: repo.dir,
           eventPayload: { schedule: '17 6 * * 1-5' },
           secrets: { KUBECONFIG: a.kubeconfig, GITHUB_TOKEN: TOKEN },
+          env: githubEnv(ctx, { GITHUB_REF: 'refs/heads/main' }),
+        },
+      };
+    },
+  },
+  {
+    file: 'fleet.yml',
+    event: 'workflow_dispatch',
+    async prepare(ctx) {
+      const demos = [];
+      for (const o of [...FLEET.eligible, FLEET.gitops]) demos.push(await ctx.demo({ ...o }));
+      const apps = ctx.cluster.kubeConfig.makeApiClient(k8s.AppsV1Api);
+      const merge = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
+      const { namespace, release } = FLEET.gitops;
+      const body = { metadata: { labels: FLUX_LABELS } };
+      await apps.patchNamespacedDeployment({ name: release, namespace, body }, merge);
+      await apps.patchNamespacedStatefulSet({ name: `${release}-etcd`, namespace, body }, merge);
+      const kubeconfig = await fleetKubeconfig(ctx.cluster.kubeConfig, [...FLEET.namespaces]);
+      ctx.github.addEnvironment(OWNER, REPO, APPROVAL_ENVIRONMENT, ['platform-lead']);
+      // The reviewer approves the approve job's wait (act does not hold it); each finalize job checks that approval.
+      if (ctx.approve !== false) {
+        ctx.github.addReview(OWNER, REPO, ctx.runId, { environment: APPROVAL_ENVIRONMENT, state: 'approved', login: 'platform-lead', comment: 'go' });
+      }
+      const repo = makeRepo(ctx.dir);
+      return {
+        demos, kubeconfig,
+        spec: {
+          workflow: exampleFile('fleet.yml'), event: 'workflow_dispatch', repoDir: repo.dir,
+          // Only this fleet's namespaces: the other examples' vClusters share the cluster.
+          inputs: { 'chart-version': 'keep', namespaces: FLEET.namespaces.join(','), 'max-parallel': '2', 'max-releases': '256' },
+          secrets: { KUBECONFIG: kubeconfig, GITHUB_TOKEN: TOKEN },
           env: githubEnv(ctx, { GITHUB_REF: 'refs/heads/main' }),
         },
       };

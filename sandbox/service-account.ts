@@ -49,3 +49,34 @@ export async function actionKubeconfig(admin: k8s.KubeConfig, namespace: string,
     'current-context': 'sandbox',
   });
 }
+
+export const FLEET_RBAC_FILE = join(dirname(fileURLToPath(import.meta.url)), '..', 'examples', 'rbac-fleet.yaml');
+/** The namespace examples/rbac-fleet.yaml puts its ServiceAccount in. */
+export const FLEET_SA_NAMESPACE = 'vcluster-etcd-migrate';
+
+/**
+ * examples/rbac-fleet.yaml applied as it says (its RoleBinding once per vCluster namespace), and a
+ * kubeconfig of its ServiceAccount. Objects that exist already are kept (a second fleet in one cluster).
+ */
+export async function fleetKubeconfig(admin: k8s.KubeConfig, namespaces: string[]): Promise<string> {
+  const core = admin.makeApiClient(k8s.CoreV1Api);
+  const keep = (e: { code?: number }) => { if (e.code !== 409) throw e; };
+  await core.createNamespace({ body: { metadata: { name: FLEET_SA_NAMESPACE } } }).catch(keep);
+  const docs = YAML.parseAllDocuments(readFileSync(FLEET_RBAC_FILE, 'utf8')).map((d) => d.toJSON() as k8s.KubernetesObject);
+  const objects = docs.flatMap((d) => (d.kind === 'RoleBinding' ? namespaces.map((ns) => ({ ...d, metadata: { ...d.metadata, namespace: ns } })) : [d]));
+  const api = k8s.KubernetesObjectApi.makeApiClient(admin);
+  for (const o of objects) await api.create(o).catch(keep);
+  const tr = await core.createNamespacedServiceAccountToken({
+    name: ACTION_SERVICE_ACCOUNT, namespace: FLEET_SA_NAMESPACE, body: { spec: { audiences: [], expirationSeconds: 86_400 } },
+  });
+  const cluster = admin.getCurrentCluster();
+  if (!cluster) throw new Error('admin kubeconfig has no current cluster');
+  const caData = cluster.caData ?? (cluster.caFile ? readFileSync(cluster.caFile).toString('base64') : undefined);
+  return YAML.stringify({
+    apiVersion: 'v1', kind: 'Config',
+    clusters: [{ name: 'sandbox', cluster: { server: cluster.server, 'certificate-authority-data': caData } }],
+    users: [{ name: 'fleet', user: { token: tr.status?.token } }],
+    contexts: [{ name: 'sandbox', context: { cluster: 'sandbox', user: 'fleet' } }],
+    'current-context': 'sandbox',
+  });
+}

@@ -6,35 +6,14 @@ import { cpSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as k8s from '@kubernetes/client-node';
-import YAML from 'yaml';
 import { FIXTURE_CHART, explain, lostGroups, namespaceSnapshot, runAction, useSharedCluster, type ActionResult, type DemoVCluster } from './harness.ts';
 import type { FleetEntry, FleetState, MatrixEntry } from '../../src/fleet.ts';
+import { FLEET_SA_NAMESPACE, fleetKubeconfig } from '../../sandbox/service-account.ts';
 
 const env = useSharedCluster();
-const RBAC_FLEET = join(import.meta.dirname, '..', '..', 'examples', 'rbac-fleet.yaml');
-const SA_NAMESPACE = 'vcluster-etcd-migrate';
+const SA_NAMESPACE = FLEET_SA_NAMESPACE;
 const NAMESPACES = ['fleet-a', 'fleet-b', 'fleet-c', 'fleet-d'];
 const FLUX_LABELS = { 'helm.toolkit.fluxcd.io/name': 'gitops', 'helm.toolkit.fluxcd.io/namespace': 'flux-system' };
-
-/** examples/rbac-fleet.yaml applied as it says (one RoleBinding per vCluster namespace); a kubeconfig of its ServiceAccount. */
-async function fleetKubeconfig(admin: k8s.KubeConfig, namespaces: string[]): Promise<string> {
-  const core = admin.makeApiClient(k8s.CoreV1Api);
-  await core.createNamespace({ body: { metadata: { name: SA_NAMESPACE } } }).catch((e: { code?: number }) => { if (e.code !== 409) throw e; });
-  const docs = YAML.parseAllDocuments(readFileSync(RBAC_FLEET, 'utf8')).map((d) => d.toJSON() as k8s.KubernetesObject);
-  const objects = docs.flatMap((d) => (d.kind === 'RoleBinding' ? namespaces.map((ns) => ({ ...d, metadata: { ...d.metadata, namespace: ns } })) : [d]));
-  const api = k8s.KubernetesObjectApi.makeApiClient(admin);
-  for (const o of objects) await api.create(o);
-  const tr = await core.createNamespacedServiceAccountToken({ name: 'vcluster-etcd-migrate', namespace: SA_NAMESPACE, body: { spec: { audiences: [], expirationSeconds: 86_400 } } });
-  const cluster = admin.getCurrentCluster()!;
-  const caData = cluster.caData ?? readFileSync(cluster.caFile!).toString('base64');
-  return YAML.stringify({
-    apiVersion: 'v1', kind: 'Config',
-    clusters: [{ name: 'sandbox', cluster: { server: cluster.server, 'certificate-authority-data': caData } }],
-    users: [{ name: 'fleet', user: { token: tr.status?.token } }],
-    contexts: [{ name: 'sandbox', context: { cluster: 'sandbox', user: 'fleet' } }],
-    'current-context': 'sandbox',
-  });
-}
 
 /** Binds the opt-in ClusterRole of rbac-fleet.yaml, and waits until the authorizer answers with it. */
 async function grantSecretsList(admin: k8s.KubeConfig): Promise<void> {

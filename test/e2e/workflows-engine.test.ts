@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGitHubStandin, type GitHubStandin } from '../support/github-standin.ts';
 import { startChartRepoStandin, type ChartRepoStandin } from '../../sandbox/chart-repo-standin.ts';
 import {
-  APPROVAL_ENVIRONMENT, EXAMPLES, OWNER, REPO, exampleByFile, type ExampleContext, type PreparedExample,
+  APPROVAL_ENVIRONMENT, CHART_VERSION, EXAMPLES, OWNER, REPO, exampleByFile, type ExampleContext, type PreparedExample,
 } from '../../sandbox/example-workflows.ts';
 import { describeRun, runWorkflow, type EngineJob, type WorkflowRun } from '../../sandbox/workflow-engine.ts';
 import { FIXTURE_CHART, exists, lostGroups, namespaceSnapshot, useSharedCluster } from './harness.ts';
@@ -66,8 +66,8 @@ const stepOutputs = (j: EngineJob, stepId: string) => j.steps.find((s) => s.id =
 
 /** Secrets never reach the engine's log (act masks what it knows; the action masks the rest). */
 function expectNoSecrets(r: WorkflowRun, prepared: PreparedExample): void {
-  for (const d of prepared.demos) {
-    const token = /token: (\S+)/.exec(d.kubeconfig)?.[1] ?? '';
+  for (const kubeconfig of prepared.kubeconfig ? [prepared.kubeconfig] : prepared.demos.map((d) => d.kubeconfig)) {
+    const token = /token: (\S+)/.exec(kubeconfig)?.[1] ?? '';
     expect(token.length).toBeGreaterThan(40);
     expect(r.raw).not.toContain(token.slice(-40));
   }
@@ -179,6 +179,76 @@ const CHECKS: Check[] = [
       expect(jb.log.join('\n')).toContain(`deployed etcd PVCs still present: ["data-${b!.release}-etcd-0"]`);
       expect(ja.summary).toContain(a!.release);
       expect(jb.summary).toMatch(/migration complete/);
+      expectNoSecrets(r, prepared);
+    },
+  },
+  {
+    file: 'fleet.yml',
+    async test() {
+      const ctx = context();
+      const prepared = await exampleByFile('fleet.yml').prepare(ctx);
+      const [a, b, flux] = prepared.demos;
+      const eligible = [a!, b!];
+      const deployed = await Promise.all(eligible.map((d) => d.standIn.keyCounts('deployed')));
+      const fluxBefore = await flux!.standIn.keyCounts('deployed');
+      const r = await run(prepared, 'fleet.yml (workflow_dispatch, 3 releases in 2 namespaces, approved)');
+      expect(r.code, explain(r)).toBe(0);
+      const key = (m: { namespace?: unknown; release?: unknown }) => `${String(m.namespace)}/${String(m.release)}`;
+      const want = eligible.map(key).sort();
+      type Entry = { release: string; namespace: string; state: string };
+      const states = (json?: string) => Object.fromEntries((JSON.parse(json ?? '[]') as Entry[]).map((e) => [key(e), e.state]));
+
+      // discover: the releases of the two namespaces, classified; its matrix output is the migrate job's matrix.
+      const found = stepOutputs(job(r, 'discover'), 'discover');
+      expect(states(found.fleet), explain(r)).toEqual({ [key(a!)]: 'deployed', [key(b!)]: 'deployed', [key(flux!)]: 'not-eligible' });
+      const matrix = (JSON.parse(found.matrix ?? '{}') as { include: Entry[] }).include;
+      expect(matrix.map(key).sort()).toEqual(want);
+      expect(found['releases-left']).toBe('0');
+      expect(job(r, 'discover').summary).toContain(flux!.release);
+
+      // migrate: one job per matrix entry (each release once, the GitOps one not at all), each verified, each snapshot kept.
+      const migrates = r.jobs.filter((j) => j.id === 'migrate');
+      expect(migrates.map((j) => key(j.matrix)).sort(), explain(r)).toEqual(want);
+      for (const d of eligible) {
+        const m = job(r, 'migrate', { release: d.release, namespace: d.namespace });
+        expect(m.result, explain(r)).toBe('success');
+        expect(m.matrix['chart-version']).toBe(CHART_VERSION);
+        const out = stepOutputs(m, 'migrate');
+        expect(out.status, explain(r)).toBe('succeeded');
+        expect(Number(out['keys-before'])).toBe(d.standIn.seededKeys());
+        const name = `etcd-snapshot-${d.namespace}-${d.release}-${ctx.runId}`;
+        expect(existsSync(join(r.artifactsDir, String(ctx.runId), name)), `artifact ${name}\n${explain(r)}`).toBe(true);
+      }
+
+      // verified: discover again lists both as verified; the one approve gate; finalize over exactly those.
+      const verified = stepOutputs(job(r, 'verified'), 'discover');
+      expect((JSON.parse(verified.matrix ?? '{}') as { include: Entry[] }).include.map(key).sort(), explain(r)).toEqual(want);
+      const approve = job(r, 'approve');
+      expect(approve.result, explain(r)).toBe('success');
+      expect(approve.log.join('\n')).toContain('Phase two approved for 2 releases.');
+      const finalizes = r.jobs.filter((j) => j.id === 'finalize');
+      expect(finalizes.map((j) => key(j.matrix)).sort(), explain(r)).toEqual(want);
+      for (const f of finalizes) {
+        expect(f.result, explain(r)).toBe('success');
+        expect(f.summary).toContain(String(f.matrix.release));
+      }
+      expect(github.requests.some((q) => q.path === `/repos/${OWNER}/${REPO}/actions/runs/${ctx.runId}/approvals`)).toBe(true);
+
+      // report: both embedded, the GitOps release untouched; no key lost (read from the etcds, not through the action).
+      const report = job(r, 'report');
+      expect(report.result, explain(r)).toBe('success');
+      const end = stepOutputs(report, 'discover');
+      expect(states(end.fleet), explain(r)).toEqual({ [key(a!)]: 'embedded', [key(b!)]: 'embedded', [key(flux!)]: 'not-eligible' });
+      expect(end['matrix-size']).toBe('0');
+      expect(report.log.join('\n')).not.toContain('did not fit into this run');
+      for (const [i, d] of eligible.entries()) {
+        await d.standIn.waitForHistory((h) => h.some((l) => l.includes('embedded etcd started on migrated data')), 60_000);
+        expect(await lostGroups(d, deployed[i]!), d.release).toEqual([]);
+        expect(await exists(env().apps.readNamespacedStatefulSet({ name: `${d.release}-etcd`, namespace: d.namespace }))).toBe(false);
+      }
+      expect(await exists(env().apps.readNamespacedStatefulSet({ name: `${flux!.release}-etcd`, namespace: flux!.namespace }))).toBe(true);
+      expect(await flux!.standIn.keyCounts('deployed')).toEqual(fluxBefore);
+      expect(github.violations).toEqual([]);
       expectNoSecrets(r, prepared);
     },
   },
