@@ -229,8 +229,8 @@ export const EXAMPLES: ExampleWorkflow[] = [
       await apps.patchNamespacedStatefulSet({ name: `${release}-etcd`, namespace, body }, merge);
       const kubeconfig = await fleetKubeconfig(ctx.cluster.kubeConfig, [...FLEET.namespaces]);
       ctx.github.addEnvironment(OWNER, REPO, APPROVAL_ENVIRONMENT, ['platform-lead']);
-      // The reviewer approves the approve job's wait (act does not hold it); each finalize job checks that approval.
-      if (ctx.approve !== false) {
+      // A reviewer approved the approve job's wait (act does not hold it); each finalize job checks that approval.
+      if (ctx.approve) {
         ctx.github.addReview(OWNER, REPO, ctx.runId, { environment: APPROVAL_ENVIRONMENT, state: 'approved', login: 'platform-lead', comment: 'go' });
       }
       const repo = makeRepo(ctx.dir);

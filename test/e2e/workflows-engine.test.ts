@@ -185,7 +185,7 @@ const CHECKS: Check[] = [
   {
     file: 'fleet.yml',
     async test() {
-      const ctx = context();
+      const ctx = context({ approve: true });
       const prepared = await exampleByFile('fleet.yml').prepare(ctx);
       const [a, b, flux] = prepared.demos;
       const eligible = [a!, b!];
