@@ -240,6 +240,7 @@ const CHECKS: Check[] = [
       const end = stepOutputs(report, 'discover');
       expect(states(end.fleet), explain(r)).toEqual({ [key(a!)]: 'embedded', [key(b!)]: 'embedded', [key(flux!)]: 'not-eligible' });
       expect(end['matrix-size']).toBe('0');
+      for (const d of prepared.demos) expect(report.summary, explain(r)).toContain(d.release);
       expect(report.log.join('\n')).not.toContain('did not fit into this run');
       for (const [i, d] of eligible.entries()) {
         await d.standIn.waitForHistory((h) => h.some((l) => l.includes('embedded etcd started on migrated data')), 60_000);
