@@ -26,6 +26,7 @@ export function compareVersions(a: ChartVersion, b: ChartVersion): number {
   if (a.prerelease === b.prerelease) return 0;
   if (a.prerelease === '') return 1;
   if (b.prerelease === '') return -1;
+  // Stryker disable next-line EqualityOperator: equal prereleases returned 0 above, so <= is <
   return a.prerelease < b.prerelease ? -1 : 1;
 }
 
