@@ -23,7 +23,9 @@ export default {
   coverageAnalysis: 'perTest',
   concurrency: 2,
   reporters: ['clear-text', 'progress', 'html', 'json'],
-  thresholds: { high: 90, low: 80, break: 60 },
+  // The run of 2026-12-01 scored 98.5%; break sits a few points lower so merged branches that add code do not trip it
+  // at once, and above the 90% the pure core must keep. Equivalent mutants are marked in the code, never by lowering this.
+  thresholds: { high: 95, low: 90, break: 93 },
   tempDirName: '.stryker-tmp',
   cleanTempDir: 'always',
 };

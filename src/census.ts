@@ -75,6 +75,10 @@ function verdictOf(before: number, after: number, volatile: boolean): DiffRow['v
 }
 
 // Order: lost first (largest loss first), then other changes, then unchanged; by name within.
+// Group names are unique within a diff: two rows are never equal by name.
+// Stryker disable next-line EqualityOperator: with unique names x.group <= y.group is x.group < y.group
+const byName = (x: DiffRow, y: DiffRow): number => (x.group < y.group ? -1 : 1);
+
 function rank(r: DiffRow): number {
   if (r.verdict === 'lost') return 0;
   if (r.delta !== 0) return 1;
@@ -95,7 +99,7 @@ export function diffCensus(
     const volatile = isVolatile(group, volatilePrefixes);
     rows.push({ group, before: b, after: a, delta: a - b, volatile, verdict: verdictOf(b, a, volatile) });
   }
-  rows.sort((x, y) => rank(x) - rank(y) || (rank(x) === 0 ? x.delta - y.delta : 0) || (x.group < y.group ? -1 : x.group > y.group ? 1 : 0));
+  rows.sort((x, y) => rank(x) - rank(y) || (rank(x) === 0 ? x.delta - y.delta : 0) || byName(x, y));
   const lost = rows.filter((r) => r.verdict === 'lost');
   return { rows, lost, ok: lost.length === 0 };
 }

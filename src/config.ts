@@ -148,6 +148,7 @@ export function parseSettings(get: GetInput): Settings {
     bad('storage-size', `${show(storageSize)} is zero`, 'a positive size like 5Gi');
   }
   const storageClass = text('storage-class') || undefined;
+  // Stryker disable next-line ConditionalExpression: a regex tests undefined as the text 'undefined', which passes; the check is for tsc
   if (storageClass !== undefined && !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(storageClass)) {
     bad('storage-class', `${show(storageClass)} is not a StorageClass name`, 'a DNS-1123 subdomain like "gp3" or "standard"');
   }
@@ -169,6 +170,7 @@ export function parseSettings(get: GetInput): Settings {
     }
   }
   const context = text('context') || undefined;
+  // Stryker disable next-line ConditionalExpression: a regex tests undefined as the text 'undefined' (no control character); for tsc
   if (context !== undefined && CONTROL.test(context)) bad('context', 'contains a control character', 'a context name from the kubeconfig');
 
   const duration = (name: string, fallback: string, min: number): number | undefined => {
@@ -202,6 +204,7 @@ export function parseSettings(get: GetInput): Settings {
   const backup = backupText === 'required' || backupText === 'skip' ? backupText : bad('backup', `${show(backupText)} is not a backup mode`, 'required or skip');
   const backupSkipReason = text('backup-skip-reason') || undefined;
   // It is shown in the summary, the PR comment and the state record: one line, like a sentence.
+  // Stryker disable next-line ConditionalExpression: a regex tests undefined as the text 'undefined' (no control character); for tsc
   if (backupSkipReason !== undefined && CONTROL.test(backupSkipReason)) {
     bad('backup-skip-reason', 'contains a control character (a line break?)', 'one sentence on one line saying why no snapshot is taken');
   }
@@ -209,6 +212,7 @@ export function parseSettings(get: GetInput): Settings {
     bad('backup-skip-reason', 'is empty while backup is skip', 'a sentence saying why no snapshot is taken (it is shown in bold in the summary)');
   }
   const backupDir = text('backup-dir') || undefined;
+  // Stryker disable next-line ConditionalExpression: a regex tests undefined as the text 'undefined' (no control character); for tsc
   if (backupDir !== undefined && CONTROL.test(backupDir)) bad('backup-dir', 'contains a control character', 'a directory path on the runner');
 
   const extraVolatile = get('volatile-prefixes').split('\n').map((l) => l.trim()).filter(Boolean);

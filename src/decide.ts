@@ -43,7 +43,7 @@ export function decideMigrate(s: StateRecord, v: ClusterView): Decision {
   if (v.store !== 'deployed') {
     return { kind: 'refuse', why: 'the release does not run on deployed etcd (controlPlane.backingStore.etcd.deploy.enabled is not true)', remedy: 'this action only moves a deployed etcd to embedded etcd' };
   }
-  if (!v.release.status.startsWith('deployed')) {
+  if (v.release.status !== 'deployed') {
     return { kind: 'refuse', why: `the release status is ${v.release.status}, not deployed`, remedy: 'finish or roll back the pending Helm operation (helm history, helm rollback), then run again' };
   }
   return { kind: 'start' };

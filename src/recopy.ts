@@ -5,7 +5,7 @@
 /** The commands that make vCluster copy the deployed etcd again, and what that costs. */
 export function recopyRemedy(namespace: string, release: string, statefulSetReplicas?: number): string {
   // A StatefulSet someone already scaled to 0 still has its first replica's PVC.
-  const replicas = statefulSetReplicas && statefulSetReplicas > 0 ? statefulSetReplicas : 1;
+  const replicas = Math.max(1, statefulSetReplicas ?? 0);
   const pvcs = Array.from({ length: replicas }, (_, i) => `data-${release}-${i}`);
   const pods = Array.from({ length: replicas }, (_, i) => `pod/${release}-${i}`);
   return [

@@ -98,6 +98,8 @@ describe('decideApproval says what each check saw', () => {
     const e: ApprovalEvidence = { environment: { ok: true, data: prod } };
     expect(decideApproval(request, e).ok).toBe(false);
     expect(check(e, 'run-approval')).toMatchObject({ state: 'failed', reason: 'The approvals of run 11 were not read.' });
+    const noPending: ApprovalEvidence = { environment: { ok: true, data: prod }, approvals: { ok: true, data: [] } };
+    expect(check(noPending, 'run-approval').reason).toMatch(/^Run 11 holds no approved review for environment 'prod'\./);
     expect(check(evidence([], { approvals: { ok: false, status: 0, message: 'socket hang up' } }), 'run-approval').reason).toBe(
       'Could not read the approvals of run 11 (no answer: socket hang up). The gate fails closed; re-run the job once the GitHub API answers.',
     );

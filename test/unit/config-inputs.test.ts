@@ -67,6 +67,14 @@ describe('parseSettings: defaults and accepted inputs', () => {
     expect(settings({ 'migration-timeout': '20m' }).migrationTimeoutMs).toBe(1_200_000);
   });
 
+  it('accepts a one-character storage class', () => {
+    expect(settings({ 'storage-class': 'x' }).storageClass).toBe('x');
+  });
+
+  it('accepts an etcd flag without a value', () => {
+    expect(settings({ 'etcd-extra-args': '--enable-pprof' }).etcdExtraArgs).toEqual(['--enable-pprof']);
+  });
+
   it('passes the storage, context, backup and GitHub inputs through', () => {
     expect(settings({
       'storage-size': '20Gi', 'storage-class': 'fast.ssd-2', context: 'kind-kind', 'backup-dir': '/tmp/etcd-backups',
@@ -150,7 +158,9 @@ describe('parseSettings: values', () => {
   it('refuses values over 256 KiB before parsing them', () => {
     const values = `a: "${'x'.repeat(256 * 1024)}"`;
     expect(refused({ values })).toEqual(problem('values', `is ${values.length} bytes`, 'at most 262144 bytes of YAML'));
-    expect(settings({ values: `a: "${'x'.repeat(256 * 1024 - 7)}"` }).extraValues).toHaveProperty('a');
+    const largest = `a: "${'x'.repeat(256 * 1024 - 5)}"`;
+    expect(Buffer.byteLength(largest)).toBe(262144);
+    expect(settings({ values: largest }).extraValues).toHaveProperty('a');
   });
 });
 

@@ -159,6 +159,12 @@ describe('decideFinalize', () => {
     expect(decideFinalize(state(verified, p2({ status: 'failed', failure: 'helm timed out' })), migrating())).toEqual({ kind: 'start' });
   });
 
+  it('refuses when the release is gone after phase one', () => {
+    expect(decideFinalize(state(verified), view({ release: undefined, store: 'unknown' }))).toMatchObject({
+      kind: 'refuse', why: 'the release values do not show the phase-one state (store: unknown)',
+    });
+  });
+
   it.each(['deployed', 'embedded', 'other', 'unknown'] as const)('refuses a release whose values show store %s instead of phase one', (store) => {
     expect(decideFinalize(state(verified), view({ store, embeddedPod: pod() }))).toEqual({
       kind: 'refuse', why: `the release values do not show the phase-one state (store: ${store})`,

@@ -65,19 +65,23 @@ describe('withEvent', () => {
 describe('lock', () => {
   const t0 = new Date('2026-03-01T10:00:00Z');
   const later = (ms: number) => new Date(t0.getTime() + ms);
-  const held = lockedBy(emptyState('vc', 'ns'), 'run-1', 'migrate', t0);
+  // Built inside each test, so a broken lockedBy fails that test rather than the file's collection.
+  const heldLock = () => lockedBy(emptyState('vc', 'ns'), 'run-1', 'migrate', t0);
 
   it('records the holder, its phase and when it took and renewed the lock', () => {
+    const held = heldLock();
     expect(held.lock).toEqual({ runId: 'run-1', phase: 'migrate', acquiredAt: t0.toISOString(), renewedAt: t0.toISOString() });
   });
 
   it('keeps when the holder took the lock as it renews it', () => {
+    const held = heldLock();
     expect(lockedBy(held, 'run-1', 'migrate', later(20_000)).lock).toEqual({
       runId: 'run-1', phase: 'migrate', acquiredAt: t0.toISOString(), renewedAt: later(20_000).toISOString(),
     });
   });
 
   it('starts a new lock for a run that takes over', () => {
+    const held = heldLock();
     const taken = lockedBy(held, 'run-2', 'finalize', later(LOCK_STALE_MS + 1));
     expect(taken.lock).toEqual({ runId: 'run-2', phase: 'finalize', acquiredAt: later(LOCK_STALE_MS + 1).toISOString(), renewedAt: later(LOCK_STALE_MS + 1).toISOString() });
   });
@@ -85,12 +89,14 @@ describe('lock', () => {
   it('is free when nobody holds it', () => expect(decideLock(emptyState('vc', 'ns'), 'run-2', t0)).toEqual({ take: true }));
 
   it('stays with the holder until it went unrenewed for longer than 90 seconds', () => {
+    const held = heldLock();
     expect(LOCK_STALE_MS).toBe(90_000);
     expect(decideLock(held, 'run-2', later(90_000))).toEqual({ take: false, holder: held.lock });
     expect(decideLock(held, 'run-2', later(90_001))).toEqual({ take: true, takeover: held.lock });
   });
 
   it('is released only by its holder', () => {
+    const held = heldLock();
     const released = unlocked(held, 'run-1');
     expect(released.lock).toBeUndefined();
     expect('lock' in released).toBe(false);

@@ -57,6 +57,11 @@ describe('computeValues: what reaches Helm', () => {
     expect(empty.storage).toEqual(defaults);
   });
 
+  it('ignores a size or storage class in the release values that is not text', () => {
+    const userValues = deployed({ statefulSet: { persistence: { volumeClaim: { size: 10, storageClass: null } } } });
+    expect(compute({ userValues }).storage).toEqual({ size: '5Gi', sizeFrom: 'the chart default', storageClass: undefined, classFrom: "the cluster's default StorageClass" });
+  });
+
   it('adds no deployed etcd statefulSet values the release did not have', () => {
     expect(Object.keys(getPath(compute().phase1, DEPLOY) as Values)).toEqual(['enabled']);
   });
