@@ -103,7 +103,7 @@ export async function runAction(inputs: Record<string, string>, opts: RunActionO
         const ended = () => child.exitCode !== null || child.signalCode !== null;
         const poll = () => {
           if (ended()) return;
-          until!().catch(() => false).then((yes) => {
+          void until!().catch(() => false).then((yes) => {
             if (ended()) return;
             if (yes) kill(); else killTimer = setTimeout(poll, 200);
           });

@@ -74,6 +74,7 @@ const OWNED_ETCD_FLAGS = [
 ];
 const MAX_VALUES_BYTES = 256 * 1024;
 /** Text that would break a log line, a step output or a command line. */
+// eslint-disable-next-line no-control-regex -- control characters are what it looks for
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /** Ways a user writes a boolean in YAML 1.2 core schema, as @actions/core accepts. */

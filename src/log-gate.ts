@@ -1,8 +1,8 @@
 // Phase one's gate: vCluster's own log line that the copy succeeded. The scanner is pure;
 // the waiter polls the pod's log (follow streams end early, polling does not), reads the
 // previous container's log after a restart, and stops early on a failure line or a crash loop.
-import { describeError, type Kube } from './kube.ts';
-import { DENIED_GRACE_MS, deniedApiError, transientApiError } from './api-retry.ts';
+import type { Kube } from './kube.ts';
+import { DENIED_GRACE_MS, deniedApiError, describeError, transientApiError } from './api-retry.ts';
 import type { PodView } from './cluster-view.ts';
 import { formatDuration } from './duration.ts';
 

@@ -41,3 +41,12 @@ export const MIN_SNAPSHOT_COUNT = '0.25.0';
 export const MIN_EXTRA_ARGS = '0.26.0';
 /** From 0.29 the deployed etcd image is 3.6.x; 0.24.2-0.28.x ship 3.5.x. */
 export const ETCD_36_LINE = '0.29.0';
+
+/** helm 3.10 or later: older ones lack --dry-run=server and the wait fixes the phases rely on. */
+export function helmVersionOk(version: string): boolean {
+  const m = /^v?(\d+)\.(\d+)/.exec(version);
+  if (!m) return false;
+  const major = Number(m[1]);
+  const minor = Number(m[2]);
+  return major > 3 || (major === 3 && minor >= 10);
+}
