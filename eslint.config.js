@@ -8,6 +8,7 @@ import tseslint from 'typescript-eslint';
 const CORE = [
   'src/api-retry.ts',
   'src/census.ts',
+  'src/census-table.ts',
   'src/cluster-view.ts',
   'src/comment-render.ts',
   'src/config.ts',
@@ -15,7 +16,6 @@ const CORE = [
   'src/duration.ts',
   'src/log-scan.ts',
   'src/markdown.ts',
-  'src/octokit-error.ts',
   'src/permissions.ts',
   'src/preflight.ts',
   'src/quantity.ts',

@@ -2,7 +2,7 @@
 // reviewers, but the action verifies rather than assumes it: the environment exists, it has a
 // required_reviewers rule, and this run holds an approved (and no rejected) review for it.
 // decideApproval is pure (API answers in, verdict out); verifyApproval makes the calls.
-import type { GitHubClient } from './github-context.ts';
+import { octokitError, type GitHubClient } from './github-context.ts';
 
 export type ApprovalCheckName = 'token-permission' | 'environment' | 'required-reviewers' | 'run-approval';
 
@@ -164,10 +164,7 @@ async function answer<T>(call: () => Promise<{ data: T }>): Promise<ApiAnswer<T>
   try {
     return { ok: true, data: (await call()).data };
   } catch (error) {
-    const e = error as { status?: unknown; message?: unknown; response?: { data?: { message?: unknown } } };
-    const status = typeof e.status === 'number' ? e.status : 0;
-    const message = typeof e.response?.data?.message === 'string' ? e.response.data.message : String(e.message ?? error);
-    return { ok: false, status, message };
+    return { ok: false, ...octokitError(error) };
   }
 }
 

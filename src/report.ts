@@ -2,7 +2,7 @@
 import type { Check } from './preflight.ts';
 import type { StatusReport } from './types.ts';
 import { escapeMarkdown, codeSpan } from './markdown.ts';
-import { renderCensusTable } from './census.ts';
+import { renderCensusTable } from './census-table.ts';
 
 export interface StepRecord {
   name: string;

@@ -19,7 +19,8 @@ import { finalize } from './phases/finalize.ts';
 import { status } from './phases/status.ts';
 import { readRunContext, makeOctokit, type GitHubRunContext } from './github-context.ts';
 import { verifyApproval } from './approval.ts';
-import { upsertStatusComment, renderStatusComment } from './comment.ts';
+import { upsertStatusComment } from './comment.ts';
+import { renderStatusComment } from './comment-render.ts';
 
 const logger: Logger = {
   info: (m) => core.info(m),

@@ -6,7 +6,7 @@
 import { describe, it, expect } from 'vitest';
 import { generateKeyPairSync } from 'node:crypto';
 import { newReport, renderSummary, type RunReport } from '../../src/report.ts';
-import { renderStatusComment } from '../../src/comment.ts';
+import { renderStatusComment } from '../../src/comment-render.ts';
 import { valuesYaml } from '../../src/values.ts';
 import { outsideCodeSpans, tableCells } from '../support/markdown-structure.ts';
 import { assertNoSecretLeak, findSecretLeaks } from '../support/secret-scan.ts';

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { scanLog, lastLines, SUCCESS_LINE } from '../../src/log-gate.ts';
+import { scanLog, lastLines, SUCCESS_LINE } from '../../src/log-scan.ts';
 import { forbiddenStatefulSet } from '../../src/helm.ts';
 import { helmVersionOk } from '../../src/version.ts';
 
