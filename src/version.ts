@@ -35,7 +35,7 @@ export function atLeast(v: ChartVersion, min: string): boolean {
   return compareVersions({ ...v, prerelease: '' }, m) >= 0;
 }
 
-/** Chart versions with a landmark the migration depends on (facts/vcluster.md). */
+/** Chart versions with a landmark the migration depends on. */
 export const MIN_MIGRATION = '0.24.2';
 export const MIN_SNAPSHOT_COUNT = '0.25.0';
 export const MIN_EXTRA_ARGS = '0.26.0';
