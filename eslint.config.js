@@ -9,6 +9,7 @@ import tseslint from 'typescript-eslint';
 /** Pure: decide, parse, render. No I/O, no clients; adapters hand them data. */
 const CORE = [
   'src/api-retry.ts',
+  'src/approval.ts',
   'src/census.ts',
   'src/census-table.ts',
   'src/cluster-view.ts',
@@ -16,15 +17,25 @@ const CORE = [
   'src/config.ts',
   'src/decide.ts',
   'src/duration.ts',
+  'src/etcd-flags.ts',
+  'src/fleet-config.ts',
+  'src/fleet-summary.ts',
+  'src/fleet.ts',
+  'src/gitops.ts',
+  'src/helm-record.ts',
   'src/log-scan.ts',
   'src/markdown.ts',
+  'src/outputs.ts',
   'src/permissions.ts',
   'src/preflight.ts',
   'src/quantity.ts',
   'src/recopy.ts',
+  'src/rendered.ts',
   'src/report.ts',
   'src/state.ts',
+  'src/summary.ts',
   'src/types.ts',
+  'src/values-view.ts',
   'src/values.ts',
   'src/version.ts',
   'src/etcd/certs.ts',
@@ -33,16 +44,19 @@ const CORE = [
 
 /**
  * Adapters: Kubernetes (client-node), Helm (@actions/exec), etcd (grpc, files), GitHub (@actions/github).
- * approval.ts, comment.ts and log-gate.ts make the calls around a pure part; the runner wires it all.
+ * approval-api.ts, comment.ts and log-gate.ts make the calls around a pure part; the runner wires it all.
  */
 const ADAPTERS = [
-  'src/approval.ts',
+  'src/approval-api.ts',
   'src/backup.ts',
   'src/comment.ts',
   'src/control-plane-diagnosis.ts',
   'src/etcd-ops.ts',
   'src/github-context.ts',
+  'src/helm-storage.ts',
   'src/helm.ts',
+  'src/kube-fleet.ts',
+  'src/kube-lite.ts',
   'src/kube.ts',
   'src/kubeconfig.ts',
   'src/log-gate.ts',

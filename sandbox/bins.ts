@@ -6,7 +6,7 @@ import { join } from 'node:path';
 
 export type BinName =
   | 'etcd' | 'etcdctl' | 'etcdutl' | 'kwok' | 'helm'
-  | 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler';
+  | 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler' | 'act';
 
 export function binDir(): string {
   const cache = process.env.SANDBOX_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'vcluster-etcd-migrate');

@@ -8,6 +8,7 @@ K8S_VERSION=v1.33.13
 ETCD_VERSION=v3.5.35
 KWOK_VERSION=v0.7.0
 HELM_VERSION=v3.18.6
+ACT_VERSION=v0.2.89
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cache=${SANDBOX_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vcluster-etcd-migrate}
@@ -53,6 +54,13 @@ if ! done_for helm "$HELM_STAMP"; then
   done
   GOBIN="$bin" go install -trimpath -ldflags "$hld" "helm.sh/helm/v3/cmd/helm@$HELM_VERSION"
   stamp helm "$HELM_STAMP"
+fi
+
+# nektos/act runs the example workflows on this host (-P ubuntu-latest=-self-hosted), no Docker.
+if ! done_for act "$ACT_VERSION"; then
+  log "act $ACT_VERSION"
+  GOBIN="$bin" go install -trimpath -ldflags "-s -w -X main.version=$ACT_VERSION" "github.com/nektos/act@$ACT_VERSION"
+  stamp act "$ACT_VERSION"
 fi
 
 if ! done_for kubernetes "$K8S_VERSION"; then

@@ -52,6 +52,8 @@ export type ComponentName = 'etcd' | 'kube-apiserver' | 'kube-controller-manager
 
 export const STORAGE_CLASS = 'standard';
 export const NODE_NAME = 'kwok-node-0';
+/** A mid-size real node: room for the ~20 demo vClusters of one test file at the real chart's requests. */
+export const NODE_CAPACITY = { cpu: '16', memory: '64Gi', 'ephemeral-storage': '200Gi', pods: '110' };
 const DEFAULT_PV_SIZES = [...Array(40).fill('5Gi'), ...Array(4).fill('10Gi'), ...Array(2).fill('20Gi')] as string[];
 
 function kubeconfigYaml(server: string, ca: string, cert: string, key: string): string {
@@ -273,6 +275,9 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
     await core.createNode({ body: {
       metadata: { name: NODE_NAME, labels: { type: 'kwok', 'kubernetes.io/hostname': NODE_NAME, 'kubernetes.io/os': 'linux' }, annotations: { 'kwok.x-k8s.io/node': 'fake' } },
       spec: {},
+      // What a real node advertises (kwok keeps a status given at creation). Without
+      // ephemeral-storage the real chart's control-plane pod stays Pending ("Insufficient ephemeral-storage").
+      status: { capacity: NODE_CAPACITY, allocatable: NODE_CAPACITY },
     } });
     await storage.createStorageClass({ body: {
       metadata: { name: STORAGE_CLASS, annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } },

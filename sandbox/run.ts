@@ -12,6 +12,7 @@ import { startCluster, type Cluster } from './cluster.ts';
 import { logTail } from './processes.ts';
 import { FIXTURE_CHART, installDemoVCluster, type DemoVCluster } from './vcluster-release.ts';
 import { lostGroups } from './keyspace.ts';
+import { runExampleWorkflow } from './run-workflow.ts';
 import * as k8s from '@kubernetes/client-node';
 
 const keep = process.argv.includes('--keep');
@@ -19,7 +20,7 @@ const t0 = Date.now();
 const secs = () => ((Date.now() - t0) / 1000).toFixed(1);
 const say = (s: string) => process.stdout.write(`[sandbox ${secs()}s] ${s}\n`);
 
-const BINS: BinName[] = ['etcd', 'etcdctl', 'etcdutl', 'kwok', 'helm', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler'];
+const BINS: BinName[] = ['etcd', 'etcdctl', 'etcdutl', 'kwok', 'helm', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'act'];
 
 async function buildMissing(logDir: string): Promise<void> {
   const missing = BINS.filter((b) => !existsSync(join(binDir(), b)));
@@ -180,4 +181,6 @@ async function main(): Promise<number> {
   return ok1 && ok2 ? 0 : 1;
 }
 
-process.exitCode = await main();
+// `--workflow examples/<file>.yml`: one example workflow under nektos/act instead (sandbox/run-workflow.ts).
+const workflowArg = process.argv.indexOf('--workflow');
+process.exitCode = workflowArg >= 0 ? await runExampleWorkflow(process.argv[workflowArg + 1] ?? '', buildMissing) : await main();

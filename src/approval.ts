@@ -1,8 +1,7 @@
 // The approval gate of phase two. GitHub pauses a job naming an environment with required
 // reviewers, but the action verifies rather than assumes it: the environment exists, it has a
 // required_reviewers rule, and this run holds an approved (and no rejected) review for it.
-// decideApproval is pure (API answers in, verdict out); verifyApproval makes the calls.
-import { octokitError, type GitHubClient } from './github-context.ts';
+// Pure: API answers in, verdict out. approval-api.ts makes the calls (verifyApproval).
 
 export type ApprovalCheckName = 'token-permission' | 'environment' | 'required-reviewers' | 'run-approval';
 
@@ -158,25 +157,4 @@ export function decideApproval(request: ApprovalRequest, evidence: ApprovalEvide
       `'environment: ${env.data.name}' so GitHub pauses it until a reviewer approves.`);
   }
   return verdict(false);
-}
-
-async function answer<T>(call: () => Promise<{ data: T }>): Promise<ApiAnswer<T>> {
-  try {
-    return { ok: true, data: (await call()).data };
-  } catch (error) {
-    return { ok: false, ...octokitError(error) };
-  }
-}
-
-/** Reads the environment and this run's reviews, then decides. Never throws for an API answer. */
-export async function verifyApproval(octokit: GitHubClient, request: ApprovalRequest): Promise<ApprovalVerdict> {
-  if (!request.requireApproval || request.environment.trim() === '') return decideApproval(request, undefined);
-  const { owner, repo, runId } = request;
-  const environment = await answer(() => octokit.rest.repos.getEnvironment({ owner, repo, environment_name: request.environment }));
-  if (!environment.ok) return decideApproval(request, { environment });
-  const [approvals, pending] = await Promise.all([
-    answer(() => octokit.rest.actions.getReviewsForRun({ owner, repo, run_id: runId })),
-    answer(() => octokit.rest.actions.getPendingDeploymentsForRun({ owner, repo, run_id: runId })),
-  ]);
-  return decideApproval(request, { environment, approvals, pending });
 }

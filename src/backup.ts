@@ -8,12 +8,13 @@
 //    etcd's count of all keys at that same revision, which is the census total at that revision.
 // A snapshot that fails either check is deleted, so no file that looks complete is left behind.
 import { createHash } from 'node:crypto';
-import { mkdirSync, rmSync } from 'node:fs';
+import { accessSync, chmodSync, constants, mkdirSync, rmSync, statSync } from 'node:fs';
 import { open, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BackupRecord } from './types.ts';
 import type { EtcdClient } from './etcd/client.ts';
 import { countSnapshotKeys, snapshotRevision } from './etcd/snapshot-file.ts';
+import { ETCD_36_LINE, onOrAfterLine, parseChartVersion } from './version.ts';
 
 export interface BackupOptions {
   dir: string;
@@ -46,9 +47,29 @@ function stamp(d: Date): string {
   return d.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
 }
 
+/**
+ * The snapshot holds every Secret of the virtual cluster: its directory is the runner user's alone
+ * (0700), also when it existed before (the runner creates RUNNER_TEMP directories 0755).
+ */
+export function ensurePrivateDir(dir: string): void {
+  const why = (e: unknown) => (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch (e) {
+    throw new Error(`input 'backup-dir': cannot create ${JSON.stringify(dir)} (${why(e)}); name a directory the runner user can create and write`);
+  }
+  if (!statSync(dir).isDirectory()) throw new Error(`input 'backup-dir': ${JSON.stringify(dir)} is not a directory`);
+  try {
+    if ((statSync(dir).mode & 0o077) !== 0) chmodSync(dir, 0o700);
+    accessSync(dir, constants.W_OK | constants.X_OK);
+  } catch (e) {
+    throw new Error(`input 'backup-dir': ${JSON.stringify(dir)} cannot be made private (0700) and writable by the runner user (${why(e)}); the snapshot holds every Secret of the virtual cluster, so name a directory the runner user owns`);
+  }
+}
+
 export async function takeBackup(client: EtcdClient, opts: BackupOptions): Promise<BackupResult> {
   const t0 = performance.now();
-  mkdirSync(opts.dir, { recursive: true, mode: 0o700 });
+  ensurePrivateDir(opts.dir);
   const status = await client.status();
   const file = join(opts.dir, `${opts.release}-etcd-${stamp(new Date())}.snapshot.db`);
   const partial = `${file}.partial`;
@@ -147,15 +168,11 @@ export async function takeBackup(client: EtcdClient, opts: BackupOptions): Promi
   }
 }
 
-/**
- * How to restore the backup, as Markdown: etcdutl into a fresh data dir, and vCluster's own
- * snapshot/restore path for the chart version in use.
- */
+/** How to restore the backup, as Markdown: etcdutl into a fresh data dir, for the chart's etcd line. */
 export function restoreInstructions(record: BackupRecord, chartVersion: string): string {
   const name = record.file.split(/[\\/]/).pop()!;
-  const v = chartVersion.replace(/^v/, '');
-  const [maj, min] = v.split('.').map((x) => Number.parseInt(x, 10));
-  const etcd36 = (maj ?? 0) > 0 || (min ?? 0) >= 29;
+  const version = parseChartVersion(chartVersion);
+  const etcd36 = version ? onOrAfterLine(version, ETCD_36_LINE) : false;
   const lines = [
     `**Backup:** \`${name}\`: ${record.bytes} bytes, ${record.keys} keys at etcd revision ${record.revision}, sha256 \`${record.sha256}\`.`,
     '',
@@ -173,10 +190,6 @@ export function restoreInstructions(record: BackupRecord, chartVersion: string):
     '',
     '   For a deployed etcd StatefulSet, restore into each member\'s PVC (`data-<release>-etcd-<i>`) with that member\'s',
     '   `--name` and the peer URLs of the StatefulSet, with the etcd pods scaled to zero.',
-    `3. Or with vCluster's own tooling for chart ${v}: \`vcluster restore <release> <url> -n <namespace>\` restores a`,
-    '   vCluster snapshot made with `vcluster snapshot` (`vcluster snapshot create` in newer CLIs; OCI, S3 or',
-    '   `container://` URLs). It takes a vCluster snapshot archive, not this raw etcd file: to have that path too, make',
-    '   one with the vCluster CLI before migrating. This raw etcd snapshot is restored with etcdutl as above.',
   ];
   return lines.join('\n');
 }

@@ -1,4 +1,5 @@
 // What the action observed in the cluster, as plain data, so decisions stay pure.
+import type { MarkedObject } from './gitops.ts';
 
 export interface PvcView {
   name: string;
@@ -33,6 +34,8 @@ export interface ClusterView {
   etcdPods: PodView[];
   etcdPvcs: PvcView[];
   storageClasses: { name: string; isDefault: boolean }[];
+  /** Labels and annotations of the release's objects and namespace, for the GitOps marks (gitops.ts). */
+  marked?: MarkedObject[];
 }
 
 export const names = (release: string) => ({

@@ -40,6 +40,8 @@ export function renderStatusComment(report: StatusReport): string {
     lines.push('**Phase two ran without a verified approval (require-approval: false).**', '');
   }
   if (report.lostLogLine !== undefined) lines.push(`**${LOST_LOG_LINE_NOTE}**`, '');
+  if (report.newerChartLine !== undefined) lines.push(`**${escapeMarkdown(report.newerChartLine)}**`, '');
+  if (report.gitopsPaused !== undefined) lines.push(`**${escapeMarkdown(report.gitopsPaused)}**`, '');
   if (report.backupSkipReason !== undefined) {
     lines.push(`**The backup was skipped: ${escapeMarkdown(report.backupSkipReason)}**`, '');
   }

@@ -3,10 +3,11 @@
 // what is wrong and what would be right.
 import { parse as parseYaml } from 'yaml';
 import type { Phase } from './types.ts';
-import { parseChartVersion, atLeast, MIN_MIGRATION, MIN_EXTRA_ARGS, type ChartVersion } from './version.ts';
+import { parseChartVersion, atLeast, onOrAfterLine, lineOf, MIN_MIGRATION, MIN_EXTRA_ARGS, NEWEST_KNOWN_LINE, type ChartVersion } from './version.ts';
+import { etcdFlagProblems } from './etcd-flags.ts';
 import { parseDuration } from './duration.ts';
 import { parseQuantity } from './quantity.ts';
-import { ownedPathsTouched } from './values.ts';
+import { ownedPathsTouched, dataVolumePathsTouched } from './values.ts';
 import { DEFAULT_VOLATILE_PREFIXES } from './census.ts';
 
 export type ChartRef =
@@ -18,6 +19,8 @@ export interface Settings {
   release: string;
   namespace: string;
   chartVersion: ChartVersion;
+  /** Set when chart-version is on a line newer than NEWEST_KNOWN_LINE and allow-newer-chart-line allowed it. */
+  newerChartLine?: string;
   phase: Phase;
   chart: ChartRef;
   storageSize?: string;
@@ -40,6 +43,10 @@ export interface Settings {
   volatilePrefixes: string[];
   prNumber?: number;
   githubToken?: string;
+  /** A GitOps controller's marks do not stop migrate or finalize: the user says it is paused. */
+  gitopsPaused: boolean;
+  /** Where the values files are written (plan's files for a GitOps repository); default the run's private directory. */
+  valuesDir?: string;
 }
 
 export interface InputProblem {
@@ -65,13 +72,6 @@ export type GetInput = (name: string) => string;
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const PHASES: readonly Phase[] = ['plan', 'migrate', 'finalize', 'status'];
 const EXTRA_ARG = /^--[a-z0-9][a-z0-9-]*(=\S.*)?$/;
-/** Flags vCluster sets itself for the embedded etcd; overriding them breaks the store or its TLS. */
-const OWNED_ETCD_FLAGS = [
-  'data-dir', 'name', 'initial-cluster', 'initial-cluster-state', 'initial-cluster-token',
-  'listen-client-urls', 'listen-peer-urls', 'advertise-client-urls', 'initial-advertise-peer-urls',
-  'cert-file', 'key-file', 'trusted-ca-file', 'client-cert-auth', 'peer-cert-file', 'peer-key-file',
-  'peer-trusted-ca-file', 'peer-client-cert-auth',
-];
 const MAX_VALUES_BYTES = 256 * 1024;
 /** Text that would break a log line, a step output or a command line. */
 // eslint-disable-next-line no-control-regex -- control characters are what it looks for
@@ -98,29 +98,47 @@ export function parseSettings(get: GetInput): Settings {
   };
   const text = (name: string): string => get(name).trim();
 
-  const label = (name: string, max: number): string => {
+  // After a problem these give undefined: parseSettings throws before any value is used.
+  const label = (name: string, max: number): string | undefined => {
     const v = text(name);
-    if (v === '') return bad(name, 'is empty', `a DNS-1123 label of at most ${max} characters, like "my-vcluster"`) ?? '';
-    if (v.length > max) return bad(name, `${show(v)} has ${v.length} characters`, `at most ${max} characters`) ?? '';
+    if (v === '') return bad(name, 'is empty', `a DNS-1123 label of at most ${max} characters, like "my-vcluster"`);
+    if (v.length > max) return bad(name, `${show(v)} has ${v.length} characters`, `at most ${max} characters`);
     if (!DNS1123_LABEL.test(v)) {
-      return bad(name, `${show(v)} is not a DNS-1123 label`, 'lower-case letters, digits and "-", starting and ending with a letter or digit') ?? '';
+      return bad(name, `${show(v)} is not a DNS-1123 label`, 'lower-case letters, digits and "-", starting and ending with a letter or digit');
     }
     return v;
   };
-  const release = label('release', 53);
-  const namespace = label('namespace', 63);
+  const release = label('release', 53)!;
+  const namespace = label('namespace', 63)!;
 
+  const bool = (name: string, fallback: boolean): boolean => {
+    const v = text(name);
+    if (v === '') return fallback;
+    const b = parseBool(v);
+    return b ?? bad(name, `${show(v)} is not a boolean`, 'true or false') ?? fallback;
+  };
   const versionText = text('chart-version');
   let chartVersion = parseChartVersion(versionText);
   if (!versionText) bad('chart-version', 'is empty', 'the vCluster chart version to upgrade to, like 0.27.0');
   else if (!chartVersion) bad('chart-version', `${show(versionText)} is not a semantic version`, 'a version like 0.27.0 or v0.27.0');
   else if (!atLeast(chartVersion, MIN_MIGRATION)) {
-    bad('chart-version', `${chartVersion.text} cannot migrate: migrateFromDeployedEtcd exists from chart ${MIN_MIGRATION}`, `${MIN_MIGRATION} or later`);
+    const pre = chartVersion.prerelease ? ` (a pre-release comes before its release)` : '';
+    bad('chart-version', `${chartVersion.text} cannot migrate: migrateFromDeployedEtcd exists from chart ${MIN_MIGRATION}${pre}`, `${MIN_MIGRATION} or later`);
     chartVersion = undefined;
+  }
+  const allowNewer = bool('allow-newer-chart-line', false);
+  let newerChartLine: string | undefined;
+  const newest = parseChartVersion(NEWEST_KNOWN_LINE)!;
+  if (chartVersion && onOrAfterLine(chartVersion, NEWEST_KNOWN_LINE) && lineOf(chartVersion) !== lineOf(newest)) {
+    newerChartLine = `Chart ${chartVersion.text} is on line ${lineOf(chartVersion)}, newer than the newest line this action knows (${lineOf(newest)}); it ran because allow-newer-chart-line is true.`;
+    if (!allowNewer) {
+      bad('chart-version', `${chartVersion.text} is on chart line ${lineOf(chartVersion)}, newer than the newest line this action knows (${lineOf(newest)}); its values and migration behaviour are unchecked`,
+        `a chart version up to ${lineOf(newest)}.x, or allow-newer-chart-line: true to run anyway (the summary says so in bold)`);
+    }
   }
 
   const phaseText = text('phase') || 'migrate';
-  const phase = PHASES.includes(phaseText as Phase) ? (phaseText as Phase) : bad('phase', `${show(phaseText)} is not a phase`, PHASES.join(', '));
+  const phase = PHASES.includes(phaseText as Phase) ? (phaseText as Phase) : bad('phase', `${show(phaseText)} is not a phase`, [...PHASES, 'discover'].join(', '));
 
   const chart = parseChart(text('chart') || 'vcluster', text('chart-repo') || 'https://charts.loft.sh', bad);
 
@@ -136,7 +154,7 @@ export function parseSettings(get: GetInput): Settings {
   }
 
   const etcdExtraArgs = parseExtraArgs(get('etcd-extra-args'), chartVersion, bad);
-  const extraValues = parseValuesInput(get('values'), bad);
+  const extraValues = parseValuesInput(get('values'), bad)!;
 
   const kubeconfig = get('kubeconfig').trim() ? get('kubeconfig') : undefined;
   if (kubeconfig !== undefined) {
@@ -144,7 +162,7 @@ export function parseSettings(get: GetInput): Settings {
     try {
       doc = parseYaml(kubeconfig, { maxAliasCount: 20 });
     } catch {
-      doc = undefined;
+      // Not YAML: doc stays undefined and is refused below.
     }
     // The content is a secret: the message never quotes it.
     if (!doc || typeof doc !== 'object' || !('clusters' in doc)) {
@@ -154,27 +172,24 @@ export function parseSettings(get: GetInput): Settings {
   const context = text('context') || undefined;
   if (context !== undefined && CONTROL.test(context)) bad('context', 'contains a control character', 'a context name from the kubeconfig');
 
-  const duration = (name: string, fallback: string, min: number): number => {
+  const duration = (name: string, fallback: string, min: number): number | undefined => {
     const v = text(name) || fallback;
     const ms = parseDuration(v);
-    if (ms === undefined) return bad(name, `${show(v)} is not a duration`, 'a duration like 90s, 10m or 1h') ?? 0;
-    if (ms < min) return bad(name, `${show(v)} is too short`, `at least ${min / 1000}s`) ?? 0;
+    if (ms === undefined) return bad(name, `${show(v)} is not a duration`, 'a duration like 90s, 10m or 1h');
+    if (ms < min) return bad(name, `${show(v)} is too short`, `at least ${min / 1000}s`);
     return ms;
   };
-  const timeoutMs = duration('timeout', '10m', 30_000);
-  const migrationTimeoutMs = duration('migration-timeout', '15m', 10_000);
+  const timeoutMs = duration('timeout', '10m', 30_000)!;
+  const migrationTimeoutMs = duration('migration-timeout', '15m', 10_000)!;
 
-  const bool = (name: string, fallback: boolean): boolean => {
-    const v = text(name);
-    if (v === '') return fallback;
-    const b = parseBool(v);
-    return b ?? bad(name, `${show(v)} is not a boolean`, 'true or false') ?? fallback;
-  };
   const requireApproval = bool('require-approval', true);
   const deleteEtcdPvcs = bool('delete-etcd-pvcs', false);
   const orphanOnForbidden = bool('orphan-on-forbidden', true);
   const acceptLostLogLine = bool('accept-lost-log-line', false);
 
+  if (deleteEtcdPvcs && phase !== undefined && phase !== 'finalize') {
+    bad('delete-etcd-pvcs', `is true for phase ${phase}; the deployed etcd's PVCs are deleted only after a verified phase two`, 'false, or phase finalize');
+  }
   const approvalEnvironment = text('approval-environment') || undefined;
   if (approvalEnvironment !== undefined && (CONTROL.test(approvalEnvironment) || approvalEnvironment.length > 255)) {
     const why = CONTROL.test(approvalEnvironment) ? 'contains a control character (a line break?)' : `has ${approvalEnvironment.length} characters`;
@@ -210,13 +225,17 @@ export function parseSettings(get: GetInput): Settings {
     prNumber = /^[1-9]\d{0,9}$/.test(prText) ? Number(prText) : bad('pr-number', `${show(prText)} is not a pull request number`, 'a positive whole number');
   }
   const githubToken = text('github-token') || undefined;
+  const gitopsPaused = bool('gitops-paused', false);
+  const valuesDir = text('values-dir') || undefined;
+  if (valuesDir !== undefined && CONTROL.test(valuesDir)) bad('values-dir', 'contains a control character', 'a directory path on the runner, like gitops/vclusters');
 
   if (problems.length > 0) throw new InputError(problems);
   return {
-    release, namespace, chartVersion: chartVersion!, phase: phase!, chart: chart!,
+    release, namespace, chartVersion: chartVersion!, newerChartLine, phase: phase!, chart: chart!,
     storageSize, storageClass, etcdExtraArgs, extraValues, kubeconfig, context,
     timeoutMs, migrationTimeoutMs, acceptLostLogLine, approvalEnvironment, requireApproval, deleteEtcdPvcs,
     orphanOnForbidden, backup: backup!, backupSkipReason, backupDir, volatilePrefixes, prNumber, githubToken,
+    gitopsPaused, valuesDir,
   };
 }
 
@@ -225,7 +244,7 @@ type Bad = (input: string, problem: string, expected: string) => undefined;
 function parseChart(chart: string, repo: string, bad: Bad): ChartRef | undefined {
   if (CONTROL.test(chart)) return bad('chart', 'contains a control character', 'a chart name, an oci:// reference or a chart directory');
   if (chart.startsWith('oci://')) {
-    return /^oci:\/\/[A-Za-z0-9.-]+(:\d+)?(\/[A-Za-z0-9._-]+)+$/.test(chart)
+    return /^[A-Za-z0-9.-]+(:\d+)?(\/[A-Za-z0-9._-]+)+$/.test(chart.slice('oci://'.length))
       ? { kind: 'oci', ref: chart }
       : bad('chart', `${show(chart)} is not an OCI chart reference`, 'oci://registry.example.com/path/vcluster');
   }
@@ -245,26 +264,24 @@ function parseExtraArgs(raw: string, version: ChartVersion | undefined, bad: Bad
   const args = raw.split('\n').map((l) => l.trim()).filter(Boolean);
   if (args.length === 0) return [];
   if (version && !atLeast(version, MIN_EXTRA_ARGS)) {
-    bad('etcd-extra-args', `chart ${version.text} has no controlPlane.backingStore.etcd.embedded.extraArgs (added in ${MIN_EXTRA_ARGS}) and rejects it`, `chart-version ${MIN_EXTRA_ARGS} or later, or no etcd-extra-args`);
+    bad('etcd-extra-args', `chart ${version.text}${version.prerelease ? ` (a pre-release of ${version.major}.${version.minor}.${version.patch})` : ''} has no controlPlane.backingStore.etcd.embedded.extraArgs (added in ${MIN_EXTRA_ARGS}) and rejects it`, `chart-version ${MIN_EXTRA_ARGS} or later, or no etcd-extra-args`);
     return [];
   }
+  let wellFormed = true;
   for (const a of args) {
     if (!EXTRA_ARG.test(a) || CONTROL.test(a)) {
       bad('etcd-extra-args', `${show(a)} is not one --flag=value`, 'one flag per line, like --quota-backend-bytes=8589934592');
-      continue;
-    }
-    const flag = a.slice(2).split('=')[0]!;
-    if (OWNED_ETCD_FLAGS.includes(flag)) {
-      bad('etcd-extra-args', `--${flag} is set by vCluster for the embedded etcd; overriding it breaks the store or its TLS`, `flags other than ${OWNED_ETCD_FLAGS.map((f) => '--' + f).join(', ')}`);
+      wellFormed = false;
     }
   }
+  if (wellFormed) for (const p of etcdFlagProblems(args)) bad('etcd-extra-args', p.problem, p.expected);
   return args;
 }
 
-function parseValuesInput(raw: string, bad: Bad): Record<string, unknown> {
-  if (raw.trim() === '') return {};
+/** The values input as a mapping; undefined after a problem (parseSettings then throws). */
+function parseValuesInput(raw: string, bad: Bad): Record<string, unknown> | undefined {
   if (Buffer.byteLength(raw) > MAX_VALUES_BYTES) {
-    return bad('values', `is ${Buffer.byteLength(raw)} bytes`, `at most ${MAX_VALUES_BYTES} bytes of YAML`) ?? {};
+    return bad('values', `is ${Buffer.byteLength(raw)} bytes`, `at most ${MAX_VALUES_BYTES} bytes of YAML`);
   }
   let doc: unknown;
   try {
@@ -273,25 +290,30 @@ function parseValuesInput(raw: string, bad: Bad): Record<string, unknown> {
     doc = parseYaml(raw, { maxAliasCount: 20, uniqueKeys: true, merge: true });
   } catch (e) {
     const msg = (e as Error).message.split('\n')[0];
-    return bad('values', `is not valid YAML (${msg})`, 'a YAML mapping of Helm values, like "sync: {toHost: {ingresses: {enabled: true}}}"') ?? {};
+    return bad('values', `is not valid YAML (${msg})`, 'a YAML mapping of Helm values, like "sync: {toHost: {ingresses: {enabled: true}}}"');
   }
-  if (doc === null || doc === undefined) return {};
+  // An empty input, or one with only comments, is null.
+  if (doc === null) return {};
   if (typeof doc !== 'object' || Array.isArray(doc)) {
-    return bad('values', 'is not a YAML mapping', 'a mapping of Helm values at the top level') ?? {};
+    return bad('values', 'is not a YAML mapping', 'a mapping of Helm values at the top level');
   }
   if (hasMergeKey(doc)) {
     // A quoted '<<' stays a plain key here but is written unquoted to the values file, where Helm merges it.
-    return bad('values', "has a '<<' key, which Helm reads as a YAML merge key", 'the keys written out, without "<<"') ?? {};
+    return bad('values', "has a '<<' key, which Helm reads as a YAML merge key", 'the keys written out, without "<<"');
   }
   const touched = ownedPathsTouched(doc as Record<string, unknown>);
   if (touched.length > 0) {
-    return bad('values', `sets ${touched.join(', ')}, which the migration owns`, 'values without those keys; use storage-size, storage-class and etcd-extra-args for the embedded etcd') ?? {};
+    return bad('values', `sets ${touched.join(', ')}, which the migration owns`, 'values without those keys; use storage-size, storage-class and etcd-extra-args for the embedded etcd');
+  }
+  const dataVolume = dataVolumePathsTouched(doc as Record<string, unknown>);
+  if (dataVolume.length > 0) {
+    return bad('values', `sets ${dataVolume.join(', ')}, which would give /data (the embedded etcd) a volume other than the control plane's volume claim`, 'values without those keys; the migration keeps /data on controlPlane.statefulSet.persistence.volumeClaim (storage-size, storage-class)') ?? {};
   }
   return doc as Record<string, unknown>;
 }
 
+/** Whether any mapping holds a '<<' key (a list's entries are keyed by index, so lists are searched too). */
 function hasMergeKey(node: unknown): boolean {
-  if (Array.isArray(node)) return node.some(hasMergeKey);
   if (node === null || typeof node !== 'object') return false;
   return Object.entries(node).some(([k, v]) => k === '<<' || hasMergeKey(v));
 }

@@ -5,7 +5,9 @@ import { recopyRemedy } from './recopy.ts';
 
 export type Decision =
   | { kind: 'start' }
-  | { kind: 'resume'; at: 'log-wait' | 'verify' | 'interrupted-upgrade'; why: string }
+  | { kind: 'resume'; at: 'log-wait' | 'verify'; why: string }
+  /** Upgrade again with the recorded values; `settle`: first record that pending revision as failed. */
+  | { kind: 'resume'; at: 'interrupted-upgrade'; why: string; settle?: number }
   | { kind: 'noop'; why: string; next: string }
   | { kind: 'refuse'; why: string; remedy: string };
 
@@ -27,17 +29,10 @@ export function decideMigrate(s: StateRecord, v: ClusterView): Decision {
   if (v.store === 'embedded') {
     return { kind: 'noop', why: 'the release already runs on embedded etcd without the migration flag; there is nothing to migrate', next: 'nothing' };
   }
-  if (v.store === 'migrating' && v.release.status.startsWith('pending')) {
-    // A killed `helm upgrade` leaves its revision pending-upgrade, and helm refuses every later
-    // upgrade (finalize's too). If the record says phase one's own upgrade started, apply that
-    // revision again; anything else is not ours to repair.
-    if (p1?.status === 'started' && v.release.status === 'pending-upgrade') {
-      return { kind: 'resume', at: 'interrupted-upgrade', why: `the phase-one helm upgrade (revision ${v.release.revision}) was interrupted and left the release pending-upgrade; applying that revision again` };
-    }
-    return {
-      kind: 'refuse', why: `the release status is ${v.release.status} (revision ${v.release.revision}): a Helm operation was interrupted`,
-      remedy: `check helm history; if revision ${v.release.revision} holds the phase-one values, apply it again with helm rollback <release> ${v.release.revision} --wait (nothing is undone), then run migrate again`,
-    };
+  if (v.store === 'migrating' && (v.release.status.startsWith('pending') || v.release.status === 'failed')) {
+    const ours = interruptedUpgrade('phase-one', p1?.status, v.release);
+    if (ours) return ours;
+    if (v.release.status.startsWith('pending')) return refuseForeignPending(v.release, 'migrate');
   }
   if (v.store === 'migrating') {
     if (p1?.status === 'failed' && p1.failure) {
@@ -68,16 +63,10 @@ export function decideFinalize(s: StateRecord, v: ClusterView): Decision {
     const seen = p1 ? `its status is ${p1.status}${p1.failure ? ` (${p1.failure})` : ''}` : 'there is no phase-one record';
     return { kind: 'refuse', why: `phase one is not verified: ${seen}`, remedy: 'run phase migrate and let it see the success log line and equal key counts first' };
   }
-  if (v.release?.status.startsWith('pending')) {
-    // A killed phase-two `helm upgrade` leaves its revision pending-upgrade; helm refuses every later
-    // operation until it is settled. Apply that revision again when the record says it is ours.
-    if (p2?.status === 'started' && v.release.status === 'pending-upgrade') {
-      return { kind: 'resume', at: 'interrupted-upgrade', why: `the phase-two helm upgrade (revision ${v.release.revision}) was interrupted and left the release pending-upgrade; applying that revision again` };
-    }
-    return {
-      kind: 'refuse', why: `the release status is ${v.release.status} (revision ${v.release.revision}): a Helm operation was interrupted`,
-      remedy: `check helm history; if revision ${v.release.revision} holds the phase-two values, apply it again with helm rollback <release> ${v.release.revision} --wait, then run finalize again`,
-    };
+  if (v.release && (v.release.status.startsWith('pending') || v.release.status === 'failed')) {
+    const ours = interruptedUpgrade('phase-two', p2?.status, v.release);
+    if (ours) return ours;
+    if (v.release.status.startsWith('pending')) return refuseForeignPending(v.release, 'finalize');
   }
   if (p2 && (p2.status === 'upgraded' || v.store === 'embedded')) {
     return { kind: 'resume', at: 'verify', why: 'the phase-two upgrade is already applied; verifying what it removed' };
@@ -90,4 +79,55 @@ export function decideFinalize(s: StateRecord, v: ClusterView): Decision {
     return { kind: 'refuse', why: `the embedded etcd is not healthy: pod ${pod ? `${pod.name} is ${pod.phase}${pod.waitingReason ? ` (${pod.waitingReason})` : ''}, not Ready` : 'is missing'}`, remedy: 'wait for the control-plane pod to be Ready, then run finalize again' };
   }
   return { kind: 'start' };
+}
+
+/**
+ * A killed `helm upgrade` leaves its revision pending-upgrade, and helm refuses every later operation
+ * on the release. Applying that revision again (helm rollback to itself) is not enough: helm would
+ * diff it against itself, so what the killed upgrade had not yet created, changed or deleted would
+ * stay (the deployed etcd after phase two, the old control-plane Deployment beside the new
+ * StatefulSet after phase one). So the pending revision is recorded as failed, as helm records an
+ * upgrade that did not finish, and the upgrade runs again: helm then diffs against the last deployed
+ * revision and the live objects. With the record still at `started`, a failed last revision is the
+ * same case one step later (a run killed after settling, or helm failing before the run recorded it).
+ */
+function interruptedUpgrade(phase: 'phase-one' | 'phase-two', recorded: string | undefined, r: { status: string; revision: number }): Decision | undefined {
+  if (recorded !== 'started') return undefined;
+  if (r.status === 'pending-upgrade') {
+    return { kind: 'resume', at: 'interrupted-upgrade', settle: r.revision, why: `the ${phase} helm upgrade (revision ${r.revision}) was interrupted and left the release pending-upgrade; recording that revision as failed and upgrading again from the last deployed revision` };
+  }
+  if (r.status === 'failed') {
+    return { kind: 'resume', at: 'interrupted-upgrade', why: `the ${phase} helm upgrade (revision ${r.revision}) did not finish (release status failed) and the last run did not record its end; upgrading again from the last deployed revision` };
+  }
+  return undefined;
+}
+
+function refuseForeignPending(r: { status: string; revision: number }, phase: 'migrate' | 'finalize'): Decision {
+  return {
+    kind: 'refuse', why: `the release status is ${r.status} (revision ${r.revision}): a Helm operation this migration did not record was interrupted`,
+    remedy: `check helm history <release>; roll back to the last deployed revision with helm rollback <release> <that revision> --wait (it undoes what the cut-short operation applied; a rollback to revision ${r.revision} itself would leave what it had not yet applied undone), then run ${phase} again`,
+  };
+}
+
+/**
+ * Whether the interrupted upgrade may be run again with these inputs: the last revision must hold
+ * the values this migration recorded and the chart version the run would upgrade to.
+ */
+export function interruptedUpgradeRefusal(a: {
+  label: string; phase: 'migrate' | 'finalize'; release: string; namespace: string; revision: number; status: string;
+  digest: string; recordedDigest?: string; chartVersion: string; inputChartVersion: string;
+}): { why: string; remedy: string } | undefined {
+  if (a.digest !== a.recordedDigest) {
+    return {
+      why: `release ${a.release} is ${a.status} at revision ${a.revision}, but its values (${a.digest}) are not the ${a.label} values this migration recorded (${a.recordedDigest ?? 'none'})`,
+      remedy: `someone else's Helm operation was interrupted: inspect helm history ${a.release} -n ${a.namespace}, finish or roll it back, then run ${a.phase} again`,
+    };
+  }
+  if (a.chartVersion !== a.inputChartVersion) {
+    return {
+      why: `the interrupted ${a.label} upgrade (revision ${a.revision}) used chart ${a.chartVersion}, not chart-version ${a.inputChartVersion} of this run`,
+      remedy: `run ${a.phase} again with chart-version: ${a.chartVersion}; nothing was changed`,
+    };
+  }
+  return undefined;
 }

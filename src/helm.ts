@@ -4,6 +4,7 @@ import * as exec from '@actions/exec';
 import type { ChartRef } from './config.ts';
 import type { Values } from './values.ts';
 import { toGoDuration } from './duration.ts';
+import { chartVersionOfChartField } from './version.ts';
 
 export interface CliResult {
   code: number;
@@ -93,7 +94,7 @@ export class Helm {
     const items = JSON.parse(out || '[]') as { name: string; status: string; chart: string; revision: string }[];
     const r = items.find((i) => i.name === release);
     if (!r) return undefined;
-    return { status: r.status, chartVersion: r.chart.replace(/^.*-(\d+\.\d+\.\d+.*)$/, '$1'), revision: Number(r.revision) };
+    return { status: r.status, chartVersion: chartVersionOfChartField(r.chart)?.text ?? r.chart, revision: Number(r.revision) };
   }
 
   /** The user-supplied values of the release (not the chart defaults). */
@@ -119,14 +120,6 @@ export class Helm {
     ];
     if (req.dryRun) args.push('--dry-run=server');
     return this.call(args, req.dryRun ? 'upgrade --dry-run=server' : 'upgrade');
-  }
-
-  /**
-   * helm rollback to `revision` with --wait. Rolling back to the pending revision itself applies
-   * the same manifests again and leaves the release deployed: how an interrupted upgrade is finished.
-   */
-  async rollback(release: string, namespace: string, revision: number, timeoutMs: number): Promise<string> {
-    return this.call(['rollback', release, String(revision), ...this.global(namespace), '--wait', '--timeout', toGoDuration(timeoutMs)], 'rollback');
   }
 
   async template(release: string, namespace: string, chart: ChartRef, version: string, valuesFile: string): Promise<string> {

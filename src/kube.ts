@@ -15,6 +15,26 @@ export interface AccessNeed {
   namespaced: boolean;
 }
 
+type KubeUser = ReturnType<KubeConfig['getCurrentUser']>;
+
+/** Why the kubeconfig's user cannot authenticate, from the error client-node gave while loading it. */
+export function credentialFailure(user: KubeUser, e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  const first = (String(err?.message ?? e).trim().split('\n')[0] ?? '').slice(0, 300) || '(no message)';
+  const who = `user ${JSON.stringify(user?.name ?? '?')}`;
+  const exec = user?.exec as { command?: string } | undefined;
+  if (exec?.command) {
+    const why = err?.code === 'ENOENT' ? 'was not found on the runner' : `failed: ${first}`;
+    return `the kubeconfig's exec credential plugin of ${who} (command ${JSON.stringify(exec.command)}) ${why}. ` +
+      'The plugin runs on the runner as it does for kubectl: install it there and give it its own credentials (EKS: aws, GKE: gke-gcloud-auth-plugin)';
+  }
+  if (err?.code && typeof err.path === 'string') {
+    const what = err.path === user?.keyFile ? 'client key file' : err.path === user?.certFile ? 'client certificate file' : 'file';
+    return `the kubeconfig's ${what} ${JSON.stringify(err.path)} of ${who} cannot be read (${err.code}); the file must exist on the runner and be readable by the runner user, or put its content in the kubeconfig (client-key-data)`;
+  }
+  return `the kubeconfig's credentials of ${who} cannot be loaded: ${first}`;
+}
+
 /** When an event last happened, in ms: events.k8s.io writers (the scheduler) set eventTime and series, core writers lastTimestamp. */
 function eventTime(e: CoreV1Event): number {
   const t = e.series?.lastObservedTime ?? e.lastTimestamp ?? e.eventTime ?? e.metadata?.creationTimestamp;
@@ -51,8 +71,21 @@ export class Kube {
     this.storage = kc.makeApiClient(StorageV1Api);
   }
 
-  /** Throws a clear error when the API server cannot be reached or refuses the credentials. */
+  /**
+   * Loads the current user's credentials as a request would: runs an exec credential plugin, reads
+   * client certificate and key files. Their failures are not "cannot reach the API server".
+   */
+  async checkCredentials(): Promise<void> {
+    try {
+      await this.kc.applyToHTTPSOptions({});
+    } catch (e) {
+      throw new Error(credentialFailure(this.kc.getCurrentUser(), e));
+    }
+  }
+
+  /** Throws a clear error when the credentials cannot be loaded, the API server cannot be reached or refuses them. */
   async ping(namespace: string, timeoutMs = 30_000): Promise<void> {
+    await this.checkCredentials();
     try {
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<never>((_, reject) => {
@@ -92,7 +125,9 @@ export class Kube {
         throw e;
       }
     };
-    const [sts, svcs, cpDeploy, cpSts, pod, pods, pvcs, classes] = await Promise.all([
+    // A namespaced identity may not read its namespace: then its labels (vCluster Platform marks) are not seen.
+    const nsLabels = this.core.readNamespace({ name: namespace }).then((x) => x.metadata?.labels, () => undefined);
+    const [sts, svcs, cpDeploy, cpSts, pod, pods, pvcs, classes, namespaceLabels] = await Promise.all([
       opt(this.apps.readNamespacedStatefulSet({ name: n.etcdSts, namespace })),
       this.core.listNamespacedService({ namespace }),
       opt(this.apps.readNamespacedDeployment({ name: n.controlPlane, namespace })),
@@ -101,7 +136,14 @@ export class Kube {
       this.core.listNamespacedPod({ namespace }),
       this.core.listNamespacedPersistentVolumeClaim({ namespace }),
       opt(this.storage.listStorageClass()),
+      nsLabels,
     ]);
+    const marked = [
+      ...[cpSts && ['StatefulSet', cpSts] as const, cpDeploy && ['Deployment', cpDeploy] as const, sts && ['StatefulSet', sts] as const]
+        .filter((x) => !!x)
+        .map(([kind, o]) => ({ what: `${kind} ${o.metadata?.name}`, labels: o.metadata?.labels ?? {}, annotations: o.metadata?.annotations ?? {} })),
+      ...(namespaceLabels ? [{ what: `Namespace ${namespace}`, labels: namespaceLabels }] : []),
+    ];
     const etcdPvcs: PvcView[] = pvcs.items
       .filter((p) => (p.metadata?.name ?? '').startsWith(n.etcdPvcPrefix))
       .map((p) => ({
@@ -123,6 +165,7 @@ export class Kube {
         name: c.metadata?.name ?? '',
         isDefault: c.metadata?.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true',
       })),
+      marked,
     };
   }
 

@@ -2,7 +2,7 @@
 import type { ClusterView } from './cluster-view.ts';
 import type { Settings } from './config.ts';
 import { versionProblems, type PhaseValues } from './values.ts';
-import { atLeast, helmVersionOk, parseChartVersion, ETCD_36_LINE } from './version.ts';
+import { helmVersionOk, onOrAfterLine, parseChartVersion, ETCD_36_LINE } from './version.ts';
 
 export type CheckState = 'passed' | 'failed' | 'skipped';
 
@@ -79,7 +79,7 @@ export function preflight(i: PreflightInput): Check[] {
   const current = v.release ? parseChartVersion(v.release.chartVersion) : undefined;
   if (!current) {
     add('etcd 3.5 to 3.6 line', 'skipped', 'the release chart version is not known');
-  } else if (!atLeast(current, ETCD_36_LINE) && atLeast(s.chartVersion, ETCD_36_LINE)) {
+  } else if (!onOrAfterLine(current, ETCD_36_LINE) && onOrAfterLine(s.chartVersion, ETCD_36_LINE)) {
     add('etcd 3.5 to 3.6 line', 'failed',
       `the release runs chart ${current.text} (etcd 3.5) and chart-version ${s.chartVersion.text} ships etcd 3.6; vCluster requires a stop on a 0.24.2-0.28.x chart. Migrate with chart-version 0.28.x first, then upgrade`);
   } else {

@@ -12,7 +12,8 @@ export function parseQuantity(text: string): number | undefined {
   if (!m) return undefined;
   const n = Number(m[1]);
   const suffix = m[2] ?? '';
-  if (/^[eE]/.test(suffix)) return n * 10 ** Number(suffix.slice(1));
-  const mult = SUFFIX[suffix];
-  return mult === undefined ? undefined : n * mult;
+  // E and Ei are exa suffixes; only an e or E followed by digits is an exponent.
+  if (/^[eE][0-9]/.test(suffix)) return n * 10 ** Number(suffix.slice(1));
+  // The pattern admits no other suffix than SUFFIX's keys.
+  return n * SUFFIX[suffix]!;
 }

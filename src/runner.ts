@@ -1,7 +1,7 @@
 // Runs one phase with validated settings: builds the adapters, and always writes the summary,
 // the outputs and (when the run belongs to a PR) the status comment.
 import * as core from '@actions/core';
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import type { Settings } from './config.ts';
@@ -9,8 +9,10 @@ import { loadKubeConfig } from './kubeconfig.ts';
 import { Kube } from './kube.ts';
 import { describeError } from './api-retry.ts';
 import { Helm, execRunner } from './helm.ts';
-import { StateStore, LockHeldError } from './state-store.ts';
-import { newReport, renderSummary, type RunReport } from './report.ts';
+import { StateStore, LockHeldError, LockLostError } from './state-store.ts';
+import { newReport, type RunReport } from './report.ts';
+import { renderSummary } from './summary.ts';
+import { actionOutputs } from './outputs.ts';
 import { PhaseStop, type Deps, type Logger, type Approvals } from './context.ts';
 import { etcdOps } from './etcd-ops.ts';
 import { plan } from './phases/plan.ts';
@@ -18,9 +20,10 @@ import { migrate } from './phases/migrate.ts';
 import { finalize } from './phases/finalize.ts';
 import { status } from './phases/status.ts';
 import { readRunContext, makeOctokit, type GitHubRunContext } from './github-context.ts';
-import { verifyApproval } from './approval.ts';
+import { verifyApproval } from './approval-api.ts';
 import { upsertStatusComment } from './comment.ts';
 import { renderStatusComment } from './comment-render.ts';
+import { ensurePrivateDir } from './backup.ts';
 
 const logger: Logger = {
   info: (m) => core.info(m),
@@ -43,14 +46,14 @@ function approvals(s: Settings, ctx: GitHubRunContext | undefined): Approvals {
         if (!requireApproval) return { ok: true, bypassed: true, approvers: [], checks: [] };
         return { ok: false, bypassed: false, approvers: [], checks: [{ name: 'run-approval', state: 'failed', reason: 'no GitHub run context or github-token: the approval cannot be verified (set require-approval: false only where no reviewers can be required)' }] };
       }
-      return verifyApproval(makeOctokit(s.githubToken), { owner: ctx.owner, repo: ctx.repo, runId: ctx.runId, environment, requireApproval });
+      return verifyApproval(makeOctokit(s.githubToken, process.env, (m) => core.info(m)), { owner: ctx.owner, repo: ctx.repo, runId: ctx.runId, environment, requireApproval });
     },
   };
 }
 
 async function comment(s: Settings, ctx: GitHubRunContext | undefined, r: RunReport): Promise<void> {
   if (!ctx?.prNumber || !s.githubToken) return;
-  const res = await upsertStatusComment(makeOctokit(s.githubToken), {
+  const res = await upsertStatusComment(makeOctokit(s.githubToken, process.env, (m) => core.info(m)), {
     owner: ctx.owner, repo: ctx.repo, issueNumber: ctx.prNumber, release: s.release, namespace: s.namespace, body: renderStatusComment(r),
   });
   if (res.warning) core.warning(res.warning);
@@ -58,18 +61,16 @@ async function comment(s: Settings, ctx: GitHubRunContext | undefined, r: RunRep
 }
 
 function writeOutputs(r: RunReport, summary: string): void {
-  core.setOutput('status', r.status);
-  core.setOutput('phase', r.phase);
-  core.setOutput('log-line', r.logLine ?? '');
-  core.setOutput('values-file', r.values.find((v) => v.file)?.file ?? '');
-  core.setOutput('leftover-pvcs', JSON.stringify(r.leftoverPvcs));
-  core.setOutput('keys-before', r.keysBefore === undefined ? '' : String(r.keysBefore));
-  core.setOutput('keys-after', r.keysAfter === undefined ? '' : String(r.keysAfter));
-  core.setOutput('key-diff', JSON.stringify(r.diff?.rows ?? []));
-  core.setOutput('backup-file', r.backup?.file ?? '');
-  core.setOutput('backup-sha256', r.backup?.sha256 ?? '');
-  core.setOutput('backup-revision', r.backup ? String(r.backup.revision) : '');
-  core.setOutput('summary-markdown', summary);
+  // A no-op or a resumed phase one reads the snapshot from the state record: an earlier run took it,
+  // on its runner. Name only a file this runner holds, so the workflow's upload step does not fail on it.
+  const backupHere = r.backup !== undefined && existsSync(r.backup.file);
+  for (const [name, value] of Object.entries(actionOutputs(r, summary, backupHere))) core.setOutput(name, value);
+}
+
+/** A warning in the log and in the summary's warning list. */
+function warn(report: RunReport, message: string): void {
+  core.warning(message);
+  report.warnings.push(message);
 }
 
 export async function runPhase(settings: Settings): Promise<void> {
@@ -77,13 +78,25 @@ export async function runPhase(settings: Settings): Promise<void> {
   const ctx = runContext(s);
   const report = newReport(s.release, s.namespace, s.phase);
   report.runUrl = ctx?.runUrl;
+  report.newerChartLine = s.newerChartLine;
+  if (s.newerChartLine) core.warning(s.newerChartLine);
+  if (ctx?.prNumber !== undefined && !s.githubToken) {
+    warn(report, `this run belongs to pull request #${ctx.prNumber}, but input 'github-token' is empty, so no status comment is written; pass github-token: \${{ github.token }} with pull-requests: write`);
+  }
   const temp = process.env.RUNNER_TEMP || tmpdir();
   const workDir = mkdtempSync(join(temp, 'vcluster-etcd-migrate-'));
   const backupDir = s.backupDir ?? join(temp, 'vcluster-etcd-migrate-backup');
-  mkdirSync(backupDir, { recursive: true });
   let kcfg: ReturnType<typeof loadKubeConfig> | undefined;
   let failure: string | undefined;
   try {
+    // Only a run that takes the snapshot needs the directory; it is checked before anything is read.
+    if (s.phase === 'migrate' && s.backup === 'required') {
+      try {
+        ensurePrivateDir(backupDir);
+      } catch (e) {
+        throw new PhaseStop('refused', (e as Error).message, "fix input 'backup-dir' (or leave it empty for a directory under RUNNER_TEMP) and run again");
+      }
+    }
     try {
       kcfg = loadKubeConfig({ content: s.kubeconfig, context: s.context, tempRoot: workDir });
     } catch (e) {
@@ -91,6 +104,7 @@ export async function runPhase(settings: Settings): Promise<void> {
       // First line only: a YAML parser's later lines quote the (secret) content.
       throw new PhaseStop('refused', `the kubeconfig cannot be used: ${describeError(e)}`, "fix input 'kubeconfig' or 'context' (or KUBECONFIG) and run again");
     }
+    for (const w of kcfg.warnings) warn(report, w);
     const kube = new Kube(kcfg.kc);
     const helm = new Helm(execRunner('helm'), { kubeconfig: kcfg.path, context: s.context });
     // The lock holder: run, attempt and job, so two jobs (or a re-run attempt) of one run never share it.
@@ -110,6 +124,12 @@ export async function runPhase(settings: Settings): Promise<void> {
       report.status = e.status;
       report.headline = e.message;
       report.next = e.next;
+    } else if (e instanceof LockLostError) {
+      report.status = 'failed';
+      report.headline = e.message;
+      report.next = e.holder
+        ? `run ${e.holder.runId} holds the lock and continues the migration; read its summary, or run phase status`
+        : 'run phase status to see where the migration stands, then run the phase again: it resumes from the state record';
     } else if (e instanceof LockHeldError) {
       report.status = 'refused';
       report.headline = e.message;

@@ -20,8 +20,24 @@ export class LockHeldError extends Error {
   }
 }
 
+/** This run held the lock and lost it: another run took it over, or renewing it failed. */
+export class LockLostError extends Error {
+  override name = 'LockLostError';
+  readonly holder?: Lock;
+  constructor(release: string, holder: Lock | undefined, cause?: unknown) {
+    super(holder
+      ? `the migration lock of ${release} was taken over by run ${holder.runId} (phase ${holder.phase}, since ${holder.acquiredAt}); this run stopped and changes nothing more`
+      : `the migration lock of ${release} could not be renewed (${(cause as Error)?.message ?? String(cause)}); another run may take it over, so this run stopped and changes nothing more`);
+    this.holder = holder;
+  }
+}
+
 export class StateStore {
   private resourceVersion?: string;
+  /** Set while this run holds the lock. */
+  private held = false;
+  /** Why the lock is no longer this run's; every later step and write stops on it. */
+  private lost?: LockLostError;
   private current: StateRecord;
   private chain: Promise<unknown> = Promise.resolve();
   private timer?: NodeJS.Timeout;
@@ -70,22 +86,39 @@ export class StateStore {
       }
       throw e;
     }
-    this.timer = setInterval(() => {
-      void this.update((s) => lockedBy(s, this.runId, phase, this.now())).catch(() => undefined);
-    }, LOCK_RENEW_MS);
+    this.held = true;
+    this.timer = setInterval(() => void this.renew(phase), LOCK_RENEW_MS);
     this.timer.unref();
     return { tookOverFrom: d.takeover };
+  }
+
+  /** Renews the lock once. A failure is kept: the run stops at its next step (assertHeld). */
+  async renew(phase: string): Promise<void> {
+    if (!this.held || this.lost) return;
+    try {
+      await this.update((s) => lockedBy(s, this.runId, phase, this.now()));
+    } catch (e) {
+      this.lost ??= e instanceof LockLostError ? e : new LockLostError(this.release, undefined, e);
+    }
+  }
+
+  /** Throws when this run held the lock and lost it; a no-op for runs that never took it. */
+  assertHeld(): void {
+    if (this.lost) throw this.lost;
   }
 
   async unlock(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+    if (this.lost) return; // the lock is another run's now
     await this.update((s) => unlocked(s, this.runId));
+    this.held = false;
   }
 
   /** Read-modify-write; on a conflict it re-reads and retries while this run still holds the lock. */
   async update(fn: (s: StateRecord) => StateRecord, event?: string): Promise<StateRecord> {
     const run = async (): Promise<StateRecord> => {
+      this.assertHeld();
       for (let attempt = 0; attempt < 5; attempt++) {
         let next = fn(this.current);
         if (event) next = withEvent(next, this.runId, event, this.now());
@@ -95,7 +128,9 @@ export class StateStore {
         } catch (e) {
           if (!(e instanceof ConflictError)) throw e;
           await this.load();
-          if (this.current.lock && this.current.lock.runId !== this.runId) throw new LockHeldError(this.current.lock, this.release);
+          const other = this.current.lock && this.current.lock.runId !== this.runId ? this.current.lock : undefined;
+          if (other && this.held) throw (this.lost ??= new LockLostError(this.release, other));
+          if (other) throw new LockHeldError(other, this.release);
         }
       }
       throw new Error(`could not write ConfigMap ${this.name}: it kept changing under this run`);

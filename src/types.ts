@@ -61,7 +61,11 @@ export interface StatusReport {
   approvalBypassed?: boolean;
   /** Set when phase one's proof is the key counts because the success line's pod was replaced: why. */
   lostLogLine?: string;
+  /** Set when the chart line is newer than the action knows (allow-newer-chart-line): said in bold. */
+  newerChartLine?: string;
   /** Set when the backup was skipped: the reason given. */
   backupSkipReason?: string;
   backup?: BackupRecord;
+  /** Set when a GitOps-managed release went ahead on gitops-paused: true (said in bold). */
+  gitopsPaused?: string;
 }

@@ -20,6 +20,20 @@ const DEPLOY = [...ETCD, 'deploy'];
 const CP_CLAIM = ['controlPlane', 'statefulSet', 'persistence', 'volumeClaim'];
 export const CHART_DEFAULT_SIZE = '5Gi';
 
+/**
+ * The leaves computeValues writes. The summary shows only these; the rest of the values are the
+ * release's own (they may hold credentials in any shape) and stay in the 0600 values file.
+ */
+export const MIGRATION_SET_PATHS: readonly (readonly string[])[] = [
+  [...['controlPlane', 'backingStore', 'etcd', 'embedded'], 'enabled'],
+  [...['controlPlane', 'backingStore', 'etcd', 'embedded'], 'migrateFromDeployedEtcd'],
+  [...['controlPlane', 'backingStore', 'etcd', 'embedded'], 'extraArgs'],
+  [...['controlPlane', 'backingStore', 'etcd', 'deploy'], 'enabled'],
+  [...['controlPlane', 'statefulSet', 'persistence', 'volumeClaim'], 'enabled'],
+  [...['controlPlane', 'statefulSet', 'persistence', 'volumeClaim'], 'size'],
+  [...['controlPlane', 'statefulSet', 'persistence', 'volumeClaim'], 'storageClass'],
+];
+
 export class ValuesError extends Error {
   override name = 'ValuesError';
 }
@@ -37,7 +51,7 @@ export function getPath(obj: unknown, path: readonly string[]): unknown {
   return cur;
 }
 
-function setPath(obj: Values, path: readonly string[], value: unknown): void {
+export function setPath(obj: Values, path: readonly string[], value: unknown): void {
   let cur = obj;
   for (const p of path.slice(0, -1)) {
     if (!isObject(cur[p])) cur[p] = {};
@@ -46,8 +60,9 @@ function setPath(obj: Values, path: readonly string[], value: unknown): void {
   cur[path[path.length - 1]!] = value;
 }
 
-function deletePath(obj: Values, path: readonly string[]): void {
+export function deletePath(obj: Values, path: readonly string[]): void {
   const parent = getPath(obj, path.slice(0, -1));
+  // Stryker disable next-line ConditionalExpression: every path deleted here was set just before, so its parent is a mapping
   if (isObject(parent)) delete parent[path[path.length - 1]!];
 }
 
@@ -63,6 +78,23 @@ export function mergeValues(a: Values, b: Values): Values {
 /** Which owned paths a user's extra values touch (empty when none). */
 export function ownedPathsTouched(extra: Values): string[] {
   return OWNED_PATHS.filter((p) => getPath(extra, p.split('.')) !== undefined);
+}
+
+/**
+ * Paths that give the control plane's /data a volume of the user's choosing: dataVolume replaces
+ * the data volume (an emptyDir among the choices), volumeClaimTemplates replaces the claim the
+ * migration sizes. Set (non-empty) in the input values or the release's, they are refused.
+ */
+export const DATA_VOLUME_PATHS = [
+  'controlPlane.statefulSet.persistence.dataVolume',
+  'controlPlane.statefulSet.persistence.volumeClaimTemplates',
+] as const;
+
+export function dataVolumePathsTouched(values: Values): string[] {
+  return DATA_VOLUME_PATHS.filter((p) => {
+    const v = getPath(values, p.split('.'));
+    return v !== undefined && v !== null && !(Array.isArray(v) && v.length === 0);
+  });
 }
 
 /** What the release runs on now, read from its user values. */
@@ -102,7 +134,7 @@ export interface PhaseValues {
  * Phase two: the same without the flag. Throws ValuesError for every request that would lose data.
  */
 export function computeValues(req: ValuesRequest): PhaseValues {
-  const touched = ownedPathsTouched(req.extraValues);
+  const touched = [...ownedPathsTouched(req.extraValues), ...dataVolumePathsTouched(req.extraValues)];
   if (touched.length > 0) {
     throw new ValuesError(`input 'values' sets ${touched.join(', ')}, which the migration owns; remove those keys (use storage-size, storage-class and etcd-extra-args instead)`);
   }
@@ -110,6 +142,13 @@ export function computeValues(req: ValuesRequest): PhaseValues {
     throw new ValuesError(
       'the release values contain controlPlane.persistence, which the chart rejects (Additional property persistence is not allowed); ' +
         'move it to controlPlane.statefulSet.persistence.volumeClaim (size, storageClass, accessModes, retentionPolicy) with helm upgrade, then run again',
+    );
+  }
+  const dataVolume = dataVolumePathsTouched(req.userValues);
+  if (dataVolume.length > 0) {
+    throw new ValuesError(
+      `the release values set ${dataVolume.join(', ')}: /data, where the embedded etcd keeps its data, would not be the volume claim the migration sizes (it could be an emptyDir, lost at the next restart); ` +
+        'remove it from the release values with helm upgrade, then run again',
     );
   }
   const claim = getPath(req.userValues, CP_CLAIM);
@@ -122,12 +161,19 @@ export function computeValues(req: ValuesRequest): PhaseValues {
   }
 
   const releaseSize = isObject(claim) && typeof claim.size === 'string' ? claim.size : undefined;
-  const size = req.storageSize ?? releaseSize ?? CHART_DEFAULT_SIZE;
-  const sizeFrom = req.storageSize ? 'input storage-size' : releaseSize ? 'the release values' : 'the chart default';
+  let size = req.storageSize ?? releaseSize ?? CHART_DEFAULT_SIZE;
+  let sizeFrom = req.storageSize ? 'input storage-size' : releaseSize ? 'the release values' : 'the chart default';
+  // Without storage-size the new volume is never smaller than the data it receives.
+  const pvc = req.deployedPvcSize === undefined ? undefined : parseQuantity(req.deployedPvcSize);
+  if (!req.storageSize && pvc !== undefined && pvc > (parseQuantity(size) ?? 0)) {
+    sizeFrom = `the deployed etcd's PVC, larger than ${size} from ${sizeFrom}`;
+    size = req.deployedPvcSize!;
+  }
   if (req.deployedPvcSize !== undefined) {
-    const want = parseQuantity(size);
-    const have = parseQuantity(req.deployedPvcSize);
-    if (want !== undefined && have !== undefined && want < have) {
+    // A size that cannot be read compares as NaN, which is never smaller: nothing to refuse on.
+    const want = parseQuantity(size) ?? NaN;
+    const have = parseQuantity(req.deployedPvcSize) ?? NaN;
+    if (want < have) {
       throw new ValuesError(
         `the embedded etcd volume would be ${size} (from ${sizeFrom}), smaller than the deployed etcd's PVC (${req.deployedPvcSize}); ` +
           `set storage-size to ${req.deployedPvcSize} or more`,

@@ -115,7 +115,10 @@ export function execEtcdctlReader(kc: KubeConfig, o: OpenPodEtcdOptions): KeyRan
       const status = await new Promise<V1Status>((resolve, reject) => {
         exec.exec(o.namespace, o.pod, container, args, sink(out), sink(err), null, false, (s) => resolve(s))
           .then((ws) => {
-            ws.on('close', () => resolve({ status: 'Success' } as V1Status));
+            // The API server sends etcdctl's exit status as the last frame. A stream that closes
+            // without it (API server or kubelet gone) proves nothing: its output may be cut short.
+            // (Once the status frame resolved the promise, this reject does nothing.)
+            ws.on('close', () => reject(new Error(`exec in ${where}: the stream closed before etcdctl's exit status arrived; its output is not trusted`)));
           })
           .catch((e: unknown) => reject(new Error(`exec in ${where} failed: ${forwardErrorText(e)}`)));
       });

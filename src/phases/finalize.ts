@@ -13,8 +13,11 @@ import { names, type ClusterView } from '../cluster-view.ts';
 import type { ApprovalVerdict } from '../approval.ts';
 import type { StateRecord } from '../state.ts';
 
+/** What to do when the phase two upgrade does not finish. */
+const P2_REMEDY = 'fix what the findings name (an unschedulable pod needs a node it fits on; a Pending PVC a volume), then run finalize again: it resumes at the check that the deployed etcd is gone. The embedded etcd holds the data; the deployed etcd PVCs were not touched';
+
 export async function finalize(d: Deps): Promise<void> {
-  const opened = await openPhase(d, decideFinalize,
+  const opened = await openPhase(d, 'finalize', decideFinalize,
     (failed) => failed.filter((c) => ['permissions', 'helm version', 'values', 'storage class'].includes(c.name)));
   if (!opened) return;
   const { g, state, decision } = opened;
@@ -71,8 +74,7 @@ async function startPhaseTwo(d: Deps, state: StateRecord, values: PhaseValues, v
     ...st,
     phase2: { status: 'started', startedAt: new Date().toISOString(), valuesDigest: valuesDigest(values.phase2), approvedBy: verdict.approvers, approvalBypassed: verdict.bypassed, census: now },
   }), 'phase two started');
-  await upgradeOrExplain(d, 'phase two', file,
-    'fix what the findings name (an unschedulable pod needs a node it fits on; a Pending PVC a volume), then run finalize again: it resumes at the check that the deployed etcd is gone. The embedded etcd holds the data; the deployed etcd PVCs were not touched');
+  await upgradeOrExplain(d, 'phase two', file, P2_REMEDY);
 }
 
 /** Phase two found under way (or its upgrade interrupted): the upgrade is finished. */
@@ -81,7 +83,8 @@ async function resumePhaseTwo(d: Deps, decision: Extract<Decision, { kind: 'resu
   d.log.info(`Resuming: ${decision.why}`);
   r.warnings.push(`Resumed: ${decision.why}.`);
   if (decision.at === 'interrupted-upgrade') {
-    await finishInterruptedUpgrade(d, 'phase two', { revision: g.view.release!.revision, values: g.userValues }, state.phase2?.valuesDigest, 'finalize');
+    const rel = g.view.release!;
+    await finishInterruptedUpgrade(d, 'phase two', { ...rel, values: g.userValues, settle: decision.settle }, state.phase2?.valuesDigest, 'finalize', P2_REMEDY);
   }
 }
 

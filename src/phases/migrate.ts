@@ -8,20 +8,26 @@ import { valuesDigest, type PhaseValues } from '../values.ts';
 import { waitForSuccessLine, LogGateError } from '../log-gate.ts';
 import { diffCensus } from '../census.ts';
 import { gather, type Gathered } from './gather.ts';
+import { checkRenderedDataVolume } from './render-check.ts';
 import { finishInterruptedUpgrade, upgradeOrExplain, writeValuesFile } from './upgrade.ts';
 import { names } from '../cluster-view.ts';
 import { recopyRemedy } from '../recopy.ts';
+import { gitopsGate } from './gitops-gate.ts';
 import type { BackupRecord } from '../types.ts';
 import type { StateRecord } from '../state.ts';
 import type { ClusterView } from '../cluster-view.ts';
 
+/** What to do when the phase one upgrade does not finish. */
+const P1_REMEDY = 'fix what the findings name (a Pending PVC needs a StorageClass that provisions it or a PersistentVolume that fits it), then run migrate again: it resumes at the wait for the success line. The deployed etcd still holds the data; finalize stays refused';
+
 export async function migrate(d: Deps): Promise<void> {
-  const opened = await openPhase(d, decideMigrate,
+  const opened = await openPhase(d, 'migrate', decideMigrate,
     // On resume the release already has the phase-one values; only a broken cluster stops us.
     (failed, decision) => (decision.kind === 'start' ? failed : failed.filter((c) => c.name === 'permissions')));
   if (!opened) return;
   const { g, state, decision } = opened;
   const values = g.values as PhaseValues;
+  if (decision.kind === 'start') await checkRenderedDataVolume(d, values);
 
   await d.store.lock('migrate');
   try {
@@ -65,8 +71,7 @@ async function startPhaseOne(d: Deps, values: PhaseValues): Promise<void> {
     },
     phase2: undefined,
   }), 'phase one started');
-  await upgradeOrExplain(d, 'phase one', file,
-    'fix what the findings name (a Pending PVC needs a StorageClass that provisions it or a PersistentVolume that fits it), then run migrate again: it resumes at the wait for the success line. The deployed etcd still holds the data; finalize stays refused');
+  await upgradeOrExplain(d, 'phase one', file, P1_REMEDY);
 }
 
 /** Phase one found applied (or its upgrade interrupted): the record is completed and the upgrade finished. */
@@ -77,7 +82,9 @@ async function resumePhaseOne(d: Deps, decision: Extract<Decision, { kind: 'resu
   r.warnings.push(`Resumed: ${decision.why}.`);
   r.keysBefore = state.phase1?.before?.total;
   r.backup = state.phase1?.backup;
-  r.values.push({ label: 'Values phase one (already applied)', yaml: '# see the state record digest ' + (state.phase1?.valuesDigest ?? '') });
+  if (decision.at !== 'interrupted-upgrade') {
+    r.values.push({ label: 'Values phase one (already applied)', note: `Applied by an earlier run; the state record holds their digest ${state.phase1?.valuesDigest ?? '(none)'}.` });
+  }
   if (!state.phase1) {
     await d.store.update((st) => ({
       ...st,
@@ -85,7 +92,8 @@ async function resumePhaseOne(d: Deps, decision: Extract<Decision, { kind: 'resu
     }), 'phase one found applied without a record');
   }
   if (decision.at === 'interrupted-upgrade') {
-    await finishInterruptedUpgrade(d, 'phase one', { revision: g.view.release!.revision, values: g.userValues }, state.phase1?.valuesDigest, 'migrate');
+    const rel = g.view.release!;
+    await finishInterruptedUpgrade(d, 'phase one', { ...rel, values: g.userValues, settle: decision.settle }, state.phase1?.valuesDigest, 'migrate', P1_REMEDY);
   }
 }
 
@@ -160,10 +168,12 @@ export interface Opened {
 
 /**
  * Preflight, the state record, the decision. A no-op fills the report from the record and gives
- * undefined; a refusal, or a failed check that `blocking` keeps, stops the phase before any change.
+ * undefined; a refusal, a GitOps controller not paused, or a failed check that `blocking` keeps,
+ * stops the phase before any change.
  */
 export async function openPhase(
   d: Deps,
+  phase: 'migrate' | 'finalize',
   decide: (state: StateRecord, view: ClusterView) => Decision,
   blocking: (failed: Check[], decision: Opened['decision']) => Check[],
 ): Promise<Opened | undefined> {
@@ -179,6 +189,7 @@ export async function openPhase(
     return undefined;
   }
   if (decision.kind === 'refuse') throw new PhaseStop('refused', decision.why, decision.remedy);
+  gitopsGate(d, g.view, phase);
   const stops = blocking(failedChecks(g.checks), decision);
   if (stops.length > 0) {
     throw new PhaseStop('refused', `preflight failed: ${stops.map((c) => `${c.name} (${c.reason})`).join('; ')}`, 'fix what the failed checks say; nothing was changed');

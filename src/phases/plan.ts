@@ -6,7 +6,9 @@ import { failedChecks } from '../preflight.ts';
 import { decideMigrate } from '../decide.ts';
 import type { PhaseValues } from '../values.ts';
 import { gather } from './gather.ts';
+import { checkRenderedDataVolume } from './render-check.ts';
 import { upgrade, writeValuesFile } from './upgrade.ts';
+import { gitopsPlanNote } from './gitops-gate.ts';
 
 export async function plan(d: Deps): Promise<void> {
   const r = d.report;
@@ -23,7 +25,9 @@ export async function plan(d: Deps): Promise<void> {
   if (failed.length > 0) {
     throw new PhaseStop('refused', `preflight failed: ${failed.map((c) => `${c.name} (${c.reason})`).join('; ')}`, 'fix what the failed checks say before migrating');
   }
+  gitopsPlanNote(d, g.view);
   const values = g.values as PhaseValues;
+  await checkRenderedDataVolume(d, values);
   const f1 = writeValuesFile(d, 'phase one', values.phase1);
   writeValuesFile(d, 'phase two', values.phase2);
   await upgrade(d, 'phase one', f1, true);

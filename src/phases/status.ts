@@ -4,10 +4,13 @@ import { step } from '../context.ts';
 import { gather } from './gather.ts';
 import { fillFromRecord } from './migrate.ts';
 import { diffCensus } from '../census.ts';
+import { describeMarks, gitopsMarks } from '../gitops.ts';
 
 export async function status(d: Deps): Promise<void> {
   const r = d.report;
   const g = await step(d, 'observe', () => gather(d));
+  const marks = gitopsMarks(d.settings.release, g.view.marked ?? []);
+  if (marks.length > 0) r.warnings.push(`Managed by ${describeMarks(marks)}: migrate and finalize refuse it until the controller is paused (gitops-paused: true).`);
   const st = await d.store.load();
   fillFromRecord(d);
   const p1 = st.phase1;

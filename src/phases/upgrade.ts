@@ -1,15 +1,19 @@
 // helm upgrade --wait with explicit values, and the guide's remedy for
 // `StatefulSet.apps "..." is invalid: spec: Forbidden`: delete that StatefulSet with orphan
 // propagation (its pods keep running) and upgrade once more.
-import { writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Deps } from '../context.ts';
 import { PhaseStop, step } from '../context.ts';
 import { HelmError, forbiddenStatefulSet } from '../helm.ts';
 import { diagnoseControlPlane } from '../control-plane-diagnosis.ts';
 import { valuesDigest, valuesYaml, type Values } from '../values.ts';
+import { interruptedUpgradeRefusal } from '../decide.ts';
+import { helmDriver } from '../helm-record.ts';
+import { settlePendingAsFailed } from '../helm-storage.ts';
 import type { PhaseOneRecord, PhaseTwoRecord, StateRecord } from '../state.ts';
 import { names } from '../cluster-view.ts';
+import { valuesView } from '../values-view.ts';
 
 export type PhaseLabel = 'phase one' | 'phase two';
 
@@ -29,10 +33,14 @@ async function recordUpgraded(d: Deps, label: PhaseLabel, event: string): Promis
 }
 
 export function writeValuesFile(d: Deps, label: string, values: Values): string {
-  const file = join(d.workDir, `${d.settings.release}-${label.replace(/\s+/g, '-')}-values.yaml`);
+  // values-dir: where a GitOps user picks the files up to commit them; still readable by this user only.
+  const dir = d.settings.valuesDir ?? d.workDir;
+  if (d.settings.valuesDir) mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${d.settings.release}-${label.replace(/\s+/g, '-')}-values.yaml`);
   const yaml = valuesYaml(values);
   writeFileSync(file, yaml, { mode: 0o600 });
-  d.report.values.push({ label: `Values ${label}`, yaml, file });
+  chmodSync(file, 0o600); // writeFileSync's mode applies only to a new file
+  d.report.values.push(valuesView(`Values ${label}`, values, file));
   return file;
 }
 
@@ -75,22 +83,45 @@ export async function upgradeOrExplain(d: Deps, label: PhaseLabel, valuesFile: s
   await recordUpgraded(d, label, `${label} upgrade applied`);
 }
 
+/** The last revision of the release, as the phase found it: an upgrade of ours that did not finish. */
+export interface InterruptedRevision {
+  revision: number;
+  status: string;
+  chartVersion: string;
+  values: Values;
+  /** The revision to record as failed first (helm refuses every upgrade while it is pending). */
+  settle?: number;
+}
+
 /**
- * A run killed during `helm upgrade --wait` leaves the release pending-upgrade. When the pending
- * revision holds exactly the values this migration recorded, apply that revision again (helm
- * rollback to itself): the objects stay as they are and the release becomes deployed.
+ * A run killed during `helm upgrade` leaves the release pending-upgrade (see decide.ts). When the
+ * revision holds exactly the values this migration recorded, record it as failed (as helm records
+ * an upgrade that did not finish) and run the same upgrade again: helm diffs it against the last
+ * deployed revision and the live objects, so the release ends in exactly the intended objects
+ * wherever the kill landed (before, during or after the apply, or in the wait).
  */
-export async function finishInterruptedUpgrade(d: Deps, label: PhaseLabel, pending: { revision: number; values: Values }, recordedDigest: string | undefined, phase: 'migrate' | 'finalize'): Promise<void> {
+export async function finishInterruptedUpgrade(d: Deps, label: PhaseLabel, last: InterruptedRevision, recordedDigest: string | undefined,
+  phase: 'migrate' | 'finalize', remedy: string): Promise<void> {
   const s = d.settings;
-  const digest = valuesDigest(pending.values);
-  if (digest !== recordedDigest) {
-    throw new PhaseStop('refused', `release ${s.release} is pending-upgrade at revision ${pending.revision}, but its values (${digest}) are not the ${label} values this migration recorded (${recordedDigest ?? 'none'})`,
-      `someone else's Helm operation was interrupted: inspect helm history ${s.release} -n ${s.namespace}, finish or roll it back, then run ${phase} again`);
-  }
-  await step(d, `helm rollback to revision ${pending.revision} (finish the interrupted ${label} upgrade)`, async () => {
-    d.log.info(`helm rollback ${s.release} ${pending.revision}: revision ${pending.revision} holds the ${label} values; applying it again, --wait up to ${Math.round(s.timeoutMs / 1000)}s`);
-    await d.helm.rollback(s.release, s.namespace, pending.revision, s.timeoutMs);
+  const refusal = interruptedUpgradeRefusal({
+    label, phase, release: s.release, namespace: s.namespace, revision: last.revision, status: last.status,
+    digest: valuesDigest(last.values), recordedDigest, chartVersion: last.chartVersion, inputChartVersion: s.chartVersion.text,
   });
-  d.report.warnings.push(`The ${label} helm upgrade of an earlier run was interrupted (release pending-upgrade at revision ${pending.revision}); this run applied that revision again with helm rollback.`);
-  await recordUpgraded(d, label, `interrupted ${label} upgrade applied again`);
+  if (refusal) throw new PhaseStop('refused', refusal.why, refusal.remedy);
+  const settle = last.settle;
+  if (settle !== undefined) {
+    const driver = helmDriver(process.env.HELM_DRIVER);
+    if (!driver) {
+      throw new PhaseStop('refused', `release ${s.release} is pending-upgrade at revision ${settle} and HELM_DRIVER=${process.env.HELM_DRIVER} keeps Helm's records where this action cannot settle them`,
+        `mark revision ${settle} failed in Helm's storage by hand (or unset HELM_DRIVER if the release is stored in Secrets), then run ${phase} again`);
+    }
+    await step(d, `record the interrupted ${label} upgrade (revision ${settle}) as failed`, async () => {
+      d.log.info(`Revision ${settle} of ${s.release} is pending-upgrade: its helm upgrade was killed. Recording it as failed in Helm's ${driver} record, so the next upgrade diffs against the last deployed revision.`);
+      await settlePendingAsFailed(d.kube, driver, s.namespace, s.release, settle,
+        `Upgrade "${s.release}" failed: interrupted (the process running it was killed); recorded as failed by vcluster-etcd-migrate run ${d.runId}, which upgrades again`);
+    });
+  }
+  const file = writeValuesFile(d, label, last.values);
+  d.report.warnings.push(`The ${label} helm upgrade of an earlier run did not finish (revision ${last.revision}, ${last.status}); this run ${settle !== undefined ? 'recorded that revision as failed and ' : ''}ran the upgrade again with the same values, from the last deployed revision.`);
+  await upgradeOrExplain(d, label, file, remedy);
 }

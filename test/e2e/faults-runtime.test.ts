@@ -12,6 +12,7 @@ import { LOCK_STALE_MS, type StateRecord } from '../../src/state.ts';
 import { recordScenario } from '../support/reliability.ts';
 import { assertNoSecretLeak } from '../support/secret-scan.ts';
 import { inputsFor, runAction, useSharedCluster, type ActionResult, type DemoVCluster, lostGroups, explain } from './harness.ts';
+import { releaseDrift } from './release-objects.ts';
 
 const env = useSharedCluster();
 const GROUP = 'Faults';
@@ -77,10 +78,20 @@ async function whileCordoned<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-/** SIGKILL a run once helm has stored its new revision and waits (history shows pending-upgrade). */
-function killOncePending(d: DemoVCluster) {
-  return { stdout: /helm upgrade \S+ to chart .* --wait up to/, afterMs: 1000, until: async () => (await helmHistory(d)).at(-1)?.status === 'pending-upgrade' };
+/**
+ * SIGKILL a run once helm is in its --wait: it has stored the new revision (history shows
+ * pending-upgrade) and deleted what the revision before had and this one has not (`gone`; deletes
+ * are the last step of helm's apply). The test keeps the wait from ending (a pod that cannot start),
+ * so the kill lands in it however busy the machine is.
+ */
+function killInWait(d: DemoVCluster, gone: () => Promise<boolean>) {
+  return {
+    stdout: /helm upgrade \S+ to chart .* --wait up to/,
+    until: async () => (await helmHistory(d)).at(-1)?.status === 'pending-upgrade' && await gone(),
+  };
 }
+
+const absent = (p: Promise<unknown>) => p.then(() => false, (e: { code?: number }) => { if (e.code === 404) return true; throw e; });
 
 /** Cordons or uncordons the one kwok node (read, modify, replace; retried on a conflict with kwok's heartbeats). */
 async function setCordoned(unschedulable: boolean): Promise<void> {
@@ -160,9 +171,11 @@ describe('faults while a migration runs', () => {
     // helm's wait must still be running when the kill lands, however fast the machine: the control
     // plane asks for 50Gi, which no PersistentVolume has yet, so its pod cannot start. SIGKILL to the
     // action's process group (helm too, as a cancelled job's runner does) once helm has stored the new
-    // revision and is waiting.
+    // revision, deleted the old control-plane Deployment (the end of its apply) and is waiting.
     const inputs = inputsFor(d, 'migrate', { 'storage-size': '50Gi' });
-    const k = await runAction(inputs, { killWhen: killOncePending(d) });
+    const k = await runAction(inputs, {
+      killWhen: killInWait(d, () => absent(env().apps.readNamespacedDeployment({ name: d.release, namespace: d.namespace }))),
+    });
     expect(k.killed, explain(k)).toBe(true);
     const hist = await helmHistory(d);
     const last = hist.at(-1)!;
@@ -188,8 +201,8 @@ describe('faults while a migration runs', () => {
     assertNoSecretLeak(again, secrets);
     expect(again.code, explain(again)).toBe(0);
     expect(again.outputs.status, explain(again)).toBe('succeeded');
-    // It finished the interrupted upgrade itself (same revision, so nothing undone), then verified.
-    expect(again.stdout, explain(again)).toContain(`helm rollback ${d.release} ${last.revision}`);
+    // It recorded the interrupted revision as failed and upgraded again from the last deployed one, then verified.
+    expect(again.stdout, explain(again)).toContain(`Revision ${last.revision} of ${d.release} is pending-upgrade`);
     const st = (await state(d))!;
     expect(st.phase1?.status).toBe('verified');
     expect(st.history.some((h) => h.event.startsWith(`lock taken over from run ${afterKill.lock!.runId}`)), JSON.stringify(st.history)).toBe(true);
@@ -197,11 +210,13 @@ describe('faults while a migration runs', () => {
     // Helm is left deployed (not pending-upgrade), so finalize's upgrade can run.
     const final = await helmHistory(d);
     expect(final.at(-1)!.status, JSON.stringify(final)).toBe('deployed');
+    // Exactly the phase-one revision's objects: no control-plane Deployment beside the new StatefulSet.
+    expect(await releaseDrift(env(), d)).toEqual([]);
     expect(await lostGroups(d, deployed)).toEqual([]);
     recordScenario({
       group: GROUP, scenario: 'action killed during helm upgrade --wait',
-      done: `SIGKILL to the action and helm while phase one's helm upgrade --wait waited for a 50Gi volume (helm left revision ${last.revision} ${last.status}; record: phase one started, lock held); migrate at once; a 50Gi volume appeared; migrate again once the lock was stale (${LOCK_STALE_MS / 1000} s)`,
-      action: `at once: refused, exit 1, "${firstLine(errorLine(early))}"; after ${LOCK_STALE_MS / 1000} s: took the lock over, applied the pending revision ${last.revision} again (helm rollback to itself, revision ${final.at(-1)!.revision} deployed), found the line, key counts equal: succeeded in ${secs(again.ms)}`,
+      done: `SIGKILL to the action and helm while phase one's helm upgrade --wait waited for a 50Gi volume, its apply done (helm left revision ${last.revision} ${last.status}; record: phase one started, lock held); migrate at once; a 50Gi volume appeared; migrate again once the lock was stale (${LOCK_STALE_MS / 1000} s)`,
+      action: `at once: refused, exit 1, "${firstLine(errorLine(early))}"; after ${LOCK_STALE_MS / 1000} s: took the lock over, recorded revision ${last.revision} as failed and upgraded again from the last deployed revision (revision ${final.at(-1)!.revision} deployed), found the line, key counts equal: succeeded in ${secs(again.ms)}`,
       dataLost: 'none (embedded etcd key counts equal the deployed etcd, read directly)',
     });
   });
@@ -211,9 +226,15 @@ describe('faults while a migration runs', () => {
     const m = await runAction(inputsFor(d, 'migrate'));
     expect(m.code, explain(m)).toBe(0);
     // Phase two restarts <release>-0 (its config hash changes). With the node cordoned the new pod
-    // cannot be scheduled, so helm is provably still waiting when the kill lands.
+    // cannot be scheduled, so helm is provably still waiting when the kill lands; the kill waits for
+    // the deletes (the end of helm's apply), so it lands in the wait, not in the apply (that case,
+    // and the others, are in faults-kill.test.ts).
     const [k, hist] = await whileCordoned(async () => {
-      const run = await runAction(inputsFor(d, 'finalize'), { killWhen: killOncePending(d) });
+      const run = await runAction(inputsFor(d, 'finalize'), {
+        killWhen: killInWait(d, async () => (await absent(env().apps.readNamespacedStatefulSet({ name: `${d.release}-etcd`, namespace: d.namespace })))
+          && (await absent(env().core.readNamespacedService({ name: `${d.release}-etcd-headless`, namespace: d.namespace })))
+          && (await absent(env().core.readNamespacedService({ name: `${d.release}-etcd`, namespace: d.namespace })))),
+      });
       return [run, await helmHistory(d)] as const;
     });
     expect(k.killed, explain(k)).toBe(true);
@@ -228,7 +249,7 @@ describe('faults while a migration runs', () => {
     assertNoSecretLeak(again, secrets);
     expect(again.code, explain(again)).toBe(0);
     expect(again.outputs.status, explain(again)).toBe('succeeded');
-    expect(again.stdout, explain(again)).toContain(`helm rollback ${d.release} ${last.revision}`);
+    expect(again.stdout, explain(again)).toContain(`Revision ${last.revision} of ${d.release} is pending-upgrade`);
     const st = (await state(d))!;
     expect(st.phase2?.status).toBe('verified');
     expect(st.lock).toBeUndefined();
@@ -236,11 +257,12 @@ describe('faults while a migration runs', () => {
     expect(final.at(-1)!.status, JSON.stringify(final)).toBe('deployed');
     const stsGone = await env().apps.readNamespacedStatefulSet({ name: `${d.release}-etcd`, namespace: d.namespace }).then(() => false, () => true);
     expect(stsGone).toBe(true);
+    expect(await releaseDrift(env(), d)).toEqual([]);
     expect(await lostGroups(d, deployed)).toEqual([]);
     recordScenario({
       group: GROUP, scenario: 'action killed during finalize\'s helm upgrade --wait',
-      done: `node cordoned so the restarted control-plane pod stays Pending; SIGKILL to the action and helm while phase two's helm upgrade --wait waited (helm left revision ${last.revision} ${last.status}; record: phase two started, lock held); node uncordoned; finalize again once the lock was stale (${LOCK_STALE_MS / 1000} s)`,
-      action: `took the lock over, applied the pending revision ${last.revision} again (helm rollback to itself, revision ${final.at(-1)!.revision} deployed), verified StatefulSet ${d.release}-etcd and its Services gone: succeeded in ${secs(again.ms)}`,
+      done: `node cordoned so the restarted control-plane pod stays Pending; SIGKILL to the action and helm while phase two's helm upgrade --wait waited, its apply done (helm left revision ${last.revision} ${last.status}; record: phase two started, lock held); node uncordoned; finalize again once the lock was stale (${LOCK_STALE_MS / 1000} s)`,
+      action: `took the lock over, recorded revision ${last.revision} as failed and upgraded again from the last deployed revision (revision ${final.at(-1)!.revision} deployed), verified StatefulSet ${d.release}-etcd and its Services gone: succeeded in ${secs(again.ms)}`,
       dataLost: 'none (embedded etcd key counts equal the deployed etcd before the migration, read directly)',
     });
   });

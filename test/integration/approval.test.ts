@@ -2,9 +2,11 @@
 // GitHub's OpenAPI description). The client is built the way the action builds it: from
 // GITHUB_API_URL, GITHUB_REPOSITORY and GITHUB_RUN_ID.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { verifyApproval, type ApprovalRequest } from '../../src/approval.ts';
+import { verifyApproval } from '../../src/approval-api.ts';
+import type { ApprovalRequest } from '../../src/approval.ts';
 import { makeOctokit, readRunContext } from '../../src/github-context.ts';
 import { startGitHubStandin, type GitHubStandin } from '../support/github-standin.ts';
+import { recordScenario } from '../support/reliability.ts';
 
 const OWNER = 'acme';
 const REPO = 'platform';
@@ -37,6 +39,37 @@ afterEach(async () => {
 });
 
 describe('approval gate', () => {
+  it('retries a GitHub 5xx and waits out a rate limit, as Octokit\'s retry and throttling plugins do', async () => {
+    standin.addEnvironment(OWNER, REPO, 'vcluster-prod', ['alice']);
+    standin.addReview(OWNER, REPO, RUN, { environment: 'vcluster-prod', state: 'approved', login: 'alice', comment: '' });
+    const reset = String(Math.ceil(Date.now() / 1000) + 1);
+    standin.scenario.faults.push(
+      { operationId: 'repos/get-environment', status: 502, message: 'Server Error' },
+      { operationId: 'actions/get-reviews-for-run', status: 403, message: 'API rate limit exceeded for installation ID 1.', headers: { 'x-ratelimit-limit': '5000', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset } },
+    );
+    const verdict = await verify();
+    expect(verdict.checks.filter((c) => c.state === 'failed')).toEqual([]);
+    expect(verdict.ok).toBe(true);
+    expect(standin.count('repos/get-environment')).toBe(2);
+    expect(standin.count('actions/get-reviews-for-run')).toBe(2);
+    expect(standin.scenario.faults).toEqual([]);
+    recordScenario({
+      group: 'Faults', scenario: 'GitHub answers 502 and then a rate limit during the approval check',
+      done: 'the GitHub stand-in answered the environment read with 502 once and the run-reviews read with 403 x-ratelimit-remaining: 0 once',
+      action: 'retried the 502 after 1 s and the rate-limited read after the reset; the approval was verified (before: the gate failed on the first 5xx)',
+      dataLost: 'none',
+    });
+  });
+
+  it('still fails closed, naming the answer, when GitHub keeps failing', async () => {
+    standin.addEnvironment(OWNER, REPO, 'vcluster-prod', ['alice']);
+    for (let i = 0; i < 4; i++) standin.scenario.faults.push({ operationId: 'repos/get-environment', status: 503, message: 'Service Unavailable' });
+    const verdict = await verify();
+    expect(verdict.ok).toBe(false);
+    expect(check(verdict, 'environment').reason).toMatch(/^Could not read environment 'vcluster-prod' of acme\/platform \(HTTP 503: Service Unavailable\)/);
+    expect(standin.count('repos/get-environment')).toBe(4);
+  });
+
   it('passes when this run holds an approved review for the environment', async () => {
     standin.addEnvironment(OWNER, REPO, 'vcluster-prod', ['alice', 'bob']);
     standin.addReview(OWNER, REPO, RUN, { environment: 'vcluster-prod', state: 'approved', login: 'bob', comment: 'go' });

@@ -9,6 +9,7 @@ import { Helm, HelmError, execRunner } from '../../src/helm.ts';
 import { computeValues, valuesYaml, type Values } from '../../src/values.ts';
 import { parseChartVersion } from '../../src/version.ts';
 import { binPath } from '../../sandbox/bins.ts';
+import { dataVolumeProblem } from '../../src/rendered.ts';
 
 const CHART = { kind: 'local' as const, path: join(import.meta.dirname, '../fixtures/vcluster-chart') };
 const deployed: Values = { controlPlane: { backingStore: { etcd: { deploy: { enabled: true, statefulSet: { persistence: { volumeClaim: { size: '10Gi' } } } } } } } };
@@ -71,5 +72,35 @@ describe('helm template of the computed values', () => {
     const err = await render(guide).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(HelmError);
     expect((err as Error).message).toMatch(/persistence/);
+  });
+});
+
+describe('where /data lives in the rendered phase one (real helm, fixture chart)', () => {
+  const base = computeValues({ userValues: deployed, chartVersion: parseChartVersion('0.27.0')!, etcdExtraArgs: [], extraValues: {}, storageSize: '10Gi' });
+  async function manifest(values: Values): Promise<string> {
+    const file = join(dir, `r-${Math.random().toString(36).slice(2)}.yaml`);
+    writeFileSync(file, valuesYaml(values));
+    return helm.template('vc', 'team-a', CHART, '0.27.0', file);
+  }
+  const withPersistence = (extra: Values): Values => {
+    const v = structuredClone(base.phase1) as any;
+    Object.assign(v.controlPlane.statefulSet.persistence, extra);
+    return v;
+  };
+
+  it('the computed phase one keeps /data on the volume claim template', async () => {
+    expect(dataVolumeProblem(await manifest(base.phase1), 'vc', '10Gi')).toBeUndefined();
+  });
+
+  it('dataVolume (an emptyDir) past the volumeClaim.enabled guard is found in the manifest', async () => {
+    const problem = dataVolumeProblem(await manifest(withPersistence({ dataVolume: [{ name: 'data', emptyDir: {} }] })), 'vc', '10Gi');
+    expect(problem).toBe('container syncer of StatefulSet vc mounts /data from pod volume data (emptyDir), not from a volume claim template (controlPlane.statefulSet.persistence.dataVolume?)');
+  });
+
+  it('volumeClaimTemplates that replace the data claim with a smaller one, or with none named data, are found', async () => {
+    const small = withPersistence({ volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }] });
+    expect(dataVolumeProblem(await manifest(small), 'vc', '10Gi')).toMatch(/volume claim template data of StatefulSet vc requests 1Gi, less than the 10Gi/);
+    const other = withPersistence({ volumeClaimTemplates: [{ metadata: { name: 'scratch' }, spec: { resources: { requests: { storage: '50Gi' } } } }] });
+    expect(dataVolumeProblem(await manifest(other), 'vc', '10Gi')).toMatch(/mounts \/data from data, which is neither a pod volume nor a volume claim template/);
   });
 });

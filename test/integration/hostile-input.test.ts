@@ -300,3 +300,85 @@ describe('text aimed at the summary, the PR comment and the step outputs', () =>
     });
   });
 });
+
+describe('inputs that used to pass unchecked', () => {
+  const ROWS4: [string, Record<string, string>, RegExp][] = [
+    ['chart-version a pre-release of the minimum', { 'chart-version': '0.24.2-rc.1' }, /input 'chart-version': 0\.24\.2-rc\.1 cannot migrate/],
+    ['etcd-extra-args with a pre-release of 0.26.0', { 'chart-version': '0.26.0-alpha.1', 'etcd-extra-args': '--quota-backend-bytes=8589934592' }, /input 'etcd-extra-args': chart 0\.26\.0-alpha\.1 \(a pre-release of 0\.26\.0\) has no/],
+    ['chart-version on an unknown future line', { 'chart-version': '1.0.0' }, /input 'chart-version': 1\.0\.0 is on chart line 1\.0, newer than the newest line this action knows/],
+    ['etcd-extra-args value of the wrong type', { 'etcd-extra-args': '--quota-backend-bytes=abc' }, /--quota-backend-bytes has the value "abc"/],
+    ['etcd-extra-args --wal-dir', { 'etcd-extra-args': '--wal-dir=/tmp/wal' }, /--wal-dir puts the write-ahead log outside \/data/],
+    ['etcd-extra-args --config-file', { 'etcd-extra-args': '--config-file=/etc/etcd.yaml' }, /--config-file makes etcd ignore every other flag/],
+    ['etcd-extra-args --force-new-cluster', { 'etcd-extra-args': '--force-new-cluster' }, /--force-new-cluster discards the cluster membership/],
+    ['etcd-extra-args --unsafe-no-fsync', { 'etcd-extra-args': '--unsafe-no-fsync' }, /--unsafe-no-fsync turns off fsync/],
+    ['etcd-extra-args flag given twice', { 'etcd-extra-args': '--snapshot-count=10000\n--snapshot-count=5' }, /--snapshot-count is given twice/],
+    ['values dataVolume emptyDir for /data', { values: 'controlPlane: {statefulSet: {persistence: {dataVolume: [{name: data, emptyDir: {}}]}}}' }, /sets controlPlane\.statefulSet\.persistence\.dataVolume, which would give \/data/],
+    ['delete-etcd-pvcs outside finalize', { 'delete-etcd-pvcs': 'true', phase: 'migrate' }, /input 'delete-etcd-pvcs': is true for phase migrate/],
+  ];
+  it.each(ROWS4)('%s: refused before any API request, also in the job summary', async (what, over, message) => {
+    const before = connections;
+    const r = await run({ ...VALID_INPUTS, kubeconfig: kubeconfigFor(`https://127.0.0.1:${listenPort}`), ...over });
+    expect(r.code).toBe(1);
+    expect(r.errors.join('\n')).toMatch(message);
+    expect(r.outputs).toEqual({ status: 'refused' });
+    // The refusal is in the job summary too, escaped, naming the input.
+    const input = /input '([a-z-]+)'/.exec(message.source.replace(/\\/g, ''))?.[1] ?? Object.keys(over).at(-1)!;
+    expect(r.summary).toContain('**refused**');
+    expect(r.summary).toContain(`| \`${input}\` |`);
+    assertNothingTouched(before);
+    recordScenario({ group: GROUP, scenario: `input: ${what}`, done: `inputs ${JSON.stringify(over)}`, action: `refused before any API request or helm call, in the log and the job summary: ${firstError(r).replace(/^- /, '')}`, dataLost: 'none' });
+  });
+});
+
+describe('credentials the kubeconfig cannot load', () => {
+  const withUser = (user: string[]) => [
+    'apiVersion: v1', 'kind: Config', 'current-context: c',
+    'clusters:', '- name: c', '  cluster:', `    server: "https://127.0.0.1:${listenPort}"`, `    certificate-authority-data: ${Buffer.from(secrets[0]!).toString('base64')}`,
+    'users:', '- name: ci', '  user:', ...user.map((l) => `    ${l}`),
+    'contexts:', '- name: c', '  context: {cluster: c, user: ci}',
+  ].join('\n');
+
+  it('a failing exec credential plugin is named with its message, not "cannot reach"', async () => {
+    const plugin = join(dir, 'failing-auth-plugin');
+    writeFileSync(plugin, '#!/bin/sh\necho "error: the SSO session for profile prod has expired" >&2\nexit 1\n');
+    chmodSync(plugin, 0o755);
+    const before = connections;
+    const kubeconfig = withUser(['exec:', '  apiVersion: client.authentication.k8s.io/v1beta1', `  command: ${plugin}`, '  interactiveMode: Never']);
+    const r = await run({ ...VALID_INPUTS, phase: 'plan', kubeconfig });
+    expect(r.code).toBe(1);
+    const message = r.errors.join('\n');
+    expect(message).toContain(`the kubeconfig's exec credential plugin of user "ci" (command "${plugin}") failed: error: the SSO session for profile prod has expired`);
+    expect(message).not.toContain('cannot reach');
+    expect(connections - before).toBe(0);
+    assertNoSecretLeak(r, [...secrets, kubeconfig]);
+    recordScenario({ group: GROUP, scenario: 'kubeconfig exec credential plugin fails', done: 'kubeconfig user with an exec plugin that exits 1 with a message, phase plan', action: 'failed before any API request: "the kubeconfig\'s exec credential plugin of user "ci" (command …) failed: error: the SSO session … has expired"', dataLost: 'none' });
+  });
+
+  it('an exec plugin missing from the runner says so', async () => {
+    const r = await run({ ...VALID_INPUTS, phase: 'plan', kubeconfig: withUser(['exec:', '  apiVersion: client.authentication.k8s.io/v1beta1', '  command: gke-gcloud-auth-plugin-not-installed']) });
+    expect(r.errors.join('\n')).toContain('(command "gke-gcloud-auth-plugin-not-installed") was not found on the runner');
+  });
+
+  it('an unreadable client key file is named', async () => {
+    const key = join(dir, 'no-such-dir', 'client.key');
+    const before = connections;
+    const r = await run({ ...VALID_INPUTS, phase: 'plan', kubeconfig: withUser([`client-certificate: ${key.replace('.key', '.crt')}`, `client-key: ${key}`]) });
+    expect(r.code).toBe(1);
+    expect(r.errors.join('\n')).toMatch(/the kubeconfig's client (key|certificate) file ".*no-such-dir\/client\.(key|crt)" of user "ci" cannot be read \(ENOENT\)/);
+    expect(connections - before).toBe(0);
+    recordScenario({ group: GROUP, scenario: 'kubeconfig client key file unreadable', done: 'kubeconfig user with client-certificate and client-key paths that do not exist on the runner, phase plan', action: `failed before any API request: ${firstError(r).slice(0, 160)}`, dataLost: 'none' });
+  });
+
+  it('insecure-skip-tls-verify is warned about in the log and the summary', async () => {
+    const kubeconfig = kubeconfigFor(`https://127.0.0.1:${closedPort}`).replace(/    certificate-authority-data: .*/, '    insecure-skip-tls-verify: true');
+    const r = await run({ ...VALID_INPUTS, phase: 'plan', kubeconfig });
+    expect(r.stdout).toMatch(/^::warning::the kubeconfig's cluster "c" sets insecure-skip-tls-verify/m);
+    expect(r.summary).toContain('insecure\\-skip\\-tls\\-verify');
+  });
+
+  it('a pull-request run without github-token warns that no comment is written', async () => {
+    const r = await run({ ...VALID_INPUTS, phase: 'plan', kubeconfig: kubeconfigFor(`https://127.0.0.1:${closedPort}`), 'pr-number': '7', 'github-token': '' },
+      { GITHUB_REPOSITORY: 'acme/platform', GITHUB_RUN_ID: '99' });
+    expect(r.stdout).toMatch(/^::warning::this run belongs to pull request #7, but input 'github-token' is empty, so no status comment is written/m);
+  });
+});

@@ -27,6 +27,11 @@ export interface StandinScenario {
   noActionsRead: boolean;
   /** The first N listComments requests are held until N have arrived: forces concurrent runs to race. */
   listBarrier: number;
+  /**
+   * One-shot failures, as GitHub sends them: the next request to `operationId` gets `status` with
+   * GitHub's error body and these headers (a 502 from its front end, a 403 with x-ratelimit-remaining: 0).
+   */
+  faults: { operationId: string; status: number; message: string; headers?: Record<string, string> }[];
 }
 
 interface StoredEnvironment { id: number; name: string; reviewers: string[]; createdAt: string }
@@ -41,7 +46,7 @@ function key(...parts: Array<string | number>): string {
 }
 
 export class GitHubStandin {
-  readonly scenario: StandinScenario = { readOnlyToken: false, noActionsRead: false, listBarrier: 0 };
+  readonly scenario: StandinScenario = { readOnlyToken: false, noActionsRead: false, listBarrier: 0, faults: [] };
   readonly violations: string[] = [];
   readonly requests: RecordedRequest[] = [];
   url = '';
@@ -137,6 +142,15 @@ export class GitHubStandin {
         return;
       }
       record.operationId = op.operationId;
+      const fault = this.scenario.faults.findIndex((f) => f.operationId === op.operationId);
+      if (fault >= 0) {
+        const [f] = this.scenario.faults.splice(fault, 1);
+        // Not checked against the OpenAPI description: it lists no 5xx or rate-limit answers.
+        record.status = f!.status;
+        res.writeHead(f!.status, { 'content-type': 'application/json; charset=utf-8', ...f!.headers });
+        res.end(JSON.stringify({ message: f!.message, documentation_url: 'https://docs.github.com/rest' }));
+        return;
+      }
       let body: unknown;
       if (raw !== '') {
         try {

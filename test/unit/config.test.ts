@@ -2,6 +2,9 @@ import { describe, it, expect } from 'vitest';
 import { parseSettings, InputError } from '../../src/config.ts';
 import { DEFAULT_VOLATILE_PREFIXES } from '../../src/census.ts';
 import { BAD_INPUTS as bad, VALID_INPUTS as valid } from '../support/bad-inputs.ts';
+import { renderSummary } from '../../src/summary.ts';
+import { renderStatusComment } from '../../src/comment-render.ts';
+import { newReport } from '../../src/report.ts';
 
 const inputs = (over: Record<string, string>) => (name: string) => ({ ...valid, ...over })[name] ?? '';
 
@@ -45,6 +48,21 @@ describe('parseSettings', () => {
     const s = parseSettings(inputs({ 'volatile-prefixes': '/registry/example.com/widgets/\n\n /vcluster/cache/ \n' }));
     expect(s.volatilePrefixes).toEqual([...DEFAULT_VOLATILE_PREFIXES, '/registry/example.com/widgets/', '/vcluster/cache/']);
     expect(parseSettings(inputs({})).volatilePrefixes).toEqual([...DEFAULT_VOLATILE_PREFIXES]);
+  });
+
+  it('runs a chart line newer than it knows only when allowed, and keeps the note for the summary', () => {
+    expect(parseSettings(inputs({})).newerChartLine).toBeUndefined();
+    expect(parseSettings(inputs({ 'chart-version': '0.36.9' })).newerChartLine).toBeUndefined();
+    const s = parseSettings(inputs({ 'chart-version': '0.37.0-rc.1', 'allow-newer-chart-line': 'true' }));
+    expect(s.newerChartLine).toBe('Chart 0.37.0-rc.1 is on line 0.37, newer than the newest line this action knows (0.36); it ran because allow-newer-chart-line is true.');
+    const md = renderSummary({ ...newReport('vc', 'ns', 'plan'), newerChartLine: s.newerChartLine });
+    expect(md).toMatch(/^\*\*Chart 0\\\.37\\\.0\\-rc\\\.1 is on line 0\\\.37, newer than .*allow\\-newer\\-chart\\-line is true\\\.\*\*$/m);
+    expect(renderStatusComment({ ...newReport('vc', 'ns', 'plan'), newerChartLine: s.newerChartLine })).toContain('**Chart 0\\.37');
+  });
+
+  it('accepts typed etcd flags and bare booleans', () => {
+    const s = parseSettings(inputs({ 'etcd-extra-args': '--auto-compaction-mode=periodic\n--auto-compaction-retention=30m\n--enable-pprof\n--backend-batch-interval=10ms' }));
+    expect(s.etcdExtraArgs).toHaveLength(4);
   });
 
   it('reports every bad input at once', () => {

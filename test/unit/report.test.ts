@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { newReport, renderSummary, redactValuesYaml } from '../../src/report.ts';
+import { newReport } from '../../src/report.ts';
+import { renderSummary } from '../../src/summary.ts';
 import { diffCensus } from '../../src/census.ts';
 import { renderTables, updateReadme } from '../../scripts/readme-inputs.ts';
 import { readFileSync } from 'node:fs';
@@ -50,9 +51,6 @@ describe('job summary', () => {
     expect(out).not.toContain('<img');
     expect(out).not.toContain('[click](http://evil)');
   });
-  it('redacts secret-looking values in the values YAML', () => {
-    expect(redactValuesYaml('a:\n  password: hunter2\n  size: 5Gi\n  token: abc')).toBe('a:\n  password: "<redacted>"\n  size: 5Gi\n  token: "<redacted>"');
-  });
 });
 
 describe('README tables', () => {
@@ -61,6 +59,17 @@ describe('README tables', () => {
     const readme = readFileSync(join(root, 'README.md'), 'utf8');
     const action = readFileSync(join(root, 'action.yml'), 'utf8');
     expect(updateReadme(readme, action)).toBe(readme);
-    expect(renderTables(action).inputs).toContain('| `release` | yes |');
+    expect(renderTables(action).inputs).toContain('| `chart-version` | yes |');
+    // discover lists every release, so release is optional in action.yml and checked per phase by config.ts.
+    expect(renderTables(action).inputs).toMatch(/\| `release` \| no \|.*Required by every phase but discover/);
+  });
+});
+
+describe('job summary of an input refusal', () => {
+  it('names each input, what is wrong and what is right, escaped', async () => {
+    const { renderInputRefusal } = await import('../../src/summary.ts');
+    const md = renderInputRefusal([{ input: 'release', problem: '"<img src=x>|x" is not a DNS-1123 label', expected: 'lower-case letters' }]);
+    expect(md).toContain('**refused**: 1 input is not valid; nothing was changed.');
+    expect(md).toContain('| `release` | \\"&lt;img src\\=x&gt;\\|x\\" is not a DNS\\-1123 label | lower\\-case letters |');
   });
 });

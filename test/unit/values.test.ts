@@ -62,6 +62,23 @@ describe('computeValues', () => {
     expect(() => req({ storageSize: '10Gi', deployedPvcSize: '10Gi' })).not.toThrow();
   });
 
+  it('without storage-size takes the larger of the release value and the deployed etcd PVC', () => {
+    // A release whose etcd PVC is 10Gi, with no control-plane size: plan suggested "set storage-size to 10Gi or more".
+    expect(req({ deployedPvcSize: '10Gi' }).storage).toMatchObject({ size: '10Gi', sizeFrom: "the deployed etcd's PVC, larger than 5Gi from the chart default" });
+    const withClaim = { ...deployedRelease, controlPlane: { ...(deployedRelease.controlPlane as Values), statefulSet: { persistence: { volumeClaim: { size: '20Gi' } } } } };
+    expect(req({ userValues: withClaim, deployedPvcSize: '10Gi' }).storage).toMatchObject({ size: '20Gi', sizeFrom: 'the release values' });
+    expect(getPath(req({ deployedPvcSize: '10Gi' }).phase1, ['controlPlane', 'statefulSet', 'persistence', 'volumeClaim', 'size'])).toBe('10Gi');
+  });
+
+  it('refuses dataVolume and volumeClaimTemplates in the release values and in extra values: /data stays on the claim', () => {
+    const withPersistence = (p: Values) => ({ ...deployedRelease, controlPlane: { ...(deployedRelease.controlPlane as Values), statefulSet: { persistence: p } } });
+    expect(() => req({ userValues: withPersistence({ dataVolume: [{ name: 'data', emptyDir: {} }] }) }))
+      .toThrow(/the release values set controlPlane\.statefulSet\.persistence\.dataVolume: \/data, where the embedded etcd keeps its data, would not be the volume claim/);
+    expect(() => req({ userValues: withPersistence({ volumeClaimTemplates: [{ metadata: { name: 'data' } }] }) })).toThrow(/volumeClaimTemplates/);
+    expect(() => req({ extraValues: { controlPlane: { statefulSet: { persistence: { dataVolume: [{ name: 'data', emptyDir: {} }] } } } } })).toThrow(/dataVolume/);
+    expect(() => req({ userValues: withPersistence({ volumeClaimTemplates: [] }) })).not.toThrow();
+  });
+
   it('refuses an emptyDir control plane, which would lose the embedded etcd at restart', () => {
     const emptyDir = { ...deployedRelease, controlPlane: { ...(deployedRelease.controlPlane as Values), statefulSet: { persistence: { volumeClaim: { enabled: false } } } } };
     expect(() => req({ userValues: emptyDir })).toThrow(ValuesError);

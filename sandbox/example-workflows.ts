@@ -1,0 +1,214 @@
+// What each workflow in examples/ needs before a person would run it, set up on the local cluster:
+// the vClusters it names, a repository (with a pull request where the event is one), the event's
+// payload and inputs, the KUBECONFIG secret (the action's least-RBAC ServiceAccount) and the GitHub
+// stand-in's state. The e2e test (test/e2e/workflows-engine.test.ts) and `npm run sandbox --
+// --workflow` both run the examples from this table. A new example is one more entry here.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import * as k8s from '@kubernetes/client-node';
+import type { GitHubStandin } from '../test/support/github-standin.ts';
+import { REPO_ROOT, runAction } from './action-runner.ts';
+import type { Cluster } from './cluster.ts';
+import { rbacObjects } from './service-account.ts';
+import { FIXTURE_CHART, type DemoOptions, type DemoVCluster } from './vcluster-release.ts';
+import type { WorkflowSpec } from './workflow-engine.ts';
+
+export const OWNER = 'example';
+export const REPO = 'platform';
+/** The fixture chart's version: what the chart repository stand-in serves. */
+export const CHART_VERSION = '0.27.0';
+/** The environment migrate.yml's finalize job names. */
+export const APPROVAL_ENVIRONMENT = 'vcluster-etcd-approval';
+
+export interface ExampleContext {
+  cluster: Cluster;
+  github: GitHubStandin;
+  demo(o: DemoOptions): Promise<DemoVCluster>;
+  /** Scratch folder for the repository. */
+  dir: string;
+  /** GitHub's run id of the next run. */
+  runId: number;
+  /** A reviewer approved the run in the GitHub stand-in (migrate.yml's finalize needs it). */
+  approve?: boolean;
+}
+
+export interface PreparedExample {
+  spec: WorkflowSpec;
+  demos: DemoVCluster[];
+  /** The pull request the run belongs to, when the event is one. */
+  pr?: number;
+}
+
+export interface ExampleWorkflow {
+  file: string;
+  event: WorkflowSpec['event'];
+  prepare(ctx: ExampleContext): Promise<PreparedExample>;
+}
+
+export const exampleFile = (file: string) => join(REPO_ROOT, 'examples', file);
+
+const git = (dir: string, ...args: string[]) =>
+  execFileSync('git', args, {
+    cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, GIT_AUTHOR_NAME: 'octocat', GIT_AUTHOR_EMAIL: 'octocat@example.invalid', GIT_COMMITTER_NAME: 'octocat', GIT_COMMITTER_EMAIL: 'octocat@example.invalid' },
+  }).trim();
+
+function writeFiles(dir: string, files: Record<string, string>): void {
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), text);
+  }
+}
+
+export interface ExampleRepo { dir: string; base: string; head?: string; merge?: string }
+
+/**
+ * The user's repository: a `main` commit, and with `pr` a branch that adds files, merged into
+ * refs/pull/<n>/merge as GitHub does for a pull_request run (the work tree is left at that commit).
+ */
+export function makeRepo(dir: string, pr?: { number: number; branch: string; files: Record<string, string> }): ExampleRepo {
+  mkdirSync(dir, { recursive: true });
+  git(dir, 'init', '-q', '-b', 'main');
+  // The checkout stand-in fetches single commits by SHA, as actions/checkout does from GitHub.
+  git(dir, 'config', 'uploadpack.allowAnySHA1InWant', 'true');
+  git(dir, 'remote', 'add', 'origin', `https://github.com/${OWNER}/${REPO}.git`);
+  writeFiles(dir, { 'README.md': '# platform\n' });
+  git(dir, 'add', '-A');
+  git(dir, 'commit', '-q', '-m', 'platform repository');
+  const base = git(dir, 'rev-parse', 'HEAD');
+  if (!pr) return { dir, base };
+  git(dir, 'checkout', '-q', '-b', pr.branch);
+  writeFiles(dir, pr.files);
+  git(dir, 'add', '-A');
+  git(dir, 'commit', '-q', '-m', `request ${Object.keys(pr.files).join(', ')}`);
+  const head = git(dir, 'rev-parse', 'HEAD');
+  git(dir, 'checkout', '-q', '--detach', base);
+  git(dir, 'merge', '-q', '--no-ff', '-m', `Merge ${head} into ${base}`, head);
+  const merge = git(dir, 'rev-parse', 'HEAD');
+  git(dir, 'update-ref', `refs/pull/${pr.number}/head`, head);
+  git(dir, 'update-ref', `refs/pull/${pr.number}/merge`, merge);
+  return { dir, base, head, merge };
+}
+
+/** The GitHub context act gives the run, pointing at the GitHub stand-in. */
+function githubEnv(ctx: ExampleContext, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    GITHUB_REPOSITORY: `${OWNER}/${REPO}`, GITHUB_REPOSITORY_OWNER: OWNER, GITHUB_RUN_ID: String(ctx.runId),
+    GITHUB_RUN_ATTEMPT: '1', GITHUB_API_URL: ctx.github.url, GITHUB_SERVER_URL: 'https://github.com', ...extra,
+  };
+}
+
+/** A GITHUB_TOKEN for act's github.token; the stand-in checks only that one is sent. */
+const TOKEN = 'ghs_engine-test-token-not-a-secret';
+
+/**
+ * One KUBECONFIG for several namespaces, as a person would set it up for status-schedule.yml: the
+ * ServiceAccount of the first namespace, bound to examples/rbac.yaml's Role in each other namespace.
+ */
+async function bindServiceAccountIn(cluster: Cluster, saNamespace: string, namespace: string): Promise<void> {
+  const api = k8s.KubernetesObjectApi.makeApiClient(cluster.kubeConfig);
+  type WithSubjects = k8s.KubernetesObject & { subjects?: Array<{ namespace?: string }> };
+  for (const obj of rbacObjects(namespace) as WithSubjects[]) {
+    if (obj.kind === 'ServiceAccount') continue;
+    if (obj.subjects) {
+      // A binding of its own beside the one for the namespace's own ServiceAccount.
+      obj.metadata = { ...obj.metadata, name: `${obj.metadata?.name}-from-${saNamespace}` };
+      for (const s of obj.subjects) s.namespace = saNamespace;
+    }
+    try {
+      await api.create(obj);
+    } catch (e) {
+      if ((e as { code?: number }).code !== 409) throw e;
+    }
+  }
+}
+
+export const EXAMPLES: ExampleWorkflow[] = [
+  {
+    file: 'migrate.yml',
+    event: 'workflow_dispatch',
+    async prepare(ctx) {
+      const d = await ctx.demo({ namespace: 'wf-migrate', release: 'vc-migrate' });
+      ctx.github.addEnvironment(OWNER, REPO, APPROVAL_ENVIRONMENT, ['platform-lead']);
+      if (ctx.approve) {
+        ctx.github.addReview(OWNER, REPO, ctx.runId, { environment: APPROVAL_ENVIRONMENT, state: 'approved', login: 'platform-lead', comment: 'go' });
+      }
+      const repo = makeRepo(ctx.dir);
+      return {
+        demos: [d],
+        spec: {
+          workflow: exampleFile('migrate.yml'), event: 'workflow_dispatch', repoDir: repo.dir,
+          inputs: { release: d.release, namespace: d.namespace, 'chart-version': CHART_VERSION },
+          secrets: { KUBECONFIG: d.kubeconfig, GITHUB_TOKEN: TOKEN },
+          env: githubEnv(ctx, { GITHUB_REF: 'refs/heads/main' }),
+        },
+      };
+    },
+  },
+  {
+    file: 'plan-on-pr.yml',
+    event: 'pull_request',
+    async prepare(ctx) {
+      const d = await ctx.demo({ namespace: 'wf-plan', release: 'vc-plan' });
+      const number = 17;
+      const file = `migrations/${d.release}.yaml`;
+      const repo = makeRepo(ctx.dir, {
+        number, branch: `migrate-${d.release}`,
+        files: { [file]: `release: ${d.release}\nnamespace: ${d.namespace}\nchart-version: ${CHART_VERSION}\n` },
+      });
+      const repository = { full_name: `${OWNER}/${REPO}`, name: REPO, owner: { login: OWNER } };
+      return {
+        demos: [d], pr: number,
+        spec: {
+          workflow: exampleFile('plan-on-pr.yml'), event: 'pull_request', repoDir: repo.dir,
+          eventPayload: {
+            action: 'synchronize', number, repository,
+            pull_request: {
+              number, state: 'open',
+              head: { ref: `migrate-${d.release}`, sha: repo.head, repo: repository },
+              base: { ref: 'main', sha: repo.base, repo: repository },
+            },
+          },
+          secrets: { KUBECONFIG: d.kubeconfig, GITHUB_TOKEN: TOKEN },
+          env: githubEnv(ctx, { GITHUB_REF: `refs/pull/${number}/merge`, GITHUB_HEAD_REF: `migrate-${d.release}`, GITHUB_BASE_REF: 'main' }),
+        },
+      };
+    },
+  },
+  {
+    file: 'status-schedule.yml',
+    event: 'schedule',
+    async prepare(ctx) {
+      // The releases the example's matrix names. team-b was migrated and finalized the day before
+      // (through the direct runner), so its deployed etcd's PVC is left over.
+      const a = await ctx.demo({ namespace: 'team-a', release: 'vc-team-a' });
+      const b = await ctx.demo({ namespace: 'team-b', release: 'vc-team-b' });
+      for (const phase of ['migrate', 'finalize']) {
+        const r = await runAction({
+          release: b.release, namespace: b.namespace, 'chart-version': CHART_VERSION, chart: FIXTURE_CHART,
+          kubeconfig: b.kubeconfig, phase, 'approval-environment': 'production', 'require-approval': 'false', timeout: '3m', 'migration-timeout': '3m',
+        });
+        if (r.code !== 0) throw new Error(`preparing team-b: ${phase} failed (exit ${r.code}): ${r.stdout.slice(-2000)}`);
+      }
+      await bindServiceAccountIn(ctx.cluster, a.namespace, b.namespace);
+      const repo = makeRepo(ctx.dir);
+      return {
+        demos: [a, b],
+        spec: {
+          workflow: exampleFile('status-schedule.yml'), event: 'schedule', repoDir: repo.dir,
+          eventPayload: { schedule: '17 6 * * 1-5' },
+          secrets: { KUBECONFIG: a.kubeconfig, GITHUB_TOKEN: TOKEN },
+          env: githubEnv(ctx, { GITHUB_REF: 'refs/heads/main' }),
+        },
+      };
+    },
+  },
+];
+
+export function exampleByFile(file: string): ExampleWorkflow {
+  const name = file.replace(/^.*\//, '');
+  const ex = EXAMPLES.find((e) => e.file === name);
+  if (!ex) throw new Error(`no engine set-up for ${file}; known: ${EXAMPLES.map((e) => e.file).join(', ')} (see sandbox/example-workflows.ts)`);
+  return ex;
+}

@@ -1,0 +1,94 @@
+// discover: read-only. Lists every vCluster release in scope, classifies each, and writes the matrix
+// the next phase runs on, the whole fleet as JSON, the counts per state and the job summary.
+import * as core from '@actions/core';
+import { mkdtempSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import type { FleetSettings } from '../fleet-config.ts';
+import { liteConnection, UnsupportedKubeconfig, type KubeConnection } from '../kube-lite.ts';
+import { readFleet } from '../kube-fleet.ts';
+import { classifyFleet, countStates, fleetMatrix, groupFleet, type FleetEntry } from '../fleet.ts';
+import { renderFleetSummary } from '../fleet-summary.ts';
+
+/**
+ * The connection: the light reader of kube-lite.ts when it covers the kubeconfig, else client-node
+ * (loaded only then), so the common case does not pay for loading it.
+ */
+async function connection(s: FleetSettings, workDir: string): Promise<{ conn: KubeConnection; cleanup(): void }> {
+  try {
+    return { conn: liteConnection({ content: s.kubeconfig, context: s.context }), cleanup: () => undefined };
+  } catch (e) {
+    if (!(e instanceof UnsupportedKubeconfig)) throw e;
+    core.info(`the kubeconfig uses ${e.message}: connecting through @kubernetes/client-node`);
+  }
+  const { loadKubeConfig } = await import(/* webpackMode: "eager" */ '../kubeconfig.ts');
+  const k = loadKubeConfig({ content: s.kubeconfig, context: s.context, tempRoot: workDir });
+  const options = { headers: {} };
+  await k.kc.applyToHTTPSOptions(options);
+  return { conn: { url: new URL(k.kc.getCurrentCluster()!.server), options }, cleanup: k.cleanup };
+}
+
+/** First line of an error, never a YAML parser's quote of the (secret) kubeconfig. */
+function firstLine(e: unknown): string {
+  return ((e as Error).message ?? String(e)).split('\n')[0]!;
+}
+
+function scopeText(s: FleetSettings, read: string[] | undefined): string {
+  if (s.scope.kind === 'all') return 'all namespaces';
+  if (s.scope.kind === 'names') return `namespaces ${s.scope.names.join(', ')}`;
+  return `the ${read?.length ?? 0} namespaces matching ${s.scope.selector}`;
+}
+
+function runUrl(): string | undefined {
+  const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: run } = process.env;
+  return server && repo && run ? `${server}/${repo}/actions/runs/${run}` : undefined;
+}
+
+/** The fleet JSON without text a workflow does not need: one object per release. */
+function fleetJson(entries: FleetEntry[]): string {
+  return JSON.stringify(entries.map((e) => ({
+    release: e.release, namespace: e.namespace, state: e.state, reason: e.reason, next: e.next,
+    chart: e.chart ?? null, target: e.target ?? null, keysBefore: e.keysBefore ?? null, keysAfter: e.keysAfter ?? null,
+    attention: e.attention, gitops: e.gitops ?? null,
+  })));
+}
+
+export async function runDiscover(s: FleetSettings): Promise<void> {
+  core.setOutput('phase', 'discover');
+  const workDir = mkdtempSync(join(process.env.RUNNER_TEMP || tmpdir(), 'vcluster-etcd-migrate-'));
+  let cleanup = (): void => undefined;
+  try {
+    let conn: KubeConnection;
+    try {
+      ({ conn, cleanup } = await connection(s, workDir));
+    } catch (e) {
+      throw new Error(`the kubeconfig cannot be used: ${firstLine(e)}; fix input 'kubeconfig' or 'context' (or KUBECONFIG) and run again`);
+    }
+    const t0 = Date.now();
+    const read = await readFleet(async () => conn, { scope: s.scope, secrets: s.secrets });
+    const entries = classifyFleet(groupFleet(read.objects), { chartVersion: s.chartVersion, gitopsPaused: s.gitopsPaused });
+    const counts = countStates(entries);
+    const { matrix, left } = fleetMatrix(entries, s.nextPhase, s.maxReleases);
+    core.info(`read ${entries.length} vCluster releases in ${read.calls} list calls (${Date.now() - t0} ms): ${Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+    for (const e of entries.filter((x) => x.attention)) core.info(`needs a person: ${e.namespace}/${e.release} ${e.state}: ${e.reason}. Next: ${e.next}`);
+    core.info(`matrix for ${s.nextPhase}: ${matrix.include.length} releases${left > 0 ? `, ${left} left for the next run` : ''}`);
+    const notes = [...read.notes];
+    for (const n of read.notes) core.warning(n);
+    if (!s.secrets) notes.push('Helm release status and the vc-config store annotation were not read (discover-secrets: false); migrate checks the Helm status before it changes anything.');
+    if (s.gitopsPaused) notes.push('gitops-paused: true: releases marked by a GitOps controller are treated as paused.');
+    const summary = renderFleetSummary({ entries, counts, next: s.nextPhase, matrixSize: matrix.include.length, left, scope: scopeText(s, read.namespaces), notes, runUrl: runUrl() });
+    core.setOutput('status', 'succeeded');
+    core.setOutput('matrix', JSON.stringify(matrix));
+    core.setOutput('matrix-size', String(matrix.include.length));
+    core.setOutput('releases-left', String(left));
+    core.setOutput('fleet', fleetJson(entries));
+    core.setOutput('counts', JSON.stringify(counts));
+    core.setOutput('summary-markdown', summary);
+    await core.summary.addRaw(summary).write().catch((e) => core.warning(`could not write the job summary: ${(e as Error).message}`));
+  } catch (e) {
+    core.setOutput('status', 'failed');
+    core.setFailed(`failed: discover could not read the fleet: ${firstLine(e)}`);
+  } finally {
+    cleanup();
+  }
+}

@@ -1,0 +1,196 @@
+// The example workflows, unmodified, run by a real workflow engine (nektos/act, on this host) on the
+// local cluster: what a workflow says (action.yml defaults, `${{ }}` expressions, step outputs, job
+// outputs across `needs`, a matrix, a pull request's payload) must reach the action and come back as
+// the examples assume. The action comes from a folder with only action.yml and dist/, the chart from
+// the chart repository stand-in at action.yml's default `chart-repo`, GitHub from its stand-in.
+// Each example is a row of CHECKS below, its set-up a row of EXAMPLES (sandbox/example-workflows.ts).
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startGitHubStandin, type GitHubStandin } from '../support/github-standin.ts';
+import { startChartRepoStandin, type ChartRepoStandin } from '../../sandbox/chart-repo-standin.ts';
+import {
+  APPROVAL_ENVIRONMENT, EXAMPLES, OWNER, REPO, exampleByFile, type ExampleContext, type PreparedExample,
+} from '../../sandbox/example-workflows.ts';
+import { describeRun, runWorkflow, type EngineJob, type WorkflowRun } from '../../sandbox/workflow-engine.ts';
+import { FIXTURE_CHART, exists, lostGroups, namespaceSnapshot, useSharedCluster } from './harness.ts';
+import { REPO_ROOT } from '../../sandbox/action-runner.ts';
+
+const env = useSharedCluster();
+let github: GitHubStandin;
+let charts: ChartRepoStandin;
+let scratch: string;
+let nextRunId = 9100;
+/** Seconds each example took under the engine, printed at the end (the note of issue 12 quotes them). */
+const timings: string[] = [];
+
+beforeAll(async () => {
+  scratch = mkdtempSync(join(tmpdir(), 'vem-engine-'));
+  github = await startGitHubStandin();
+  charts = await startChartRepoStandin(join(scratch, 'charts'), [FIXTURE_CHART]);
+});
+
+afterAll(async () => {
+  if (timings.length) console.log(`engine runs:\n${timings.join('\n')}`);
+  await charts?.close();
+  await github?.close();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+function context(extra: Partial<ExampleContext> = {}): ExampleContext {
+  const runId = nextRunId++;
+  return { cluster: env().cluster, github, demo: (o) => env().demo(o), dir: join(scratch, `repo-${runId}`), runId, ...extra };
+}
+
+async function run(prepared: PreparedExample, label: string): Promise<WorkflowRun> {
+  const r = await runWorkflow({ ...prepared.spec, processEnv: charts.env });
+  timings.push(`${label}: ${r.seconds.toFixed(1)} s, ${describeRun(r).replace(/\n/g, '; ')}`);
+  return r;
+}
+
+/** A run's jobs and log tail, for assertion messages. */
+function explain(r: WorkflowRun): string {
+  return `act exit ${r.code}\n${describeRun(r)}\n--- log (tail)\n${r.jobs.flatMap((j) => j.log.map((l) => `[${j.name}] ${l}`)).slice(-80).join('\n')}`
+    + `\n--- stand-ins: chart repo ${JSON.stringify(charts.requests)} refused ${JSON.stringify(charts.refused)}; GitHub violations ${JSON.stringify(github.violations)}`;
+}
+
+function job(r: WorkflowRun, id: string, matrix?: Record<string, unknown>): EngineJob {
+  const found = r.jobs.filter((j) => j.id === id && (!matrix || Object.entries(matrix).every(([k, v]) => j.matrix[k] === v)));
+  expect(found, `job ${id} ${JSON.stringify(matrix ?? {})}\n${explain(r)}`).toHaveLength(1);
+  return found[0]!;
+}
+
+const stepOutputs = (j: EngineJob, stepId: string) => j.steps.find((s) => s.id === stepId)?.outputs ?? {};
+
+/** Secrets never reach the engine's log (act masks what it knows; the action masks the rest). */
+function expectNoSecrets(r: WorkflowRun, prepared: PreparedExample): void {
+  for (const d of prepared.demos) {
+    const token = /token: (\S+)/.exec(d.kubeconfig)?.[1] ?? '';
+    expect(token.length).toBeGreaterThan(40);
+    expect(r.raw).not.toContain(token.slice(-40));
+  }
+}
+
+interface Check {
+  file: string;
+  test(): Promise<void>;
+}
+
+const CHECKS: Check[] = [
+  {
+    file: 'migrate.yml',
+    async test() {
+      const ctx = context();
+      const prepared = await exampleByFile('migrate.yml').prepare(ctx);
+      const [d] = prepared.demos;
+      const deployed = await d!.standIn.keyCounts('deployed');
+      const r = await run(prepared, 'migrate.yml (workflow_dispatch, no approval)');
+      expect(r.code, explain(r)).not.toBe(0);
+
+      const migrate = job(r, 'migrate');
+      expect(migrate.result, explain(r)).toBe('success');
+      const out = stepOutputs(migrate, 'migrate');
+      expect(out.status, explain(r)).toBe('succeeded');
+      expect(Number(out['keys-before'])).toBe(d!.standIn.seededKeys());
+      expect(await lostGroups(d!, deployed)).toEqual([]);
+      // The chart came from action.yml's default repository (the examples set no chart).
+      expect(charts.requests).toContain('/index.yaml');
+      expect(charts.requests).toContain(`/vcluster-0.27.0.tgz`);
+
+      // The snapshot artifact: named as the workflow names it, the file the action verified, the retention asked for.
+      const name = `etcd-snapshot-${d!.namespace}-${d!.release}-${ctx.runId}`;
+      const artifact = join(r.artifactsDir, String(ctx.runId), name);
+      expect(existsSync(artifact), `artifact ${name}\n${explain(r)}`).toBe(true);
+      const meta = JSON.parse(readFileSync(join(artifact, '.artifact.json'), 'utf8')) as { retentionDays: number; files: string[] };
+      expect(meta.retentionDays).toBe(7);
+      expect(meta.files).toHaveLength(1);
+      const sha = createHash('sha256').update(readFileSync(join(artifact, meta.files[0]!))).digest('hex');
+      expect(sha).toBe(out['backup-sha256']);
+
+      // The job output crossed `needs`: finalize ran (its `if:` reads needs.migrate.outputs.status),
+      // and the action refused it, as act does not hold the job for the environment's reviewers.
+      const finalize = job(r, 'finalize');
+      expect(finalize.result, explain(r)).toBe('failure');
+      expect(finalize.summary, explain(r)).toMatch(/approv/i);
+      expect(github.requests.some((q) => q.path === `/repos/${OWNER}/${REPO}/actions/runs/${ctx.runId}/approvals`)).toBe(true);
+      expect(await exists(env().apps.readNamespacedStatefulSet({ name: `${d!.release}-etcd`, namespace: d!.namespace }))).toBe(true);
+      expect(migrate.summary).toContain(d!.release);
+      expectNoSecrets(r, prepared);
+
+      // A reviewer approves; the person runs the workflow again. Phase one is a no-op (verified
+      // before) and finalize goes through: the path the example's `if:` comment describes.
+      const runId = nextRunId++;
+      github.addReview(OWNER, REPO, runId, { environment: APPROVAL_ENVIRONMENT, state: 'approved', login: 'platform-lead', comment: 'go' });
+      const second = await run({ ...prepared, spec: { ...prepared.spec, env: { ...prepared.spec.env, GITHUB_RUN_ID: String(runId) } } },
+        'migrate.yml again after approval');
+      expect(second.code, explain(second)).toBe(0);
+      expect(stepOutputs(job(second, 'migrate'), 'migrate').status).toBe('no-op');
+      expect(job(second, 'finalize').result, explain(second)).toBe('success');
+      expect(await exists(env().apps.readNamespacedStatefulSet({ name: `${d!.release}-etcd`, namespace: d!.namespace }))).toBe(false);
+      expect(github.violations).toEqual([]);
+    },
+  },
+  {
+    file: 'plan-on-pr.yml',
+    async test() {
+      const ctx = context();
+      const prepared = await exampleByFile('plan-on-pr.yml').prepare(ctx);
+      const [d] = prepared.demos;
+      const before = await namespaceSnapshot(env(), d!.namespace);
+      const r = await run(prepared, 'plan-on-pr.yml (pull_request)');
+      expect(r.code, explain(r)).toBe(0);
+      // The changed request file travelled from git diff through the job output into the matrix.
+      const file = `migrations/${d!.release}.yaml`;
+      expect(stepOutputs(job(r, 'requests'), 'changed').files).toBe(JSON.stringify([file]));
+      const plan = job(r, 'plan', { file });
+      expect(plan.result, explain(r)).toBe('success');
+      expect(stepOutputs(plan, 'request')).toEqual({ release: d!.release, namespace: d!.namespace, 'chart-version': '0.27.0' });
+      expect(plan.summary).toContain(d!.release);
+      expect(await namespaceSnapshot(env(), d!.namespace)).toEqual(before);
+      const comments = github.commentsOf(OWNER, REPO, prepared.pr!);
+      expect(comments, explain(r)).toHaveLength(1);
+      expect(comments[0]!.body).toContain(d!.release);
+
+      // A second push to the pull request: the one status comment is updated, not repeated.
+      const again = await run({ ...prepared, spec: { ...prepared.spec, env: { ...prepared.spec.env, GITHUB_RUN_ID: String(nextRunId++) } } }, 'plan-on-pr.yml again');
+      expect(again.code, explain(again)).toBe(0);
+      expect(github.commentsOf(OWNER, REPO, prepared.pr!)).toHaveLength(1);
+      expect(github.count('issues/update-comment')).toBeGreaterThanOrEqual(1);
+      expect(github.violations).toEqual([]);
+      expectNoSecrets(r, prepared);
+    },
+  },
+  {
+    file: 'status-schedule.yml',
+    async test() {
+      const prepared = await exampleByFile('status-schedule.yml').prepare(context());
+      const [a, b] = prepared.demos;
+      const r = await run(prepared, 'status-schedule.yml (schedule, matrix of 2)');
+      expect(r.code, explain(r)).toBe(0);
+      const ja = job(r, 'status', { release: a!.release });
+      const jb = job(r, 'status', { release: b!.release });
+      expect([ja.result, jb.result], explain(r)).toEqual(['success', 'success']);
+      expect(stepOutputs(ja, 'status')['leftover-pvcs']).toBe('[]');
+      expect(JSON.parse(stepOutputs(jb, 'status')['leftover-pvcs'] ?? '[]')).toEqual([`data-${b!.release}-etcd-0`]);
+      // The step that reads the output ran only where there is something to flag.
+      expect(ja.log.join('\n')).not.toContain('deployed etcd PVCs still present');
+      expect(jb.log.join('\n')).toContain(`deployed etcd PVCs still present: ["data-${b!.release}-etcd-0"]`);
+      expect(ja.summary).toContain(a!.release);
+      expect(jb.summary).toMatch(/migration complete/);
+      expectNoSecrets(r, prepared);
+    },
+  },
+];
+
+describe('example workflows under a real workflow engine (nektos/act)', () => {
+  it('every workflow in examples/ has an engine set-up and checks', () => {
+    const files = readdirSync(join(REPO_ROOT, 'examples')).filter((f) => /\.ya?ml$/.test(f) && /^\s*on:/m.test(readFileSync(join(REPO_ROOT, 'examples', f), 'utf8')));
+    expect(files.length).toBeGreaterThanOrEqual(3);
+    expect(EXAMPLES.map((e) => e.file).sort()).toEqual(files.sort());
+    expect(CHECKS.map((c) => c.file).sort()).toEqual(files.sort());
+  });
+
+  for (const c of CHECKS) it(c.file, c.test, 20 * 60_000);
+});
