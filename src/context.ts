@@ -44,7 +44,7 @@ export async function step<T>(d: Deps, name: string, fn: () => Promise<T>, note?
   const t0 = Date.now();
   try {
     // A run whose lock was taken over (or could not be renewed) goes no further.
-    d.store.assertHeld();
+    await d.store.ensureHeld();
     const r = await d.log.group(name, fn);
     d.report.steps.push({ name, ms: Date.now() - t0, state: 'ok', note: note?.(r) });
     return r;

@@ -113,7 +113,8 @@ export class FleetLister {
     const out: T[] = [];
     let cont: string | undefined;
     do {
-      const q = new URLSearchParams({ limit: String(o.pageSize ?? 500) });
+      // Small pages: each is parsed and reduced before the next, so the peak memory stays low.
+      const q = new URLSearchParams({ limit: String(o.pageSize ?? 200) });
       if (selector) q.set('labelSelector', selector);
       if (cont) q.set('continue', cont);
       const page = await this.request(`${path}?${q.toString()}`, o.metadataOnly ? METADATA_ONLY : 'application/json');

@@ -2,7 +2,7 @@
 // every write names the resourceVersion it read, so two runs can never both advance the
 // same migration. A run holds a lock it renews; writes are serialised in this process.
 import type { Kube } from './kube.ts';
-import { deniedApiError, retryTransient, statusOf, transientApiError } from './api-retry.ts';
+import { deniedApiError, describeError, retryTransient, statusOf, transientApiError } from './api-retry.ts';
 import {
   STATE_KEY, decideLock, emptyState, lockedBy, parseState, stateConfigMapName, unlocked, withEvent,
   LOCK_RENEW_MS, type Lock, type StateRecord,
@@ -27,15 +27,16 @@ export class LockLostError extends Error {
   constructor(release: string, holder: Lock | undefined, cause?: unknown) {
     super(holder
       ? `the migration lock of ${release} was taken over by run ${holder.runId} (phase ${holder.phase}, since ${holder.acquiredAt}); this run stopped and changes nothing more`
-      : `the migration lock of ${release} could not be renewed (${(cause as Error)?.message ?? String(cause)}); another run may take it over, so this run stopped and changes nothing more`);
+      : `the migration lock of ${release} could not be renewed: the Kubernetes API server did not accept the write (${describeError(cause)}); another run may take it over, so this run stopped and changes nothing more`);
     this.holder = holder;
   }
 }
 
 export class StateStore {
   private resourceVersion?: string;
-  /** Set while this run holds the lock. */
+  /** Set while this run holds the lock, and the phase it holds it for. */
   private held = false;
+  private lockPhase = '';
   /** Why the lock is no longer this run's; every later step and write stops on it. */
   private lost?: LockLostError;
   private current: StateRecord;
@@ -87,6 +88,7 @@ export class StateStore {
       throw e;
     }
     this.held = true;
+    this.lockPhase = phase;
     this.timer = setInterval(() => void this.renew(phase), LOCK_RENEW_MS);
     this.timer.unref();
     return { tookOverFrom: d.takeover };
@@ -105,6 +107,18 @@ export class StateStore {
   /** Throws when this run held the lock and lost it; a no-op for runs that never took it. */
   assertHeld(): void {
     if (this.lost) throw this.lost;
+  }
+
+  /**
+   * Before a step: a renewal that failed without naming another holder (an API outage longer than
+   * the write retries) is tried once more; the run goes on only when the lock is still its own.
+   */
+  async ensureHeld(): Promise<void> {
+    if (this.lost && !this.lost.holder) {
+      this.lost = undefined;
+      await this.renew(this.lockPhase);
+    }
+    this.assertHeld();
   }
 
   async unlock(): Promise<void> {

@@ -169,8 +169,8 @@ async function killAndResume(phase: Phase, tag: string): Promise<void> {
     const last = hist.at(-1)!;
     recordScenario({
       group: GROUP, scenario: `${phase} killed ${k.point.key}`,
-      done: `SIGKILL to the action and helm while ${phase === 'migrate' ? "phase one's" : "phase two's"} helm upgrade was ${k.point.where} (${k.held.method} ${k.held.resource ?? k.held.path}${k.held.name ? `/${k.held.name}` : ''}; helm left ${pendingRev !== undefined ? `revision ${pendingRev} pending-upgrade` : 'no new revision'}); ${phase} again once the lock was stale (${LOCK_STALE_MS / 1000} s)`,
-      action: `took the lock over, ${pendingRev !== undefined ? `recorded revision ${pendingRev} as failed in helm history and ` : ''}ran the upgrade again from the last deployed revision (revision ${last.revision} deployed); the release's objects are exactly those of that revision (${removedBy(phase, k.d.release).map((o) => o.join('/')).join(', ')} gone); ${phase === 'migrate' ? 'phase one' : 'phase two'} verified in ${secs(r.ms)}`,
+      done: `SIGKILL to the action and helm while ${phase === 'migrate' ? "phase one's" : "phase two's"} helm upgrade was ${k.point.where} (${k.held.method} ${k.held.resource ?? k.held.path}${k.held.name ? `/${k.held.name.replace(k.d.release, '<release>')}` : ''}; helm left ${pendingRev !== undefined ? `revision ${pendingRev} pending-upgrade` : 'no new revision'}); ${phase} again once the lock was stale (${LOCK_STALE_MS / 1000} s)`,
+      action: `took the lock over, ${pendingRev !== undefined ? `recorded revision ${pendingRev} as failed in helm history and ` : ''}ran the upgrade again from the last deployed revision (revision ${last.revision} deployed); the release's objects are exactly those of that revision (${removedBy(phase, '<release>').map((o) => o.join('/')).join(', ')} gone); ${phase === 'migrate' ? 'phase one' : 'phase two'} verified in ${secs(r.ms)}`,
       dataLost: 'none (embedded etcd key counts equal the deployed etcd, read directly)',
     });
   }
