@@ -106,6 +106,11 @@ export default tseslint.config(
     },
   },
   {
+    // The stand-in actions of test/support run as plain Node scripts.
+    files: ['**/*.mjs'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+  },
+  {
     files: CORE,
     rules: {
       '@typescript-eslint/no-restricted-imports': ['error', {

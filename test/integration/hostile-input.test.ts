@@ -370,7 +370,7 @@ describe('credentials the kubeconfig cannot load', () => {
   });
 
   it('insecure-skip-tls-verify is warned about in the log and the summary', async () => {
-    const kubeconfig = kubeconfigFor(`https://127.0.0.1:${closedPort}`).replace(/    certificate-authority-data: .*/, '    insecure-skip-tls-verify: true');
+    const kubeconfig = kubeconfigFor(`https://127.0.0.1:${closedPort}`).replace(/ {4}certificate-authority-data: .*/, '    insecure-skip-tls-verify: true');
     const r = await run({ ...VALID_INPUTS, phase: 'plan', kubeconfig });
     expect(r.stdout).toMatch(/^::warning::the kubeconfig's cluster "c" sets insecure-skip-tls-verify/m);
     expect(r.summary).toContain('insecure\\-skip\\-tls\\-verify');
