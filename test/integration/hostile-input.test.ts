@@ -21,7 +21,10 @@ import { parseGithubOutput } from '../../sandbox/action-runner.ts';
 const GROUP = 'Hostile input';
 /** Metacharacters of sh, then a line break that tries to start a workflow command. */
 const PAYLOAD = ';$(id)`id`|&>x\n::error::INJECTED';
-const OUTPUT_NAMES = ['status', 'phase', 'log-line', 'values-file', 'leftover-pvcs', 'keys-before', 'keys-after', 'key-diff', 'backup-file', 'backup-sha256', 'backup-revision', 'summary-markdown'];
+const OUTPUT_NAMES = [
+  'status', 'phase', 'log-line', 'values-file', 'values-file-phase-one', 'values-file-phase-two', 'leftover-pvcs',
+  'keys-before', 'keys-after', 'key-diff', 'backup-file', 'backup-sha256', 'backup-revision', 'summary-markdown',
+];
 
 let dir: string;
 let helmCalls: string;
