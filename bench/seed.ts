@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEtcd, vClusterEtcdPki, type EtcdProcess } from '../sandbox/etcd-process.ts';
 import { EtcdClient } from '../src/etcd/client.ts';
+import { txnPut } from '../sandbox/etcd-seed.ts';
 
 // 80 groups as kube-apiserver lays them out: built-ins, two-segment built-ins, API groups, vCluster.
 export const BENCH_GROUPS: readonly string[] = [
@@ -77,7 +78,7 @@ export async function seed(client: EtcdClient, n: number, valueBytes: number, lo
       next = Math.min(n, next + batch);
       const puts = [];
       for (let i = start; i < next; i++) puts.push({ key: Buffer.from(benchKey(i)), value });
-      await client.txnPut(puts);
+      await txnPut(client, puts);
       done += puts.length;
       if (Date.now() - lastLog > 5000) { lastLog = Date.now(); log(`seeded ${done}/${n}`); }
     }

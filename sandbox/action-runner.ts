@@ -39,21 +39,26 @@ export interface RunActionOptions {
   killWhen?: { stdout: RegExp; afterMs?: number; until?: () => Promise<boolean> };
 }
 
-/** Parses a GITHUB_OUTPUT file: `name=value` lines and `name<<DELIM ... DELIM` blocks. */
+/**
+ * Reads a GITHUB_OUTPUT file as the runner does: `name=value` lines and `name<<DELIM ... DELIM`
+ * blocks. A line the runner would not accept, or a name set twice, throws.
+ */
 export function parseGithubOutput(text: string): Record<string, string> {
   const out: Record<string, string> = {};
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
-    const heredoc = /^([^=<]+)<<(.+)$/.exec(line);
-    if (heredoc) {
-      const [, name, delim] = heredoc;
-      const value: string[] = [];
-      for (i++; i < lines.length && lines[i] !== delim; i++) value.push(lines[i]!);
-      out[name!] = value.join('\n');
-    } else if (line.includes('=')) {
-      out[line.slice(0, line.indexOf('='))] = line.slice(line.indexOf('=') + 1);
-    }
+    if (line === '') continue;
+    const heredoc = /^([A-Za-z_][A-Za-z0-9_-]*)<<(.+)$/.exec(line);
+    const single = /^([A-Za-z_][A-Za-z0-9_-]*)=(.*)$/.exec(line);
+    const name = (heredoc ?? single)?.[1];
+    if (name === undefined) throw new Error(`GITHUB_OUTPUT line ${i + 1} is neither name=value nor name<<delimiter`);
+    if (name in out) throw new Error(`GITHUB_OUTPUT sets ${name} twice`);
+    if (single) { out[name] = single[2]!; continue; }
+    const end = lines.indexOf(heredoc![2]!, i + 1);
+    if (end < 0) throw new Error(`GITHUB_OUTPUT value ${name} has no closing delimiter`);
+    out[name] = lines.slice(i + 1, end).join('\n');
+    i = end;
   }
   return out;
 }
@@ -103,7 +108,7 @@ export async function runAction(inputs: Record<string, string>, opts: RunActionO
         const ended = () => child.exitCode !== null || child.signalCode !== null;
         const poll = () => {
           if (ended()) return;
-          until!().catch(() => false).then((yes) => {
+          void until!().catch(() => false).then((yes) => {
             if (ended()) return;
             if (yes) kill(); else killTimer = setTimeout(poll, 200);
           });

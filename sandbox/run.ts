@@ -170,13 +170,13 @@ async function main(): Promise<number> {
       await demo?.standIn.stop();
       await cluster.stop();
       await github?.close();
-      return ok ? 0 : 1;
+    } else {
+      await demo?.standIn.stop();
+      await cluster?.stop();
+      await github?.close();
+      if (ok) rmSync(dir, { recursive: true, force: true });
+      process.stdout.write(`${line}\n`);
     }
-    await demo?.standIn.stop();
-    await cluster?.stop();
-    await github?.close();
-    if (ok) rmSync(dir, { recursive: true, force: true });
-    process.stdout.write(`${line}\n`);
   }
   return ok1 && ok2 ? 0 : 1;
 }

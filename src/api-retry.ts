@@ -1,6 +1,29 @@
 // Kubernetes API calls that must outlive an API server restart or a network blip: retried while
-// the error is one that waiting can fix, within a time budget.
-import { statusOf } from './kube.ts';
+// the error is one that waiting can fix, within a time budget. Pure: it reads client-node's errors.
+
+/** HTTP status of a client-node error, when it has one. */
+export function statusOf(e: unknown): number | undefined {
+  const code = (e as { code?: unknown }).code;
+  return typeof code === 'number' ? code : undefined;
+}
+
+/** One line for a client-node error: the API server's message, else the error's first line and its cause. */
+export function describeError(e: unknown): string {
+  const body = (e as { body?: unknown }).body;
+  if (typeof body === 'string') {
+    try {
+      const msg = (JSON.parse(body) as { message?: string }).message;
+      if (msg) return msg;
+    } catch { /* not JSON */ }
+  } else if (body && typeof body === 'object' && 'message' in body) {
+    return String((body as { message: unknown }).message);
+  }
+  const m = (e as Error).message ?? String(e);
+  // fetch failures hide the cause (ECONNREFUSED, a timeout) one level down.
+  const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+  const why = cause?.code ?? cause?.message;
+  return `${m.split('\n')[0]!}${why && !m.includes(why) ? ` (${why})` : ''}`;
+}
 
 /** No HTTP answer (connection refused or reset, a timeout), or one that says "try later". */
 export function transientApiError(e: unknown): boolean {

@@ -1,17 +1,14 @@
 // The approval gate's API calls: reads the environment and this run's reviews through the GitHub
 // client (which retries 5xx answers and waits out rate limits, see github-context.ts), then lets
 // the pure decideApproval decide.
-import type { GitHubClient } from './github-context.ts';
+import { octokitError, type GitHubClient } from './github-context.ts';
 import { decideApproval, type ApiAnswer, type ApprovalRequest, type ApprovalVerdict } from './approval.ts';
 
 async function answer<T>(call: () => Promise<{ data: T }>): Promise<ApiAnswer<T>> {
   try {
     return { ok: true, data: (await call()).data };
   } catch (error) {
-    const e = error as { status?: unknown; message?: unknown; response?: { data?: { message?: unknown } } };
-    const status = typeof e.status === 'number' ? e.status : 0;
-    const message = typeof e.response?.data?.message === 'string' ? e.response.data.message : String(e.message ?? error);
-    return { ok: false, status, message };
+    return { ok: false, ...octokitError(error) };
   }
 }
 

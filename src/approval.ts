@@ -82,7 +82,8 @@ export function decideApproval(request: ApprovalRequest, evidence: ApprovalEvide
   const set = (name: ApprovalCheckName, state: ApprovalCheck['state'], reason: string) => checks.set(name, { name, state, reason });
   const verdict = (bypassed: boolean, approvers: string[] = []): ApprovalVerdict => {
     const list = CHECK_ORDER.map((name) => checks.get(name) ?? { name, state: 'skipped' as const, reason: 'Not reached: an earlier check failed.' });
-    return { ok: bypassed || list.every((c) => c.state !== 'failed'), checks: list, bypassed, approvers };
+    // Only every check passed counts: a check not reached (skipped) never lets phase two run.
+    return { ok: bypassed || list.every((c) => c.state === 'passed'), checks: list, bypassed, approvers };
   };
 
   if (!request.requireApproval) {

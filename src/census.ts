@@ -1,6 +1,6 @@
 // The key census, pure part: how etcd keys are grouped (as kube-apiserver and vCluster lay them
-// out), how two censuses are compared, and the Markdown table. No I/O here; the reader that
-// talks to etcd is src/etcd/census-reader.ts.
+// out) and how two censuses are compared. No I/O here; the reader that talks to etcd is
+// src/etcd/census-reader.ts, the Markdown table is census-table.ts.
 import type { Census, CensusDiff, DiffRow } from './types.ts';
 
 /** Groups that change on their own between two moments: shown, never failing. */
@@ -52,21 +52,6 @@ export function isVolatile(group: string, volatilePrefixes: readonly string[]): 
   return volatilePrefixes.some((p) => group.startsWith(p));
 }
 
-/**
- * Volatile prefixes from the `volatile-prefixes` input (newline or comma separated, '#' comments)
- * added to the defaults. A prefix must start with '/' or be a root key; an empty input gives the defaults.
- */
-export function parseVolatilePrefixes(input: string | undefined): string[] {
-  const extra = (input ?? '')
-    .split(/[\n,]/)
-    .map((s) => s.replace(/#.*/, '').trim())
-    .filter((s) => s.length > 0);
-  for (const p of extra) {
-    if (/\s/.test(p)) throw new Error(`volatile-prefixes: '${p}' contains whitespace; give one key prefix per line, e.g. /registry/events/.`);
-  }
-  return [...new Set([...DEFAULT_VOLATILE_PREFIXES, ...extra])];
-}
-
 function verdictOf(before: number, after: number, volatile: boolean): DiffRow['verdict'] {
   if (volatile) return 'volatile';
   if (after < before) return 'lost';
@@ -102,39 +87,4 @@ export function diffCensus(
   rows.sort((x, y) => rank(x) - rank(y) || (rank(x) === 0 ? x.delta - y.delta : 0) || byName(x, y));
   const lost = rows.filter((r) => r.verdict === 'lost');
   return { rows, lost, ok: lost.length === 0 };
-}
-
-/** Escape text for a Markdown table cell: no pipes, no formatting, no HTML, one line. */
-export function escapeCell(text: string): string {
-  return text
-    .replace(/[\r\n]+/g, ' ')
-    .replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
-    .replace(/([\\`*_{}[\]()#+!|~])/g, '\\$1');
-}
-
-function fmtDelta(d: number): string {
-  return d > 0 ? `+${d}` : d < 0 ? `−${-d}` : '0';
-}
-
-const VERDICT_TEXT: Record<DiffRow['verdict'], string> = {
-  ok: 'ok',
-  lost: '**lost**',
-  volatile: 'volatile (not checked)',
-  new: 'new',
-};
-
-/** The census table for the job summary and the PR comment, mismatches first. */
-export function renderCensusTable(diff: CensusDiff): string {
-  const lines = [
-    '| Group | Before | After | Delta | Verdict |',
-    '| --- | ---: | ---: | ---: | --- |',
-  ];
-  for (const r of diff.rows) {
-    lines.push(`| ${escapeCell(r.group)} | ${r.before} | ${r.after} | ${fmtDelta(r.delta)} | ${VERDICT_TEXT[r.verdict]} |`);
-  }
-  const total = (k: 'before' | 'after') => diff.rows.reduce((s, r) => s + r[k], 0);
-  const tb = total('before');
-  const ta = total('after');
-  lines.push(`| **Total** | ${tb} | ${ta} | ${fmtDelta(ta - tb)} | ${diff.ok ? 'ok' : `**${diff.lost.length} group(s) lost keys**`} |`);
-  return lines.join('\n');
 }

@@ -1,11 +1,9 @@
 // One sticky status comment per release and namespace on the pull request. Found by a hidden
 // marker in a comment by a bot or a member; duplicates from concurrent runs are removed (the oldest
-// stays); marked comments by others are never touched. A comment is a
-// courtesy: any failure becomes a warning, never a failed migration.
-import type { GitHubClient } from './github-context.ts';
-import type { StatusReport } from './types.ts';
-import { codeSpan, escapeMarkdown, link } from './markdown.ts';
-import { LOST_LOG_LINE_NOTE } from './report.ts';
+// stays); marked comments by others are never touched. A comment is a courtesy: any failure
+// becomes a warning, never a failed migration. The body comes from comment-render.ts.
+import { octokitError, type GitHubClient } from './github-context.ts';
+import { markedBody, statusMarker } from './comment-render.ts';
 
 export interface UpsertCommentRequest {
   owner: string;
@@ -25,26 +23,6 @@ export interface UpsertCommentResult {
   warning?: string;
 }
 
-/** GitHub refuses comment bodies longer than this many characters. */
-export const MAX_COMMENT_LENGTH = 65_536;
-
-/**
- * The hidden marker naming the comment's subject. Values are percent-encoded, so neither `-->`
- * nor a space or line break in them can end the HTML comment or blur two subjects together.
- */
-export function statusMarker(release: string, namespace: string): string {
-  const enc = (v: string) => encodeURIComponent(v).replace(/[!'()*~-]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-  return `<!-- vcluster-etcd-migrate release=${enc(release)} namespace=${enc(namespace)} -->`;
-}
-
-/** The full comment body: marker first (a quoted copy in someone's reply does not start with it). */
-export function markedBody(marker: string, body: string): string {
-  const full = `${marker}\n${body}`;
-  if (full.length <= MAX_COMMENT_LENGTH) return full;
-  const note = '\n\n*(Truncated: the full report is in the job summary.)*';
-  return full.slice(0, MAX_COMMENT_LENGTH - note.length) + note;
-}
-
 interface CommentData { id: number; body?: string | null; user?: { type?: string } | null; author_association?: string }
 
 /**
@@ -58,15 +36,8 @@ export function trustedAuthor(c: CommentData): boolean {
   return c.user?.type === 'Bot' || TRUSTED_ASSOCIATIONS.has(c.author_association ?? '');
 }
 
-function describeError(error: unknown): { status: number; message: string } {
-  const e = error as { status?: unknown; message?: unknown; response?: { data?: { message?: unknown } } };
-  const status = typeof e.status === 'number' ? e.status : 0;
-  const message = typeof e.response?.data?.message === 'string' ? e.response.data.message : String(e.message ?? error);
-  return { status, message };
-}
-
 function warningFor(action: string, request: UpsertCommentRequest, error: unknown): string {
-  const { status, message } = describeError(error);
+  const { status, message } = octokitError(error);
   const where = `pull request #${request.issueNumber} of ${request.owner}/${request.repo}`;
   const cause = status === 0 ? message : `HTTP ${status}: ${message}`;
   let remedy = 'The migration result is unaffected; it is in the job summary.';
@@ -93,7 +64,7 @@ async function removeDuplicates(octokit: GitHubClient, request: UpsertCommentReq
     try {
       await octokit.rest.issues.deleteComment({ owner: request.owner, repo: request.repo, comment_id: extra.id });
     } catch (error) {
-      if (describeError(error).status !== 404) warnings.push(warningFor(`delete duplicate ${extra.id} of`, request, error));
+      if (octokitError(error).status !== 404) warnings.push(warningFor(`delete duplicate ${extra.id} of`, request, error));
     }
   }
   return warnings.length > 0 ? warnings.join(' ') : undefined;
@@ -131,55 +102,4 @@ export async function upsertStatusComment(octokit: GitHubClient, request: Upsert
   } catch (error) {
     return { action: 'skipped', warning: warningFor(step, request, error) };
   }
-}
-
-const STATUS_WORD: Record<string, string> = {
-  succeeded: 'succeeded', failed: 'failed', refused: 'refused', 'no-op': 'nothing to do', planned: 'planned', waiting: 'waiting',
-};
-
-function count(n: number | undefined): string {
-  return n === undefined ? 'not measured' : n.toLocaleString('en-US');
-}
-
-/** The comment's Markdown (without the marker). Every value from the report is escaped. */
-export function renderStatusComment(report: StatusReport): string {
-  const lines: string[] = [];
-  lines.push(`### vCluster etcd migration: ${codeSpan(report.release)} in ${codeSpan(report.namespace)}`, '');
-  if (report.approvalBypassed) {
-    lines.push('**Phase two ran without a verified approval (require-approval: false).**', '');
-  }
-  if (report.lostLogLine !== undefined) lines.push(`**${LOST_LOG_LINE_NOTE}**`, '');
-  if (report.newerChartLine !== undefined) lines.push(`**${escapeMarkdown(report.newerChartLine)}**`, '');
-  if (report.gitopsPaused !== undefined) lines.push(`**${escapeMarkdown(report.gitopsPaused)}**`, '');
-  if (report.backupSkipReason !== undefined) {
-    lines.push(`**The backup was skipped: ${escapeMarkdown(report.backupSkipReason)}**`, '');
-  }
-  lines.push(escapeMarkdown(report.headline), '');
-  const status = STATUS_WORD[report.status] ?? report.status;
-  lines.push('| | |', '|---|---|');
-  lines.push(`| Phase | ${codeSpan(report.phase, { inTable: true })} |`);
-  lines.push(`| Status | **${escapeMarkdown(status)}** |`);
-  lines.push(`| Keys before | ${count(report.keysBefore)} |`);
-  lines.push(`| Keys after | ${count(report.keysAfter)} |`);
-  if (report.backup) {
-    const b = report.backup;
-    lines.push(`| Backup | revision ${b.revision}, ${count(b.keys)} keys, ${count(b.bytes)} bytes, sha256 ${codeSpan(b.sha256.slice(0, 16), { inTable: true })} |`);
-  }
-  lines.push('');
-  const lost = report.diff?.lost ?? [];
-  if (lost.length > 0) {
-    const shown = lost.slice(0, 50);
-    lines.push(`**${lost.length} group${lost.length === 1 ? '' : 's'} lost keys:**`, '');
-    lines.push('| Group | Before | After | Delta |', '|---|--:|--:|--:|');
-    for (const row of shown) {
-      lines.push(`| ${codeSpan(row.group, { inTable: true })} | ${count(row.before)} | ${count(row.after)} | ${row.delta.toLocaleString('en-US')} |`);
-    }
-    if (lost.length > shown.length) lines.push('', `… and ${lost.length - shown.length} more groups (see the job summary).`);
-    lines.push('');
-  } else if (report.diff) {
-    lines.push(`No group lost keys (${report.diff.rows.length} groups compared).`, '');
-  }
-  lines.push(`**Next:** ${escapeMarkdown(report.next)}`);
-  if (report.runUrl) lines.push('', link('Workflow run', report.runUrl));
-  return lines.join('\n') + '\n';
 }

@@ -74,7 +74,8 @@ const PHASES: readonly Phase[] = ['plan', 'migrate', 'finalize', 'status'];
 const EXTRA_ARG = /^--[a-z0-9][a-z0-9-]*(=\S.*)?$/;
 const MAX_VALUES_BYTES = 256 * 1024;
 /** Text that would break a log line, a step output or a command line. */
-const CONTROL = /[\u0000-\u001f\u007f]/;
+// eslint-disable-next-line no-control-regex -- control characters are what it looks for
+export const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /** Ways a user writes a boolean in YAML 1.2 core schema, as @actions/core accepts. */
 function parseBool(text: string): boolean | undefined {

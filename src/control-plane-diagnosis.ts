@@ -1,7 +1,6 @@
 // Why a helm upgrade --wait of the control plane did not finish: the state of its PVC and pod and
 // their recent events. helm itself only says "context deadline exceeded"; a user needs to read
 // "PVC data-<release>-0 is Pending: no persistent volumes available" instead.
-import type { Kube } from './kube.ts';
 import { names } from './cluster-view.ts';
 
 export interface ControlPlaneDiagnosis {
@@ -11,12 +10,19 @@ export interface ControlPlaneDiagnosis {
   details: string[];
 }
 
+/** The reads the diagnosis makes (Kube has them). */
+export interface ControlPlaneReader {
+  pvcState(namespace: string, name: string): Promise<{ phase: string; uid: string; line: string } | undefined>;
+  podState(namespace: string, name: string): Promise<{ ready: boolean; uid: string; line: string } | undefined>;
+  events(namespace: string, objectName: string, max?: number, uid?: string): Promise<string[]>;
+}
+
 const UNBOUND_AT_SCHEDULING = /FailedScheduling: .*unbound immediate PersistentVolumeClaims/;
 
 const lastEvent = (events: string[]): string | undefined => events.at(-1)?.replace(/^(Normal|Warning) /, '');
 
 /** Best effort: a read that fails adds a line saying so instead of hiding the upgrade error. */
-export async function diagnoseControlPlane(kube: Kube, namespace: string, release: string): Promise<ControlPlaneDiagnosis> {
+export async function diagnoseControlPlane(kube: ControlPlaneReader, namespace: string, release: string): Promise<ControlPlaneDiagnosis> {
   const n = names(release);
   const findings: string[] = [];
   const details: string[] = [];

@@ -1,18 +1,18 @@
 // Census and backup of the vCluster's two etcds, reached through the Kubernetes API with the
 // client certificate from secret <release>-certs. Key material stays in memory.
 import type { EtcdOps } from './context.ts';
-import { describeError, type Kube } from './kube.ts';
-import { deniedApiError, retryTransient, transientApiError } from './api-retry.ts';
+import type { Kube } from './kube.ts';
+import { deniedApiError, describeError, retryTransient, transientApiError } from './api-retry.ts';
 import { EtcdError } from './etcd/client.ts';
-
-/** How long a cut census waits for the Kubernetes API before it counts again. */
-const API_WAIT_MS = 90_000;
 import type { Census } from './types.ts';
 import { names } from './cluster-view.ts';
 import { certsFromSecretData } from './etcd/certs.ts';
 import { openPodEtcd } from './etcd/access.ts';
 import { readCensus } from './etcd/census-reader.ts';
 import { takeBackup, restoreInstructions } from './backup.ts';
+
+/** How long a cut census waits for the Kubernetes API before it counts again. */
+const API_WAIT_MS = 90_000;
 
 export function etcdOps(kube: Kube, o: { namespace: string; release: string; chartVersion: string; log: (m: string) => void }): EtcdOps {
   const n = names(o.release);

@@ -1,7 +1,7 @@
 // The inputs of phase discover, parsed once before any cluster call. Like config.ts, every problem
 // is collected and each names the input, what is wrong and what would be right.
 import { parse as parseYaml } from 'yaml';
-import { InputError, show, type GetInput, type InputProblem } from './config.ts';
+import { CONTROL, InputError, show, type GetInput, type InputProblem } from './config.ts';
 import { atLeast, parseChartVersion, MIN_MIGRATION, type ChartVersion } from './version.ts';
 import { MATRIX_MAX, type NextPhase } from './fleet.ts';
 import type { NamespaceScope } from './kube-fleet.ts';
@@ -20,7 +20,6 @@ export interface FleetSettings {
 }
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const CONTROL = /[\u0000-\u001f\u007f]/;
 const LABEL_NAME = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/;
 

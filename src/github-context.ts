@@ -115,3 +115,11 @@ export function makeOctokit(token: string, env: Env = process.env, log: (message
     throttle: { onRateLimit: onLimit('primary'), onSecondaryRateLimit: onLimit('secondary') },
   }, retry, throttling);
 }
+
+/** The HTTP status (0 when no answer came) and GitHub's message of an Octokit error. */
+export function octokitError(error: unknown): { status: number; message: string } {
+  const e = error as { status?: unknown; message?: unknown; response?: { data?: { message?: unknown } } };
+  const status = typeof e.status === 'number' ? e.status : 0;
+  const message = typeof e.response?.data?.message === 'string' ? e.response.data.message : String(e.message ?? error);
+  return { status, message };
+}

@@ -126,12 +126,3 @@ export class Helm {
     return this.call(['template', release, ...this.chartArgs(chart, version), '--namespace', namespace, '--values', valuesFile], 'template');
   }
 }
-
-/** helm 3.10 or later: older ones lack --dry-run=server and the wait fixes the phases rely on. */
-export function helmVersionOk(version: string): boolean {
-  const m = /^v?(\d+)\.(\d+)/.exec(version);
-  if (!m) return false;
-  const major = Number(m[1]);
-  const minor = Number(m[2]);
-  return major > 3 || (major === 3 && minor >= 10);
-}

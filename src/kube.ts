@@ -5,6 +5,7 @@ import {
 } from '@kubernetes/client-node';
 import type { ClusterView, PodView, PvcView } from './cluster-view.ts';
 import { names } from './cluster-view.ts';
+import { describeError, statusOf } from './api-retry.ts';
 
 export interface AccessNeed {
   verb: string;
@@ -12,29 +13,6 @@ export interface AccessNeed {
   subresource?: string;
   group?: string;
   namespaced: boolean;
-}
-
-/** HTTP status of a client-node error, when it has one. */
-export function statusOf(e: unknown): number | undefined {
-  const code = (e as { code?: unknown }).code;
-  return typeof code === 'number' ? code : undefined;
-}
-
-export function describeError(e: unknown): string {
-  const body = (e as { body?: unknown }).body;
-  if (typeof body === 'string') {
-    try {
-      const msg = (JSON.parse(body) as { message?: string }).message;
-      if (msg) return msg;
-    } catch { /* not JSON */ }
-  } else if (body && typeof body === 'object' && 'message' in body) {
-    return String((body as { message: unknown }).message);
-  }
-  const m = (e as Error).message ?? String(e);
-  // fetch failures hide the cause (ECONNREFUSED, a timeout) one level down.
-  const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-  const why = cause?.code ?? cause?.message;
-  return `${m.split('\n')[0]!}${why && !m.includes(why) ? ` (${why})` : ''}`;
 }
 
 type KubeUser = ReturnType<KubeConfig['getCurrentUser']>;

@@ -1,40 +1,12 @@
-// Phase one's gate: vCluster's own log line that the copy succeeded. The scanner is pure;
-// the waiter polls the pod's log (follow streams end early, polling does not), reads the
-// previous container's log after a restart, and stops early on a failure line or a crash loop.
-import { describeError, type Kube } from './kube.ts';
-import { DENIED_GRACE_MS, deniedApiError, transientApiError } from './api-retry.ts';
+// Phase one's gate: vCluster's own log line that the copy succeeded. The waiter polls the pod's
+// log (follow streams end early, polling does not), reads the previous container's log after a
+// restart, and stops early on a failure line or a crash loop; log-scan.ts reads the lines.
+import { DENIED_GRACE_MS, deniedApiError, describeError, transientApiError } from './api-retry.ts';
 import type { PodView } from './cluster-view.ts';
 import { formatDuration } from './duration.ts';
+import { lastLines, replacedSinceUpgrade, scanLog, SUCCESS_LINE } from './log-scan.ts';
 
-export const SUCCESS_LINE = 'Successfully migrated etcd database to embedded etcd';
 export const CONTROL_PLANE_CONTAINER = 'syncer';
-const FAILURE = [
-  /(fail|error)[^\n]{0,80}migrat/i,
-  /migrat[^\n]{0,80}(fail|error)/i,
-  /^panic:/,
-  /\bfatal\b[^\n]{0,80}etcd/i,
-];
-
-export interface LogScan {
-  success?: string;
-  failure?: string;
-}
-
-/** The success line wins over failure lines before it (vCluster retries inside one container). */
-export function scanLog(text: string): LogScan {
-  let failure: string | undefined;
-  for (const raw of text.split('\n')) {
-    const line = raw.trim();
-    if (!line) continue;
-    if (line.includes(SUCCESS_LINE)) return { success: line.slice(0, 500) };
-    if (FAILURE.some((re) => re.test(line))) failure = line.slice(0, 500);
-  }
-  return failure ? { failure } : {};
-}
-
-export function lastLines(text: string, n: number): string[] {
-  return text.split('\n').map((l) => l.trimEnd()).filter(Boolean).slice(-n).map((l) => l.slice(0, 300));
-}
 
 export interface LogGateResult {
   line: string;
@@ -50,15 +22,6 @@ export type LogGateFailure = 'failure-line' | 'crash-loop' | 'timeout' | 'log-lo
 /** How long a replacement pod may be Ready without the line before the line counts as lost. */
 export const LOST_LINE_GRACE_MS = 20_000;
 
-/**
- * True when `pod` is not the control-plane pod phase one's `helm upgrade --wait` ended with
- * (`copyPodUid`, from the state record). That pod runs the copy and logs the line; another one
- * replaced it (eviction, node drain, deletion), and its predecessor's log went with it.
- */
-export function replacedSinceUpgrade(pod: Pick<PodView, 'uid'>, copyPodUid: string | undefined): boolean {
-  return copyPodUid !== undefined && pod.uid !== '' && pod.uid !== copyPodUid;
-}
-
 export class LogGateError extends Error {
   override name = 'LogGateError';
   readonly kind: LogGateFailure;
@@ -71,6 +34,13 @@ export class LogGateError extends Error {
     this.details = details;
     this.podUid = podUid;
   }
+}
+
+/** The reads the gate makes (Kube has them). */
+export interface PodLogSource {
+  pod(namespace: string, name: string): Promise<PodView | undefined>;
+  podLog(namespace: string, name: string, container: string, previous: boolean): Promise<string>;
+  events(namespace: string, objectName: string, max?: number, uid?: string): Promise<string[]>;
 }
 
 export interface LogGateOptions {
@@ -87,7 +57,7 @@ export interface LogGateOptions {
   knownLostPodUid?: string;
 }
 
-export async function waitForSuccessLine(kube: Kube, o: LogGateOptions): Promise<LogGateResult> {
+export async function waitForSuccessLine(kube: PodLogSource, o: LogGateOptions): Promise<LogGateResult> {
   const now = o.now ?? Date.now;
   const start = now();
   const pollMs = o.pollMs ?? 3000;

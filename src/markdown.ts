@@ -7,16 +7,6 @@ function oneLine(text: string): string {
   return text.replace(/\r\n|[\r\n\u2028\u2029]/g, ' ');
 }
 
-/** Entity-escapes the five HTML-significant characters. For text inside HTML elements and attributes. */
-export function escapeHtml(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
-}
-
 /**
  * Plain text for Markdown (also safe inside a table cell): HTML characters become entities,
  * Markdown punctuation is backslash-escaped, line breaks become spaces, and a zero-width space

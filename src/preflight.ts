@@ -1,9 +1,8 @@
 // Preflight: named checks computed from what was observed. Pure; each check says why.
 import type { ClusterView } from './cluster-view.ts';
 import type { Settings } from './config.ts';
-import { helmVersionOk } from './helm.ts';
 import { versionProblems, type PhaseValues } from './values.ts';
-import { onOrAfterLine, parseChartVersion, ETCD_36_LINE } from './version.ts';
+import { helmVersionOk, onOrAfterLine, parseChartVersion, ETCD_36_LINE } from './version.ts';
 
 export type CheckState = 'passed' | 'failed' | 'skipped';
 

@@ -1,5 +1,5 @@
 // The run's report: the model the phases fill. summary.ts renders it as the job summary,
-// comment.ts as the PR comment; values-view.ts decides what of the Helm values it may hold.
+// comment-render.ts as the PR comment; values-view.ts decides what of the Helm values it may hold.
 import type { Check } from './preflight.ts';
 import type { StatusReport } from './types.ts';
 import type { ValuesView } from './values-view.ts';

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import type { Settings } from './config.ts';
 import { loadKubeConfig } from './kubeconfig.ts';
-import { Kube, describeError } from './kube.ts';
+import { Kube } from './kube.ts';
+import { describeError } from './api-retry.ts';
 import { Helm, execRunner } from './helm.ts';
 import { StateStore, LockHeldError, LockLostError } from './state-store.ts';
 import { newReport, type RunReport } from './report.ts';
@@ -20,7 +21,8 @@ import { finalize } from './phases/finalize.ts';
 import { status } from './phases/status.ts';
 import { readRunContext, makeOctokit, type GitHubRunContext } from './github-context.ts';
 import { verifyApproval } from './approval-api.ts';
-import { upsertStatusComment, renderStatusComment } from './comment.ts';
+import { upsertStatusComment } from './comment.ts';
+import { renderStatusComment } from './comment-render.ts';
 import { ensurePrivateDir } from './backup.ts';
 
 const logger: Logger = {

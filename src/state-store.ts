@@ -2,15 +2,14 @@
 // every write names the resourceVersion it read, so two runs can never both advance the
 // same migration. A run holds a lock it renews; writes are serialised in this process.
 import type { Kube } from './kube.ts';
-import { describeError, statusOf } from './kube.ts';
-import { deniedApiError, retryTransient, transientApiError } from './api-retry.ts';
-
-/** How long a state write keeps trying through an API outage (a 403 then is RBAC not loaded yet). */
-const WRITE_RETRY_MS = 60_000;
+import { deniedApiError, describeError, retryTransient, statusOf, transientApiError } from './api-retry.ts';
 import {
   STATE_KEY, decideLock, emptyState, lockedBy, parseState, stateConfigMapName, unlocked, withEvent,
   LOCK_RENEW_MS, type Lock, type StateRecord,
 } from './state.ts';
+
+/** How long a state write keeps trying through an API outage (a 403 then is RBAC not loaded yet). */
+const WRITE_RETRY_MS = 60_000;
 
 export class LockHeldError extends Error {
   override name = 'LockHeldError';

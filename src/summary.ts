@@ -2,7 +2,7 @@
 // escaped; of the Helm values only the keys the migration sets are shown (values-view.ts).
 import { stringify } from 'yaml';
 import { escapeMarkdown, codeSpan } from './markdown.ts';
-import { renderCensusTable } from './census.ts';
+import { renderCensusTable } from './census-table.ts';
 import { LOST_LOG_LINE_NOTE, type RunReport } from './report.ts';
 import type { InputProblem } from './config.ts';
 

@@ -42,7 +42,7 @@ export interface BackupRecord {
   keys: number;
 }
 
-/** What the PR comment and the job summary both show. Rendered by summary.ts and comment.ts. */
+/** What the PR comment and the job summary both show. Rendered by report.ts and comment-render.ts. */
 export interface StatusReport {
   release: string;
   namespace: string;

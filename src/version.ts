@@ -71,7 +71,7 @@ export function onOrAfterLine(v: ChartVersion, line: string): boolean {
 
 export const lineOf = (v: ChartVersion): string => `${v.major}.${v.minor}`;
 
-/** Chart versions with a landmark the migration depends on (facts/vcluster.md). */
+/** Chart versions with a landmark the migration depends on. */
 export const MIN_MIGRATION = '0.24.2';
 // Stryker disable next-line StringLiteral: not read by the code yet (values.ts names 0.25.0 in its message), a fact kept beside the others
 export const MIN_SNAPSHOT_COUNT = '0.25.0';
@@ -80,3 +80,12 @@ export const MIN_EXTRA_ARGS = '0.26.0';
 export const ETCD_36_LINE = '0.29.0';
 /** The newest chart line the action was checked against (test/fixtures/vcluster-chart-schemas). */
 export const NEWEST_KNOWN_LINE = '0.36.0';
+
+/** helm 3.10 or later: older ones lack --dry-run=server and the wait fixes the phases rely on. */
+export function helmVersionOk(version: string): boolean {
+  const m = /^v?(\d+)\.(\d+)/.exec(version);
+  if (!m) return false;
+  const major = Number(m[1]);
+  const minor = Number(m[2]);
+  return major > 3 || (major === 3 && minor >= 10);
+}

@@ -4,9 +4,8 @@
 // error that names the file and the secret it came from.
 import * as grpc from '@grpc/grpc-js';
 import {
-  decodeRangeResponse, decodeSnapshotResponse, decodeStatusResponse, decodeTxnResponse,
-  encodeEmpty, encodeRangeRequest, encodeTxnPuts,
-  type PutRequest, type RangeRequest, type RangeResponse, type SnapshotResponse, type StatusResponse, type TxnResponse,
+  decodeRangeResponse, decodeSnapshotResponse, decodeStatusResponse, encodeEmpty, encodeRangeRequest,
+  type RangeRequest, type RangeResponse, type SnapshotResponse, type StatusResponse,
 } from './proto.ts';
 
 export interface EtcdClientOptions {
@@ -167,11 +166,6 @@ export class EtcdClient {
 
   async status(): Promise<StatusResponse> {
     return decodeStatusResponse(await this.unary(MAINT + 'Status', encodeEmpty()));
-  }
-
-  /** Puts in one transaction (for seeding tests and benchmarks; etcd caps a txn at 128 ops by default). */
-  async txnPut(puts: PutRequest[]): Promise<TxnResponse> {
-    return decodeTxnResponse(await this.unary(KV + 'Txn', encodeTxnPuts(puts)));
   }
 
   /**

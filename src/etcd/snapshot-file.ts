@@ -1,54 +1,10 @@
-// Reads an etcd v3 snapshot file without etcd: its integrity hash and its live key count.
+// Reads an etcd v3 snapshot file without etcd: its revision and its live key count.
 //
-// A snapshot from Maintenance.Snapshot is the bbolt database followed by the sha256 of the
-// database (32 bytes); etcdutl checks it with `size % 512 == 32` and compares the hash on restore.
 // The key count: bbolt bucket "key" holds one entry per revision (8-byte main rev, '_', 8-byte sub
 // rev, plus 't' for a tombstone) whose value is an mvccpb.KeyValue. Entries are in revision order,
 // and each KeyValue carries its version (1 for the put that created the key): see
 // countSnapshotKeys for how that gives the live count without remembering keys.
-import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { open } from 'node:fs/promises';
-
-const SHA_SIZE = 32;
-
-export interface SnapshotIntegrity {
-  bytes: number;
-  /** sha256 of the whole file, as recorded in the backup. */
-  sha256: string;
-}
-
-/** Check the trailing sha256 of an etcd snapshot file; throws naming the file if it is wrong. */
-export async function verifySnapshotHash(path: string): Promise<SnapshotIntegrity> {
-  const fh = await open(path, 'r');
-  try {
-    const { size } = await fh.stat();
-    if (size < SHA_SIZE + 4096 || size % 512 !== SHA_SIZE) {
-      throw new Error(`snapshot ${path} is not a complete etcd snapshot: ${size} bytes is not a bbolt database plus its 32-byte sha256 (truncated?).`);
-    }
-    const db = createHash('sha256');
-    const whole = createHash('sha256');
-    const buf = Buffer.allocUnsafe(1 << 20);
-    let pos = 0;
-    const dbEnd = size - SHA_SIZE;
-    while (pos < dbEnd) {
-      const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, dbEnd - pos), pos);
-      if (bytesRead === 0) throw new Error(`snapshot ${path}: unexpected end of file at ${pos}`);
-      db.update(buf.subarray(0, bytesRead));
-      whole.update(buf.subarray(0, bytesRead));
-      pos += bytesRead;
-    }
-    const trailer = Buffer.alloc(SHA_SIZE);
-    await fh.read(trailer, 0, SHA_SIZE, dbEnd);
-    whole.update(trailer);
-    if (!db.digest().equals(trailer)) {
-      throw new Error(`snapshot ${path} is corrupted: the sha256 of its database does not match the checksum etcd appended.`);
-    }
-    return { bytes: size, sha256: whole.digest('hex') };
-  } finally {
-    await fh.close();
-  }
-}
 
 export interface SnapshotKeys {
   /** Highest revision stored: the revision the snapshot was taken at (modulo a compacted trailing delete). */

@@ -8,7 +8,8 @@ import { freePort, startEtcd } from '../../sandbox/etcd-process.ts';
 import { takeBackup, restoreInstructions } from '../../src/backup.ts';
 import { readCensus } from '../../src/etcd/census-reader.ts';
 import type { EtcdClient } from '../../src/etcd/client.ts';
-import { countSnapshotKeys, verifySnapshotHash } from '../../src/etcd/snapshot-file.ts';
+import { countSnapshotKeys } from '../../src/etcd/snapshot-file.ts';
+import { verifySnapshotHash } from '../support/snapshot-hash.ts';
 import { etcdFixture, putAll, type EtcdFixture } from './etcd-fixture.ts';
 
 async function allKv(c: EtcdClient): Promise<Array<[string, string]>> {

@@ -1,7 +1,8 @@
 // The sticky PR status comment against the GitHub REST stand-in (requests and responses checked
 // against GitHub's OpenAPI description).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { renderStatusComment, statusMarker, upsertStatusComment } from '../../src/comment.ts';
+import { upsertStatusComment } from '../../src/comment.ts';
+import { renderStatusComment, statusMarker } from '../../src/comment-render.ts';
 import { makeOctokit, readRunContext } from '../../src/github-context.ts';
 import type { StatusReport } from '../../src/types.ts';
 import { outsideCodeSpans, tableCells } from '../support/markdown-structure.ts';

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEtcd, vClusterEtcdPki, type EtcdProcess } from '../../sandbox/etcd-process.ts';
 import { EtcdClient, type EtcdClientOptions } from '../../src/etcd/client.ts';
+import { txnPut } from '../../sandbox/etcd-seed.ts';
 
 export interface EtcdFixture {
   dir: string;
@@ -46,6 +47,6 @@ export async function etcdFixture(prefix: string): Promise<EtcdFixture> {
 
 export async function putAll(client: EtcdClient, keys: string[], value = 'v'): Promise<void> {
   for (let i = 0; i < keys.length; i += 128) {
-    await client.txnPut(keys.slice(i, i + 128).map((k) => ({ key: Buffer.from(k), value: Buffer.from(value) })));
+    await txnPut(client, keys.slice(i, i + 128).map((k) => ({ key: Buffer.from(k), value: Buffer.from(value) })));
   }
 }

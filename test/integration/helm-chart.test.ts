@@ -22,6 +22,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the tests read deep paths of rendered manifests
 async function render(values: Values): Promise<{ kind: string; name: string; doc: Record<string, any> }[]> {
   const file = join(dir, `v-${Math.random().toString(36).slice(2)}.yaml`);
   writeFileSync(file, valuesYaml(values));
@@ -60,6 +61,7 @@ describe('helm template of the computed values', () => {
   });
 
   it("rejects the guide's values with deploy left enabled (one backing store at a time)", async () => {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the guide's values break the Values type on purpose
     const guide = structuredClone(values.phase1) as any;
     guide.controlPlane.backingStore.etcd.deploy.enabled = true;
     await expect(render(guide)).rejects.toThrow(/you can only enable one backingStore at the same time/);
@@ -81,6 +83,7 @@ describe('where /data lives in the rendered phase one (real helm, fixture chart)
     return helm.template('vc', 'team-a', CHART, '0.27.0', file);
   }
   const withPersistence = (extra: Values): Values => {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the test writes keys the Values type does not name
     const v = structuredClone(base.phase1) as any;
     Object.assign(v.controlPlane.statefulSet.persistence, extra);
     return v;

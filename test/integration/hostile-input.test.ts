@@ -16,11 +16,15 @@ import { recordScenario } from '../support/reliability.ts';
 import { outsideCodeSpans } from '../support/markdown-structure.ts';
 import { startGitHubStandin, type GitHubStandin } from '../support/github-standin.ts';
 import { makeCA, makeCert } from '../../sandbox/pki.ts';
+import { parseGithubOutput } from '../../sandbox/action-runner.ts';
 
 const GROUP = 'Hostile input';
 /** Metacharacters of sh, then a line break that tries to start a workflow command. */
 const PAYLOAD = ';$(id)`id`|&>x\n::error::INJECTED';
-const OUTPUT_NAMES = ['status', 'phase', 'log-line', 'values-file', 'leftover-pvcs', 'keys-before', 'keys-after', 'key-diff', 'backup-file', 'backup-sha256', 'backup-revision', 'summary-markdown'];
+const OUTPUT_NAMES = [
+  'status', 'phase', 'log-line', 'values-file', 'values-file-phase-one', 'values-file-phase-two', 'leftover-pvcs',
+  'keys-before', 'keys-after', 'key-diff', 'backup-file', 'backup-sha256', 'backup-revision', 'summary-markdown',
+];
 
 let dir: string;
 let helmCalls: string;
@@ -88,28 +92,7 @@ async function run(inputs: Record<string, string>, env: Record<string, string> =
   const t0 = Date.now();
   const r = await runAction(inputs, { PATH: `${dir}:${process.env.PATH}`, GITHUB_OUTPUT: out, GITHUB_STEP_SUMMARY: summary, ...env }, timeoutMs);
   const rawOutput = readFileSync(out, 'utf8');
-  return { ...r, ms: Date.now() - t0, rawOutput, outputs: strictOutputs(rawOutput), summary: readFileSync(summary, 'utf8') };
-}
-
-/** The runner's reading of GITHUB_OUTPUT; a line it would not accept, or a name set twice, fails. */
-function strictOutputs(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!;
-    if (line === '') continue;
-    const heredoc = /^([A-Za-z_][A-Za-z0-9_-]*)<<(.+)$/.exec(line);
-    const single = /^([A-Za-z_][A-Za-z0-9_-]*)=(.*)$/.exec(line);
-    const name = (heredoc ?? single)?.[1];
-    if (name === undefined) throw new Error(`GITHUB_OUTPUT line ${i + 1} is neither name=value nor name<<delimiter`);
-    if (name in out) throw new Error(`GITHUB_OUTPUT sets ${name} twice`);
-    if (single) { out[name] = single[2]!; continue; }
-    const end = lines.indexOf(heredoc![2]!, i + 1);
-    if (end < 0) throw new Error(`GITHUB_OUTPUT value ${name} has no closing delimiter`);
-    out[name] = lines.slice(i + 1, end).join('\n');
-    i = end;
-  }
-  return out;
+  return { ...r, ms: Date.now() - t0, rawOutput, outputs: parseGithubOutput(rawOutput), summary: readFileSync(summary, 'utf8') };
 }
 
 /** Workflow commands the action itself prints; anything else at a line start was injected. */
@@ -390,7 +373,7 @@ describe('credentials the kubeconfig cannot load', () => {
   });
 
   it('insecure-skip-tls-verify is warned about in the log and the summary', async () => {
-    const kubeconfig = kubeconfigFor(`https://127.0.0.1:${closedPort}`).replace(/    certificate-authority-data: .*/, '    insecure-skip-tls-verify: true');
+    const kubeconfig = kubeconfigFor(`https://127.0.0.1:${closedPort}`).replace(/ {4}certificate-authority-data: .*/, '    insecure-skip-tls-verify: true');
     const r = await run({ ...VALID_INPUTS, phase: 'plan', kubeconfig });
     expect(r.stdout).toMatch(/^::warning::the kubeconfig's cluster "c" sets insecure-skip-tls-verify/m);
     expect(r.summary).toContain('insecure\\-skip\\-tls\\-verify');

@@ -144,6 +144,16 @@ describe('.github/workflows/ci.yml', () => {
       expect(newer(have, version(need)), `${mod} needs go ${need}`).toBeGreaterThanOrEqual(0);
     }
     expect(ci.jobs.test.steps.at(-1).run).toBe('bash .ci/run');
-    expect(ci.jobs.test.steps.find((s: { uses?: string }) => s.uses?.startsWith('actions/setup-node@')).with['node-version']).toBe(24);
+  });
+
+  it("set up the Node of .node-version, the major version action.yml's runs.using names", () => {
+    const using = parse(readFileSync(join(root, 'action.yml'), 'utf8')).runs.using as string;
+    expect(readFileSync(join(root, '.node-version'), 'utf8').trim()).toBe(using.replace(/^node/, ''));
+    const dir = join(root, '.github', 'workflows');
+    const setups = readdirSync(dir).flatMap((f) => parse(readFileSync(join(dir, f), 'utf8')).jobs)
+      .flatMap((jobs: Record<string, { steps: { uses?: string; with?: Record<string, unknown> }[] }>) => Object.values(jobs))
+      .flatMap((job) => job.steps.filter((s) => s.uses?.startsWith('actions/setup-node@')));
+    expect(setups.length).toBeGreaterThan(0);
+    for (const s of setups) expect(s.with).toMatchObject({ 'node-version-file': '.node-version' });
   });
 });

@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
+import { parseGithubOutput } from '../../sandbox/action-runner.ts';
 
 export const DIST = join(import.meta.dirname, '../../dist/index.js');
 
@@ -15,21 +16,6 @@ export interface ActionRun {
   summary: string;
   /** The ::error:: messages, decoded. */
   errors: string[];
-}
-
-/** Parses the GITHUB_OUTPUT file format (name<<DELIM ... DELIM). */
-export function parseOutputFile(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const m = /^([^<=]+)<<(.+)$/.exec(lines[i]!);
-    if (!m) continue;
-    const [, name, delim] = m;
-    const value: string[] = [];
-    for (i++; i < lines.length && lines[i] !== delim; i++) value.push(lines[i]!);
-    out[name!] = value.join('\n');
-  }
-  return out;
 }
 
 const decode = (s: string): string => s.replace(/%0A/g, '\n').replace(/%0D/g, '\r').replace(/%25/g, '%');
@@ -61,7 +47,7 @@ export async function runAction(inputs: Record<string, string>, env: Record<stri
         const errors = stdout.split('\n').filter((l) => l.startsWith('::error')).map((l) => decode(l.replace(/^::error[^:]*::/, '')));
         resolve({
           code: code ?? -1, stdout, stderr, errors,
-          outputs: parseOutputFile(readFileSync(outFile, 'utf8')),
+          outputs: parseGithubOutput(readFileSync(outFile, 'utf8')),
           summary: readFileSync(summaryFile, 'utf8'),
         });
       });

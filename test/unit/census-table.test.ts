@@ -1,6 +1,7 @@
 // How keys are grouped and compared, and the census table users read in the summary and the PR comment.
 import { describe, expect, it } from 'vitest';
-import { diffCensus, escapeCell, groupOf, isVolatile, renderCensusTable } from '../../src/census.ts';
+import { diffCensus, groupOf, isVolatile } from '../../src/census.ts';
+import { escapeCell, renderCensusTable } from '../../src/census-table.ts';
 
 describe('groupOf, edge cases', () => {
   it.each([

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  DEFAULT_VOLATILE_PREFIXES, diffCensus, escapeCell, groupOf, isPrefixGroup, parseVolatilePrefixes, renderCensusTable,
-} from '../../src/census.ts';
+import { DEFAULT_VOLATILE_PREFIXES, diffCensus, groupOf, isPrefixGroup } from '../../src/census.ts';
+import { escapeCell, renderCensusTable } from '../../src/census-table.ts';
 import { certsFromSecretData } from '../../src/etcd/certs.ts';
 
 describe('groupOf', () => {
@@ -76,26 +75,11 @@ describe('diffCensus', () => {
     expect(d.rows.map((r) => r.group)).toEqual(['/b/x/', '/a/x/', '/c/x/']);
   });
 
-  it('extra volatile prefixes from the input make a group not fail', () => {
-    const prefixes = parseVolatilePrefixes('/registry/secrets/');
+  it('extra volatile prefixes make a group not fail', () => {
+    const prefixes = [...DEFAULT_VOLATILE_PREFIXES, '/registry/secrets/'];
     const d = diffCensus(before, { groups: { ...before.groups, '/registry/secrets/': 0 } }, prefixes);
     expect(d.ok).toBe(true);
     expect(d.rows.find((r) => r.group === '/registry/secrets/')!.verdict).toBe('volatile');
-  });
-});
-
-describe('parseVolatilePrefixes', () => {
-  it('defaults when empty', () => {
-    expect(parseVolatilePrefixes('')).toEqual([...DEFAULT_VOLATILE_PREFIXES]);
-    expect(parseVolatilePrefixes(undefined)).toEqual([...DEFAULT_VOLATILE_PREFIXES]);
-  });
-  it('adds newline or comma separated prefixes, ignoring comments and duplicates', () => {
-    expect(parseVolatilePrefixes('/registry/a/, /registry/b/\n# note\n/registry/events/ # dup\n')).toEqual([
-      ...DEFAULT_VOLATILE_PREFIXES, '/registry/a/', '/registry/b/',
-    ]);
-  });
-  it('refuses a prefix with whitespace inside', () => {
-    expect(() => parseVolatilePrefixes('/registry/a b/')).toThrow(/whitespace/);
   });
 });
 

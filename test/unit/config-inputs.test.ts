@@ -51,14 +51,14 @@ describe('parseSettings: defaults and accepted inputs', () => {
   });
 
   it('reads every boolean spelling the workflow syntax allows', () => {
-    for (const t of ['true', 'True', 'TRUE']) expect(settings({ 'delete-etcd-pvcs': t }).deleteEtcdPvcs, t).toBe(true);
+    for (const t of ['true', 'True', 'TRUE']) expect(settings({ phase: 'finalize', 'approval-environment': 'production', 'delete-etcd-pvcs': t }).deleteEtcdPvcs, t).toBe(true);
     for (const f of ['false', 'False', 'FALSE']) expect(settings({ 'orphan-on-forbidden': f }).orphanOnForbidden, f).toBe(false);
   });
 
   it('passes each boolean input to its own setting', () => {
     expect(settings({ 'accept-lost-log-line': 'true' }).acceptLostLogLine).toBe(true);
     expect(settings({ 'require-approval': 'false' }).requireApproval).toBe(false);
-    expect(settings({ 'delete-etcd-pvcs': 'true' }).deleteEtcdPvcs).toBe(true);
+    expect(settings({ phase: 'finalize', 'approval-environment': 'production', 'delete-etcd-pvcs': 'true' }).deleteEtcdPvcs).toBe(true);
     expect(settings({ 'orphan-on-forbidden': 'false' }).orphanOnForbidden).toBe(false);
   });
 
@@ -167,10 +167,10 @@ describe('parseSettings: values', () => {
 describe('parseSettings: refusals', () => {
   it('says one input is not valid, in one line per problem', () => {
     expect(() => settings({ phase: 'rollback' })).toThrow(
-      "1 input is not valid; nothing was changed:\n- input 'phase': \"rollback\" is not a phase. Expected: plan, migrate, finalize, status.",
+      "1 input is not valid; nothing was changed:\n- input 'phase': \"rollback\" is not a phase. Expected: plan, migrate, finalize, status, discover.",
     );
     expect(() => settings({ phase: 'rollback', backup: 'none' })).toThrow(
-      "2 inputs are not valid; nothing was changed:\n- input 'phase': \"rollback\" is not a phase. Expected: plan, migrate, finalize, status.\n" +
+      "2 inputs are not valid; nothing was changed:\n- input 'phase': \"rollback\" is not a phase. Expected: plan, migrate, finalize, status, discover.\n" +
         "- input 'backup': \"none\" is not a backup mode. Expected: required or skip.",
     );
   });

@@ -1,8 +1,9 @@
 import { describe, it, expect } from 'vitest';
 import { parseSettings, InputError } from '../../src/config.ts';
+import { DEFAULT_VOLATILE_PREFIXES } from '../../src/census.ts';
 import { BAD_INPUTS as bad, VALID_INPUTS as valid } from '../support/bad-inputs.ts';
 import { renderSummary } from '../../src/summary.ts';
-import { renderStatusComment } from '../../src/comment.ts';
+import { renderStatusComment } from '../../src/comment-render.ts';
 import { newReport } from '../../src/report.ts';
 
 const inputs = (over: Record<string, string>) => (name: string) => ({ ...valid, ...over })[name] ?? '';
@@ -41,6 +42,12 @@ describe('parseSettings', () => {
     expect(s.timeoutMs).toBe(5_400_000);
     expect(s.etcdExtraArgs).toEqual(['--quota-backend-bytes=8589934592', '--auto-compaction-retention=1']);
     expect(parseSettings(inputs({ chart: './charts/vcluster' })).chart).toEqual({ kind: 'local', path: './charts/vcluster' });
+  });
+
+  it('adds volatile-prefixes lines to the built-in volatile groups', () => {
+    const s = parseSettings(inputs({ 'volatile-prefixes': '/registry/example.com/widgets/\n\n /vcluster/cache/ \n' }));
+    expect(s.volatilePrefixes).toEqual([...DEFAULT_VOLATILE_PREFIXES, '/registry/example.com/widgets/', '/vcluster/cache/']);
+    expect(parseSettings(inputs({})).volatilePrefixes).toEqual([...DEFAULT_VOLATILE_PREFIXES]);
   });
 
   it('runs a chart line newer than it knows only when allowed, and keeps the note for the summary', () => {

@@ -1,20 +1,19 @@
 // Why a control-plane upgrade did not finish, from the pod's and PVC's state and their own events.
 import { describe, expect, it } from 'vitest';
-import { diagnoseControlPlane } from '../../src/control-plane-diagnosis.ts';
-import type { Kube } from '../../src/kube.ts';
+import { diagnoseControlPlane, type ControlPlaneReader } from '../../src/control-plane-diagnosis.ts';
 
 const UNBOUND = 'Warning FailedScheduling: 0/1 nodes are available: pod has unbound immediate PersistentVolumeClaims. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.';
 
-function kubeWith(o: { pvcPhase?: string; podReady: boolean; podEvents: string[]; pvcEvents?: string[] }): { kube: Kube; asked: Array<[string, string | undefined]> } {
+function kubeWith(o: { pvcPhase?: string; podReady: boolean; podEvents: string[]; pvcEvents?: string[] }): { kube: ControlPlaneReader; asked: Array<[string, string | undefined]> } {
   const asked: Array<[string, string | undefined]> = [];
-  const kube = {
+  const kube: ControlPlaneReader = {
     async pvcState() { return o.pvcPhase ? { phase: o.pvcPhase, uid: 'pvc-uid', line: `PVC data-vc-0: ${o.pvcPhase}` } : undefined; },
     async podState() { return { ready: o.podReady, uid: 'pod-uid', line: `pod vc-0: ${o.podReady ? 'Running, Ready' : 'Pending'}` }; },
     async events(_ns: string, name: string, _max: number, uid?: string) {
       asked.push([name, uid]);
       return name === 'vc-0' ? o.podEvents : (o.pvcEvents ?? []);
     },
-  } as unknown as Kube;
+  };
   return { kube, asked };
 }
 

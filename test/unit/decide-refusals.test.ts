@@ -68,19 +68,23 @@ describe('decideMigrate', () => {
     expect(decideMigrate(state(), view({ store: 'migrating', release: release('deployed') }))).toEqual(plain);
   });
 
-  it('applies an interrupted phase-one upgrade again only when the record says it started', () => {
+  it('upgrades again after an interrupted phase-one upgrade only when the record says it started', () => {
     expect(decideMigrate(state(p1()), view({ store: 'migrating', release: release('pending-upgrade', 5) }))).toEqual({
+      kind: 'resume', at: 'interrupted-upgrade', settle: 5,
+      why: 'the phase-one helm upgrade (revision 5) was interrupted and left the release pending-upgrade; recording that revision as failed and upgrading again from the last deployed revision',
+    });
+    expect(decideMigrate(state(p1()), view({ store: 'migrating', release: release('failed', 5) }))).toEqual({
       kind: 'resume', at: 'interrupted-upgrade',
-      why: 'the phase-one helm upgrade (revision 5) was interrupted and left the release pending-upgrade; applying that revision again',
+      why: 'the phase-one helm upgrade (revision 5) did not finish (release status failed) and the last run did not record its end; upgrading again from the last deployed revision',
     });
     const refused = {
-      kind: 'refuse', why: 'the release status is pending-upgrade (revision 5): a Helm operation was interrupted',
-      remedy: 'check helm history; if revision 5 holds the phase-one values, apply it again with helm rollback <release> 5 --wait (nothing is undone), then run migrate again',
+      kind: 'refuse', why: 'the release status is pending-upgrade (revision 5): a Helm operation this migration did not record was interrupted',
+      remedy: 'check helm history <release>; roll back to the last deployed revision with helm rollback <release> <that revision> --wait (it undoes what the cut-short operation applied; a rollback to revision 5 itself would leave what it had not yet applied undone), then run migrate again',
     };
     expect(decideMigrate(state(p1({ status: 'failed' })), view({ store: 'migrating', release: release('pending-upgrade', 5) }))).toEqual(refused);
     expect(decideMigrate(state(p1({ status: 'upgraded' })), view({ store: 'migrating', release: release('pending-upgrade', 5) }))).toEqual(refused);
     expect(decideMigrate(state(p1()), view({ store: 'migrating', release: release('pending-install', 5) }))).toMatchObject({
-      kind: 'refuse', why: 'the release status is pending-install (revision 5): a Helm operation was interrupted',
+      kind: 'refuse', why: 'the release status is pending-install (revision 5): a Helm operation this migration did not record was interrupted',
     });
   });
 
@@ -131,19 +135,19 @@ describe('decideFinalize', () => {
     });
   });
 
-  it('applies an interrupted phase-two upgrade again only when the record says it started', () => {
+  it('upgrades again after an interrupted phase-two upgrade only when the record says it started', () => {
     expect(decideFinalize(state(verified, p2()), view({ store: 'embedded', release: release('pending-upgrade', 7) }))).toEqual({
-      kind: 'resume', at: 'interrupted-upgrade',
-      why: 'the phase-two helm upgrade (revision 7) was interrupted and left the release pending-upgrade; applying that revision again',
+      kind: 'resume', at: 'interrupted-upgrade', settle: 7,
+      why: 'the phase-two helm upgrade (revision 7) was interrupted and left the release pending-upgrade; recording that revision as failed and upgrading again from the last deployed revision',
     });
     const refused = {
-      kind: 'refuse', why: 'the release status is pending-upgrade (revision 7): a Helm operation was interrupted',
-      remedy: 'check helm history; if revision 7 holds the phase-two values, apply it again with helm rollback <release> 7 --wait, then run finalize again',
+      kind: 'refuse', why: 'the release status is pending-upgrade (revision 7): a Helm operation this migration did not record was interrupted',
+      remedy: 'check helm history <release>; roll back to the last deployed revision with helm rollback <release> <that revision> --wait (it undoes what the cut-short operation applied; a rollback to revision 7 itself would leave what it had not yet applied undone), then run finalize again',
     };
     expect(decideFinalize(state(verified), migrating({ release: release('pending-upgrade', 7) }))).toEqual(refused);
     expect(decideFinalize(state(verified, p2({ status: 'upgraded' })), view({ store: 'embedded', release: release('pending-upgrade', 7) }))).toEqual(refused);
     expect(decideFinalize(state(verified, p2()), view({ store: 'embedded', release: release('pending-rollback', 7) }))).toMatchObject({
-      kind: 'refuse', why: 'the release status is pending-rollback (revision 7): a Helm operation was interrupted',
+      kind: 'refuse', why: 'the release status is pending-rollback (revision 7): a Helm operation this migration did not record was interrupted',
     });
   });
 

@@ -3,7 +3,7 @@ import { gitopsMarks, gitopsRefusal } from '../../src/gitops.ts';
 import { gitopsGate, gitopsPlanNote } from '../../src/phases/gitops-gate.ts';
 import { newReport } from '../../src/report.ts';
 import { renderSummary } from '../../src/summary.ts';
-import { renderStatusComment } from '../../src/comment.ts';
+import { renderStatusComment } from '../../src/comment-render.ts';
 import type { Deps } from '../../src/context.ts';
 import { PhaseStop } from '../../src/context.ts';
 import type { ClusterView } from '../../src/cluster-view.ts';

@@ -8,7 +8,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { newReport, type RunReport } from '../../src/report.ts';
 import { renderSummary } from '../../src/summary.ts';
 import { valuesView } from '../../src/values-view.ts';
-import { renderStatusComment } from '../../src/comment.ts';
+import { renderStatusComment } from '../../src/comment-render.ts';
 import { outsideCodeSpans, tableCells } from '../support/markdown-structure.ts';
 import { assertNoSecretLeak, findSecretLeaks } from '../support/secret-scan.ts';
 import { recordScenario } from '../support/reliability.ts';
@@ -29,10 +29,14 @@ function assertInert(md: string): void {
   expect(text).not.toMatch(/\]\(https:\/\/evil/);
   expect(text).not.toMatch(/(^|[^\u200b])@acme/);
   expect(text).not.toMatch(/(^|[^\\])\*\*bold/);
-  for (const row of md.split('\n').filter((l) => l.startsWith('| '))) {
-    const header = md.split('\n').find((l) => l.startsWith('| ') && tableCells(l).length === tableCells(row).length);
-    expect(header, `row keeps its cell count: ${row}`).toBeDefined();
-  }
+  // Every row of a table has as many cells as the table's header (its first line).
+  const lines = md.split('\n');
+  lines.forEach((header, i) => {
+    if (!header.startsWith('|') || lines[i - 1]?.startsWith('|')) return;
+    for (let j = i + 1; j < lines.length && lines[j]!.startsWith('|'); j++) {
+      expect(tableCells(lines[j]!).length, `row keeps the header's cell count: ${lines[j]}`).toBe(tableCells(header).length);
+    }
+  });
 }
 
 function hostileReport(): RunReport {
@@ -52,6 +56,11 @@ function hostileReport(): RunReport {
 }
 
 describe('user text in the summary and the PR comment', () => {
+  it('the check finds a row with a cell more than its header (control)', () => {
+    expect(() => assertInert('| Group | Keys |\n|---|---|\n| a | b | c |\n')).toThrow(/header's cell count/);
+    expect(() => assertInert('| Group | Keys |\n|---|---|\n| a \\| b | c |\n')).not.toThrow();
+  });
+
   it('approval environment, backup skip reason, StorageClass and values keys stay inert', () => {
     const r = hostileReport();
     const summary = renderSummary(r);

@@ -1,9 +1,9 @@
 // The log gate outlives a Kubernetes API outage: a wait of minutes must not end because the API
 // server restarted or the network dropped for a few seconds, but a refusal (403) still stops it.
 import { describe, expect, it } from 'vitest';
-import { SUCCESS_LINE, waitForSuccessLine } from '../../src/log-gate.ts';
+import { waitForSuccessLine, type PodLogSource } from '../../src/log-gate.ts';
+import { SUCCESS_LINE } from '../../src/log-scan.ts';
 import { retryTransient, transientApiError as transient } from '../../src/api-retry.ts';
-import type { Kube } from '../../src/kube.ts';
 import type { PodView } from '../../src/cluster-view.ts';
 
 const pod: PodView = { name: 'vc-0', uid: 'u1', phase: 'Running', ready: true, restarts: 0, deleting: false };
@@ -11,7 +11,7 @@ const refused = () => Object.assign(new TypeError('fetch failed'), { cause: { co
 const httpError = (code: number) => Object.assign(new Error(`HTTP ${code}`), { code });
 
 /** A Kube whose pod read fails `down` times, then serves a log with the line. */
-function fakeKube(failures: unknown[]): Kube {
+function fakeKube(failures: unknown[]): PodLogSource {
   let calls = 0;
   return {
     async pod() {
@@ -21,7 +21,7 @@ function fakeKube(failures: unknown[]): Kube {
     },
     async podLog() { return `INFO start\nINFO ${SUCCESS_LINE}\n`; },
     async events() { return []; },
-  } as unknown as Kube;
+  };
 }
 
 describe('log gate during an API outage', () => {
@@ -42,7 +42,7 @@ describe('log gate during an API outage', () => {
 
   it('stops on a denial that lasts past the grace, and at once on another 4xx', async () => {
     let t = 0;
-    const denied = { async pod() { throw httpError(403); }, async events() { return []; } } as unknown as Kube;
+    const denied: PodLogSource = { async pod() { throw httpError(403); }, async podLog() { return ''; }, async events() { return []; } };
     await expect(waitForSuccessLine(denied, { namespace: 'ns', pod: 'vc-0', timeoutMs: 600_000, pollMs: 1, now: () => (t += 5_000) }))
       .rejects.toThrow('HTTP 403');
     expect(t).toBeLessThan(120_000);
@@ -52,7 +52,7 @@ describe('log gate during an API outage', () => {
 
   it('ends with the timeout naming the outage when the API never comes back', async () => {
     let t = 0;
-    const always = { async pod() { throw refused(); }, async events() { return []; } } as unknown as Kube;
+    const always: PodLogSource = { async pod() { throw refused(); }, async podLog() { return ''; }, async events() { return []; } };
     const e = await waitForSuccessLine(always, { namespace: 'ns', pod: 'vc-0', timeoutMs: 50, pollMs: 1, now: () => (t += 10) }).then(
       () => { throw new Error('the wait ended without a timeout'); },
       (x: unknown) => x as Error & { details: string[] },

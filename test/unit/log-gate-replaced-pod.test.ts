@@ -2,15 +2,15 @@
 // (eviction, node drain, deletion), that log is gone and the new pod never logs the line. The gate
 // must say so soon after the replacement is Ready, instead of waiting out migration-timeout.
 import { describe, expect, it } from 'vitest';
-import { LogGateError, SUCCESS_LINE, replacedSinceUpgrade, waitForSuccessLine } from '../../src/log-gate.ts';
-import type { Kube } from '../../src/kube.ts';
+import { LogGateError, waitForSuccessLine, type PodLogSource } from '../../src/log-gate.ts';
+import { SUCCESS_LINE, replacedSinceUpgrade } from '../../src/log-scan.ts';
 import type { PodView } from '../../src/cluster-view.ts';
 
 const COPY_POD = 'u1'; // the pod helm's --wait ended with (state record upgradedPodUid)
 const pod = (over: Partial<PodView> = {}): PodView => ({ name: 'vc-0', uid: 'u2', phase: 'Running', ready: true, restarts: 0, deleting: false, createdAt: '2026-11-30T10:03:12.000Z', ...over });
 
-function kubeWith(p: PodView, log: string): Kube {
-  return { async pod() { return p; }, async podLog() { return log; }, async events() { return []; } } as unknown as Kube;
+function kubeWith(p: PodView, log: string): PodLogSource {
+  return { async pod() { return p; }, async podLog() { return log; }, async events() { return []; } };
 }
 
 /** A clock that advances `step` ms per read. */
@@ -70,7 +70,7 @@ describe('log gate with a replaced control-plane pod', () => {
     const now = () => (t += 1_000);
     let reads = 0;
     let u3Since: number | undefined;
-    const kube = {
+    const kube: PodLogSource = {
       async pod() {
         if (++reads <= 3) return pod({ uid: 'u2' });
         u3Since ??= t;
@@ -78,7 +78,7 @@ describe('log gate with a replaced control-plane pod', () => {
       },
       async podLog() { return 'INFO Embedded etcd is ready\n'; },
       async events() { return []; },
-    } as unknown as Kube;
+    };
     const progress: string[] = [];
     const e = await waitForSuccessLine(kube, {
       namespace: 'ns', pod: 'vc-0', timeoutMs: 15 * 60_000, pollMs: 1, now, copyPodUid: COPY_POD, lostLineGraceMs: 20_000,

@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
-import { scanLog, lastLines, SUCCESS_LINE } from '../../src/log-gate.ts';
-import { forbiddenStatefulSet, helmVersionOk } from '../../src/helm.ts';
+import { scanLog, lastLines, SUCCESS_LINE } from '../../src/log-scan.ts';
+import { forbiddenStatefulSet } from '../../src/helm.ts';
+import { helmVersionOk } from '../../src/version.ts';
 
 describe('scanLog', () => {
   it("finds vCluster's success line", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { codeSpan, escapeHtml, escapeMarkdown, link } from '../../src/markdown.ts';
+import { codeSpan, escapeMarkdown, link } from '../../src/markdown.ts';
 import { outsideCodeSpans, tableCells } from '../support/markdown-structure.ts';
 
 describe('escapeMarkdown', () => {
@@ -18,12 +18,6 @@ describe('escapeMarkdown', () => {
   it('escapes the backslash itself first, so a trailing backslash cannot escape our own syntax', () => {
     expect(escapeMarkdown('a\\')).toBe('a\\\\');
     expect(escapeMarkdown('&lt;')).toBe('&amp;lt;');
-  });
-});
-
-describe('escapeHtml', () => {
-  it('escapes the five HTML characters', () => {
-    expect(escapeHtml(`<a href="x" title='y'>&</a>`)).toBe('&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;');
   });
 });
 

@@ -5,7 +5,7 @@ import { describe, it, expect } from 'vitest';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { newReport } from '../../src/report.ts';
 import { renderSummary } from '../../src/summary.ts';
-import { renderStatusComment } from '../../src/comment.ts';
+import { renderStatusComment } from '../../src/comment-render.ts';
 import { actionOutputs } from '../../src/outputs.ts';
 import { computeValues, valuesDigest, type Values } from '../../src/values.ts';
 import { valuesView } from '../../src/values-view.ts';

@@ -104,12 +104,13 @@ describe('computeValues: refusals', () => {
     );
   });
 
-  it("refuses a volume smaller than the deployed etcd's PVC, with the size from the release values", () => {
+  it("refuses a storage-size smaller than the deployed etcd's PVC; without one, the PVC's size wins over a smaller release value", () => {
     const userValues = deployed({ statefulSet: { persistence: { volumeClaim: { size: '2Gi' } } } });
-    expect(refusal({ userValues, deployedPvcSize: '5Gi' }).message).toBe(
-      "the embedded etcd volume would be 2Gi (from the release values), smaller than the deployed etcd's PVC (5Gi); set storage-size to 5Gi or more",
+    expect(refusal({ userValues, storageSize: '2Gi', deployedPvcSize: '5Gi' }).message).toBe(
+      "the embedded etcd volume would be 2Gi (from input storage-size), smaller than the deployed etcd's PVC (5Gi); set storage-size to 5Gi or more",
     );
-    expect(refusal({ deployedPvcSize: '6Gi' }).message).toContain('would be 5Gi (from the chart default)');
+    expect(compute({ userValues, deployedPvcSize: '5Gi' }).storage).toMatchObject({ size: '5Gi', sizeFrom: "the deployed etcd's PVC, larger than 2Gi from the release values" });
+    expect(compute({ deployedPvcSize: '6Gi' }).storage).toMatchObject({ size: '6Gi', sizeFrom: "the deployed etcd's PVC, larger than 5Gi from the chart default" });
   });
 });
 

@@ -1,0 +1,37 @@
+// The census comparison as a Markdown table for the job summary: one row per group, mismatches first.
+import type { CensusDiff, DiffRow } from './types.ts';
+
+/** Escape text for a Markdown table cell: no pipes, no formatting, no HTML, one line. */
+export function escapeCell(text: string): string {
+  return text
+    .replace(/[\r\n]+/g, ' ')
+    .replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
+    .replace(/([\\`*_{}[\]()#+!|~])/g, '\\$1');
+}
+
+function fmtDelta(d: number): string {
+  return d > 0 ? `+${d}` : d < 0 ? `−${-d}` : '0';
+}
+
+const VERDICT_TEXT: Record<DiffRow['verdict'], string> = {
+  ok: 'ok',
+  lost: '**lost**',
+  volatile: 'volatile (not checked)',
+  new: 'new',
+};
+
+/** The census table, mismatches first. Group names come from etcd keys: escaped. */
+export function renderCensusTable(diff: CensusDiff): string {
+  const lines = [
+    '| Group | Before | After | Delta | Verdict |',
+    '| --- | ---: | ---: | ---: | --- |',
+  ];
+  for (const r of diff.rows) {
+    lines.push(`| ${escapeCell(r.group)} | ${r.before} | ${r.after} | ${fmtDelta(r.delta)} | ${VERDICT_TEXT[r.verdict]} |`);
+  }
+  const total = (k: 'before' | 'after') => diff.rows.reduce((s, r) => s + r[k], 0);
+  const tb = total('before');
+  const ta = total('after');
+  lines.push(`| **Total** | ${tb} | ${ta} | ${fmtDelta(ta - tb)} | ${diff.ok ? 'ok' : `**${diff.lost.length} group(s) lost keys**`} |`);
+  return lines.join('\n');
+}
