@@ -1,8 +1,9 @@
-// Where this run lives on GitHub: repository, run id and URL, the pull request it belongs to,
-// and a REST client. Read from the runner's environment (not @actions/github's import-time
-// context) so tests can point everything, including GITHUB_API_URL, at the local stand-in.
+// Where this run lives on GitHub: repository, run id and URL, the pull request it belongs to.
+// Read from the runner's environment (not @actions/github's import-time context) so tests can
+// point everything, including GITHUB_API_URL, at the local stand-in. The REST client is in
+// octokit.ts, so reading the context does not load Octokit.
 import { readFileSync } from 'node:fs';
-import { getOctokit } from '@actions/github';
+import type { getOctokit } from '@actions/github';
 
 export type GitHubClient = ReturnType<typeof getOctokit>;
 
@@ -87,13 +88,4 @@ export function readRunContext(env: Env = process.env, prNumberInput = ''): GitH
     eventName,
     ...(prNumber === undefined ? {} : { prNumber }),
   };
-}
-
-/** A REST client for the token, talking to GITHUB_API_URL (GitHub Enterprise Server, or a test stand-in). */
-export function makeOctokit(token: string, env: Env = process.env): GitHubClient {
-  if (!token) {
-    throw new Error("Input 'github-token' is empty: pass ${{ github.token }} (the default) or a token with actions: read and pull-requests: write.");
-  }
-  const baseUrl = (env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, '');
-  return getOctokit(token, { baseUrl });
 }

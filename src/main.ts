@@ -1,23 +1,23 @@
 // The action's entry point. Inputs are parsed first, with only light modules loaded, so a bad
-// input is refused fast; the Kubernetes, Helm, etcd and GitHub adapters load only after that.
-import * as core from '@actions/core';
+// input is refused fast; the runner (and with it @actions/core and the Kubernetes, Helm, etcd and
+// GitHub adapters) is a separate chunk of dist/, loaded only after that.
+import { getInput, setFailed, setOutput } from './workflow-commands.ts';
 import { parseSettings, InputError, type Settings } from './config.ts';
 
 async function main(): Promise<void> {
   let settings: Settings;
   try {
-    settings = parseSettings((name) => core.getInput(name));
+    settings = parseSettings(getInput);
   } catch (e) {
     if (e instanceof InputError) {
-      core.setOutput('status', 'refused');
-      core.setFailed(e.message);
+      setOutput('status', 'refused');
+      setFailed(e.message);
       return;
     }
     throw e;
   }
-  // Eager: bundled into index.js (one minified file) but evaluated only here.
-  const { runPhase } = await import(/* webpackMode: "eager" */ './runner.ts');
+  const { runPhase } = await import('./runner.ts');
   await runPhase(settings);
 }
 
-main().catch((e: unknown) => core.setFailed(`unexpected error: ${(e as Error).message}`));
+main().catch((e: unknown) => setFailed(`unexpected error: ${(e as Error).message}`));

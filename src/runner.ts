@@ -12,12 +12,7 @@ import { StateStore, LockHeldError } from './state-store.ts';
 import { newReport, renderSummary, type RunReport } from './report.ts';
 import { PhaseStop, type Deps, type Logger, type Approvals } from './context.ts';
 import { etcdOps } from './etcd-ops.ts';
-import { plan } from './phases/plan.ts';
-import { migrate } from './phases/migrate.ts';
-import { finalize } from './phases/finalize.ts';
-import { status } from './phases/status.ts';
-import { readRunContext, makeOctokit, type GitHubRunContext } from './github-context.ts';
-import { verifyApproval } from './approval.ts';
+import { readRunContext, type GitHubRunContext } from './github-context.ts';
 import { upsertStatusComment, renderStatusComment } from './comment.ts';
 
 const logger: Logger = {
@@ -41,6 +36,7 @@ function approvals(s: Settings, ctx: GitHubRunContext | undefined): Approvals {
         if (!requireApproval) return { ok: true, bypassed: true, approvers: [], checks: [] };
         return { ok: false, bypassed: false, approvers: [], checks: [{ name: 'run-approval', state: 'failed', reason: 'no GitHub run context or github-token: the approval cannot be verified (set require-approval: false only where no reviewers can be required)' }] };
       }
+      const [{ verifyApproval }, { makeOctokit }] = await Promise.all([import('./approval.ts'), import('./octokit.ts')]);
       return verifyApproval(makeOctokit(s.githubToken), { owner: ctx.owner, repo: ctx.repo, runId: ctx.runId, environment, requireApproval });
     },
   };
@@ -48,6 +44,7 @@ function approvals(s: Settings, ctx: GitHubRunContext | undefined): Approvals {
 
 async function comment(s: Settings, ctx: GitHubRunContext | undefined, r: RunReport): Promise<void> {
   if (!ctx?.prNumber || !s.githubToken) return;
+  const { makeOctokit } = await import('./octokit.ts');
   const res = await upsertStatusComment(makeOctokit(s.githubToken), {
     owner: ctx.owner, repo: ctx.repo, issueNumber: ctx.prNumber, release: s.release, namespace: s.namespace, body: renderStatusComment(r),
   });
@@ -101,8 +98,14 @@ export async function runPhase(settings: Settings): Promise<void> {
       etcd: etcdOps(kube, { namespace: s.namespace, release: s.release, chartVersion: s.chartVersion.text, log: (m) => core.info(m) }),
       approvals: approvals(s, ctx),
     };
-    const phases = { plan, migrate, finalize, status };
-    await phases[s.phase](deps);
+    // Each phase, and the etcd and GitHub code, is loaded when a run needs it (chunks of dist/).
+    const phases = {
+      plan: () => import('./phases/plan.ts').then((m) => m.plan),
+      migrate: () => import('./phases/migrate.ts').then((m) => m.migrate),
+      finalize: () => import('./phases/finalize.ts').then((m) => m.finalize),
+      status: () => import('./phases/status.ts').then((m) => m.status),
+    };
+    await (await phases[s.phase]())(deps);
   } catch (e) {
     if (e instanceof PhaseStop) {
       report.status = e.status;

@@ -3,7 +3,8 @@
 // GITHUB_API_URL, GITHUB_REPOSITORY and GITHUB_RUN_ID.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verifyApproval, type ApprovalRequest } from '../../src/approval.ts';
-import { makeOctokit, readRunContext } from '../../src/github-context.ts';
+import { readRunContext } from '../../src/github-context.ts';
+import { makeOctokit } from '../../src/octokit.ts';
 import { startGitHubStandin, type GitHubStandin } from '../support/github-standin.ts';
 
 const OWNER = 'acme';
