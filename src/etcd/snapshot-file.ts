@@ -257,34 +257,36 @@ class HashTable {
   }
 }
 
-function varintAt(v: Buffer, i: number): [number, number] {
-  let n = 0;
-  let mul = 1;
-  for (; i < v.length; i++) {
-    const b = v[i]!;
-    n += (b & 0x7f) * mul;
-    mul *= 128;
-    if ((b & 0x80) === 0) return [n, i + 1];
-  }
-  return [n, i];
-}
-
 // Field 4 (version) of an mvccpb.KeyValue: 1 for the put that created the key.
 export function kvVersion(v: Buffer): number {
-  let i = 0;
-  while (i < v.length) {
-    const [tag, a] = varintAt(v, i);
-    const field = Math.floor(tag / 8);
+  return kvVersionAt(v, 0, v.length);
+}
+
+/**
+ * kvVersion of the KeyValue in buf[start, end), without allocating: it runs for every entry of a
+ * snapshot. -1 for a wire type a KeyValue does not use, 0 when the field is absent.
+ */
+export function kvVersionAt(buf: Buffer, start: number, end: number): number {
+  let i = start;
+  while (i < end) {
+    // The tag: fields 1 to 6 fit in one byte.
+    const tag = buf[i++]!;
+    if (tag & 0x80) return -1;
     const wt = tag & 7;
+    if (wt !== 0 && wt !== 2) return -1;
+    let n = 0;
+    let mul = 1;
+    for (;;) {
+      if (i >= end) return 0;
+      const b = buf[i++]!;
+      n += (b & 0x7f) * mul;
+      if ((b & 0x80) === 0) break;
+      mul *= 128;
+    }
     if (wt === 0) {
-      const [n, b] = varintAt(v, a);
-      if (field === 4) return n;
-      i = b;
-    } else if (wt === 2) {
-      const [len, b] = varintAt(v, a);
-      i = b + len;
+      if (tag >> 3 === 4) return n;
     } else {
-      return -1;
+      i += n; // a length-delimited field (the key, the value): skip it
     }
   }
   return 0;

@@ -10,7 +10,7 @@
 // adds, as in countSnapshotKeys, "live" when C is above its revisions, "creations − tombstones"
 // when C is below them, and an exact count from the file for the one leaf C falls inside.
 // Freed pages get summaries too and are never reached from the tree. Memory: 15 bytes a page.
-import { countSnapshotKeys, kvVersion, PageReader, parseMeta, type SnapshotKeys } from './snapshot-file.ts';
+import { countSnapshotKeys, kvVersion, kvVersionAt, PageReader, parseMeta, type SnapshotKeys } from './snapshot-file.ts';
 
 export interface ScannedKeys extends SnapshotKeys {
   /** Leaf pages of bucket "key"; 0 when the file was counted in one pass instead (fallback). */
@@ -53,10 +53,10 @@ export class SnapshotScan {
       chunk.copy(this.carry!, this.carryLen, 0, i);
       this.carryLen += i;
       if (this.carryLen < size) return;
-      this.page(this.carry!);
+      this.page(this.carry!, 0);
       this.carryLen = 0;
     }
-    for (; i + size <= chunk.length; i += size) this.page(chunk.subarray(i, i + size));
+    for (; i + size <= chunk.length; i += size) this.page(chunk, i);
     if (i < chunk.length) {
       this.carry ??= Buffer.allocUnsafe(size);
       this.carryLen = chunk.copy(this.carry, 0, i);
@@ -82,23 +82,25 @@ export class SnapshotScan {
     return true;
   }
 
-  private page(p: Buffer): void {
+  /** The page at p[o, o + pageSize). Offsets, not views: this runs for every page and every entry. */
+  private page(p: Buffer, o: number): void {
     const id = this.seen++;
     // A leaf (flag 2) in one page; overflowing leaves, branches and the rest are read at the end.
-    if (id >= this.kind.length || p.readUInt16LE(8) !== 0x02 || p.readUInt32LE(12) !== 0) return;
-    const count = p.readUInt16LE(10);
+    if (id >= this.kind.length || p.readUInt16LE(o + 8) !== 0x02 || p.readUInt32LE(o + 12) !== 0) return;
+    const count = p.readUInt16LE(o + 10);
+    const end = o + this.pageSize;
     let min = 0xffffffff;
     let max = 0;
     let live = 0;
     let created = 0;
     let tombs = 0;
     for (let i = 0; i < count; i++) {
-      const e = 16 + i * 16;
-      if (e + 16 > p.length || p.readUInt32LE(e) !== 0) return; // runs past the page, or a sub-bucket
+      const e = o + 16 + i * 16;
+      if (e + 16 > end || p.readUInt32LE(e) !== 0) return; // runs past the page, or a sub-bucket
       const k = e + p.readUInt32LE(e + 4);
       const ksize = p.readUInt32LE(e + 8);
       const vsize = p.readUInt32LE(e + 12);
-      if (k + ksize + vsize > p.length || (ksize !== 17 && ksize !== 18) || p[k + 8] !== 0x5f) return; // not bucket "key"
+      if (k + ksize + vsize > end || (ksize !== 17 && ksize !== 18) || p[k + 8] !== 0x5f) return; // not bucket "key"
       if (p.readUInt32BE(k) !== 0) return; // a revision of 2^32 or more: counted from the file
       const rev = p.readUInt32BE(k + 4);
       if (rev < min) min = rev;
@@ -106,7 +108,7 @@ export class SnapshotScan {
       if (ksize === 18 && p[k + 17] === TOMBSTONE) tombs++;
       else {
         live++;
-        if (kvVersion(p.subarray(k + ksize, k + ksize + vsize)) === 1) created++;
+        if (kvVersionAt(p, k + ksize, k + ksize + vsize) === 1) created++;
       }
     }
     if (count === 0) return;
