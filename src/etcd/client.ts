@@ -181,44 +181,18 @@ export class EtcdClient {
    */
   async *snapshot(idleTimeoutMs = 60_000): AsyncGenerator<SnapshotResponse> {
     const call = this.client.makeServerStreamRequest(MAINT + 'Snapshot', identity, identity, encodeEmpty(), new grpc.Metadata(), {});
-    // Messages are queued by 'data' events and handed out from the queue; the call pauses while 64
-    // wait (64 x 32 KiB). No stream iterator and no timer per message: a 2 GB snapshot is 65,000
-    // messages, and those cost more of the client's time than hashing the data.
-    const queue: Array<Buffer | undefined> = [];
-    let head = 0;
-    let ended = false;
-    let failure: unknown;
-    let wake: (() => void) | undefined;
-    let lastData = Date.now();
-    const signal = () => { const w = wake; wake = undefined; w?.(); };
-    call.on('data', (m: Buffer) => {
-      lastData = Date.now();
-      if (queue.push(m) - head >= 64) call.pause();
-      signal();
-    });
-    call.on('end', () => { ended = true; signal(); });
-    call.on('error', (e: unknown) => { failure = e; ended = true; signal(); });
+    let idle: NodeJS.Timeout | undefined;
     let idleFired = false;
-    const watchdog = setInterval(() => {
-      if (Date.now() - lastData < idleTimeoutMs) return;
-      idleFired = true;
-      call.cancel();
-    }, Math.max(10, Math.min(1000, idleTimeoutMs / 4)));
+    const arm = () => {
+      clearTimeout(idle);
+      idle = setTimeout(() => { idleFired = true; call.cancel(); }, idleTimeoutMs);
+    };
     let done = false;
     try {
-      for (;;) {
-        if (head < queue.length) {
-          const m = queue[head]!;
-          queue[head++] = undefined;
-          if (head === queue.length || head >= 1024) { queue.splice(0, head); head = 0; }
-          if (call.isPaused() && queue.length - head < 16) call.resume();
-          lastData = Date.now(); // a slow consumer paused the call: that is no stall of etcd's
-          yield decodeSnapshotResponse(m);
-          continue;
-        }
-        if (failure !== undefined) throw failure;
-        if (ended) break;
-        await new Promise<void>((r) => (wake = r));
+      arm();
+      for await (const msg of call as AsyncIterable<Buffer>) {
+        arm();
+        yield decodeSnapshotResponse(msg);
       }
       done = true;
     } catch (err) {
@@ -226,7 +200,7 @@ export class EtcdClient {
       const e = this.explain(err);
       throw new EtcdError(e.kind, `snapshot stream broke: ${e.message}`, e.code);
     } finally {
-      clearInterval(watchdog);
+      clearTimeout(idle);
       if (!done) call.cancel();
     }
   }
