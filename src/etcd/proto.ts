@@ -1,52 +1,122 @@
-// The few etcd v3 messages the action uses, encoded and decoded by protobufjs (already in the
-// bundle through grpc-js). The messages are declared here as a JSON descriptor rather than loaded
-// from .proto files, so nothing is read at run time; field names and numbers are those of etcd's
-// api/etcdserverpb/rpc.proto and api/mvccpb/kv.proto (3.4 to 3.6 agree on them). Fields the
-// action never reads are left out: protobufjs skips unknown fields.
-// int64 fields become JS numbers: revisions, counts and sizes stay far below 2^53.
-import protobuf from 'protobufjs/light.js';
+// Hand-written protobuf encoding for the few etcd v3 messages the action uses. The action ships as
+// one ncc bundle, so no .proto files are loaded at run time. Field numbers are those of etcd's
+// api/etcdserverpb/rpc.proto and api/mvccpb/kv.proto (3.4 to 3.6 agree on them).
+// int64 fields are JS numbers: revisions, counts and sizes stay far below 2^53.
 
-const bytes = (id: number) => ({ type: 'bytes', id });
-const int64 = (id: number) => ({ type: 'int64', id });
-const uint64 = (id: number) => ({ type: 'uint64', id });
-const bool = (id: number) => ({ type: 'bool', id });
+// ---------- wire primitives ----------
 
-const root = protobuf.Root.fromJSON({
-  nested: {
-    ResponseHeader: { fields: { clusterId: uint64(1), memberId: uint64(2), revision: int64(3), raftTerm: uint64(4) } },
-    RangeRequest: {
-      fields: { key: bytes(1), rangeEnd: bytes(2), limit: int64(3), revision: int64(4), serializable: bool(7), keysOnly: bool(8), countOnly: bool(9) },
-    },
-    KeyValue: { fields: { key: bytes(1), createRevision: int64(2), modRevision: int64(3), version: int64(4), value: bytes(5), lease: int64(6) } },
-    RangeResponse: { fields: { header: { type: 'ResponseHeader', id: 1 }, kvs: { rule: 'repeated', type: 'KeyValue', id: 2 }, more: bool(3), count: int64(4) } },
-    PutRequest: { fields: { key: bytes(1), value: bytes(2) } },
-    RequestOp: { fields: { requestPut: { type: 'PutRequest', id: 2 } } },
-    TxnRequest: { fields: { success: { rule: 'repeated', type: 'RequestOp', id: 2 } } },
-    TxnResponse: { fields: { header: { type: 'ResponseHeader', id: 1 }, succeeded: bool(2) } },
-    StatusResponse: {
-      fields: {
-        header: { type: 'ResponseHeader', id: 1 }, version: { type: 'string', id: 2 }, dbSize: int64(3), leader: uint64(4),
-        raftIndex: uint64(5), raftTerm: uint64(6), errors: { rule: 'repeated', type: 'string', id: 8 }, dbSizeInUse: int64(9),
-      },
-    },
-    SnapshotResponse: { fields: { header: { type: 'ResponseHeader', id: 1 }, remainingBytes: uint64(2), blob: bytes(3) } },
-  },
-});
-const type = (name: string) => root.lookupType(name);
-const RangeRequestType = type('RangeRequest');
-const RangeResponseType = type('RangeResponse');
-const TxnRequestType = type('TxnRequest');
-const TxnResponseType = type('TxnResponse');
-const StatusResponseType = type('StatusResponse');
-const SnapshotResponseType = type('SnapshotResponse');
+const WT_VARINT = 0;
+const WT_I64 = 1;
+const WT_LEN = 2;
+const WT_I32 = 5;
 
-// What protobufjs hands back: int64 as a number or, with long.js present, a Long; bytes as a view
-// into the input (or an empty array when absent).
-type Int64 = number | { toNumber(): number } | null | undefined;
-interface Decoded { [field: string]: unknown }
-const num = (v: unknown): number => (v == null ? 0 : typeof v === 'number' ? v : (v as Exclude<Int64, number | null | undefined>).toNumber());
+class Writer {
+  private parts: Uint8Array[] = [];
+  private cur: number[] = [];
+
+  private flush(): void {
+    if (this.cur.length > 0) {
+      this.parts.push(Uint8Array.from(this.cur));
+      this.cur = [];
+    }
+  }
+
+  varint(n: number): void {
+    if (n < 0) {
+      // Negative int64: ten bytes of two's complement (never sent by us, kept correct anyway).
+      let v = BigInt.asUintN(64, BigInt(n));
+      while (v > 0x7fn) { this.cur.push(Number(v & 0x7fn) | 0x80); v >>= 7n; }
+      this.cur.push(Number(v));
+      return;
+    }
+    while (n > 0x7f) {
+      this.cur.push((n % 0x80) | 0x80);
+      n = Math.floor(n / 0x80);
+    }
+    this.cur.push(n);
+  }
+
+  tag(field: number, wt: number): void { this.varint(field * 8 + wt); }
+
+  uint(field: number, n: number | undefined): void {
+    if (!n) return;
+    this.tag(field, WT_VARINT);
+    this.varint(n);
+  }
+
+  bool(field: number, b: boolean | undefined): void {
+    if (!b) return;
+    this.tag(field, WT_VARINT);
+    this.varint(1);
+  }
+
+  bytes(field: number, b: Uint8Array | undefined, always = false): void {
+    if (!b || (b.length === 0 && !always)) return;
+    this.tag(field, WT_LEN);
+    this.varint(b.length);
+    this.flush();
+    this.parts.push(b);
+  }
+
+  finish(): Buffer {
+    this.flush();
+    return Buffer.concat(this.parts);
+  }
+}
+
+interface Field {
+  no: number;
+  wt: number;
+  /** varint value (number) for WT_VARINT */
+  n: number;
+  /** payload for WT_LEN (a view into the input, not a copy) */
+  b: Buffer;
+}
+
+function readVarint(buf: Buffer, pos: number): [number, number] {
+  let result = 0;
+  let mul = 1;
+  for (let i = 0; i < 10; i++) {
+    if (pos >= buf.length) throw new Error('protobuf: truncated varint');
+    const byte = buf[pos++]!;
+    result += (byte & 0x7f) * mul;
+    mul *= 0x80;
+    if ((byte & 0x80) === 0) return [result, pos];
+  }
+  throw new Error('protobuf: varint too long');
+}
+
 const EMPTY = Buffer.alloc(0);
-const buf = (v: unknown): Buffer => (Buffer.isBuffer(v) ? v : EMPTY);
+
+function* fields(buf: Buffer): Generator<Field> {
+  let pos = 0;
+  while (pos < buf.length) {
+    let key: number;
+    [key, pos] = readVarint(buf, pos);
+    const no = Math.floor(key / 8);
+    const wt = key & 7;
+    if (wt === WT_VARINT) {
+      let n: number;
+      [n, pos] = readVarint(buf, pos);
+      yield { no, wt, n, b: EMPTY };
+    } else if (wt === WT_LEN) {
+      let len: number;
+      [len, pos] = readVarint(buf, pos);
+      if (pos + len > buf.length) throw new Error('protobuf: truncated length-delimited field');
+      yield { no, wt, n: 0, b: buf.subarray(pos, pos + len) };
+      pos += len;
+    } else if (wt === WT_I64) {
+      pos += 8;
+    } else if (wt === WT_I32) {
+      pos += 4;
+    } else {
+      throw new Error(`protobuf: unsupported wire type ${wt}`);
+    }
+  }
+  if (pos !== buf.length) throw new Error('protobuf: truncated fixed-width field');
+}
+
+// ---------- messages ----------
 
 export interface ResponseHeader {
   clusterId: number;
@@ -55,9 +125,15 @@ export interface ResponseHeader {
   raftTerm: number;
 }
 
-function header(h: unknown): ResponseHeader {
-  const m = (h ?? {}) as Decoded;
-  return { clusterId: num(m.clusterId), memberId: num(m.memberId), revision: num(m.revision), raftTerm: num(m.raftTerm) };
+function decodeHeader(b: Buffer): ResponseHeader {
+  const h: ResponseHeader = { clusterId: 0, memberId: 0, revision: 0, raftTerm: 0 };
+  for (const f of fields(b)) {
+    if (f.no === 1) h.clusterId = f.n;
+    else if (f.no === 2) h.memberId = f.n;
+    else if (f.no === 3) h.revision = f.n;
+    else if (f.no === 4) h.raftTerm = f.n;
+  }
+  return h;
 }
 
 export interface RangeRequest {
@@ -71,7 +147,15 @@ export interface RangeRequest {
 }
 
 export function encodeRangeRequest(r: RangeRequest): Buffer {
-  return Buffer.from(RangeRequestType.encode(r).finish());
+  const w = new Writer();
+  w.bytes(1, r.key, true);
+  w.bytes(2, r.rangeEnd);
+  w.uint(3, r.limit);
+  w.uint(4, r.revision);
+  w.bool(7, r.serializable);
+  w.bool(8, r.keysOnly);
+  w.bool(9, r.countOnly);
+  return w.finish();
 }
 
 export interface KeyValue {
@@ -83,6 +167,19 @@ export interface KeyValue {
   lease: number;
 }
 
+function decodeKeyValue(b: Buffer): KeyValue {
+  const kv: KeyValue = { key: EMPTY, value: EMPTY, createRevision: 0, modRevision: 0, version: 0, lease: 0 };
+  for (const f of fields(b)) {
+    if (f.no === 1) kv.key = f.b;
+    else if (f.no === 2) kv.createRevision = f.n;
+    else if (f.no === 3) kv.modRevision = f.n;
+    else if (f.no === 4) kv.version = f.n;
+    else if (f.no === 5) kv.value = f.b;
+    else if (f.no === 6) kv.lease = f.n;
+  }
+  return kv;
+}
+
 export interface RangeResponse {
   header: ResponseHeader;
   kvs: KeyValue[];
@@ -91,11 +188,14 @@ export interface RangeResponse {
 }
 
 export function decodeRangeResponse(b: Buffer): RangeResponse {
-  const m = RangeResponseType.decode(b) as unknown as Decoded;
-  const kvs = (m.kvs as Decoded[]).map((kv): KeyValue => ({
-    key: buf(kv.key), value: buf(kv.value), createRevision: num(kv.createRevision), modRevision: num(kv.modRevision), version: num(kv.version), lease: num(kv.lease),
-  }));
-  return { header: header(m.header), kvs, more: m.more === true, count: num(m.count) };
+  const r: RangeResponse = { header: decodeHeader(EMPTY), kvs: [], more: false, count: 0 };
+  for (const f of fields(b)) {
+    if (f.no === 1) r.header = decodeHeader(f.b);
+    else if (f.no === 2) r.kvs.push(decodeKeyValue(f.b));
+    else if (f.no === 3) r.more = f.n !== 0;
+    else if (f.no === 4) r.count = f.n;
+  }
+  return r;
 }
 
 export interface PutRequest {
@@ -103,9 +203,22 @@ export interface PutRequest {
   value: Uint8Array;
 }
 
+function encodePutRequest(p: PutRequest): Buffer {
+  const w = new Writer();
+  w.bytes(1, p.key, true);
+  w.bytes(2, p.value);
+  return w.finish();
+}
+
 /** A TxnRequest with no compares whose success branch is the given puts. */
 export function encodeTxnPuts(puts: PutRequest[]): Buffer {
-  return Buffer.from(TxnRequestType.encode({ success: puts.map((p) => ({ requestPut: p })) }).finish());
+  const w = new Writer();
+  for (const p of puts) {
+    const op = new Writer();
+    op.bytes(2, encodePutRequest(p), true); // RequestOp.request_put
+    w.bytes(2, op.finish(), true); // TxnRequest.success
+  }
+  return w.finish();
 }
 
 export interface TxnResponse {
@@ -114,8 +227,12 @@ export interface TxnResponse {
 }
 
 export function decodeTxnResponse(b: Buffer): TxnResponse {
-  const m = TxnResponseType.decode(b) as unknown as Decoded;
-  return { header: header(m.header), succeeded: m.succeeded === true };
+  const r: TxnResponse = { header: decodeHeader(EMPTY), succeeded: false };
+  for (const f of fields(b)) {
+    if (f.no === 1) r.header = decodeHeader(f.b);
+    else if (f.no === 2) r.succeeded = f.n !== 0;
+  }
+  return r;
 }
 
 /** StatusRequest and SnapshotRequest have no fields. */
@@ -135,11 +252,18 @@ export interface StatusResponse {
 }
 
 export function decodeStatusResponse(b: Buffer): StatusResponse {
-  const m = StatusResponseType.decode(b) as unknown as Decoded;
-  return {
-    header: header(m.header), version: String(m.version ?? ''), dbSize: num(m.dbSize), leader: num(m.leader), raftIndex: num(m.raftIndex),
-    raftTerm: num(m.raftTerm), errors: [...(m.errors as string[])], dbSizeInUse: num(m.dbSizeInUse),
-  };
+  const r: StatusResponse = { header: decodeHeader(EMPTY), version: '', dbSize: 0, leader: 0, raftIndex: 0, raftTerm: 0, errors: [], dbSizeInUse: 0 };
+  for (const f of fields(b)) {
+    if (f.no === 1) r.header = decodeHeader(f.b);
+    else if (f.no === 2) r.version = f.b.toString('utf8');
+    else if (f.no === 3) r.dbSize = f.n;
+    else if (f.no === 4) r.leader = f.n;
+    else if (f.no === 5) r.raftIndex = f.n;
+    else if (f.no === 6) r.raftTerm = f.n;
+    else if (f.no === 8) r.errors.push(f.b.toString('utf8'));
+    else if (f.no === 9) r.dbSizeInUse = f.n;
+  }
+  return r;
 }
 
 export interface SnapshotResponse {
@@ -150,6 +274,11 @@ export interface SnapshotResponse {
 }
 
 export function decodeSnapshotResponse(b: Buffer): SnapshotResponse {
-  const m = SnapshotResponseType.decode(b) as unknown as Decoded;
-  return { header: header(m.header), remainingBytes: num(m.remainingBytes), blob: buf(m.blob) };
+  const r: SnapshotResponse = { header: decodeHeader(EMPTY), remainingBytes: 0, blob: EMPTY };
+  for (const f of fields(b)) {
+    if (f.no === 1) r.header = decodeHeader(f.b);
+    else if (f.no === 2) r.remainingBytes = f.n;
+    else if (f.no === 3) r.blob = f.b;
+  }
+  return r;
 }
