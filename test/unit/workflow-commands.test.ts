@@ -66,4 +66,27 @@ describe('workflow commands without @actions/core', () => {
     expect(ours).toEqual(capture(() => core.setOutput('status', 'refused')));
     expect(ours.out).toContain('::set-output name=status::refused');
   });
+
+  it('appends to the job summary file as core.summary.addRaw().write() does', async () => {
+    const markdown = '## refused\n\n| input | what is wrong |\n| --- | --- |\n| `release` | 100% wrong |\n';
+    const append = async (write: () => unknown) => {
+      const file = join(dir, `summary-${Math.random()}`);
+      writeFileSync(file, 'earlier step\n');
+      process.env.GITHUB_STEP_SUMMARY = file;
+      await write();
+      return readFileSync(file, 'utf8');
+    };
+    const ours = await append(() => light.appendSummary(markdown));
+    expect(ours).toBe(await append(() => core.summary.addRaw(markdown).write()));
+    expect(ours).toBe(`earlier step\n${markdown}`);
+  });
+
+  it('warns, without failing, when there is no job summary file to write', () => {
+    delete process.env.GITHUB_STEP_SUMMARY;
+    const ours = capture(() => light.appendSummary('## refused\n'));
+    expect(ours.exitCode).toBe(undefined);
+    expect(ours.out).toMatch(/^::warning::could not write the job summary: Unable to find environment variable for \$GITHUB_STEP_SUMMARY/);
+    process.env.GITHUB_STEP_SUMMARY = join(dir, 'no-such-dir', 'summary.md');
+    expect(capture(() => light.appendSummary('## refused\n')).out).toMatch(/^::warning::could not write the job summary: ENOENT/);
+  });
 });
