@@ -1,29 +1,35 @@
-// npm run bench:backup -- --keys N
+// npm run bench:backup -- --keys N [--runs R] [--baseline <src/ of another checkout> ...]
 // Seeds a real etcd (TLS client-cert auth) with N keys over 80 groups, then, on the same etcd,
 // times `etcdctl snapshot save` and our takeBackup (streamed to disk, fsynced, etcd's checksum
 // checked, live keys in the file compared with etcd at the same revision) in a child process, so
-// its peak RSS is its own. Ends with exactly one line:
+// its peak RSS is its own; R rounds in turn (default 3), each with its own ratio. --baseline also
+// runs another version's client and takeBackup in every round (before/after on one machine state). Ends with
+// exactly one line, medians over the rounds:
 // backup keys=<N> bytes=<size> ours_s=<s> etcdctl_s=<s> ratio=<ours/etcdctl> ours_rss_mb=<MB>
 import { spawn } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { binPath } from '../sandbox/bins.ts';
-import { takeBackup } from '../src/backup.ts';
-import { EtcdClient } from '../src/etcd/client.ts';
 import { seed, startBenchEtcd } from './seed.ts';
 
 const { values } = parseArgs({
   options: {
     keys: { type: 'string', default: '10000' },
     'value-bytes': { type: 'string', default: '256' },
+    runs: { type: 'string', default: '3' },
+    baseline: { type: 'string', multiple: true },
     child: { type: 'boolean', default: false },
+    src: { type: 'string' },
     endpoint: { type: 'string' }, ca: { type: 'string' }, cert: { type: 'string' }, key: { type: 'string' }, dir: { type: 'string' },
   },
 });
 
 if (values.child) {
+  const src = values.src ?? join(import.meta.dirname, '../src');
+  const { takeBackup } = await import(join(src, 'backup.ts')) as typeof import('../src/backup.ts');
+  const { EtcdClient } = await import(join(src, 'etcd/client.ts')) as typeof import('../src/etcd/client.ts');
   const t0 = performance.now();
   const client = new EtcdClient({
     endpoint: values.endpoint!, serverName: 'localhost',
@@ -40,6 +46,7 @@ if (values.child) {
 const log = (s: string) => process.stderr.write(s + '\n');
 const n = Number(values.keys);
 if (!Number.isInteger(n) || n <= 0) throw new Error(`--keys must be a positive integer, got '${values.keys}'`);
+if (!Number.isInteger(Number(values.runs)) || Number(values.runs) <= 0) throw new Error(`--runs must be a positive integer, got '${values.runs}'`);
 
 const env = await startBenchEtcd('bench-backup-');
 try {
@@ -57,16 +64,39 @@ try {
   });
 
   const etcdctlFile = join(env.dir, 'etcdctl-snapshot.db');
-  const te = performance.now();
-  await run(binPath('etcdctl'), ['--endpoints', env.etcd.endpoint, '--command-timeout=600s', ...tls, 'snapshot', 'save', etcdctlFile], false);
-  const etcdctlS = (performance.now() - te) / 1000;
-  log(`etcdctl snapshot save: ${statSync(etcdctlFile).size} bytes in ${etcdctlS.toFixed(2)} s`);
-
+  const etcdctl = async () => {
+    const te = performance.now();
+    await run(binPath('etcdctl'), ['--endpoints', env.etcd.endpoint, '--command-timeout=600s', ...tls, 'snapshot', 'save', etcdctlFile], false);
+    const s = (performance.now() - te) / 1000;
+    log(`etcdctl snapshot save: ${statSync(etcdctlFile).size} bytes in ${s.toFixed(2)} s`);
+    rmSync(etcdctlFile, { force: true });
+    return s;
+  };
   const self = fileURLToPath(import.meta.url);
-  const out = await run(process.execPath, [self, '--child', '--endpoint', env.etcd.endpoint, '--ca', env.pki['etcd-ca.crt']!, '--cert', env.pki['apiserver-etcd-client.crt']!, '--key', env.pki['apiserver-etcd-client.key']!, '--dir', join(env.dir, 'ours')], true);
-  const ours = JSON.parse(out) as { bytes: number; keys: number; seconds: number; rssMb: number };
-  if (ours.keys !== n) throw new Error(`our snapshot holds ${ours.keys} keys, seeded ${n}`);
-  console.log(`backup keys=${n} bytes=${ours.bytes} ours_s=${ours.seconds.toFixed(3)} etcdctl_s=${etcdctlS.toFixed(3)} ratio=${(ours.seconds / etcdctlS).toFixed(3)} ours_rss_mb=${ours.rssMb.toFixed(1)}`);
+  const child = async (src?: string) => {
+    const dir = join(env.dir, 'ours');
+    const out = await run(process.execPath, [self, '--child', '--endpoint', env.etcd.endpoint, '--ca', env.pki['etcd-ca.crt']!, '--cert', env.pki['apiserver-etcd-client.crt']!, '--key', env.pki['apiserver-etcd-client.key']!, '--dir', dir, ...(src ? ['--src', src] : [])], true);
+    rmSync(dir, { recursive: true, force: true }); // a snapshot per round would fill the disk at 4M keys
+    const r = JSON.parse(out) as { bytes: number; keys: number; seconds: number; rssMb: number };
+    if (r.keys !== n) throw new Error(`${src ?? 'our'} snapshot holds ${r.keys} keys, seeded ${n}`);
+    return r;
+  };
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
+  const runs = Number(values.runs);
+  const baselines = values.baseline ?? [];
+  const rounds: Array<{ etcdctl: number; ours: { bytes: number; seconds: number; rssMb: number }; base: Array<{ seconds: number; rssMb: number }> }> = [];
+  for (let i = 0; i < runs; i++) {
+    const e = await etcdctl();
+    const ours = await child();
+    const base = [];
+    for (const b of baselines) base.push(await child(b));
+    rounds.push({ etcdctl: e, ours, base });
+    log(`round ${i + 1}: ours ${ours.seconds.toFixed(3)} s (ratio ${(ours.seconds / e).toFixed(3)}, peak ${ours.rssMb.toFixed(1)} MB)` +
+      base.map((b, j) => `, ${baselines[j]} ${b.seconds.toFixed(3)} s (ratio ${(b.seconds / e).toFixed(3)}, peak ${b.rssMb.toFixed(1)} MB)`).join(''));
+  }
+  baselines.forEach((b, j) => log(`baseline ${b}: ratio=${median(rounds.map((r) => r.base[j]!.seconds / r.etcdctl)).toFixed(3)} rss_mb=${median(rounds.map((r) => r.base[j]!.rssMb)).toFixed(1)} (median of ${runs})`));
+  const ours = (k: 'seconds' | 'rssMb') => median(rounds.map((r) => r.ours[k]));
+  console.log(`backup keys=${n} bytes=${rounds[0]!.ours.bytes} ours_s=${ours('seconds').toFixed(3)} etcdctl_s=${median(rounds.map((r) => r.etcdctl)).toFixed(3)} ratio=${median(rounds.map((r) => r.ours.seconds / r.etcdctl)).toFixed(3)} ours_rss_mb=${ours('rssMb').toFixed(1)}`);
 } finally {
   await env.cleanup();
 }

@@ -1,21 +1,25 @@
-// npm run bench:census -- --keys N
+// npm run bench:census -- --keys N [--runs R] [--baseline <src/ of another checkout> ...]
 // Seeds a real etcd (TLS client-cert auth) with N keys over 80 groups, then times, on the same
 // data, our census (in a child process, so its peak RSS is its own) and
-// `etcdctl get / --prefix --keys-only`. Ends with exactly one line:
+// `etcdctl get / --prefix --keys-only`, R rounds in turn (default 1), each with its own ratio;
+// --baseline also runs another version's census in every round. Ends with exactly one line,
+// medians over the rounds:
 // census keys=<N> groups=<G> ours_s=<s> etcdctl_s=<s> ratio=<ours/etcdctl> ours_rss_mb=<MB>
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { binPath } from '../sandbox/bins.ts';
 import { groupOf } from '../src/census.ts';
-import { EtcdClient } from '../src/etcd/client.ts';
-import { readCensus } from '../src/etcd/census-reader.ts';
 import { benchKey, seed, startBenchEtcd } from './seed.ts';
 
 const { values } = parseArgs({
   options: {
     keys: { type: 'string', default: '10000' },
+    runs: { type: 'string', default: '1' },
+    baseline: { type: 'string', multiple: true },
+    src: { type: 'string' },
     child: { type: 'boolean', default: false },
     endpoint: { type: 'string' }, ca: { type: 'string' }, cert: { type: 'string' }, key: { type: 'string' },
   },
@@ -23,6 +27,9 @@ const { values } = parseArgs({
 
 if (values.child) {
   // The measured side: connect, read the census, report time and peak RSS.
+  const src = values.src ?? join(import.meta.dirname, '../src');
+  const { EtcdClient } = await import(join(src, 'etcd/client.ts')) as typeof import('../src/etcd/client.ts');
+  const { readCensus } = await import(join(src, 'etcd/census-reader.ts')) as typeof import('../src/etcd/census-reader.ts');
   const t0 = performance.now();
   const client = new EtcdClient({
     endpoint: values.endpoint!, serverName: 'localhost',
@@ -50,39 +57,60 @@ try {
   const tls = ['--cacert', env.pki['etcd-ca.crt']!, '--cert', env.pki['apiserver-etcd-client.crt']!, '--key', env.pki['apiserver-etcd-client.key']!];
 
   // etcdctl: the whole process, its output counted as it streams.
-  const te = performance.now();
-  const etcdctlKeys = await new Promise<number>((resolve, reject) => {
-    const p = spawn(binPath('etcdctl'), ['--endpoints', env.etcd.endpoint, '--command-timeout=300s', ...tls, 'get', '/', '--prefix', '--keys-only'], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let count = 0; let partial = '';
-    p.stdout.setEncoding('latin1');
-    p.stdout.on('data', (s: string) => {
-      const lines = (partial + s).split('\n');
-      partial = lines.pop()!;
-      for (const l of lines) if (l.length > 0) count++;
+  const etcdctl = async () => {
+    const te = performance.now();
+    const keys = await new Promise<number>((resolve, reject) => {
+      const p = spawn(binPath('etcdctl'), ['--endpoints', env.etcd.endpoint, '--command-timeout=300s', ...tls, 'get', '/', '--prefix', '--keys-only'], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let count = 0; let partial = '';
+      p.stdout.setEncoding('latin1');
+      p.stdout.on('data', (s: string) => {
+        const lines = (partial + s).split('\n');
+        partial = lines.pop()!;
+        for (const l of lines) if (l.length > 0) count++;
+      });
+      p.on('error', reject);
+      p.on('close', (code) => (code === 0 ? resolve(count + (partial ? 1 : 0)) : reject(new Error(`etcdctl exited with ${code}`))));
     });
-    p.on('error', reject);
-    p.on('close', (code) => (code === 0 ? resolve(count + (partial ? 1 : 0)) : reject(new Error(`etcdctl exited with ${code}`))));
-  });
-  const etcdctlS = (performance.now() - te) / 1000;
+    if (keys !== n) throw new Error(`etcdctl listed ${keys} keys, seeded ${n}`);
+    return (performance.now() - te) / 1000;
+  };
 
-  // Ours, in a child process.
+  // Ours (or a baseline's), in a child process.
   const self = fileURLToPath(import.meta.url);
-  const out = await new Promise<string>((resolve, reject) => {
-    const p = spawn(process.execPath, [self, '--child', '--endpoint', env.etcd.endpoint, '--ca', env.pki['etcd-ca.crt']!, '--cert', env.pki['apiserver-etcd-client.crt']!, '--key', env.pki['apiserver-etcd-client.key']!], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let s = '';
-    p.stdout.on('data', (d) => (s += d));
-    p.on('error', reject);
-    p.on('close', (code) => (code === 0 ? resolve(s) : reject(new Error(`census child exited with ${code}`))));
-  });
-  const ours = JSON.parse(out) as { total: number; groups: Record<string, number>; seconds: number; rssMb: number; revision: number };
+  const child = async (src?: string) => {
+    const out = await new Promise<string>((resolve, reject) => {
+      const p = spawn(process.execPath, [self, '--child', '--endpoint', env.etcd.endpoint, '--ca', env.pki['etcd-ca.crt']!, '--cert', env.pki['apiserver-etcd-client.crt']!, '--key', env.pki['apiserver-etcd-client.key']!, ...(src ? ['--src', src] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let s = '';
+      p.stdout.on('data', (d) => (s += d));
+      p.on('error', reject);
+      p.on('close', (code) => (code === 0 ? resolve(s) : reject(new Error(`census child exited with ${code}`))));
+    });
+    const r = JSON.parse(out) as { total: number; groups: Record<string, number>; seconds: number; rssMb: number; revision: number };
+    const mismatches = Object.keys({ ...expected, ...r.groups }).filter((g) => expected[g] !== r.groups[g]);
+    if (r.total !== n || mismatches.length > 0) {
+      throw new Error(`counts differ: seeded ${n}, ${src ?? 'ours'} ${r.total}; groups differing: ${mismatches.slice(0, 5).join(', ')}`);
+    }
+    return r;
+  };
 
-  const mismatches = Object.keys({ ...expected, ...ours.groups }).filter((g) => expected[g] !== ours.groups[g]);
-  if (ours.total !== n || etcdctlKeys !== n || mismatches.length > 0) {
-    throw new Error(`counts differ: seeded ${n}, ours ${ours.total}, etcdctl ${etcdctlKeys}; groups differing: ${mismatches.slice(0, 5).join(', ')}`);
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
+  const runs = Number(values.runs);
+  if (!Number.isInteger(runs) || runs <= 0) throw new Error(`--runs must be a positive integer, got '${values.runs}'`);
+  const baselines = values.baseline ?? [];
+  const rounds: Array<{ etcdctl: number; ours: { seconds: number; rssMb: number; groups: Record<string, number> }; base: Array<{ seconds: number; rssMb: number }> }> = [];
+  for (let i = 0; i < runs; i++) {
+    const e = await etcdctl();
+    const ours = await child();
+    const base = [];
+    for (const b of baselines) base.push(await child(b));
+    rounds.push({ etcdctl: e, ours, base });
+    log(`round ${i + 1}: etcdctl ${e.toFixed(3)} s, ours ${ours.seconds.toFixed(3)} s (ratio ${(ours.seconds / e).toFixed(3)}, peak ${ours.rssMb.toFixed(1)} MB)` +
+      base.map((b, j) => `, ${baselines[j]} ${b.seconds.toFixed(3)} s (ratio ${(b.seconds / e).toFixed(3)}, peak ${b.rssMb.toFixed(1)} MB)`).join(''));
   }
-  log(`counts equal: ${n} keys, ${Object.keys(ours.groups).length} groups, revision ${ours.revision}`);
-  const G = Object.keys(ours.groups).length;
-  console.log(`census keys=${n} groups=${G} ours_s=${ours.seconds.toFixed(3)} etcdctl_s=${etcdctlS.toFixed(3)} ratio=${(ours.seconds / etcdctlS).toFixed(3)} ours_rss_mb=${ours.rssMb.toFixed(1)}`);
+  baselines.forEach((b, j) => log(`baseline ${b}: ratio=${median(rounds.map((r) => r.base[j]!.seconds / r.etcdctl)).toFixed(3)} rss_mb=${median(rounds.map((r) => r.base[j]!.rssMb)).toFixed(1)} (median of ${runs})`));
+  const G = Object.keys(rounds[0]!.ours.groups).length;
+  log(`counts equal: ${n} keys, ${G} groups`);
+  console.log(`census keys=${n} groups=${G} ours_s=${median(rounds.map((r) => r.ours.seconds)).toFixed(3)} etcdctl_s=${median(rounds.map((r) => r.etcdctl)).toFixed(3)} ratio=${median(rounds.map((r) => r.ours.seconds / r.etcdctl)).toFixed(3)} ours_rss_mb=${median(rounds.map((r) => r.ours.rssMb)).toFixed(1)}`);
 } finally {
   await env.cleanup();
 }

@@ -6,6 +6,9 @@
 //    (the same check `etcdutl snapshot restore` makes), and the size is what etcd announced;
 // 2. key count: the keys alive in the file's bbolt "key" bucket at the file's own revision equal
 //    etcd's count of all keys at that same revision, which is the census total at that revision.
+// Both are worked out while the stream is written (SnapshotScan), so verifying adds little to the
+// time the snapshot takes: etcd is asked for its count at its current revision as the snapshot
+// starts, and again only if the file's revision turns out to be a later one.
 // A snapshot that fails either check is deleted, so no file that looks complete is left behind.
 import { createHash } from 'node:crypto';
 import { accessSync, chmodSync, constants, mkdirSync, rmSync, statSync } from 'node:fs';
@@ -13,7 +16,7 @@ import { open, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BackupRecord } from './types.ts';
 import type { EtcdClient } from './etcd/client.ts';
-import { countSnapshotKeys, snapshotRevision } from './etcd/snapshot-file.ts';
+import { SnapshotScan } from './etcd/snapshot-scan.ts';
 import { ETCD_36_LINE, onOrAfterLine, parseChartVersion } from './version.ts';
 
 export interface BackupOptions {
@@ -41,6 +44,7 @@ export interface BackupVerification {
 export type BackupResult = BackupRecord & { verification: BackupVerification };
 
 const SHA_SIZE = 32;
+const ALL = Buffer.from([0]); // key and range end [0x00]: every key
 const mb = (n: number) => (n / 1048576).toFixed(1);
 
 function stamp(d: Date): string {
@@ -71,6 +75,10 @@ export async function takeBackup(client: EtcdClient, opts: BackupOptions): Promi
   const t0 = performance.now();
   ensurePrivateDir(opts.dir);
   const status = await client.status();
+  // No write between this status and the snapshot's read transaction (the usual case): the file's
+  // revision is this one, and etcd counts while it sends the snapshot.
+  const guess = { revision: status.header.revision, count: client.count(ALL, ALL, status.header.revision) };
+  guess.count.catch(() => {}); // awaited below only when the revisions agree
   const file = join(opts.dir, `${opts.release}-etcd-${stamp(new Date())}.snapshot.db`);
   const partial = `${file}.partial`;
   opts.log(`etcd snapshot of the deployed etcd (etcd ${status.version}, database ${mb(status.dbSize)} MB) to ${partial}`);
@@ -84,6 +92,7 @@ export async function takeBackup(client: EtcdClient, opts: BackupOptions): Promi
     const trailer: Buffer[] = []; // what comes after the announced database bytes: etcd's sha256
     let bytes = 0;
     let announced = -1;
+    let scan: SnapshotScan | undefined;
     let lastLog = Date.now();
     const every = opts.progressEveryMs ?? 5000;
     // Messages are 32 KiB; write them with writev in batches of about 1 MiB to keep syscalls few.
@@ -108,10 +117,17 @@ export async function takeBackup(client: EtcdClient, opts: BackupOptions): Promi
     try {
       for await (const msg of client.snapshot(opts.idleTimeoutMs)) {
         const blob = msg.blob;
-        if (announced < 0) announced = msg.remainingBytes + blob.length;
+        if (announced < 0) {
+          announced = msg.remainingBytes + blob.length;
+          scan = new SnapshotScan(announced);
+        }
         // Bytes up to the announced size are the database; anything after is the checksum.
         const dbPart = Math.max(0, Math.min(blob.length, announced - bytes));
-        if (dbPart > 0) db.update(dbPart === blob.length ? blob : blob.subarray(0, dbPart));
+        if (dbPart > 0) {
+          const part = dbPart === blob.length ? blob : blob.subarray(0, dbPart);
+          db.update(part);
+          scan!.update(part);
+        }
         if (dbPart < blob.length) trailer.push(blob.subarray(dbPart));
         bytes += blob.length;
         batch.push(blob);
@@ -143,15 +159,8 @@ export async function takeBackup(client: EtcdClient, opts: BackupOptions): Promi
     const s1 = (performance.now() - t0) / 1000;
     opts.log(`snapshot: ${mb(bytes)} MB received and written in ${s1.toFixed(1)} s (${mb(bytes / s1)} MB/s), etcd's checksum matches`);
 
-    // Ask etcd for its count at the snapshot's revision while the file is walked: the request
-    // goes out before the (synchronous) walk starts, etcd counts in parallel.
-    const rev = snapshotRevision(partial);
-    const etcdCount = client.count(Buffer.from([0]), Buffer.from([0]), rev);
-    etcdCount.catch(() => {}); // awaited below; don't let it count as unhandled meanwhile
-    await new Promise((r) => setTimeout(r, 5));
-    const inFile = countSnapshotKeys(partial);
-    if (inFile.revision !== rev) throw new Error(`the snapshot's revision reads as ${rev} and as ${inFile.revision}: the file is inconsistent. Take the backup again.`);
-    const atRev = await etcdCount;
+    const inFile = scan!.finish(partial);
+    const atRev = inFile.revision === guess.revision ? await guess.count : await client.count(ALL, ALL, inFile.revision);
     if (atRev.count !== inFile.keys) {
       throw new Error(`the snapshot holds ${inFile.keys} keys at revision ${inFile.revision} but etcd counts ${atRev.count} keys at that revision. Take the backup again.`);
     }

@@ -3,16 +3,21 @@
 import type { EtcdOps } from './context.ts';
 import type { Kube } from './kube.ts';
 import { deniedApiError, describeError, retryTransient, transientApiError } from './api-retry.ts';
-import { EtcdError } from './etcd/client.ts';
 import type { Census } from './types.ts';
 import { names } from './cluster-view.ts';
 import { certsFromSecretData } from './etcd/certs.ts';
-import { openPodEtcd } from './etcd/access.ts';
-import { readCensus } from './etcd/census-reader.ts';
-import { takeBackup, restoreInstructions } from './backup.ts';
 
 /** How long a cut census waits for the Kubernetes API before it counts again. */
 const API_WAIT_MS = 90_000;
+
+// The etcd code (grpc-js, the census reader, the snapshot reader) is a chunk of dist/ of its own,
+// loaded at the first census or backup: a run refused before that never loads it.
+const etcdCode = async () => {
+  const [{ EtcdError }, { openPodEtcd }, { readCensus }, { takeBackup, restoreInstructions }] = await Promise.all([
+    import('./etcd/client.ts'), import('./etcd/access.ts'), import('./etcd/census-reader.ts'), import('./backup.ts'),
+  ]);
+  return { EtcdError, openPodEtcd, readCensus, takeBackup, restoreInstructions };
+};
 
 export function etcdOps(kube: Kube, o: { namespace: string; release: string; chartVersion: string; log: (m: string) => void }): EtcdOps {
   const n = names(o.release);
@@ -23,6 +28,7 @@ export function etcdOps(kube: Kube, o: { namespace: string; release: string; cha
   };
   const podFor = (store: 'deployed' | 'embedded') => (store === 'deployed' ? n.etcdPod0 : n.embeddedPod);
   const countOnce = async (store: 'deployed' | 'embedded'): Promise<Census> => {
+    const { openPodEtcd, readCensus } = await etcdCode();
     const access = await openPodEtcd(kube.kc, { namespace: o.namespace, pod: podFor(store), port: 2379, certs: await certs(), allowExecFallback: store === 'deployed', container: 'etcd' });
     try {
       o.log(`counting keys of the ${store} etcd (pod ${podFor(store)}) via ${access.path}`);
@@ -42,6 +48,7 @@ export function etcdOps(kube: Kube, o: { namespace: string; release: string; cha
   };
   return {
     async census(store): Promise<Census> {
+      const { EtcdError } = await etcdCode();
       try {
         // Just after a restart the API may still deny (RBAC not loaded) or refuse a port-forward.
         return await retryTransient(() => countOnce(store), API_WAIT_MS, undefined, (x) => (transientApiError(x) && !(x instanceof EtcdError)) || deniedApiError(x));
@@ -59,6 +66,7 @@ export function etcdOps(kube: Kube, o: { namespace: string; release: string; cha
       }
     },
     async backup(dir) {
+      const { openPodEtcd, takeBackup, restoreInstructions } = await etcdCode();
       const access = await openPodEtcd(kube.kc, { namespace: o.namespace, pod: n.etcdPod0, port: 2379, certs: await certs(), allowExecFallback: false, container: 'etcd' });
       try {
         const record = await takeBackup(access.client, { dir, release: o.release, chartVersion: o.chartVersion, log: o.log });

@@ -15,15 +15,9 @@ import { renderSummary } from './summary.ts';
 import { actionOutputs } from './outputs.ts';
 import { PhaseStop, type Deps, type Logger, type Approvals } from './context.ts';
 import { etcdOps } from './etcd-ops.ts';
-import { plan } from './phases/plan.ts';
-import { migrate } from './phases/migrate.ts';
-import { finalize } from './phases/finalize.ts';
-import { status } from './phases/status.ts';
-import { readRunContext, makeOctokit, type GitHubRunContext } from './github-context.ts';
-import { verifyApproval } from './approval-api.ts';
+import { readRunContext, type GitHubRunContext } from './github-context.ts';
 import { upsertStatusComment } from './comment.ts';
 import { renderStatusComment } from './comment-render.ts';
-import { ensurePrivateDir } from './backup.ts';
 
 const logger: Logger = {
   info: (m) => core.info(m),
@@ -46,6 +40,7 @@ function approvals(s: Settings, ctx: GitHubRunContext | undefined): Approvals {
         if (!requireApproval) return { ok: true, bypassed: true, approvers: [], checks: [] };
         return { ok: false, bypassed: false, approvers: [], checks: [{ name: 'run-approval', state: 'failed', reason: 'no GitHub run context or github-token: the approval cannot be verified (set require-approval: false only where no reviewers can be required)' }] };
       }
+      const [{ verifyApproval }, { makeOctokit }] = await Promise.all([import('./approval-api.ts'), import('./octokit.ts')]);
       return verifyApproval(makeOctokit(s.githubToken, process.env, (m) => core.info(m)), { owner: ctx.owner, repo: ctx.repo, runId: ctx.runId, environment, requireApproval });
     },
   };
@@ -53,6 +48,7 @@ function approvals(s: Settings, ctx: GitHubRunContext | undefined): Approvals {
 
 async function comment(s: Settings, ctx: GitHubRunContext | undefined, r: RunReport): Promise<void> {
   if (!ctx?.prNumber || !s.githubToken) return;
+  const { makeOctokit } = await import('./octokit.ts');
   const res = await upsertStatusComment(makeOctokit(s.githubToken, process.env, (m) => core.info(m)), {
     owner: ctx.owner, repo: ctx.repo, issueNumber: ctx.prNumber, release: s.release, namespace: s.namespace, body: renderStatusComment(r),
   });
@@ -91,6 +87,8 @@ export async function runPhase(settings: Settings): Promise<void> {
   try {
     // Only a run that takes the snapshot needs the directory; it is checked before anything is read.
     if (s.phase === 'migrate' && s.backup === 'required') {
+      // backup.ts is a lazy chunk (with the etcd code), loaded only by a run that takes a snapshot.
+      const { ensurePrivateDir } = await import('./backup.ts');
       try {
         ensurePrivateDir(backupDir);
       } catch (e) {
@@ -117,8 +115,14 @@ export async function runPhase(settings: Settings): Promise<void> {
       etcd: etcdOps(kube, { namespace: s.namespace, release: s.release, chartVersion: s.chartVersion.text, log: (m) => core.info(m) }),
       approvals: approvals(s, ctx),
     };
-    const phases = { plan, migrate, finalize, status };
-    await phases[s.phase](deps);
+    // Each phase, and the etcd and GitHub code, is loaded when a run needs it (chunks of dist/).
+    const phases = {
+      plan: () => import('./phases/plan.ts').then((m) => m.plan),
+      migrate: () => import('./phases/migrate.ts').then((m) => m.migrate),
+      finalize: () => import('./phases/finalize.ts').then((m) => m.finalize),
+      status: () => import('./phases/status.ts').then((m) => m.status),
+    };
+    await (await phases[s.phase]())(deps);
   } catch (e) {
     if (e instanceof PhaseStop) {
       report.status = e.status;

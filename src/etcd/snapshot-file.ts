@@ -15,7 +15,7 @@ export interface SnapshotKeys {
   entries: number;
 }
 
-class PageReader {
+export class PageReader {
   private fd: number;
   readonly pageSize: number;
   readonly size: number;
@@ -113,23 +113,14 @@ class PageReader {
     }
   }
 
-  /** The last key under page `p` (rightmost path), copied. */
-  lastKey(p: Buffer): Buffer | undefined {
-    for (;;) {
-      const flags = p.readUInt16LE(8);
-      const count = p.readUInt16LE(10);
-      if (count === 0) return undefined;
-      const e = 16 + (count - 1) * 16;
-      if (flags & 0x01) { p = this.page(Number(p.readBigUInt64LE(e + 8))); continue; }
-      if (!(flags & 0x02)) this.fail(`page with flags ${flags} where a branch or leaf was expected`);
-      const pos = p.readUInt32LE(e + 4);
-      const ksize = p.readUInt32LE(e + 8);
-      return Buffer.from(p.subarray(e + pos, e + pos + ksize));
-    }
-  }
-
   /** The root page of a named top-level bucket. */
   bucket(name: string): Buffer | undefined {
+    const b = this.bucketRoot(name);
+    return b && (b.inline ?? this.page(b.root));
+  }
+
+  /** Where a named top-level bucket's tree starts: its root page id, or (root 0) its inline page. */
+  bucketRoot(name: string): { root: number; inline?: Buffer } | undefined {
     let root = -1;
     let inline: Buffer | undefined;
     this.walk(this.page(this.rootPgid), (k, v, f) => {
@@ -139,11 +130,27 @@ class PageReader {
       if (root === 0) inline = Buffer.from(v.subarray(16));
     });
     if (root < 0) return undefined;
-    return inline ?? this.page(root);
+    return inline ? { root, inline } : { root };
+  }
+
+  /** The compaction revisions in bucket "meta": finished, and scheduled (above finished while one runs). */
+  compaction(): { finished: number; scheduled: number } {
+    const rev = (v: Buffer) => (v.length >= 8 ? Number(v.readBigUInt64BE(0)) : 0);
+    let finished = 0;
+    let scheduled = 0;
+    const meta = this.bucket('meta');
+    if (meta) {
+      this.walk(meta, (k, v) => {
+        const name = k.toString('latin1');
+        if (name === 'finishedCompactRev') finished = rev(v);
+        else if (name === 'scheduledCompactRev') scheduled = rev(v);
+      });
+    }
+    return { finished, scheduled };
   }
 }
 
-function parseMeta(b: Buffer, at: number): { pageSize: number; root: number; txid: number } | undefined {
+export function parseMeta(b: Buffer, at: number): { pageSize: number; root: number; txid: number } | undefined {
   if (b.readUInt32LE(at) !== 0xed0cdaed) return undefined;
   // FNV-1a 64 over the meta fields before the checksum (56 bytes).
   let h = 0xcbf29ce484222325n;
@@ -157,23 +164,6 @@ function parseMeta(b: Buffer, at: number): { pageSize: number; root: number; txi
     root: Number(b.readBigUInt64LE(at + 16)),
     txid: Number(b.readBigUInt64LE(at + 48)),
   };
-}
-
-/**
- * The revision a snapshot was taken at: its highest stored revision, read from the rightmost
- * leaf of bucket "key" (a few page reads). Lets the caller ask etcd for its count at that
- * revision while countSnapshotKeys walks the file.
- */
-export function snapshotRevision(path: string): number {
-  const r = new PageReader(path);
-  try {
-    const bucket = r.bucket('key');
-    if (!bucket) throw new Error(`snapshot ${path} has no 'key' bucket: not an etcd v3 database.`);
-    const k = r.lastKey(bucket);
-    return k && k.length >= 8 ? k.readUInt32BE(0) * 4294967296 + k.readUInt32BE(4) : 0;
-  } finally {
-    r.close();
-  }
 }
 
 // Field 1 (key) of an mvccpb.KeyValue; it is written first.
@@ -223,34 +213,36 @@ class HashTable {
   }
 }
 
-function varintAt(v: Buffer, i: number): [number, number] {
-  let n = 0;
-  let mul = 1;
-  for (; i < v.length; i++) {
-    const b = v[i]!;
-    n += (b & 0x7f) * mul;
-    mul *= 128;
-    if ((b & 0x80) === 0) return [n, i + 1];
-  }
-  return [n, i];
+// Field 4 (version) of an mvccpb.KeyValue: 1 for the put that created the key.
+export function kvVersion(v: Buffer): number {
+  return kvVersionAt(v, 0, v.length);
 }
 
-// Field 4 (version) of an mvccpb.KeyValue: 1 for the put that created the key.
-function kvVersion(v: Buffer): number {
-  let i = 0;
-  while (i < v.length) {
-    const [tag, a] = varintAt(v, i);
-    const field = Math.floor(tag / 8);
+/**
+ * kvVersion of the KeyValue in buf[start, end), without allocating: it runs for every entry of a
+ * snapshot. -1 for a wire type a KeyValue does not use, 0 when the field is absent.
+ */
+export function kvVersionAt(buf: Buffer, start: number, end: number): number {
+  let i = start;
+  while (i < end) {
+    // The tag: fields 1 to 6 fit in one byte.
+    const tag = buf[i++]!;
+    if (tag & 0x80) return -1;
     const wt = tag & 7;
+    if (wt !== 0 && wt !== 2) return -1;
+    let n = 0;
+    let mul = 1;
+    for (;;) {
+      if (i >= end) return 0;
+      const b = buf[i++]!;
+      n += (b & 0x7f) * mul;
+      if ((b & 0x80) === 0) break;
+      mul *= 128;
+    }
     if (wt === 0) {
-      const [n, b] = varintAt(v, a);
-      if (field === 4) return n;
-      i = b;
-    } else if (wt === 2) {
-      const [len, b] = varintAt(v, a);
-      i = b + len;
+      if (tag >> 3 === 4) return n;
     } else {
-      return -1;
+      i += n; // a length-delimited field (the key, the value): skip it
     }
   }
   return 0;
@@ -270,24 +262,13 @@ function kvVersion(v: Buffer): number {
 export function countSnapshotKeys(path: string, opts: { trackKeys?: boolean } = {}): SnapshotKeys {
   const r = new PageReader(path);
   try {
-    const metaRev = (k: Buffer | undefined) => (k && k.length >= 8 ? Number(k.readBigUInt64BE(0)) : 0);
-    let finished: Buffer | undefined;
-    let scheduled: Buffer | undefined;
-    const meta = r.bucket('meta');
-    if (meta) {
-      r.walk(meta, (k, v) => {
-        const name = k.toString('latin1');
-        if (name === 'finishedCompactRev') finished = Buffer.from(v);
-        else if (name === 'scheduledCompactRev') scheduled = Buffer.from(v);
-      });
-    }
-    const compacted = metaRev(finished);
+    const { finished: compacted, scheduled } = r.compaction();
     const bucket = r.bucket('key');
     if (!bucket) throw new Error(`snapshot ${path} has no 'key' bucket: not an etcd v3 database.`);
     let entries = 0;
     let revision = 0;
 
-    if (!opts.trackKeys && metaRev(scheduled) <= compacted) {
+    if (!opts.trackKeys && scheduled <= compacted) {
       let live = 0;
       r.walk(bucket, (k, v) => {
         entries++;

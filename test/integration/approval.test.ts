@@ -4,7 +4,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verifyApproval } from '../../src/approval-api.ts';
 import type { ApprovalRequest } from '../../src/approval.ts';
-import { makeOctokit, readRunContext } from '../../src/github-context.ts';
+import { readRunContext } from '../../src/github-context.ts';
+import { makeOctokit } from '../../src/octokit.ts';
 import { startGitHubStandin, type GitHubStandin } from '../support/github-standin.ts';
 import { recordScenario } from '../support/reliability.ts';
 

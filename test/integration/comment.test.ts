@@ -3,7 +3,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { upsertStatusComment } from '../../src/comment.ts';
 import { renderStatusComment, statusMarker } from '../../src/comment-render.ts';
-import { makeOctokit, readRunContext } from '../../src/github-context.ts';
+import { readRunContext } from '../../src/github-context.ts';
+import { makeOctokit } from '../../src/octokit.ts';
 import type { StatusReport } from '../../src/types.ts';
 import { outsideCodeSpans, tableCells } from '../support/markdown-structure.ts';
 import { startGitHubStandin, type GitHubStandin } from '../support/github-standin.ts';

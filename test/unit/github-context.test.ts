@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { makeOctokit, prNumberFromEvent, readRunContext } from '../../src/github-context.ts';
+import { prNumberFromEvent, readRunContext } from '../../src/github-context.ts';
+import { makeOctokit } from '../../src/octokit.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'ghctx-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
