@@ -60,12 +60,15 @@ const ADAPTERS = [
   'src/kube.ts',
   'src/kubeconfig.ts',
   'src/log-gate.ts',
+  'src/octokit.ts',
   'src/state-store.ts',
+  'src/workflow-commands.ts',
   'src/etcd/access.ts',
   'src/etcd/census-reader.ts',
   'src/etcd/client.ts',
   'src/etcd/port-forward.ts',
   'src/etcd/snapshot-file.ts',
+  'src/etcd/snapshot-scan.ts',
 ];
 
 /** Wiring: the entry point, the runner that builds the adapters, and the phases that sequence them. */
