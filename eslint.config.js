@@ -78,11 +78,25 @@ const ORCHESTRATION_FILES = ['src/main.ts', 'src/runner.ts', 'src/context.ts', '
 const unplaced = readdirSync(join(import.meta.dirname, 'src'), { recursive: true })
   .filter((f) => f.endsWith('.ts'))
   .map((f) => `src/${f}`)
-  .filter((f) => !CORE.includes(f) && !ADAPTERS.includes(f) && !ORCHESTRATION_FILES.includes(f) && !f.startsWith('src/phases/'));
-if (unplaced.length > 0) throw new Error(`eslint.config.js: list ${unplaced.join(', ')} in CORE or ADAPTERS (or ORCHESTRATION_FILES)`);
+  .filter(
+    (f) =>
+      !CORE.includes(f) && !ADAPTERS.includes(f) && !ORCHESTRATION_FILES.includes(f) && !f.startsWith('src/phases/'),
+  );
+if (unplaced.length > 0)
+  throw new Error(`eslint.config.js: list ${unplaced.join(', ')} in CORE or ADAPTERS (or ORCHESTRATION_FILES)`);
 
 const ADAPTER_MODULES = ADAPTERS.map((f) => `**/${f.replace(/^src\//, '')}`);
-const IO_PACKAGES = ['@actions/*', '@grpc/*', '@kubernetes/*', 'node:fs', 'node:fs/*', 'node:net', 'node:child_process', 'node:http', 'node:https'];
+const IO_PACKAGES = [
+  '@actions/*',
+  '@grpc/*',
+  '@kubernetes/*',
+  'node:fs',
+  'node:fs/*',
+  'node:net',
+  'node:child_process',
+  'node:http',
+  'node:https',
+];
 const ORCHESTRATION = ['**/phases/*', '**/runner.ts', '**/main.ts', '**/context.ts'];
 
 export default tseslint.config(
@@ -92,7 +106,10 @@ export default tseslint.config(
   {
     files: ['**/*.ts'],
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['vitest.config.ts'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        projectService: { allowDefaultProject: ['vitest.config.ts'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     plugins: { 'import-x': importX },
     linterOptions: { reportUnusedDisableDirectives: 'error' },
@@ -100,7 +117,10 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/await-thenable': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
       'import-x/first': 'error',
       'import-x/no-duplicates': 'error',
       // Errors are reworded into messages that name the input, the object and the remedy, with the cause's text
@@ -116,21 +136,37 @@ export default tseslint.config(
   {
     files: CORE,
     rules: {
-      '@typescript-eslint/no-restricted-imports': ['error', {
-        patterns: [
-          { group: ADAPTER_MODULES, allowTypeImports: true, message: 'The pure core takes data, not adapters: move the call to an adapter or a phase.' },
-          { group: IO_PACKAGES, message: 'The pure core does no I/O: an adapter does it and passes the result.' },
-          { group: ORCHESTRATION, message: 'The core does not depend on phases or the runner.' },
-        ],
-      }],
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ADAPTER_MODULES,
+              allowTypeImports: true,
+              message: 'The pure core takes data, not adapters: move the call to an adapter or a phase.',
+            },
+            { group: IO_PACKAGES, message: 'The pure core does no I/O: an adapter does it and passes the result.' },
+            { group: ORCHESTRATION, message: 'The core does not depend on phases or the runner.' },
+          ],
+        },
+      ],
     },
   },
   {
     files: ADAPTERS,
     rules: {
-      '@typescript-eslint/no-restricted-imports': ['error', {
-        patterns: [{ group: ORCHESTRATION, allowTypeImports: true, message: 'Adapters do not depend on phases or the runner.' }],
-      }],
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ORCHESTRATION,
+              allowTypeImports: true,
+              message: 'Adapters do not depend on phases or the runner.',
+            },
+          ],
+        },
+      ],
     },
   },
 );

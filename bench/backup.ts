@@ -22,51 +22,87 @@ const { values } = parseArgs({
     baseline: { type: 'string', multiple: true },
     child: { type: 'boolean', default: false },
     src: { type: 'string' },
-    endpoint: { type: 'string' }, ca: { type: 'string' }, cert: { type: 'string' }, key: { type: 'string' }, dir: { type: 'string' },
+    endpoint: { type: 'string' },
+    ca: { type: 'string' },
+    cert: { type: 'string' },
+    key: { type: 'string' },
+    dir: { type: 'string' },
   },
 });
 
 if (values.child) {
   const src = values.src ?? join(import.meta.dirname, '../src');
-  const { takeBackup } = await import(join(src, 'backup.ts')) as typeof import('../src/backup.ts');
-  const { EtcdClient } = await import(join(src, 'etcd/client.ts')) as typeof import('../src/etcd/client.ts');
+  const { takeBackup } = (await import(join(src, 'backup.ts'))) as typeof import('../src/backup.ts');
+  const { EtcdClient } = (await import(join(src, 'etcd/client.ts'))) as typeof import('../src/etcd/client.ts');
   const t0 = performance.now();
   const client = new EtcdClient({
-    endpoint: values.endpoint!, serverName: 'localhost',
-    ca: readFileSync(values.ca!), cert: readFileSync(values.cert!), key: readFileSync(values.key!),
+    endpoint: values.endpoint!,
+    serverName: 'localhost',
+    ca: readFileSync(values.ca!),
+    cert: readFileSync(values.cert!),
+    key: readFileSync(values.key!),
     flowControlWindow: process.env.BENCH_FCW ? Number(process.env.BENCH_FCW) : undefined,
   });
-  const r = await takeBackup(client, { dir: values.dir!, release: 'bench', chartVersion: '0.27.0', log: (m) => process.stderr.write(`${m} [rss ${(process.memoryUsage().rss / 1048576).toFixed(0)} MB, peak ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB]\n`) });
+  const r = await takeBackup(client, {
+    dir: values.dir!,
+    release: 'bench',
+    chartVersion: '0.27.0',
+    log: (m) =>
+      process.stderr.write(
+        `${m} [rss ${(process.memoryUsage().rss / 1048576).toFixed(0)} MB, peak ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB]\n`,
+      ),
+  });
   const seconds = (performance.now() - t0) / 1000;
   client.close();
-  process.stdout.write(JSON.stringify({ bytes: r.bytes, keys: r.keys, revision: r.revision, seconds, rssMb: process.resourceUsage().maxRSS / 1024 }) + '\n');
+  process.stdout.write(
+    JSON.stringify({
+      bytes: r.bytes,
+      keys: r.keys,
+      revision: r.revision,
+      seconds,
+      rssMb: process.resourceUsage().maxRSS / 1024,
+    }) + '\n',
+  );
   process.exit(0);
 }
 
 const log = (s: string) => process.stderr.write(s + '\n');
 const n = Number(values.keys);
 if (!Number.isInteger(n) || n <= 0) throw new Error(`--keys must be a positive integer, got '${values.keys}'`);
-if (!Number.isInteger(Number(values.runs)) || Number(values.runs) <= 0) throw new Error(`--runs must be a positive integer, got '${values.runs}'`);
+if (!Number.isInteger(Number(values.runs)) || Number(values.runs) <= 0)
+  throw new Error(`--runs must be a positive integer, got '${values.runs}'`);
 
 const env = await startBenchEtcd('bench-backup-');
 try {
   const t0 = performance.now();
   await seed(env.client, n, Number(values['value-bytes']), log);
   log(`seeded ${n} keys in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-  const tls = ['--cacert', env.pki['etcd-ca.crt']!, '--cert', env.pki['apiserver-etcd-client.crt']!, '--key', env.pki['apiserver-etcd-client.key']!];
+  const tls = [
+    '--cacert',
+    env.pki['etcd-ca.crt']!,
+    '--cert',
+    env.pki['apiserver-etcd-client.crt']!,
+    '--key',
+    env.pki['apiserver-etcd-client.key']!,
+  ];
 
-  const run = (cmd: string, args: string[], capture: boolean) => new Promise<string>((resolve, reject) => {
-    const p = spawn(cmd, args, { stdio: ['ignore', capture ? 'pipe' : 'ignore', 'inherit'] });
-    let s = '';
-    p.stdout?.on('data', (d) => (s += d));
-    p.on('error', reject);
-    p.on('close', (code) => (code === 0 ? resolve(s) : reject(new Error(`${cmd} exited with ${code}`))));
-  });
+  const run = (cmd: string, args: string[], capture: boolean) =>
+    new Promise<string>((resolve, reject) => {
+      const p = spawn(cmd, args, { stdio: ['ignore', capture ? 'pipe' : 'ignore', 'inherit'] });
+      let s = '';
+      p.stdout?.on('data', (d) => (s += d));
+      p.on('error', reject);
+      p.on('close', (code) => (code === 0 ? resolve(s) : reject(new Error(`${cmd} exited with ${code}`))));
+    });
 
   const etcdctlFile = join(env.dir, 'etcdctl-snapshot.db');
   const etcdctl = async () => {
     const te = performance.now();
-    await run(binPath('etcdctl'), ['--endpoints', env.etcd.endpoint, '--command-timeout=600s', ...tls, 'snapshot', 'save', etcdctlFile], false);
+    await run(
+      binPath('etcdctl'),
+      ['--endpoints', env.etcd.endpoint, '--command-timeout=600s', ...tls, 'snapshot', 'save', etcdctlFile],
+      false,
+    );
     const s = (performance.now() - te) / 1000;
     log(`etcdctl snapshot save: ${statSync(etcdctlFile).size} bytes in ${s.toFixed(2)} s`);
     rmSync(etcdctlFile, { force: true });
@@ -75,7 +111,25 @@ try {
   const self = fileURLToPath(import.meta.url);
   const child = async (src?: string) => {
     const dir = join(env.dir, 'ours');
-    const out = await run(process.execPath, [self, '--child', '--endpoint', env.etcd.endpoint, '--ca', env.pki['etcd-ca.crt']!, '--cert', env.pki['apiserver-etcd-client.crt']!, '--key', env.pki['apiserver-etcd-client.key']!, '--dir', dir, ...(src ? ['--src', src] : [])], true);
+    const out = await run(
+      process.execPath,
+      [
+        self,
+        '--child',
+        '--endpoint',
+        env.etcd.endpoint,
+        '--ca',
+        env.pki['etcd-ca.crt']!,
+        '--cert',
+        env.pki['apiserver-etcd-client.crt']!,
+        '--key',
+        env.pki['apiserver-etcd-client.key']!,
+        '--dir',
+        dir,
+        ...(src ? ['--src', src] : []),
+      ],
+      true,
+    );
     rmSync(dir, { recursive: true, force: true }); // a snapshot per round would fill the disk at 4M keys
     const r = JSON.parse(out) as { bytes: number; keys: number; seconds: number; rssMb: number };
     if (r.keys !== n) throw new Error(`${src ?? 'our'} snapshot holds ${r.keys} keys, seeded ${n}`);
@@ -84,19 +138,36 @@ try {
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
   const runs = Number(values.runs);
   const baselines = values.baseline ?? [];
-  const rounds: Array<{ etcdctl: number; ours: { bytes: number; seconds: number; rssMb: number }; base: Array<{ seconds: number; rssMb: number }> }> = [];
+  const rounds: Array<{
+    etcdctl: number;
+    ours: { bytes: number; seconds: number; rssMb: number };
+    base: Array<{ seconds: number; rssMb: number }>;
+  }> = [];
   for (let i = 0; i < runs; i++) {
     const e = await etcdctl();
     const ours = await child();
     const base = [];
     for (const b of baselines) base.push(await child(b));
     rounds.push({ etcdctl: e, ours, base });
-    log(`round ${i + 1}: ours ${ours.seconds.toFixed(3)} s (ratio ${(ours.seconds / e).toFixed(3)}, peak ${ours.rssMb.toFixed(1)} MB)` +
-      base.map((b, j) => `, ${baselines[j]} ${b.seconds.toFixed(3)} s (ratio ${(b.seconds / e).toFixed(3)}, peak ${b.rssMb.toFixed(1)} MB)`).join(''));
+    log(
+      `round ${i + 1}: ours ${ours.seconds.toFixed(3)} s (ratio ${(ours.seconds / e).toFixed(3)}, peak ${ours.rssMb.toFixed(1)} MB)` +
+        base
+          .map(
+            (b, j) =>
+              `, ${baselines[j]} ${b.seconds.toFixed(3)} s (ratio ${(b.seconds / e).toFixed(3)}, peak ${b.rssMb.toFixed(1)} MB)`,
+          )
+          .join(''),
+    );
   }
-  baselines.forEach((b, j) => log(`baseline ${b}: ratio=${median(rounds.map((r) => r.base[j]!.seconds / r.etcdctl)).toFixed(3)} rss_mb=${median(rounds.map((r) => r.base[j]!.rssMb)).toFixed(1)} (median of ${runs})`));
+  baselines.forEach((b, j) =>
+    log(
+      `baseline ${b}: ratio=${median(rounds.map((r) => r.base[j]!.seconds / r.etcdctl)).toFixed(3)} rss_mb=${median(rounds.map((r) => r.base[j]!.rssMb)).toFixed(1)} (median of ${runs})`,
+    ),
+  );
   const ours = (k: 'seconds' | 'rssMb') => median(rounds.map((r) => r.ours[k]));
-  console.log(`backup keys=${n} bytes=${rounds[0]!.ours.bytes} ours_s=${ours('seconds').toFixed(3)} etcdctl_s=${median(rounds.map((r) => r.etcdctl)).toFixed(3)} ratio=${median(rounds.map((r) => r.ours.seconds / r.etcdctl)).toFixed(3)} ours_rss_mb=${ours('rssMb').toFixed(1)}`);
+  console.log(
+    `backup keys=${n} bytes=${rounds[0]!.ours.bytes} ours_s=${ours('seconds').toFixed(3)} etcdctl_s=${median(rounds.map((r) => r.etcdctl)).toFixed(3)} ratio=${median(rounds.map((r) => r.ours.seconds / r.etcdctl)).toFixed(3)} ours_rss_mb=${ours('rssMb').toFixed(1)}`,
+  );
 } finally {
   await env.cleanup();
 }

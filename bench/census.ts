@@ -21,19 +21,27 @@ const { values } = parseArgs({
     baseline: { type: 'string', multiple: true },
     src: { type: 'string' },
     child: { type: 'boolean', default: false },
-    endpoint: { type: 'string' }, ca: { type: 'string' }, cert: { type: 'string' }, key: { type: 'string' },
+    endpoint: { type: 'string' },
+    ca: { type: 'string' },
+    cert: { type: 'string' },
+    key: { type: 'string' },
   },
 });
 
 if (values.child) {
   // The measured side: connect, read the census, report time and peak RSS.
   const src = values.src ?? join(import.meta.dirname, '../src');
-  const { EtcdClient } = await import(join(src, 'etcd/client.ts')) as typeof import('../src/etcd/client.ts');
-  const { readCensus } = await import(join(src, 'etcd/census-reader.ts')) as typeof import('../src/etcd/census-reader.ts');
+  const { EtcdClient } = (await import(join(src, 'etcd/client.ts'))) as typeof import('../src/etcd/client.ts');
+  const { readCensus } = (await import(
+    join(src, 'etcd/census-reader.ts')
+  )) as typeof import('../src/etcd/census-reader.ts');
   const t0 = performance.now();
   const client = new EtcdClient({
-    endpoint: values.endpoint!, serverName: 'localhost',
-    ca: readFileSync(values.ca!), cert: readFileSync(values.cert!), key: readFileSync(values.key!),
+    endpoint: values.endpoint!,
+    serverName: 'localhost',
+    ca: readFileSync(values.ca!),
+    cert: readFileSync(values.cert!),
+    key: readFileSync(values.key!),
   });
   const c = await readCensus(client);
   const seconds = (performance.now() - t0) / 1000;
@@ -52,16 +60,31 @@ try {
   await seed(env.client, n, 64, log);
   log(`seeded ${n} keys in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   const expected: Record<string, number> = {};
-  for (let i = 0; i < n; i++) { const g = groupOf(benchKey(i)); expected[g] = (expected[g] ?? 0) + 1; }
+  for (let i = 0; i < n; i++) {
+    const g = groupOf(benchKey(i));
+    expected[g] = (expected[g] ?? 0) + 1;
+  }
 
-  const tls = ['--cacert', env.pki['etcd-ca.crt']!, '--cert', env.pki['apiserver-etcd-client.crt']!, '--key', env.pki['apiserver-etcd-client.key']!];
+  const tls = [
+    '--cacert',
+    env.pki['etcd-ca.crt']!,
+    '--cert',
+    env.pki['apiserver-etcd-client.crt']!,
+    '--key',
+    env.pki['apiserver-etcd-client.key']!,
+  ];
 
   // etcdctl: the whole process, its output counted as it streams.
   const etcdctl = async () => {
     const te = performance.now();
     const keys = await new Promise<number>((resolve, reject) => {
-      const p = spawn(binPath('etcdctl'), ['--endpoints', env.etcd.endpoint, '--command-timeout=300s', ...tls, 'get', '/', '--prefix', '--keys-only'], { stdio: ['ignore', 'pipe', 'inherit'] });
-      let count = 0; let partial = '';
+      const p = spawn(
+        binPath('etcdctl'),
+        ['--endpoints', env.etcd.endpoint, '--command-timeout=300s', ...tls, 'get', '/', '--prefix', '--keys-only'],
+        { stdio: ['ignore', 'pipe', 'inherit'] },
+      );
+      let count = 0;
+      let partial = '';
       p.stdout.setEncoding('latin1');
       p.stdout.on('data', (s: string) => {
         const lines = (partial + s).split('\n');
@@ -69,7 +92,9 @@ try {
         for (const l of lines) if (l.length > 0) count++;
       });
       p.on('error', reject);
-      p.on('close', (code) => (code === 0 ? resolve(count + (partial ? 1 : 0)) : reject(new Error(`etcdctl exited with ${code}`))));
+      p.on('close', (code) =>
+        code === 0 ? resolve(count + (partial ? 1 : 0)) : reject(new Error(`etcdctl exited with ${code}`)),
+      );
     });
     if (keys !== n) throw new Error(`etcdctl listed ${keys} keys, seeded ${n}`);
     return (performance.now() - te) / 1000;
@@ -79,16 +104,40 @@ try {
   const self = fileURLToPath(import.meta.url);
   const child = async (src?: string) => {
     const out = await new Promise<string>((resolve, reject) => {
-      const p = spawn(process.execPath, [self, '--child', '--endpoint', env.etcd.endpoint, '--ca', env.pki['etcd-ca.crt']!, '--cert', env.pki['apiserver-etcd-client.crt']!, '--key', env.pki['apiserver-etcd-client.key']!, ...(src ? ['--src', src] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const p = spawn(
+        process.execPath,
+        [
+          self,
+          '--child',
+          '--endpoint',
+          env.etcd.endpoint,
+          '--ca',
+          env.pki['etcd-ca.crt']!,
+          '--cert',
+          env.pki['apiserver-etcd-client.crt']!,
+          '--key',
+          env.pki['apiserver-etcd-client.key']!,
+          ...(src ? ['--src', src] : []),
+        ],
+        { stdio: ['ignore', 'pipe', 'inherit'] },
+      );
       let s = '';
       p.stdout.on('data', (d) => (s += d));
       p.on('error', reject);
       p.on('close', (code) => (code === 0 ? resolve(s) : reject(new Error(`census child exited with ${code}`))));
     });
-    const r = JSON.parse(out) as { total: number; groups: Record<string, number>; seconds: number; rssMb: number; revision: number };
+    const r = JSON.parse(out) as {
+      total: number;
+      groups: Record<string, number>;
+      seconds: number;
+      rssMb: number;
+      revision: number;
+    };
     const mismatches = Object.keys({ ...expected, ...r.groups }).filter((g) => expected[g] !== r.groups[g]);
     if (r.total !== n || mismatches.length > 0) {
-      throw new Error(`counts differ: seeded ${n}, ${src ?? 'ours'} ${r.total}; groups differing: ${mismatches.slice(0, 5).join(', ')}`);
+      throw new Error(
+        `counts differ: seeded ${n}, ${src ?? 'ours'} ${r.total}; groups differing: ${mismatches.slice(0, 5).join(', ')}`,
+      );
     }
     return r;
   };
@@ -97,20 +146,37 @@ try {
   const runs = Number(values.runs);
   if (!Number.isInteger(runs) || runs <= 0) throw new Error(`--runs must be a positive integer, got '${values.runs}'`);
   const baselines = values.baseline ?? [];
-  const rounds: Array<{ etcdctl: number; ours: { seconds: number; rssMb: number; groups: Record<string, number> }; base: Array<{ seconds: number; rssMb: number }> }> = [];
+  const rounds: Array<{
+    etcdctl: number;
+    ours: { seconds: number; rssMb: number; groups: Record<string, number> };
+    base: Array<{ seconds: number; rssMb: number }>;
+  }> = [];
   for (let i = 0; i < runs; i++) {
     const e = await etcdctl();
     const ours = await child();
     const base = [];
     for (const b of baselines) base.push(await child(b));
     rounds.push({ etcdctl: e, ours, base });
-    log(`round ${i + 1}: etcdctl ${e.toFixed(3)} s, ours ${ours.seconds.toFixed(3)} s (ratio ${(ours.seconds / e).toFixed(3)}, peak ${ours.rssMb.toFixed(1)} MB)` +
-      base.map((b, j) => `, ${baselines[j]} ${b.seconds.toFixed(3)} s (ratio ${(b.seconds / e).toFixed(3)}, peak ${b.rssMb.toFixed(1)} MB)`).join(''));
+    log(
+      `round ${i + 1}: etcdctl ${e.toFixed(3)} s, ours ${ours.seconds.toFixed(3)} s (ratio ${(ours.seconds / e).toFixed(3)}, peak ${ours.rssMb.toFixed(1)} MB)` +
+        base
+          .map(
+            (b, j) =>
+              `, ${baselines[j]} ${b.seconds.toFixed(3)} s (ratio ${(b.seconds / e).toFixed(3)}, peak ${b.rssMb.toFixed(1)} MB)`,
+          )
+          .join(''),
+    );
   }
-  baselines.forEach((b, j) => log(`baseline ${b}: ratio=${median(rounds.map((r) => r.base[j]!.seconds / r.etcdctl)).toFixed(3)} rss_mb=${median(rounds.map((r) => r.base[j]!.rssMb)).toFixed(1)} (median of ${runs})`));
+  baselines.forEach((b, j) =>
+    log(
+      `baseline ${b}: ratio=${median(rounds.map((r) => r.base[j]!.seconds / r.etcdctl)).toFixed(3)} rss_mb=${median(rounds.map((r) => r.base[j]!.rssMb)).toFixed(1)} (median of ${runs})`,
+    ),
+  );
   const G = Object.keys(rounds[0]!.ours.groups).length;
   log(`counts equal: ${n} keys, ${G} groups`);
-  console.log(`census keys=${n} groups=${G} ours_s=${median(rounds.map((r) => r.ours.seconds)).toFixed(3)} etcdctl_s=${median(rounds.map((r) => r.etcdctl)).toFixed(3)} ratio=${median(rounds.map((r) => r.ours.seconds / r.etcdctl)).toFixed(3)} ours_rss_mb=${median(rounds.map((r) => r.ours.rssMb)).toFixed(1)}`);
+  console.log(
+    `census keys=${n} groups=${G} ours_s=${median(rounds.map((r) => r.ours.seconds)).toFixed(3)} etcdctl_s=${median(rounds.map((r) => r.etcdctl)).toFixed(3)} ratio=${median(rounds.map((r) => r.ours.seconds / r.etcdctl)).toFixed(3)} ours_rss_mb=${median(rounds.map((r) => r.ours.rssMb)).toFixed(1)}`,
+  );
 } finally {
   await env.cleanup();
 }

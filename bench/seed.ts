@@ -9,27 +9,85 @@ import { txnPut } from '../sandbox/etcd-seed.ts';
 
 // 80 groups as kube-apiserver lays them out: built-ins, two-segment built-ins, API groups, vCluster.
 export const BENCH_GROUPS: readonly string[] = [
-  'pods', 'configmaps', 'secrets', 'serviceaccounts', 'events', 'leases', 'deployments', 'replicasets',
-  'statefulsets', 'daemonsets', 'jobs', 'cronjobs', 'controllerrevisions', 'persistentvolumeclaims',
-  'persistentvolumes', 'namespaces', 'minions', 'roles', 'rolebindings', 'clusterroles', 'clusterrolebindings',
-  'limitranges', 'resourcequotas', 'podtemplates', 'poddisruptionbudgets', 'priorityclasses', 'storageclasses',
-  'csinodes', 'csidrivers', 'csistoragecapacities', 'volumeattachments', 'ingress', 'ingressclasses',
-  'networkpolicies', 'endpointslices', 'horizontalpodautoscalers', 'certificatesigningrequests',
-  'mutatingwebhookconfigurations', 'validatingwebhookconfigurations', 'validatingadmissionpolicies',
-  'flowschemas', 'prioritylevelconfigurations', 'runtimeclasses', 'controllers', 'masterleases',
-  'services/specs', 'services/endpoints',
-  'apiextensions.k8s.io/customresourcedefinitions', 'apiregistration.k8s.io/apiservices',
-  'cert-manager.io/certificates', 'cert-manager.io/certificaterequests', 'cert-manager.io/issuers',
-  'cert-manager.io/clusterissuers', 'acme.cert-manager.io/orders', 'acme.cert-manager.io/challenges',
-  'monitoring.coreos.com/servicemonitors', 'monitoring.coreos.com/podmonitors', 'monitoring.coreos.com/prometheusrules',
-  'monitoring.coreos.com/alertmanagers', 'monitoring.coreos.com/prometheuses',
-  'crd.projectcalico.org/ippools', 'crd.projectcalico.org/ipamblocks', 'crd.projectcalico.org/blockaffinities',
-  'crd.projectcalico.org/felixconfigurations', 'crd.projectcalico.org/networkpolicies',
-  'argoproj.io/applications', 'argoproj.io/appprojects', 'argoproj.io/rollouts',
-  'networking.istio.io/virtualservices', 'networking.istio.io/destinationrules', 'networking.istio.io/gateways',
-  'security.istio.io/peerauthentications', 'snapshot.storage.k8s.io/volumesnapshots',
-  'snapshot.storage.k8s.io/volumesnapshotcontents', 'gateway.networking.k8s.io/httproutes',
-  'gateway.networking.k8s.io/gateways', 'keda.sh/scaledobjects', 'velero.io/backups', 'kyverno.io/policies',
+  'pods',
+  'configmaps',
+  'secrets',
+  'serviceaccounts',
+  'events',
+  'leases',
+  'deployments',
+  'replicasets',
+  'statefulsets',
+  'daemonsets',
+  'jobs',
+  'cronjobs',
+  'controllerrevisions',
+  'persistentvolumeclaims',
+  'persistentvolumes',
+  'namespaces',
+  'minions',
+  'roles',
+  'rolebindings',
+  'clusterroles',
+  'clusterrolebindings',
+  'limitranges',
+  'resourcequotas',
+  'podtemplates',
+  'poddisruptionbudgets',
+  'priorityclasses',
+  'storageclasses',
+  'csinodes',
+  'csidrivers',
+  'csistoragecapacities',
+  'volumeattachments',
+  'ingress',
+  'ingressclasses',
+  'networkpolicies',
+  'endpointslices',
+  'horizontalpodautoscalers',
+  'certificatesigningrequests',
+  'mutatingwebhookconfigurations',
+  'validatingwebhookconfigurations',
+  'validatingadmissionpolicies',
+  'flowschemas',
+  'prioritylevelconfigurations',
+  'runtimeclasses',
+  'controllers',
+  'masterleases',
+  'services/specs',
+  'services/endpoints',
+  'apiextensions.k8s.io/customresourcedefinitions',
+  'apiregistration.k8s.io/apiservices',
+  'cert-manager.io/certificates',
+  'cert-manager.io/certificaterequests',
+  'cert-manager.io/issuers',
+  'cert-manager.io/clusterissuers',
+  'acme.cert-manager.io/orders',
+  'acme.cert-manager.io/challenges',
+  'monitoring.coreos.com/servicemonitors',
+  'monitoring.coreos.com/podmonitors',
+  'monitoring.coreos.com/prometheusrules',
+  'monitoring.coreos.com/alertmanagers',
+  'monitoring.coreos.com/prometheuses',
+  'crd.projectcalico.org/ippools',
+  'crd.projectcalico.org/ipamblocks',
+  'crd.projectcalico.org/blockaffinities',
+  'crd.projectcalico.org/felixconfigurations',
+  'crd.projectcalico.org/networkpolicies',
+  'argoproj.io/applications',
+  'argoproj.io/appprojects',
+  'argoproj.io/rollouts',
+  'networking.istio.io/virtualservices',
+  'networking.istio.io/destinationrules',
+  'networking.istio.io/gateways',
+  'security.istio.io/peerauthentications',
+  'snapshot.storage.k8s.io/volumesnapshots',
+  'snapshot.storage.k8s.io/volumesnapshotcontents',
+  'gateway.networking.k8s.io/httproutes',
+  'gateway.networking.k8s.io/gateways',
+  'keda.sh/scaledobjects',
+  'velero.io/backups',
+  'kyverno.io/policies',
 ];
 /** Outside /registry/: vCluster's name mappings (the 80th group). */
 export const MAPPINGS = '/vcluster/mappings/';
@@ -52,16 +110,33 @@ export async function startBenchEtcd(prefix: string): Promise<BenchEtcd> {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   const pki = vClusterEtcdPki(join(dir, 'pki'), 'bench');
   const etcd = await startEtcd({
-    dir, name: 'bench', ca: pki['etcd-ca.crt']!, cert: pki['etcd-server.crt']!, key: pki['etcd-server.key']!,
+    dir,
+    name: 'bench',
+    ca: pki['etcd-ca.crt']!,
+    cert: pki['etcd-server.crt']!,
+    key: pki['etcd-server.key']!,
     extraArgs: ['--quota-backend-bytes=8589934592'],
-  }).catch(async (e) => { rmSync(dir, { recursive: true, force: true }); throw e; });
+  }).catch(async (e) => {
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  });
   const client = new EtcdClient({
-    endpoint: etcd.endpoint, serverName: 'localhost',
-    ca: readFileSync(pki['etcd-ca.crt']!), cert: readFileSync(pki['apiserver-etcd-client.crt']!), key: readFileSync(pki['apiserver-etcd-client.key']!),
+    endpoint: etcd.endpoint,
+    serverName: 'localhost',
+    ca: readFileSync(pki['etcd-ca.crt']!),
+    cert: readFileSync(pki['apiserver-etcd-client.crt']!),
+    key: readFileSync(pki['apiserver-etcd-client.key']!),
   });
   return {
-    etcd, pki, dir, client,
-    async cleanup() { client.close(); await etcd.stop(); rmSync(dir, { recursive: true, force: true }); },
+    etcd,
+    pki,
+    dir,
+    client,
+    async cleanup() {
+      client.close();
+      await etcd.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
 }
 
@@ -80,7 +155,10 @@ export async function seed(client: EtcdClient, n: number, valueBytes: number, lo
       for (let i = start; i < next; i++) puts.push({ key: Buffer.from(benchKey(i)), value });
       await txnPut(client, puts);
       done += puts.length;
-      if (Date.now() - lastLog > 5000) { lastLog = Date.now(); log(`seeded ${done}/${n}`); }
+      if (Date.now() - lastLog > 5000) {
+        lastLog = Date.now();
+        log(`seeded ${done}/${n}`);
+      }
     }
   };
   await Promise.all(Array.from({ length: 16 }, worker));

@@ -13,11 +13,14 @@ const runs = Number(values.runs);
 if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive integer, got '${values.runs}'`);
 
 const dist = join(import.meta.dirname, '..', 'dist');
-const bundleBytes = readdirSync(dist).filter((f) => f.endsWith('.js')).reduce((n, f) => n + statSync(join(dist, f)).size, 0);
+const bundleBytes = readdirSync(dist)
+  .filter((f) => f.endsWith('.js'))
+  .reduce((n, f) => n + statSync(join(dist, f)).size, 0);
 
 // Only the runner's own variables: no INPUT_* (so release, namespace and chart-version are missing).
 const env: Record<string, string> = {};
-for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('INPUT_') && !k.startsWith('GITHUB_')) env[k] = v;
+for (const [k, v] of Object.entries(process.env))
+  if (v !== undefined && !k.startsWith('INPUT_') && !k.startsWith('GITHUB_')) env[k] = v;
 
 function timed(args: string[]): Promise<{ ms: number; code: number | null; out: string }> {
   return new Promise((resolve, reject) => {
@@ -38,12 +41,19 @@ const median = (xs: number[]) => {
 
 const action: number[] = [];
 const bare: number[] = [];
-for (let i = -2; i < runs; i++) { // two warm-up pairs, not counted
+for (let i = -2; i < runs; i++) {
+  // two warm-up pairs, not counted
   const a = await timed([join(dist, 'index.js')]);
-  if (a.code !== 1 || !/::error::.*input 'release'/.test(a.out)) throw new Error(`dist/index.js did not refuse the missing inputs (exit ${a.code}):\n${a.out}`);
+  if (a.code !== 1 || !/::error::.*input 'release'/.test(a.out))
+    throw new Error(`dist/index.js did not refuse the missing inputs (exit ${a.code}):\n${a.out}`);
   const b = await timed(['-e', '0']);
-  if (i >= 0) { action.push(a.ms); bare.push(b.ms); }
+  if (i >= 0) {
+    action.push(a.ms);
+    bare.push(b.ms);
+  }
 }
 const ratio = median(action.map((a, i) => a / bare[i]!));
-process.stderr.write(`${runs} runs each, in turn: node -e 0 median ${median(bare).toFixed(0)} ms; per-pair ratio median ${ratio.toFixed(2)}\n`);
+process.stderr.write(
+  `${runs} runs each, in turn: node -e 0 median ${median(bare).toFixed(0)} ms; per-pair ratio median ${ratio.toFixed(2)}\n`,
+);
 console.log(`start ms=${median(action).toFixed(0)} bundle_bytes=${bundleBytes}`);

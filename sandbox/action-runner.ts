@@ -54,7 +54,10 @@ export function parseGithubOutput(text: string): Record<string, string> {
     const name = (heredoc ?? single)?.[1];
     if (name === undefined) throw new Error(`GITHUB_OUTPUT line ${i + 1} is neither name=value nor name<<delimiter`);
     if (name in out) throw new Error(`GITHUB_OUTPUT sets ${name} twice`);
-    if (single) { out[name] = single[2]!; continue; }
+    if (single) {
+      out[name] = single[2]!;
+      continue;
+    }
     const end = lines.indexOf(heredoc![2]!, i + 1);
     if (end < 0) throw new Error(`GITHUB_OUTPUT value ${name} has no closing delimiter`);
     out[name] = lines.slice(i + 1, end).join('\n');
@@ -64,7 +67,8 @@ export function parseGithubOutput(text: string): Record<string, string> {
 }
 
 export async function runAction(inputs: Record<string, string>, opts: RunActionOptions = {}): Promise<ActionResult> {
-  if (!existsSync(ACTION_ENTRY)) throw new Error(`${ACTION_ENTRY} is missing: the action is not built (npm run build).`);
+  if (!existsSync(ACTION_ENTRY))
+    throw new Error(`${ACTION_ENTRY} is missing: the action is not built (npm run build).`);
   const work = mkdtempSync(join(tmpdir(), 'vem-run-'));
   const outputFile = join(work, 'github_output');
   const summaryFile = join(work, 'step_summary');
@@ -77,12 +81,26 @@ export async function runAction(inputs: Record<string, string>, opts: RunActionO
   const env: Record<string, string> = {
     PATH: `${binDir()}:${dirname(process.execPath)}:${process.env.PATH ?? ''}`,
     HOME: process.env.HOME ?? work,
-    GITHUB_ACTIONS: 'true', CI: 'true', RUNNER_OS: 'Linux', RUNNER_TEMP: runnerTemp,
-    GITHUB_OUTPUT: outputFile, GITHUB_STEP_SUMMARY: summaryFile, GITHUB_EVENT_PATH: eventFile,
-    GITHUB_EVENT_NAME: 'workflow_dispatch', GITHUB_REPOSITORY: 'example/platform', GITHUB_REPOSITORY_OWNER: 'example',
-    GITHUB_RUN_ID: String(Date.now()), GITHUB_RUN_ATTEMPT: '1', GITHUB_JOB: 'migrate', GITHUB_WORKFLOW: 'vcluster-etcd-migrate',
-    GITHUB_SHA: '0'.repeat(40), GITHUB_REF: 'refs/heads/main', GITHUB_WORKSPACE: REPO_ROOT,
-    GITHUB_SERVER_URL: 'https://github.com', GITHUB_API_URL: 'http://127.0.0.1:9', GITHUB_ACTOR: 'sandbox',
+    GITHUB_ACTIONS: 'true',
+    CI: 'true',
+    RUNNER_OS: 'Linux',
+    RUNNER_TEMP: runnerTemp,
+    GITHUB_OUTPUT: outputFile,
+    GITHUB_STEP_SUMMARY: summaryFile,
+    GITHUB_EVENT_PATH: eventFile,
+    GITHUB_EVENT_NAME: 'workflow_dispatch',
+    GITHUB_REPOSITORY: 'example/platform',
+    GITHUB_REPOSITORY_OWNER: 'example',
+    GITHUB_RUN_ID: String(Date.now()),
+    GITHUB_RUN_ATTEMPT: '1',
+    GITHUB_JOB: 'migrate',
+    GITHUB_WORKFLOW: 'vcluster-etcd-migrate',
+    GITHUB_SHA: '0'.repeat(40),
+    GITHUB_REF: 'refs/heads/main',
+    GITHUB_WORKSPACE: REPO_ROOT,
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_API_URL: 'http://127.0.0.1:9',
+    GITHUB_ACTOR: 'sandbox',
     // e.g. '--experimental-transform-types' when VEM_ACTION_ENTRY points at src/main.ts.
     ...(process.env.VEM_ACTION_NODE_OPTIONS ? { NODE_OPTIONS: process.env.VEM_ACTION_NODE_OPTIONS } : {}),
     ...opts.env,
@@ -91,7 +109,12 @@ export async function runAction(inputs: Record<string, string>, opts: RunActionO
   const t0 = Date.now();
   try {
     // A killable run gets its own process group, so the kill reaches helm too.
-    const child = spawn(process.execPath, [ACTION_ENTRY], { env, cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: !!opts.killWhen });
+    const child = spawn(process.execPath, [ACTION_ENTRY], {
+      env,
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: !!opts.killWhen,
+    });
     let stdout = '';
     let stderr = '';
     let killed = false;
@@ -102,27 +125,40 @@ export async function runAction(inputs: Record<string, string>, opts: RunActionO
       if (opts.killWhen && !killTimer && opts.killWhen.stdout.test(stdout)) {
         const kill = () => {
           killed = true;
-          try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* already gone */ }
+          try {
+            process.kill(-child.pid!, 'SIGKILL');
+          } catch {
+            /* already gone */
+          }
         };
         const until = opts.killWhen.until;
         const ended = () => child.exitCode !== null || child.signalCode !== null;
         const poll = () => {
           if (ended()) return;
-          void until!().catch(() => false).then((yes) => {
-            if (ended()) return;
-            if (yes) kill(); else killTimer = setTimeout(poll, 200);
-          });
+          void until!()
+            .catch(() => false)
+            .then((yes) => {
+              if (ended()) return;
+              if (yes) kill();
+              else killTimer = setTimeout(poll, 200);
+            });
         };
         killTimer = setTimeout(until ? poll : kill, opts.killWhen.afterMs ?? 0);
       }
     });
-    child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString();
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 15 * 60_000);
     const code = await new Promise<number>((res) => child.once('close', (c, sig) => res(c ?? (sig ? 128 : 1))));
     clearTimeout(timer);
     clearTimeout(killTimer);
     return {
-      code, stdout, stderr, ms: Date.now() - t0, killed,
+      code,
+      stdout,
+      stderr,
+      ms: Date.now() - t0,
+      killed,
       outputs: parseGithubOutput(readFileSync(outputFile, 'utf8')),
       summary: readFileSync(summaryFile, 'utf8'),
     };

@@ -40,14 +40,19 @@ export interface HoldProxy {
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 export const isMutation = (r: ProxiedRequest): boolean => MUTATING.has(r.method);
 /** Helm's own release records (Secrets sh.helm.release.v1.<release>.v<n>), as opposed to the chart's objects. */
-export const isHelmRecord = (r: ProxiedRequest): boolean => r.resource === 'secrets' && (r.name ?? r.body).includes('sh.helm.release.v1.');
+export const isHelmRecord = (r: ProxiedRequest): boolean =>
+  r.resource === 'secrets' && (r.name ?? r.body).includes('sh.helm.release.v1.');
 
 function parse(method: string, url: string, body: string): ProxiedRequest {
   const [path = '', query = ''] = url.split('?');
   const m = /\/namespaces\/[^/]+\/([^/]+)(?:\/([^/]+))?/.exec(path);
   let name = m?.[2];
   if (!name && method === 'POST' && body) {
-    try { name = (JSON.parse(body) as { metadata?: { name?: string } }).metadata?.name; } catch { /* not JSON: rules read body */ }
+    try {
+      name = (JSON.parse(body) as { metadata?: { name?: string } }).metadata?.name;
+    } catch {
+      /* not JSON: rules read body */
+    }
   }
   return { method, path, query, resource: m?.[1], name, body };
 }
@@ -55,7 +60,13 @@ function parse(method: string, url: string, body: string): ProxiedRequest {
 /** Starts the proxy in front of `server` (https URL) trusted through `caFile`; its own PKI goes under `dir`. */
 export async function startHoldProxy(dir: string, server: string, caFile: string): Promise<HoldProxy> {
   const ca = makeCA(join(dir, 'hold-proxy'), 'hold-proxy-ca');
-  const cert = makeCert(join(dir, 'hold-proxy'), { name: 'hold-proxy', ca, cn: 'hold-proxy', sans: { ip: ['127.0.0.1'] }, usage: 'server' });
+  const cert = makeCert(join(dir, 'hold-proxy'), {
+    name: 'hold-proxy',
+    ca,
+    cn: 'hold-proxy',
+    sans: { ip: ['127.0.0.1'] },
+    usage: 'server',
+  });
   const upstream = new URL(server);
   const upstreamCa = readFileSync(caFile);
   const requests: ProxiedRequest[] = [];
@@ -63,14 +74,21 @@ export async function startHoldProxy(dir: string, server: string, caFile: string
   let armed: { rule: HoldRule; hit: (r: ProxiedRequest) => void } | undefined;
 
   const forward = (req: IncomingMessage, res: ServerResponse, entry: ProxiedRequest, body: Buffer) => {
-    const up = request({
-      host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, ca: upstreamCa,
-      headers: { ...req.headers, host: upstream.host },
-    }, (ur) => {
-      entry.status = ur.statusCode;
-      res.writeHead(ur.statusCode ?? 502, ur.headers);
-      ur.pipe(res);
-    });
+    const up = request(
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        method: req.method,
+        path: req.url,
+        ca: upstreamCa,
+        headers: { ...req.headers, host: upstream.host },
+      },
+      (ur) => {
+        entry.status = ur.statusCode;
+        res.writeHead(ur.statusCode ?? 502, ur.headers);
+        ur.pipe(res);
+      },
+    );
     up.on('error', () => res.destroy());
     res.on('close', () => up.destroy());
     up.end(body);
@@ -101,7 +119,9 @@ export async function startHoldProxy(dir: string, server: string, caFile: string
     env: { HELM_KUBEAPISERVER: url, HELM_KUBECAFILE: ca.cert },
     requests,
     hold(rule) {
-      return new Promise((hit) => { armed = { rule, hit }; });
+      return new Promise((hit) => {
+        armed = { rule, hit };
+      });
     },
     async close() {
       for (const r of held) r.destroy();

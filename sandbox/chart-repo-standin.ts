@@ -29,7 +29,9 @@ export interface ChartRepoStandin {
 
 /** The default of `chart-repo` in action.yml. */
 export function defaultChartRepo(): string {
-  const action = YAML.parse(readFileSync(join(REPO_ROOT, 'action.yml'), 'utf8')) as { inputs: Record<string, { default?: string }> };
+  const action = YAML.parse(readFileSync(join(REPO_ROOT, 'action.yml'), 'utf8')) as {
+    inputs: Record<string, { default?: string }>;
+  };
   const url = action.inputs['chart-repo']?.default;
   if (!url) throw new Error('action.yml has no default for chart-repo');
   return url.replace(/\/+$/, '');
@@ -41,7 +43,8 @@ export async function startChartRepoStandin(dir: string, charts: string[]): Prom
   const host = new URL(repoUrl).hostname;
   const files = join(dir, 'repo');
   const helm = binPath('helm');
-  for (const c of charts) execFileSync(helm, ['package', c, '-d', files], { stdio: 'pipe', env: { ...process.env, HELM_NO_PLUGINS: '1' } });
+  for (const c of charts)
+    execFileSync(helm, ['package', c, '-d', files], { stdio: 'pipe', env: { ...process.env, HELM_NO_PLUGINS: '1' } });
   execFileSync(helm, ['repo', 'index', files, '--url', repoUrl], { stdio: 'pipe' });
 
   const ca = makeCA(join(dir, 'pki'), 'chart-repo-standin-ca');
@@ -67,7 +70,10 @@ export async function startChartRepoStandin(dir: string, charts: string[]): Prom
   const tls = createHttpsServer({ cert: readFileSync(leaf.cert), key: readFileSync(leaf.key) }, serve);
   const proxy = createHttpServer((_req, res) => res.writeHead(405).end());
   const sockets = new Set<Socket>();
-  proxy.on('connection', (s: Socket) => { sockets.add(s); s.once('close', () => sockets.delete(s)); });
+  proxy.on('connection', (s: Socket) => {
+    sockets.add(s);
+    s.once('close', () => sockets.delete(s));
+  });
   proxy.on('connect', (req: IncomingMessage, socket: Socket) => {
     const target = req.url ?? '';
     if (target !== `${host}:443`) {
@@ -81,8 +87,16 @@ export async function startChartRepoStandin(dir: string, charts: string[]): Prom
   await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
   const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
   return {
-    repoUrl, requests, refused,
-    env: { HTTPS_PROXY: proxyUrl, https_proxy: proxyUrl, NO_PROXY: '127.0.0.1,localhost', no_proxy: '127.0.0.1,localhost', SSL_CERT_FILE: ca.cert },
+    repoUrl,
+    requests,
+    refused,
+    env: {
+      HTTPS_PROXY: proxyUrl,
+      https_proxy: proxyUrl,
+      NO_PROXY: '127.0.0.1,localhost',
+      no_proxy: '127.0.0.1,localhost',
+      SSL_CERT_FILE: ca.cert,
+    },
     async close() {
       for (const s of sockets) s.destroy();
       await new Promise<void>((resolve) => proxy.close(() => resolve()));

@@ -58,22 +58,43 @@ const DEFAULT_PV_SIZES = [...Array(40).fill('5Gi'), ...Array(4).fill('10Gi'), ..
 
 function kubeconfigYaml(server: string, ca: string, cert: string, key: string): string {
   return [
-    'apiVersion: v1', 'kind: Config',
-    'clusters:', '- name: sandbox', '  cluster:', `    server: ${server}`, `    certificate-authority: ${ca}`,
-    'users:', '- name: admin', '  user:', `    client-certificate: ${cert}`, `    client-key: ${key}`,
-    'contexts:', '- name: sandbox', '  context:', '    cluster: sandbox', '    user: admin',
-    'current-context: sandbox', '',
+    'apiVersion: v1',
+    'kind: Config',
+    'clusters:',
+    '- name: sandbox',
+    '  cluster:',
+    `    server: ${server}`,
+    `    certificate-authority: ${ca}`,
+    'users:',
+    '- name: admin',
+    '  user:',
+    `    client-certificate: ${cert}`,
+    `    client-key: ${key}`,
+    'contexts:',
+    '- name: sandbox',
+    '  context:',
+    '    cluster: sandbox',
+    '    user: admin',
+    'current-context: sandbox',
+    '',
   ].join('\n');
 }
 
 function httpsOk(url: string, ca: string, cert: string, key: string): Promise<boolean> {
   return new Promise((res) => {
-    const req = request(url, { ca: readFileSync(ca), cert: readFileSync(cert), key: readFileSync(key), timeout: 2000 }, (r) => {
-      r.resume();
-      res(r.statusCode === 200);
-    });
+    const req = request(
+      url,
+      { ca: readFileSync(ca), cert: readFileSync(cert), key: readFileSync(key), timeout: 2000 },
+      (r) => {
+        r.resume();
+        res(r.statusCode === 200);
+      },
+    );
     req.on('error', () => res(false));
-    req.on('timeout', () => { req.destroy(); res(false); });
+    req.on('timeout', () => {
+      req.destroy();
+      res(false);
+    });
     req.end();
   });
 }
@@ -111,15 +132,22 @@ exec ${JSON.stringify(real)} "\${args[@]}"
 // file is read once at start and cannot know the releases tests create later).
 function kwokCrd(kind: string, plural: string): k8s.V1CustomResourceDefinition {
   return {
-    apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition',
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
     metadata: { name: `${plural}.kwok.x-k8s.io` },
     spec: {
-      group: 'kwok.x-k8s.io', scope: 'Namespaced',
+      group: 'kwok.x-k8s.io',
+      scope: 'Namespaced',
       names: { kind, plural, singular: plural === 'logs' ? 'logs' : kind.toLowerCase(), listKind: `${kind}List` },
-      versions: [{
-        name: 'v1alpha1', served: true, storage: true, subresources: { status: {} },
-        schema: { openAPIV3Schema: { type: 'object', x_kubernetes_preserve_unknown_fields: true } },
-      }],
+      versions: [
+        {
+          name: 'v1alpha1',
+          served: true,
+          storage: true,
+          subresources: { status: {} },
+          schema: { openAPIV3Schema: { type: 'object', x_kubernetes_preserve_unknown_fields: true } },
+        },
+      ],
     },
   };
 }
@@ -132,17 +160,25 @@ function healthzOk(port: number): Promise<boolean> {
       res(r.statusCode === 200);
     });
     req.on('error', () => res(false));
-    req.on('timeout', () => { req.destroy(); res(false); });
+    req.on('timeout', () => {
+      req.destroy();
+      res(false);
+    });
     req.end();
   });
 }
 
-function sleep(ms: number): Promise<void> { return new Promise((r) => setTimeout(r, ms)); }
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
 
 function tcpOpen(port: number): Promise<boolean> {
   return new Promise((res) => {
     const sock = connect(port, '127.0.0.1');
-    sock.once('connect', () => { sock.destroy(); res(true); });
+    sock.once('connect', () => {
+      sock.destroy();
+      res(true);
+    });
     sock.once('error', () => res(false));
   });
 }
@@ -160,7 +196,8 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
     specs.set(spec.name, spec);
     const p = startProcess(spec);
     const i = procs.findIndex((x) => x.name === spec.name);
-    if (i >= 0) procs[i] = p; else procs.push(p);
+    if (i >= 0) procs[i] = p;
+    else procs.push(p);
     return p;
   };
   let stopped = false;
@@ -178,60 +215,133 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
     // PKI: one CA for everything; the admin cert doubles as the components' and the API server's kubelet client.
     const ca: CA = makeCA(pki, 'ca');
     const apiCert = makeCert(pki, {
-      name: 'apiserver', ca, cn: 'kube-apiserver', usage: 'server',
-      sans: { dns: ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local'], ip: ['127.0.0.1', '10.96.0.1'] },
+      name: 'apiserver',
+      ca,
+      cn: 'kube-apiserver',
+      usage: 'server',
+      sans: {
+        dns: [
+          'localhost',
+          'kubernetes',
+          'kubernetes.default',
+          'kubernetes.default.svc',
+          'kubernetes.default.svc.cluster.local',
+        ],
+        ip: ['127.0.0.1', '10.96.0.1'],
+      },
     });
     const admin = makeCert(pki, { name: 'admin', ca, cn: 'kubernetes-admin', org: 'system:masters', usage: 'client' });
-    const kubelet = makeCert(pki, { name: 'kwok-kubelet', ca, cn: 'localhost', usage: 'server', sans: { dns: ['localhost'], ip: ['127.0.0.1'] } });
+    const kubelet = makeCert(pki, {
+      name: 'kwok-kubelet',
+      ca,
+      cn: 'localhost',
+      usage: 'server',
+      sans: { dns: ['localhost'], ip: ['127.0.0.1'] },
+    });
     const saKey = join(pki, 'sa.key');
     const saPub = join(pki, 'sa.pub');
-    execFileSync('openssl', ['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', saKey], { stdio: 'ignore' });
+    execFileSync('openssl', ['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', saKey], {
+      stdio: 'ignore',
+    });
     chmodSync(saKey, 0o600);
     execFileSync('openssl', ['pkey', '-in', saKey, '-pubout', '-out', saPub], { stdio: 'ignore' });
 
-    const [etcdPort, etcdPeer, apiPort, kcmPort, schedPort, kubeletPort] =
-      [await listenPort(), await listenPort(), await listenPort(), await listenPort(), await listenPort(), await listenPort()] as [number, number, number, number, number, number];
+    const [etcdPort, etcdPeer, apiPort, kcmPort, schedPort, kubeletPort] = [
+      await listenPort(),
+      await listenPort(),
+      await listenPort(),
+      await listenPort(),
+      await listenPort(),
+      await listenPort(),
+    ] as [number, number, number, number, number, number];
     const server = `https://127.0.0.1:${apiPort}`;
     const adminKubeconfig = join(dir, 'admin.kubeconfig');
     writeFileSync(adminKubeconfig, kubeconfigYaml(server, ca.cert, admin.cert, admin.key), { mode: 0o600 });
 
     // The cluster's own store: a plain etcd on loopback (the vCluster etcds are the TLS ones).
     launch({
-      name: 'etcd', command: binPath('etcd'), logFile: join(logs, 'etcd.log'),
+      name: 'etcd',
+      command: binPath('etcd'),
+      logFile: join(logs, 'etcd.log'),
       args: [
-        '--name=sandbox', `--data-dir=${join(dir, 'etcd')}`,
-        `--listen-client-urls=http://127.0.0.1:${etcdPort}`, `--advertise-client-urls=http://127.0.0.1:${etcdPort}`,
-        `--listen-peer-urls=http://127.0.0.1:${etcdPeer}`, `--initial-advertise-peer-urls=http://127.0.0.1:${etcdPeer}`,
-        `--initial-cluster=sandbox=http://127.0.0.1:${etcdPeer}`, '--unsafe-no-fsync=true',
-        '--quota-backend-bytes=4294967296', '--log-level=warn',
+        '--name=sandbox',
+        `--data-dir=${join(dir, 'etcd')}`,
+        `--listen-client-urls=http://127.0.0.1:${etcdPort}`,
+        `--advertise-client-urls=http://127.0.0.1:${etcdPort}`,
+        `--listen-peer-urls=http://127.0.0.1:${etcdPeer}`,
+        `--initial-advertise-peer-urls=http://127.0.0.1:${etcdPeer}`,
+        `--initial-cluster=sandbox=http://127.0.0.1:${etcdPeer}`,
+        '--unsafe-no-fsync=true',
+        '--quota-backend-bytes=4294967296',
+        '--log-level=warn',
       ],
     });
 
     const apiArgs = [
-      `--etcd-servers=http://127.0.0.1:${etcdPort}`, '--etcd-prefix=/registry',
-      `--secure-port=${apiPort}`, '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1',
+      `--etcd-servers=http://127.0.0.1:${etcdPort}`,
+      '--etcd-prefix=/registry',
+      `--secure-port=${apiPort}`,
+      '--bind-address=127.0.0.1',
+      '--advertise-address=127.0.0.1',
       // Endpoints may not hold loopback addresses, so the kubernetes Service gets none.
       '--endpoint-reconciler-type=none',
-      `--tls-cert-file=${apiCert.cert}`, `--tls-private-key-file=${apiCert.key}`, `--client-ca-file=${ca.cert}`,
+      `--tls-cert-file=${apiCert.cert}`,
+      `--tls-private-key-file=${apiCert.key}`,
+      `--client-ca-file=${ca.cert}`,
       '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
-      `--service-account-key-file=${saPub}`, `--service-account-signing-key-file=${saKey}`,
-      '--service-cluster-ip-range=10.96.0.0/16', '--authorization-mode=Node,RBAC', '--allow-privileged=true',
-      `--kubelet-client-certificate=${admin.cert}`, `--kubelet-client-key=${admin.key}`,
-      '--enable-priority-and-fairness=false', '--profiling=false', '--v=1',
+      `--service-account-key-file=${saPub}`,
+      `--service-account-signing-key-file=${saKey}`,
+      '--service-cluster-ip-range=10.96.0.0/16',
+      '--authorization-mode=Node,RBAC',
+      '--allow-privileged=true',
+      `--kubelet-client-certificate=${admin.cert}`,
+      `--kubelet-client-key=${admin.key}`,
+      '--enable-priority-and-fairness=false',
+      '--profiling=false',
+      '--v=1',
     ];
-    const apiserver = launch({ name: 'kube-apiserver', command: binPath('kube-apiserver'), args: apiArgs, logFile: join(logs, 'kube-apiserver.log') });
-    const apiReady = (p: ManagedProcess) => waitFor('kube-apiserver /readyz', () => httpsOk(`${server}/readyz`, ca.cert, admin.cert, admin.key), { proc: p, timeoutMs: 90_000, intervalMs: 300 });
+    const apiserver = launch({
+      name: 'kube-apiserver',
+      command: binPath('kube-apiserver'),
+      args: apiArgs,
+      logFile: join(logs, 'kube-apiserver.log'),
+    });
+    const apiReady = (p: ManagedProcess) =>
+      waitFor('kube-apiserver /readyz', () => httpsOk(`${server}/readyz`, ca.cert, admin.cert, admin.key), {
+        proc: p,
+        timeoutMs: 90_000,
+        intervalMs: 300,
+      });
     await apiReady(apiserver);
     const tApi = Date.now();
 
-    const common = [`--kubeconfig=${adminKubeconfig}`, `--authentication-kubeconfig=${adminKubeconfig}`, `--authorization-kubeconfig=${adminKubeconfig}`, '--leader-elect=false', '--bind-address=127.0.0.1', '--profiling=false'];
+    const common = [
+      `--kubeconfig=${adminKubeconfig}`,
+      `--authentication-kubeconfig=${adminKubeconfig}`,
+      `--authorization-kubeconfig=${adminKubeconfig}`,
+      '--leader-elect=false',
+      '--bind-address=127.0.0.1',
+      '--profiling=false',
+    ];
     const kcm = launch({
-      name: 'kube-controller-manager', command: binPath('kube-controller-manager'), logFile: join(logs, 'kube-controller-manager.log'),
-      args: [...common, `--secure-port=${kcmPort}`, `--root-ca-file=${ca.cert}`, `--service-account-private-key-file=${saKey}`,
-        '--use-service-account-credentials=false', '--controllers=*', '--concurrent-statefulset-syncs=5', '--v=1'],
+      name: 'kube-controller-manager',
+      command: binPath('kube-controller-manager'),
+      logFile: join(logs, 'kube-controller-manager.log'),
+      args: [
+        ...common,
+        `--secure-port=${kcmPort}`,
+        `--root-ca-file=${ca.cert}`,
+        `--service-account-private-key-file=${saKey}`,
+        '--use-service-account-credentials=false',
+        '--controllers=*',
+        '--concurrent-statefulset-syncs=5',
+        '--v=1',
+      ],
     });
     const scheduler = launch({
-      name: 'kube-scheduler', command: binPath('kube-scheduler'), logFile: join(logs, 'kube-scheduler.log'),
+      name: 'kube-scheduler',
+      command: binPath('kube-scheduler'),
+      logFile: join(logs, 'kube-scheduler.log'),
       // A pod rejected for an unbound PVC waits for a PVC event; when that event was missed (seen
       // once in CI: a new StatefulSet's pod Pending for 120 s next to its Bound PVC) it waits for the
       // 5 min flush. 5 s here keeps such a miss below every helm timeout the tests use.
@@ -241,12 +351,22 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
     const kc = new k8s.KubeConfig();
     kc.loadFromFile(adminKubeconfig);
     const ext = kc.makeApiClient(k8s.ApiextensionsV1Api);
-    for (const [kind, plural] of [['Logs', 'logs'], ['PortForward', 'portforwards'], ['Exec', 'execs']] as const) {
+    for (const [kind, plural] of [
+      ['Logs', 'logs'],
+      ['PortForward', 'portforwards'],
+      ['Exec', 'execs'],
+    ] as const) {
       await ext.createCustomResourceDefinition({ body: kwokCrd(kind, plural) });
     }
     await waitFor('kwok CRDs established', async () => {
       const l = await ext.listCustomResourceDefinition();
-      return l.items.filter((c) => c.metadata?.name?.endsWith('.kwok.x-k8s.io') && c.status?.conditions?.some((x) => x.type === 'Established' && x.status === 'True')).length === 3;
+      return (
+        l.items.filter(
+          (c) =>
+            c.metadata?.name?.endsWith('.kwok.x-k8s.io') &&
+            c.status?.conditions?.some((x) => x.type === 'Established' && x.status === 'True'),
+        ).length === 3
+      );
     });
 
     const podBinDir = join(dir, 'pod-bin');
@@ -254,17 +374,33 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
     const kwokHome = join(dir, 'kwok-home');
     mkdirSync(kwokHome, { recursive: true });
     const kwokConfig = join(dir, 'kwok.yaml');
-    writeFileSync(kwokConfig, [
-      'apiVersion: config.kwok.x-k8s.io/v1alpha1', 'kind: KwokConfiguration', 'options:',
-      '  enableCRDs: [Logs, PortForward, Exec]', '  nodeLeaseDurationSeconds: 40', '',
-    ].join('\n'));
+    writeFileSync(
+      kwokConfig,
+      [
+        'apiVersion: config.kwok.x-k8s.io/v1alpha1',
+        'kind: KwokConfiguration',
+        'options:',
+        '  enableCRDs: [Logs, PortForward, Exec]',
+        '  nodeLeaseDurationSeconds: 40',
+        '',
+      ].join('\n'),
+    );
     launch({
-      name: 'kwok', command: binPath('kwok'), logFile: join(logs, 'kwok.log'),
+      name: 'kwok',
+      command: binPath('kwok'),
+      logFile: join(logs, 'kwok.log'),
       env: { ...process.env, HOME: kwokHome, PATH: `${podBinDir}:${process.env.PATH ?? ''}` },
       args: [
-        `--kubeconfig=${adminKubeconfig}`, `--config=${kwokConfig}`, '--manage-all-nodes=true',
-        '--node-lease-duration-seconds=40', '--node-ip=127.0.0.1', '--node-name=localhost', `--node-port=${kubeletPort}`,
-        `--server-address=127.0.0.1:${kubeletPort}`, `--tls-cert-file=${kubelet.cert}`, `--tls-private-key-file=${kubelet.key}`,
+        `--kubeconfig=${adminKubeconfig}`,
+        `--config=${kwokConfig}`,
+        '--manage-all-nodes=true',
+        '--node-lease-duration-seconds=40',
+        '--node-ip=127.0.0.1',
+        '--node-name=localhost',
+        `--node-port=${kubeletPort}`,
+        `--server-address=127.0.0.1:${kubeletPort}`,
+        `--tls-cert-file=${kubelet.cert}`,
+        `--tls-private-key-file=${kubelet.key}`,
         '--enable-crds=Logs,PortForward,Exec',
       ],
     });
@@ -272,46 +408,69 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
     const core = kc.makeApiClient(k8s.CoreV1Api);
     const storage = kc.makeApiClient(k8s.StorageV1Api);
     const coordination = kc.makeApiClient(k8s.CoordinationV1Api);
-    await core.createNode({ body: {
-      metadata: { name: NODE_NAME, labels: { type: 'kwok', 'kubernetes.io/hostname': NODE_NAME, 'kubernetes.io/os': 'linux' }, annotations: { 'kwok.x-k8s.io/node': 'fake' } },
-      spec: {},
-      // What a real node advertises (kwok keeps a status given at creation). Without
-      // ephemeral-storage the real chart's control-plane pod stays Pending ("Insufficient ephemeral-storage").
-      status: { capacity: NODE_CAPACITY, allocatable: NODE_CAPACITY },
-    } });
-    await storage.createStorageClass({ body: {
-      metadata: { name: STORAGE_CLASS, annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } },
-      provisioner: 'kubernetes.io/no-provisioner', volumeBindingMode: 'Immediate', reclaimPolicy: 'Retain',
-    } });
+    await core.createNode({
+      body: {
+        metadata: {
+          name: NODE_NAME,
+          labels: { type: 'kwok', 'kubernetes.io/hostname': NODE_NAME, 'kubernetes.io/os': 'linux' },
+          annotations: { 'kwok.x-k8s.io/node': 'fake' },
+        },
+        spec: {},
+        // What a real node advertises (kwok keeps a status given at creation). Without
+        // ephemeral-storage the real chart's control-plane pod stays Pending ("Insufficient ephemeral-storage").
+        status: { capacity: NODE_CAPACITY, allocatable: NODE_CAPACITY },
+      },
+    });
+    await storage.createStorageClass({
+      body: {
+        metadata: { name: STORAGE_CLASS, annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } },
+        provisioner: 'kubernetes.io/no-provisioner',
+        volumeBindingMode: 'Immediate',
+        reclaimPolicy: 'Retain',
+      },
+    });
     let pvIndex = 0;
     const addPersistentVolumes = async (sizes: string[]) => {
       for (const size of sizes) {
         const name = `pv-${String(pvIndex++).padStart(3, '0')}`;
-        await core.createPersistentVolume({ body: {
-          metadata: { name },
-          spec: {
-            capacity: { storage: size }, accessModes: ['ReadWriteOnce'], persistentVolumeReclaimPolicy: 'Retain',
-            storageClassName: STORAGE_CLASS, hostPath: { path: join(dir, 'volumes', name) },
+        await core.createPersistentVolume({
+          body: {
+            metadata: { name },
+            spec: {
+              capacity: { storage: size },
+              accessModes: ['ReadWriteOnce'],
+              persistentVolumeReclaimPolicy: 'Retain',
+              storageClassName: STORAGE_CLASS,
+              hostPath: { path: join(dir, 'volumes', name) },
+            },
           },
-        } });
+        });
       }
     };
     await addPersistentVolumes(opts.pvSizes ?? DEFAULT_PV_SIZES);
 
-    await waitFor(`node ${NODE_NAME} Ready (kwok)`, async () => {
-      const n = await core.readNode({ name: NODE_NAME });
-      // The node lifecycle controller may taint a node not-ready before kwok's first heartbeat.
-      const tainted = (n.spec?.taints ?? []).some((t) => t.effect === 'NoSchedule' || t.effect === 'NoExecute');
-      return !tainted && n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
-    }, { timeoutMs: 60_000, proc: procs.find((p) => p.name === 'kwok') });
+    await waitFor(
+      `node ${NODE_NAME} Ready (kwok)`,
+      async () => {
+        const n = await core.readNode({ name: NODE_NAME });
+        // The node lifecycle controller may taint a node not-ready before kwok's first heartbeat.
+        const tainted = (n.spec?.taints ?? []).some((t) => t.effect === 'NoSchedule' || t.effect === 'NoExecute');
+        return !tainted && n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+      },
+      { timeoutMs: 60_000, proc: procs.find((p) => p.name === 'kwok') },
+    );
     // The controller manager is working once it has made the default ServiceAccount.
     // A component that could not bind its port exits; catch that here, not as pods that never schedule.
     await waitFor('kube-scheduler /healthz', () => healthzOk(schedPort), { proc: scheduler, timeoutMs: 60_000 });
     await waitFor('kube-controller-manager /healthz', () => healthzOk(kcmPort), { proc: kcm, timeoutMs: 60_000 });
-    await waitFor('ServiceAccount default/default (controller manager)', async () => {
-      await core.readNamespacedServiceAccount({ name: 'default', namespace: 'default' });
-      return true;
-    }, { timeoutMs: 60_000, proc: procs.find((p) => p.name === 'kube-controller-manager') });
+    await waitFor(
+      'ServiceAccount default/default (controller manager)',
+      async () => {
+        await core.readNamespacedServiceAccount({ name: 'default', namespace: 'default' });
+        return true;
+      },
+      { timeoutMs: 60_000, proc: procs.find((p) => p.name === 'kube-controller-manager') },
+    );
 
     const timing = { apiserverReadyMs: tApi - t0, readyMs: Date.now() - t0 };
     writeFileSync(join(dir, 'timing.json'), JSON.stringify(timing) + '\n');
@@ -325,12 +484,22 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
       // A new kwok has a new holder identity and waits out the old one's node lease (40 s)
       // before it manages the node again: no pod becomes Ready meanwhile. The old kwok is gone,
       // so its lease goes with it (when the API server is up to take the delete).
-      if (name === 'kwok') await coordination.deleteNamespacedLease({ name: NODE_NAME, namespace: 'kube-node-lease' }).catch(() => undefined);
+      if (name === 'kwok')
+        await coordination
+          .deleteNamespacedLease({ name: NODE_NAME, namespace: 'kube-node-lease' })
+          .catch(() => undefined);
       const p = launch(spec);
       if (name === 'kube-apiserver') await apiReady(p);
-      else if (name === 'kwok') await waitFor('kwok kubelet port', () => tcpOpen(kubeletPort), { proc: p, timeoutMs: 30_000 });
-      else if (name === 'etcd') await waitFor('kube-apiserver /readyz after etcd restart', () => httpsOk(`${server}/readyz`, ca.cert, admin.cert, admin.key), { proc: p, timeoutMs: 60_000 });
-      else if (name === 'kube-scheduler') await waitFor('kube-scheduler /healthz', () => healthzOk(schedPort), { proc: p, timeoutMs: 60_000 });
+      else if (name === 'kwok')
+        await waitFor('kwok kubelet port', () => tcpOpen(kubeletPort), { proc: p, timeoutMs: 30_000 });
+      else if (name === 'etcd')
+        await waitFor(
+          'kube-apiserver /readyz after etcd restart',
+          () => httpsOk(`${server}/readyz`, ca.cert, admin.cert, admin.key),
+          { proc: p, timeoutMs: 60_000 },
+        );
+      else if (name === 'kube-scheduler')
+        await waitFor('kube-scheduler /healthz', () => healthzOk(schedPort), { proc: p, timeoutMs: 60_000 });
       else await waitFor('kube-controller-manager /healthz', () => healthzOk(kcmPort), { proc: p, timeoutMs: 60_000 });
     };
     // After an API server outage, client-go reflectors in the other components retry with a
@@ -345,12 +514,27 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
       for (const name of ['kube-controller-manager', 'kube-scheduler', 'kwok'] as const) await restartComponent(name);
     };
 
-    return { dir, adminKubeconfig, server, caFile: ca.cert, kubeConfig: kc, podBinDir, restartApiServer, restartComponent, addPersistentVolumes, stop,
-      deadComponents: () => procs.filter((p) => !p.isRunning()).map((p) => `${p.name} (log ${p.logFile})`) };
+    return {
+      dir,
+      adminKubeconfig,
+      server,
+      caFile: ca.cert,
+      kubeConfig: kc,
+      podBinDir,
+      restartApiServer,
+      restartComponent,
+      addPersistentVolumes,
+      stop,
+      deadComponents: () => procs.filter((p) => !p.isRunning()).map((p) => `${p.name} (log ${p.logFile})`),
+    };
   } catch (e) {
-    const failed = procs.filter((p) => !p.isRunning()).map((p) => `--- ${p.name} (${p.logFile}):\n${logTail(p.logFile, 20)}`);
+    const failed = procs
+      .filter((p) => !p.isRunning())
+      .map((p) => `--- ${p.name} (${p.logFile}):\n${logTail(p.logFile, 20)}`);
     await stopProcs();
     const msg = e instanceof Error ? e.message : String(e);
-    throw new Error(`local cluster failed to start: ${msg}${failed.length ? '\n' + failed.join('\n') : ''}\nAll logs are kept in ${logs}.`);
+    throw new Error(
+      `local cluster failed to start: ${msg}${failed.length ? '\n' + failed.join('\n') : ''}\nAll logs are kept in ${logs}.`,
+    );
   }
 }

@@ -111,14 +111,28 @@ export async function startEtcd(opts: StartEtcdOptions): Promise<EtcdProcess> {
   const timeoutMs = opts.timeoutMs ?? 30_000;
   const outcome = await new Promise<'ready' | 'exit' | 'timeout' | Error>((resolve) => {
     const timer = setTimeout(() => resolve('timeout'), timeoutMs);
-    readyWaiters.push(() => { clearTimeout(timer); resolve('ready'); });
-    child.once('exit', () => { clearTimeout(timer); resolve('exit'); });
-    child.once('error', (e) => { clearTimeout(timer); resolve(e); });
+    readyWaiters.push(() => {
+      clearTimeout(timer);
+      resolve('ready');
+    });
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve('exit');
+    });
+    child.once('error', (e) => {
+      clearTimeout(timer);
+      resolve(e);
+    });
   });
   if (outcome !== 'ready') {
     child.kill('SIGKILL');
     await waitExit(child);
-    const why = outcome instanceof Error ? outcome.message : outcome === 'exit' ? `exited with ${child.exitCode ?? child.signalCode}` : `not ready after ${timeoutMs} ms`;
+    const why =
+      outcome instanceof Error
+        ? outcome.message
+        : outcome === 'exit'
+          ? `exited with ${child.exitCode ?? child.signalCode}`
+          : `not ready after ${timeoutMs} ms`;
     throw new Error(`etcd ${opts.name} did not start (${why}). Last log lines:\n${tail.join('\n')}`);
   }
 
@@ -149,8 +163,19 @@ export function vClusterEtcdPki(dir: string, release: string): Record<string, st
   };
   const server = makeCert(dir, { name: 'etcd-server', ca, cn: `${release}-etcd`, sans: serverSans, usage: 'both' });
   const peer = makeCert(dir, { name: 'etcd-peer', ca, cn: `${release}-etcd`, sans: serverSans, usage: 'both' });
-  const apiserver = makeCert(dir, { name: 'apiserver-etcd-client', ca, cn: 'kube-apiserver-etcd-client', org: 'system:masters', usage: 'client' });
-  const health = makeCert(dir, { name: 'etcd-healthcheck-client', ca, cn: 'kube-etcd-healthcheck-client', usage: 'client' });
+  const apiserver = makeCert(dir, {
+    name: 'apiserver-etcd-client',
+    ca,
+    cn: 'kube-apiserver-etcd-client',
+    org: 'system:masters',
+    usage: 'client',
+  });
+  const health = makeCert(dir, {
+    name: 'etcd-healthcheck-client',
+    ca,
+    cn: 'kube-etcd-healthcheck-client',
+    usage: 'client',
+  });
   return {
     'etcd-ca.crt': ca.cert,
     'etcd-ca.key': ca.key,

@@ -36,7 +36,10 @@ export interface ExampleContext {
 /** fleet.yml's run: two namespaces, each with a release on deployed etcd; one of them also holds a GitOps-managed release. */
 export const FLEET = {
   namespaces: ['wf-fleet-a', 'wf-fleet-b'],
-  eligible: [{ namespace: 'wf-fleet-a', release: 'vc-fleet-a' }, { namespace: 'wf-fleet-b', release: 'vc-fleet-b' }],
+  eligible: [
+    { namespace: 'wf-fleet-a', release: 'vc-fleet-a' },
+    { namespace: 'wf-fleet-b', release: 'vc-fleet-b' },
+  ],
   gitops: { namespace: 'wf-fleet-b', release: 'vc-fleet-flux' },
 } as const;
 /** Flux's helm-controller labels what it applies; Helm keeps labels it did not set. */
@@ -61,8 +64,16 @@ export const exampleFile = (file: string) => join(REPO_ROOT, 'examples', file);
 
 const git = (dir: string, ...args: string[]) =>
   execFileSync('git', args, {
-    cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, GIT_AUTHOR_NAME: 'octocat', GIT_AUTHOR_EMAIL: 'octocat@example.invalid', GIT_COMMITTER_NAME: 'octocat', GIT_COMMITTER_EMAIL: 'octocat@example.invalid' },
+    cwd: dir,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...process.env,
+      GIT_AUTHOR_NAME: 'octocat',
+      GIT_AUTHOR_EMAIL: 'octocat@example.invalid',
+      GIT_COMMITTER_NAME: 'octocat',
+      GIT_COMMITTER_EMAIL: 'octocat@example.invalid',
+    },
   }).trim();
 
 function writeFiles(dir: string, files: Record<string, string>): void {
@@ -72,13 +83,21 @@ function writeFiles(dir: string, files: Record<string, string>): void {
   }
 }
 
-export interface ExampleRepo { dir: string; base: string; head?: string; merge?: string }
+export interface ExampleRepo {
+  dir: string;
+  base: string;
+  head?: string;
+  merge?: string;
+}
 
 /**
  * The user's repository: a `main` commit, and with `pr` a branch that adds files, merged into
  * refs/pull/<n>/merge as GitHub does for a pull_request run (the work tree is left at that commit).
  */
-export function makeRepo(dir: string, pr?: { number: number; branch: string; files: Record<string, string> }): ExampleRepo {
+export function makeRepo(
+  dir: string,
+  pr?: { number: number; branch: string; files: Record<string, string> },
+): ExampleRepo {
   mkdirSync(dir, { recursive: true });
   git(dir, 'init', '-q', '-b', 'main');
   // The checkout stand-in fetches single commits by SHA, as actions/checkout does from GitHub.
@@ -105,8 +124,13 @@ export function makeRepo(dir: string, pr?: { number: number; branch: string; fil
 /** The GitHub context act gives the run, pointing at the GitHub stand-in. */
 function githubEnv(ctx: ExampleContext, extra: Record<string, string> = {}): Record<string, string> {
   return {
-    GITHUB_REPOSITORY: `${OWNER}/${REPO}`, GITHUB_REPOSITORY_OWNER: OWNER, GITHUB_RUN_ID: String(ctx.runId),
-    GITHUB_RUN_ATTEMPT: '1', GITHUB_API_URL: ctx.github.url, GITHUB_SERVER_URL: 'https://github.com', ...extra,
+    GITHUB_REPOSITORY: `${OWNER}/${REPO}`,
+    GITHUB_REPOSITORY_OWNER: OWNER,
+    GITHUB_RUN_ID: String(ctx.runId),
+    GITHUB_RUN_ATTEMPT: '1',
+    GITHUB_API_URL: ctx.github.url,
+    GITHUB_SERVER_URL: 'https://github.com',
+    ...extra,
   };
 }
 
@@ -143,13 +167,20 @@ export const EXAMPLES: ExampleWorkflow[] = [
       const d = await ctx.demo({ namespace: 'wf-migrate', release: 'vc-migrate' });
       ctx.github.addEnvironment(OWNER, REPO, APPROVAL_ENVIRONMENT, ['platform-lead']);
       if (ctx.approve) {
-        ctx.github.addReview(OWNER, REPO, ctx.runId, { environment: APPROVAL_ENVIRONMENT, state: 'approved', login: 'platform-lead', comment: 'go' });
+        ctx.github.addReview(OWNER, REPO, ctx.runId, {
+          environment: APPROVAL_ENVIRONMENT,
+          state: 'approved',
+          login: 'platform-lead',
+          comment: 'go',
+        });
       }
       const repo = makeRepo(ctx.dir);
       return {
         demos: [d],
         spec: {
-          workflow: exampleFile('migrate.yml'), event: 'workflow_dispatch', repoDir: repo.dir,
+          workflow: exampleFile('migrate.yml'),
+          event: 'workflow_dispatch',
+          repoDir: repo.dir,
           inputs: { release: d.release, namespace: d.namespace, 'chart-version': CHART_VERSION },
           secrets: { KUBECONFIG: d.kubeconfig, GITHUB_TOKEN: TOKEN },
           env: githubEnv(ctx, { GITHUB_REF: 'refs/heads/main' }),
@@ -165,24 +196,35 @@ export const EXAMPLES: ExampleWorkflow[] = [
       const number = 17;
       const file = `migrations/${d.release}.yaml`;
       const repo = makeRepo(ctx.dir, {
-        number, branch: `migrate-${d.release}`,
+        number,
+        branch: `migrate-${d.release}`,
         files: { [file]: `release: ${d.release}\nnamespace: ${d.namespace}\nchart-version: ${CHART_VERSION}\n` },
       });
       const repository = { full_name: `${OWNER}/${REPO}`, name: REPO, owner: { login: OWNER } };
       return {
-        demos: [d], pr: number,
+        demos: [d],
+        pr: number,
         spec: {
-          workflow: exampleFile('plan-on-pr.yml'), event: 'pull_request', repoDir: repo.dir,
+          workflow: exampleFile('plan-on-pr.yml'),
+          event: 'pull_request',
+          repoDir: repo.dir,
           eventPayload: {
-            action: 'synchronize', number, repository,
+            action: 'synchronize',
+            number,
+            repository,
             pull_request: {
-              number, state: 'open',
+              number,
+              state: 'open',
               head: { ref: `migrate-${d.release}`, sha: repo.head, repo: repository },
               base: { ref: 'main', sha: repo.base, repo: repository },
             },
           },
           secrets: { KUBECONFIG: d.kubeconfig, GITHUB_TOKEN: TOKEN },
-          env: githubEnv(ctx, { GITHUB_REF: `refs/pull/${number}/merge`, GITHUB_HEAD_REF: `migrate-${d.release}`, GITHUB_BASE_REF: 'main' }),
+          env: githubEnv(ctx, {
+            GITHUB_REF: `refs/pull/${number}/merge`,
+            GITHUB_HEAD_REF: `migrate-${d.release}`,
+            GITHUB_BASE_REF: 'main',
+          }),
         },
       };
     },
@@ -197,17 +239,28 @@ export const EXAMPLES: ExampleWorkflow[] = [
       const b = await ctx.demo({ namespace: 'team-b', release: 'vc-team-b' });
       for (const phase of ['migrate', 'finalize']) {
         const r = await runAction({
-          release: b.release, namespace: b.namespace, 'chart-version': CHART_VERSION, chart: FIXTURE_CHART,
-          kubeconfig: b.kubeconfig, phase, 'approval-environment': 'production', 'require-approval': 'false', timeout: '3m', 'migration-timeout': '3m',
+          release: b.release,
+          namespace: b.namespace,
+          'chart-version': CHART_VERSION,
+          chart: FIXTURE_CHART,
+          kubeconfig: b.kubeconfig,
+          phase,
+          'approval-environment': 'production',
+          'require-approval': 'false',
+          timeout: '3m',
+          'migration-timeout': '3m',
         });
-        if (r.code !== 0) throw new Error(`preparing team-b: ${phase} failed (exit ${r.code}): ${r.stdout.slice(-2000)}`);
+        if (r.code !== 0)
+          throw new Error(`preparing team-b: ${phase} failed (exit ${r.code}): ${r.stdout.slice(-2000)}`);
       }
       await bindServiceAccountIn(ctx.cluster, a.namespace, b.namespace);
       const repo = makeRepo(ctx.dir);
       return {
         demos: [a, b],
         spec: {
-          workflow: exampleFile('status-schedule.yml'), event: 'schedule', repoDir: repo.dir,
+          workflow: exampleFile('status-schedule.yml'),
+          event: 'schedule',
+          repoDir: repo.dir,
           eventPayload: { schedule: '17 6 * * 1-5' },
           secrets: { KUBECONFIG: a.kubeconfig, GITHUB_TOKEN: TOKEN },
           env: githubEnv(ctx, { GITHUB_REF: 'refs/heads/main' }),
@@ -231,15 +284,28 @@ export const EXAMPLES: ExampleWorkflow[] = [
       ctx.github.addEnvironment(OWNER, REPO, APPROVAL_ENVIRONMENT, ['platform-lead']);
       // A reviewer approved the approve job's wait (act does not hold it); each finalize job checks that approval.
       if (ctx.approve) {
-        ctx.github.addReview(OWNER, REPO, ctx.runId, { environment: APPROVAL_ENVIRONMENT, state: 'approved', login: 'platform-lead', comment: 'go' });
+        ctx.github.addReview(OWNER, REPO, ctx.runId, {
+          environment: APPROVAL_ENVIRONMENT,
+          state: 'approved',
+          login: 'platform-lead',
+          comment: 'go',
+        });
       }
       const repo = makeRepo(ctx.dir);
       return {
-        demos, kubeconfig,
+        demos,
+        kubeconfig,
         spec: {
-          workflow: exampleFile('fleet.yml'), event: 'workflow_dispatch', repoDir: repo.dir,
+          workflow: exampleFile('fleet.yml'),
+          event: 'workflow_dispatch',
+          repoDir: repo.dir,
           // Only this fleet's namespaces: the other examples' vClusters share the cluster.
-          inputs: { 'chart-version': 'keep', namespaces: FLEET.namespaces.join(','), 'max-parallel': '2', 'max-releases': '256' },
+          inputs: {
+            'chart-version': 'keep',
+            namespaces: FLEET.namespaces.join(','),
+            'max-parallel': '2',
+            'max-releases': '256',
+          },
           secrets: { KUBECONFIG: kubeconfig, GITHUB_TOKEN: TOKEN },
           env: githubEnv(ctx, { GITHUB_REF: 'refs/heads/main' }),
         },
@@ -251,6 +317,9 @@ export const EXAMPLES: ExampleWorkflow[] = [
 export function exampleByFile(file: string): ExampleWorkflow {
   const name = file.replace(/^.*\//, '');
   const ex = EXAMPLES.find((e) => e.file === name);
-  if (!ex) throw new Error(`no engine set-up for ${file}; known: ${EXAMPLES.map((e) => e.file).join(', ')} (see sandbox/example-workflows.ts)`);
+  if (!ex)
+    throw new Error(
+      `no engine set-up for ${file}; known: ${EXAMPLES.map((e) => e.file).join(', ')} (see sandbox/example-workflows.ts)`,
+    );
   return ex;
 }

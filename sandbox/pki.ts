@@ -64,11 +64,25 @@ export function makeCA(dir: string, name: string, days = 3650): CA {
   const key = join(dir, `${name}.key`);
   newKey(key);
   openssl([
-    'req', '-x509', '-new', '-key', key, '-subj', subj(name), '-days', String(days), '-set_serial', serial(),
-    '-addext', 'basicConstraints=critical,CA:TRUE',
-    '-addext', 'keyUsage=critical,keyCertSign,cRLSign,digitalSignature',
-    '-addext', 'subjectKeyIdentifier=hash',
-    '-out', cert,
+    'req',
+    '-x509',
+    '-new',
+    '-key',
+    key,
+    '-subj',
+    subj(name),
+    '-days',
+    String(days),
+    '-set_serial',
+    serial(),
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign,digitalSignature',
+    '-addext',
+    'subjectKeyIdentifier=hash',
+    '-out',
+    cert,
   ]);
   return { name, cert, key };
 }
@@ -82,10 +96,7 @@ export function makeCert(dir: string, req: CertRequest): CertFiles {
   const ext = join(dir, `${req.name}.ext`);
   newKey(key);
   const eku = req.usage === 'server' ? 'serverAuth' : req.usage === 'client' ? 'clientAuth' : 'serverAuth,clientAuth';
-  const sans = [
-    ...(req.sans?.dns ?? []).map((d) => `DNS:${d}`),
-    ...(req.sans?.ip ?? []).map((i) => `IP:${i}`),
-  ];
+  const sans = [...(req.sans?.dns ?? []).map((d) => `DNS:${d}`), ...(req.sans?.ip ?? []).map((i) => `IP:${i}`)];
   const lines = [
     'basicConstraints=critical,CA:FALSE',
     'keyUsage=critical,digitalSignature,keyEncipherment',
@@ -97,8 +108,22 @@ export function makeCert(dir: string, req: CertRequest): CertFiles {
   try {
     openssl(['req', '-new', '-key', key, '-subj', subj(req.cn, req.org), '-out', csr]);
     openssl([
-      'x509', '-req', '-in', csr, '-CA', req.ca.cert, '-CAkey', req.ca.key, '-set_serial', serial(),
-      '-days', String(req.days ?? 3650), '-extfile', ext, '-out', cert,
+      'x509',
+      '-req',
+      '-in',
+      csr,
+      '-CA',
+      req.ca.cert,
+      '-CAkey',
+      req.ca.key,
+      '-set_serial',
+      serial(),
+      '-days',
+      String(req.days ?? 3650),
+      '-extfile',
+      ext,
+      '-out',
+      cert,
     ]);
   } finally {
     rmSync(csr, { force: true });

@@ -40,7 +40,11 @@ function hookSignals(): void {
   hooked = true;
   const killAll = () => {
     for (const p of live) {
-      try { process.kill(p.pid, 'SIGKILL'); } catch { /* already gone */ }
+      try {
+        process.kill(p.pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
     }
   };
   process.once('exit', killAll);
@@ -63,7 +67,9 @@ function writeAdopted(): void {
   if (!watchdogFile) return;
   try {
     writeFileSync(watchdogFile, [...adopted].map((a) => a.pid).join('\n') + '\n');
-  } catch { /* the directory is gone at exit */ }
+  } catch {
+    /* the directory is gone at exit */
+  }
 }
 
 function ensureWatchdog(): void {
@@ -72,12 +78,23 @@ function ensureWatchdog(): void {
   watchdogFile = join(dir, 'pids');
   writeFileSync(watchdogFile, '');
   const script = `trap 'kill $! 2>/dev/null; xargs -r kill -9 < "$0" 2>/dev/null; rm -rf "$(dirname "$0")"; exit 0' TERM; while :; do sleep 3600 & wait $!; done`;
-  const child = spawn('setpriv', ['--pdeathsig', 'TERM', '--', 'bash', '-c', script, watchdogFile], { stdio: 'ignore', detached: false });
+  const child = spawn('setpriv', ['--pdeathsig', 'TERM', '--', 'bash', '-c', script, watchdogFile], {
+    stdio: 'ignore',
+    detached: false,
+  });
   child.unref();
   // Normal exit: the adopted processes are already killed; the watchdog's trap removes its files.
   process.once('exit', () => {
-    try { writeFileSync(watchdogFile!, ''); } catch { /* gone */ }
-    try { child.kill('SIGTERM'); } catch { /* gone */ }
+    try {
+      writeFileSync(watchdogFile!, '');
+    } catch {
+      /* gone */
+    }
+    try {
+      child.kill('SIGTERM');
+    } catch {
+      /* gone */
+    }
   });
 }
 
@@ -93,7 +110,11 @@ export function adoptProcess(pid: number): () => void {
   live.add(entry);
   adopted.add(entry);
   writeAdopted();
-  return () => { live.delete(entry); adopted.delete(entry); writeAdopted(); };
+  return () => {
+    live.delete(entry);
+    adopted.delete(entry);
+    writeAdopted();
+  };
 }
 
 export function startProcess(o: StartOptions): ManagedProcess {
@@ -122,15 +143,26 @@ export function startProcess(o: StartOptions): ManagedProcess {
   const stop = async (graceMs = 5000): Promise<void> => {
     if (!running) return;
     child.kill('SIGTERM');
-    const t = setTimeout(() => { if (running) child.kill('SIGKILL'); }, graceMs);
+    const t = setTimeout(() => {
+      if (running) child.kill('SIGKILL');
+    }, graceMs);
     await exited;
     clearTimeout(t);
   };
   const mp: ManagedProcess = {
-    name: o.name, pid: child.pid, logFile: o.logFile, child, exited,
+    name: o.name,
+    pid: child.pid,
+    logFile: o.logFile,
+    child,
+    exited,
     isRunning: () => running,
     stop,
-    kill: async () => { if (running) { child.kill('SIGKILL'); await exited; } },
+    kill: async () => {
+      if (running) {
+        child.kill('SIGKILL');
+        await exited;
+      }
+    },
   };
   live.add(mp);
   return mp;
@@ -192,7 +224,9 @@ export async function waitFor<T>(
   let lastErr: unknown;
   for (;;) {
     if (opts.proc && !opts.proc.isRunning()) {
-      throw new Error(`${opts.proc.name} exited while waiting for ${what}. Last lines of ${opts.proc.logFile}:\n${logTail(opts.proc.logFile)}`);
+      throw new Error(
+        `${opts.proc.name} exited while waiting for ${what}. Last lines of ${opts.proc.logFile}:\n${logTail(opts.proc.logFile)}`,
+      );
     }
     try {
       const v = await check();

@@ -20,13 +20,17 @@ function show(line: string): void {
   try {
     const l = JSON.parse(line) as { job?: string; msg?: string; command?: string };
     if (!l.msg || l.command === 'summary') return;
-    for (const text of l.msg.replace(/\n$/, '').split('\n')) process.stdout.write(`  [${(l.job ?? 'act').trim()}] ${text}\n`);
+    for (const text of l.msg.replace(/\n$/, '').split('\n'))
+      process.stdout.write(`  [${(l.job ?? 'act').trim()}] ${text}\n`);
   } catch {
     process.stdout.write(`  ${line}\n`);
   }
 }
 
-export async function runExampleWorkflow(file: string, buildMissing: (logDir: string) => Promise<void>): Promise<number> {
+export async function runExampleWorkflow(
+  file: string,
+  buildMissing: (logDir: string) => Promise<void>,
+): Promise<number> {
   const t0 = Date.now();
   const say = (s: string) => process.stdout.write(`[sandbox ${((Date.now() - t0) / 1000).toFixed(1)}s] ${s}\n`);
   const name = basename(file);
@@ -40,7 +44,8 @@ export async function runExampleWorkflow(file: string, buildMissing: (logDir: st
   try {
     const example = exampleByFile(name);
     await buildMissing(dir);
-    if (!existsSync(ACTION_ENTRY)) throw new Error(`${ACTION_ENTRY} is missing: build the action first (npm run build).`);
+    if (!existsSync(ACTION_ENTRY))
+      throw new Error(`${ACTION_ENTRY} is missing: build the action first (npm run build).`);
     github = await startGitHubStandin();
     charts = await startChartRepoStandin(join(dir, 'charts'), [FIXTURE_CHART]);
     say('starting the local cluster');
@@ -48,19 +53,28 @@ export async function runExampleWorkflow(file: string, buildMissing: (logDir: st
     const c = cluster;
     say(`setting up what examples/${name} expects (vClusters, repository, event)`);
     const prepared = await example.prepare({
-      cluster: c, github, dir: join(dir, 'repo'), runId: RUN_ID, approve: true,
+      cluster: c,
+      github,
+      dir: join(dir, 'repo'),
+      runId: RUN_ID,
+      approve: true,
       demo: async (o) => {
         const d = await installDemoVCluster(c, o);
         demos.push(d);
         return d;
       },
     });
-    say(`act ${example.event} -W examples/${name} -P ubuntu-latest=-self-hosted (Node 24, action from action.yml + dist/)`);
+    say(
+      `act ${example.event} -W examples/${name} -P ubuntu-latest=-self-hosted (Node 24, action from action.yml + dist/)`,
+    );
     run = await runWorkflow({ ...prepared.spec, processEnv: charts.env, onLine: show });
-    for (const j of run.jobs) if (j.summary) process.stdout.write(`\n===== job summary: ${j.name} =====\n${j.summary}\n`);
+    for (const j of run.jobs)
+      if (j.summary) process.stdout.write(`\n===== job summary: ${j.name} =====\n${j.summary}\n`);
     const comment = prepared.pr ? github.commentsOf(OWNER, REPO, prepared.pr).at(-1) : undefined;
-    if (comment) process.stdout.write(`\n===== PR #${prepared.pr} status comment (GitHub stand-in) =====\n${comment.body}\n`);
-    if (github.violations.length) say(`GitHub stand-in: outside GitHub's OpenAPI description: ${github.violations.join('; ')}`);
+    if (comment)
+      process.stdout.write(`\n===== PR #${prepared.pr} status comment (GitHub stand-in) =====\n${comment.body}\n`);
+    if (github.violations.length)
+      say(`GitHub stand-in: outside GitHub's OpenAPI description: ${github.violations.join('; ')}`);
   } catch (e) {
     process.stdout.write(`\nsandbox failed: ${e instanceof Error ? e.message : String(e)}\n`);
   } finally {
@@ -75,6 +89,8 @@ export async function runExampleWorkflow(file: string, buildMissing: (logDir: st
   const ok = run?.code === 0 && failed === 0 && jobs.length > 0;
   if (ok) rmSync(dir, { recursive: true, force: true });
   else process.stdout.write(`logs kept in ${dir}\n`);
-  process.stdout.write(`workflow ${name} jobs=${jobs.length} succeeded=${succeeded} failed=${failed} seconds=${Math.round((Date.now() - t0) / 1000)}\n`);
+  process.stdout.write(
+    `workflow ${name} jobs=${jobs.length} succeeded=${succeeded} failed=${failed} seconds=${Math.round((Date.now() - t0) / 1000)}\n`,
+  );
   return ok ? 0 : 1;
 }

@@ -20,14 +20,27 @@ const t0 = Date.now();
 const secs = () => ((Date.now() - t0) / 1000).toFixed(1);
 const say = (s: string) => process.stdout.write(`[sandbox ${secs()}s] ${s}\n`);
 
-const BINS: BinName[] = ['etcd', 'etcdctl', 'etcdutl', 'kwok', 'helm', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'act'];
+const BINS: BinName[] = [
+  'etcd',
+  'etcdctl',
+  'etcdutl',
+  'kwok',
+  'helm',
+  'kube-apiserver',
+  'kube-controller-manager',
+  'kube-scheduler',
+  'act',
+];
 
 async function buildMissing(logDir: string): Promise<void> {
   const missing = BINS.filter((b) => !existsSync(join(binDir(), b)));
   const hasGo = spawnSync('go', ['version'], { stdio: 'ignore' }).status === 0;
   // build.sh also rebuilds a binary whose version stamp changed; without Go, built binaries are used as they are.
   if (missing.length === 0 && !hasGo) return;
-  if (missing.length > 0) say(`building ${missing.join(', ')} from Go modules (cold: about 15 minutes on 2 cores; full log in ${join(logDir, 'build.log')})`);
+  if (missing.length > 0)
+    say(
+      `building ${missing.join(', ')} from Go modules (cold: about 15 minutes on 2 cores; full log in ${join(logDir, 'build.log')})`,
+    );
   const log = createWriteStream(join(logDir, 'build.log'));
   const code = await new Promise<number>((resolve) => {
     const child = spawn('bash', [join(REPO_ROOT, 'sandbox', 'build.sh')], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -47,7 +60,8 @@ async function buildMissing(logDir: string): Promise<void> {
     child.once('close', (c) => resolve(c ?? 1));
   });
   log.end();
-  if (code !== 0) throw new Error(`sandbox/build.sh failed (exit ${code}). Last lines:\n${logTail(join(logDir, 'build.log'), 25)}`);
+  if (code !== 0)
+    throw new Error(`sandbox/build.sh failed (exit ${code}). Last lines:\n${logTail(join(logDir, 'build.log'), 25)}`);
 }
 
 // The GitHub side runs against the GitHub REST stand-in (test/support): environment 'production'
@@ -62,22 +76,38 @@ let github: GitHubStandin | undefined;
 async function startGitHub(): Promise<GitHubStandin> {
   const g = await startGitHubStandin();
   g.addEnvironment(OWNER, REPO, 'production', ['platform-lead']);
-  g.addReview(OWNER, REPO, RUN_ID, { environment: 'production', state: 'approved', login: 'platform-lead', comment: 'sandbox approval' });
+  g.addReview(OWNER, REPO, RUN_ID, {
+    environment: 'production',
+    state: 'approved',
+    login: 'platform-lead',
+    comment: 'sandbox approval',
+  });
   return g;
 }
 
 function inputs(d: DemoVCluster, phase: string): Record<string, string> {
   return {
-    release: d.release, namespace: d.namespace, 'chart-version': '0.27.0', chart: FIXTURE_CHART,
-    kubeconfig: d.kubeconfig, phase, 'approval-environment': 'production',
-    'github-token': 'sandbox-token-not-secret', 'pr-number': String(PR), timeout: '3m', 'migration-timeout': '5m',
+    release: d.release,
+    namespace: d.namespace,
+    'chart-version': '0.27.0',
+    chart: FIXTURE_CHART,
+    kubeconfig: d.kubeconfig,
+    phase,
+    'approval-environment': 'production',
+    'github-token': 'sandbox-token-not-secret',
+    'pr-number': String(PR),
+    timeout: '3m',
+    'migration-timeout': '5m',
   };
 }
 
 function githubEnv(): Record<string, string> {
   return {
-    GITHUB_API_URL: github!.url, GITHUB_SERVER_URL: 'https://github.com', GITHUB_REPOSITORY: `${OWNER}/${REPO}`,
-    GITHUB_RUN_ID: String(RUN_ID), GITHUB_EVENT_NAME: 'workflow_dispatch',
+    GITHUB_API_URL: github!.url,
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_REPOSITORY: `${OWNER}/${REPO}`,
+    GITHUB_RUN_ID: String(RUN_ID),
+    GITHUB_EVENT_NAME: 'workflow_dispatch',
   };
 }
 
@@ -93,12 +123,16 @@ async function phase(d: DemoVCluster, name: string): Promise<ActionResult> {
   return r;
 }
 
-const succeeded = (r: ActionResult | undefined) => r?.code === 0 && (r.outputs.status === 'succeeded' || r.outputs.status === 'no-op');
-
+const succeeded = (r: ActionResult | undefined) =>
+  r?.code === 0 && (r.outputs.status === 'succeeded' || r.outputs.status === 'no-op');
 
 function lostKeys(r: ActionResult | undefined): number {
   try {
-    const rows = JSON.parse(r?.outputs['key-diff'] ?? '[]') as Array<{ before: number; after: number; verdict: string }>;
+    const rows = JSON.parse(r?.outputs['key-diff'] ?? '[]') as Array<{
+      before: number;
+      after: number;
+      verdict: string;
+    }>;
     return rows.filter((x) => x.verdict === 'lost').reduce((n, x) => n + Math.max(0, x.before - x.after), 0);
   } catch {
     return 0;
@@ -116,13 +150,16 @@ async function main(): Promise<number> {
   let ok2 = false;
   try {
     await buildMissing(dir);
-    if (!existsSync(ACTION_ENTRY)) throw new Error(`${ACTION_ENTRY} is missing: build the action first (npm run build).`);
+    if (!existsSync(ACTION_ENTRY))
+      throw new Error(`${ACTION_ENTRY} is missing: build the action first (npm run build).`);
     github = await startGitHub();
     say('starting the local cluster (etcd, kube-apiserver, controller manager, scheduler, kwok)');
     cluster = await startCluster({ dir: join(dir, 'cluster'), removeOnStop: false });
     say(`cluster ready; installing demo vCluster (fixture chart, deployed etcd) in namespace vcluster-demo`);
     demo = await installDemoVCluster(cluster, { namespace: 'vcluster-demo', release: 'demo' });
-    say(`demo ready: deployed etcd holds ${demo.standIn.seededKeys()} keys; the action runs as ServiceAccount vcluster-etcd-migrate`);
+    say(
+      `demo ready: deployed etcd holds ${demo.standIn.seededKeys()} keys; the action runs as ServiceAccount vcluster-etcd-migrate`,
+    );
     const deployedCounts = await demo.standIn.keyCounts('deployed');
     const plan = await phase(demo, 'plan');
     if (plan.code === 0) p1 = await phase(demo, 'migrate');
@@ -134,31 +171,49 @@ async function main(): Promise<number> {
     if (ok1) p2 = await phase(demo, 'finalize');
     if (succeeded(p2)) {
       const apps = cluster.kubeConfig.makeApiClient(k8s.AppsV1Api);
-      const gone = await apps.readNamespacedStatefulSet({ name: 'demo-etcd', namespace: 'vcluster-demo' }).then(() => false, () => true);
+      const gone = await apps.readNamespacedStatefulSet({ name: 'demo-etcd', namespace: 'vcluster-demo' }).then(
+        () => false,
+        () => true,
+      );
       if (!gone) say('StatefulSet demo-etcd still exists after finalize');
       ok2 = gone;
     }
-    for (const [name, r] of [['migrate', p1], ['finalize', p2]] as const) {
+    for (const [name, r] of [
+      ['migrate', p1],
+      ['finalize', p2],
+    ] as const) {
       if (r?.summary) process.stdout.write(`\n===== job summary: ${name} =====\n${r.summary}\n`);
     }
     const comment = github?.commentsOf(OWNER, REPO, PR).at(-1);
     if (comment) process.stdout.write(`\n===== PR #${PR} status comment (GitHub stand-in) =====\n${comment.body}\n`);
-    if (github?.violations.length) say(`GitHub stand-in: requests or responses outside GitHub's OpenAPI description: ${github.violations.join('; ')}`);
-    for (const [name, r] of [['plan', plan], ['migrate', p1], ['finalize', p2]] as const) {
+    if (github?.violations.length)
+      say(
+        `GitHub stand-in: requests or responses outside GitHub's OpenAPI description: ${github.violations.join('; ')}`,
+      );
+    for (const [name, r] of [
+      ['plan', plan],
+      ['migrate', p1],
+      ['finalize', p2],
+    ] as const) {
       if (r && !succeeded(r) && r.outputs.status !== 'planned' && !r.summary) {
-        process.stdout.write(`\n===== ${name} output (exit ${r.code}) =====\n${r.stdout.slice(-3000)}${r.stderr.slice(-2000)}\n`);
+        process.stdout.write(
+          `\n===== ${name} output (exit ${r.code}) =====\n${r.stdout.slice(-3000)}${r.stderr.slice(-2000)}\n`,
+        );
       }
     }
     if (keep) {
       const saFile = join(dir, 'action-serviceaccount.kubeconfig');
       writeFileSync(saFile, demo.kubeconfig, { mode: 0o600 });
-      process.stdout.write(`\ncluster kept running (Ctrl-C stops it)\n  admin kubeconfig:  ${cluster.adminKubeconfig}\n  action kubeconfig: ${saFile}\n  logs:              ${join(cluster.dir, 'logs')}\n`);
+      process.stdout.write(
+        `\ncluster kept running (Ctrl-C stops it)\n  admin kubeconfig:  ${cluster.adminKubeconfig}\n  action kubeconfig: ${saFile}\n  logs:              ${join(cluster.dir, 'logs')}\n`,
+      );
     }
   } catch (e) {
     process.stdout.write(`\nsandbox failed: ${e instanceof Error ? e.message : String(e)}\nlogs kept in ${dir}\n`);
   } finally {
     const ok = ok1 && ok2;
-    const line = `sandbox phase1=${ok1 ? 'ok' : 'failed'} phase2=${ok2 ? 'ok' : 'failed'} ` +
+    const line =
+      `sandbox phase1=${ok1 ? 'ok' : 'failed'} phase2=${ok2 ? 'ok' : 'failed'} ` +
       `keys_before=${Number(p1?.outputs['keys-before'] ?? 0)} keys_after=${Number(p1?.outputs['keys-after'] ?? 0)} ` +
       `lost=${lostKeys(p1)} seconds=${Math.round((Date.now() - t0) / 1000)}`;
     if (keep && cluster) {
@@ -183,4 +238,5 @@ async function main(): Promise<number> {
 
 // `--workflow examples/<file>.yml`: one example workflow under nektos/act instead (sandbox/run-workflow.ts).
 const workflowArg = process.argv.indexOf('--workflow');
-process.exitCode = workflowArg >= 0 ? await runExampleWorkflow(process.argv[workflowArg + 1] ?? '', buildMissing) : await main();
+process.exitCode =
+  workflowArg >= 0 ? await runExampleWorkflow(process.argv[workflowArg + 1] ?? '', buildMissing) : await main();

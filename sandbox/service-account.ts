@@ -13,7 +13,9 @@ export const ACTION_SERVICE_ACCOUNT = 'vcluster-etcd-migrate';
 /** The objects of examples/rbac.yaml for `namespace`, optionally with some rules removed (fault tests). */
 export function rbacObjects(namespace: string, dropRule?: (rule: k8s.V1PolicyRule) => boolean): k8s.KubernetesObject[] {
   const text = readFileSync(RBAC_FILE, 'utf8').replaceAll(EXAMPLE_NAMESPACE, namespace);
-  const docs = YAML.parseAllDocuments(text).map((d) => d.toJSON() as k8s.KubernetesObject & { rules?: k8s.V1PolicyRule[] });
+  const docs = YAML.parseAllDocuments(text).map(
+    (d) => d.toJSON() as k8s.KubernetesObject & { rules?: k8s.V1PolicyRule[] },
+  );
   if (dropRule) for (const d of docs) if (d.rules) d.rules = d.rules.filter((r) => !dropRule(r));
   return docs;
 }
@@ -22,7 +24,11 @@ export function rbacObjects(namespace: string, dropRule?: (rule: k8s.V1PolicyRul
  * Applies the RBAC of examples/rbac.yaml in `namespace` (as admin) and returns the content of a
  * kubeconfig for the action's ServiceAccount, with a token from the TokenRequest API.
  */
-export async function actionKubeconfig(admin: k8s.KubeConfig, namespace: string, opts: { dropRule?: (rule: k8s.V1PolicyRule) => boolean; expirationSeconds?: number } = {}): Promise<string> {
+export async function actionKubeconfig(
+  admin: k8s.KubeConfig,
+  namespace: string,
+  opts: { dropRule?: (rule: k8s.V1PolicyRule) => boolean; expirationSeconds?: number } = {},
+): Promise<string> {
   const api = k8s.KubernetesObjectApi.makeApiClient(admin);
   for (const obj of rbacObjects(namespace, opts.dropRule)) {
     try {
@@ -35,14 +41,16 @@ export async function actionKubeconfig(admin: k8s.KubeConfig, namespace: string,
   }
   const core = admin.makeApiClient(k8s.CoreV1Api);
   const tr = await core.createNamespacedServiceAccountToken({
-    name: ACTION_SERVICE_ACCOUNT, namespace,
+    name: ACTION_SERVICE_ACCOUNT,
+    namespace,
     body: { spec: { audiences: [], expirationSeconds: opts.expirationSeconds ?? 86_400 } },
   });
   const cluster = admin.getCurrentCluster();
   if (!cluster) throw new Error('admin kubeconfig has no current cluster');
   const caData = cluster.caData ?? (cluster.caFile ? readFileSync(cluster.caFile).toString('base64') : undefined);
   return YAML.stringify({
-    apiVersion: 'v1', kind: 'Config',
+    apiVersion: 'v1',
+    kind: 'Config',
     clusters: [{ name: 'sandbox', cluster: { server: cluster.server, 'certificate-authority-data': caData } }],
     users: [{ name: ACTION_SERVICE_ACCOUNT, user: { token: tr.status?.token } }],
     contexts: [{ name: 'sandbox', context: { cluster: 'sandbox', user: ACTION_SERVICE_ACCOUNT, namespace } }],
@@ -60,20 +68,29 @@ export const FLEET_SA_NAMESPACE = 'vcluster-etcd-migrate';
  */
 export async function fleetKubeconfig(admin: k8s.KubeConfig, namespaces: string[]): Promise<string> {
   const core = admin.makeApiClient(k8s.CoreV1Api);
-  const keep = (e: { code?: number }) => { if (e.code !== 409) throw e; };
+  const keep = (e: { code?: number }) => {
+    if (e.code !== 409) throw e;
+  };
   await core.createNamespace({ body: { metadata: { name: FLEET_SA_NAMESPACE } } }).catch(keep);
-  const docs = YAML.parseAllDocuments(readFileSync(FLEET_RBAC_FILE, 'utf8')).map((d) => d.toJSON() as k8s.KubernetesObject);
-  const objects = docs.flatMap((d) => (d.kind === 'RoleBinding' ? namespaces.map((ns) => ({ ...d, metadata: { ...d.metadata, namespace: ns } })) : [d]));
+  const docs = YAML.parseAllDocuments(readFileSync(FLEET_RBAC_FILE, 'utf8')).map(
+    (d) => d.toJSON() as k8s.KubernetesObject,
+  );
+  const objects = docs.flatMap((d) =>
+    d.kind === 'RoleBinding' ? namespaces.map((ns) => ({ ...d, metadata: { ...d.metadata, namespace: ns } })) : [d],
+  );
   const api = k8s.KubernetesObjectApi.makeApiClient(admin);
   for (const o of objects) await api.create(o).catch(keep);
   const tr = await core.createNamespacedServiceAccountToken({
-    name: ACTION_SERVICE_ACCOUNT, namespace: FLEET_SA_NAMESPACE, body: { spec: { audiences: [], expirationSeconds: 86_400 } },
+    name: ACTION_SERVICE_ACCOUNT,
+    namespace: FLEET_SA_NAMESPACE,
+    body: { spec: { audiences: [], expirationSeconds: 86_400 } },
   });
   const cluster = admin.getCurrentCluster();
   if (!cluster) throw new Error('admin kubeconfig has no current cluster');
   const caData = cluster.caData ?? (cluster.caFile ? readFileSync(cluster.caFile).toString('base64') : undefined);
   return YAML.stringify({
-    apiVersion: 'v1', kind: 'Config',
+    apiVersion: 'v1',
+    kind: 'Config',
     clusters: [{ name: 'sandbox', cluster: { server: cluster.server, 'certificate-authority-data': caData } }],
     users: [{ name: 'fleet', user: { token: tr.status?.token } }],
     contexts: [{ name: 'sandbox', context: { cluster: 'sandbox', user: 'fleet' } }],

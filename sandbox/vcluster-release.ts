@@ -35,7 +35,10 @@ export interface DemoOptions {
 export function helmAsAdmin(cluster: Cluster) {
   return async (args: string[]): Promise<string> => {
     try {
-      const r = await run(binPath('helm'), args, { env: { ...process.env, KUBECONFIG: cluster.adminKubeconfig, HELM_NO_PLUGINS: '1' }, maxBuffer: 64 << 20 });
+      const r = await run(binPath('helm'), args, {
+        env: { ...process.env, KUBECONFIG: cluster.adminKubeconfig, HELM_NO_PLUGINS: '1' },
+        maxBuffer: 64 << 20,
+      });
       return r.stdout;
     } catch (e) {
       const err = e as { stderr?: string; message: string };
@@ -52,18 +55,36 @@ export async function installDemoVCluster(cluster: Cluster, o: DemoOptions): Pro
     if ((e as { code?: number }).code !== 409) throw e;
   }
   const standIn = createVClusterStandIn({
-    kubeconfig: cluster.adminKubeconfig, namespace: o.namespace, release: o.release,
-    dir: join(cluster.dir, 'standin', o.namespace, o.release), faults: o.faults,
+    kubeconfig: cluster.adminKubeconfig,
+    namespace: o.namespace,
+    release: o.release,
+    dir: join(cluster.dir, 'standin', o.namespace, o.release),
+    faults: o.faults,
   });
   await standIn.start();
   const helm = helmAsAdmin(cluster);
   const sets = ['controlPlane.backingStore.etcd.deploy.enabled=true', ...(o.set ?? [])].flatMap((s) => ['--set', s]);
   try {
-    await helm(['install', o.release, o.chart ?? FIXTURE_CHART, '-n', o.namespace, ...sets, '--wait', '--timeout', '3m']);
-    await standIn.waitForHistory((h) => h.some((l) => l.includes('deployed etcd seeded') || l.includes('existing data')), 90_000);
+    await helm([
+      'install',
+      o.release,
+      o.chart ?? FIXTURE_CHART,
+      '-n',
+      o.namespace,
+      ...sets,
+      '--wait',
+      '--timeout',
+      '3m',
+    ]);
+    await standIn.waitForHistory(
+      (h) => h.some((l) => l.includes('deployed etcd seeded') || l.includes('existing data')),
+      90_000,
+    );
   } catch (e) {
     await standIn.stop();
-    throw new Error(`demo vCluster ${o.namespace}/${o.release} did not come up: ${e instanceof Error ? e.message : String(e)}\n${await describeNamespace(core, o.namespace)}\nstand-in:\n${standIn.history.slice(-10).join('\n')}\nexited components: ${cluster.deadComponents().join(', ') || 'none'}\ncluster logs: ${join(cluster.dir, 'logs')}`);
+    throw new Error(
+      `demo vCluster ${o.namespace}/${o.release} did not come up: ${e instanceof Error ? e.message : String(e)}\n${await describeNamespace(core, o.namespace)}\nstand-in:\n${standIn.history.slice(-10).join('\n')}\nexited components: ${cluster.deadComponents().join(', ') || 'none'}\ncluster logs: ${join(cluster.dir, 'logs')}`,
+    );
   }
   const kubeconfig = await actionKubeconfig(cluster.kubeConfig, o.namespace);
   return { namespace: o.namespace, release: o.release, standIn, kubeconfig, helm };
@@ -72,10 +93,19 @@ export async function installDemoVCluster(cluster: Cluster, o: DemoOptions): Pro
 /** Pods and PVCs of a namespace with their state, for a failure message. */
 export async function describeNamespace(core: k8s.CoreV1Api, namespace: string): Promise<string> {
   try {
-    const pods = (await core.listNamespacedPod({ namespace })).items.map((p) =>
-      `pod ${p.metadata?.name}: ${p.status?.phase} node=${p.spec?.nodeName ?? '-'} ${(p.status?.conditions ?? []).filter((c) => c.status !== 'True').map((c) => `${c.type}=${c.status} ${c.message ?? ''}`).join('; ')}`);
-    const pvcs = (await core.listNamespacedPersistentVolumeClaim({ namespace })).items.map((c) => `pvc ${c.metadata?.name}: ${c.status?.phase}`);
-    const events = (await core.listNamespacedEvent({ namespace })).items.slice(-8).map((e) => `event ${e.involvedObject.kind}/${e.involvedObject.name}: ${e.reason} ${e.message ?? ''}`);
+    const pods = (await core.listNamespacedPod({ namespace })).items.map(
+      (p) =>
+        `pod ${p.metadata?.name}: ${p.status?.phase} node=${p.spec?.nodeName ?? '-'} ${(p.status?.conditions ?? [])
+          .filter((c) => c.status !== 'True')
+          .map((c) => `${c.type}=${c.status} ${c.message ?? ''}`)
+          .join('; ')}`,
+    );
+    const pvcs = (await core.listNamespacedPersistentVolumeClaim({ namespace })).items.map(
+      (c) => `pvc ${c.metadata?.name}: ${c.status?.phase}`,
+    );
+    const events = (await core.listNamespacedEvent({ namespace })).items
+      .slice(-8)
+      .map((e) => `event ${e.involvedObject.kind}/${e.involvedObject.name}: ${e.reason} ${e.message ?? ''}`);
     return [...pods, ...pvcs, ...events].join('\n') || '(no pods or PVCs)';
   } catch (e) {
     return `(could not describe namespace ${namespace}: ${e instanceof Error ? e.message : String(e)})`;

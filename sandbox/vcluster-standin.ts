@@ -87,7 +87,12 @@ function isConflict(e: unknown): boolean {
   return typeof e === 'object' && e !== null && (e as { code?: number }).code === 409;
 }
 async function orNull<T>(p: Promise<T>): Promise<T | null> {
-  try { return await p; } catch (e) { if (isNotFound(e)) return null; throw e; }
+  try {
+    return await p;
+  } catch (e) {
+    if (isNotFound(e)) return null;
+    throw e;
+  }
 }
 
 /** RFC3339Nano timestamp as CRI log files carry it. */
@@ -112,7 +117,9 @@ export function createVClusterStandIn(o: StandInOptions): VClusterStandIn {
   const custom = kc.makeApiClient(k8s.CustomObjectsApi);
 
   const history: string[] = [];
-  const note = (s: string) => { history.push(`${new Date().toISOString()} ${s}`); };
+  const note = (s: string) => {
+    history.push(`${new Date().toISOString()} ${s}`);
+  };
 
   let pki: Record<string, string> | undefined;
   let deployed: { etcd: EtcdProcess; forget: () => void } | undefined;
@@ -128,28 +135,62 @@ export function createVClusterStandIn(o: StandInOptions): VClusterStandIn {
   let stopped = false;
 
   const tlsFor = (p: EtcdProcess | undefined): EtcdTls | undefined =>
-    p && pki ? { endpoint: p.endpoint, ca: pki['etcd-ca.crt']!, cert: pki['apiserver-etcd-client.crt']!, key: pki['apiserver-etcd-client.key']! } : undefined;
+    p && pki
+      ? {
+          endpoint: p.endpoint,
+          ca: pki['etcd-ca.crt']!,
+          cert: pki['apiserver-etcd-client.crt']!,
+          key: pki['apiserver-etcd-client.key']!,
+        }
+      : undefined;
 
   const writeLog = (text: string) => {
     appendFileSync(logCurrent, `${criTime()} stdout F ${text}\n`);
   };
-  const info = (src: string, msg: string) => writeLog(`${criTime().slice(0, 23)}Z\tINFO\t${src}\t${msg}\t{"component": "vcluster"}`);
-  const fatal = (src: string, msg: string) => writeLog(`${criTime().slice(0, 23)}Z\tFATAL\t${src}\t${msg}\t{"component": "vcluster"}`);
+  const info = (src: string, msg: string) =>
+    writeLog(`${criTime().slice(0, 23)}Z\tINFO\t${src}\t${msg}\t{"component": "vcluster"}`);
+  const fatal = (src: string, msg: string) =>
+    writeLog(`${criTime().slice(0, 23)}Z\tFATAL\t${src}\t${msg}\t{"component": "vcluster"}`);
 
   // kwok objects (Logs, PortForward, Exec) named after the pod: create, or replace when they exist.
   async function putKwok(plural: string, kind: string, name: string, spec: Record<string, unknown>): Promise<void> {
-    const body = { apiVersion: 'kwok.x-k8s.io/v1alpha1', kind, metadata: { name, namespace: ns, labels: { 'vcluster-standin/release': release } }, spec };
+    const body = {
+      apiVersion: 'kwok.x-k8s.io/v1alpha1',
+      kind,
+      metadata: { name, namespace: ns, labels: { 'vcluster-standin/release': release } },
+      spec,
+    };
     try {
-      await custom.createNamespacedCustomObject({ group: 'kwok.x-k8s.io', version: 'v1alpha1', namespace: ns, plural, body });
+      await custom.createNamespacedCustomObject({
+        group: 'kwok.x-k8s.io',
+        version: 'v1alpha1',
+        namespace: ns,
+        plural,
+        body,
+      });
     } catch (e) {
       if (!isConflict(e)) throw e;
-      const cur = await custom.getNamespacedCustomObject({ group: 'kwok.x-k8s.io', version: 'v1alpha1', namespace: ns, plural, name }) as { metadata: { resourceVersion: string } };
-      await custom.replaceNamespacedCustomObject({ group: 'kwok.x-k8s.io', version: 'v1alpha1', namespace: ns, plural, name,
-        body: { ...body, metadata: { ...body.metadata, resourceVersion: cur.metadata.resourceVersion } } });
+      const cur = (await custom.getNamespacedCustomObject({
+        group: 'kwok.x-k8s.io',
+        version: 'v1alpha1',
+        namespace: ns,
+        plural,
+        name,
+      })) as { metadata: { resourceVersion: string } };
+      await custom.replaceNamespacedCustomObject({
+        group: 'kwok.x-k8s.io',
+        version: 'v1alpha1',
+        namespace: ns,
+        plural,
+        name,
+        body: { ...body, metadata: { ...body.metadata, resourceVersion: cur.metadata.resourceVersion } },
+      });
     }
   }
   async function dropKwok(plural: string, name: string): Promise<void> {
-    await orNull(custom.deleteNamespacedCustomObject({ group: 'kwok.x-k8s.io', version: 'v1alpha1', namespace: ns, plural, name }));
+    await orNull(
+      custom.deleteNamespacedCustomObject({ group: 'kwok.x-k8s.io', version: 'v1alpha1', namespace: ns, plural, name }),
+    );
   }
   function etcdctlEnv(p: EtcdProcess): Array<{ name: string; value: string }> {
     return [
@@ -163,8 +204,12 @@ export function createVClusterStandIn(o: StandInOptions): VClusterStandIn {
     ];
   }
   async function routePod(pod: string, container: string, p: EtcdProcess): Promise<void> {
-    await putKwok('portforwards', 'PortForward', pod, { forwards: [{ ports: [2379], target: { address: '127.0.0.1', port: p.port } }] });
-    await putKwok('execs', 'Exec', pod, { execs: [{ containers: [container], local: { workDir: dir, envs: etcdctlEnv(p) } }] });
+    await putKwok('portforwards', 'PortForward', pod, {
+      forwards: [{ ports: [2379], target: { address: '127.0.0.1', port: p.port } }],
+    });
+    await putKwok('execs', 'Exec', pod, {
+      execs: [{ containers: [container], local: { workDir: dir, envs: etcdctlEnv(p) } }],
+    });
   }
 
   // The secret vCluster writes at run time. Reused when it exists, so a restarted stand-in (or
@@ -189,7 +234,14 @@ export function createVClusterStandIn(o: StandInOptions): VClusterStandIn {
     const files = vClusterEtcdPki(pkiDir, release);
     const data: Record<string, string> = {};
     for (const [k, f] of Object.entries(files)) data[k] = readFileSync(f).toString('base64');
-    await core.createNamespacedSecret({ namespace: ns, body: { metadata: { name, namespace: ns, labels: { 'vcluster.loft.sh/created-by': 'vcluster-standin' } }, type: 'Opaque', data } });
+    await core.createNamespacedSecret({
+      namespace: ns,
+      body: {
+        metadata: { name, namespace: ns, labels: { 'vcluster.loft.sh/created-by': 'vcluster-standin' } },
+        type: 'Opaque',
+        data,
+      },
+    });
     pki = files;
     note(`created secret ${name}`);
     return true;
@@ -231,8 +283,15 @@ export function createVClusterStandIn(o: StandInOptions): VClusterStandIn {
     const dataDir = join(base, 'etcd');
     const fresh = !existsSync(join(dataDir, 'member'));
     const etcd = await startEtcd({
-      dir: join(dir, 'etcd-logs'), name: podName, ca: pki!['etcd-ca.crt']!, cert: pki!['etcd-server.crt']!, key: pki!['etcd-server.key']!,
-      dataDir, clientPort: await listenPort(), peerPort: await listenPort(), extraArgs: ['--unsafe-no-fsync=true'],
+      dir: join(dir, 'etcd-logs'),
+      name: podName,
+      ca: pki!['etcd-ca.crt']!,
+      cert: pki!['etcd-server.crt']!,
+      key: pki!['etcd-server.key']!,
+      dataDir,
+      clientPort: await listenPort(),
+      peerPort: await listenPort(),
+      extraArgs: ['--unsafe-no-fsync=true'],
     });
     deployed = { etcd, forget: adoptProcess(etcd.pid) };
     note(`deployed etcd started for pod ${podName} (${fresh ? 'new' : 'existing'} data)`);
@@ -270,15 +329,30 @@ export function createVClusterStandIn(o: StandInOptions): VClusterStandIn {
     fatal('etcd/embedded.go:88', 'start embedded etcd: etcdserver: member data is corrupted (stand-in fault)');
     const now = new Date();
     const fresh = await core.readNamespacedPod({ name: pod.metadata!.name!, namespace: ns });
-    const cs = fresh.spec?.containers.map((c) => ({
-      name: c.name, image: c.image ?? '', imageID: '', ready: false, started: false, restartCount,
-      state: { waiting: { reason: 'CrashLoopBackOff', message: `back-off 10s restarting failed container=${c.name} pod=${pod.metadata!.name}` } },
-      lastState: { terminated: { exitCode: 1, reason: 'Error', startedAt: now, finishedAt: now } },
-    })) ?? [];
+    const cs =
+      fresh.spec?.containers.map((c) => ({
+        name: c.name,
+        image: c.image ?? '',
+        imageID: '',
+        ready: false,
+        started: false,
+        restartCount,
+        state: {
+          waiting: {
+            reason: 'CrashLoopBackOff',
+            message: `back-off 10s restarting failed container=${c.name} pod=${pod.metadata!.name}`,
+          },
+        },
+        lastState: { terminated: { exitCode: 1, reason: 'Error', startedAt: now, finishedAt: now } },
+      })) ?? [];
     fresh.status = {
       ...fresh.status,
       containerStatuses: cs,
-      conditions: (fresh.status?.conditions ?? []).map((c) => (c.type === 'Ready' || c.type === 'ContainersReady') ? { ...c, status: 'False', reason: 'ContainersNotReady', lastTransitionTime: now } : c),
+      conditions: (fresh.status?.conditions ?? []).map((c) =>
+        c.type === 'Ready' || c.type === 'ContainersReady'
+          ? { ...c, status: 'False', reason: 'ContainersNotReady', lastTransitionTime: now }
+          : c,
+      ),
     };
     await core.replaceNamespacedPodStatus({ name: pod.metadata!.name!, namespace: ns, body: fresh });
     restartCount++;
@@ -298,7 +372,9 @@ export function createVClusterStandIn(o: StandInOptions): VClusterStandIn {
     fresh.status = {
       ...fresh.status,
       containerStatuses: (fresh.status?.containerStatuses ?? []).map((c) => ({
-        ...c, restartCount: (c.restartCount ?? 0) + 1, state: { running: { startedAt: now } },
+        ...c,
+        restartCount: (c.restartCount ?? 0) + 1,
+        state: { running: { startedAt: now } },
         lastState: { terminated: { exitCode: 1, reason: 'Error', startedAt: now, finishedAt: now } },
       })),
     };
@@ -310,7 +386,9 @@ export function createVClusterStandIn(o: StandInOptions): VClusterStandIn {
   async function containerStart(pod: k8s.V1Pod, newPod: boolean): Promise<boolean> {
     const podName = `${release}-0`;
     const cfg = await readConfig();
-    const etcdCfg = (((cfg?.controlPlane as Record<string, unknown> | undefined)?.backingStore as Record<string, unknown> | undefined)?.etcd ?? {}) as Record<string, Record<string, unknown>>;
+    const etcdCfg = ((
+      (cfg?.controlPlane as Record<string, unknown> | undefined)?.backingStore as Record<string, unknown> | undefined
+    )?.etcd ?? {}) as Record<string, Record<string, unknown>>;
     const embeddedEnabled = etcdCfg.embedded?.enabled === true;
     const migrateFlag = etcdCfg.embedded?.migrateFromDeployedEtcd === true;
     const usesPvc = (pod.spec?.volumes ?? []).every((v) => v.name !== 'data' || !v.emptyDir);
@@ -322,13 +400,18 @@ export function createVClusterStandIn(o: StandInOptions): VClusterStandIn {
     if (newPod) writeFileSync(logPrevious, '');
     else if (existsSync(logCurrent)) renameSync(logCurrent, logPrevious);
     writeFileSync(logCurrent, '');
-    await putKwok('logs', 'Logs', podName, { logs: [{ containers: ['syncer'], logsFile: logCurrent, previousLogsFile: logPrevious, follow: true }] });
+    await putKwok('logs', 'Logs', podName, {
+      logs: [{ containers: ['syncer'], logsFile: logCurrent, previousLogsFile: logPrevious, follow: true }],
+    });
     info('setup/config.go:51', 'Using config from /var/lib/vcluster/config.yaml (vCluster stand-in)');
     if (!embeddedEnabled) {
       info('setup/controller_context.go:190', 'Backing store is not embedded etcd; nothing to run in the stand-in');
       return true;
     }
-    if (faults.crashLoop) { await crash(pod, false); return true; }
+    if (faults.crashLoop) {
+      await crash(pod, false);
+      return true;
+    }
     const dataDir = join(base, 'etcd');
     const marker = join(base, 'migrated-from-deployed-etcd');
     const peerPort = await listenPort();
@@ -336,7 +419,9 @@ export function createVClusterStandIn(o: StandInOptions): VClusterStandIn {
     if (migrateFlag && !existsSync(marker)) {
       const from = `https://${release}-etcd:2379`;
       if (!deployed) {
-        writeLog(`${criTime().slice(0, 23)}Z\tERROR\tetcd/migrate.go:61\tmigrate etcd: dial tcp: lookup ${release}-etcd: connection refused; retrying\t{"component": "vcluster"}`);
+        writeLog(
+          `${criTime().slice(0, 23)}Z\tERROR\tetcd/migrate.go:61\tmigrate etcd: dial tcp: lookup ${release}-etcd: connection refused; retrying\t{"component": "vcluster"}`,
+        );
         note('migration waiting: deployed etcd not running');
         retryAt = Date.now() + 3000;
         return true;
@@ -346,11 +431,44 @@ export function createVClusterStandIn(o: StandInOptions): VClusterStandIn {
       const snap = join(dir, 'snapshots', `migrate-${Date.now()}.db`);
       mkdirSync(join(dir, 'snapshots'), { recursive: true });
       const t = tlsFor(deployed.etcd)!;
-      await run(binPath('etcdctl'), ['--endpoints', t.endpoint, '--cacert', t.ca, '--cert', t.cert, '--key', t.key, 'snapshot', 'save', snap]);
-      await run(binPath('etcdutl'), ['snapshot', 'restore', snap, '--data-dir', dataDir, '--name', name,
-        '--initial-cluster', `${name}=http://127.0.0.1:${peerPort}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${peerPort}`]);
+      await run(binPath('etcdctl'), [
+        '--endpoints',
+        t.endpoint,
+        '--cacert',
+        t.ca,
+        '--cert',
+        t.cert,
+        '--key',
+        t.key,
+        'snapshot',
+        'save',
+        snap,
+      ]);
+      await run(binPath('etcdutl'), [
+        'snapshot',
+        'restore',
+        snap,
+        '--data-dir',
+        dataDir,
+        '--name',
+        name,
+        '--initial-cluster',
+        `${name}=http://127.0.0.1:${peerPort}`,
+        '--initial-advertise-peer-urls',
+        `http://127.0.0.1:${peerPort}`,
+      ]);
       rmSync(snap, { force: true });
-      const etcd = await startEtcd({ dir: join(dir, 'etcd-logs'), name, ca: pki!['etcd-ca.crt']!, cert: pki!['etcd-server.crt']!, key: pki!['etcd-server.key']!, dataDir, clientPort: await listenPort(), peerPort, extraArgs: ['--unsafe-no-fsync=true'] });
+      const etcd = await startEtcd({
+        dir: join(dir, 'etcd-logs'),
+        name,
+        ca: pki!['etcd-ca.crt']!,
+        cert: pki!['etcd-server.crt']!,
+        key: pki!['etcd-server.key']!,
+        dataDir,
+        clientPort: await listenPort(),
+        peerPort,
+        extraArgs: ['--unsafe-no-fsync=true'],
+      });
       embedded = { etcd, forget: adoptProcess(etcd.pid) };
       if (faults.dropPrefix) {
         const n = await deletePrefix(tlsFor(etcd)!, faults.dropPrefix);
@@ -371,9 +489,23 @@ export function createVClusterStandIn(o: StandInOptions): VClusterStandIn {
         return true;
       }
     } else {
-      const etcd = await startEtcd({ dir: join(dir, 'etcd-logs'), name, ca: pki!['etcd-ca.crt']!, cert: pki!['etcd-server.crt']!, key: pki!['etcd-server.key']!, dataDir, clientPort: await listenPort(), peerPort, extraArgs: ['--unsafe-no-fsync=true'] });
+      const etcd = await startEtcd({
+        dir: join(dir, 'etcd-logs'),
+        name,
+        ca: pki!['etcd-ca.crt']!,
+        cert: pki!['etcd-server.crt']!,
+        key: pki!['etcd-server.key']!,
+        dataDir,
+        clientPort: await listenPort(),
+        peerPort,
+        extraArgs: ['--unsafe-no-fsync=true'],
+      });
       embedded = { etcd, forget: adoptProcess(etcd.pid) };
-      note(existsSync(marker) ? 'embedded etcd started on migrated data' : 'embedded etcd started empty (no migration flag)');
+      note(
+        existsSync(marker)
+          ? 'embedded etcd started on migrated data'
+          : 'embedded etcd started empty (no migration flag)',
+      );
     }
     info('etcd/embedded.go:143', 'Embedded etcd is ready');
     info('setup/controller_context.go:301', 'Starting vCluster control plane');
@@ -384,7 +516,10 @@ export function createVClusterStandIn(o: StandInOptions): VClusterStandIn {
   async function syncControlPlane(): Promise<void> {
     const pod = await orNull(core.readNamespacedPod({ name: `${release}-0`, namespace: ns }));
     if (!podRunning(pod)) {
-      if (!pod && embedded) { await stopEmbedded(); note('embedded etcd stopped: pod gone'); }
+      if (!pod && embedded) {
+        await stopEmbedded();
+        note('embedded etcd stopped: pod gone');
+      }
       return;
     }
     const uid = pod.metadata!.uid!;
@@ -393,7 +528,10 @@ export function createVClusterStandIn(o: StandInOptions): VClusterStandIn {
       const restart = uid !== podUid;
       if (restart) restartCount = 0;
       const started = await containerStart(pod, restart);
-      if (started) { podUid = uid; note(`container syncer of ${release}-0 started (uid ${uid.slice(0, 8)})`); }
+      if (started) {
+        podUid = uid;
+        note(`container syncer of ${release}-0 started (uid ${uid.slice(0, 8)})`);
+      }
       return;
     }
     if (faults.crashLoop && nextCrash && Date.now() > nextCrash) await crash(pod, true);
@@ -408,21 +546,35 @@ export function createVClusterStandIn(o: StandInOptions): VClusterStandIn {
   const loop = () => {
     if (stopped) return;
     ticking = tick()
-      .catch((e: unknown) => { note(`tick error: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`); })
-      .finally(() => { ticking = undefined; if (!stopped) timer = setTimeout(loop, o.pollMs ?? 400); });
+      .catch((e: unknown) => {
+        note(`tick error: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+      })
+      .finally(() => {
+        ticking = undefined;
+        if (!stopped) timer = setTimeout(loop, o.pollMs ?? 400);
+      });
   };
 
   return {
     history,
-    async start() { stopped = false; loop(); },
+    async start() {
+      stopped = false;
+      loop();
+    },
     async stop() {
       stopped = true;
       if (timer) clearTimeout(timer);
       await ticking;
       await stopEmbedded();
-      if (deployed) { await deployed.etcd.stop(); deployed.forget(); deployed = undefined; }
+      if (deployed) {
+        await deployed.etcd.stop();
+        deployed.forget();
+        deployed = undefined;
+      }
     },
-    setFaults(f) { faults = { ...f }; },
+    setFaults(f) {
+      faults = { ...f };
+    },
     etcdTls: (which) => tlsFor(which === 'deployed' ? deployed?.etcd : embedded?.etcd),
     async keyCounts(which) {
       const t = tlsFor(which === 'deployed' ? deployed?.etcd : embedded?.etcd);
@@ -431,14 +583,22 @@ export function createVClusterStandIn(o: StandInOptions): VClusterStandIn {
     },
     async stopDeployedEtcd() {
       deployedDisabled = true;
-      if (deployed) { await deployed.etcd.stop(); deployed.forget(); deployed = undefined; note('fault: deployed etcd stopped'); }
+      if (deployed) {
+        await deployed.etcd.stop();
+        deployed.forget();
+        deployed = undefined;
+        note('fault: deployed etcd stopped');
+      }
     },
     seededKeys: () => seeded,
     logFiles: () => ({ current: logCurrent, previous: logPrevious }),
     async waitForHistory(pred, timeoutMs = 60_000) {
       const deadline = Date.now() + timeoutMs;
       while (!pred(history)) {
-        if (Date.now() > deadline) throw new Error(`vCluster stand-in: condition not reached in ${timeoutMs} ms. History:\n${history.slice(-15).join('\n')}`);
+        if (Date.now() > deadline)
+          throw new Error(
+            `vCluster stand-in: condition not reached in ${timeoutMs} ms. History:\n${history.slice(-15).join('\n')}`,
+          );
         await new Promise((r) => setTimeout(r, 200));
       }
     },

@@ -19,7 +19,12 @@ const STANDINS: Record<string, string> = {
   'actions/upload-artifact': join(STANDIN_ACTIONS, 'upload-artifact-standin'),
 };
 
-export interface EngineStep { id: string; name: string; result?: string; outputs: Record<string, string> }
+export interface EngineStep {
+  id: string;
+  name: string;
+  result?: string;
+  outputs: Record<string, string>;
+}
 
 export interface EngineJob {
   /** Job id in the workflow, e.g. 'migrate'. */
@@ -67,8 +72,12 @@ export interface WorkflowSpec {
 
 /** The `uses:` references of a workflow file, e.g. 'actions/checkout@v5'. */
 export function usesOf(workflowFile: string): string[] {
-  const doc = YAML.parse(readFileSync(workflowFile, 'utf8')) as { jobs?: Record<string, { steps?: Array<{ uses?: string }> }> };
-  const all = Object.values(doc.jobs ?? {}).flatMap((j) => (j.steps ?? []).map((s) => s.uses)).filter((u): u is string => !!u);
+  const doc = YAML.parse(readFileSync(workflowFile, 'utf8')) as {
+    jobs?: Record<string, { steps?: Array<{ uses?: string }> }>;
+  };
+  const all = Object.values(doc.jobs ?? {})
+    .flatMap((j) => (j.steps ?? []).map((s) => s.uses))
+    .filter((u): u is string => !!u);
   return [...new Set(all)];
 }
 
@@ -85,14 +94,26 @@ function localRepositories(workflow: string, actionDir: string): string[] {
   return usesOf(workflow).map((uses) => {
     const [repo] = uses.split('@');
     const dir = repo === ACTION_REPOSITORY ? actionDir : STANDINS[repo!];
-    if (!dir) throw new Error(`${workflow} uses ${uses}, which has no local stand-in (add one under test/support/actions)`);
+    if (!dir)
+      throw new Error(`${workflow} uses ${uses}, which has no local stand-in (add one under test/support/actions)`);
     return `--local-repository=${uses}=${dir}`;
   });
 }
 
 interface ActLine {
-  jobID?: string; job?: string; matrix?: Record<string, unknown>; msg?: string; stepID?: string[]; step?: string;
-  stepResult?: string; jobResult?: string; command?: string; name?: string; arg?: string; content?: string; raw_output?: boolean;
+  jobID?: string;
+  job?: string;
+  matrix?: Record<string, unknown>;
+  msg?: string;
+  stepID?: string[];
+  step?: string;
+  stepResult?: string;
+  jobResult?: string;
+  command?: string;
+  name?: string;
+  arg?: string;
+  content?: string;
+  raw_output?: boolean;
 }
 
 /** Folds act's JSON log lines into jobs (one per job id and matrix combination). */
@@ -100,7 +121,11 @@ export function parseActLog(lines: string[]): EngineJob[] {
   const jobs = new Map<string, EngineJob & { setupFailed?: boolean }>();
   for (const text of lines) {
     let l: ActLine;
-    try { l = JSON.parse(text) as ActLine; } catch { continue; }
+    try {
+      l = JSON.parse(text) as ActLine;
+    } catch {
+      continue;
+    }
     if (!l.jobID) continue;
     const key = `${l.jobID} ${JSON.stringify(l.matrix ?? {})}`;
     let job = jobs.get(key) as (EngineJob & { setupFailed?: boolean }) | undefined;
@@ -136,8 +161,18 @@ export async function runWorkflow(spec: WorkflowSpec): Promise<WorkflowRun> {
   const artifactsDir = join(work, 'artifacts');
   mkdirSync(artifactsDir);
   const args = [
-    spec.event, '-W', spec.workflow, '-C', spec.repoDir, '--json', '-P', 'ubuntu-latest=-self-hosted',
-    '--no-skip-checkout', '--defaultbranch', 'main', ...localRepositories(spec.workflow, actionFolder(work)),
+    spec.event,
+    '-W',
+    spec.workflow,
+    '-C',
+    spec.repoDir,
+    '--json',
+    '-P',
+    'ubuntu-latest=-self-hosted',
+    '--no-skip-checkout',
+    '--defaultbranch',
+    'main',
+    ...localRepositories(spec.workflow, actionFolder(work)),
   ];
   if (spec.eventPayload !== undefined) {
     writeFileSync(join(work, 'event.json'), JSON.stringify(spec.eventPayload));
@@ -149,15 +184,32 @@ export async function runWorkflow(spec: WorkflowSpec): Promise<WorkflowRun> {
   for (const [k, v] of Object.entries(env)) args.push('--env', `${k}=${v}`);
   // Secrets go through a private file, never act's command line or environment (which steps inherit).
   const secretFile = join(work, 'secrets.env');
-  writeFileSync(secretFile, Object.entries(spec.secrets ?? {}).map(([k, v]) => `${k}=${JSON.stringify(v)}\n`).join(''), { mode: 0o600 });
-  args.push('--secret-file', secretFile, '--env-file', join(work, 'none.env'), '--input-file', join(work, 'none.input'));
+  writeFileSync(
+    secretFile,
+    Object.entries(spec.secrets ?? {})
+      .map(([k, v]) => `${k}=${JSON.stringify(v)}\n`)
+      .join(''),
+    { mode: 0o600 },
+  );
+  args.push(
+    '--secret-file',
+    secretFile,
+    '--env-file',
+    join(work, 'none.env'),
+    '--input-file',
+    join(work, 'none.input'),
+  );
   // act reads ~/.actrc and keeps its caches under HOME: a private HOME keeps a person's settings out.
   const home = join(work, 'home');
   mkdirSync(home);
   const processEnv: Record<string, string> = {
     PATH: `${dirname(process.execPath)}:${binDir()}:${process.env.PATH ?? ''}`,
-    HOME: home, XDG_CONFIG_HOME: join(home, '.config'), XDG_CACHE_HOME: join(home, '.cache'),
-    LANG: 'C.UTF-8', ACT_DISABLE_VERSION_CHECK: '1', ...spec.processEnv,
+    HOME: home,
+    XDG_CONFIG_HOME: join(home, '.config'),
+    XDG_CACHE_HOME: join(home, '.cache'),
+    LANG: 'C.UTF-8',
+    ACT_DISABLE_VERSION_CHECK: '1',
+    ...spec.processEnv,
   };
   const t0 = Date.now();
   try {
@@ -176,7 +228,9 @@ export async function runWorkflow(spec: WorkflowSpec): Promise<WorkflowRun> {
         spec.onLine?.(line);
       }
     });
-    child.stderr.on('data', (c: Buffer) => { raw += c.toString(); });
+    child.stderr.on('data', (c: Buffer) => {
+      raw += c.toString();
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), spec.timeoutMs ?? 15 * 60_000);
     const code = await new Promise<number>((res) => child.once('close', (c, sig) => res(c ?? (sig ? 128 : 1))));
     clearTimeout(timer);

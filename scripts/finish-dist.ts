@@ -15,13 +15,22 @@ const CHUNK = /^\d+\.index\.js$/;
 
 // The chunks index.js loads, and those they load in turn. Unminified chunks call
 // __webpack_require__.e(/* import() */ 123) or .e(123) inside Promise.all; index.js, minified, .e(123).
-const loads = (file: string) => [...readFileSync(join(dist, file), 'utf8').matchAll(/__(?:nccwpck|webpack)_require__\.e\((?:\/\*[^*]*\*\/\s*)?(\d+)\)/g)]
-  .map((m) => `${m[1]}.index.js`);
+const loads = (file: string) =>
+  [
+    ...readFileSync(join(dist, file), 'utf8').matchAll(
+      /__(?:nccwpck|webpack)_require__\.e\((?:\/\*[^*]*\*\/\s*)?(\d+)\)/g,
+    ),
+  ].map((m) => `${m[1]}.index.js`);
 const wanted = new Set<string>();
 const todo = ['index.js'];
 for (let f = todo.pop(); f !== undefined; f = todo.pop()) {
-  if (f !== 'index.js' && !existsSync(join(dist, f))) throw new Error(`dist/ lacks ${f}, a chunk the bundle loads. Run npm run build again.`);
-  for (const c of loads(f)) if (!wanted.has(c)) { wanted.add(c); todo.push(c); }
+  if (f !== 'index.js' && !existsSync(join(dist, f)))
+    throw new Error(`dist/ lacks ${f}, a chunk the bundle loads. Run npm run build again.`);
+  for (const c of loads(f))
+    if (!wanted.has(c)) {
+      wanted.add(c);
+      todo.push(c);
+    }
 }
 // ncc writes into dist/ without emptying it: a chunk nothing loads is left from an earlier build.
 for (const f of readdirSync(dist).filter((x) => CHUNK.test(x) && !wanted.has(x))) rmSync(join(dist, f));
@@ -32,8 +41,14 @@ for (const f of wanted) {
   const path = join(dist, f);
   // ncc's own settings for index.js: names kept (error messages and instanceof checks read them);
   // __webpack_require__ too, so the chunk references above stay readable when this runs again.
-  const out = await minify(readFileSync(path, 'utf8'), { module: true, compress: false, mangle: { keep_classnames: true, keep_fnames: true, reserved: ['__webpack_require__'] } });
+  const out = await minify(readFileSync(path, 'utf8'), {
+    module: true,
+    compress: false,
+    mangle: { keep_classnames: true, keep_fnames: true, reserved: ['__webpack_require__'] },
+  });
   if (out.code === undefined) throw new Error(`terser returned nothing for ${f}`);
   writeFileSync(path, out.code);
 }
-console.log(`dist/: index.js and ${wanted.size} chunks (${[...wanted].sort().join(', ')}), minified; removed ${NEVER_LOADED.join(', ')}`);
+console.log(
+  `dist/: index.js and ${wanted.size} chunks (${[...wanted].sort().join(', ')}), minified; removed ${NEVER_LOADED.join(', ')}`,
+);

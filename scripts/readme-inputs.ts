@@ -14,10 +14,19 @@ const cell = (t: string): string => t.replace(/\|/g, '\\|').replace(/\n/g, ' ').
 
 export function renderTables(actionYml: string): { inputs: string; outputs: string } {
   const a = parse(actionYml) as ActionYml;
-  const inputs = ['| input | required | default | description |', '| --- | --- | --- | --- |',
-    ...Object.entries(a.inputs).map(([k, v]) => `| \`${k}\` | ${v.required ? 'yes' : 'no'} | ${v.default ? `\`${cell(v.default)}\`` : ''} | ${cell(v.description)} |`)].join('\n');
-  const outputs = ['| output | description |', '| --- | --- |',
-    ...Object.entries(a.outputs).map(([k, v]) => `| \`${k}\` | ${cell(v.description)} |`)].join('\n');
+  const inputs = [
+    '| input | required | default | description |',
+    '| --- | --- | --- | --- |',
+    ...Object.entries(a.inputs).map(
+      ([k, v]) =>
+        `| \`${k}\` | ${v.required ? 'yes' : 'no'} | ${v.default ? `\`${cell(v.default)}\`` : ''} | ${cell(v.description)} |`,
+    ),
+  ].join('\n');
+  const outputs = [
+    '| output | description |',
+    '| --- | --- |',
+    ...Object.entries(a.outputs).map(([k, v]) => `| \`${k}\` | ${cell(v.description)} |`),
+  ].join('\n');
   return { inputs, outputs };
 }
 

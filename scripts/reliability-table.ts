@@ -17,7 +17,9 @@ export interface Row {
 export function cell(text: string): string {
   return text
     .replace(/\r\n|[\r\n\u2028\u2029]/g, ' ')
-    .replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
     .replace(/[\\`*_[\]|]/g, (c) => `\\${c}`)
     .trim();
 }
@@ -33,7 +35,8 @@ export function readRows(jsonl: string): Row[] {
     } catch {
       throw new Error(`reliability record line ${i + 1} is not JSON; delete the file and run the tests again`);
     }
-    if (!r.scenario || !r.done || !r.action || !r.dataLost) throw new Error(`reliability record line ${i + 1} lacks scenario, done, action or dataLost`);
+    if (!r.scenario || !r.done || !r.action || !r.dataLost)
+      throw new Error(`reliability record line ${i + 1} lacks scenario, done, action or dataLost`);
     rows.set(r.scenario, r);
   });
   return [...rows.values()];
@@ -47,9 +50,17 @@ export function renderTable(rows: Row[]): string {
   const out: string[] = [];
   // "none" may be followed by how it was checked: "none (compared group by group)".
   const lost = rows.filter((r) => !/^none\b/i.test(r.dataLost.trim())).length;
-  out.push(`${rows.length} scenarios from the last test run; data lost in ${lost === 0 ? 'none' : `**${lost}**`} of them.`);
+  out.push(
+    `${rows.length} scenarios from the last test run; data lost in ${lost === 0 ? 'none' : `**${lost}**`} of them.`,
+  );
   for (const name of [...groups.keys()].sort()) {
-    out.push('', `### ${cell(name)}`, '', '| scenario | what was done | what the action did | data lost |', '| --- | --- | --- | --- |');
+    out.push(
+      '',
+      `### ${cell(name)}`,
+      '',
+      '| scenario | what was done | what the action did | data lost |',
+      '| --- | --- | --- | --- |',
+    );
     for (const r of groups.get(name)!.sort((a, b) => a.scenario.localeCompare(b.scenario))) {
       out.push(`| ${cell(r.scenario)} | ${cell(r.done)} | ${cell(r.action)} | ${cell(r.dataLost)} |`);
     }
@@ -59,7 +70,10 @@ export function renderTable(rows: Row[]): string {
 
 export function updateReadme(readme: string, table: string): string {
   const re = /(<!-- reliability:start -->)[\s\S]*?(<!-- reliability:end -->)/;
-  if (!re.test(readme)) throw new Error('README.md has no <!-- reliability:start --> / <!-- reliability:end --> markers (under ## Reliability)');
+  if (!re.test(readme))
+    throw new Error(
+      'README.md has no <!-- reliability:start --> / <!-- reliability:end --> markers (under ## Reliability)',
+    );
   return readme.replace(re, (_m, start: string, end: string) => `${start}\n${table}\n${end}`);
 }
 

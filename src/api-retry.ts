@@ -14,7 +14,9 @@ export function describeError(e: unknown): string {
     try {
       const msg = (JSON.parse(body) as { message?: string }).message;
       if (msg) return msg;
-    } catch { /* not JSON */ }
+    } catch {
+      /* not JSON */
+    }
   } else if (body && typeof body === 'object' && 'message' in body) {
     return String((body as { message: unknown }).message);
   }
@@ -42,7 +44,12 @@ export function deniedApiError(e: unknown): boolean {
 }
 
 /** Runs fn; on a transient error tries again (1 s, 2 s, 4 s, then every 5 s) until budgetMs has passed. */
-export async function retryTransient<T>(fn: () => Promise<T>, budgetMs: number, sleep = (ms: number) => new Promise((r) => setTimeout(r, ms)), retryable: (e: unknown) => boolean = transientApiError): Promise<T> {
+export async function retryTransient<T>(
+  fn: () => Promise<T>,
+  budgetMs: number,
+  sleep = (ms: number) => new Promise((r) => setTimeout(r, ms)),
+  retryable: (e: unknown) => boolean = transientApiError,
+): Promise<T> {
   const deadline = Date.now() + budgetMs;
   for (let delay = 1000; ; delay = Math.min(delay * 2, 5000)) {
     try {

@@ -16,7 +16,9 @@ async function answer<T>(call: () => Promise<{ data: T }>): Promise<ApiAnswer<T>
 export async function verifyApproval(octokit: GitHubClient, request: ApprovalRequest): Promise<ApprovalVerdict> {
   if (!request.requireApproval || request.environment.trim() === '') return decideApproval(request, undefined);
   const { owner, repo, runId } = request;
-  const environment = await answer(() => octokit.rest.repos.getEnvironment({ owner, repo, environment_name: request.environment }));
+  const environment = await answer(() =>
+    octokit.rest.repos.getEnvironment({ owner, repo, environment_name: request.environment }),
+  );
   if (!environment.ok) return decideApproval(request, { environment });
   const [approvals, pending] = await Promise.all([
     answer(() => octokit.rest.actions.getReviewsForRun({ owner, repo, run_id: runId })),

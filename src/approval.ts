@@ -33,7 +33,10 @@ export interface ApprovalRequest {
 export type ApiAnswer<T> = { ok: true; data: T } | { ok: false; status: number; message: string };
 
 // The parts of GitHub's responses the decision reads (structural subsets of the REST schemas).
-interface Reviewer { type?: string; reviewer?: { login?: string; slug?: string; name?: string | null } | null }
+interface Reviewer {
+  type?: string;
+  reviewer?: { login?: string; slug?: string; name?: string | null } | null;
+}
 export interface EnvironmentData {
   id: number;
   name: string;
@@ -59,13 +62,17 @@ export interface ApprovalEvidence {
 
 const CHECK_ORDER: ApprovalCheckName[] = ['token-permission', 'environment', 'required-reviewers', 'run-approval'];
 
-function isPermissionDenied(answer: ApiAnswer<unknown> | undefined): answer is { ok: false; status: number; message: string } {
+function isPermissionDenied(
+  answer: ApiAnswer<unknown> | undefined,
+): answer is { ok: false; status: number; message: string } {
   return !!answer && !answer.ok && answer.status === 403 && !/rate limit/i.test(answer.message);
 }
 
 function reviewerNames(reviewers: Reviewer[] | undefined): string {
   // Stryker disable next-line ArrayDeclaration: any list in place of a missing one names nobody, so 'none listed' follows all the same
-  const names = (reviewers ?? []).map((r) => r.reviewer?.login ?? r.reviewer?.slug ?? r.reviewer?.name).filter((n): n is string => !!n);
+  const names = (reviewers ?? [])
+    .map((r) => r.reviewer?.login ?? r.reviewer?.slug ?? r.reviewer?.name)
+    .filter((n): n is string => !!n);
   return names.length > 0 ? names.join(', ') : 'none listed';
 }
 
@@ -79,29 +86,41 @@ export function decideApproval(request: ApprovalRequest, evidence: ApprovalEvide
   const { owner, repo, runId, environment } = request;
   const slug = `${owner}/${repo}`;
   const checks = new Map<ApprovalCheckName, ApprovalCheck>();
-  const set = (name: ApprovalCheckName, state: ApprovalCheck['state'], reason: string) => checks.set(name, { name, state, reason });
+  const set = (name: ApprovalCheckName, state: ApprovalCheck['state'], reason: string) =>
+    checks.set(name, { name, state, reason });
   const verdict = (bypassed: boolean, approvers: string[] = []): ApprovalVerdict => {
-    const list = CHECK_ORDER.map((name) => checks.get(name) ?? { name, state: 'skipped' as const, reason: 'Not reached: an earlier check failed.' });
+    const list = CHECK_ORDER.map(
+      (name) =>
+        checks.get(name) ?? { name, state: 'skipped' as const, reason: 'Not reached: an earlier check failed.' },
+    );
     // Only every check passed counts: a check not reached (skipped) never lets phase two run.
     return { ok: bypassed || list.every((c) => c.state === 'passed'), checks: list, bypassed, approvers };
   };
 
   if (!request.requireApproval) {
-    for (const name of CHECK_ORDER) set(name, 'skipped', 'require-approval is false: phase two runs without a verified approval.');
+    for (const name of CHECK_ORDER)
+      set(name, 'skipped', 'require-approval is false: phase two runs without a verified approval.');
     return verdict(true);
   }
   if (environment.trim() === '') {
-    set('environment', 'failed', "Input 'approval-environment' is empty. Phase finalize needs the name of a GitHub environment with required reviewers, and the finalize job must name it in 'environment:'.");
+    set(
+      'environment',
+      'failed',
+      "Input 'approval-environment' is empty. Phase finalize needs the name of a GitHub environment with required reviewers, and the finalize job must name it in 'environment:'.",
+    );
     return verdict(false);
   }
   if (!evidence) return verdict(false);
 
   const denied = [evidence.environment, evidence.approvals, evidence.pending].find(isPermissionDenied);
   if (denied) {
-    set('token-permission', 'failed',
+    set(
+      'token-permission',
+      'failed',
       `The token may not read environments and run approvals of ${slug} (HTTP 403: ${denied.message}). ` +
-      "Add 'actions: read' to the job's 'permissions:' block (for example permissions: { contents: read, actions: read }), " +
-      "or pass a github-token that has the Actions read permission.");
+        "Add 'actions: read' to the job's 'permissions:' block (for example permissions: { contents: read, actions: read }), " +
+        'or pass a github-token that has the Actions read permission.',
+    );
     return verdict(false);
   }
   set('token-permission', 'passed', `The token can read environments and run approvals of ${slug}.`);
@@ -109,9 +128,12 @@ export function decideApproval(request: ApprovalRequest, evidence: ApprovalEvide
   const env = evidence.environment;
   if (!env.ok) {
     if (env.status === 404) {
-      set('environment', 'failed',
+      set(
+        'environment',
+        'failed',
         `Environment '${environment}' does not exist in ${slug}. Create it under Settings > Environments with required reviewers, ` +
-        "or set 'approval-environment' to the environment your finalize job names.");
+          "or set 'approval-environment' to the environment your finalize job names.",
+      );
     } else {
       set('environment', 'failed', answerFailure(`environment '${environment}' of ${slug}`, env));
     }
@@ -121,16 +143,29 @@ export function decideApproval(request: ApprovalRequest, evidence: ApprovalEvide
 
   const rule = env.data.protection_rules?.find((r) => r.type === 'required_reviewers');
   if (!rule || (rule.reviewers ?? []).length === 0) {
-    set('required-reviewers', 'failed',
+    set(
+      'required-reviewers',
+      'failed',
       `Environment '${env.data.name}' has no required_reviewers protection rule, so no person approved phase two. ` +
-      "Add required reviewers under Settings > Environments, or set 'require-approval: false' if your plan has no required reviewers.");
+        "Add required reviewers under Settings > Environments, or set 'require-approval: false' if your plan has no required reviewers.",
+    );
     return verdict(false);
   }
-  set('required-reviewers', 'passed', `Environment '${env.data.name}' requires a review by: ${reviewerNames(rule.reviewers)}.`);
+  set(
+    'required-reviewers',
+    'passed',
+    `Environment '${env.data.name}' requires a review by: ${reviewerNames(rule.reviewers)}.`,
+  );
 
   const approvals = evidence.approvals;
   if (!approvals || !approvals.ok) {
-    set('run-approval', 'failed', approvals ? answerFailure(`the approvals of run ${runId}`, approvals) : `The approvals of run ${runId} were not read.`);
+    set(
+      'run-approval',
+      'failed',
+      approvals
+        ? answerFailure(`the approvals of run ${runId}`, approvals)
+        : `The approvals of run ${runId} were not read.`,
+    );
     return verdict(false);
   }
   const forEnv = (e: { id?: number; name?: string }) => e.id === env.data.id || e.name === env.data.name;
@@ -139,24 +174,37 @@ export function decideApproval(request: ApprovalRequest, evidence: ApprovalEvide
   const rejected = reviews.filter((r) => r.state === 'rejected');
   if (rejected.length > 0) {
     const who = rejected.map((r) => `${r.user.login}${r.comment ? ` ("${r.comment}")` : ''}`).join(', ');
-    set('run-approval', 'failed',
+    set(
+      'run-approval',
+      'failed',
       `Run ${runId} was rejected for environment '${env.data.name}' by ${who}. Phase two does not run after a rejection; ` +
-      'start a new workflow run once the reviewers agree.');
+        'start a new workflow run once the reviewers agree.',
+    );
     return verdict(false, approvers);
   }
   if (approvers.length > 0) {
-    set('run-approval', 'passed', `Run ${runId} was approved for environment '${env.data.name}' by ${approvers.join(', ')}.`);
+    set(
+      'run-approval',
+      'passed',
+      `Run ${runId} was approved for environment '${env.data.name}' by ${approvers.join(', ')}.`,
+    );
     return verdict(false, approvers);
   }
   const waiting = evidence.pending?.ok ? evidence.pending.data.find((p) => forEnv(p.environment)) : undefined;
   if (waiting) {
-    set('run-approval', 'failed',
+    set(
+      'run-approval',
+      'failed',
       `Run ${runId} is still waiting for a review of environment '${env.data.name}' (reviewers: ${reviewerNames(waiting.reviewers)}). ` +
-      'Phase two runs in the job that names the environment, after a reviewer approves it.');
+        'Phase two runs in the job that names the environment, after a reviewer approves it.',
+    );
   } else {
-    set('run-approval', 'failed',
+    set(
+      'run-approval',
+      'failed',
       `Run ${runId} holds no approved review for environment '${env.data.name}'. The job running phase finalize must name ` +
-      `'environment: ${env.data.name}' so GitHub pauses it until a reviewer approves.`);
+        `'environment: ${env.data.name}' so GitHub pauses it until a reviewer approves.`,
+    );
   }
   return verdict(false);
 }

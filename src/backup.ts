@@ -48,7 +48,10 @@ const ALL = Buffer.from([0]); // key and range end [0x00]: every key
 const mb = (n: number) => (n / 1048576).toFixed(1);
 
 function stamp(d: Date): string {
-  return d.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return d
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
 }
 
 /**
@@ -60,14 +63,18 @@ export function ensurePrivateDir(dir: string): void {
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
   } catch (e) {
-    throw new Error(`input 'backup-dir': cannot create ${JSON.stringify(dir)} (${why(e)}); name a directory the runner user can create and write`);
+    throw new Error(
+      `input 'backup-dir': cannot create ${JSON.stringify(dir)} (${why(e)}); name a directory the runner user can create and write`,
+    );
   }
   if (!statSync(dir).isDirectory()) throw new Error(`input 'backup-dir': ${JSON.stringify(dir)} is not a directory`);
   try {
     if ((statSync(dir).mode & 0o077) !== 0) chmodSync(dir, 0o700);
     accessSync(dir, constants.W_OK | constants.X_OK);
   } catch (e) {
-    throw new Error(`input 'backup-dir': ${JSON.stringify(dir)} cannot be made private (0700) and writable by the runner user (${why(e)}); the snapshot holds every Secret of the virtual cluster, so name a directory the runner user owns`);
+    throw new Error(
+      `input 'backup-dir': ${JSON.stringify(dir)} cannot be made private (0700) and writable by the runner user (${why(e)}); the snapshot holds every Secret of the virtual cluster, so name a directory the runner user owns`,
+    );
   }
 }
 
@@ -81,7 +88,9 @@ export async function takeBackup(client: EtcdClient, opts: BackupOptions): Promi
   guess.count.catch(() => {}); // awaited below only when the revisions agree
   const file = join(opts.dir, `${opts.release}-etcd-${stamp(new Date())}.snapshot.db`);
   const partial = `${file}.partial`;
-  opts.log(`etcd snapshot of the deployed etcd (etcd ${status.version}, database ${mb(status.dbSize)} MB) to ${partial}`);
+  opts.log(
+    `etcd snapshot of the deployed etcd (etcd ${status.version}, database ${mb(status.dbSize)} MB) to ${partial}`,
+  );
 
   let ok = false;
   try {
@@ -110,7 +119,8 @@ export async function takeBackup(client: EtcdClient, opts: BackupOptions): Promi
         // Rare short write: finish it piece by piece.
         const rest = Buffer.concat(bufs, len).subarray(bytesWritten);
         let off = 0;
-        while (off < rest.length) off += (await fh.write(rest, off, rest.length - off, fileOffset + bytesWritten + off)).bytesWritten;
+        while (off < rest.length)
+          off += (await fh.write(rest, off, rest.length - off, fileOffset + bytesWritten + off)).bytesWritten;
       }
       fileOffset += len;
     };
@@ -136,41 +146,64 @@ export async function takeBackup(client: EtcdClient, opts: BackupOptions): Promi
         if (every >= 0 && Date.now() - lastLog >= every) {
           lastLog = Date.now();
           const s = (performance.now() - t0) / 1000;
-          opts.log(`snapshot: ${mb(bytes)} of ${mb(announced)} MB (${((100 * bytes) / Math.max(1, announced)).toFixed(0)}%), ${mb(bytes / s)} MB/s`);
+          opts.log(
+            `snapshot: ${mb(bytes)} of ${mb(announced)} MB (${((100 * bytes) / Math.max(1, announced)).toFixed(0)}%), ${mb(bytes / s)} MB/s`,
+          );
         }
       }
       await flush();
       await fh.sync();
     } catch (e) {
       const why = e instanceof Error ? e.message : String(e);
-      throw new Error(`the etcd snapshot failed after ${mb(bytes)} of ${announced < 0 ? '?' : mb(announced)} MB: ${why} The partial file was deleted; take the backup again once etcd is back.`);
+      throw new Error(
+        `the etcd snapshot failed after ${mb(bytes)} of ${announced < 0 ? '?' : mb(announced)} MB: ${why} The partial file was deleted; take the backup again once etcd is back.`,
+      );
     } finally {
       await fh.close();
     }
     const tail = Buffer.concat(trailer);
 
     if (announced < 0 || bytes !== announced + SHA_SIZE) {
-      throw new Error(`the snapshot stream ended early: received ${bytes} bytes, etcd announced ${announced < 0 ? 'nothing' : announced + SHA_SIZE}. The etcd may have restarted; take the backup again.`);
+      throw new Error(
+        `the snapshot stream ended early: received ${bytes} bytes, etcd announced ${announced < 0 ? 'nothing' : announced + SHA_SIZE}. The etcd may have restarted; take the backup again.`,
+      );
     }
     const sha256 = db.copy().update(tail).digest('hex');
     if (!db.digest().equals(tail)) {
-      throw new Error('the snapshot is corrupted: the sha256 etcd sent does not match the database bytes received. Take the backup again.');
+      throw new Error(
+        'the snapshot is corrupted: the sha256 etcd sent does not match the database bytes received. Take the backup again.',
+      );
     }
     const s1 = (performance.now() - t0) / 1000;
-    opts.log(`snapshot: ${mb(bytes)} MB received and written in ${s1.toFixed(1)} s (${mb(bytes / s1)} MB/s), etcd's checksum matches`);
+    opts.log(
+      `snapshot: ${mb(bytes)} MB received and written in ${s1.toFixed(1)} s (${mb(bytes / s1)} MB/s), etcd's checksum matches`,
+    );
 
     const inFile = scan!.finish(partial);
-    const atRev = inFile.revision === guess.revision ? await guess.count : await client.count(ALL, ALL, inFile.revision);
+    const atRev =
+      inFile.revision === guess.revision ? await guess.count : await client.count(ALL, ALL, inFile.revision);
     if (atRev.count !== inFile.keys) {
-      throw new Error(`the snapshot holds ${inFile.keys} keys at revision ${inFile.revision} but etcd counts ${atRev.count} keys at that revision. Take the backup again.`);
+      throw new Error(
+        `the snapshot holds ${inFile.keys} keys at revision ${inFile.revision} but etcd counts ${atRev.count} keys at that revision. Take the backup again.`,
+      );
     }
     await rename(partial, file);
     ok = true;
     const seconds = (performance.now() - t0) / 1000;
     opts.log(`snapshot verified: ${inFile.keys} keys at revision ${inFile.revision}, sha256 ${sha256}, ${file}`);
     return {
-      file, bytes, sha256, revision: inFile.revision, keys: inFile.keys,
-      verification: { integrity: true, snapshotKeys: inFile.keys, etcdKeys: atRev.count, etcdVersion: status.version, seconds },
+      file,
+      bytes,
+      sha256,
+      revision: inFile.revision,
+      keys: inFile.keys,
+      verification: {
+        integrity: true,
+        snapshotKeys: inFile.keys,
+        etcdKeys: atRev.count,
+        etcdVersion: status.version,
+        seconds,
+      },
     };
   } finally {
     if (!ok) rmSync(partial, { force: true });
@@ -188,7 +221,9 @@ export function restoreInstructions(record: BackupRecord, chartVersion: string):
     'To go back to this state (the snapshot is of the deployed etcd before phase one):',
     '',
     '1. Check the file: `sha256sum ' + name + '` must print the sha256 above.',
-    '2. Restore it into a fresh data directory with etcdutl (etcd ' + (etcd36 ? '3.6' : '3.5') + ', the version of the chart\'s etcd image):',
+    '2. Restore it into a fresh data directory with etcdutl (etcd ' +
+      (etcd36 ? '3.6' : '3.5') +
+      ", the version of the chart's etcd image):",
     '',
     '```sh',
     `etcdutl snapshot restore ${name} \\`,
@@ -197,7 +232,7 @@ export function restoreInstructions(record: BackupRecord, chartVersion: string):
     '  --initial-advertise-peer-urls http://127.0.0.1:2380',
     '```',
     '',
-    '   For a deployed etcd StatefulSet, restore into each member\'s PVC (`data-<release>-etcd-<i>`) with that member\'s',
+    "   For a deployed etcd StatefulSet, restore into each member's PVC (`data-<release>-etcd-<i>`) with that member's",
     '   `--name` and the peer URLs of the StatefulSet, with the etcd pods scaled to zero.',
   ];
   return lines.join('\n');

@@ -5,7 +5,9 @@ import type { CensusDiff, DiffRow } from './types.ts';
 export function escapeCell(text: string): string {
   return text
     .replace(/[\r\n]+/g, ' ')
-    .replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
     .replace(/([\\`*_{}[\]()#+!|~])/g, '\\$1');
 }
 
@@ -22,16 +24,17 @@ const VERDICT_TEXT: Record<DiffRow['verdict'], string> = {
 
 /** The census table, mismatches first. Group names come from etcd keys: escaped. */
 export function renderCensusTable(diff: CensusDiff): string {
-  const lines = [
-    '| Group | Before | After | Delta | Verdict |',
-    '| --- | ---: | ---: | ---: | --- |',
-  ];
+  const lines = ['| Group | Before | After | Delta | Verdict |', '| --- | ---: | ---: | ---: | --- |'];
   for (const r of diff.rows) {
-    lines.push(`| ${escapeCell(r.group)} | ${r.before} | ${r.after} | ${fmtDelta(r.delta)} | ${VERDICT_TEXT[r.verdict]} |`);
+    lines.push(
+      `| ${escapeCell(r.group)} | ${r.before} | ${r.after} | ${fmtDelta(r.delta)} | ${VERDICT_TEXT[r.verdict]} |`,
+    );
   }
   const total = (k: 'before' | 'after') => diff.rows.reduce((s, r) => s + r[k], 0);
   const tb = total('before');
   const ta = total('after');
-  lines.push(`| **Total** | ${tb} | ${ta} | ${fmtDelta(ta - tb)} | ${diff.ok ? 'ok' : `**${diff.lost.length} group(s) lost keys**`} |`);
+  lines.push(
+    `| **Total** | ${tb} | ${ta} | ${fmtDelta(ta - tb)} | ${diff.ok ? 'ok' : `**${diff.lost.length} group(s) lost keys**`} |`,
+  );
   return lines.join('\n');
 }

@@ -4,7 +4,11 @@
 import type { Census, CensusDiff, DiffRow } from './types.ts';
 
 /** Groups that change on their own between two moments: shown, never failing. */
-export const DEFAULT_VOLATILE_PREFIXES: readonly string[] = ['/registry/events/', '/registry/leases/', 'compact_rev_key'];
+export const DEFAULT_VOLATILE_PREFIXES: readonly string[] = [
+  '/registry/events/',
+  '/registry/leases/',
+  'compact_rev_key',
+];
 
 /** Built-ins that kube-apiserver stores under two segments (/registry/services/specs/...). */
 const TWO_SEGMENT = new Set(['services', 'ranges']);

@@ -12,7 +12,8 @@ export const MAX_COMMENT_LENGTH = 65_536;
  * nor a space or line break in them can end the HTML comment or blur two subjects together.
  */
 export function statusMarker(release: string, namespace: string): string {
-  const enc = (v: string) => encodeURIComponent(v).replace(/[!'()*~-]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  const enc = (v: string) =>
+    encodeURIComponent(v).replace(/[!'()*~-]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
   return `<!-- vcluster-etcd-migrate release=${enc(release)} namespace=${enc(namespace)} -->`;
 }
 
@@ -25,7 +26,12 @@ export function markedBody(marker: string, body: string): string {
 }
 
 const STATUS_WORD: Record<string, string> = {
-  succeeded: 'succeeded', failed: 'failed', refused: 'refused', 'no-op': 'nothing to do', planned: 'planned', waiting: 'waiting',
+  succeeded: 'succeeded',
+  failed: 'failed',
+  refused: 'refused',
+  'no-op': 'nothing to do',
+  planned: 'planned',
+  waiting: 'waiting',
 };
 
 function count(n: number | undefined): string {
@@ -54,7 +60,9 @@ export function renderStatusComment(report: StatusReport): string {
   lines.push(`| Keys after | ${count(report.keysAfter)} |`);
   if (report.backup) {
     const b = report.backup;
-    lines.push(`| Backup | revision ${b.revision}, ${count(b.keys)} keys, ${count(b.bytes)} bytes, sha256 ${codeSpan(b.sha256.slice(0, 16), { inTable: true })} |`);
+    lines.push(
+      `| Backup | revision ${b.revision}, ${count(b.keys)} keys, ${count(b.bytes)} bytes, sha256 ${codeSpan(b.sha256.slice(0, 16), { inTable: true })} |`,
+    );
   }
   lines.push('');
   const lost = report.diff?.lost ?? [];
@@ -63,9 +71,12 @@ export function renderStatusComment(report: StatusReport): string {
     lines.push(`**${lost.length} group${lost.length === 1 ? '' : 's'} lost keys:**`, '');
     lines.push('| Group | Before | After | Delta |', '|---|--:|--:|--:|');
     for (const row of shown) {
-      lines.push(`| ${codeSpan(row.group, { inTable: true })} | ${count(row.before)} | ${count(row.after)} | ${row.delta.toLocaleString('en-US')} |`);
+      lines.push(
+        `| ${codeSpan(row.group, { inTable: true })} | ${count(row.before)} | ${count(row.after)} | ${row.delta.toLocaleString('en-US')} |`,
+      );
     }
-    if (lost.length > shown.length) lines.push('', `… and ${lost.length - shown.length} more groups (see the job summary).`);
+    if (lost.length > shown.length)
+      lines.push('', `… and ${lost.length - shown.length} more groups (see the job summary).`);
     lines.push('');
   } else if (report.diff) {
     lines.push(`No group lost keys (${report.diff.rows.length} groups compared).`, '');

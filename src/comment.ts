@@ -23,7 +23,12 @@ export interface UpsertCommentResult {
   warning?: string;
 }
 
-interface CommentData { id: number; body?: string | null; user?: { type?: string } | null; author_association?: string }
+interface CommentData {
+  id: number;
+  body?: string | null;
+  user?: { type?: string } | null;
+  author_association?: string;
+}
 
 /**
  * Only a bot (the token's own identity for GITHUB_TOKEN and GitHub Apps) or someone with write
@@ -42,36 +47,52 @@ function warningFor(action: string, request: UpsertCommentRequest, error: unknow
   const cause = status === 0 ? message : `HTTP ${status}: ${message}`;
   let remedy = 'The migration result is unaffected; it is in the job summary.';
   if (status === 403) {
-    remedy += " The token is read-only here (pull requests from forks always get one). Elsewhere give the job 'permissions: pull-requests: write'.";
+    remedy +=
+      " The token is read-only here (pull requests from forks always get one). Elsewhere give the job 'permissions: pull-requests: write'.";
   } else if (status === 404) {
     remedy += ` Check that #${request.issueNumber} is a pull request of ${request.owner}/${request.repo} (input 'pr-number').`;
   }
   return `Could not ${action} the status comment on ${where} (${cause}). ${remedy}`;
 }
 
-async function listMarked(octokit: GitHubClient, request: UpsertCommentRequest, marker: string): Promise<CommentData[]> {
+async function listMarked(
+  octokit: GitHubClient,
+  request: UpsertCommentRequest,
+  marker: string,
+): Promise<CommentData[]> {
   const all = await octokit.paginate(octokit.rest.issues.listComments, {
-    owner: request.owner, repo: request.repo, issue_number: request.issueNumber!, per_page: 100,
+    owner: request.owner,
+    repo: request.repo,
+    issue_number: request.issueNumber!,
+    per_page: 100,
   });
   // Ids grow with creation time (created_at has only second precision), so the oldest has the smallest id.
   return all.filter((c) => (c.body ?? '').startsWith(marker) && trustedAuthor(c)).sort((a, b) => a.id - b.id);
 }
 
 /** Deletes all but the oldest; a comment already gone (another run deleted it) is fine. */
-async function removeDuplicates(octokit: GitHubClient, request: UpsertCommentRequest, marked: CommentData[]): Promise<string | undefined> {
+async function removeDuplicates(
+  octokit: GitHubClient,
+  request: UpsertCommentRequest,
+  marked: CommentData[],
+): Promise<string | undefined> {
   const warnings: string[] = [];
   for (const extra of marked.slice(1)) {
     try {
       await octokit.rest.issues.deleteComment({ owner: request.owner, repo: request.repo, comment_id: extra.id });
     } catch (error) {
-      if (octokitError(error).status !== 404) warnings.push(warningFor(`delete duplicate ${extra.id} of`, request, error));
+      if (octokitError(error).status !== 404)
+        warnings.push(warningFor(`delete duplicate ${extra.id} of`, request, error));
     }
   }
   return warnings.length > 0 ? warnings.join(' ') : undefined;
 }
 
 /** Creates or updates the one status comment for release+namespace on the pull request. */
-export async function upsertStatusComment(octokit: GitHubClient, request: UpsertCommentRequest): Promise<UpsertCommentResult> {
+export async function upsertStatusComment(
+  octokit: GitHubClient,
+  request: UpsertCommentRequest,
+): Promise<UpsertCommentResult> {
   if (request.issueNumber === undefined) return { action: 'skipped' };
   const marker = statusMarker(request.release, request.namespace);
   const body = markedBody(marker, request.body);

@@ -3,7 +3,16 @@
 // what is wrong and what would be right.
 import { parse as parseYaml } from 'yaml';
 import type { Phase } from './types.ts';
-import { parseChartVersion, atLeast, onOrAfterLine, lineOf, MIN_MIGRATION, MIN_EXTRA_ARGS, NEWEST_KNOWN_LINE, type ChartVersion } from './version.ts';
+import {
+  parseChartVersion,
+  atLeast,
+  onOrAfterLine,
+  lineOf,
+  MIN_MIGRATION,
+  MIN_EXTRA_ARGS,
+  NEWEST_KNOWN_LINE,
+  type ChartVersion,
+} from './version.ts';
 import { etcdFlagProblems } from './etcd-flags.ts';
 import { parseDuration } from './duration.ts';
 import { parseQuantity } from './quantity.ts';
@@ -11,9 +20,7 @@ import { ownedPathsTouched, dataVolumePathsTouched } from './values.ts';
 import { DEFAULT_VOLATILE_PREFIXES } from './census.ts';
 
 export type ChartRef =
-  | { kind: 'repo'; name: string; repo: string }
-  | { kind: 'oci'; ref: string }
-  | { kind: 'local'; path: string };
+  { kind: 'repo'; name: string; repo: string } | { kind: 'oci'; ref: string } | { kind: 'local'; path: string };
 
 export interface Settings {
   release: string;
@@ -104,7 +111,11 @@ export function parseSettings(get: GetInput): Settings {
     if (v === '') return bad(name, 'is empty', `a DNS-1123 label of at most ${max} characters, like "my-vcluster"`);
     if (v.length > max) return bad(name, `${show(v)} has ${v.length} characters`, `at most ${max} characters`);
     if (!DNS1123_LABEL.test(v)) {
-      return bad(name, `${show(v)} is not a DNS-1123 label`, 'lower-case letters, digits and "-", starting and ending with a letter or digit');
+      return bad(
+        name,
+        `${show(v)} is not a DNS-1123 label`,
+        'lower-case letters, digits and "-", starting and ending with a letter or digit',
+      );
     }
     return v;
   };
@@ -120,10 +131,15 @@ export function parseSettings(get: GetInput): Settings {
   const versionText = text('chart-version');
   let chartVersion = parseChartVersion(versionText);
   if (!versionText) bad('chart-version', 'is empty', 'the vCluster chart version to upgrade to, like 0.27.0');
-  else if (!chartVersion) bad('chart-version', `${show(versionText)} is not a semantic version`, 'a version like 0.27.0 or v0.27.0');
+  else if (!chartVersion)
+    bad('chart-version', `${show(versionText)} is not a semantic version`, 'a version like 0.27.0 or v0.27.0');
   else if (!atLeast(chartVersion, MIN_MIGRATION)) {
     const pre = chartVersion.prerelease ? ` (a pre-release comes before its release)` : '';
-    bad('chart-version', `${chartVersion.text} cannot migrate: migrateFromDeployedEtcd exists from chart ${MIN_MIGRATION}${pre}`, `${MIN_MIGRATION} or later`);
+    bad(
+      'chart-version',
+      `${chartVersion.text} cannot migrate: migrateFromDeployedEtcd exists from chart ${MIN_MIGRATION}${pre}`,
+      `${MIN_MIGRATION} or later`,
+    );
     chartVersion = undefined;
   }
   const allowNewer = bool('allow-newer-chart-line', false);
@@ -132,13 +148,18 @@ export function parseSettings(get: GetInput): Settings {
   if (chartVersion && onOrAfterLine(chartVersion, NEWEST_KNOWN_LINE) && lineOf(chartVersion) !== lineOf(newest)) {
     newerChartLine = `Chart ${chartVersion.text} is on line ${lineOf(chartVersion)}, newer than the newest line this action knows (${lineOf(newest)}); it ran because allow-newer-chart-line is true.`;
     if (!allowNewer) {
-      bad('chart-version', `${chartVersion.text} is on chart line ${lineOf(chartVersion)}, newer than the newest line this action knows (${lineOf(newest)}); its values and migration behaviour are unchecked`,
-        `a chart version up to ${lineOf(newest)}.x, or allow-newer-chart-line: true to run anyway (the summary says so in bold)`);
+      bad(
+        'chart-version',
+        `${chartVersion.text} is on chart line ${lineOf(chartVersion)}, newer than the newest line this action knows (${lineOf(newest)}); its values and migration behaviour are unchecked`,
+        `a chart version up to ${lineOf(newest)}.x, or allow-newer-chart-line: true to run anyway (the summary says so in bold)`,
+      );
     }
   }
 
   const phaseText = text('phase') || 'migrate';
-  const phase = PHASES.includes(phaseText as Phase) ? (phaseText as Phase) : bad('phase', `${show(phaseText)} is not a phase`, [...PHASES, 'discover'].join(', '));
+  const phase = PHASES.includes(phaseText as Phase)
+    ? (phaseText as Phase)
+    : bad('phase', `${show(phaseText)} is not a phase`, [...PHASES, 'discover'].join(', '));
 
   const chart = parseChart(text('chart') || 'vcluster', text('chart-repo') || 'https://charts.loft.sh', bad);
 
@@ -151,7 +172,11 @@ export function parseSettings(get: GetInput): Settings {
   const storageClass = text('storage-class') || undefined;
   // Stryker disable next-line ConditionalExpression: a regex tests undefined as the text 'undefined', which passes; the check is for tsc
   if (storageClass !== undefined && !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(storageClass)) {
-    bad('storage-class', `${show(storageClass)} is not a StorageClass name`, 'a DNS-1123 subdomain like "gp3" or "standard"');
+    bad(
+      'storage-class',
+      `${show(storageClass)} is not a StorageClass name`,
+      'a DNS-1123 subdomain like "gp3" or "standard"',
+    );
   }
 
   const etcdExtraArgs = parseExtraArgs(get('etcd-extra-args'), chartVersion, bad);
@@ -167,12 +192,17 @@ export function parseSettings(get: GetInput): Settings {
     }
     // The content is a secret: the message never quotes it.
     if (!doc || typeof doc !== 'object' || !('clusters' in doc)) {
-      bad('kubeconfig', 'is not a kubeconfig (not YAML with a clusters list); its content is not shown', 'the content of a kubeconfig file, for example from a repository secret');
+      bad(
+        'kubeconfig',
+        'is not a kubeconfig (not YAML with a clusters list); its content is not shown',
+        'the content of a kubeconfig file, for example from a repository secret',
+      );
     }
   }
   const context = text('context') || undefined;
   // Stryker disable next-line ConditionalExpression: a regex tests undefined as the text 'undefined' (no control character); for tsc
-  if (context !== undefined && CONTROL.test(context)) bad('context', 'contains a control character', 'a context name from the kubeconfig');
+  if (context !== undefined && CONTROL.test(context))
+    bad('context', 'contains a control character', 'a context name from the kubeconfig');
 
   const duration = (name: string, fallback: string, min: number): number | undefined => {
     const v = text(name) || fallback;
@@ -190,35 +220,69 @@ export function parseSettings(get: GetInput): Settings {
   const acceptLostLogLine = bool('accept-lost-log-line', false);
 
   if (deleteEtcdPvcs && phase !== undefined && phase !== 'finalize') {
-    bad('delete-etcd-pvcs', `is true for phase ${phase}; the deployed etcd's PVCs are deleted only after a verified phase two`, 'false, or phase finalize');
+    bad(
+      'delete-etcd-pvcs',
+      `is true for phase ${phase}; the deployed etcd's PVCs are deleted only after a verified phase two`,
+      'false, or phase finalize',
+    );
   }
   const approvalEnvironment = text('approval-environment') || undefined;
   if (approvalEnvironment !== undefined && (CONTROL.test(approvalEnvironment) || approvalEnvironment.length > 255)) {
-    const why = CONTROL.test(approvalEnvironment) ? 'contains a control character (a line break?)' : `has ${approvalEnvironment.length} characters`;
-    bad('approval-environment', `${why}, so it is not a GitHub environment name`, 'at most 255 characters, no control characters');
+    const why = CONTROL.test(approvalEnvironment)
+      ? 'contains a control character (a line break?)'
+      : `has ${approvalEnvironment.length} characters`;
+    bad(
+      'approval-environment',
+      `${why}, so it is not a GitHub environment name`,
+      'at most 255 characters, no control characters',
+    );
   }
   if (phase === 'finalize' && requireApproval && approvalEnvironment === undefined) {
-    bad('approval-environment', 'is empty, and finalize needs a verified approval', 'the GitHub environment with required reviewers that the finalize job names');
+    bad(
+      'approval-environment',
+      'is empty, and finalize needs a verified approval',
+      'the GitHub environment with required reviewers that the finalize job names',
+    );
   }
 
   const backupText = text('backup') || 'required';
-  const backup = backupText === 'required' || backupText === 'skip' ? backupText : bad('backup', `${show(backupText)} is not a backup mode`, 'required or skip');
+  const backup =
+    backupText === 'required' || backupText === 'skip'
+      ? backupText
+      : bad('backup', `${show(backupText)} is not a backup mode`, 'required or skip');
   const backupSkipReason = text('backup-skip-reason') || undefined;
   // It is shown in the summary, the PR comment and the state record: one line, like a sentence.
   // Stryker disable next-line ConditionalExpression: a regex tests undefined as the text 'undefined' (no control character); for tsc
   if (backupSkipReason !== undefined && CONTROL.test(backupSkipReason)) {
-    bad('backup-skip-reason', 'contains a control character (a line break?)', 'one sentence on one line saying why no snapshot is taken');
+    bad(
+      'backup-skip-reason',
+      'contains a control character (a line break?)',
+      'one sentence on one line saying why no snapshot is taken',
+    );
   }
   if (backup === 'skip' && backupSkipReason === undefined) {
-    bad('backup-skip-reason', 'is empty while backup is skip', 'a sentence saying why no snapshot is taken (it is shown in bold in the summary)');
+    bad(
+      'backup-skip-reason',
+      'is empty while backup is skip',
+      'a sentence saying why no snapshot is taken (it is shown in bold in the summary)',
+    );
   }
   const backupDir = text('backup-dir') || undefined;
   // Stryker disable next-line ConditionalExpression: a regex tests undefined as the text 'undefined' (no control character); for tsc
-  if (backupDir !== undefined && CONTROL.test(backupDir)) bad('backup-dir', 'contains a control character', 'a directory path on the runner');
+  if (backupDir !== undefined && CONTROL.test(backupDir))
+    bad('backup-dir', 'contains a control character', 'a directory path on the runner');
 
-  const extraVolatile = get('volatile-prefixes').split('\n').map((l) => l.trim()).filter(Boolean);
+  const extraVolatile = get('volatile-prefixes')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   for (const p of extraVolatile) {
-    if (CONTROL.test(p) || !p.startsWith('/')) bad('volatile-prefixes', `${show(p)} is not an etcd key prefix`, 'one prefix per line starting with "/", like /registry/leases/');
+    if (CONTROL.test(p) || !p.startsWith('/'))
+      bad(
+        'volatile-prefixes',
+        `${show(p)} is not an etcd key prefix`,
+        'one prefix per line starting with "/", like /registry/leases/',
+      );
   }
 
   // The built-in volatile groups always apply; the input only adds to them.
@@ -226,27 +290,53 @@ export function parseSettings(get: GetInput): Settings {
   const prText = text('pr-number');
   let prNumber: number | undefined;
   if (prText !== '') {
-    prNumber = /^[1-9]\d{0,9}$/.test(prText) ? Number(prText) : bad('pr-number', `${show(prText)} is not a pull request number`, 'a positive whole number');
+    prNumber = /^[1-9]\d{0,9}$/.test(prText)
+      ? Number(prText)
+      : bad('pr-number', `${show(prText)} is not a pull request number`, 'a positive whole number');
   }
   const githubToken = text('github-token') || undefined;
   const gitopsPaused = bool('gitops-paused', false);
   const valuesDir = text('values-dir') || undefined;
-  if (valuesDir !== undefined && CONTROL.test(valuesDir)) bad('values-dir', 'contains a control character', 'a directory path on the runner, like gitops/vclusters');
+  if (valuesDir !== undefined && CONTROL.test(valuesDir))
+    bad('values-dir', 'contains a control character', 'a directory path on the runner, like gitops/vclusters');
 
   if (problems.length > 0) throw new InputError(problems);
   return {
-    release, namespace, chartVersion: chartVersion!, newerChartLine, phase: phase!, chart: chart!,
-    storageSize, storageClass, etcdExtraArgs, extraValues, kubeconfig, context,
-    timeoutMs, migrationTimeoutMs, acceptLostLogLine, approvalEnvironment, requireApproval, deleteEtcdPvcs,
-    orphanOnForbidden, backup: backup!, backupSkipReason, backupDir, volatilePrefixes, prNumber, githubToken,
-    gitopsPaused, valuesDir,
+    release,
+    namespace,
+    chartVersion: chartVersion!,
+    newerChartLine,
+    phase: phase!,
+    chart: chart!,
+    storageSize,
+    storageClass,
+    etcdExtraArgs,
+    extraValues,
+    kubeconfig,
+    context,
+    timeoutMs,
+    migrationTimeoutMs,
+    acceptLostLogLine,
+    approvalEnvironment,
+    requireApproval,
+    deleteEtcdPvcs,
+    orphanOnForbidden,
+    backup: backup!,
+    backupSkipReason,
+    backupDir,
+    volatilePrefixes,
+    prNumber,
+    githubToken,
+    gitopsPaused,
+    valuesDir,
   };
 }
 
 type Bad = (input: string, problem: string, expected: string) => undefined;
 
 function parseChart(chart: string, repo: string, bad: Bad): ChartRef | undefined {
-  if (CONTROL.test(chart)) return bad('chart', 'contains a control character', 'a chart name, an oci:// reference or a chart directory');
+  if (CONTROL.test(chart))
+    return bad('chart', 'contains a control character', 'a chart name, an oci:// reference or a chart directory');
   if (chart.startsWith('oci://')) {
     return /^[A-Za-z0-9.-]+(:\d+)?(\/[A-Za-z0-9._-]+)+$/.test(chart.slice('oci://'.length))
       ? { kind: 'oci', ref: chart }
@@ -256,7 +346,11 @@ function parseChart(chart: string, repo: string, bad: Bad): ChartRef | undefined
     return { kind: 'local', path: chart };
   }
   if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(chart)) {
-    return bad('chart', `${show(chart)} is not a chart name`, 'a chart name like vcluster, an oci:// reference, or a directory path starting with ./ or /');
+    return bad(
+      'chart',
+      `${show(chart)} is not a chart name`,
+      'a chart name like vcluster, an oci:// reference, or a directory path starting with ./ or /',
+    );
   }
   if (CONTROL.test(repo) || !/^https?:\/\/[^\s]+$/.test(repo)) {
     return bad('chart-repo', `${show(repo)} is not a repository URL`, 'an https:// URL like https://charts.loft.sh');
@@ -265,16 +359,27 @@ function parseChart(chart: string, repo: string, bad: Bad): ChartRef | undefined
 }
 
 function parseExtraArgs(raw: string, version: ChartVersion | undefined, bad: Bad): string[] {
-  const args = raw.split('\n').map((l) => l.trim()).filter(Boolean);
+  const args = raw
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   if (args.length === 0) return [];
   if (version && !atLeast(version, MIN_EXTRA_ARGS)) {
-    bad('etcd-extra-args', `chart ${version.text}${version.prerelease ? ` (a pre-release of ${version.major}.${version.minor}.${version.patch})` : ''} has no controlPlane.backingStore.etcd.embedded.extraArgs (added in ${MIN_EXTRA_ARGS}) and rejects it`, `chart-version ${MIN_EXTRA_ARGS} or later, or no etcd-extra-args`);
+    bad(
+      'etcd-extra-args',
+      `chart ${version.text}${version.prerelease ? ` (a pre-release of ${version.major}.${version.minor}.${version.patch})` : ''} has no controlPlane.backingStore.etcd.embedded.extraArgs (added in ${MIN_EXTRA_ARGS}) and rejects it`,
+      `chart-version ${MIN_EXTRA_ARGS} or later, or no etcd-extra-args`,
+    );
     return [];
   }
   let wellFormed = true;
   for (const a of args) {
     if (!EXTRA_ARG.test(a) || CONTROL.test(a)) {
-      bad('etcd-extra-args', `${show(a)} is not one --flag=value`, 'one flag per line, like --quota-backend-bytes=8589934592');
+      bad(
+        'etcd-extra-args',
+        `${show(a)} is not one --flag=value`,
+        'one flag per line, like --quota-backend-bytes=8589934592',
+      );
       wellFormed = false;
     }
   }
@@ -294,7 +399,11 @@ function parseValuesInput(raw: string, bad: Bad): Record<string, unknown> | unde
     doc = parseYaml(raw, { maxAliasCount: 20, uniqueKeys: true, merge: true });
   } catch (e) {
     const msg = (e as Error).message.split('\n')[0];
-    return bad('values', `is not valid YAML (${msg})`, 'a YAML mapping of Helm values, like "sync: {toHost: {ingresses: {enabled: true}}}"');
+    return bad(
+      'values',
+      `is not valid YAML (${msg})`,
+      'a YAML mapping of Helm values, like "sync: {toHost: {ingresses: {enabled: true}}}"',
+    );
   }
   // An empty input, or one with only comments, is null.
   if (doc === null) return {};
@@ -307,11 +416,21 @@ function parseValuesInput(raw: string, bad: Bad): Record<string, unknown> | unde
   }
   const touched = ownedPathsTouched(doc as Record<string, unknown>);
   if (touched.length > 0) {
-    return bad('values', `sets ${touched.join(', ')}, which the migration owns`, 'values without those keys; use storage-size, storage-class and etcd-extra-args for the embedded etcd');
+    return bad(
+      'values',
+      `sets ${touched.join(', ')}, which the migration owns`,
+      'values without those keys; use storage-size, storage-class and etcd-extra-args for the embedded etcd',
+    );
   }
   const dataVolume = dataVolumePathsTouched(doc as Record<string, unknown>);
   if (dataVolume.length > 0) {
-    return bad('values', `sets ${dataVolume.join(', ')}, which would give /data (the embedded etcd) a volume other than the control plane's volume claim`, 'values without those keys; the migration keeps /data on controlPlane.statefulSet.persistence.volumeClaim (storage-size, storage-class)') ?? {};
+    return (
+      bad(
+        'values',
+        `sets ${dataVolume.join(', ')}, which would give /data (the embedded etcd) a volume other than the control plane's volume claim`,
+        'values without those keys; the migration keeps /data on controlPlane.statefulSet.persistence.volumeClaim (storage-size, storage-class)',
+      ) ?? {}
+    );
   }
   return doc as Record<string, unknown>;
 }

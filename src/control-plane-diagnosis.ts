@@ -22,11 +22,16 @@ const UNBOUND_AT_SCHEDULING = /FailedScheduling: .*unbound immediate PersistentV
 const lastEvent = (events: string[]): string | undefined => events.at(-1)?.replace(/^(Normal|Warning) /, '');
 
 /** Best effort: a read that fails adds a line saying so instead of hiding the upgrade error. */
-export async function diagnoseControlPlane(kube: ControlPlaneReader, namespace: string, release: string): Promise<ControlPlaneDiagnosis> {
+export async function diagnoseControlPlane(
+  kube: ControlPlaneReader,
+  namespace: string,
+  release: string,
+): Promise<ControlPlaneDiagnosis> {
   const n = names(release);
   const findings: string[] = [];
   const details: string[] = [];
-  const events = (name: string, uid: string) => kube.events(namespace, name, 6, uid || undefined).catch(() => [] as string[]);
+  const events = (name: string, uid: string) =>
+    kube.events(namespace, name, 6, uid || undefined).catch(() => [] as string[]);
   let pvcBound = false;
   try {
     const pvc = await kube.pvcState(namespace, n.embeddedPvc);
@@ -58,7 +63,9 @@ export async function diagnoseControlPlane(kube: ControlPlaneReader, namespace: 
       // The scheduler rejected the pod while its new claim was unbound, and the claim is bound now:
       // kube-scheduler retries on the claim's update or, if it missed that, after up to 5 minutes.
       if (!pod.ready && pvcBound && UNBOUND_AT_SCHEDULING.test(lastEvent(ev) ?? '')) {
-        findings.push(`PVC ${n.embeddedPvc} is Bound now, after the scheduler's last try; kube-scheduler retries the pod within 5 minutes, so the next run usually finds it scheduled`);
+        findings.push(
+          `PVC ${n.embeddedPvc} is Bound now, after the scheduler's last try; kube-scheduler retries the pod within 5 minutes, so the next run usually finds it scheduled`,
+        );
       }
     }
   } catch (e) {

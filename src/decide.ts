@@ -14,20 +14,40 @@ export type Decision =
 export function decideMigrate(s: StateRecord, v: ClusterView): Decision {
   const p1 = s.phase1;
   if (s.phase2?.status === 'verified') {
-    return { kind: 'noop', why: 'the migration is complete: phase two is done', next: 'nothing; the release runs on embedded etcd' };
+    return {
+      kind: 'noop',
+      why: 'the migration is complete: phase two is done',
+      next: 'nothing; the release runs on embedded etcd',
+    };
   }
   if (s.phase2) {
     // Phase two began (the flag may already be gone): only finalize may go on from here.
-    return { kind: 'noop', why: `phase two has begun (${s.phase2.status}${s.phase2.failure ? `: ${s.phase2.failure}` : ''}); phase one has nothing left to do`, next: 'run phase finalize again: it resumes where phase two stopped' };
+    return {
+      kind: 'noop',
+      why: `phase two has begun (${s.phase2.status}${s.phase2.failure ? `: ${s.phase2.failure}` : ''}); phase one has nothing left to do`,
+      next: 'run phase finalize again: it resumes where phase two stopped',
+    };
   }
   if (p1?.status === 'verified') {
-    return { kind: 'noop', why: `phase one was verified at ${p1.verifiedAt}`, next: 'run phase finalize from the job that names the approval environment' };
+    return {
+      kind: 'noop',
+      why: `phase one was verified at ${p1.verifiedAt}`,
+      next: 'run phase finalize from the job that names the approval environment',
+    };
   }
   if (!v.release) {
-    return { kind: 'refuse', why: 'the Helm release does not exist in this namespace', remedy: 'check the release and namespace inputs (helm list -n <namespace>)' };
+    return {
+      kind: 'refuse',
+      why: 'the Helm release does not exist in this namespace',
+      remedy: 'check the release and namespace inputs (helm list -n <namespace>)',
+    };
   }
   if (v.store === 'embedded') {
-    return { kind: 'noop', why: 'the release already runs on embedded etcd without the migration flag; there is nothing to migrate', next: 'nothing' };
+    return {
+      kind: 'noop',
+      why: 'the release already runs on embedded etcd without the migration flag; there is nothing to migrate',
+      next: 'nothing',
+    };
   }
   if (v.store === 'migrating' && (v.release.status.startsWith('pending') || v.release.status === 'failed')) {
     const ours = interruptedUpgrade('phase-one', p1?.status, v.release);
@@ -36,15 +56,31 @@ export function decideMigrate(s: StateRecord, v: ClusterView): Decision {
   }
   if (v.store === 'migrating') {
     if (p1?.status === 'failed' && p1.failure) {
-      return { kind: 'resume', at: 'log-wait', why: `the phase-one upgrade is applied; the last run failed (${p1.failure}); waiting for the log line again` };
+      return {
+        kind: 'resume',
+        at: 'log-wait',
+        why: `the phase-one upgrade is applied; the last run failed (${p1.failure}); waiting for the log line again`,
+      };
     }
-    return { kind: 'resume', at: 'log-wait', why: 'the phase-one upgrade is already applied; resuming at the wait for the success log line' };
+    return {
+      kind: 'resume',
+      at: 'log-wait',
+      why: 'the phase-one upgrade is already applied; resuming at the wait for the success log line',
+    };
   }
   if (v.store !== 'deployed') {
-    return { kind: 'refuse', why: 'the release does not run on deployed etcd (controlPlane.backingStore.etcd.deploy.enabled is not true)', remedy: 'this action only moves a deployed etcd to embedded etcd' };
+    return {
+      kind: 'refuse',
+      why: 'the release does not run on deployed etcd (controlPlane.backingStore.etcd.deploy.enabled is not true)',
+      remedy: 'this action only moves a deployed etcd to embedded etcd',
+    };
   }
   if (v.release.status !== 'deployed') {
-    return { kind: 'refuse', why: `the release status is ${v.release.status}, not deployed`, remedy: 'finish or roll back the pending Helm operation (helm history, helm rollback), then run again' };
+    return {
+      kind: 'refuse',
+      why: `the release status is ${v.release.status}, not deployed`,
+      remedy: 'finish or roll back the pending Helm operation (helm history, helm rollback), then run again',
+    };
   }
   return { kind: 'start' };
 }
@@ -53,15 +89,29 @@ export function decideFinalize(s: StateRecord, v: ClusterView): Decision {
   const p1 = s.phase1;
   const p2 = s.phase2;
   if (p2?.status === 'verified') {
-    return { kind: 'noop', why: `phase two was verified at ${p2.verifiedAt}`, next: 'nothing; the release runs on embedded etcd' };
+    return {
+      kind: 'noop',
+      why: `phase two was verified at ${p2.verifiedAt}`,
+      next: 'nothing; the release runs on embedded etcd',
+    };
   }
   if (p1?.diff && !p1.diff.ok) {
     // A copy that lost keys is not fixed by waiting or running migrate again: say how to copy again.
-    return { kind: 'refuse', why: `the embedded etcd has fewer keys than the deployed one in ${p1.diff.lost.map((r) => r.group).join(', ')}`, remedy: recopyRemedy(s.namespace, s.release, v.controlPlaneReplicas) };
+    return {
+      kind: 'refuse',
+      why: `the embedded etcd has fewer keys than the deployed one in ${p1.diff.lost.map((r) => r.group).join(', ')}`,
+      remedy: recopyRemedy(s.namespace, s.release, v.controlPlaneReplicas),
+    };
   }
   if (!p1 || p1.status !== 'verified') {
-    const seen = p1 ? `its status is ${p1.status}${p1.failure ? ` (${p1.failure})` : ''}` : 'there is no phase-one record';
-    return { kind: 'refuse', why: `phase one is not verified: ${seen}`, remedy: 'run phase migrate and let it see the success log line and equal key counts first' };
+    const seen = p1
+      ? `its status is ${p1.status}${p1.failure ? ` (${p1.failure})` : ''}`
+      : 'there is no phase-one record';
+    return {
+      kind: 'refuse',
+      why: `phase one is not verified: ${seen}`,
+      remedy: 'run phase migrate and let it see the success log line and equal key counts first',
+    };
   }
   if (v.release && (v.release.status.startsWith('pending') || v.release.status === 'failed')) {
     const ours = interruptedUpgrade('phase-two', p2?.status, v.release);
@@ -72,11 +122,19 @@ export function decideFinalize(s: StateRecord, v: ClusterView): Decision {
     return { kind: 'resume', at: 'verify', why: 'the phase-two upgrade is already applied; verifying what it removed' };
   }
   if (v.store !== 'migrating') {
-    return { kind: 'refuse', why: `the release values do not show the phase-one state (store: ${v.store})`, remedy: 'someone changed the release since phase one; inspect helm get values and the state record' };
+    return {
+      kind: 'refuse',
+      why: `the release values do not show the phase-one state (store: ${v.store})`,
+      remedy: 'someone changed the release since phase one; inspect helm get values and the state record',
+    };
   }
   const pod = v.embeddedPod;
   if (!pod || !pod.ready) {
-    return { kind: 'refuse', why: `the embedded etcd is not healthy: pod ${pod ? `${pod.name} is ${pod.phase}${pod.waitingReason ? ` (${pod.waitingReason})` : ''}, not Ready` : 'is missing'}`, remedy: 'wait for the control-plane pod to be Ready, then run finalize again' };
+    return {
+      kind: 'refuse',
+      why: `the embedded etcd is not healthy: pod ${pod ? `${pod.name} is ${pod.phase}${pod.waitingReason ? ` (${pod.waitingReason})` : ''}, not Ready` : 'is missing'}`,
+      remedy: 'wait for the control-plane pod to be Ready, then run finalize again',
+    };
   }
   return { kind: 'start' };
 }
@@ -91,20 +149,34 @@ export function decideFinalize(s: StateRecord, v: ClusterView): Decision {
  * revision and the live objects. With the record still at `started`, a failed last revision is the
  * same case one step later (a run killed after settling, or helm failing before the run recorded it).
  */
-function interruptedUpgrade(phase: 'phase-one' | 'phase-two', recorded: string | undefined, r: { status: string; revision: number }): Decision | undefined {
+function interruptedUpgrade(
+  phase: 'phase-one' | 'phase-two',
+  recorded: string | undefined,
+  r: { status: string; revision: number },
+): Decision | undefined {
   if (recorded !== 'started') return undefined;
   if (r.status === 'pending-upgrade') {
-    return { kind: 'resume', at: 'interrupted-upgrade', settle: r.revision, why: `the ${phase} helm upgrade (revision ${r.revision}) was interrupted and left the release pending-upgrade; recording that revision as failed and upgrading again from the last deployed revision` };
+    return {
+      kind: 'resume',
+      at: 'interrupted-upgrade',
+      settle: r.revision,
+      why: `the ${phase} helm upgrade (revision ${r.revision}) was interrupted and left the release pending-upgrade; recording that revision as failed and upgrading again from the last deployed revision`,
+    };
   }
   if (r.status === 'failed') {
-    return { kind: 'resume', at: 'interrupted-upgrade', why: `the ${phase} helm upgrade (revision ${r.revision}) did not finish (release status failed) and the last run did not record its end; upgrading again from the last deployed revision` };
+    return {
+      kind: 'resume',
+      at: 'interrupted-upgrade',
+      why: `the ${phase} helm upgrade (revision ${r.revision}) did not finish (release status failed) and the last run did not record its end; upgrading again from the last deployed revision`,
+    };
   }
   return undefined;
 }
 
 function refuseForeignPending(r: { status: string; revision: number }, phase: 'migrate' | 'finalize'): Decision {
   return {
-    kind: 'refuse', why: `the release status is ${r.status} (revision ${r.revision}): a Helm operation this migration did not record was interrupted`,
+    kind: 'refuse',
+    why: `the release status is ${r.status} (revision ${r.revision}): a Helm operation this migration did not record was interrupted`,
     remedy: `check helm history <release>; roll back to the last deployed revision with helm rollback <release> <that revision> --wait (it undoes what the cut-short operation applied; a rollback to revision ${r.revision} itself would leave what it had not yet applied undone), then run ${phase} again`,
   };
 }
@@ -114,8 +186,16 @@ function refuseForeignPending(r: { status: string; revision: number }, phase: 'm
  * the values this migration recorded and the chart version the run would upgrade to.
  */
 export function interruptedUpgradeRefusal(a: {
-  label: string; phase: 'migrate' | 'finalize'; release: string; namespace: string; revision: number; status: string;
-  digest: string; recordedDigest?: string; chartVersion: string; inputChartVersion: string;
+  label: string;
+  phase: 'migrate' | 'finalize';
+  release: string;
+  namespace: string;
+  revision: number;
+  status: string;
+  digest: string;
+  recordedDigest?: string;
+  chartVersion: string;
+  inputChartVersion: string;
 }): { why: string; remedy: string } | undefined {
   if (a.digest !== a.recordedDigest) {
     return {

@@ -24,7 +24,7 @@ const ALLOWED: Record<string, FlagType> = {
   'grpc-keepalive-interval': 'duration',
   'grpc-keepalive-timeout': 'duration',
   'log-level': ['debug', 'info', 'warn', 'error', 'panic', 'fatal'],
-  'metrics': ['basic', 'extensive'],
+  metrics: ['basic', 'extensive'],
   'enable-pprof': 'bool',
   'experimental-compact-hash-check-enabled': 'bool',
   'experimental-warning-apply-duration': 'duration',
@@ -32,15 +32,29 @@ const ALLOWED: Record<string, FlagType> = {
 
 /** Flags vCluster sets itself for the embedded etcd; overriding them breaks the store or its TLS. */
 export const OWNED_ETCD_FLAGS = [
-  'data-dir', 'name', 'initial-cluster', 'initial-cluster-state', 'initial-cluster-token',
-  'listen-client-urls', 'listen-peer-urls', 'advertise-client-urls', 'initial-advertise-peer-urls',
-  'cert-file', 'key-file', 'trusted-ca-file', 'client-cert-auth', 'peer-cert-file', 'peer-key-file',
-  'peer-trusted-ca-file', 'peer-client-cert-auth',
+  'data-dir',
+  'name',
+  'initial-cluster',
+  'initial-cluster-state',
+  'initial-cluster-token',
+  'listen-client-urls',
+  'listen-peer-urls',
+  'advertise-client-urls',
+  'initial-advertise-peer-urls',
+  'cert-file',
+  'key-file',
+  'trusted-ca-file',
+  'client-cert-auth',
+  'peer-cert-file',
+  'peer-key-file',
+  'peer-trusted-ca-file',
+  'peer-client-cert-auth',
 ];
 
 const UNSAFE: Record<string, string> = {
   'wal-dir': 'puts the write-ahead log outside /data, off the volume claim the migration checks: a restart can lose it',
-  'config-file': 'makes etcd ignore every other flag, the ones vCluster sets included, for a file the action cannot check',
+  'config-file':
+    'makes etcd ignore every other flag, the ones vCluster sets included, for a file the action cannot check',
   'force-new-cluster': 'discards the cluster membership and can drop committed writes',
   'unsafe-no-fsync': 'turns off fsync: a crash or a node restart can lose or corrupt the copied data',
   'experimental-initial-corrupt-check': 'is a safety check; the action leaves it as vCluster sets it',
@@ -52,14 +66,21 @@ const GO_DURATION = /^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/;
 const UINT = /^\d{1,15}$/;
 
 function valueProblem(type: FlagType, value: string | undefined): string | undefined {
-  if (type === 'bool') return value === undefined || value === 'true' || value === 'false' ? undefined : 'true or false';
+  if (type === 'bool')
+    return value === undefined || value === 'true' || value === 'false' ? undefined : 'true or false';
   if (value === undefined || value === '') return 'a value';
   if (Array.isArray(type)) return type.includes(value) ? undefined : `one of ${type.join(', ')}`;
   switch (type) {
-    case 'uint': return UINT.test(value) ? undefined : 'a whole number';
-    case 'bytes': return UINT.test(value) && Number(value) > 0 ? undefined : 'a positive whole number of bytes, like 8589934592';
-    case 'duration': return GO_DURATION.test(value) ? undefined : 'a duration like 100ms, 5s or 1h';
-    case 'retention': return UINT.test(value) || GO_DURATION.test(value) ? undefined : 'a number (hours, or revisions in revision mode) or a duration like 30m';
+    case 'uint':
+      return UINT.test(value) ? undefined : 'a whole number';
+    case 'bytes':
+      return UINT.test(value) && Number(value) > 0 ? undefined : 'a positive whole number of bytes, like 8589934592';
+    case 'duration':
+      return GO_DURATION.test(value) ? undefined : 'a duration like 100ms, 5s or 1h';
+    case 'retention':
+      return UINT.test(value) || GO_DURATION.test(value)
+        ? undefined
+        : 'a number (hours, or revisions in revision mode) or a duration like 30m';
   }
   return undefined;
 }
@@ -83,14 +104,30 @@ export function etcdFlagProblems(args: readonly string[]): FlagProblem[] {
     }
     seen.add(flag);
     if (OWNED_ETCD_FLAGS.includes(flag)) {
-      out.push({ problem: `--${flag} is set by vCluster for the embedded etcd; overriding it breaks the store or its TLS`, expected: `flags other than ${OWNED_ETCD_FLAGS.map((f) => '--' + f).join(', ')}` });
+      out.push({
+        problem: `--${flag} is set by vCluster for the embedded etcd; overriding it breaks the store or its TLS`,
+        expected: `flags other than ${OWNED_ETCD_FLAGS.map((f) => '--' + f).join(', ')}`,
+      });
     } else if (UNSAFE[flag] !== undefined) {
-      out.push({ problem: `--${flag} ${UNSAFE[flag]}`, expected: 'no such flag; tune the embedded etcd with flags like --quota-backend-bytes or --auto-compaction-retention' });
+      out.push({
+        problem: `--${flag} ${UNSAFE[flag]}`,
+        expected:
+          'no such flag; tune the embedded etcd with flags like --quota-backend-bytes or --auto-compaction-retention',
+      });
     } else if (ALLOWED[flag] === undefined) {
-      out.push({ problem: `--${flag} is not an etcd flag this action allows`, expected: `one of ${Object.keys(ALLOWED).map((f) => '--' + f).join(', ')}` });
+      out.push({
+        problem: `--${flag} is not an etcd flag this action allows`,
+        expected: `one of ${Object.keys(ALLOWED)
+          .map((f) => '--' + f)
+          .join(', ')}`,
+      });
     } else {
       const want = valueProblem(ALLOWED[flag]!, value);
-      if (want) out.push({ problem: `--${flag}${value === undefined ? ' has no value' : ` has the value ${JSON.stringify(value)}`}`, expected: `--${flag} with ${want}` });
+      if (want)
+        out.push({
+          problem: `--${flag}${value === undefined ? ' has no value' : ` has the value ${JSON.stringify(value)}`}`,
+          expected: `--${flag} with ${want}`,
+        });
     }
   }
   return out;

@@ -14,22 +14,38 @@ const API_WAIT_MS = 90_000;
 // loaded at the first census or backup: a run refused before that never loads it.
 const etcdCode = async () => {
   const [{ EtcdError }, { openPodEtcd }, { readCensus }, { takeBackup, restoreInstructions }] = await Promise.all([
-    import('./etcd/client.ts'), import('./etcd/access.ts'), import('./etcd/census-reader.ts'), import('./backup.ts'),
+    import('./etcd/client.ts'),
+    import('./etcd/access.ts'),
+    import('./etcd/census-reader.ts'),
+    import('./backup.ts'),
   ]);
   return { EtcdError, openPodEtcd, readCensus, takeBackup, restoreInstructions };
 };
 
-export function etcdOps(kube: Kube, o: { namespace: string; release: string; chartVersion: string; log: (m: string) => void }): EtcdOps {
+export function etcdOps(
+  kube: Kube,
+  o: { namespace: string; release: string; chartVersion: string; log: (m: string) => void },
+): EtcdOps {
   const n = names(o.release);
   const certs = async () => {
     const data = await kube.secretData(o.namespace, n.certs);
-    if (!data) throw new Error(`secret ${n.certs} does not exist in ${o.namespace}: vCluster writes it when it starts; is the control plane running?`);
+    if (!data)
+      throw new Error(
+        `secret ${n.certs} does not exist in ${o.namespace}: vCluster writes it when it starts; is the control plane running?`,
+      );
     return certsFromSecretData(data, n.certs);
   };
   const podFor = (store: 'deployed' | 'embedded') => (store === 'deployed' ? n.etcdPod0 : n.embeddedPod);
   const countOnce = async (store: 'deployed' | 'embedded'): Promise<Census> => {
     const { openPodEtcd, readCensus } = await etcdCode();
-    const access = await openPodEtcd(kube.kc, { namespace: o.namespace, pod: podFor(store), port: 2379, certs: await certs(), allowExecFallback: store === 'deployed', container: 'etcd' });
+    const access = await openPodEtcd(kube.kc, {
+      namespace: o.namespace,
+      pod: podFor(store),
+      port: 2379,
+      certs: await certs(),
+      allowExecFallback: store === 'deployed',
+      container: 'etcd',
+    });
     try {
       o.log(`counting keys of the ${store} etcd (pod ${podFor(store)}) via ${access.path}`);
       let last = 0;
@@ -37,9 +53,12 @@ export function etcdOps(kube: Kube, o: { namespace: string; release: string; cha
         onProgress: (p) => {
           if (Date.now() - last < 5000) return;
           last = Date.now();
-          o.log(`census of the ${store} etcd: ${p.bucketsDone}/${p.buckets} ranges, ${p.keys} keys in ${p.groups} groups so far`);
+          o.log(
+            `census of the ${store} etcd: ${p.bucketsDone}/${p.buckets} ranges, ${p.keys} keys in ${p.groups} groups so far`,
+          );
         },
-        onBucketRetry: (r) => o.log(`census of the ${store} etcd: range ${r.bucket} is read again after an interruption (${r.error})`),
+        onBucketRetry: (r) =>
+          o.log(`census of the ${store} etcd: range ${r.bucket} is read again after an interruption (${r.error})`),
       });
       return { ...c, store, path: access.path, takenAt: new Date().toISOString() };
     } finally {
@@ -51,25 +70,55 @@ export function etcdOps(kube: Kube, o: { namespace: string; release: string; cha
       const { EtcdError } = await etcdCode();
       try {
         // Just after a restart the API may still deny (RBAC not loaded) or refuse a port-forward.
-        return await retryTransient(() => countOnce(store), API_WAIT_MS, undefined, (x) => (transientApiError(x) && !(x instanceof EtcdError)) || deniedApiError(x));
+        return await retryTransient(
+          () => countOnce(store),
+          API_WAIT_MS,
+          undefined,
+          (x) => (transientApiError(x) && !(x instanceof EtcdError)) || deniedApiError(x),
+        );
       } catch (e) {
         // An API server restart cuts the port-forward and the secret read. Count again, once,
         // after the API answers; a census that fails with the API up is a real failure.
         // A request to the API that got no answer (fetch failed), or an API that does not answer now.
-        const apiDown = (!(e instanceof EtcdError) && transientApiError(e) && /fetch failed/i.test(describeError(e)))
-          || await kube.ping(o.namespace, 5000).then(() => false, () => true);
+        const apiDown =
+          (!(e instanceof EtcdError) && transientApiError(e) && /fetch failed/i.test(describeError(e))) ||
+          (await kube.ping(o.namespace, 5000).then(
+            () => false,
+            () => true,
+          ));
         if (!apiDown) throw e;
-        o.log(`the census of the ${store} etcd was cut (${describeError(e)}) by a Kubernetes API outage; counting again once the API answers`);
-        await retryTransient(() => kube.ping(o.namespace, 5000), API_WAIT_MS).catch(() => { throw e; });
+        o.log(
+          `the census of the ${store} etcd was cut (${describeError(e)}) by a Kubernetes API outage; counting again once the API answers`,
+        );
+        await retryTransient(() => kube.ping(o.namespace, 5000), API_WAIT_MS).catch(() => {
+          throw e;
+        });
         // Just after a restart the API may still deny (RBAC not loaded) or refuse a port-forward.
-        return await retryTransient(() => countOnce(store), API_WAIT_MS, undefined, (x) => (transientApiError(x) && !(x instanceof EtcdError)) || deniedApiError(x));
+        return await retryTransient(
+          () => countOnce(store),
+          API_WAIT_MS,
+          undefined,
+          (x) => (transientApiError(x) && !(x instanceof EtcdError)) || deniedApiError(x),
+        );
       }
     },
     async backup(dir) {
       const { openPodEtcd, takeBackup, restoreInstructions } = await etcdCode();
-      const access = await openPodEtcd(kube.kc, { namespace: o.namespace, pod: n.etcdPod0, port: 2379, certs: await certs(), allowExecFallback: false, container: 'etcd' });
+      const access = await openPodEtcd(kube.kc, {
+        namespace: o.namespace,
+        pod: n.etcdPod0,
+        port: 2379,
+        certs: await certs(),
+        allowExecFallback: false,
+        container: 'etcd',
+      });
       try {
-        const record = await takeBackup(access.client, { dir, release: o.release, chartVersion: o.chartVersion, log: o.log });
+        const record = await takeBackup(access.client, {
+          dir,
+          release: o.release,
+          chartVersion: o.chartVersion,
+          log: o.log,
+        });
         return { record, restore: restoreInstructions(record, o.chartVersion) };
       } finally {
         await access.close();

@@ -49,7 +49,8 @@ export function validSelector(selector: string): boolean {
     m = /^(\S+?)\s*(==|!=|=)\s*(\S*)$/.exec(r);
     if (m) return LABEL_NAME.test(m[1]!) && LABEL_VALUE.test(m[3]!);
     m = /^(\S+)\s+(in|notin)\s+\(([^()]*)\)$/.exec(r);
-    if (m) return LABEL_NAME.test(m[1]!) && m[3]!.split(',').every((v) => LABEL_VALUE.test(v.trim()) && v.trim() !== '');
+    if (m)
+      return LABEL_NAME.test(m[1]!) && m[3]!.split(',').every((v) => LABEL_VALUE.test(v.trim()) && v.trim() !== '');
     return false;
   });
 }
@@ -63,39 +64,77 @@ export function parseFleetSettings(get: GetInput): FleetSettings {
   const text = (name: string): string => get(name).trim();
 
   for (const name of ['release', 'namespace']) {
-    if (text(name) !== '') bad(name, `is set (${show(text(name))}), but phase discover lists every vCluster release`, "no release or namespace input with phase discover; narrow the fleet with 'namespaces'");
+    if (text(name) !== '')
+      bad(
+        name,
+        `is set (${show(text(name))}), but phase discover lists every vCluster release`,
+        "no release or namespace input with phase discover; narrow the fleet with 'namespaces'",
+      );
   }
 
   const ns = text('namespaces');
   let scope: NamespaceScope = { kind: 'all' };
   if (/[=!(]/.test(ns)) {
     if (validSelector(ns)) scope = { kind: 'selector', selector: ns };
-    else bad('namespaces', `${show(ns)} is not a label selector`, 'a selector like "team=a,env in (prod,staging)", or namespace names separated by commas or lines');
+    else
+      bad(
+        'namespaces',
+        `${show(ns)} is not a label selector`,
+        'a selector like "team=a,env in (prod,staging)", or namespace names separated by commas or lines',
+      );
   } else if (ns !== '') {
     const names = [...new Set(ns.split(/[\s,]+/).filter(Boolean))];
     const wrong = names.filter((n) => n.length > 63 || !DNS1123_LABEL.test(n));
-    if (wrong.length > 0) bad('namespaces', `${wrong.slice(0, 3).map(show).join(', ')} ${wrong.length === 1 ? 'is not a namespace name' : 'are not namespace names'}`, 'DNS-1123 labels separated by commas or lines, or a label selector with =, != or in (...)');
+    if (wrong.length > 0)
+      bad(
+        'namespaces',
+        `${wrong.slice(0, 3).map(show).join(', ')} ${wrong.length === 1 ? 'is not a namespace name' : 'are not namespace names'}`,
+        'DNS-1123 labels separated by commas or lines, or a label selector with =, != or in (...)',
+      );
     else scope = { kind: 'names', names };
   }
 
   const versionText = text('chart-version');
   let chartVersion: ChartVersion | 'keep' | undefined;
   if (versionText === 'keep') chartVersion = 'keep';
-  else if (!versionText) bad('chart-version', 'is empty', 'keep (each release keeps its installed chart version), or a version like 0.27.0 for all');
+  else if (!versionText)
+    bad(
+      'chart-version',
+      'is empty',
+      'keep (each release keeps its installed chart version), or a version like 0.27.0 for all',
+    );
   else {
     chartVersion = parseChartVersion(versionText);
-    if (!chartVersion) bad('chart-version', `${show(versionText)} is not a semantic version or keep`, 'keep, or a version like 0.27.0');
+    if (!chartVersion)
+      bad('chart-version', `${show(versionText)} is not a semantic version or keep`, 'keep, or a version like 0.27.0');
     else if (!atLeast(chartVersion, MIN_MIGRATION)) {
-      bad('chart-version', `${chartVersion.text} cannot migrate: migrateFromDeployedEtcd exists from chart ${MIN_MIGRATION}`, `${MIN_MIGRATION} or later, or keep`);
+      bad(
+        'chart-version',
+        `${chartVersion.text} cannot migrate: migrateFromDeployedEtcd exists from chart ${MIN_MIGRATION}`,
+        `${MIN_MIGRATION} or later, or keep`,
+      );
     }
   }
 
   const maxText = text('max-releases') || String(MATRIX_MAX);
-  const maxReleases = /^[1-9]\d{0,3}$/.test(maxText) && Number(maxText) <= MATRIX_MAX ? Number(maxText)
-    : bad('max-releases', `${show(maxText)} is not a whole number from 1 to ${MATRIX_MAX}`, `1 to ${MATRIX_MAX}: GitHub expands a matrix into at most ${MATRIX_MAX} jobs`);
+  const maxReleases =
+    /^[1-9]\d{0,3}$/.test(maxText) && Number(maxText) <= MATRIX_MAX
+      ? Number(maxText)
+      : bad(
+          'max-releases',
+          `${show(maxText)} is not a whole number from 1 to ${MATRIX_MAX}`,
+          `1 to ${MATRIX_MAX}: GitHub expands a matrix into at most ${MATRIX_MAX} jobs`,
+        );
 
   const nextText = text('next-phase') || 'migrate';
-  const nextPhase = nextText === 'migrate' || nextText === 'finalize' ? nextText : bad('next-phase', `${show(nextText)} is not a phase a matrix runs`, 'migrate (deployed and migrating releases) or finalize (verified releases)');
+  const nextPhase =
+    nextText === 'migrate' || nextText === 'finalize'
+      ? nextText
+      : bad(
+          'next-phase',
+          `${show(nextText)} is not a phase a matrix runs`,
+          'migrate (deployed and migrating releases) or finalize (verified releases)',
+        );
 
   const bool = (name: string): boolean => {
     const v = text(name);
@@ -109,15 +148,34 @@ export function parseFleetSettings(get: GetInput): FleetSettings {
   const kubeconfig = get('kubeconfig').trim() ? get('kubeconfig') : undefined;
   if (kubeconfig !== undefined) {
     let doc: unknown;
-    try { doc = parseYaml(kubeconfig, { maxAliasCount: 20 }); } catch { doc = undefined; }
+    try {
+      doc = parseYaml(kubeconfig, { maxAliasCount: 20 });
+    } catch {
+      doc = undefined;
+    }
     // The content is a secret: the message never quotes it.
     if (!doc || typeof doc !== 'object' || !('clusters' in doc)) {
-      bad('kubeconfig', 'is not a kubeconfig (not YAML with a clusters list); its content is not shown', 'the content of a kubeconfig file, for example from a repository secret');
+      bad(
+        'kubeconfig',
+        'is not a kubeconfig (not YAML with a clusters list); its content is not shown',
+        'the content of a kubeconfig file, for example from a repository secret',
+      );
     }
   }
   const context = text('context') || undefined;
-  if (context !== undefined && CONTROL.test(context)) bad('context', 'contains a control character', 'a context name from the kubeconfig');
+  if (context !== undefined && CONTROL.test(context))
+    bad('context', 'contains a control character', 'a context name from the kubeconfig');
 
   if (problems.length > 0) throw new InputError(problems);
-  return { phase: 'discover', scope, chartVersion: chartVersion!, maxReleases: maxReleases!, nextPhase: nextPhase!, secrets, gitopsPaused, kubeconfig, context };
+  return {
+    phase: 'discover',
+    scope,
+    chartVersion: chartVersion!,
+    maxReleases: maxReleases!,
+    nextPhase: nextPhase!,
+    secrets,
+    gitopsPaused,
+    kubeconfig,
+    context,
+  };
 }

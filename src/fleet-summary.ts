@@ -6,7 +6,13 @@ import { FLEET_STATES, type FleetEntry, type FleetState, type NextPhase } from '
 /** A summary holds at most 1 MiB; rows beyond this are left to the `fleet` output. */
 const MAX_ROWS = 2000;
 
-const ICON: Record<FleetState, string> = { deployed: '🟦', migrating: '⏳', verified: '🟨', embedded: '✅', 'not-eligible': '⛔' };
+const ICON: Record<FleetState, string> = {
+  deployed: '🟦',
+  migrating: '⏳',
+  verified: '🟨',
+  embedded: '✅',
+  'not-eligible': '⛔',
+};
 
 export interface FleetSummaryInput {
   entries: FleetEntry[];
@@ -26,17 +32,38 @@ export function renderFleetSummary(i: FleetSummaryInput): string {
   const out: string[] = [];
   const attention = i.entries.filter((e) => e.attention).length;
   out.push(`## vCluster fleet: discover ${attention > 0 ? '⚠️' : '✅'}`);
-  out.push('', `${i.entries.length} vCluster release${i.entries.length === 1 ? '' : 's'} in ${escapeMarkdown(i.scope)}; ${attention} need${attention === 1 ? 's' : ''} a person.`);
-  out.push('', '| state | releases |', '| --- | --- |', ...FLEET_STATES.map((s) => `| ${ICON[s]} ${s} | ${i.counts[s]} |`));
-  out.push('', `**Matrix for ${i.next}:** ${i.matrixSize} release${i.matrixSize === 1 ? '' : 's'}${i.left > 0 ? `; **${i.left} more** wait for the next run (max-releases)` : ''}.`);
+  out.push(
+    '',
+    `${i.entries.length} vCluster release${i.entries.length === 1 ? '' : 's'} in ${escapeMarkdown(i.scope)}; ${attention} need${attention === 1 ? 's' : ''} a person.`,
+  );
+  out.push(
+    '',
+    '| state | releases |',
+    '| --- | --- |',
+    ...FLEET_STATES.map((s) => `| ${ICON[s]} ${s} | ${i.counts[s]} |`),
+  );
+  out.push(
+    '',
+    `**Matrix for ${i.next}:** ${i.matrixSize} release${i.matrixSize === 1 ? '' : 's'}${i.left > 0 ? `; **${i.left} more** wait for the next run (max-releases)` : ''}.`,
+  );
   for (const n of i.notes) out.push('', `> ${escapeMarkdown(n)}`);
   if (i.entries.length > 0) {
-    out.push('', '| | release | namespace | state | chart | keys before | keys after | why | next step |', '| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+    out.push(
+      '',
+      '| | release | namespace | state | chart | keys before | keys after | why | next step |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    );
     for (const e of i.entries.slice(0, MAX_ROWS)) {
-      const chart = e.chart && e.target && e.target !== e.chart && e.state === 'deployed' ? `${e.chart} → ${e.target}` : e.chart ?? '?';
-      out.push(`| ${e.attention ? '👤' : ''} | ${codeSpan(e.release, { inTable: true })} | ${codeSpan(e.namespace, { inTable: true })} | ${ICON[e.state]} ${e.state} | ${escapeMarkdown(chart)} | ${num(e.keysBefore)} | ${num(e.keysAfter)} | ${escapeMarkdown(e.reason)} | ${escapeMarkdown(e.next)} |`);
+      const chart =
+        e.chart && e.target && e.target !== e.chart && e.state === 'deployed'
+          ? `${e.chart} → ${e.target}`
+          : (e.chart ?? '?');
+      out.push(
+        `| ${e.attention ? '👤' : ''} | ${codeSpan(e.release, { inTable: true })} | ${codeSpan(e.namespace, { inTable: true })} | ${ICON[e.state]} ${e.state} | ${escapeMarkdown(chart)} | ${num(e.keysBefore)} | ${num(e.keysAfter)} | ${escapeMarkdown(e.reason)} | ${escapeMarkdown(e.next)} |`,
+      );
     }
-    if (i.entries.length > MAX_ROWS) out.push('', `${i.entries.length - MAX_ROWS} more releases are in the \`fleet\` output.`);
+    if (i.entries.length > MAX_ROWS)
+      out.push('', `${i.entries.length - MAX_ROWS} more releases are in the \`fleet\` output.`);
   }
   if (i.runUrl) out.push('', `[Workflow run](${i.runUrl})`);
   return out.join('\n') + '\n';

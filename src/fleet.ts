@@ -2,7 +2,14 @@
 // classified with the reason in words, and the matrix the next phase runs on. Pure: the adapter
 // (kube-fleet.ts) lists the objects, this module decides.
 import { gitopsMarks, describeMarks, type GitOpsMark, type MarkedObject } from './gitops.ts';
-import { atLeast, compareVersions, parseChartVersion, ETCD_36_LINE, MIN_MIGRATION, type ChartVersion } from './version.ts';
+import {
+  atLeast,
+  compareVersions,
+  parseChartVersion,
+  ETCD_36_LINE,
+  MIN_MIGRATION,
+  type ChartVersion,
+} from './version.ts';
 import { STATE_KEY, stateConfigMapName, type StateRecord } from './state.ts';
 
 export type FleetState = 'deployed' | 'migrating' | 'verified' | 'embedded' | 'not-eligible';
@@ -95,7 +102,9 @@ export function recordFacts(text: string | undefined, namespace: string, release
     return { error: `ConfigMap ${stateConfigMapName(release)} holds a ${STATE_KEY} that is not JSON` };
   }
   if (!s || s.version !== 1 || s.release !== release || s.namespace !== namespace) {
-    return { error: `ConfigMap ${stateConfigMapName(release)} does not hold a state record of release ${release} in ${namespace}` };
+    return {
+      error: `ConfigMap ${stateConfigMapName(release)} does not hold a state record of release ${release} in ${namespace}`,
+    };
   }
   const p1 = s.phase1;
   const p2 = s.phase2;
@@ -116,7 +125,13 @@ export function groupFleet(o: FleetObjects): ReleaseFacts[] {
     const k = key(namespace, release);
     let f = byKey.get(k);
     if (!f) {
-      f = { namespace, release, marks: [], helm: o.helmSecrets ? null : undefined, store: o.configSecrets ? null : undefined };
+      f = {
+        namespace,
+        release,
+        marks: [],
+        helm: o.helmSecrets ? null : undefined,
+        store: o.configSecrets ? null : undefined,
+      };
       byKey.set(k, f);
     }
     return f;
@@ -156,8 +171,14 @@ export function groupFleet(o: FleetObjects): ReleaseFacts[] {
   for (const f of byKey.values()) {
     if (o.helmSecrets) f.helm = latest.get(key(f.namespace, f.release)) ?? null;
     const objects: MarkedObject[] = [];
-    if (f.controlPlane) objects.push({ what: `${f.controlPlane.kind} ${f.controlPlane.name}`, labels: f.controlPlane.labels, annotations: f.controlPlane.annotations });
-    if (f.etcd) objects.push({ what: `StatefulSet ${f.etcd.name}`, labels: f.etcd.labels, annotations: f.etcd.annotations });
+    if (f.controlPlane)
+      objects.push({
+        what: `${f.controlPlane.kind} ${f.controlPlane.name}`,
+        labels: f.controlPlane.labels,
+        annotations: f.controlPlane.annotations,
+      });
+    if (f.etcd)
+      objects.push({ what: `StatefulSet ${f.etcd.name}`, labels: f.etcd.labels, annotations: f.etcd.annotations });
     const labels = nsLabels.get(f.namespace);
     if (labels) objects.push({ what: `Namespace ${f.namespace}`, labels });
     f.marks = gitopsMarks(f.release, objects);
@@ -171,13 +192,23 @@ export function chartVersionOfLabel(label: string | undefined): string | undefin
   return m?.[1];
 }
 
-const STATE_ORDER: Record<FleetState, number> = { 'not-eligible': 0, migrating: 1, verified: 2, deployed: 3, embedded: 4 };
+const STATE_ORDER: Record<FleetState, number> = {
+  'not-eligible': 0,
+  migrating: 1,
+  verified: 2,
+  deployed: 3,
+  embedded: 4,
+};
 
 /** Attention first, then by state, namespace and release: the summary's and the output's order. */
 export function sortFleet(entries: FleetEntry[]): FleetEntry[] {
-  return [...entries].sort((a, b) => Number(b.attention) - Number(a.attention)
-    || STATE_ORDER[a.state] - STATE_ORDER[b.state]
-    || a.namespace.localeCompare(b.namespace) || a.release.localeCompare(b.release));
+  return [...entries].sort(
+    (a, b) =>
+      Number(b.attention) - Number(a.attention) ||
+      STATE_ORDER[a.state] - STATE_ORDER[b.state] ||
+      a.namespace.localeCompare(b.namespace) ||
+      a.release.localeCompare(b.release),
+  );
 }
 
 export function classifyFleet(facts: ReleaseFacts[], o: FleetOptions): FleetEntry[] {
@@ -193,62 +224,116 @@ function progress(f: ReleaseFacts): Verdict | undefined {
   if (r?.p2?.status === 'verified') {
     const pvcs = r.leftoverPvcs ?? [];
     return {
-      state: 'embedded', attention: false,
+      state: 'embedded',
+      attention: false,
       reason: `migrated by this action: phase two verified${r.p2.verifiedAt ? ` at ${r.p2.verifiedAt}` : ''}`,
-      next: pvcs.length > 0 ? `nothing; the deployed etcd's PVCs (${pvcs.join(', ')}) stay until you delete them` : 'nothing',
+      next:
+        pvcs.length > 0
+          ? `nothing; the deployed etcd's PVCs (${pvcs.join(', ')}) stay until you delete them`
+          : 'nothing',
     };
   }
   if (r?.p2) {
-    return { state: 'verified', attention: true, reason: `phase two began and is ${r.p2.status}${r.p2.failure ? ` (${r.p2.failure})` : ''}`, next: 'run finalize again: it resumes phase two' };
+    return {
+      state: 'verified',
+      attention: true,
+      reason: `phase two began and is ${r.p2.status}${r.p2.failure ? ` (${r.p2.failure})` : ''}`,
+      next: 'run finalize again: it resumes phase two',
+    };
   }
   if (r?.p1?.status === 'verified') {
-    return { state: 'verified', attention: true, reason: `phase one verified${r.p1.verifiedAt ? ` at ${r.p1.verifiedAt}` : ''}; waiting for finalize`, next: 'approve the environment of the finalize job, which runs phase two' };
+    return {
+      state: 'verified',
+      attention: true,
+      reason: `phase one verified${r.p1.verifiedAt ? ` at ${r.p1.verifiedAt}` : ''}; waiting for finalize`,
+      next: 'approve the environment of the finalize job, which runs phase two',
+    };
   }
   if (r?.p1) {
     const failed = r.p1.status === 'failed';
-    return { state: 'migrating', attention: failed, reason: `phase one ${r.p1.status}${r.p1.failure ? ` (${r.p1.failure})` : ''}`, next: failed ? 'read the last migrate summary; run migrate again: it resumes' : 'run migrate again: it resumes' };
+    return {
+      state: 'migrating',
+      attention: failed,
+      reason: `phase one ${r.p1.status}${r.p1.failure ? ` (${r.p1.failure})` : ''}`,
+      next: failed ? 'read the last migrate summary; run migrate again: it resumes' : 'run migrate again: it resumes',
+    };
   }
   if (cp?.kind === 'StatefulSet' && f.etcd) {
     return {
-      state: 'migrating', attention: true,
+      state: 'migrating',
+      attention: true,
       reason: `the control plane is StatefulSet ${cp.name} while StatefulSet ${f.etcd.name} still exists: phase-one values are applied, but this action has no record of it`,
       next: 'run migrate: it resumes at the wait for the success log line and the key counts',
     };
   }
   if (f.store === 'embedded-etcd' && !f.etcd && cp) {
-    return { state: 'embedded', attention: false, reason: `runs on embedded etcd (annotation ${STORE_ANNOTATION} of vc-config-${f.release})`, next: 'nothing' };
+    return {
+      state: 'embedded',
+      attention: false,
+      reason: `runs on embedded etcd (annotation ${STORE_ANNOTATION} of vc-config-${f.release})`,
+      next: 'nothing',
+    };
   }
   return undefined;
 }
 
 /** Why a release that is not in a migration cannot start one; empty when it can. */
-function blockers(f: ReleaseFacts, installed: ChartVersion | undefined, target: ChartVersion | undefined, o: FleetOptions): { reason: string; next: string }[] {
+function blockers(
+  f: ReleaseFacts,
+  installed: ChartVersion | undefined,
+  target: ChartVersion | undefined,
+  o: FleetOptions,
+): { reason: string; next: string }[] {
   const out: { reason: string; next: string }[] = [];
   const cp = f.controlPlane!;
   const label = cp.labels.chart;
   if (!installed) {
-    out.push({ reason: `the chart version is not known (label chart of ${cp.kind} ${cp.name} is ${label ? `"${label}"` : 'missing'})`, next: 'check the release with helm list; only the vCluster chart is migrated' });
+    out.push({
+      reason: `the chart version is not known (label chart of ${cp.kind} ${cp.name} is ${label ? `"${label}"` : 'missing'})`,
+      next: 'check the release with helm list; only the vCluster chart is migrated',
+    });
   } else if (!atLeast(installed, MIN_MIGRATION)) {
-    out.push({ reason: `chart ${installed.text} is older than ${MIN_MIGRATION}, which brought migrateFromDeployedEtcd`, next: `upgrade the release to a chart from ${MIN_MIGRATION} to 0.28.x on deployed etcd first` });
+    out.push({
+      reason: `chart ${installed.text} is older than ${MIN_MIGRATION}, which brought migrateFromDeployedEtcd`,
+      next: `upgrade the release to a chart from ${MIN_MIGRATION} to 0.28.x on deployed etcd first`,
+    });
   }
   if (installed && target && o.chartVersion !== 'keep') {
     if (compareVersions(target, installed) < 0) {
-      out.push({ reason: `chart-version ${target.text} is older than the installed chart ${installed.text}`, next: `use chart-version: keep, or ${installed.text} or later` });
+      out.push({
+        reason: `chart-version ${target.text} is older than the installed chart ${installed.text}`,
+        next: `use chart-version: keep, or ${installed.text} or later`,
+      });
     } else if (!atLeast(installed, ETCD_36_LINE) && atLeast(target, ETCD_36_LINE)) {
-      out.push({ reason: `chart ${installed.text} ships etcd 3.5 and chart-version ${target.text} etcd 3.6; vCluster requires a stop on a 0.24.2-0.28.x chart`, next: 'migrate with chart-version: keep (or a 0.28.x version) first, then upgrade' });
+      out.push({
+        reason: `chart ${installed.text} ships etcd 3.5 and chart-version ${target.text} etcd 3.6; vCluster requires a stop on a 0.24.2-0.28.x chart`,
+        next: 'migrate with chart-version: keep (or a 0.28.x version) first, then upgrade',
+      });
     }
   }
   const zero = [cp, f.etcd].filter((w): w is WorkloadObj => w !== undefined && w.replicas === 0);
   if (zero.length > 0) {
-    out.push({ reason: `scaled to zero (${zero.map((w) => `${w.kind} ${w.name}`).join(', ')} has 0 replicas)`, next: 'scale it up (or wake it from sleep mode) and wait until it is Ready, then run discover again' });
+    out.push({
+      reason: `scaled to zero (${zero.map((w) => `${w.kind} ${w.name}`).join(', ')} has 0 replicas)`,
+      next: 'scale it up (or wake it from sleep mode) and wait until it is Ready, then run discover again',
+    });
   }
   if (f.helm === null) {
-    out.push({ reason: `no Helm release ${f.release} in ${f.namespace} (no Secret labelled owner=helm,name=${f.release})`, next: 'the action upgrades Helm releases only; install or adopt the release with Helm first' });
+    out.push({
+      reason: `no Helm release ${f.release} in ${f.namespace} (no Secret labelled owner=helm,name=${f.release})`,
+      next: 'the action upgrades Helm releases only; install or adopt the release with Helm first',
+    });
   } else if (f.helm && f.helm.status !== 'deployed') {
-    out.push({ reason: `the Helm status is ${f.helm.status} (revision ${f.helm.revision}), not deployed`, next: `finish or roll back the Helm operation (helm history ${f.release} -n ${f.namespace})` });
+    out.push({
+      reason: `the Helm status is ${f.helm.status} (revision ${f.helm.revision}), not deployed`,
+      next: `finish or roll back the Helm operation (helm history ${f.release} -n ${f.namespace})`,
+    });
   }
   if (f.store && f.store !== 'deployed-etcd') {
-    out.push({ reason: `annotation ${STORE_ANNOTATION} of vc-config-${f.release} says ${f.store} while a deployed etcd exists`, next: 'inspect the release: vCluster refuses some store changes at start' });
+    out.push({
+      reason: `annotation ${STORE_ANNOTATION} of vc-config-${f.release} says ${f.store} while a deployed etcd exists`,
+      next: 'inspect the release: vCluster refuses some store changes at start',
+    });
   }
   if (f.marks.length > 0 && !o.gitopsPaused) {
     out.push({ reason: `managed by ${describeMarks(f.marks)}`, next: f.marks.map((m) => m.todo).join('; ') });
@@ -258,14 +343,26 @@ function blockers(f: ReleaseFacts, installed: ChartVersion | undefined, target: 
 
 function notOnDeployedEtcd(f: ReleaseFacts): Verdict {
   if (!f.controlPlane) {
-    return { state: 'not-eligible', attention: false, reason: 'no control-plane Deployment or StatefulSet labelled app=vcluster (only an etcd StatefulSet or a state record is left)', next: 'nothing, unless the vCluster should still exist' };
+    return {
+      state: 'not-eligible',
+      attention: false,
+      reason:
+        'no control-plane Deployment or StatefulSet labelled app=vcluster (only an etcd StatefulSet or a state record is left)',
+      next: 'nothing, unless the vCluster should still exist',
+    };
   }
   if (f.store && f.store !== 'deployed-etcd') {
-    return { state: 'not-eligible', attention: false, reason: `the store is ${f.store} (annotation ${STORE_ANNOTATION}), not a deployed etcd`, next: 'nothing: only a deployed etcd is migrated' };
+    return {
+      state: 'not-eligible',
+      attention: false,
+      reason: `the store is ${f.store} (annotation ${STORE_ANNOTATION}), not a deployed etcd`,
+      next: 'nothing: only a deployed etcd is migrated',
+    };
   }
   const unknown = f.store === undefined ? '; discover-secrets: true reads which from vc-config-' + f.release : '';
   return {
-    state: 'not-eligible', attention: false,
+    state: 'not-eligible',
+    attention: false,
     reason: `no deployed etcd (no StatefulSet labelled app=vcluster-etcd,release=${f.release}): the store is embedded etcd, the embedded database or an external one${unknown}`,
     next: 'nothing: only a deployed etcd is migrated',
   };
@@ -274,18 +371,39 @@ function notOnDeployedEtcd(f: ReleaseFacts): Verdict {
 export function classify(f: ReleaseFacts, o: FleetOptions): FleetEntry {
   const chart = chartVersionOfLabel(f.controlPlane?.labels.chart ?? f.etcd?.labels.chart);
   const installed = parseChartVersion(chart ?? '');
-  const base = { namespace: f.namespace, release: f.release, chart, keysBefore: f.record?.keysBefore, keysAfter: f.record?.keysAfter };
+  const base = {
+    namespace: f.namespace,
+    release: f.release,
+    chart,
+    keysBefore: f.record?.keysBefore,
+    keysAfter: f.record?.keysAfter,
+  };
   const gitops = f.marks.length > 0 ? describeMarks(f.marks) : undefined;
   const lock = f.record?.lock ? `; run ${f.record.lock.runId} holds the lock (${f.record.lock.phase})` : '';
   if (f.record?.error) {
-    return { ...base, state: 'not-eligible', attention: true, gitops, reason: f.record.error, next: `inspect ConfigMap ${stateConfigMapName(f.release)} in ${f.namespace}; delete it only if no migration is under way` };
+    return {
+      ...base,
+      state: 'not-eligible',
+      attention: true,
+      gitops,
+      reason: f.record.error,
+      next: `inspect ConfigMap ${stateConfigMapName(f.release)} in ${f.namespace}; delete it only if no migration is under way`,
+    };
   }
   const p = progress(f);
   if (p) {
     // Releases in a migration keep the chart version phase one used.
     const target = f.record?.p1?.chartVersion ?? chart ?? (o.chartVersion === 'keep' ? undefined : o.chartVersion.text);
     if (p.state !== 'embedded' && f.marks.length > 0 && !o.gitopsPaused) {
-      return { ...base, target, gitops, state: 'not-eligible', attention: true, reason: `${p.reason}, but managed by ${gitops}${lock}`, next: f.marks.map((m) => m.todo).join('; ') };
+      return {
+        ...base,
+        target,
+        gitops,
+        state: 'not-eligible',
+        attention: true,
+        reason: `${p.reason}, but managed by ${gitops}${lock}`,
+        next: f.marks.map((m) => m.todo).join('; '),
+      };
     }
     return { ...base, ...p, target, gitops, reason: `${p.reason}${lock}` };
   }
@@ -293,12 +411,26 @@ export function classify(f: ReleaseFacts, o: FleetOptions): FleetEntry {
   const target = o.chartVersion === 'keep' ? installed : o.chartVersion;
   const blocked = blockers(f, installed, target, o);
   if (blocked.length > 0) {
-    return { ...base, target: target?.text, gitops, state: 'not-eligible', attention: true, reason: blocked.map((b) => b.reason).join('; '), next: blocked.map((b) => b.next).join('; ') };
+    return {
+      ...base,
+      target: target?.text,
+      gitops,
+      state: 'not-eligible',
+      attention: true,
+      reason: blocked.map((b) => b.reason).join('; '),
+      next: blocked.map((b) => b.next).join('; '),
+    };
   }
-  const helm = f.helm ? `Helm revision ${f.helm.revision} deployed` : 'Helm status not read (Secrets not listed; migrate checks it)';
+  const helm = f.helm
+    ? `Helm revision ${f.helm.revision} deployed`
+    : 'Helm status not read (Secrets not listed; migrate checks it)';
   const paused = f.marks.length > 0 ? `; managed by ${gitops}, paused per gitops-paused: true` : '';
   return {
-    ...base, target: target!.text, gitops, state: 'deployed', attention: false,
+    ...base,
+    target: target!.text,
+    gitops,
+    state: 'deployed',
+    attention: false,
     reason: `runs on deployed etcd (StatefulSet ${f.etcd.name}, ${f.etcd.replicas} replica${f.etcd.replicas === 1 ? '' : 's'}); ${helm}${paused}${lock}`,
     next: `migrate to chart ${target!.text}`,
   };
@@ -331,7 +463,12 @@ export function fleetMatrix(entries: FleetEntry[], next: NextPhase, max: number)
   const eligible = entries
     .filter((e) => states.includes(e.state) && e.target !== undefined)
     .filter((e) => !seen.has(key(e.namespace, e.release)) && seen.add(key(e.namespace, e.release)))
-    .sort((a, b) => states.indexOf(a.state) - states.indexOf(b.state) || a.namespace.localeCompare(b.namespace) || a.release.localeCompare(b.release));
+    .sort(
+      (a, b) =>
+        states.indexOf(a.state) - states.indexOf(b.state) ||
+        a.namespace.localeCompare(b.namespace) ||
+        a.release.localeCompare(b.release),
+    );
   const page = eligible.slice(0, Math.min(max, MATRIX_MAX));
   return {
     matrix: { include: page.map((e) => ({ release: e.release, namespace: e.namespace, 'chart-version': e.target! })) },

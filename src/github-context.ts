@@ -75,9 +75,10 @@ export function readRunContext(env: Env = process.env, prNumberInput = ''): GitH
   const serverUrl = (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
   const apiUrl = (env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, '');
   const eventName = env.GITHUB_EVENT_NAME ?? '';
-  const prNumber = prNumberInput.trim() !== ''
-    ? parsePositiveInt(prNumberInput, "Input 'pr-number'")
-    : prNumberFromEvent(readEventPayload(env.GITHUB_EVENT_PATH));
+  const prNumber =
+    prNumberInput.trim() !== ''
+      ? parsePositiveInt(prNumberInput, "Input 'pr-number'")
+      : prNumberFromEvent(readEventPayload(env.GITHUB_EVENT_PATH));
   return {
     owner,
     repo,

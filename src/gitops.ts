@@ -42,15 +42,31 @@ function argo(release: string, o: MarkedObject): GitOpsMark | undefined {
   if (tracking) {
     // "<app>:<group>/<kind>:<namespace>/<name>"; the app may be "<namespace>_<name>".
     const app = tracking.split(':')[0] || tracking;
-    return { controller: 'Argo CD', owner: `Application ${app}`, evidence: `annotation ${ARGO_TRACKING} on ${o.what}`, todo: ARGO_TODO(app) };
+    return {
+      controller: 'Argo CD',
+      owner: `Application ${app}`,
+      evidence: `annotation ${ARGO_TRACKING} on ${o.what}`,
+      todo: ARGO_TODO(app),
+    };
   }
   const instance = o.labels?.[ARGO_INSTANCE];
-  if (instance) return { controller: 'Argo CD', owner: `Application ${instance}`, evidence: `label ${ARGO_INSTANCE} on ${o.what}`, todo: ARGO_TODO(instance) };
+  if (instance)
+    return {
+      controller: 'Argo CD',
+      owner: `Application ${instance}`,
+      evidence: `label ${ARGO_INSTANCE} on ${o.what}`,
+      todo: ARGO_TODO(instance),
+    };
   // Helm charts set app.kubernetes.io/instance to the release name themselves; only another
   // value is Argo CD's label tracking (it writes the Application name there).
   const std = o.labels?.[STANDARD_INSTANCE];
   if (std && std !== release) {
-    return { controller: 'Argo CD', owner: `Application ${std}`, evidence: `label ${STANDARD_INSTANCE}=${std} on ${o.what} (not the release name)`, todo: ARGO_TODO(std) };
+    return {
+      controller: 'Argo CD',
+      owner: `Application ${std}`,
+      evidence: `label ${STANDARD_INSTANCE}=${std} on ${o.what} (not the release name)`,
+      todo: ARGO_TODO(std),
+    };
   }
   return undefined;
 }
@@ -60,7 +76,12 @@ function flux(o: MarkedObject): GitOpsMark | undefined {
   if (!name) return undefined;
   const ns = o.labels?.[FLUX_NAMESPACE] ?? '?';
   const hr = `${ns}/${name}`;
-  return { controller: 'Flux', owner: `HelmRelease ${hr}`, evidence: `labels ${FLUX_NAME}/${FLUX_NAMESPACE} on ${o.what}`, todo: FLUX_TODO(hr, ns, name) };
+  return {
+    controller: 'Flux',
+    owner: `HelmRelease ${hr}`,
+    evidence: `labels ${FLUX_NAME}/${FLUX_NAMESPACE} on ${o.what}`,
+    todo: FLUX_TODO(hr, ns, name),
+  };
 }
 
 function platform(o: MarkedObject): GitOpsMark | undefined {
@@ -68,7 +89,12 @@ function platform(o: MarkedObject): GitOpsMark | undefined {
   if (!name) return undefined;
   const ns = o.labels?.[PLATFORM_NAMESPACE] ?? o.annotations?.[PLATFORM_NAMESPACE];
   const vci = ns ? `${ns}/${name}` : name;
-  return { controller: 'vCluster Platform', owner: `VirtualClusterInstance ${vci}`, evidence: `${PLATFORM_NAME} on ${o.what}`, todo: PLATFORM_TODO(vci) };
+  return {
+    controller: 'vCluster Platform',
+    owner: `VirtualClusterInstance ${vci}`,
+    evidence: `${PLATFORM_NAME} on ${o.what}`,
+    todo: PLATFORM_TODO(vci),
+  };
 }
 
 /** Every controller whose marks the objects carry, one entry per controller and owner. */

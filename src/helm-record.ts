@@ -5,7 +5,8 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 
 export type HelmDriver = 'secret' | 'configmap';
 
-export const helmRecordName = (release: string, revision: number): string => `sh.helm.release.v1.${release}.v${revision}`;
+export const helmRecordName = (release: string, revision: number): string =>
+  `sh.helm.release.v1.${release}.v${revision}`;
 
 /** Helm's storage driver from HELM_DRIVER, as helm reads it; undefined for the ones this action cannot edit. */
 export function helmDriver(value: string | undefined): HelmDriver | undefined {
@@ -48,15 +49,31 @@ export interface StoredHelmRecord {
  * objects: what the killed upgrade had not yet created, changed or deleted is then done. Throws
  * when the record is not the pending revision it should be (nothing is written then).
  */
-export function settledAsFailed(stored: StoredHelmRecord, release: string, revision: number, description: string, now: Date): StoredHelmRecord {
+export function settledAsFailed(
+  stored: StoredHelmRecord,
+  release: string,
+  revision: number,
+  description: string,
+  now: Date,
+): StoredHelmRecord {
   const l = stored.labels;
   const body = decodeHelmRecord(stored.text);
   const seen = `labels owner=${l.owner}, name=${l.name}, version=${l.version}, status=${l.status}; record ${body.name} v${body.version} ${body.info?.status}`;
-  if (l.owner !== 'helm' || l.name !== release || l.version !== String(revision) || body.name !== release || body.version !== revision) {
-    throw new Error(`${helmRecordName(release, revision)} is not Helm's record of revision ${revision} of release ${release} (${seen})`);
+  if (
+    l.owner !== 'helm' ||
+    l.name !== release ||
+    l.version !== String(revision) ||
+    body.name !== release ||
+    body.version !== revision
+  ) {
+    throw new Error(
+      `${helmRecordName(release, revision)} is not Helm's record of revision ${revision} of release ${release} (${seen})`,
+    );
   }
   if (l.status !== 'pending-upgrade' || body.info?.status !== 'pending-upgrade') {
-    throw new Error(`revision ${revision} of release ${release} is no longer pending-upgrade (${seen}): another Helm operation changed it`);
+    throw new Error(
+      `revision ${revision} of release ${release} is no longer pending-upgrade (${seen}): another Helm operation changed it`,
+    );
   }
   const next: HelmRecordBody = { ...body, info: { ...body.info, status: 'failed', description } };
   return {

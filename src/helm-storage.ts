@@ -5,20 +5,47 @@ import type { V1ConfigMap, V1Secret } from '@kubernetes/client-node';
 import type { Kube } from './kube.ts';
 import { helmRecordName, settledAsFailed, type HelmDriver } from './helm-record.ts';
 
-export async function settlePendingAsFailed(kube: Kube, driver: HelmDriver, namespace: string, release: string, revision: number, description: string): Promise<void> {
+export async function settlePendingAsFailed(
+  kube: Kube,
+  driver: HelmDriver,
+  namespace: string,
+  release: string,
+  revision: number,
+  description: string,
+): Promise<void> {
   const name = helmRecordName(release, revision);
   // A replace names the resourceVersion read: if a helm that is still alive writes the record
   // meanwhile, this fails with 409 instead of overwriting it.
   if (driver === 'secret') {
     const s: V1Secret = await kube.core.readNamespacedSecret({ name, namespace });
     const text = Buffer.from(s.data?.release ?? '', 'base64').toString('utf8');
-    const next = settledAsFailed({ labels: s.metadata?.labels ?? {}, text }, release, revision, description, new Date());
-    const body: V1Secret = { ...s, metadata: { ...s.metadata, labels: next.labels }, data: { ...s.data, release: Buffer.from(next.text, 'utf8').toString('base64') } };
+    const next = settledAsFailed(
+      { labels: s.metadata?.labels ?? {}, text },
+      release,
+      revision,
+      description,
+      new Date(),
+    );
+    const body: V1Secret = {
+      ...s,
+      metadata: { ...s.metadata, labels: next.labels },
+      data: { ...s.data, release: Buffer.from(next.text, 'utf8').toString('base64') },
+    };
     await kube.core.replaceNamespacedSecret({ name, namespace, body });
   } else {
     const c: V1ConfigMap = await kube.core.readNamespacedConfigMap({ name, namespace });
-    const next = settledAsFailed({ labels: c.metadata?.labels ?? {}, text: c.data?.release ?? '' }, release, revision, description, new Date());
-    const body: V1ConfigMap = { ...c, metadata: { ...c.metadata, labels: next.labels }, data: { ...c.data, release: next.text } };
+    const next = settledAsFailed(
+      { labels: c.metadata?.labels ?? {}, text: c.data?.release ?? '' },
+      release,
+      revision,
+      description,
+      new Date(),
+    );
+    const body: V1ConfigMap = {
+      ...c,
+      metadata: { ...c.metadata, labels: next.labels },
+      data: { ...c.data, release: next.text },
+    };
     await kube.core.replaceNamespacedConfigMap({ name, namespace, body });
   }
 }

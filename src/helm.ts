@@ -59,7 +59,13 @@ export function forbiddenStatefulSet(stderr: string): string | undefined {
 
 /** Helm's stderr, with the lines that could carry rendered secrets or values left out. */
 export function helmMessage(stderr: string): string {
-  return stderr.split('\n').map((l) => l.trim()).filter((l) => l && !/^(---|[a-zA-Z]+:\s*\|)/.test(l)).slice(-6).join(' ').slice(0, 1500);
+  return stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !/^(---|[a-zA-Z]+:\s*\|)/.test(l))
+    .slice(-6)
+    .join(' ')
+    .slice(0, 1500);
 }
 
 export class Helm {
@@ -90,39 +96,69 @@ export class Helm {
   }
 
   async release(release: string, namespace: string): Promise<ReleaseInfo | undefined> {
-    const out = await this.call(['list', ...this.global(namespace), '--all', '--filter', `^${release}$`, '--output', 'json'], 'list');
+    const out = await this.call(
+      ['list', ...this.global(namespace), '--all', '--filter', `^${release}$`, '--output', 'json'],
+      'list',
+    );
     const items = JSON.parse(out || '[]') as { name: string; status: string; chart: string; revision: string }[];
     const r = items.find((i) => i.name === release);
     if (!r) return undefined;
-    return { status: r.status, chartVersion: chartVersionOfChartField(r.chart)?.text ?? r.chart, revision: Number(r.revision) };
+    return {
+      status: r.status,
+      chartVersion: chartVersionOfChartField(r.chart)?.text ?? r.chart,
+      revision: Number(r.revision),
+    };
   }
 
   /** The user-supplied values of the release (not the chart defaults). */
   async userValues(release: string, namespace: string): Promise<Values> {
-    const out = await this.call(['get', 'values', release, ...this.global(namespace), '--output', 'json'], 'get values');
+    const out = await this.call(
+      ['get', 'values', release, ...this.global(namespace), '--output', 'json'],
+      'get values',
+    );
     const v = JSON.parse(out.trim() || 'null') as Values | null;
     return v ?? {};
   }
 
   private chartArgs(chart: ChartRef, version: string): string[] {
     switch (chart.kind) {
-      case 'repo': return [chart.name, '--repo', chart.repo, '--version', version];
-      case 'oci': return [chart.ref, '--version', version];
-      case 'local': return [chart.path];
+      case 'repo':
+        return [chart.name, '--repo', chart.repo, '--version', version];
+      case 'oci':
+        return [chart.ref, '--version', version];
+      case 'local':
+        return [chart.path];
     }
   }
 
   /** helm upgrade --wait with explicit values (never --reuse-values). Returns stdout; throws HelmError. */
   async upgrade(req: UpgradeRequest): Promise<string> {
     const args = [
-      'upgrade', req.release, ...this.chartArgs(req.chart, req.version), ...this.global(req.namespace),
-      '--values', req.valuesFile, '--reset-values', '--wait', '--timeout', toGoDuration(req.timeoutMs),
+      'upgrade',
+      req.release,
+      ...this.chartArgs(req.chart, req.version),
+      ...this.global(req.namespace),
+      '--values',
+      req.valuesFile,
+      '--reset-values',
+      '--wait',
+      '--timeout',
+      toGoDuration(req.timeoutMs),
     ];
     if (req.dryRun) args.push('--dry-run=server');
     return this.call(args, req.dryRun ? 'upgrade --dry-run=server' : 'upgrade');
   }
 
-  async template(release: string, namespace: string, chart: ChartRef, version: string, valuesFile: string): Promise<string> {
-    return this.call(['template', release, ...this.chartArgs(chart, version), '--namespace', namespace, '--values', valuesFile], 'template');
+  async template(
+    release: string,
+    namespace: string,
+    chart: ChartRef,
+    version: string,
+    valuesFile: string,
+  ): Promise<string> {
+    return this.call(
+      ['template', release, ...this.chartArgs(chart, version), '--namespace', namespace, '--values', valuesFile],
+      'template',
+    );
   }
 }

@@ -8,7 +8,8 @@ import type { KubeConnection } from './kube-lite.ts';
 import type { FleetObjects, ObjMeta, WorkloadObj } from './fleet.ts';
 import { STATE_KEY } from './state.ts';
 
-export type NamespaceScope = { kind: 'all' } | { kind: 'names'; names: string[] } | { kind: 'selector'; selector: string };
+export type NamespaceScope =
+  { kind: 'all' } | { kind: 'names'; names: string[] } | { kind: 'selector'; selector: string };
 
 export interface FleetReadOptions {
   scope: NamespaceScope;
@@ -63,7 +64,9 @@ function meta(i: RawItem, keepAnnotation: (k: string) => boolean = (k) => KEEP_A
   return { namespace: m.namespace ?? '', name: m.name ?? '', labels: m.labels ?? {}, annotations };
 }
 
-const workload = (kind: WorkloadObj['kind']) => (i: RawItem): WorkloadObj => ({ ...meta(i), kind, replicas: i.spec?.replicas ?? 1 });
+const workload =
+  (kind: WorkloadObj['kind']) =>
+  (i: RawItem): WorkloadObj => ({ ...meta(i), kind, replicas: i.spec?.replicas ?? 1 });
 
 export class FleetLister {
   calls = 0;
@@ -84,24 +87,40 @@ export class FleetLister {
     const mod = url.protocol === 'http:' ? http : https;
     const prefix = url.pathname.replace(/\/$/, '');
     return new Promise<RawList>((resolve, reject) => {
-      const req = mod.request({
-        ...opts, method: 'GET', protocol: url.protocol, hostname: url.hostname, port: url.port || undefined,
-        path: `${prefix}${path}`, headers: { ...(opts.headers as Record<string, string>), Accept: accept },
-      }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const body = Buffer.concat(chunks).toString('utf8');
-          if (res.statusCode !== 200) {
-            let msg = body.slice(0, 300);
-            try { msg = (JSON.parse(body) as { message?: string }).message ?? msg; } catch { /* not JSON */ }
-            reject(new ApiStatusError(res.statusCode ?? 0, `GET ${path.split('?')[0]}: ${res.statusCode} ${msg}`));
-            return;
-          }
-          try { resolve(JSON.parse(body) as RawList); } catch (e) { reject(e as Error); }
-        });
-        res.on('error', reject);
-      });
+      const req = mod.request(
+        {
+          ...opts,
+          method: 'GET',
+          protocol: url.protocol,
+          hostname: url.hostname,
+          port: url.port || undefined,
+          path: `${prefix}${path}`,
+          headers: { ...(opts.headers as Record<string, string>), Accept: accept },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const body = Buffer.concat(chunks).toString('utf8');
+            if (res.statusCode !== 200) {
+              let msg = body.slice(0, 300);
+              try {
+                msg = (JSON.parse(body) as { message?: string }).message ?? msg;
+              } catch {
+                /* not JSON */
+              }
+              reject(new ApiStatusError(res.statusCode ?? 0, `GET ${path.split('?')[0]}: ${res.statusCode} ${msg}`));
+              return;
+            }
+            try {
+              resolve(JSON.parse(body) as RawList);
+            } catch (e) {
+              reject(e as Error);
+            }
+          });
+          res.on('error', reject);
+        },
+      );
       req.setTimeout(60_000, () => req.destroy(new Error(`GET ${path.split('?')[0]}: no answer within 60s`)));
       req.on('error', reject);
       req.end();
@@ -109,7 +128,12 @@ export class FleetLister {
   }
 
   /** Every page of one list, each item reduced right away so only the small records are kept. */
-  async list<T>(path: string, selector: string | undefined, reduce: (i: RawItem) => T, o: { metadataOnly?: boolean; pageSize?: number } = {}): Promise<T[]> {
+  async list<T>(
+    path: string,
+    selector: string | undefined,
+    reduce: (i: RawItem) => T,
+    o: { metadataOnly?: boolean; pageSize?: number } = {},
+  ): Promise<T[]> {
     const out: T[] = [];
     let cont: string | undefined;
     do {
@@ -125,13 +149,17 @@ export class FleetLister {
   }
 }
 
-const core = (ns: string | undefined, resource: string) => (ns ? `/api/v1/namespaces/${ns}/${resource}` : `/api/v1/${resource}`);
-const apps = (ns: string | undefined, resource: string) => (ns ? `/apis/apps/v1/namespaces/${ns}/${resource}` : `/apis/apps/v1/${resource}`);
+const core = (ns: string | undefined, resource: string) =>
+  ns ? `/api/v1/namespaces/${ns}/${resource}` : `/api/v1/${resource}`;
+const apps = (ns: string | undefined, resource: string) =>
+  ns ? `/apis/apps/v1/namespaces/${ns}/${resource}` : `/apis/apps/v1/${resource}`;
 
 /** RBAC a failed list needs, in words, for the error message. */
 function denied(e: unknown, what: string, scope: string): Error {
   if (e instanceof ApiStatusError && e.code === 403) {
-    return new Error(`the credentials may not list ${what} ${scope}; grant list on it (examples/rbac-fleet.yaml) or narrow input 'namespaces'. ${e.message}`);
+    return new Error(
+      `the credentials may not list ${what} ${scope}; grant list on it (examples/rbac-fleet.yaml) or narrow input 'namespaces'. ${e.message}`,
+    );
   }
   return e as Error;
 }
@@ -149,10 +177,14 @@ export async function readFleet(connect: () => Promise<KubeConnection>, o: Fleet
     // Namespace labels carry vCluster Platform's marks; a namespaced identity may not read them.
     const wanted = new Set(o.scope.names);
     try {
-      namespaces = (await lister.list('/api/v1/namespaces', undefined, nsMeta, { metadataOnly: true, pageSize })).filter((n) => wanted.has(n.name));
+      namespaces = (
+        await lister.list('/api/v1/namespaces', undefined, nsMeta, { metadataOnly: true, pageSize })
+      ).filter((n) => wanted.has(n.name));
     } catch (e) {
       if (!(e instanceof ApiStatusError) || e.code !== 403) throw e;
-      notes.push('Namespace labels were not read (no list on namespaces): vCluster Platform marks on namespaces are not seen.');
+      notes.push(
+        'Namespace labels were not read (no list on namespaces): vCluster Platform marks on namespaces are not seen.',
+      );
     }
   } else {
     const selector = o.scope.kind === 'selector' ? o.scope.selector : undefined;
@@ -160,27 +192,64 @@ export async function readFleet(connect: () => Promise<KubeConnection>, o: Fleet
       namespaces = await lister.list('/api/v1/namespaces', selector, nsMeta, { metadataOnly: true, pageSize });
     } catch (e) {
       if (selector || !(e instanceof ApiStatusError) || e.code !== 403) throw denied(e, 'namespaces', 'in the cluster');
-      notes.push('Namespace labels were not read (no list on namespaces): vCluster Platform marks on namespaces are not seen.');
+      notes.push(
+        'Namespace labels were not read (no list on namespaces): vCluster Platform marks on namespaces are not seen.',
+      );
     }
     if (selector) keep = new Set((namespaces ?? []).map((n) => n.name));
   }
-  const inScope = <T extends { namespace: string }>(xs: T[]): T[] => (keep ? xs.filter((x) => keep.has(x.namespace)) : xs);
+  const inScope = <T extends { namespace: string }>(xs: T[]): T[] =>
+    keep ? xs.filter((x) => keep.has(x.namespace)) : xs;
   const where = (ns: string | undefined) => (ns ? `in namespace ${ns}` : 'in all namespaces');
 
   let secretsRefused: string | undefined;
-  const objects: FleetObjects = { controlPlanes: [], etcds: [], records: [], namespaces, ...(o.secrets ? { helmSecrets: [], configSecrets: [] } : {}) };
+  const objects: FleetObjects = {
+    controlPlanes: [],
+    etcds: [],
+    records: [],
+    namespaces,
+    ...(o.secrets ? { helmSecrets: [], configSecrets: [] } : {}),
+  };
   for (const ns of targets) {
     const lists: Promise<void>[] = [
-      lister.list(apps(ns, 'statefulsets'), 'app in (vcluster,vcluster-etcd)', workload('StatefulSet'), { pageSize })
-        .then((xs) => {
-          for (const x of inScope(xs)) (x.labels.app === 'vcluster' ? objects.controlPlanes : objects.etcds).push(x);
-        }, (e: unknown) => { throw denied(e, 'statefulsets.apps', where(ns)); }),
-      lister.list(apps(ns, 'deployments'), 'app=vcluster', workload('Deployment'), { pageSize })
-        .then((xs) => { objects.controlPlanes.push(...inScope(xs)); }, (e: unknown) => { throw denied(e, 'deployments.apps', where(ns)); }),
-      lister.list(core(ns, 'configmaps'), 'app.kubernetes.io/managed-by=vcluster-etcd-migrate', (i) => ({
-        namespace: i.metadata?.namespace ?? '', name: i.metadata?.name ?? '', release: i.metadata?.labels?.['app.kubernetes.io/instance'], text: i.data?.[STATE_KEY],
-      }), { pageSize: Math.min(pageSize ?? 100, 100) })
-        .then((xs) => { objects.records.push(...inScope(xs)); }, (e: unknown) => { throw denied(e, 'configmaps', where(ns)); }),
+      lister
+        .list(apps(ns, 'statefulsets'), 'app in (vcluster,vcluster-etcd)', workload('StatefulSet'), { pageSize })
+        .then(
+          (xs) => {
+            for (const x of inScope(xs)) (x.labels.app === 'vcluster' ? objects.controlPlanes : objects.etcds).push(x);
+          },
+          (e: unknown) => {
+            throw denied(e, 'statefulsets.apps', where(ns));
+          },
+        ),
+      lister.list(apps(ns, 'deployments'), 'app=vcluster', workload('Deployment'), { pageSize }).then(
+        (xs) => {
+          objects.controlPlanes.push(...inScope(xs));
+        },
+        (e: unknown) => {
+          throw denied(e, 'deployments.apps', where(ns));
+        },
+      ),
+      lister
+        .list(
+          core(ns, 'configmaps'),
+          'app.kubernetes.io/managed-by=vcluster-etcd-migrate',
+          (i) => ({
+            namespace: i.metadata?.namespace ?? '',
+            name: i.metadata?.name ?? '',
+            release: i.metadata?.labels?.['app.kubernetes.io/instance'],
+            text: i.data?.[STATE_KEY],
+          }),
+          { pageSize: Math.min(pageSize ?? 100, 100) },
+        )
+        .then(
+          (xs) => {
+            objects.records.push(...inScope(xs));
+          },
+          (e: unknown) => {
+            throw denied(e, 'configmaps', where(ns));
+          },
+        ),
     ];
     if (o.secrets) {
       // Metadata only: the labels say a Helm release's status and revision, the annotation the store.
@@ -190,10 +259,19 @@ export async function readFleet(connect: () => Promise<KubeConnection>, o: Fleet
         secretsRefused = where(ns);
       };
       lists.push(
-        lister.list(core(ns, 'secrets'), 'owner=helm', (i) => meta(i, () => false), { metadataOnly: true, pageSize })
-          .then((xs) => { objects.helmSecrets?.push(...inScope(xs)); }, secretsDenied),
-        lister.list(core(ns, 'secrets'), 'app=vcluster', (i) => meta(i, (k) => k.startsWith('vcluster.loft.sh/')), { metadataOnly: true, pageSize })
-          .then((xs) => { objects.configSecrets?.push(...inScope(xs)); }, secretsDenied),
+        lister
+          .list(core(ns, 'secrets'), 'owner=helm', (i) => meta(i, () => false), { metadataOnly: true, pageSize })
+          .then((xs) => {
+            objects.helmSecrets?.push(...inScope(xs));
+          }, secretsDenied),
+        lister
+          .list(core(ns, 'secrets'), 'app=vcluster', (i) => meta(i, (k) => k.startsWith('vcluster.loft.sh/')), {
+            metadataOnly: true,
+            pageSize,
+          })
+          .then((xs) => {
+            objects.configSecrets?.push(...inScope(xs));
+          }, secretsDenied),
       );
     }
     await Promise.all(lists);
@@ -202,7 +280,14 @@ export async function readFleet(connect: () => Promise<KubeConnection>, o: Fleet
     // Half a picture would read as "no Helm release" for the namespaces not read: use none of it.
     delete objects.helmSecrets;
     delete objects.configSecrets;
-    notes.push(`Secrets were not read: the credentials may not list secrets ${secretsRefused} (discover-secrets: true needs ClusterRole vcluster-etcd-migrate-discover-secrets of examples/rbac-fleet.yaml). Helm status and store annotations are not shown; migrate checks the Helm status itself.`);
+    notes.push(
+      `Secrets were not read: the credentials may not list secrets ${secretsRefused} (discover-secrets: true needs ClusterRole vcluster-etcd-migrate-discover-secrets of examples/rbac-fleet.yaml). Helm status and store annotations are not shown; migrate checks the Helm status itself.`,
+    );
   }
-  return { objects, calls: lister.calls, notes, namespaces: keep ? [...keep] : o.scope.kind === 'names' ? o.scope.names : undefined };
+  return {
+    objects,
+    calls: lister.calls,
+    notes,
+    namespaces: keep ? [...keep] : o.scope.kind === 'names' ? o.scope.names : undefined,
+  };
 }

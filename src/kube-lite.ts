@@ -25,13 +25,32 @@ interface KubeconfigDoc {
   contexts?: Named<{ context?: { cluster?: string; user?: string } }>[];
 }
 
-const USER_KEYS = new Set(['client-certificate', 'client-certificate-data', 'client-key', 'client-key-data', 'token', 'tokenFile', 'username', 'password']);
-const CLUSTER_KEYS = new Set(['server', 'certificate-authority', 'certificate-authority-data', 'insecure-skip-tls-verify', 'tls-server-name', 'extensions']);
+const USER_KEYS = new Set([
+  'client-certificate',
+  'client-certificate-data',
+  'client-key',
+  'client-key-data',
+  'token',
+  'tokenFile',
+  'username',
+  'password',
+]);
+const CLUSTER_KEYS = new Set([
+  'server',
+  'certificate-authority',
+  'certificate-authority-data',
+  'insecure-skip-tls-verify',
+  'tls-server-name',
+  'extensions',
+]);
 
 function proxied(url: URL, env: NodeJS.ProcessEnv): boolean {
   const proxy = env.HTTPS_PROXY ?? env.https_proxy;
   if (!proxy) return false;
-  const bypass = (env.NO_PROXY ?? env.no_proxy ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const bypass = (env.NO_PROXY ?? env.no_proxy ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   return !bypass.some((b) => b === '*' || url.hostname === b || url.hostname.endsWith(b.startsWith('.') ? b : `.${b}`));
 }
 
@@ -53,22 +72,36 @@ export function liteConnection(opts: { content?: string; context?: string; env?:
   const ctx = contexts.find((c) => c.name === name)?.context;
   if (!ctx) {
     const known = contexts.map((c) => c.name).join(', ') || 'none';
-    throw new Error(opts.context !== undefined
-      ? `input 'context': the kubeconfig has no context named ${JSON.stringify(opts.context)} (it has: ${known}); set context to one of them or leave it empty for the current context`
-      : "the kubeconfig names no cluster for its current context; set input 'context' or fix the kubeconfig");
+    throw new Error(
+      opts.context !== undefined
+        ? `input 'context': the kubeconfig has no context named ${JSON.stringify(opts.context)} (it has: ${known}); set context to one of them or leave it empty for the current context`
+        : "the kubeconfig names no cluster for its current context; set input 'context' or fix the kubeconfig",
+    );
   }
   const cluster = doc.clusters?.find((c) => c.name === ctx.cluster)?.cluster;
   const user = doc.users?.find((u) => u.name === ctx.user)?.user ?? {};
-  if (!cluster || typeof cluster.server !== 'string') throw new Error("the kubeconfig names no cluster for its current context; set input 'context' or fix the kubeconfig");
-  const odd = [...Object.keys(user).filter((k) => !USER_KEYS.has(k)), ...Object.keys(cluster).filter((k) => !CLUSTER_KEYS.has(k))];
+  if (!cluster || typeof cluster.server !== 'string')
+    throw new Error(
+      "the kubeconfig names no cluster for its current context; set input 'context' or fix the kubeconfig",
+    );
+  const odd = [
+    ...Object.keys(user).filter((k) => !USER_KEYS.has(k)),
+    ...Object.keys(cluster).filter((k) => !CLUSTER_KEYS.has(k)),
+  ];
   if (odd.length > 0) throw new UnsupportedKubeconfig(odd.join(', '));
   const url = new URL(cluster.server);
   if (proxied(url, env)) throw new UnsupportedKubeconfig('proxy');
 
   const file = (p: unknown): Buffer => readFileSync(isAbsolute(String(p)) || !base ? String(p) : join(base, String(p)));
-  const data = (inline: unknown, path: unknown): Buffer | undefined => (typeof inline === 'string' ? Buffer.from(inline, 'base64') : path ? file(path) : undefined);
+  const data = (inline: unknown, path: unknown): Buffer | undefined =>
+    typeof inline === 'string' ? Buffer.from(inline, 'base64') : path ? file(path) : undefined;
   const headers: Record<string, string> = {};
-  const token = typeof user.token === 'string' ? user.token : user.tokenFile ? file(user.tokenFile).toString('utf8').trim() : undefined;
+  const token =
+    typeof user.token === 'string'
+      ? user.token
+      : user.tokenFile
+        ? file(user.tokenFile).toString('utf8').trim()
+        : undefined;
   if (token) headers.Authorization = `Bearer ${token}`;
   const options: RequestOptions = {
     ca: data(cluster['certificate-authority-data'], cluster['certificate-authority']),
@@ -79,6 +112,13 @@ export function liteConnection(opts: { content?: string; context?: string; env?:
     headers,
     auth: typeof user.username === 'string' ? `${user.username}:${String(user.password ?? '')}` : undefined,
   };
-  options.agent = new Agent({ keepAlive: true, ca: options.ca, cert: options.cert, key: options.key, rejectUnauthorized: options.rejectUnauthorized, servername: options.servername });
+  options.agent = new Agent({
+    keepAlive: true,
+    ca: options.ca,
+    cert: options.cert,
+    key: options.key,
+    rejectUnauthorized: options.rejectUnauthorized,
+    servername: options.servername,
+  });
   return { url, options };
 }

@@ -1,7 +1,14 @@
 // The Kubernetes adapter: the few reads and writes the action makes, through
 // @kubernetes/client-node. No decisions here; errors carry the object and the cause.
 import {
-  AppsV1Api, AuthorizationV1Api, CoreV1Api, StorageV1Api, type KubeConfig, type V1Pod, type V1ConfigMap, type CoreV1Event,
+  AppsV1Api,
+  AuthorizationV1Api,
+  CoreV1Api,
+  StorageV1Api,
+  type KubeConfig,
+  type V1Pod,
+  type V1ConfigMap,
+  type CoreV1Event,
 } from '@kubernetes/client-node';
 import type { ClusterView, PodView, PvcView } from './cluster-view.ts';
 import { names } from './cluster-view.ts';
@@ -20,16 +27,24 @@ type KubeUser = ReturnType<KubeConfig['getCurrentUser']>;
 /** Why the kubeconfig's user cannot authenticate, from the error client-node gave while loading it. */
 export function credentialFailure(user: KubeUser, e: unknown): string {
   const err = e as NodeJS.ErrnoException;
-  const first = (String(err?.message ?? e).trim().split('\n')[0] ?? '').slice(0, 300) || '(no message)';
+  const first =
+    (
+      String(err?.message ?? e)
+        .trim()
+        .split('\n')[0] ?? ''
+    ).slice(0, 300) || '(no message)';
   const who = `user ${JSON.stringify(user?.name ?? '?')}`;
   const exec = user?.exec as { command?: string } | undefined;
   if (exec?.command) {
     const why = err?.code === 'ENOENT' ? 'was not found on the runner' : `failed: ${first}`;
-    return `the kubeconfig's exec credential plugin of ${who} (command ${JSON.stringify(exec.command)}) ${why}. ` +
-      'The plugin runs on the runner as it does for kubectl: install it there and give it its own credentials (EKS: aws, GKE: gke-gcloud-auth-plugin)';
+    return (
+      `the kubeconfig's exec credential plugin of ${who} (command ${JSON.stringify(exec.command)}) ${why}. ` +
+      'The plugin runs on the runner as it does for kubectl: install it there and give it its own credentials (EKS: aws, GKE: gke-gcloud-auth-plugin)'
+    );
   }
   if (err?.code && typeof err.path === 'string') {
-    const what = err.path === user?.keyFile ? 'client key file' : err.path === user?.certFile ? 'client certificate file' : 'file';
+    const what =
+      err.path === user?.keyFile ? 'client key file' : err.path === user?.certFile ? 'client certificate file' : 'file';
     return `the kubeconfig's ${what} ${JSON.stringify(err.path)} of ${who} cannot be read (${err.code}); the file must exist on the runner and be readable by the runner user, or put its content in the kubeconfig (client-key-data)`;
   }
   return `the kubeconfig's credentials of ${who} cannot be loaded: ${first}`;
@@ -91,27 +106,47 @@ export class Kube {
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs / 1000}s`)), timeoutMs);
       });
-      await Promise.race([this.core.listNamespacedConfigMap({ namespace, limit: 1 }), timeout]).finally(() => clearTimeout(timer));
+      await Promise.race([this.core.listNamespacedConfigMap({ namespace, limit: 1 }), timeout]).finally(() =>
+        clearTimeout(timer),
+      );
     } catch (e) {
       const code = statusOf(e);
-      if (code === 401) throw new Error('the Kubernetes API server refused the credentials (401 Unauthorized); check the kubeconfig token or certificate');
+      if (code === 401)
+        throw new Error(
+          'the Kubernetes API server refused the credentials (401 Unauthorized); check the kubeconfig token or certificate',
+        );
       if (code === 403) return; // reachable; permissions are checked by the access review
       const server = this.kc.getCurrentCluster()?.server ?? 'the API server';
-      throw new Error(`cannot reach the Kubernetes API server ${server}: ${describeError(e)}. Check the kubeconfig and that the runner can reach the cluster`);
+      throw new Error(
+        `cannot reach the Kubernetes API server ${server}: ${describeError(e)}. Check the kubeconfig and that the runner can reach the cluster`,
+      );
     }
   }
 
   /** Missing permissions among needs, as "verb resource[/sub]" strings. */
   async missingAccess(namespace: string, needs: AccessNeed[]): Promise<string[]> {
-    const results = await Promise.all(needs.map(async (n) => {
-      const r = await this.authz.createSelfSubjectAccessReview({
-        body: {
-          apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview',
-          spec: { resourceAttributes: { verb: n.verb, resource: n.resource, subresource: n.subresource, group: n.group ?? '', namespace: n.namespaced ? namespace : undefined } },
-        },
-      });
-      return r.status?.allowed ? undefined : `${n.verb} ${n.group ? `${n.resource}.${n.group}` : n.resource}${n.subresource ? `/${n.subresource}` : ''}`;
-    }));
+    const results = await Promise.all(
+      needs.map(async (n) => {
+        const r = await this.authz.createSelfSubjectAccessReview({
+          body: {
+            apiVersion: 'authorization.k8s.io/v1',
+            kind: 'SelfSubjectAccessReview',
+            spec: {
+              resourceAttributes: {
+                verb: n.verb,
+                resource: n.resource,
+                subresource: n.subresource,
+                group: n.group ?? '',
+                namespace: n.namespaced ? namespace : undefined,
+              },
+            },
+          },
+        });
+        return r.status?.allowed
+          ? undefined
+          : `${n.verb} ${n.group ? `${n.resource}.${n.group}` : n.resource}${n.subresource ? `/${n.subresource}` : ''}`;
+      }),
+    );
     return results.filter((x): x is string => x !== undefined);
   }
 
@@ -126,7 +161,10 @@ export class Kube {
       }
     };
     // A namespaced identity may not read its namespace: then its labels (vCluster Platform marks) are not seen.
-    const nsLabels = this.core.readNamespace({ name: namespace }).then((x) => x.metadata?.labels, () => undefined);
+    const nsLabels = this.core.readNamespace({ name: namespace }).then(
+      (x) => x.metadata?.labels,
+      () => undefined,
+    );
     const [sts, svcs, cpDeploy, cpSts, pod, pods, pvcs, classes, namespaceLabels] = await Promise.all([
       opt(this.apps.readNamespacedStatefulSet({ name: n.etcdSts, namespace })),
       this.core.listNamespacedService({ namespace }),
@@ -139,9 +177,17 @@ export class Kube {
       nsLabels,
     ]);
     const marked = [
-      ...[cpSts && ['StatefulSet', cpSts] as const, cpDeploy && ['Deployment', cpDeploy] as const, sts && ['StatefulSet', sts] as const]
+      ...[
+        cpSts && (['StatefulSet', cpSts] as const),
+        cpDeploy && (['Deployment', cpDeploy] as const),
+        sts && (['StatefulSet', sts] as const),
+      ]
         .filter((x) => !!x)
-        .map(([kind, o]) => ({ what: `${kind} ${o.metadata?.name}`, labels: o.metadata?.labels ?? {}, annotations: o.metadata?.annotations ?? {} })),
+        .map(([kind, o]) => ({
+          what: `${kind} ${o.metadata?.name}`,
+          labels: o.metadata?.labels ?? {},
+          annotations: o.metadata?.annotations ?? {},
+        })),
       ...(namespaceLabels ? [{ what: `Namespace ${namespace}`, labels: namespaceLabels }] : []),
     ];
     const etcdPvcs: PvcView[] = pvcs.items
@@ -154,10 +200,14 @@ export class Kube {
       }));
     const etcdPodName = new RegExp(`^${release}-etcd-\\d+$`);
     return {
-      deployedEtcd: sts ? { replicas: sts.spec?.replicas ?? 1, readyReplicas: sts.status?.readyReplicas ?? 0 } : undefined,
-      etcdServices: svcs.items.map((s) => s.metadata?.name ?? '').filter((x) => x === n.etcdSvc || x === n.etcdHeadless),
+      deployedEtcd: sts
+        ? { replicas: sts.spec?.replicas ?? 1, readyReplicas: sts.status?.readyReplicas ?? 0 }
+        : undefined,
+      etcdServices: svcs.items
+        .map((s) => s.metadata?.name ?? '')
+        .filter((x) => x === n.etcdSvc || x === n.etcdHeadless),
       controlPlane: cpSts ? 'StatefulSet' : cpDeploy ? 'Deployment' : 'none',
-      controlPlaneReplicas: cpSts ? cpSts.spec?.replicas ?? 1 : undefined,
+      controlPlaneReplicas: cpSts ? (cpSts.spec?.replicas ?? 1) : undefined,
       embeddedPod: pod ? podView(pod) : undefined,
       etcdPods: pods.items.filter((p) => etcdPodName.test(p.metadata?.name ?? '')).map(podView),
       etcdPvcs,
@@ -178,7 +228,13 @@ export class Kube {
     }
   }
 
-  async podLog(namespace: string, name: string, container: string, previous: boolean, tailLines?: number): Promise<string> {
+  async podLog(
+    namespace: string,
+    name: string,
+    container: string,
+    previous: boolean,
+    tailLines?: number,
+  ): Promise<string> {
     try {
       return await this.core.readNamespacedPodLog({ name, namespace, container, previous, tailLines });
     } catch (e) {
@@ -194,11 +250,17 @@ export class Kube {
   /** A PVC's phase, class and requested size in one line; undefined when it does not exist. */
   async pvcState(namespace: string, name: string): Promise<{ phase: string; uid: string; line: string } | undefined> {
     // A list by name needs only `list`, which the preflight already checks.
-    const c = (await this.core.listNamespacedPersistentVolumeClaim({ namespace, fieldSelector: `metadata.name=${name}` })).items[0];
+    const c = (
+      await this.core.listNamespacedPersistentVolumeClaim({ namespace, fieldSelector: `metadata.name=${name}` })
+    ).items[0];
     if (!c) return undefined;
     const phase = c.status?.phase ?? 'Unknown';
     const request = c.spec?.resources?.requests?.storage?.toString() ?? '?';
-    return { phase, uid: c.metadata?.uid ?? '', line: `PVC ${name}: ${phase}, storage class ${c.spec?.storageClassName ?? '(default)'}, requests ${request}${c.spec?.volumeName ? `, volume ${c.spec.volumeName}` : ''}` };
+    return {
+      phase,
+      uid: c.metadata?.uid ?? '',
+      line: `PVC ${name}: ${phase}, storage class ${c.spec?.storageClassName ?? '(default)'}, requests ${request}${c.spec?.volumeName ? `, volume ${c.spec.volumeName}` : ''}`,
+    };
   }
 
   /** A pod's phase and the conditions that are not True (e.g. PodScheduled=False Unschedulable: ...). */
@@ -206,9 +268,14 @@ export class Kube {
     try {
       const p = await this.core.readNamespacedPod({ name, namespace });
       const v = podView(p);
-      const notTrue = (p.status?.conditions ?? []).filter((c) => c.status !== 'True')
+      const notTrue = (p.status?.conditions ?? [])
+        .filter((c) => c.status !== 'True')
         .map((c) => `${c.type}=${c.status}${c.reason ? ` ${c.reason}` : ''}${c.message ? `: ${c.message}` : ''}`);
-      return { ready: v.ready, uid: v.uid, line: `pod ${name}: ${v.phase}${v.ready ? ', Ready' : ''}${v.waitingReason ? `, waiting: ${v.waitingReason}` : ''}${v.restarts ? `, ${v.restarts} restarts` : ''}${notTrue.length ? `; ${notTrue.join('; ')}` : ''}` };
+      return {
+        ready: v.ready,
+        uid: v.uid,
+        line: `pod ${name}: ${v.phase}${v.ready ? ', Ready' : ''}${v.waitingReason ? `, waiting: ${v.waitingReason}` : ''}${v.restarts ? `, ${v.restarts} restarts` : ''}${notTrue.length ? `; ${notTrue.join('; ')}` : ''}`,
+      };
     } catch (e) {
       if (statusOf(e) === 404) return undefined;
       throw e;

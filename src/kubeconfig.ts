@@ -15,7 +15,12 @@ export interface LoadedKubeConfig {
   cleanup(): void;
 }
 
-export function loadKubeConfig(opts: { content?: string; context?: string; env?: NodeJS.ProcessEnv; tempRoot?: string }): LoadedKubeConfig {
+export function loadKubeConfig(opts: {
+  content?: string;
+  context?: string;
+  env?: NodeJS.ProcessEnv;
+  tempRoot?: string;
+}): LoadedKubeConfig {
   const env = opts.env ?? process.env;
   const kc = new KubeConfig();
   let path: string | undefined;
@@ -44,23 +49,33 @@ export function loadKubeConfig(opts: { content?: string; context?: string; env?:
   return { kc, path, context: kc.getCurrentContext(), warnings: kubeconfigWarnings(kc), cleanup };
 }
 
-const contextList = (kc: KubeConfig): string => kc.getContexts().map((c) => c.name).join(', ') || 'none';
+const contextList = (kc: KubeConfig): string =>
+  kc
+    .getContexts()
+    .map((c) => c.name)
+    .join(', ') || 'none';
 
 /** Uses the named context, or checks that the current one exists and names a cluster. */
 function selectContext(kc: KubeConfig, context: string | undefined): void {
   if (context !== undefined) {
     if (!kc.getContexts().some((c) => c.name === context)) {
-      throw new Error(`input 'context': the kubeconfig has no context named ${JSON.stringify(context)} (it has: ${contextList(kc)}); set context to one of them or leave it empty for the current context`);
+      throw new Error(
+        `input 'context': the kubeconfig has no context named ${JSON.stringify(context)} (it has: ${contextList(kc)}); set context to one of them or leave it empty for the current context`,
+      );
     }
     kc.setCurrentContext(context);
   } else if (kc.getCurrentContext() && !kc.getContextObject(kc.getCurrentContext())) {
-    throw new Error(`the kubeconfig's current-context ${JSON.stringify(kc.getCurrentContext())} is not one of its contexts (it has: ${contextList(kc)}); set input 'context' to one of them, or fix current-context`);
+    throw new Error(
+      `the kubeconfig's current-context ${JSON.stringify(kc.getCurrentContext())} is not one of its contexts (it has: ${contextList(kc)}); set input 'context' to one of them, or fix current-context`,
+    );
   }
   if (!kc.getCurrentCluster()) {
     const name = kc.getCurrentContext();
-    throw new Error(name
-      ? `the kubeconfig's context ${JSON.stringify(name)} names no cluster the kubeconfig has (it has contexts: ${contextList(kc)}); set input 'context' or fix the kubeconfig`
-      : `the kubeconfig has no current-context (it has contexts: ${contextList(kc)}); set input 'context' to one of them`);
+    throw new Error(
+      name
+        ? `the kubeconfig's context ${JSON.stringify(name)} names no cluster the kubeconfig has (it has contexts: ${contextList(kc)}); set input 'context' or fix the kubeconfig`
+        : `the kubeconfig has no current-context (it has contexts: ${contextList(kc)}); set input 'context' to one of them`,
+    );
   }
 }
 
@@ -68,5 +83,7 @@ function selectContext(kc: KubeConfig, context: string | undefined): void {
 export function kubeconfigWarnings(kc: KubeConfig): string[] {
   const cluster = kc.getCurrentCluster();
   if (!cluster?.skipTLSVerify) return [];
-  return [`the kubeconfig's cluster ${JSON.stringify(cluster.name)} sets insecure-skip-tls-verify: the API server's identity is not checked, so anything on the way can read the credentials and the cluster's answers; give it certificate-authority-data instead`];
+  return [
+    `the kubeconfig's cluster ${JSON.stringify(cluster.name)} sets insecure-skip-tls-verify: the API server's identity is not checked, so anything on the way can read the credentials and the cluster's answers; give it certificate-authority-data instead`,
+  ];
 }

@@ -79,7 +79,8 @@ export async function waitForSuccessLine(kube: PodLogSource, o: LogGateOptions):
         current = await kube.podLog(o.namespace, o.pod, CONTROL_PLANE_CONTAINER, false);
         previous = pod.restarts > 0 ? await kube.podLog(o.namespace, o.pod, CONTROL_PLANE_CONTAINER, true) : '';
       }
-      if (apiDown) o.progress?.(`the Kubernetes API answers again; still waiting for "${SUCCESS_LINE}" in pod ${o.pod}`);
+      if (apiDown)
+        o.progress?.(`the Kubernetes API answers again; still waiting for "${SUCCESS_LINE}" in pod ${o.pod}`);
       apiDown = undefined;
       deniedSince = undefined;
     } catch (e) {
@@ -89,7 +90,10 @@ export async function waitForSuccessLine(kube: PodLogSource, o: LogGateOptions):
       // these verbs); one that lasts is real.
       if (deniedApiError(e)) deniedSince ??= now();
       if (!(transientApiError(e) || (deniedApiError(e) && now() - deniedSince! < DENIED_GRACE_MS))) throw e;
-      if (!apiDown) o.progress?.(`the Kubernetes API did not answer (${describeError(e)}); waiting for it and for the line, up to ${formatDuration(o.timeoutMs)} in all`);
+      if (!apiDown)
+        o.progress?.(
+          `the Kubernetes API did not answer (${describeError(e)}); waiting for it and for the line, up to ${formatDuration(o.timeoutMs)} in all`,
+        );
       apiDown = describeError(e);
       await new Promise((r) => setTimeout(r, pollMs));
       continue;
@@ -97,13 +101,20 @@ export async function waitForSuccessLine(kube: PodLogSource, o: LogGateOptions):
     lastPod = pod;
     if (pod && !pod.deleting) {
       lastLog = current || previous;
-      for (const [text, container] of [[current, 'current'], [previous, 'previous']] as const) {
+      for (const [text, container] of [
+        [current, 'current'],
+        [previous, 'previous'],
+      ] as const) {
         const scan = scanLog(text);
         if (scan.success) return { line: scan.success, podUid: pod.uid, at: new Date().toISOString(), container };
       }
       const fail = scanLog(current).failure;
       if (fail) {
-        throw new LogGateError(`vCluster logged a migration failure in pod ${o.pod}: ${fail}`, 'failure-line', lastLines(current, 20));
+        throw new LogGateError(
+          `vCluster logged a migration failure in pod ${o.pod}: ${fail}`,
+          'failure-line',
+          lastLines(current, 20),
+        );
       }
       // A replacement pod that is Ready has started its control plane, so a copy of its own would
       // have logged by now: the line was in the replaced pod's log, which is gone.
@@ -111,14 +122,20 @@ export async function waitForSuccessLine(kube: PodLogSource, o: LogGateOptions):
         const grace = pod.uid === o.knownLostPodUid ? 0 : (o.lostLineGraceMs ?? LOST_LINE_GRACE_MS);
         if (replacement?.uid !== pod.uid) {
           replacement = { uid: pod.uid, readySince: now() };
-          o.progress?.(grace > 0
-            ? `pod ${o.pod} was replaced since the upgrade (uid ${pod.uid}) and is Ready without the line; giving it ${formatDuration(grace)} to log a copy of its own`
-            : `pod ${o.pod} (uid ${pod.uid}) is the replacement the last run already found Ready without the line; no second grace`);
+          o.progress?.(
+            grace > 0
+              ? `pod ${o.pod} was replaced since the upgrade (uid ${pod.uid}) and is Ready without the line; giving it ${formatDuration(grace)} to log a copy of its own`
+              : `pod ${o.pod} (uid ${pod.uid}) is the replacement the last run already found Ready without the line; no second grace`,
+          );
         }
         if (now() - replacement.readySince >= grace) {
           throw new LogGateError(
             `pod ${o.pod} (uid ${pod.uid}, created ${pod.createdAt ?? 'at an unknown time'}) is not the pod the phase-one upgrade ended with (uid ${o.copyPodUid}): the pod that ran the copy was replaced (evicted, drained or deleted) and its log, with any "${SUCCESS_LINE}", is gone. The new pod is Ready without the line`,
-            'log-lost', [`pod: ${pod.name} uid ${pod.uid}, created ${pod.createdAt}, Ready, ${pod.restarts} restarts`, ...lastLines(current, 20).map((l) => `log: ${l}`)],
+            'log-lost',
+            [
+              `pod: ${pod.name} uid ${pod.uid}, created ${pod.createdAt}, Ready, ${pod.restarts} restarts`,
+              ...lastLines(current, 20).map((l) => `log: ${l}`),
+            ],
             pod.uid,
           );
         }
@@ -126,22 +143,30 @@ export async function waitForSuccessLine(kube: PodLogSource, o: LogGateOptions):
       if (pod.waitingReason === 'CrashLoopBackOff') {
         throw new LogGateError(
           `pod ${o.pod} is in CrashLoopBackOff (${pod.restarts} restarts) before logging success; the last lines of the previous container are below`,
-          'crash-loop', lastLines(previous, 20),
+          'crash-loop',
+          lastLines(previous, 20),
         );
       }
     }
     if (now() - lastReport > 30_000) {
       lastReport = now();
-      const state = pod ? `${pod.phase}${pod.ready ? ', Ready' : ''}${pod.restarts ? `, ${pod.restarts} restarts` : ''}` : 'not created yet';
-      o.progress?.(`waiting for "${SUCCESS_LINE}" in pod ${o.pod} (${state}); ${formatDuration(now() - start)} of ${formatDuration(o.timeoutMs)}`);
+      const state = pod
+        ? `${pod.phase}${pod.ready ? ', Ready' : ''}${pod.restarts ? `, ${pod.restarts} restarts` : ''}`
+        : 'not created yet';
+      o.progress?.(
+        `waiting for "${SUCCESS_LINE}" in pod ${o.pod} (${state}); ${formatDuration(now() - start)} of ${formatDuration(o.timeoutMs)}`,
+      );
     }
     await new Promise((r) => setTimeout(r, pollMs));
   }
   const events = await kube.events(o.namespace, o.pod, 10, lastPod?.uid || undefined).catch(() => [] as string[]);
   if (apiDown) events.unshift(`the Kubernetes API did not answer at the end of the wait: ${apiDown}`);
-  const state = lastPod ? `phase ${lastPod.phase}, ready ${lastPod.ready}, restarts ${lastPod.restarts}${lastPod.waitingReason ? `, waiting: ${lastPod.waitingReason}` : ''}` : 'the pod does not exist';
+  const state = lastPod
+    ? `phase ${lastPod.phase}, ready ${lastPod.ready}, restarts ${lastPod.restarts}${lastPod.waitingReason ? `, waiting: ${lastPod.waitingReason}` : ''}`
+    : 'the pod does not exist';
   throw new LogGateError(
     `no "${SUCCESS_LINE}" in pod ${o.pod} within ${formatDuration(o.timeoutMs)} (pod: ${state}). The deployed etcd still holds the data; finalize stays refused. Check the log lines and events below, then run migrate again (it resumes at this wait)`,
-    'timeout', [...lastLines(lastLog, 20).map((l) => `log: ${l}`), ...events.map((e) => `event: ${e}`)],
+    'timeout',
+    [...lastLines(lastLog, 20).map((l) => `log: ${l}`), ...events.map((e) => `event: ${e}`)],
   );
 }

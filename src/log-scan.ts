@@ -28,7 +28,12 @@ export function scanLog(text: string): LogScan {
 }
 
 export function lastLines(text: string, n: number): string[] {
-  return text.split('\n').map((l) => l.trimEnd()).filter(Boolean).slice(-n).map((l) => l.slice(0, 300));
+  return text
+    .split('\n')
+    .map((l) => l.trimEnd())
+    .filter(Boolean)
+    .slice(-n)
+    .map((l) => l.slice(0, 300));
 }
 
 /**

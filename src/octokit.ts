@@ -16,18 +16,38 @@ const RATE_LIMIT_MAX_WAIT_S = 120;
  * stand-in). Octokit's maintained plugins make it retry 5xx answers (three times, after 1, 4 and 9 s)
  * and wait out primary and secondary rate limits (twice, up to 120 s each), as GitHub asks clients to.
  */
-export function makeOctokit(token: string, env: Env = process.env, log: (message: string) => void = () => {}): GitHubClient {
+export function makeOctokit(
+  token: string,
+  env: Env = process.env,
+  log: (message: string) => void = () => {},
+): GitHubClient {
   if (!token) {
-    throw new Error("Input 'github-token' is empty: pass ${{ github.token }} (the default) or a token with actions: read and pull-requests: write.");
+    throw new Error(
+      "Input 'github-token' is empty: pass ${{ github.token }} (the default) or a token with actions: read and pull-requests: write.",
+    );
   }
   const baseUrl = (env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, '');
-  const onLimit = (kind: string) => (retryAfter: number, options: { method?: string; url?: string }, _octokit: unknown, retryCount: number): boolean => {
-    const again = retryCount < RATE_LIMIT_RETRIES && retryAfter <= RATE_LIMIT_MAX_WAIT_S;
-    log(`GitHub ${kind} rate limit on ${options.method ?? ''} ${options.url ?? ''}: ${again ? `sending it again in ${retryAfter} s` : 'giving up'}`);
-    return again;
-  };
-  return getOctokit(token, {
-    baseUrl,
-    throttle: { onRateLimit: onLimit('primary'), onSecondaryRateLimit: onLimit('secondary') },
-  }, retry, throttling);
+  const onLimit =
+    (kind: string) =>
+    (
+      retryAfter: number,
+      options: { method?: string; url?: string },
+      _octokit: unknown,
+      retryCount: number,
+    ): boolean => {
+      const again = retryCount < RATE_LIMIT_RETRIES && retryAfter <= RATE_LIMIT_MAX_WAIT_S;
+      log(
+        `GitHub ${kind} rate limit on ${options.method ?? ''} ${options.url ?? ''}: ${again ? `sending it again in ${retryAfter} s` : 'giving up'}`,
+      );
+      return again;
+    };
+  return getOctokit(
+    token,
+    {
+      baseUrl,
+      throttle: { onRateLimit: onLimit('primary'), onSecondaryRateLimit: onLimit('secondary') },
+    },
+    retry,
+    throttling,
+  );
 }

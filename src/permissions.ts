@@ -3,26 +3,48 @@
 import type { AccessNeed } from './kube.ts';
 import type { Phase } from './types.ts';
 
-const ns = (verb: string, resource: string, group = '', subresource?: string): AccessNeed => ({ verb, resource, group, subresource, namespaced: true });
+const ns = (verb: string, resource: string, group = '', subresource?: string): AccessNeed => ({
+  verb,
+  resource,
+  group,
+  subresource,
+  namespaced: true,
+});
 
 export function accessNeeds(phase: Phase, opts: { deletePvcs: boolean }): AccessNeed[] {
   const read: AccessNeed[] = [
-    ns('get', 'pods'), ns('list', 'pods'), ns('get', 'pods', '', 'log'),
-    ns('get', 'statefulsets', 'apps'), ns('list', 'services'), ns('list', 'persistentvolumeclaims'),
-    ns('get', 'configmaps'), ns('get', 'secrets'), ns('list', 'secrets'), ns('list', 'events'),
+    ns('get', 'pods'),
+    ns('list', 'pods'),
+    ns('get', 'pods', '', 'log'),
+    ns('get', 'statefulsets', 'apps'),
+    ns('list', 'services'),
+    ns('list', 'persistentvolumeclaims'),
+    ns('get', 'configmaps'),
+    ns('get', 'secrets'),
+    ns('list', 'secrets'),
+    ns('list', 'events'),
     // client-node opens port-forward over a WebSocket: RBAC checks both get (the GET) and create.
-    ns('get', 'pods', '', 'portforward'), ns('create', 'pods', '', 'portforward'),
+    ns('get', 'pods', '', 'portforward'),
+    ns('create', 'pods', '', 'portforward'),
   ];
   if (phase === 'plan' || phase === 'status') return read;
   const write: AccessNeed[] = [
-    ns('create', 'configmaps'), ns('update', 'configmaps'),
+    ns('create', 'configmaps'),
+    ns('update', 'configmaps'),
     // Helm keeps releases in secrets and patches the chart's objects.
-    ns('create', 'secrets'), ns('update', 'secrets'),
-    ns('create', 'statefulsets', 'apps'), ns('patch', 'statefulsets', 'apps'), ns('delete', 'statefulsets', 'apps'),
-    ns('patch', 'deployments', 'apps'), ns('delete', 'deployments', 'apps'),
-    ns('create', 'services'), ns('patch', 'services'), ns('delete', 'services'),
+    ns('create', 'secrets'),
+    ns('update', 'secrets'),
+    ns('create', 'statefulsets', 'apps'),
+    ns('patch', 'statefulsets', 'apps'),
+    ns('delete', 'statefulsets', 'apps'),
+    ns('patch', 'deployments', 'apps'),
+    ns('delete', 'deployments', 'apps'),
+    ns('create', 'services'),
+    ns('patch', 'services'),
+    ns('delete', 'services'),
     // The chart's Role grants vCluster more than this account holds; updating it needs escalate and bind.
-    ns('escalate', 'roles', 'rbac.authorization.k8s.io'), ns('bind', 'roles', 'rbac.authorization.k8s.io'),
+    ns('escalate', 'roles', 'rbac.authorization.k8s.io'),
+    ns('bind', 'roles', 'rbac.authorization.k8s.io'),
   ];
   if (opts.deletePvcs && phase === 'finalize') write.push(ns('delete', 'persistentvolumeclaims'));
   return [...read, ...write];

@@ -27,28 +27,53 @@ export function preflight(i: PreflightInput): Check[] {
     checks.push({ name, state, reason });
   };
 
-  add('helm version', helmVersionOk(i.helmVersion) ? 'passed' : 'failed',
-    helmVersionOk(i.helmVersion) ? `helm ${i.helmVersion}` : `helm ${i.helmVersion || '(unknown)'} is older than 3.10; install helm 3.10 or later (azure/setup-helm)`);
+  add(
+    'helm version',
+    helmVersionOk(i.helmVersion) ? 'passed' : 'failed',
+    helmVersionOk(i.helmVersion)
+      ? `helm ${i.helmVersion}`
+      : `helm ${i.helmVersion || '(unknown)'} is older than 3.10; install helm 3.10 or later (azure/setup-helm)`,
+  );
 
-  add('permissions', i.missingAccess.length === 0 ? 'passed' : 'failed',
+  add(
+    'permissions',
+    i.missingAccess.length === 0 ? 'passed' : 'failed',
     i.missingAccess.length === 0
       ? `every verb the ${s.phase} phase needs is allowed`
-      : `the credentials may not ${i.missingAccess.join(', ')} in namespace ${s.namespace}; grant them (examples/rbac.yaml lists all)`);
+      : `the credentials may not ${i.missingAccess.join(', ')} in namespace ${s.namespace}; grant them (examples/rbac.yaml lists all)`,
+  );
 
   if (!v.release) {
     add('release', 'failed', `no Helm release ${s.release} in namespace ${s.namespace}`);
   } else if (v.store === 'deployed') {
-    add('release', 'passed', `${s.release} (chart ${v.release.chartVersion}, revision ${v.release.revision}, ${v.release.status}) runs on deployed etcd`);
+    add(
+      'release',
+      'passed',
+      `${s.release} (chart ${v.release.chartVersion}, revision ${v.release.revision}, ${v.release.status}) runs on deployed etcd`,
+    );
   } else if (v.store === 'migrating' || v.store === 'embedded') {
-    add('release', 'passed', `${s.release} already has embedded etcd enabled (${v.store === 'migrating' ? 'phase one applied' : 'migrated'})`);
+    add(
+      'release',
+      'passed',
+      `${s.release} already has embedded etcd enabled (${v.store === 'migrating' ? 'phase one applied' : 'migrated'})`,
+    );
   } else {
-    add('release', 'failed', `${s.release} does not run on deployed etcd (controlPlane.backingStore.etcd.deploy.enabled is not true)`);
+    add(
+      'release',
+      'failed',
+      `${s.release} does not run on deployed etcd (controlPlane.backingStore.etcd.deploy.enabled is not true)`,
+    );
   }
 
   if (v.store === 'deployed' || v.store === 'migrating') {
     const e = v.deployedEtcd;
     if (!e) add('deployed etcd', 'failed', `StatefulSet ${s.release}-etcd does not exist`);
-    else if (e.readyReplicas < e.replicas || e.replicas === 0) add('deployed etcd', 'failed', `StatefulSet ${s.release}-etcd has ${e.readyReplicas}/${e.replicas} ready replicas; wait until all are ready`);
+    else if (e.readyReplicas < e.replicas || e.replicas === 0)
+      add(
+        'deployed etcd',
+        'failed',
+        `StatefulSet ${s.release}-etcd has ${e.readyReplicas}/${e.replicas} ready replicas; wait until all are ready`,
+      );
     else add('deployed etcd', 'passed', `StatefulSet ${s.release}-etcd ${e.readyReplicas}/${e.replicas} ready`);
   } else {
     add('deployed etcd', 'skipped', 'the release does not run on deployed etcd');
@@ -58,8 +83,17 @@ export function preflight(i: PreflightInput): Check[] {
     add('values', 'failed', i.values.message);
     add('persistence', 'skipped', 'values could not be computed');
   } else {
-    const problems = [...versionProblems(i.values.phase1, s.chartVersion), ...versionProblems(i.values.phase2, s.chartVersion)];
-    add('values', problems.length ? 'failed' : 'passed', problems.length ? problems.join('; ') : `valid for chart ${s.chartVersion.text}; embedded etcd volume ${i.values.storage.size} (from ${i.values.storage.sizeFrom})`);
+    const problems = [
+      ...versionProblems(i.values.phase1, s.chartVersion),
+      ...versionProblems(i.values.phase2, s.chartVersion),
+    ];
+    add(
+      'values',
+      problems.length ? 'failed' : 'passed',
+      problems.length
+        ? problems.join('; ')
+        : `valid for chart ${s.chartVersion.text}; embedded etcd volume ${i.values.storage.size} (from ${i.values.storage.sizeFrom})`,
+    );
     add('persistence', 'passed', 'the control plane keeps /data on a PersistentVolumeClaim (no emptyDir)');
   }
 
@@ -69,10 +103,22 @@ export function preflight(i: PreflightInput): Check[] {
     const named = i.values.storage.storageClass;
     if (named) {
       const found = v.storageClasses.some((c) => c.name === named);
-      add('storage class', found ? 'passed' : 'failed', found ? `StorageClass ${named} exists (${i.values.storage.classFrom})` : `StorageClass ${named} (${i.values.storage.classFrom}) does not exist; name an existing one in storage-class`);
+      add(
+        'storage class',
+        found ? 'passed' : 'failed',
+        found
+          ? `StorageClass ${named} exists (${i.values.storage.classFrom})`
+          : `StorageClass ${named} (${i.values.storage.classFrom}) does not exist; name an existing one in storage-class`,
+      );
     } else {
       const def = v.storageClasses.find((c) => c.isDefault);
-      add('storage class', def ? 'passed' : 'failed', def ? `the cluster's default StorageClass ${def.name} will be used` : 'no storage-class given and the cluster has no default StorageClass; set storage-class');
+      add(
+        'storage class',
+        def ? 'passed' : 'failed',
+        def
+          ? `the cluster's default StorageClass ${def.name} will be used`
+          : 'no storage-class given and the cluster has no default StorageClass; set storage-class',
+      );
     }
   }
 
@@ -80,10 +126,17 @@ export function preflight(i: PreflightInput): Check[] {
   if (!current) {
     add('etcd 3.5 to 3.6 line', 'skipped', 'the release chart version is not known');
   } else if (!onOrAfterLine(current, ETCD_36_LINE) && onOrAfterLine(s.chartVersion, ETCD_36_LINE)) {
-    add('etcd 3.5 to 3.6 line', 'failed',
-      `the release runs chart ${current.text} (etcd 3.5) and chart-version ${s.chartVersion.text} ships etcd 3.6; vCluster requires a stop on a 0.24.2-0.28.x chart. Migrate with chart-version 0.28.x first, then upgrade`);
+    add(
+      'etcd 3.5 to 3.6 line',
+      'failed',
+      `the release runs chart ${current.text} (etcd 3.5) and chart-version ${s.chartVersion.text} ships etcd 3.6; vCluster requires a stop on a 0.24.2-0.28.x chart. Migrate with chart-version 0.28.x first, then upgrade`,
+    );
   } else {
-    add('etcd 3.5 to 3.6 line', 'passed', `chart ${current.text} to ${s.chartVersion.text} does not cross the 0.28 to 0.29 line`);
+    add(
+      'etcd 3.5 to 3.6 line',
+      'passed',
+      `chart ${current.text} to ${s.chartVersion.text} does not cross the 0.28 to 0.29 line`,
+    );
   }
   return checks;
 }

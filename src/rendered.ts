@@ -3,13 +3,21 @@
 import { parseAllDocuments } from 'yaml';
 import { parseQuantity } from './quantity.ts';
 
-interface Container { name?: string; volumeMounts?: { name?: string; mountPath?: string }[] }
+interface Container {
+  name?: string;
+  volumeMounts?: { name?: string; mountPath?: string }[];
+}
 interface StatefulSetDoc {
   kind?: string;
   metadata?: { name?: string };
   spec?: {
-    template?: { spec?: { containers?: Container[]; initContainers?: Container[]; volumes?: Record<string, unknown>[] } };
-    volumeClaimTemplates?: { metadata?: { name?: string }; spec?: { resources?: { requests?: { storage?: string } } } }[];
+    template?: {
+      spec?: { containers?: Container[]; initContainers?: Container[]; volumes?: Record<string, unknown>[] };
+    };
+    volumeClaimTemplates?: {
+      metadata?: { name?: string };
+      spec?: { resources?: { requests?: { storage?: string } } };
+    }[];
   };
 }
 
@@ -19,13 +27,18 @@ interface StatefulSetDoc {
  */
 export function dataVolumeProblem(manifest: string, release: string, size: string): string | undefined {
   const docs = parseAllDocuments(manifest);
-  const sts = (Array.isArray(docs) ? docs : [docs]).map((d) => d.toJS({ maxAliasCount: 100 }) as StatefulSetDoc | null)
+  const sts = (Array.isArray(docs) ? docs : [docs])
+    .map((d) => d.toJS({ maxAliasCount: 100 }) as StatefulSetDoc | null)
     .find((d) => d?.kind === 'StatefulSet' && d.metadata?.name === release);
   if (!sts) return `the rendered phase-one manifest has no control-plane StatefulSet ${release}`;
   const pod = sts.spec?.template?.spec ?? {};
-  const mounts = [...(pod.containers ?? []), ...(pod.initContainers ?? [])]
-    .flatMap((c) => (c.volumeMounts ?? []).filter((m) => m.mountPath?.replace(/\/+$/, '') === '/data').map((m) => ({ container: c.name, volume: m.name })));
-  if (mounts.length === 0) return `no container of StatefulSet ${release} mounts a volume at /data: the embedded etcd would live in the container's own filesystem`;
+  const mounts = [...(pod.containers ?? []), ...(pod.initContainers ?? [])].flatMap((c) =>
+    (c.volumeMounts ?? [])
+      .filter((m) => m.mountPath?.replace(/\/+$/, '') === '/data')
+      .map((m) => ({ container: c.name, volume: m.name })),
+  );
+  if (mounts.length === 0)
+    return `no container of StatefulSet ${release} mounts a volume at /data: the embedded etcd would live in the container's own filesystem`;
   for (const m of mounts) {
     const podVolume = (pod.volumes ?? []).find((v) => v.name === m.volume);
     if (podVolume) {
@@ -33,7 +46,8 @@ export function dataVolumeProblem(manifest: string, release: string, size: strin
       return `container ${m.container} of StatefulSet ${release} mounts /data from pod volume ${m.volume} (${kind}), not from a volume claim template (controlPlane.statefulSet.persistence.dataVolume?)`;
     }
     const claim = (sts.spec?.volumeClaimTemplates ?? []).find((t) => t.metadata?.name === m.volume);
-    if (!claim) return `container ${m.container} of StatefulSet ${release} mounts /data from ${m.volume}, which is neither a pod volume nor a volume claim template`;
+    if (!claim)
+      return `container ${m.container} of StatefulSet ${release} mounts /data from ${m.volume}, which is neither a pod volume nor a volume claim template`;
     const asked = claim.spec?.resources?.requests?.storage;
     const want = parseQuantity(size);
     const got = asked === undefined ? undefined : parseQuantity(String(asked));

@@ -27,8 +27,22 @@ export interface RunReport extends StatusReport {
 }
 
 /** Said in bold in the summary and the PR comment whenever phase one rests on the key counts alone. */
-export const LOST_LOG_LINE_NOTE = 'The success log line was not read: the pod that ran the copy was replaced and its log is gone; equal key counts of both etcds were accepted as the proof instead (accept-lost-log-line: true).';
+export const LOST_LOG_LINE_NOTE =
+  'The success log line was not read: the pod that ran the copy was replaced and its log is gone; equal key counts of both etcds were accepted as the proof instead (accept-lost-log-line: true).';
 
 export function newReport(release: string, namespace: string, phase: RunReport['phase']): RunReport {
-  return { release, namespace, phase, status: 'failed', headline: '', next: '', checks: [], steps: [], values: [], leftoverPvcs: [], details: [], warnings: [] };
+  return {
+    release,
+    namespace,
+    phase,
+    status: 'failed',
+    headline: '',
+    next: '',
+    checks: [],
+    steps: [],
+    values: [],
+    leftoverPvcs: [],
+    details: [],
+    warnings: [],
+  };
 }

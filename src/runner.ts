@@ -38,10 +38,28 @@ function approvals(s: Settings, ctx: GitHubRunContext | undefined): Approvals {
     async verify(environment, requireApproval) {
       if (!ctx || !s.githubToken) {
         if (!requireApproval) return { ok: true, bypassed: true, approvers: [], checks: [] };
-        return { ok: false, bypassed: false, approvers: [], checks: [{ name: 'run-approval', state: 'failed', reason: 'no GitHub run context or github-token: the approval cannot be verified (set require-approval: false only where no reviewers can be required)' }] };
+        return {
+          ok: false,
+          bypassed: false,
+          approvers: [],
+          checks: [
+            {
+              name: 'run-approval',
+              state: 'failed',
+              reason:
+                'no GitHub run context or github-token: the approval cannot be verified (set require-approval: false only where no reviewers can be required)',
+            },
+          ],
+        };
       }
-      const [{ verifyApproval }, { makeOctokit }] = await Promise.all([import('./approval-api.ts'), import('./octokit.ts')]);
-      return verifyApproval(makeOctokit(s.githubToken, process.env, (m) => core.info(m)), { owner: ctx.owner, repo: ctx.repo, runId: ctx.runId, environment, requireApproval });
+      const [{ verifyApproval }, { makeOctokit }] = await Promise.all([
+        import('./approval-api.ts'),
+        import('./octokit.ts'),
+      ]);
+      return verifyApproval(
+        makeOctokit(s.githubToken, process.env, (m) => core.info(m)),
+        { owner: ctx.owner, repo: ctx.repo, runId: ctx.runId, environment, requireApproval },
+      );
     },
   };
 }
@@ -49,9 +67,17 @@ function approvals(s: Settings, ctx: GitHubRunContext | undefined): Approvals {
 async function comment(s: Settings, ctx: GitHubRunContext | undefined, r: RunReport): Promise<void> {
   if (!ctx?.prNumber || !s.githubToken) return;
   const { makeOctokit } = await import('./octokit.ts');
-  const res = await upsertStatusComment(makeOctokit(s.githubToken, process.env, (m) => core.info(m)), {
-    owner: ctx.owner, repo: ctx.repo, issueNumber: ctx.prNumber, release: s.release, namespace: s.namespace, body: renderStatusComment(r),
-  });
+  const res = await upsertStatusComment(
+    makeOctokit(s.githubToken, process.env, (m) => core.info(m)),
+    {
+      owner: ctx.owner,
+      repo: ctx.repo,
+      issueNumber: ctx.prNumber,
+      release: s.release,
+      namespace: s.namespace,
+      body: renderStatusComment(r),
+    },
+  );
   if (res.warning) core.warning(res.warning);
   else core.info(`PR #${ctx.prNumber} status comment ${res.action}`);
 }
@@ -77,7 +103,10 @@ export async function runPhase(settings: Settings): Promise<void> {
   report.newerChartLine = s.newerChartLine;
   if (s.newerChartLine) core.warning(s.newerChartLine);
   if (ctx?.prNumber !== undefined && !s.githubToken) {
-    warn(report, `this run belongs to pull request #${ctx.prNumber}, but input 'github-token' is empty, so no status comment is written; pass github-token: \${{ github.token }} with pull-requests: write`);
+    warn(
+      report,
+      `this run belongs to pull request #${ctx.prNumber}, but input 'github-token' is empty, so no status comment is written; pass github-token: \${{ github.token }} with pull-requests: write`,
+    );
   }
   const temp = process.env.RUNNER_TEMP || tmpdir();
   const workDir = mkdtempSync(join(temp, 'vcluster-etcd-migrate-'));
@@ -92,7 +121,11 @@ export async function runPhase(settings: Settings): Promise<void> {
       try {
         ensurePrivateDir(backupDir);
       } catch (e) {
-        throw new PhaseStop('refused', (e as Error).message, "fix input 'backup-dir' (or leave it empty for a directory under RUNNER_TEMP) and run again");
+        throw new PhaseStop(
+          'refused',
+          (e as Error).message,
+          "fix input 'backup-dir' (or leave it empty for a directory under RUNNER_TEMP) and run again",
+        );
       }
     }
     try {
@@ -100,7 +133,11 @@ export async function runPhase(settings: Settings): Promise<void> {
     } catch (e) {
       // Nothing was touched: an unusable kubeconfig or context is a refusal, like a bad input.
       // First line only: a YAML parser's later lines quote the (secret) content.
-      throw new PhaseStop('refused', `the kubeconfig cannot be used: ${describeError(e)}`, "fix input 'kubeconfig' or 'context' (or KUBECONFIG) and run again");
+      throw new PhaseStop(
+        'refused',
+        `the kubeconfig cannot be used: ${describeError(e)}`,
+        "fix input 'kubeconfig' or 'context' (or KUBECONFIG) and run again",
+      );
     }
     for (const w of kcfg.warnings) warn(report, w);
     const kube = new Kube(kcfg.kc);
@@ -110,9 +147,21 @@ export async function runPhase(settings: Settings): Promise<void> {
       ? [ctx.runId, process.env.GITHUB_RUN_ATTEMPT, process.env.GITHUB_JOB].filter(Boolean).join('-')
       : `local-${process.pid}-${Date.now()}`;
     const deps: Deps = {
-      settings: s, kube, helm, runId, workDir, backupDir, report, log: logger,
+      settings: s,
+      kube,
+      helm,
+      runId,
+      workDir,
+      backupDir,
+      report,
+      log: logger,
       store: new StateStore(kube, s.namespace, s.release, runId),
-      etcd: etcdOps(kube, { namespace: s.namespace, release: s.release, chartVersion: s.chartVersion.text, log: (m) => core.info(m) }),
+      etcd: etcdOps(kube, {
+        namespace: s.namespace,
+        release: s.release,
+        chartVersion: s.chartVersion.text,
+        log: (m) => core.info(m),
+      }),
       approvals: approvals(s, ctx),
     };
     // Each phase, and the etcd and GitHub code, is loaded when a run needs it (chunks of dist/).
@@ -122,7 +171,9 @@ export async function runPhase(settings: Settings): Promise<void> {
       finalize: () => import('./phases/finalize.ts').then((m) => m.finalize),
       status: () => import('./phases/status.ts').then((m) => m.status),
     };
-    await (await phases[s.phase]())(deps);
+    await (
+      await phases[s.phase]()
+    )(deps);
   } catch (e) {
     if (e instanceof PhaseStop) {
       report.status = e.status;
@@ -149,9 +200,12 @@ export async function runPhase(settings: Settings): Promise<void> {
   }
   const summary = renderSummary(report);
   writeOutputs(report, summary);
-  await core.summary.addRaw(summary).write().catch((e) => core.warning(`could not write the job summary: ${(e as Error).message}`));
+  await core.summary
+    .addRaw(summary)
+    .write()
+    .catch((e) => core.warning(`could not write the job summary: ${(e as Error).message}`));
   await comment(s, ctx, report).catch((e) => core.warning(`could not update the PR comment: ${(e as Error).message}`));
-  if (failure !== undefined) core.setFailed(`${report.status}: ${failure}${report.next ? `. Next: ${report.next}` : ''}`);
+  if (failure !== undefined)
+    core.setFailed(`${report.status}: ${failure}${report.next ? `. Next: ${report.next}` : ''}`);
   else core.info(`${report.status}: ${report.headline}`);
 }
-

@@ -4,8 +4,17 @@
 import type { Kube } from './kube.ts';
 import { deniedApiError, describeError, retryTransient, statusOf, transientApiError } from './api-retry.ts';
 import {
-  STATE_KEY, decideLock, emptyState, lockedBy, parseState, stateConfigMapName, unlocked, withEvent,
-  LOCK_RENEW_MS, type Lock, type StateRecord,
+  STATE_KEY,
+  decideLock,
+  emptyState,
+  lockedBy,
+  parseState,
+  stateConfigMapName,
+  unlocked,
+  withEvent,
+  LOCK_RENEW_MS,
+  type Lock,
+  type StateRecord,
 } from './state.ts';
 
 /** How long a state write keeps trying through an API outage (a 403 then is RBAC not loaded yet). */
@@ -15,7 +24,9 @@ export class LockHeldError extends Error {
   override name = 'LockHeldError';
   readonly holder: Lock;
   constructor(holder: Lock, release: string) {
-    super(`another run (${holder.runId}, phase ${holder.phase}) holds the migration lock of ${release} since ${holder.acquiredAt}, renewed ${holder.renewedAt}; this run stopped without changing anything. Wait for it to finish, or, if it died, run again after 90 seconds`);
+    super(
+      `another run (${holder.runId}, phase ${holder.phase}) holds the migration lock of ${release} since ${holder.acquiredAt}, renewed ${holder.renewedAt}; this run stopped without changing anything. Wait for it to finish, or, if it died, run again after 90 seconds`,
+    );
     this.holder = holder;
   }
 }
@@ -25,9 +36,11 @@ export class LockLostError extends Error {
   override name = 'LockLostError';
   readonly holder?: Lock;
   constructor(release: string, holder: Lock | undefined, cause?: unknown) {
-    super(holder
-      ? `the migration lock of ${release} was taken over by run ${holder.runId} (phase ${holder.phase}, since ${holder.acquiredAt}); this run stopped and changes nothing more`
-      : `the migration lock of ${release} could not be renewed: the Kubernetes API server did not accept the write (${describeError(cause)}); another run may take it over, so this run stopped and changes nothing more`);
+    super(
+      holder
+        ? `the migration lock of ${release} was taken over by run ${holder.runId} (phase ${holder.phase}, since ${holder.acquiredAt}); this run stopped and changes nothing more`
+        : `the migration lock of ${release} could not be renewed: the Kubernetes API server did not accept the write (${describeError(cause)}); another run may take it over, so this run stopped and changes nothing more`,
+    );
     this.holder = holder;
   }
 }
@@ -77,13 +90,16 @@ export class StateStore {
     await this.load();
     const d = decideLock(this.current, this.runId, this.now());
     if (!d.take) throw new LockHeldError(d.holder, this.release);
-    const event = d.takeover ? `lock taken over from run ${d.takeover.runId}, which stopped renewing it` : `lock taken for ${phase}`;
+    const event = d.takeover
+      ? `lock taken over from run ${d.takeover.runId}, which stopped renewing it`
+      : `lock taken for ${phase}`;
     try {
       await this.write(withEvent(lockedBy(this.current, this.runId, phase, this.now()), this.runId, event, this.now()));
     } catch (e) {
       if (e instanceof ConflictError) {
         await this.load();
-        if (this.current.lock && this.current.lock.runId !== this.runId) throw new LockHeldError(this.current.lock, this.release);
+        if (this.current.lock && this.current.lock.runId !== this.runId)
+          throw new LockHeldError(this.current.lock, this.release);
       }
       throw e;
     }
@@ -156,19 +172,30 @@ export class StateStore {
 
   private async write(next: StateRecord): Promise<void> {
     const body = {
-      apiVersion: 'v1', kind: 'ConfigMap',
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
       metadata: {
-        name: this.name, namespace: this.namespace, resourceVersion: this.resourceVersion,
+        name: this.name,
+        namespace: this.namespace,
+        resourceVersion: this.resourceVersion,
         labels: { 'app.kubernetes.io/managed-by': 'vcluster-etcd-migrate', 'app.kubernetes.io/instance': this.release },
       },
       data: { [STATE_KEY]: JSON.stringify(next, null, 1) },
     };
     try {
       // An API server restart must not cost the record (or leave the lock held until it is stale).
-      const cm = await retryTransient(() => (this.resourceVersion
-        ? this.kube.replaceConfigMap(this.namespace, body)
-        : this.kube.createConfigMap(this.namespace, { ...body, metadata: { ...body.metadata, resourceVersion: undefined } })), WRITE_RETRY_MS,
-        undefined, (e) => transientApiError(e) || deniedApiError(e));
+      const cm = await retryTransient(
+        () =>
+          this.resourceVersion
+            ? this.kube.replaceConfigMap(this.namespace, body)
+            : this.kube.createConfigMap(this.namespace, {
+                ...body,
+                metadata: { ...body.metadata, resourceVersion: undefined },
+              }),
+        WRITE_RETRY_MS,
+        undefined,
+        (e) => transientApiError(e) || deniedApiError(e),
+      );
       this.resourceVersion = cm.metadata?.resourceVersion;
       this.current = next;
     } catch (e) {

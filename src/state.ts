@@ -79,11 +79,15 @@ export function parseState(text: string, release: string, namespace: string): St
   try {
     doc = JSON.parse(text);
   } catch {
-    throw new Error(`ConfigMap ${stateConfigMapName(release)} in ${namespace} has a ${STATE_KEY} that is not JSON; it was not written by this action. Inspect it, and delete it only if no migration is under way.`);
+    throw new Error(
+      `ConfigMap ${stateConfigMapName(release)} in ${namespace} has a ${STATE_KEY} that is not JSON; it was not written by this action. Inspect it, and delete it only if no migration is under way.`,
+    );
   }
   const s = doc as StateRecord;
   if (!s || s.version !== 1 || s.release !== release || s.namespace !== namespace) {
-    throw new Error(`ConfigMap ${stateConfigMapName(release)} in ${namespace} does not hold a state record of release ${release} (version 1); inspect it before running again.`);
+    throw new Error(
+      `ConfigMap ${stateConfigMapName(release)} in ${namespace} does not hold a state record of release ${release} (version 1); inspect it before running again.`,
+    );
   }
   s.history ??= [];
   return s;

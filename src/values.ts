@@ -136,7 +136,9 @@ export interface PhaseValues {
 export function computeValues(req: ValuesRequest): PhaseValues {
   const touched = [...ownedPathsTouched(req.extraValues), ...dataVolumePathsTouched(req.extraValues)];
   if (touched.length > 0) {
-    throw new ValuesError(`input 'values' sets ${touched.join(', ')}, which the migration owns; remove those keys (use storage-size, storage-class and etcd-extra-args instead)`);
+    throw new ValuesError(
+      `input 'values' sets ${touched.join(', ')}, which the migration owns; remove those keys (use storage-size, storage-class and etcd-extra-args instead)`,
+    );
   }
   if (getPath(req.userValues, ['controlPlane', 'persistence']) !== undefined) {
     throw new ValuesError(
@@ -180,9 +182,16 @@ export function computeValues(req: ValuesRequest): PhaseValues {
       );
     }
   }
-  const releaseClass = isObject(claim) && typeof claim.storageClass === 'string' && claim.storageClass !== '' ? claim.storageClass : undefined;
+  const releaseClass =
+    isObject(claim) && typeof claim.storageClass === 'string' && claim.storageClass !== ''
+      ? claim.storageClass
+      : undefined;
   const storageClass = req.storageClass ?? releaseClass;
-  const classFrom = req.storageClass ? 'input storage-class' : releaseClass ? 'the release values' : "the cluster's default StorageClass";
+  const classFrom = req.storageClass
+    ? 'input storage-class'
+    : releaseClass
+      ? 'the release values'
+      : "the cluster's default StorageClass";
 
   const base = mergeValues(req.userValues, req.extraValues);
   const phase1 = structuredClone(base);
@@ -207,10 +216,14 @@ export function computeValues(req: ValuesRequest): PhaseValues {
 export function versionProblems(values: Values, version: ChartVersion): string[] {
   const out: string[] = [];
   if (getPath(values, [...EMBEDDED, 'snapshotCount']) !== undefined && !atLeast(version, '0.25.0')) {
-    out.push(`controlPlane.backingStore.etcd.embedded.snapshotCount exists from chart 0.25.0; chart ${version.text} rejects it`);
+    out.push(
+      `controlPlane.backingStore.etcd.embedded.snapshotCount exists from chart 0.25.0; chart ${version.text} rejects it`,
+    );
   }
   if (getPath(values, [...EMBEDDED, 'extraArgs']) !== undefined && !atLeast(version, '0.26.0')) {
-    out.push(`controlPlane.backingStore.etcd.embedded.extraArgs exists from chart 0.26.0; chart ${version.text} rejects it`);
+    out.push(
+      `controlPlane.backingStore.etcd.embedded.extraArgs exists from chart 0.26.0; chart ${version.text} rejects it`,
+    );
   }
   return out;
 }

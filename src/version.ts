@@ -66,7 +66,9 @@ export function atLeast(v: ChartVersion, min: string): boolean {
 /** v belongs to the line of `line` (major.minor) or a later one, pre-releases included: 0.29.0-rc.1 is on 0.29. */
 export function onOrAfterLine(v: ChartVersion, line: string): boolean {
   const l = constant(line);
-  return v.major - l.major || v.minor - l.minor ? v.major > l.major || (v.major === l.major && v.minor > l.minor) : true;
+  return v.major - l.major || v.minor - l.minor
+    ? v.major > l.major || (v.major === l.major && v.minor > l.minor)
+    : true;
 }
 
 export const lineOf = (v: ChartVersion): string => `${v.major}.${v.minor}`;

@@ -20,7 +20,8 @@ export function setOutput(name: string, value: string): void {
   }
   if (!existsSync(file)) throw new Error(`Missing file at path: ${file}`);
   const delimiter = `ghadelimiter_${randomUUID()}`;
-  if (name.includes(delimiter) || value.includes(delimiter)) throw new Error('Unexpected input: the output contains its delimiter');
+  if (name.includes(delimiter) || value.includes(delimiter))
+    throw new Error('Unexpected input: the output contains its delimiter');
   appendFileSync(file, `${name}<<${delimiter}${EOL}${value}${EOL}${delimiter}${EOL}`, { encoding: 'utf8' });
 }
 
@@ -37,7 +38,10 @@ export function setFailed(message: string): void {
 export function appendSummary(markdown: string): void {
   const file = process.env.GITHUB_STEP_SUMMARY || '';
   try {
-    if (!file) throw new Error('Unable to find environment variable for $GITHUB_STEP_SUMMARY. Check if your runtime environment supports job summaries.');
+    if (!file)
+      throw new Error(
+        'Unable to find environment variable for $GITHUB_STEP_SUMMARY. Check if your runtime environment supports job summaries.',
+      );
     appendFileSync(file, markdown, { encoding: 'utf8' });
   } catch (e) {
     warning(`could not write the job summary: ${(e as Error).message}`);

@@ -32,9 +32,15 @@ export interface PodEtcd<C> {
   close(): Promise<void>;
 }
 
-export function openPodEtcd(kc: KubeConfig, o: OpenPodEtcdOptions & { allowExecFallback: false }): Promise<PodEtcd<EtcdClient>>;
+export function openPodEtcd(
+  kc: KubeConfig,
+  o: OpenPodEtcdOptions & { allowExecFallback: false },
+): Promise<PodEtcd<EtcdClient>>;
 export function openPodEtcd(kc: KubeConfig, o: OpenPodEtcdOptions): Promise<PodEtcd<EtcdClient | KeyRangeReader>>;
-export async function openPodEtcd(kc: KubeConfig, o: OpenPodEtcdOptions): Promise<PodEtcd<EtcdClient | KeyRangeReader>> {
+export async function openPodEtcd(
+  kc: KubeConfig,
+  o: OpenPodEtcdOptions,
+): Promise<PodEtcd<EtcdClient | KeyRangeReader>> {
   const port = o.port ?? 2379;
   const where = `pod ${o.namespace}/${o.pod}`;
   try {
@@ -42,16 +48,24 @@ export async function openPodEtcd(kc: KubeConfig, o: OpenPodEtcdOptions): Promis
   } catch (e) {
     const text = forwardErrorText(e);
     if (!isForbidden(text)) {
-      throw new Error(`cannot port-forward to ${where} port ${port}: ${text}. Check that the pod exists and is running.`);
+      throw new Error(
+        `cannot port-forward to ${where} port ${port}: ${text}. Check that the pod exists and is running.`,
+      );
     }
     if (!o.allowExecFallback) {
-      throw new Error(`port-forward to ${where} is forbidden (${text}): the action's service account needs 'create' on pods/portforward in namespace ${o.namespace}.`);
+      throw new Error(
+        `port-forward to ${where} is forbidden (${text}): the action's service account needs 'create' on pods/portforward in namespace ${o.namespace}.`,
+      );
     }
     const reader = execEtcdctlReader(kc, o);
     // Fail here, with the RBAC story, rather than in the middle of the census.
-    await reader.readRange({ key: Buffer.from([1]), rangeEnd: Buffer.from([2]), limit: 0, revision: 0, countOnly: true }).catch((err: Error) => {
-      throw new Error(`port-forward to ${where} is forbidden (${text}) and the etcdctl fallback failed too: ${err.message}. Grant 'create' on pods/portforward (preferred) or on pods/exec in namespace ${o.namespace}.`);
-    });
+    await reader
+      .readRange({ key: Buffer.from([1]), rangeEnd: Buffer.from([2]), limit: 0, revision: 0, countOnly: true })
+      .catch((err: Error) => {
+        throw new Error(
+          `port-forward to ${where} is forbidden (${text}) and the etcdctl fallback failed too: ${err.message}. Grant 'create' on pods/portforward (preferred) or on pods/exec in namespace ${o.namespace}.`,
+        );
+      });
     return { client: reader, path: 'exec', close: async () => {} };
   }
 
@@ -59,8 +73,11 @@ export async function openPodEtcd(kc: KubeConfig, o: OpenPodEtcdOptions): Promis
   const client = new EtcdClient({
     endpoint: `127.0.0.1:${forward.port}`,
     serverName: o.serverName ?? 'localhost',
-    ca: o.certs.ca, cert: o.certs.cert, key: o.certs.key,
-    caSource: o.certs.caSource, certSource: o.certs.certSource,
+    ca: o.certs.ca,
+    cert: o.certs.cert,
+    key: o.certs.key,
+    caSource: o.certs.caSource,
+    certSource: o.certs.certSource,
     label: `etcd in ${where} (through a port-forward)`,
   });
   try {
@@ -77,7 +94,10 @@ export async function openPodEtcd(kc: KubeConfig, o: OpenPodEtcdOptions): Promis
   return {
     client,
     path: 'port-forward',
-    async close() { client.close(); await forward.close(); },
+    async close() {
+      client.close();
+      await forward.close();
+    },
   };
 }
 
@@ -99,9 +119,14 @@ export function execEtcdctlReader(kc: KubeConfig, o: OpenPodEtcdOptions): KeyRan
   return {
     async readRange(q) {
       const args = [
-        'etcdctl', `--endpoints=https://127.0.0.1:${port}`, `--cacert=${pki}/etcd-ca.crt`,
-        `--cert=${pki}/${o.certs.source}.crt`, `--key=${pki}/${o.certs.source}.key`, '--command-timeout=120s',
-        'get', arg(q.key),
+        'etcdctl',
+        `--endpoints=https://127.0.0.1:${port}`,
+        `--cacert=${pki}/etcd-ca.crt`,
+        `--cert=${pki}/${o.certs.source}.crt`,
+        `--key=${pki}/${o.certs.source}.key`,
+        '--command-timeout=120s',
+        'get',
+        arg(q.key),
       ];
       if (q.rangeEnd.length === 1 && q.rangeEnd[0] === 0) args.push('--from-key');
       else args.push(arg(q.rangeEnd));
@@ -111,14 +136,27 @@ export function execEtcdctlReader(kc: KubeConfig, o: OpenPodEtcdOptions): KeyRan
       if (q.revision) args.push(`--rev=${q.revision}`);
       const out: Buffer[] = [];
       const err: Buffer[] = [];
-      const sink = (arr: Buffer[]) => new Writable({ write(c: Buffer, _e, cb) { arr.push(Buffer.from(c)); cb(); } });
+      const sink = (arr: Buffer[]) =>
+        new Writable({
+          write(c: Buffer, _e, cb) {
+            arr.push(Buffer.from(c));
+            cb();
+          },
+        });
       const status = await new Promise<V1Status>((resolve, reject) => {
-        exec.exec(o.namespace, o.pod, container, args, sink(out), sink(err), null, false, (s) => resolve(s))
+        exec
+          .exec(o.namespace, o.pod, container, args, sink(out), sink(err), null, false, (s) => resolve(s))
           .then((ws) => {
             // The API server sends etcdctl's exit status as the last frame. A stream that closes
             // without it (API server or kubelet gone) proves nothing: its output may be cut short.
             // (Once the status frame resolved the promise, this reject does nothing.)
-            ws.on('close', () => reject(new Error(`exec in ${where}: the stream closed before etcdctl's exit status arrived; its output is not trusted`)));
+            ws.on('close', () =>
+              reject(
+                new Error(
+                  `exec in ${where}: the stream closed before etcdctl's exit status arrived; its output is not trusted`,
+                ),
+              ),
+            );
           })
           .catch((e: unknown) => reject(new Error(`exec in ${where} failed: ${forwardErrorText(e)}`)));
       });
@@ -127,7 +165,11 @@ export function execEtcdctlReader(kc: KubeConfig, o: OpenPodEtcdOptions): KeyRan
         if (/compacted/i.test(text)) throw new EtcdError('compacted', `etcdctl in ${where}: ${text}`);
         throw new Error(`etcdctl in ${where} failed: ${status.message ?? ''} ${text}`.trim());
       }
-      const j = JSON.parse(Buffer.concat(out).toString()) as { header?: { revision?: number }; kvs?: Array<{ key: string }>; count?: number };
+      const j = JSON.parse(Buffer.concat(out).toString()) as {
+        header?: { revision?: number };
+        kvs?: Array<{ key: string }>;
+        count?: number;
+      };
       return {
         revision: Number(j.header?.revision ?? 0),
         count: Number(j.count ?? 0),

@@ -19,14 +19,26 @@ import { prefixEnd, type EtcdClient, EtcdError } from './client.ts';
 
 /** The one operation the census needs; the port-forward client and the exec path both provide it. */
 export interface KeyRangeReader {
-  readRange(q: { key: Buffer; rangeEnd: Buffer; limit: number; revision: number; countOnly?: boolean }):
-    Promise<{ revision: number; count: number; keys: Buffer[] }>;
+  readRange(q: {
+    key: Buffer;
+    rangeEnd: Buffer;
+    limit: number;
+    revision: number;
+    countOnly?: boolean;
+  }): Promise<{ revision: number; count: number; keys: Buffer[] }>;
 }
 
 export function clientKeyReader(client: EtcdClient): KeyRangeReader {
   return {
     async readRange(q) {
-      const r = await client.range({ key: q.key, rangeEnd: q.rangeEnd, limit: q.limit, revision: q.revision, keysOnly: true, countOnly: q.countOnly });
+      const r = await client.range({
+        key: q.key,
+        rangeEnd: q.rangeEnd,
+        limit: q.limit,
+        revision: q.revision,
+        keysOnly: true,
+        countOnly: q.countOnly,
+      });
       return { revision: r.header.revision, count: r.count, keys: r.kvs.map((kv) => kv.key) };
     },
   };
@@ -77,7 +89,10 @@ function groupEnd(group: Buffer, prefix: boolean): Buffer {
 
 function buckets(): Array<[Buffer, Buffer]> {
   const at = (c: string) => Buffer.concat([REGISTRY, Buffer.from(c)]);
-  const out: Array<[Buffer, Buffer]> = [[Buffer.from([0]), REGISTRY], [REGISTRY, at('a')]];
+  const out: Array<[Buffer, Buffer]> = [
+    [Buffer.from([0]), REGISTRY],
+    [REGISTRY, at('a')],
+  ];
   for (let c = 'a'.charCodeAt(0); c <= 'z'.charCodeAt(0); c++) {
     out.push([at(String.fromCharCode(c)), at(String.fromCharCode(c + 1))]);
   }
@@ -85,7 +100,10 @@ function buckets(): Array<[Buffer, Buffer]> {
   return out;
 }
 
-export async function readCensus(source: EtcdClient | KeyRangeReader, opts: ReadCensusOptions = {}): Promise<CensusCounts> {
+export async function readCensus(
+  source: EtcdClient | KeyRangeReader,
+  opts: ReadCensusOptions = {},
+): Promise<CensusCounts> {
   const reader: KeyRangeReader = 'readRange' in source ? source : clientKeyReader(source as EtcdClient);
   try {
     return await readAt(reader, opts);
@@ -101,12 +119,20 @@ async function readAt(reader: KeyRangeReader, opts: ReadCensusOptions): Promise<
   let revision = opts.revision ?? 0;
   if (!revision) {
     // A count over an (almost surely) empty range: costs nothing, gives the current revision.
-    const r = await reader.readRange({ key: Buffer.from([0]), rangeEnd: Buffer.from([1]), limit: 0, revision: 0, countOnly: true });
+    const r = await reader.readRange({
+      key: Buffer.from([0]),
+      rangeEnd: Buffer.from([1]),
+      limit: 0,
+      revision: 0,
+      countOnly: true,
+    });
     revision = r.revision;
   }
   // Groups are kept as latin1 strings (one char per byte) so they map back to key bytes exactly.
   const groups = new Map<string, number>();
-  const add = (g: string, n: number) => { if (n > 0) groups.set(g, (groups.get(g) ?? 0) + n); };
+  const add = (g: string, n: number) => {
+    if (n > 0) groups.set(g, (groups.get(g) ?? 0) + n);
+  };
   const all = buckets();
   let total = 0;
   let done = 0;
@@ -115,7 +141,9 @@ async function readAt(reader: KeyRangeReader, opts: ReadCensusOptions): Promise<
   // failure must not add its first keys twice.
   const readBucketOnce = async (lo: Buffer, hi: Buffer): Promise<{ total: number; groups: Map<string, number> }> => {
     const local = new Map<string, number>();
-    const add = (g: string, n: number) => { if (n > 0) local.set(g, (local.get(g) ?? 0) + n); };
+    const add = (g: string, n: number) => {
+      if (n > 0) local.set(g, (local.get(g) ?? 0) + n);
+    };
     let q = await reader.readRange({ key: lo, rangeEnd: hi, limit: 1, revision });
     const bucketTotal = q.count;
     let counted = 0;
@@ -124,7 +152,9 @@ async function readAt(reader: KeyRangeReader, opts: ReadCensusOptions): Promise<
         // Small rest: list it once and group locally.
         const r = await reader.readRange({ key: q.keys[0]!, rangeEnd: hi, limit: 0, revision });
         if (r.keys.length !== q.count) {
-          throw new Error(`census: etcd listed ${r.keys.length} keys where it counted ${q.count} at revision ${revision}; the read was not consistent.`);
+          throw new Error(
+            `census: etcd listed ${r.keys.length} keys where it counted ${q.count} at revision ${revision}; the read was not consistent.`,
+          );
         }
         for (const k of r.keys) add(groupOf(k.toString('latin1')), 1);
         counted += r.keys.length;
@@ -145,7 +175,9 @@ async function readAt(reader: KeyRangeReader, opts: ReadCensusOptions): Promise<
       q = next;
     }
     if (counted !== bucketTotal) {
-      throw new Error(`census: counted ${counted} keys in a bucket of ${bucketTotal} at revision ${revision}; this is a bug in the census reader.`);
+      throw new Error(
+        `census: counted ${counted} keys in a bucket of ${bucketTotal} at revision ${revision}; this is a bug in the census reader.`,
+      );
     }
     return { total: bucketTotal, groups: local };
   };
@@ -172,7 +204,12 @@ async function readAt(reader: KeyRangeReader, opts: ReadCensusOptions): Promise<
   let failed = false; // once one bucket fails the census has failed: start no more buckets
   const workers = Array.from({ length: Math.max(1, opts.concurrency ?? 4) }, async () => {
     for (let b = queue.shift(); b && !failed; b = queue.shift()) {
-      try { await readBucket(b.i, b.lo, b.hi); } catch (e) { failed = true; throw e; }
+      try {
+        await readBucket(b.i, b.lo, b.hi);
+      } catch (e) {
+        failed = true;
+        throw e;
+      }
     }
   });
   await Promise.all(workers);

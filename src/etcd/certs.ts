@@ -34,7 +34,10 @@ export function certsFromSecretData(data: Record<string, string>, secretName: st
     const key = decode(data, `${name}.key`);
     if (ca && cert && key) {
       return {
-        ca, cert, key, source: name,
+        ca,
+        cert,
+        key,
+        source: name,
         caSource: `etcd-ca.crt from secret ${secretName}`,
         certSource: `${name}.crt from secret ${secretName}`,
       };
@@ -47,6 +50,6 @@ export function certsFromSecretData(data: Record<string, string>, secretName: st
   if (missing.length === 0 || pairs.length === CLIENTS.length) missing.push(`one client pair (${pairs.join('; or ')})`);
   throw new Error(
     `secret ${secretName} lacks ${missing.join(', ')}: the etcd CA and a client certificate are needed to read etcd. ` +
-    'vCluster writes this secret when its control plane starts; check that the release is running and that the secret is the one of this release.',
+      'vCluster writes this secret when its control plane starts; check that the release is running and that the secret is the one of this release.',
   );
 }

@@ -4,8 +4,15 @@
 // error that names the file and the secret it came from.
 import * as grpc from '@grpc/grpc-js';
 import {
-  decodeRangeResponse, decodeSnapshotResponse, decodeStatusResponse, encodeEmpty, encodeRangeRequest,
-  type RangeRequest, type RangeResponse, type SnapshotResponse, type StatusResponse,
+  decodeRangeResponse,
+  decodeSnapshotResponse,
+  decodeStatusResponse,
+  encodeEmpty,
+  encodeRangeRequest,
+  type RangeRequest,
+  type RangeResponse,
+  type SnapshotResponse,
+  type StatusResponse,
 } from './proto.ts';
 
 export interface EtcdClientOptions {
@@ -55,7 +62,7 @@ export function prefixEnd(prefix: Uint8Array): Buffer {
   const end = Buffer.from(prefix);
   for (let i = end.length - 1; i >= 0; i--) {
     if (end[i]! < 0xff) {
-      end[i]! ++;
+      end[i]!++;
       return end.subarray(0, i + 1);
     }
   }
@@ -72,9 +79,7 @@ export class EtcdClient {
   constructor(opts: EtcdClientOptions) {
     this.opts = opts;
     this.target = opts.endpoint.replace(/^https?:\/\//, '').replace(/\/+$/, '');
-    const creds = grpc.credentials.createSsl(
-      Buffer.from(opts.ca), Buffer.from(opts.key), Buffer.from(opts.cert),
-    );
+    const creds = grpc.credentials.createSsl(Buffer.from(opts.ca), Buffer.from(opts.key), Buffer.from(opts.cert));
     const channelOpts: grpc.ChannelOptions = {
       'grpc.max_receive_message_length': 256 * 1024 * 1024,
       'grpc.max_send_message_length': 16 * 1024 * 1024,
@@ -93,7 +98,9 @@ export class EtcdClient {
     this.client = new grpc.Client(this.target, creds, channelOpts);
   }
 
-  private get label(): string { return this.opts.label ?? `etcd at ${this.target}`; }
+  private get label(): string {
+    return this.opts.label ?? `etcd at ${this.target}`;
+  }
 
   /** Turn a grpc error into one a user can act on. */
   explain(err: unknown): EtcdError {
@@ -108,17 +115,37 @@ export class EtcdClient {
       .trim();
     const caSource = this.opts.caSource ?? 'the given CA certificate';
     const certSource = this.opts.certSource ?? 'as given';
-    if (/self[- ]signed certificate|unable to verify|unable to get (local )?issuer|certificate signature failure|CERT_UNTRUSTED|UNABLE_TO_/i.test(details)) {
-      return new EtcdError('ca', `TLS to ${this.label} failed: the server certificate is not signed by ${caSource} (${details}). Use the CA that signed this etcd's server certificate.`, e?.code);
+    if (
+      /self[- ]signed certificate|unable to verify|unable to get (local )?issuer|certificate signature failure|CERT_UNTRUSTED|UNABLE_TO_/i.test(
+        details,
+      )
+    ) {
+      return new EtcdError(
+        'ca',
+        `TLS to ${this.label} failed: the server certificate is not signed by ${caSource} (${details}). Use the CA that signed this etcd's server certificate.`,
+        e?.code,
+      );
     }
     if (/Hostname\/IP does not match|ERR_TLS_CERT_ALTNAME_INVALID|altnames/i.test(details)) {
-      return new EtcdError('ca', `TLS to ${this.label} failed: the server certificate does not cover the name dialled (${details}). Set the server name to one in its SANs (vCluster's cover localhost).`, e?.code);
+      return new EtcdError(
+        'ca',
+        `TLS to ${this.label} failed: the server certificate does not cover the name dialled (${details}). Set the server name to one in its SANs (vCluster's cover localhost).`,
+        e?.code,
+      );
     }
     if (/bad certificate|unknown ca|certificate required|alert|certificate_unknown|handshake failure/i.test(details)) {
-      return new EtcdError('client-cert', `${this.label} refused the client certificate (${certSource}): ${details}. The certificate must be signed by the CA the etcd trusts (etcd-ca.crt) and be valid for client auth.`, e?.code);
+      return new EtcdError(
+        'client-cert',
+        `${this.label} refused the client certificate (${certSource}): ${details}. The certificate must be signed by the CA the etcd trusts (etcd-ca.crt) and be valid for client auth.`,
+        e?.code,
+      );
     }
     if (e?.code === grpc.status.OUT_OF_RANGE && /compacted/i.test(details)) {
-      return new EtcdError('compacted', `${this.label}: the revision read was compacted meanwhile (${details}). Run again; the census reads one revision from start to end.`, e.code);
+      return new EtcdError(
+        'compacted',
+        `${this.label}: the revision read was compacted meanwhile (${details}). Run again; the census reads one revision from start to end.`,
+        e.code,
+      );
     }
     if (e?.code === grpc.status.UNAVAILABLE || e?.code === grpc.status.DEADLINE_EXCEEDED) {
       return new EtcdError('unavailable', `${this.label} is not reachable (${details}).`, e.code);
@@ -132,8 +159,15 @@ export class EtcdClient {
 
   private unaryOnce(method: string, req: Buffer, timeoutMs?: number): Promise<Buffer> {
     return new Promise((resolve, reject) => {
-      this.client.makeUnaryRequest(method, identity, identity, req, new grpc.Metadata(), { deadline: this.deadline(timeoutMs) },
-        (err, res) => (err ? reject(err) : resolve(res!)));
+      this.client.makeUnaryRequest(
+        method,
+        identity,
+        identity,
+        req,
+        new grpc.Metadata(),
+        { deadline: this.deadline(timeoutMs) },
+        (err, res) => (err ? reject(err) : resolve(res!)),
+      );
     });
   }
 
@@ -148,10 +182,17 @@ export class EtcdClient {
       } catch (err) {
         last = this.explain(err);
         if (last.kind !== 'unavailable') throw last;
-        if (i < attempts) { await sleep(delay); delay *= 2; }
+        if (i < attempts) {
+          await sleep(delay);
+          delay *= 2;
+        }
       }
     }
-    throw new EtcdError('unavailable', `${last!.message} Gave up after ${attempts} attempts. Check that the etcd pod is running and the port-forward is up.`, last!.code);
+    throw new EtcdError(
+      'unavailable',
+      `${last!.message} Gave up after ${attempts} attempts. Check that the etcd pod is running and the port-forward is up.`,
+      last!.code,
+    );
   }
 
   async range(req: RangeRequest): Promise<RangeResponse> {
@@ -159,7 +200,11 @@ export class EtcdClient {
   }
 
   /** Number of keys in [key, rangeEnd) at a revision (0 = current), and the revision it was read at. */
-  async count(key: Uint8Array, rangeEnd: Uint8Array | undefined, revision = 0): Promise<{ count: number; revision: number }> {
+  async count(
+    key: Uint8Array,
+    rangeEnd: Uint8Array | undefined,
+    revision = 0,
+  ): Promise<{ count: number; revision: number }> {
     const r = await this.range({ key, rangeEnd, revision, countOnly: true });
     return { count: r.count, revision: r.header.revision };
   }
@@ -174,12 +219,22 @@ export class EtcdClient {
    * loop cancels the call. Not retried: a half-received snapshot is useless.
    */
   async *snapshot(idleTimeoutMs = 60_000): AsyncGenerator<SnapshotResponse> {
-    const call = this.client.makeServerStreamRequest(MAINT + 'Snapshot', identity, identity, encodeEmpty(), new grpc.Metadata(), {});
+    const call = this.client.makeServerStreamRequest(
+      MAINT + 'Snapshot',
+      identity,
+      identity,
+      encodeEmpty(),
+      new grpc.Metadata(),
+      {},
+    );
     let idle: NodeJS.Timeout | undefined;
     let idleFired = false;
     const arm = () => {
       clearTimeout(idle);
-      idle = setTimeout(() => { idleFired = true; call.cancel(); }, idleTimeoutMs);
+      idle = setTimeout(() => {
+        idleFired = true;
+        call.cancel();
+      }, idleTimeoutMs);
     };
     let done = false;
     try {
@@ -190,7 +245,11 @@ export class EtcdClient {
       }
       done = true;
     } catch (err) {
-      if (idleFired) throw new EtcdError('unavailable', `${this.label}: the snapshot stream stalled (no data for ${idleTimeoutMs / 1000} s).`);
+      if (idleFired)
+        throw new EtcdError(
+          'unavailable',
+          `${this.label}: the snapshot stream stalled (no data for ${idleTimeoutMs / 1000} s).`,
+        );
       const e = this.explain(err);
       throw new EtcdError(e.kind, `snapshot stream broke: ${e.message}`, e.code);
     } finally {

@@ -35,13 +35,20 @@ export function isForbidden(text: string | undefined): boolean {
 export async function probePortForward(kc: KubeConfig, namespace: string, pod: string, port: number): Promise<void> {
   const pf = new PortForward(kc, true);
   const input = new PassThrough();
-  const sink = new Writable({ write(_c, _e, cb) { cb(); } });
+  const sink = new Writable({
+    write(_c, _e, cb) {
+      cb();
+    },
+  });
   const ws = (await pf.portForward(namespace, pod, [port], sink, null, input)) as unknown as WsLike;
   input.end();
   ws.close();
 }
 
-export async function startPortForward(kc: KubeConfig, o: { namespace: string; pod: string; port: number }): Promise<PodPortForward> {
+export async function startPortForward(
+  kc: KubeConfig,
+  o: { namespace: string; pod: string; port: number },
+): Promise<PodPortForward> {
   const pf = new PortForward(kc, true);
   let lastError: string | undefined;
   const open = new Set<{ socket: Socket; ws?: WsLike }>();
@@ -70,10 +77,16 @@ export async function startPortForward(kc: KubeConfig, o: { namespace: string; p
       .then((ws) => {
         const w = ws as unknown as WsLike;
         entry.ws = w;
-        if (socket.destroyed) { w.close(); return; }
+        if (socket.destroyed) {
+          w.close();
+          return;
+        }
         // The API server ended the stream (pod gone, API restarted): end the local side too.
         w.on?.('close', () => socket.destroy());
-        w.on?.('error', (e: unknown) => { lastError = `port-forward to ${o.namespace}/${o.pod}:${o.port}: ${forwardErrorText(e)}`; socket.destroy(); });
+        w.on?.('error', (e: unknown) => {
+          lastError = `port-forward to ${o.namespace}/${o.pod}:${o.port}: ${forwardErrorText(e)}`;
+          socket.destroy();
+        });
       })
       .catch((e: unknown) => {
         lastError = `port-forward to ${o.namespace}/${o.pod}:${o.port}: ${forwardErrorText(e)}`;
@@ -92,7 +105,10 @@ export async function startPortForward(kc: KubeConfig, o: { namespace: string; p
     port,
     lastError: () => lastError,
     async close() {
-      for (const e of open) { e.ws?.close(); e.socket.destroy(); }
+      for (const e of open) {
+        e.ws?.close();
+        e.socket.destroy();
+      }
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };

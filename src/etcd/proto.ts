@@ -25,7 +25,10 @@ class Writer {
     if (n < 0) {
       // Negative int64: ten bytes of two's complement (never sent by us, kept correct anyway).
       let v = BigInt.asUintN(64, BigInt(n));
-      while (v > 0x7fn) { this.cur.push(Number(v & 0x7fn) | 0x80); v >>= 7n; }
+      while (v > 0x7fn) {
+        this.cur.push(Number(v & 0x7fn) | 0x80);
+        v >>= 7n;
+      }
       this.cur.push(Number(v));
       return;
     }
@@ -36,7 +39,9 @@ class Writer {
     this.cur.push(n);
   }
 
-  tag(field: number, wt: number): void { this.varint(field * 8 + wt); }
+  tag(field: number, wt: number): void {
+    this.varint(field * 8 + wt);
+  }
 
   uint(field: number, n: number | undefined): void {
     if (!n) return;
@@ -252,7 +257,16 @@ export interface StatusResponse {
 }
 
 export function decodeStatusResponse(b: Buffer): StatusResponse {
-  const r: StatusResponse = { header: decodeHeader(EMPTY), version: '', dbSize: 0, leader: 0, raftIndex: 0, raftTerm: 0, errors: [], dbSizeInUse: 0 };
+  const r: StatusResponse = {
+    header: decodeHeader(EMPTY),
+    version: '',
+    dbSize: 0,
+    leader: 0,
+    raftIndex: 0,
+    raftTerm: 0,
+    errors: [],
+    dbSizeInUse: 0,
+  };
   for (const f of fields(b)) {
     if (f.no === 1) r.header = decodeHeader(f.b);
     else if (f.no === 2) r.version = f.b.toString('utf8');

@@ -87,7 +87,9 @@ export class PageReader {
     return full;
   }
 
-  close(): void { closeSync(this.fd); }
+  close(): void {
+    closeSync(this.fd);
+  }
 
   /** Visit every leaf element of the tree under page `p` (or an inline page), in key order. `visit` must not read pages. */
   walk(p: Buffer, visit: (key: Buffer, value: Buffer, flags: number) => void): void {
@@ -175,7 +177,10 @@ function kvKey(v: Buffer): Buffer {
   for (; i < v.length && i < 6; i++) {
     len |= (v[i]! & 0x7f) << shift;
     shift += 7;
-    if ((v[i]! & 0x80) === 0) { i++; break; }
+    if ((v[i]! & 0x80) === 0) {
+      i++;
+      break;
+    }
   }
   return v.subarray(i, i + len);
 }
@@ -197,12 +202,16 @@ class HashTable {
     let i = (lo ^ Math.imul(hi, 0x9e3779b1)) & mask;
     while (this.state[i] !== 0 && (this.hi[i] !== hi || this.lo[i] !== lo)) i = (i + 1) & mask;
     if (this.state[i] === 0) this.used++;
-    this.hi[i] = hi; this.lo[i] = lo; this.state[i] = alive ? 2 : 1;
+    this.hi[i] = hi;
+    this.lo[i] = lo;
+    this.state[i] = alive ? 2 : 1;
   }
   private grow(): void {
     const { hi, lo, state } = this;
     const cap = state.length * 2;
-    this.hi = new Uint32Array(cap); this.lo = new Uint32Array(cap); this.state = new Uint8Array(cap);
+    this.hi = new Uint32Array(cap);
+    this.lo = new Uint32Array(cap);
+    this.state = new Uint8Array(cap);
     this.used = 0;
     for (let i = 0; i < state.length; i++) if (state[i]) this.set(hi[i]!, lo[i]!, state[i] === 2);
   }
@@ -275,8 +284,9 @@ export function countSnapshotKeys(path: string, opts: { trackKeys?: boolean } = 
         const rev = k.readUInt32BE(0) * 4294967296 + k.readUInt32BE(4); // no BigInt per entry
         revision = rev;
         const tombstone = k.length === 18 && k[17] === 0x74; // 't'
-        if (rev <= compacted) { if (!tombstone) live++; }
-        else if (tombstone) live--;
+        if (rev <= compacted) {
+          if (!tombstone) live++;
+        } else if (tombstone) live--;
         else if (kvVersion(v) === 1) live++;
       });
       return { revision, keys: live, entries };

@@ -10,7 +10,14 @@
 // adds, as in countSnapshotKeys, "live" when C is above its revisions, "creations − tombstones"
 // when C is below them, and an exact count from the file for the one leaf C falls inside.
 // Freed pages get summaries too and are never reached from the tree. Memory: 15 bytes a page.
-import { countSnapshotKeys, kvVersion, kvVersionAt, PageReader, parseMeta, type SnapshotKeys } from './snapshot-file.ts';
+import {
+  countSnapshotKeys,
+  kvVersion,
+  kvVersionAt,
+  PageReader,
+  parseMeta,
+  type SnapshotKeys,
+} from './snapshot-file.ts';
 
 export interface ScannedKeys extends SnapshotKeys {
   /** Leaf pages of bucket "key"; 0 when the file was counted in one pass instead (fallback). */
@@ -148,8 +155,14 @@ export class SnapshotScan {
       const max = this.maxRev[id]!;
       total.entries += this.live[id]! + this.tombs[id]!;
       if (max > total.revision) total.revision = max;
-      if (max <= compacted) { total.keys += this.live[id]!; return; }
-      if (this.minRev[id]! > compacted) { total.keys += this.created[id]! - this.tombs[id]!; return; }
+      if (max <= compacted) {
+        total.keys += this.live[id]!;
+        return;
+      }
+      if (this.minRev[id]! > compacted) {
+        total.keys += this.created[id]! - this.tombs[id]!;
+        return;
+      }
     }
     const p = r.page(id);
     if (p.readUInt16LE(8) & 0x01) {
@@ -170,8 +183,9 @@ export class SnapshotScan {
         total.entries++;
         if (rev > total.revision) total.revision = rev;
       }
-      if (rev <= compacted) { if (!tombstone) total.keys++; }
-      else if (tombstone) total.keys--;
+      if (rev <= compacted) {
+        if (!tombstone) total.keys++;
+      } else if (tombstone) total.keys--;
       else if (kvVersion(v) === 1) total.keys++;
     });
   }

@@ -46,11 +46,21 @@ function runUrl(): string | undefined {
 
 /** The fleet JSON without text a workflow does not need: one object per release. */
 function fleetJson(entries: FleetEntry[]): string {
-  return JSON.stringify(entries.map((e) => ({
-    release: e.release, namespace: e.namespace, state: e.state, reason: e.reason, next: e.next,
-    chart: e.chart ?? null, target: e.target ?? null, keysBefore: e.keysBefore ?? null, keysAfter: e.keysAfter ?? null,
-    attention: e.attention, gitops: e.gitops ?? null,
-  })));
+  return JSON.stringify(
+    entries.map((e) => ({
+      release: e.release,
+      namespace: e.namespace,
+      state: e.state,
+      reason: e.reason,
+      next: e.next,
+      chart: e.chart ?? null,
+      target: e.target ?? null,
+      keysBefore: e.keysBefore ?? null,
+      keysAfter: e.keysAfter ?? null,
+      attention: e.attention,
+      gitops: e.gitops ?? null,
+    })),
+  );
 }
 
 export async function runDiscover(s: FleetSettings): Promise<void> {
@@ -62,21 +72,48 @@ export async function runDiscover(s: FleetSettings): Promise<void> {
     try {
       ({ conn, cleanup } = await connection(s, workDir));
     } catch (e) {
-      throw new Error(`the kubeconfig cannot be used: ${firstLine(e)}; fix input 'kubeconfig' or 'context' (or KUBECONFIG) and run again`);
+      throw new Error(
+        `the kubeconfig cannot be used: ${firstLine(e)}; fix input 'kubeconfig' or 'context' (or KUBECONFIG) and run again`,
+      );
     }
     const t0 = Date.now();
     const read = await readFleet(async () => conn, { scope: s.scope, secrets: s.secrets });
-    const entries = classifyFleet(groupFleet(read.objects), { chartVersion: s.chartVersion, gitopsPaused: s.gitopsPaused });
+    const entries = classifyFleet(groupFleet(read.objects), {
+      chartVersion: s.chartVersion,
+      gitopsPaused: s.gitopsPaused,
+    });
     const counts = countStates(entries);
     const { matrix, left } = fleetMatrix(entries, s.nextPhase, s.maxReleases);
-    core.info(`read ${entries.length} vCluster releases in ${read.calls} list calls (${Date.now() - t0} ms): ${Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', ')}`);
-    for (const e of entries.filter((x) => x.attention)) core.info(`needs a person: ${e.namespace}/${e.release} ${e.state}: ${e.reason}. Next: ${e.next}`);
-    core.info(`matrix for ${s.nextPhase}: ${matrix.include.length} releases${left > 0 ? `, ${left} left for the next run` : ''}`);
+    core.info(
+      `read ${entries.length} vCluster releases in ${read.calls} list calls (${Date.now() - t0} ms): ${Object.entries(
+        counts,
+      )
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}`,
+    );
+    for (const e of entries.filter((x) => x.attention))
+      core.info(`needs a person: ${e.namespace}/${e.release} ${e.state}: ${e.reason}. Next: ${e.next}`);
+    core.info(
+      `matrix for ${s.nextPhase}: ${matrix.include.length} releases${left > 0 ? `, ${left} left for the next run` : ''}`,
+    );
     const notes = [...read.notes];
     for (const n of read.notes) core.warning(n);
-    if (!s.secrets) notes.push('Helm release status and the vc-config store annotation were not read (discover-secrets: false); migrate checks the Helm status before it changes anything.');
-    if (s.gitopsPaused) notes.push('gitops-paused: true: releases marked by a GitOps controller are treated as paused.');
-    const summary = renderFleetSummary({ entries, counts, next: s.nextPhase, matrixSize: matrix.include.length, left, scope: scopeText(s, read.namespaces), notes, runUrl: runUrl() });
+    if (!s.secrets)
+      notes.push(
+        'Helm release status and the vc-config store annotation were not read (discover-secrets: false); migrate checks the Helm status before it changes anything.',
+      );
+    if (s.gitopsPaused)
+      notes.push('gitops-paused: true: releases marked by a GitOps controller are treated as paused.');
+    const summary = renderFleetSummary({
+      entries,
+      counts,
+      next: s.nextPhase,
+      matrixSize: matrix.include.length,
+      left,
+      scope: scopeText(s, read.namespaces),
+      notes,
+      runUrl: runUrl(),
+    });
     core.setOutput('status', 'succeeded');
     core.setOutput('matrix', JSON.stringify(matrix));
     core.setOutput('matrix-size', String(matrix.include.length));
@@ -84,7 +121,10 @@ export async function runDiscover(s: FleetSettings): Promise<void> {
     core.setOutput('fleet', fleetJson(entries));
     core.setOutput('counts', JSON.stringify(counts));
     core.setOutput('summary-markdown', summary);
-    await core.summary.addRaw(summary).write().catch((e) => core.warning(`could not write the job summary: ${(e as Error).message}`));
+    await core.summary
+      .addRaw(summary)
+      .write()
+      .catch((e) => core.warning(`could not write the job summary: ${(e as Error).message}`));
   } catch (e) {
     core.setOutput('status', 'failed');
     core.setFailed(`failed: discover could not read the fleet: ${firstLine(e)}`);

@@ -14,11 +14,13 @@ import type { ApprovalVerdict } from '../approval.ts';
 import type { StateRecord } from '../state.ts';
 
 /** What to do when the phase two upgrade does not finish. */
-const P2_REMEDY = 'fix what the findings name (an unschedulable pod needs a node it fits on; a Pending PVC a volume), then run finalize again: it resumes at the check that the deployed etcd is gone. The embedded etcd holds the data; the deployed etcd PVCs were not touched';
+const P2_REMEDY =
+  'fix what the findings name (an unschedulable pod needs a node it fits on; a Pending PVC a volume), then run finalize again: it resumes at the check that the deployed etcd is gone. The embedded etcd holds the data; the deployed etcd PVCs were not touched';
 
 export async function finalize(d: Deps): Promise<void> {
-  const opened = await openPhase(d, 'finalize', decideFinalize,
-    (failed) => failed.filter((c) => ['permissions', 'helm version', 'values', 'storage class'].includes(c.name)));
+  const opened = await openPhase(d, 'finalize', decideFinalize, (failed) =>
+    failed.filter((c) => ['permissions', 'helm version', 'values', 'storage class'].includes(c.name)),
+  );
   if (!opened) return;
   const { g, state, decision } = opened;
   const verdict = await checkApproval(d);
@@ -40,12 +42,23 @@ export async function finalize(d: Deps): Promise<void> {
 async function checkApproval(d: Deps): Promise<ApprovalVerdict> {
   const s = d.settings;
   const r = d.report;
-  const verdict = await step(d, 'approval', () => d.approvals.verify(s.approvalEnvironment ?? '', s.requireApproval),
-    (v) => (v.bypassed ? 'bypassed (require-approval: false)' : `approved by ${v.approvers.join(', ')}`));
+  const verdict = await step(
+    d,
+    'approval',
+    () => d.approvals.verify(s.approvalEnvironment ?? '', s.requireApproval),
+    (v) => (v.bypassed ? 'bypassed (require-approval: false)' : `approved by ${v.approvers.join(', ')}`),
+  );
   for (const c of verdict.checks) r.checks.push({ name: `approval: ${c.name}`, state: c.state, reason: c.reason });
   if (!verdict.ok) {
-    const missing = verdict.checks.filter((c) => c.state === 'failed').map((c) => c.reason).join('; ');
-    throw new PhaseStop('refused', `phase two is not approved: ${missing}`, 'get the approval the checks name, then re-run the finalize job');
+    const missing = verdict.checks
+      .filter((c) => c.state === 'failed')
+      .map((c) => c.reason)
+      .join('; ');
+    throw new PhaseStop(
+      'refused',
+      `phase two is not approved: ${missing}`,
+      'get the approval the checks name, then re-run the finalize job',
+    );
   }
   r.approvalBypassed = verdict.bypassed;
   r.approvers = verdict.approvers;
@@ -53,11 +66,21 @@ async function checkApproval(d: Deps): Promise<ApprovalVerdict> {
 }
 
 /** The embedded etcd counted against the phase-one record, the record that phase two started, and the upgrade. */
-async function startPhaseTwo(d: Deps, state: StateRecord, values: PhaseValues, verdict: ApprovalVerdict): Promise<void> {
+async function startPhaseTwo(
+  d: Deps,
+  state: StateRecord,
+  values: PhaseValues,
+  verdict: ApprovalVerdict,
+): Promise<void> {
   const s = d.settings;
   const r = d.report;
   // The embedded etcd is counted again against the phase-one record: nothing may have gone since.
-  const now = await step(d, 'census of the embedded etcd', () => d.etcd.census('embedded'), (c) => `${c.total} keys at revision ${c.revision}`);
+  const now = await step(
+    d,
+    'census of the embedded etcd',
+    () => d.etcd.census('embedded'),
+    (c) => `${c.total} keys at revision ${c.revision}`,
+  );
   const recorded = state.phase1!.deployedAtSuccess ?? state.phase1!.before;
   if (recorded) {
     const diff = diffCensus(recorded, now, s.volatilePrefixes);
@@ -65,26 +88,51 @@ async function startPhaseTwo(d: Deps, state: StateRecord, values: PhaseValues, v
     r.keysBefore = recorded.total;
     r.keysAfter = now.total;
     if (!diff.ok) {
-      throw new PhaseStop('refused', `the embedded etcd now has fewer keys than the deployed etcd had in ${diff.lost.map((x) => `${x.group} (${x.before} → ${x.after})`).join(', ')}`,
-        'do not finalize; the deployed etcd still holds the data. Investigate, then run migrate again');
+      throw new PhaseStop(
+        'refused',
+        `the embedded etcd now has fewer keys than the deployed etcd had in ${diff.lost.map((x) => `${x.group} (${x.before} → ${x.after})`).join(', ')}`,
+        'do not finalize; the deployed etcd still holds the data. Investigate, then run migrate again',
+      );
     }
   }
   const file = writeValuesFile(d, 'phase two', values.phase2);
-  await d.store.update((st) => ({
-    ...st,
-    phase2: { status: 'started', startedAt: new Date().toISOString(), valuesDigest: valuesDigest(values.phase2), approvedBy: verdict.approvers, approvalBypassed: verdict.bypassed, census: now },
-  }), 'phase two started');
+  await d.store.update(
+    (st) => ({
+      ...st,
+      phase2: {
+        status: 'started',
+        startedAt: new Date().toISOString(),
+        valuesDigest: valuesDigest(values.phase2),
+        approvedBy: verdict.approvers,
+        approvalBypassed: verdict.bypassed,
+        census: now,
+      },
+    }),
+    'phase two started',
+  );
   await upgradeOrExplain(d, 'phase two', file, P2_REMEDY);
 }
 
 /** Phase two found under way (or its upgrade interrupted): the upgrade is finished. */
-async function resumePhaseTwo(d: Deps, decision: Extract<Decision, { kind: 'resume' }>, g: Gathered, state: StateRecord): Promise<void> {
+async function resumePhaseTwo(
+  d: Deps,
+  decision: Extract<Decision, { kind: 'resume' }>,
+  g: Gathered,
+  state: StateRecord,
+): Promise<void> {
   const r = d.report;
   d.log.info(`Resuming: ${decision.why}`);
   r.warnings.push(`Resumed: ${decision.why}.`);
   if (decision.at === 'interrupted-upgrade') {
     const rel = g.view.release!;
-    await finishInterruptedUpgrade(d, 'phase two', { ...rel, values: g.userValues, settle: decision.settle }, state.phase2?.valuesDigest, 'finalize', P2_REMEDY);
+    await finishInterruptedUpgrade(
+      d,
+      'phase two',
+      { ...rel, values: g.userValues, settle: decision.settle },
+      state.phase2?.valuesDigest,
+      'finalize',
+      P2_REMEDY,
+    );
   }
 }
 
@@ -105,7 +153,9 @@ async function waitForDeployedEtcdGone(d: Deps): Promise<Omit<ClusterView, 'rele
       const ready = seen.embeddedPod?.ready === true;
       if (left.length === 0 && ready) return seen;
       if (Date.now() > deadline) {
-        throw new Error(`after the phase-two upgrade these still exist: ${left.join(', ') || 'none'}; embedded pod ${n.embeddedPod} ready: ${ready}. Check helm history and the namespace events, then run finalize again: it resumes at this check`);
+        throw new Error(
+          `after the phase-two upgrade these still exist: ${left.join(', ') || 'none'}; embedded pod ${n.embeddedPod} ready: ${ready}. Check helm history and the namespace events, then run finalize again: it resumes at this check`,
+        );
       }
       await new Promise((res) => setTimeout(res, 2000));
     }
@@ -120,20 +170,40 @@ async function finishPhaseTwo(d: Deps, state: StateRecord, v: Omit<ClusterView, 
   let leftover = v.etcdPvcs.map((p) => p.name);
   const deleted: string[] = [];
   if (s.deleteEtcdPvcs && leftover.length > 0) {
-    await step(d, 'delete the deployed etcd PVCs', async () => {
-      for (const p of leftover) {
-        await d.kube.deletePvc(s.namespace, p);
-        deleted.push(p);
-      }
-    }, () => `deleted ${deleted.join(', ')}`);
+    await step(
+      d,
+      'delete the deployed etcd PVCs',
+      async () => {
+        for (const p of leftover) {
+          await d.kube.deletePvc(s.namespace, p);
+          deleted.push(p);
+        }
+      },
+      () => `deleted ${deleted.join(', ')}`,
+    );
     leftover = [];
   }
   r.leftoverPvcs = leftover;
   if (leftover.length > 0) r.deleteCommand = `kubectl delete pvc --namespace ${s.namespace} ${leftover.join(' ')}`;
-  await d.store.update((st) => ({ ...st, phase2: { ...st.phase2!, status: 'verified', verifiedAt: new Date().toISOString(), leftoverPvcs: leftover, deletedPvcs: deleted } }), 'phase two verified');
+  await d.store.update(
+    (st) => ({
+      ...st,
+      phase2: {
+        ...st.phase2!,
+        status: 'verified',
+        verifiedAt: new Date().toISOString(),
+        leftoverPvcs: leftover,
+        deletedPvcs: deleted,
+      },
+    }),
+    'phase two verified',
+  );
   r.logLine = state.phase1?.logLine;
   r.lostLogLine = state.phase1?.lostLogLine;
   r.status = 'succeeded';
   r.headline = `The release runs on embedded etcd; StatefulSet ${n.etcdSts} and its Services are gone.`;
-  r.next = leftover.length > 0 ? `the deployed etcd's PVCs (${leftover.join(', ')}) still hold its data; delete them when you no longer need a way back` : 'nothing; the migration is complete';
+  r.next =
+    leftover.length > 0
+      ? `the deployed etcd's PVCs (${leftover.join(', ')}) still hold its data; delete them when you no longer need a way back`
+      : 'nothing; the migration is complete';
 }

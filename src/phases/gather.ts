@@ -26,8 +26,13 @@ export async function gather(d: Deps): Promise<Gathered> {
   let values: PhaseValues | Error;
   try {
     values = computeValues({
-      userValues, chartVersion: s.chartVersion, storageSize: s.storageSize, storageClass: s.storageClass,
-      etcdExtraArgs: s.etcdExtraArgs, extraValues: s.extraValues, deployedPvcSize: view.etcdPvcs[0]?.size,
+      userValues,
+      chartVersion: s.chartVersion,
+      storageSize: s.storageSize,
+      storageClass: s.storageClass,
+      etcdExtraArgs: s.etcdExtraArgs,
+      extraValues: s.extraValues,
+      deployedPvcSize: view.etcdPvcs[0]?.size,
     });
   } catch (e) {
     if (!(e instanceof ValuesError)) throw e;

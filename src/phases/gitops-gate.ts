@@ -21,15 +21,29 @@ export function gitopsGate(d: Deps, view: ClusterView, phase: 'migrate' | 'final
 export function gitopsPlanNote(d: Deps, view: ClusterView): void {
   const marks = gitopsMarks(d.settings.release, view.marked ?? []);
   if (marks.length === 0) {
-    d.report.checks.push({ name: 'GitOps controller', state: 'passed', reason: 'no Argo CD, Flux or vCluster Platform marks on the release objects' });
+    d.report.checks.push({
+      name: 'GitOps controller',
+      state: 'passed',
+      reason: 'no Argo CD, Flux or vCluster Platform marks on the release objects',
+    });
     return;
   }
   if (d.settings.gitopsPaused) {
     d.report.gitopsPaused = gitopsPausedNote(marks);
-    d.report.checks.push({ name: 'GitOps controller', state: 'passed', reason: `managed by ${describeMarks(marks)}; paused per gitops-paused: true` });
+    d.report.checks.push({
+      name: 'GitOps controller',
+      state: 'passed',
+      reason: `managed by ${describeMarks(marks)}; paused per gitops-paused: true`,
+    });
     return;
   }
   const r = gitopsRefusal(d.settings.release, marks, 'plan');
-  d.report.checks.push({ name: 'GitOps controller', state: 'failed', reason: `managed by ${describeMarks(marks)}: migrate and finalize will refuse` });
-  d.report.warnings.push(`Managed by ${describeMarks(marks)}. Before migrate: ${r.remedy}. The values files below are what to put in its source.`);
+  d.report.checks.push({
+    name: 'GitOps controller',
+    state: 'failed',
+    reason: `managed by ${describeMarks(marks)}: migrate and finalize will refuse`,
+  });
+  d.report.warnings.push(
+    `Managed by ${describeMarks(marks)}. Before migrate: ${r.remedy}. The values files below are what to put in its source.`,
+  );
 }

@@ -18,12 +18,17 @@ import type { StateRecord } from '../state.ts';
 import type { ClusterView } from '../cluster-view.ts';
 
 /** What to do when the phase one upgrade does not finish. */
-const P1_REMEDY = 'fix what the findings name (a Pending PVC needs a StorageClass that provisions it or a PersistentVolume that fits it), then run migrate again: it resumes at the wait for the success line. The deployed etcd still holds the data; finalize stays refused';
+const P1_REMEDY =
+  'fix what the findings name (a Pending PVC needs a StorageClass that provisions it or a PersistentVolume that fits it), then run migrate again: it resumes at the wait for the success line. The deployed etcd still holds the data; finalize stays refused';
 
 export async function migrate(d: Deps): Promise<void> {
-  const opened = await openPhase(d, 'migrate', decideMigrate,
+  const opened = await openPhase(
+    d,
+    'migrate',
+    decideMigrate,
     // On resume the release already has the phase-one values; only a broken cluster stops us.
-    (failed, decision) => (decision.kind === 'start' ? failed : failed.filter((c) => c.name === 'permissions')));
+    (failed, decision) => (decision.kind === 'start' ? failed : failed.filter((c) => c.name === 'permissions')),
+  );
   if (!opened) return;
   const { g, state, decision } = opened;
   const values = g.values as PhaseValues;
@@ -46,16 +51,28 @@ async function startPhaseOne(d: Deps, values: PhaseValues): Promise<void> {
   const s = d.settings;
   const r = d.report;
   const n = names(s.release);
-  const before = await step(d, 'census of the deployed etcd', () => d.etcd.census('deployed'), (c) => `${c.total} keys at revision ${c.revision} via ${c.path}`)
-    .catch((e: unknown) => {
-      // Nothing was changed yet: a deployed etcd that cannot be read is a precondition, not a half-done step.
-      throw new PhaseStop('refused', `the deployed etcd (StatefulSet ${n.etcdSts}, pod ${n.etcdPod0}) cannot be read, so phase one did not start: ${(e as Error).message}`,
-        `nothing was changed; make the deployed etcd answer again (kubectl -n ${s.namespace} logs ${n.etcdPod0}; it must be Running and serving on 2379), then run migrate again`);
-    });
+  const before = await step(
+    d,
+    'census of the deployed etcd',
+    () => d.etcd.census('deployed'),
+    (c) => `${c.total} keys at revision ${c.revision} via ${c.path}`,
+  ).catch((e: unknown) => {
+    // Nothing was changed yet: a deployed etcd that cannot be read is a precondition, not a half-done step.
+    throw new PhaseStop(
+      'refused',
+      `the deployed etcd (StatefulSet ${n.etcdSts}, pod ${n.etcdPod0}) cannot be read, so phase one did not start: ${(e as Error).message}`,
+      `nothing was changed; make the deployed etcd answer again (kubectl -n ${s.namespace} logs ${n.etcdPod0}; it must be Running and serving on 2379), then run migrate again`,
+    );
+  });
   r.keysBefore = before.total;
   let backup: { record: BackupRecord; restore: string } | undefined;
   if (s.backup === 'required') {
-    backup = await step(d, 'backup of the deployed etcd', () => d.etcd.backup(d.backupDir), (b) => `${b.record.bytes} bytes, revision ${b.record.revision}`);
+    backup = await step(
+      d,
+      'backup of the deployed etcd',
+      () => d.etcd.backup(d.backupDir),
+      (b) => `${b.record.bytes} bytes, revision ${b.record.revision}`,
+    );
     r.backup = backup.record;
     r.restore = backup.restore;
   } else {
@@ -63,19 +80,33 @@ async function startPhaseOne(d: Deps, values: PhaseValues): Promise<void> {
     skipped(d, 'backup of the deployed etcd', `skipped: ${s.backupSkipReason}`);
   }
   const file = writeValuesFile(d, 'phase one', values.phase1);
-  await d.store.update((st) => ({
-    ...st,
-    phase1: {
-      status: 'started', startedAt: new Date().toISOString(), chartVersion: s.chartVersion.text,
-      valuesDigest: valuesDigest(values.phase1), before, backup: backup?.record, backupSkipReason: s.backupSkipReason,
-    },
-    phase2: undefined,
-  }), 'phase one started');
+  await d.store.update(
+    (st) => ({
+      ...st,
+      phase1: {
+        status: 'started',
+        startedAt: new Date().toISOString(),
+        chartVersion: s.chartVersion.text,
+        valuesDigest: valuesDigest(values.phase1),
+        before,
+        backup: backup?.record,
+        backupSkipReason: s.backupSkipReason,
+      },
+      phase2: undefined,
+    }),
+    'phase one started',
+  );
   await upgradeOrExplain(d, 'phase one', file, P1_REMEDY);
 }
 
 /** Phase one found applied (or its upgrade interrupted): the record is completed and the upgrade finished. */
-async function resumePhaseOne(d: Deps, decision: Extract<Decision, { kind: 'resume' }>, g: Gathered, state: StateRecord, values: PhaseValues): Promise<void> {
+async function resumePhaseOne(
+  d: Deps,
+  decision: Extract<Decision, { kind: 'resume' }>,
+  g: Gathered,
+  state: StateRecord,
+  values: PhaseValues,
+): Promise<void> {
   const s = d.settings;
   const r = d.report;
   d.log.info(`Resuming: ${decision.why}`);
@@ -83,17 +114,35 @@ async function resumePhaseOne(d: Deps, decision: Extract<Decision, { kind: 'resu
   r.keysBefore = state.phase1?.before?.total;
   r.backup = state.phase1?.backup;
   if (decision.at !== 'interrupted-upgrade') {
-    r.values.push({ label: 'Values phase one (already applied)', note: `Applied by an earlier run; the state record holds their digest ${state.phase1?.valuesDigest ?? '(none)'}.` });
+    r.values.push({
+      label: 'Values phase one (already applied)',
+      note: `Applied by an earlier run; the state record holds their digest ${state.phase1?.valuesDigest ?? '(none)'}.`,
+    });
   }
   if (!state.phase1) {
-    await d.store.update((st) => ({
-      ...st,
-      phase1: { status: 'upgraded', startedAt: new Date().toISOString(), chartVersion: s.chartVersion.text, valuesDigest: valuesDigest(values.phase1) },
-    }), 'phase one found applied without a record');
+    await d.store.update(
+      (st) => ({
+        ...st,
+        phase1: {
+          status: 'upgraded',
+          startedAt: new Date().toISOString(),
+          chartVersion: s.chartVersion.text,
+          valuesDigest: valuesDigest(values.phase1),
+        },
+      }),
+      'phase one found applied without a record',
+    );
   }
   if (decision.at === 'interrupted-upgrade') {
     const rel = g.view.release!;
-    await finishInterruptedUpgrade(d, 'phase one', { ...rel, values: g.userValues, settle: decision.settle }, state.phase1?.valuesDigest, 'migrate', P1_REMEDY);
+    await finishInterruptedUpgrade(
+      d,
+      'phase one',
+      { ...rel, values: g.userValues, settle: decision.settle },
+      state.phase1?.valuesDigest,
+      'migrate',
+      P1_REMEDY,
+    );
   }
 }
 
@@ -104,12 +153,28 @@ async function waitForLogLine(d: Deps): Promise<LogGateError | undefined> {
   const pod = names(s.release).embeddedPod;
   let lostLine: LogGateError | undefined;
   try {
-    const seen = await step(d, 'wait for the success log line', () => waitForSuccessLine(d.kube, {
-      namespace: s.namespace, pod, timeoutMs: s.migrationTimeoutMs, progress: (m) => d.log.info(m),
-      copyPodUid: d.store.state.phase1?.upgradedPodUid, knownLostPodUid: d.store.state.phase1?.lostLinePodUid,
-    }), (x) => `pod ${pod}, ${x.container} container`);
+    const seen = await step(
+      d,
+      'wait for the success log line',
+      () =>
+        waitForSuccessLine(d.kube, {
+          namespace: s.namespace,
+          pod,
+          timeoutMs: s.migrationTimeoutMs,
+          progress: (m) => d.log.info(m),
+          copyPodUid: d.store.state.phase1?.upgradedPodUid,
+          knownLostPodUid: d.store.state.phase1?.lostLinePodUid,
+        }),
+      (x) => `pod ${pod}, ${x.container} container`,
+    );
     r.logLine = seen.line;
-    await d.store.update((st) => ({ ...st, phase1: { ...st.phase1!, logLine: seen.line, podUid: seen.podUid, loggedAt: seen.at, lostLogLine: undefined } }), 'success log line seen');
+    await d.store.update(
+      (st) => ({
+        ...st,
+        phase1: { ...st.phase1!, logLine: seen.line, podUid: seen.podUid, loggedAt: seen.at, lostLogLine: undefined },
+      }),
+      'success log line seen',
+    );
   } catch (e) {
     if (!(e instanceof LogGateError)) throw e;
     r.details.push(...e.details);
@@ -118,42 +183,100 @@ async function waitForLogLine(d: Deps): Promise<LogGateError | undefined> {
       lostLine = e;
       d.log.warning(e.message);
     } else {
-      await d.store.update((st) => ({ ...st, phase1: { ...st.phase1!, status: 'failed', failure: e.message.slice(0, 300) } }), `log gate: ${e.kind}`);
-      throw new PhaseStop('failed', e.message, e.kind === 'timeout'
-        ? 'run migrate again to resume the wait, or inspect the control-plane pod; finalize stays refused'
-        : 'inspect the vCluster pod log; the deployed etcd still holds the data and finalize stays refused');
+      await d.store.update(
+        (st) => ({ ...st, phase1: { ...st.phase1!, status: 'failed', failure: e.message.slice(0, 300) } }),
+        `log gate: ${e.kind}`,
+      );
+      throw new PhaseStop(
+        'failed',
+        e.message,
+        e.kind === 'timeout'
+          ? 'run migrate again to resume the wait, or inspect the control-plane pod; finalize stays refused'
+          : 'inspect the vCluster pod log; the deployed etcd still holds the data and finalize stays refused',
+      );
     }
   }
   return lostLine;
 }
 
 /** Both etcds counted right after the line: phase one is verified when no group lost keys. */
-async function verifyCopy(d: Deps, lostLine: LogGateError | undefined, controlPlaneReplicas: ClusterView['controlPlaneReplicas']): Promise<void> {
+async function verifyCopy(
+  d: Deps,
+  lostLine: LogGateError | undefined,
+  controlPlaneReplicas: ClusterView['controlPlaneReplicas'],
+): Promise<void> {
   const s = d.settings;
   const r = d.report;
   // Both etcds counted right after the line, so the comparison is made at one moment.
-  const [deployedNow, embedded] = await step(d, 'census of both etcds', () => Promise.all([d.etcd.census('deployed'), d.etcd.census('embedded')]),
-    ([a, b]) => `deployed ${a.total} keys (rev ${a.revision}), embedded ${b.total} keys (rev ${b.revision})`);
+  const [deployedNow, embedded] = await step(
+    d,
+    'census of both etcds',
+    () => Promise.all([d.etcd.census('deployed'), d.etcd.census('embedded')]),
+    ([a, b]) => `deployed ${a.total} keys (rev ${a.revision}), embedded ${b.total} keys (rev ${b.revision})`,
+  );
   const diff = diffCensus(deployedNow, embedded, s.volatilePrefixes);
   r.diff = diff;
   r.keysBefore = deployedNow.total;
   r.keysAfter = embedded.total;
   // Lost keys are reported below as always; equal counts stand in for a lost line only when asked.
   if (lostLine && diff.ok && !s.acceptLostLogLine) {
-    await d.store.update((st) => ({ ...st, phase1: { ...st.phase1!, status: 'failed', failure: lostLine.message.slice(0, 300), lostLinePodUid: lostLine.podUid } }), 'log gate: log-lost');
-    throw new PhaseStop('failed', `${lostLine.message}. The key counts of both etcds are equal (${deployedNow.total} deployed, ${embedded.total} embedded, no group lost keys)`,
-      'if you accept equal key counts per resource as the proof of the copy, run migrate again with accept-lost-log-line: true (the summary and PR comment will say so in bold); finalize stays refused until then');
+    await d.store.update(
+      (st) => ({
+        ...st,
+        phase1: {
+          ...st.phase1!,
+          status: 'failed',
+          failure: lostLine.message.slice(0, 300),
+          lostLinePodUid: lostLine.podUid,
+        },
+      }),
+      'log gate: log-lost',
+    );
+    throw new PhaseStop(
+      'failed',
+      `${lostLine.message}. The key counts of both etcds are equal (${deployedNow.total} deployed, ${embedded.total} embedded, no group lost keys)`,
+      'if you accept equal key counts per resource as the proof of the copy, run migrate again with accept-lost-log-line: true (the summary and PR comment will say so in bold); finalize stays refused until then',
+    );
   }
   if (!diff.ok) {
-    await d.store.update((st) => ({ ...st, phase1: { ...st.phase1!, status: 'failed', after: embedded, deployedAtSuccess: deployedNow, diff, failure: `groups lost keys: ${diff.lost.map((x) => x.group).join(', ')}`, lostLinePodUid: lostLine?.podUid } }), 'key counts differ');
-    throw new PhaseStop('failed', `the embedded etcd has fewer keys than the deployed etcd in ${diff.lost.length} group(s): ${diff.lost.map((x) => `${x.group} (${x.before} → ${x.after})`).join(', ')}`,
-      recopyRemedy(s.namespace, s.release, controlPlaneReplicas));
+    await d.store.update(
+      (st) => ({
+        ...st,
+        phase1: {
+          ...st.phase1!,
+          status: 'failed',
+          after: embedded,
+          deployedAtSuccess: deployedNow,
+          diff,
+          failure: `groups lost keys: ${diff.lost.map((x) => x.group).join(', ')}`,
+          lostLinePodUid: lostLine?.podUid,
+        },
+      }),
+      'key counts differ',
+    );
+    throw new PhaseStop(
+      'failed',
+      `the embedded etcd has fewer keys than the deployed etcd in ${diff.lost.length} group(s): ${diff.lost.map((x) => `${x.group} (${x.before} → ${x.after})`).join(', ')}`,
+      recopyRemedy(s.namespace, s.release, controlPlaneReplicas),
+    );
   }
   if (lostLine) r.lostLogLine = lostLine.message;
-  await d.store.update((st) => ({
-    ...st,
-    phase1: { ...st.phase1!, status: 'verified', verifiedAt: new Date().toISOString(), after: embedded, deployedAtSuccess: deployedNow, diff, failure: undefined, lostLogLine: lostLine?.message },
-  }), lostLine ? 'phase one verified by key counts (success line lost with its pod)' : 'phase one verified');
+  await d.store.update(
+    (st) => ({
+      ...st,
+      phase1: {
+        ...st.phase1!,
+        status: 'verified',
+        verifiedAt: new Date().toISOString(),
+        after: embedded,
+        deployedAtSuccess: deployedNow,
+        diff,
+        failure: undefined,
+        lostLogLine: lostLine?.message,
+      },
+    }),
+    lostLine ? 'phase one verified by key counts (success line lost with its pod)' : 'phase one verified',
+  );
   r.status = 'succeeded';
   r.headline = `vCluster copied the deployed etcd into embedded etcd; ${embedded.total} keys, no group lost keys.`;
   r.next = `approve the '${s.approvalEnvironment ?? 'approval'}' environment so the finalize job runs phase two (it removes the deployed etcd StatefulSet and Services; its PVCs stay)`;
@@ -192,7 +315,11 @@ export async function openPhase(
   gitopsGate(d, g.view, phase);
   const stops = blocking(failedChecks(g.checks), decision);
   if (stops.length > 0) {
-    throw new PhaseStop('refused', `preflight failed: ${stops.map((c) => `${c.name} (${c.reason})`).join('; ')}`, 'fix what the failed checks say; nothing was changed');
+    throw new PhaseStop(
+      'refused',
+      `preflight failed: ${stops.map((c) => `${c.name} (${c.reason})`).join('; ')}`,
+      'fix what the failed checks say; nothing was changed',
+    );
   }
   return { g, state, decision };
 }
@@ -212,8 +339,13 @@ export function fillFromRecord(d: Deps): void {
 
 /** A run decides from the record it read; if another run advanced it before this one got the lock, stop. */
 export function assertUnchanged(read: StateRecord, locked: StateRecord): void {
-  const key = (x: StateRecord) => JSON.stringify([x.phase1?.status, x.phase1?.startedAt, x.phase2?.status, x.phase2?.startedAt]);
+  const key = (x: StateRecord) =>
+    JSON.stringify([x.phase1?.status, x.phase1?.startedAt, x.phase2?.status, x.phase2?.startedAt]);
   if (key(read) !== key(locked)) {
-    throw new PhaseStop('refused', 'another run advanced this migration while this one was preparing; this run changed nothing', 'run the phase again: it continues from the new state');
+    throw new PhaseStop(
+      'refused',
+      'another run advanced this migration while this one was preparing; this run changed nothing',
+      'run the phase again: it continues from the new state',
+    );
   }
 }

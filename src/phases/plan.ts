@@ -23,7 +23,11 @@ export async function plan(d: Deps): Promise<void> {
   if (decision.kind === 'refuse') throw new PhaseStop('refused', decision.why, decision.remedy);
   const failed = failedChecks(g.checks);
   if (failed.length > 0) {
-    throw new PhaseStop('refused', `preflight failed: ${failed.map((c) => `${c.name} (${c.reason})`).join('; ')}`, 'fix what the failed checks say before migrating');
+    throw new PhaseStop(
+      'refused',
+      `preflight failed: ${failed.map((c) => `${c.name} (${c.reason})`).join('; ')}`,
+      'fix what the failed checks say before migrating',
+    );
   }
   gitopsPlanNote(d, g.view);
   const values = g.values as PhaseValues;
@@ -31,7 +35,12 @@ export async function plan(d: Deps): Promise<void> {
   const f1 = writeValuesFile(d, 'phase one', values.phase1);
   writeValuesFile(d, 'phase two', values.phase2);
   await upgrade(d, 'phase one', f1, true);
-  const c = await step(d, 'census of the deployed etcd', () => d.etcd.census('deployed'), (x) => `${x.total} keys at revision ${x.revision} via ${x.path}`);
+  const c = await step(
+    d,
+    'census of the deployed etcd',
+    () => d.etcd.census('deployed'),
+    (x) => `${x.total} keys at revision ${x.revision} via ${x.path}`,
+  );
   r.keysBefore = c.total;
   r.status = 'planned';
   r.headline = `Phase one would apply the values below (server dry run passed); the deployed etcd holds ${c.total} keys.`;

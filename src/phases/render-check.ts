@@ -11,12 +11,20 @@ export async function checkRenderedDataVolume(d: Deps, values: PhaseValues): Pro
   const s = d.settings;
   const file = join(d.workDir, `${s.release}-phase-one-render-values.yaml`);
   writeFileSync(file, valuesYaml(values.phase1), { mode: 0o600 });
-  const problem = await step(d, 'render phase one: /data on a volume claim', async () => {
-    const manifest = await d.helm.template(s.release, s.namespace, s.chart, s.chartVersion.text, file);
-    return dataVolumeProblem(manifest, s.release, values.storage.size);
-  }, (p) => (p ? 'refused' : `/data is volume claim template data of StatefulSet ${s.release}`));
+  const problem = await step(
+    d,
+    'render phase one: /data on a volume claim',
+    async () => {
+      const manifest = await d.helm.template(s.release, s.namespace, s.chart, s.chartVersion.text, file);
+      return dataVolumeProblem(manifest, s.release, values.storage.size);
+    },
+    (p) => (p ? 'refused' : `/data is volume claim template data of StatefulSet ${s.release}`),
+  );
   if (problem) {
-    throw new PhaseStop('refused', `the embedded etcd would not keep its data on a volume claim: ${problem}`,
-      'remove the setting that gives /data another volume (in input values or the release values), then run again; nothing was changed');
+    throw new PhaseStop(
+      'refused',
+      `the embedded etcd would not keep its data on a volume claim: ${problem}`,
+      'remove the setting that gives /data another volume (in input values or the release values), then run again; nothing was changed',
+    );
   }
 }

@@ -10,18 +10,30 @@ export async function status(d: Deps): Promise<void> {
   const r = d.report;
   const g = await step(d, 'observe', () => gather(d));
   const marks = gitopsMarks(d.settings.release, g.view.marked ?? []);
-  if (marks.length > 0) r.warnings.push(`Managed by ${describeMarks(marks)}: migrate and finalize refuse it until the controller is paused (gitops-paused: true).`);
+  if (marks.length > 0)
+    r.warnings.push(
+      `Managed by ${describeMarks(marks)}: migrate and finalize refuse it until the controller is paused (gitops-paused: true).`,
+    );
   const st = await d.store.load();
   fillFromRecord(d);
   const p1 = st.phase1;
   const p2 = st.phase2;
-  const where = p2?.status === 'verified' ? 'migration complete (phase two verified)'
-    : p2 ? `phase two ${p2.status}`
-    : p1 ? `phase one ${p1.status}${p1.failure ? ` (${p1.failure})` : ''}`
-    : `no migration recorded; the release runs on ${g.view.store} etcd`;
+  const where =
+    p2?.status === 'verified'
+      ? 'migration complete (phase two verified)'
+      : p2
+        ? `phase two ${p2.status}`
+        : p1
+          ? `phase one ${p1.status}${p1.failure ? ` (${p1.failure})` : ''}`
+          : `no migration recorded; the release runs on ${g.view.store} etcd`;
   if (g.view.embeddedPod?.ready && (g.view.store === 'migrating' || g.view.store === 'embedded')) {
     try {
-      const now = await step(d, 'census of the embedded etcd', () => d.etcd.census('embedded'), (c) => `${c.total} keys at revision ${c.revision}`);
+      const now = await step(
+        d,
+        'census of the embedded etcd',
+        () => d.etcd.census('embedded'),
+        (c) => `${c.total} keys at revision ${c.revision}`,
+      );
       r.keysAfter = now.total;
       const ref = p1?.deployedAtSuccess ?? p1?.before;
       if (ref) r.diff = diffCensus(ref, now, d.settings.volatilePrefixes);
@@ -29,10 +41,22 @@ export async function status(d: Deps): Promise<void> {
       r.warnings.push(`could not count the embedded etcd: ${(e as Error).message}`);
     }
   } else if (g.view.deployedEtcd && g.view.store === 'deployed') {
-    const now = await step(d, 'census of the deployed etcd', () => d.etcd.census('deployed'), (c) => `${c.total} keys at revision ${c.revision}`);
+    const now = await step(
+      d,
+      'census of the deployed etcd',
+      () => d.etcd.census('deployed'),
+      (c) => `${c.total} keys at revision ${c.revision}`,
+    );
     r.keysBefore = now.total;
   }
   r.status = 'succeeded';
   r.headline = `State: ${where}.`;
-  r.next = p2?.status === 'verified' ? 'nothing' : p1?.status === 'verified' ? 'approve and run finalize' : p1 ? 'run migrate (it resumes)' : 'run plan, then migrate';
+  r.next =
+    p2?.status === 'verified'
+      ? 'nothing'
+      : p1?.status === 'verified'
+        ? 'approve and run finalize'
+        : p1
+          ? 'run migrate (it resumes)'
+          : 'run plan, then migrate';
 }

@@ -17,8 +17,14 @@ import { valuesView } from '../values-view.ts';
 
 export type PhaseLabel = 'phase one' | 'phase two';
 
-function patchPhase(st: StateRecord, label: PhaseLabel, patch: Partial<PhaseOneRecord> & Partial<PhaseTwoRecord>): StateRecord {
-  return label === 'phase one' ? { ...st, phase1: { ...st.phase1!, ...patch } } : { ...st, phase2: { ...st.phase2!, ...patch } };
+function patchPhase(
+  st: StateRecord,
+  label: PhaseLabel,
+  patch: Partial<PhaseOneRecord> & Partial<PhaseTwoRecord>,
+): StateRecord {
+  return label === 'phase one'
+    ? { ...st, phase1: { ...st.phase1!, ...patch } }
+    : { ...st, phase2: { ...st.phase2!, ...patch } };
 }
 
 /**
@@ -26,10 +32,19 @@ function patchPhase(st: StateRecord, label: PhaseLabel, patch: Partial<PhaseOneR
  * that pod runs the copy and logs the line, so a pod with another uid later is a replacement.
  */
 async function recordUpgraded(d: Deps, label: PhaseLabel, event: string): Promise<void> {
-  const pod = label === 'phase one'
-    ? await d.kube.pod(d.settings.namespace, names(d.settings.release).embeddedPod).catch(() => undefined)
-    : undefined;
-  await d.store.update((st) => patchPhase(st, label, { status: 'upgraded', upgradedAt: new Date().toISOString(), ...(pod ? { upgradedPodUid: pod.uid } : {}) }), event);
+  const pod =
+    label === 'phase one'
+      ? await d.kube.pod(d.settings.namespace, names(d.settings.release).embeddedPod).catch(() => undefined)
+      : undefined;
+  await d.store.update(
+    (st) =>
+      patchPhase(st, label, {
+        status: 'upgraded',
+        upgradedAt: new Date().toISOString(),
+        ...(pod ? { upgradedPodUid: pod.uid } : {}),
+      }),
+    event,
+  );
 }
 
 export function writeValuesFile(d: Deps, label: string, values: Values): string {
@@ -46,20 +61,36 @@ export function writeValuesFile(d: Deps, label: string, values: Values): string 
 
 export async function upgrade(d: Deps, label: string, valuesFile: string, dryRun = false): Promise<void> {
   const s = d.settings;
-  const req = { release: s.release, namespace: s.namespace, chart: s.chart, version: s.chartVersion.text, valuesFile, timeoutMs: s.timeoutMs, dryRun };
+  const req = {
+    release: s.release,
+    namespace: s.namespace,
+    chart: s.chart,
+    version: s.chartVersion.text,
+    valuesFile,
+    timeoutMs: s.timeoutMs,
+    dryRun,
+  };
   await step(d, `helm upgrade (${label})${dryRun ? ' --dry-run=server' : ''}`, async () => {
-    d.log.info(`helm upgrade ${s.release} to chart ${s.chartVersion.text} with ${valuesFile}${dryRun ? ' (dry run on the server)' : `, --wait up to ${Math.round(s.timeoutMs / 1000)}s`}`);
+    d.log.info(
+      `helm upgrade ${s.release} to chart ${s.chartVersion.text} with ${valuesFile}${dryRun ? ' (dry run on the server)' : `, --wait up to ${Math.round(s.timeoutMs / 1000)}s`}`,
+    );
     try {
       await d.helm.upgrade(req);
     } catch (e) {
       const sts = e instanceof HelmError ? forbiddenStatefulSet(e.stderr) : undefined;
       if (!sts || dryRun) throw e;
       if (!s.orphanOnForbidden) {
-        throw new Error(`${(e as Error).message}. The guide's remedy is to delete StatefulSet ${sts} with orphan propagation (pods keep running) and upgrade again; set orphan-on-forbidden: true to let the action do that`);
+        throw new Error(
+          `${(e as Error).message}. The guide's remedy is to delete StatefulSet ${sts} with orphan propagation (pods keep running) and upgrade again; set orphan-on-forbidden: true to let the action do that`,
+        );
       }
-      d.log.warning(`helm could not patch StatefulSet ${sts} (spec: Forbidden). Deleting it with propagationPolicy=Orphan, so its pods and PVCs stay, then upgrading once more.`);
+      d.log.warning(
+        `helm could not patch StatefulSet ${sts} (spec: Forbidden). Deleting it with propagationPolicy=Orphan, so its pods and PVCs stay, then upgrading once more.`,
+      );
       await d.kube.deleteStatefulSetOrphan(s.namespace, sts);
-      d.report.warnings.push(`StatefulSet ${sts} was deleted with orphan propagation (its pods kept running) after "spec: Forbidden", and the upgrade was retried once.`);
+      d.report.warnings.push(
+        `StatefulSet ${sts} was deleted with orphan propagation (its pods kept running) after "spec: Forbidden", and the upgrade was retried once.`,
+      );
       await d.helm.upgrade(req);
     }
   });
@@ -77,7 +108,10 @@ export async function upgradeOrExplain(d: Deps, label: PhaseLabel, valuesFile: s
     d.report.details.push(...why.details);
     for (const line of why.details) d.log.info(line);
     const cause = [...why.findings, (e as Error).message].join('; ');
-    await d.store.update((st) => patchPhase(st, label, { status: 'failed', failure: cause.slice(0, 300) }), `${label} upgrade failed`);
+    await d.store.update(
+      (st) => patchPhase(st, label, { status: 'failed', failure: cause.slice(0, 300) }),
+      `${label} upgrade failed`,
+    );
     throw new PhaseStop('failed', `the ${label.replace(' ', '-')} helm upgrade did not finish: ${cause}`, remedy);
   }
   await recordUpgraded(d, label, `${label} upgrade applied`);
@@ -100,28 +134,55 @@ export interface InterruptedRevision {
  * deployed revision and the live objects, so the release ends in exactly the intended objects
  * wherever the kill landed (before, during or after the apply, or in the wait).
  */
-export async function finishInterruptedUpgrade(d: Deps, label: PhaseLabel, last: InterruptedRevision, recordedDigest: string | undefined,
-  phase: 'migrate' | 'finalize', remedy: string): Promise<void> {
+export async function finishInterruptedUpgrade(
+  d: Deps,
+  label: PhaseLabel,
+  last: InterruptedRevision,
+  recordedDigest: string | undefined,
+  phase: 'migrate' | 'finalize',
+  remedy: string,
+): Promise<void> {
   const s = d.settings;
   const refusal = interruptedUpgradeRefusal({
-    label, phase, release: s.release, namespace: s.namespace, revision: last.revision, status: last.status,
-    digest: valuesDigest(last.values), recordedDigest, chartVersion: last.chartVersion, inputChartVersion: s.chartVersion.text,
+    label,
+    phase,
+    release: s.release,
+    namespace: s.namespace,
+    revision: last.revision,
+    status: last.status,
+    digest: valuesDigest(last.values),
+    recordedDigest,
+    chartVersion: last.chartVersion,
+    inputChartVersion: s.chartVersion.text,
   });
   if (refusal) throw new PhaseStop('refused', refusal.why, refusal.remedy);
   const settle = last.settle;
   if (settle !== undefined) {
     const driver = helmDriver(process.env.HELM_DRIVER);
     if (!driver) {
-      throw new PhaseStop('refused', `release ${s.release} is pending-upgrade at revision ${settle} and HELM_DRIVER=${process.env.HELM_DRIVER} keeps Helm's records where this action cannot settle them`,
-        `mark revision ${settle} failed in Helm's storage by hand (or unset HELM_DRIVER if the release is stored in Secrets), then run ${phase} again`);
+      throw new PhaseStop(
+        'refused',
+        `release ${s.release} is pending-upgrade at revision ${settle} and HELM_DRIVER=${process.env.HELM_DRIVER} keeps Helm's records where this action cannot settle them`,
+        `mark revision ${settle} failed in Helm's storage by hand (or unset HELM_DRIVER if the release is stored in Secrets), then run ${phase} again`,
+      );
     }
     await step(d, `record the interrupted ${label} upgrade (revision ${settle}) as failed`, async () => {
-      d.log.info(`Revision ${settle} of ${s.release} is pending-upgrade: its helm upgrade was killed. Recording it as failed in Helm's ${driver} record, so the next upgrade diffs against the last deployed revision.`);
-      await settlePendingAsFailed(d.kube, driver, s.namespace, s.release, settle,
-        `Upgrade "${s.release}" failed: interrupted (the process running it was killed); recorded as failed by vcluster-etcd-migrate run ${d.runId}, which upgrades again`);
+      d.log.info(
+        `Revision ${settle} of ${s.release} is pending-upgrade: its helm upgrade was killed. Recording it as failed in Helm's ${driver} record, so the next upgrade diffs against the last deployed revision.`,
+      );
+      await settlePendingAsFailed(
+        d.kube,
+        driver,
+        s.namespace,
+        s.release,
+        settle,
+        `Upgrade "${s.release}" failed: interrupted (the process running it was killed); recorded as failed by vcluster-etcd-migrate run ${d.runId}, which upgrades again`,
+      );
     });
   }
   const file = writeValuesFile(d, label, last.values);
-  d.report.warnings.push(`The ${label} helm upgrade of an earlier run did not finish (revision ${last.revision}, ${last.status}); this run ${settle !== undefined ? 'recorded that revision as failed and ' : ''}ran the upgrade again with the same values, from the last deployed revision.`);
+  d.report.warnings.push(
+    `The ${label} helm upgrade of an earlier run did not finish (revision ${last.revision}, ${last.status}); this run ${settle !== undefined ? 'recorded that revision as failed and ' : ''}ran the upgrade again with the same values, from the last deployed revision.`,
+  );
   await upgradeOrExplain(d, label, file, remedy);
 }

@@ -39,7 +39,14 @@ function kubeConfigOf(text: string): k8s.KubeConfig {
 async function directCounts(revision: number): Promise<CensusCounts> {
   const t = d.standIn.etcdTls('deployed');
   if (!t) throw new Error('the stand-in has no deployed etcd running');
-  const c = new EtcdClient({ endpoint: t.endpoint, ca: readFileSync(t.ca), cert: readFileSync(t.cert), key: readFileSync(t.key), serverName: 'localhost', label: 'deployed etcd (direct)' });
+  const c = new EtcdClient({
+    endpoint: t.endpoint,
+    ca: readFileSync(t.ca),
+    cert: readFileSync(t.cert),
+    key: readFileSync(t.key),
+    serverName: 'localhost',
+    label: 'deployed etcd (direct)',
+  });
   try {
     const r = await c.range({ key: Buffer.from([0]), rangeEnd: Buffer.from([0]), keysOnly: true, revision });
     const groups: Record<string, number> = {};
@@ -60,8 +67,14 @@ async function directCounts(revision: number): Promise<CensusCounts> {
 async function accountWithout(name: string, without: string[]): Promise<k8s.KubeConfig> {
   const admin = env().cluster.kubeConfig;
   const api = k8s.KubernetesObjectApi.makeApiClient(admin);
-  type Obj = k8s.KubernetesObject & { rules?: k8s.V1PolicyRule[]; subjects?: k8s.RbacV1Subject[]; roleRef?: k8s.V1RoleRef };
-  const objs = (rbacObjects(NS) as Obj[]).filter((o) => ['ServiceAccount', 'Role', 'RoleBinding'].includes(o.kind ?? ''));
+  type Obj = k8s.KubernetesObject & {
+    rules?: k8s.V1PolicyRule[];
+    subjects?: k8s.RbacV1Subject[];
+    roleRef?: k8s.V1RoleRef;
+  };
+  const objs = (rbacObjects(NS) as Obj[]).filter((o) =>
+    ['ServiceAccount', 'Role', 'RoleBinding'].includes(o.kind ?? ''),
+  );
   expect(objs.map((o) => o.kind).sort()).toEqual(['Role', 'RoleBinding', 'ServiceAccount']);
   for (const o of objs) {
     o.metadata = { ...o.metadata, name };
@@ -74,16 +87,23 @@ async function accountWithout(name: string, without: string[]): Promise<k8s.Kube
     if (o.roleRef) o.roleRef = { ...o.roleRef, name };
     await api.create(o);
   }
-  const tr = await env().core.createNamespacedServiceAccountToken({ name, namespace: NS, body: { spec: { audiences: [], expirationSeconds: 3600 } } });
+  const tr = await env().core.createNamespacedServiceAccountToken({
+    name,
+    namespace: NS,
+    body: { spec: { audiences: [], expirationSeconds: 3600 } },
+  });
   const cluster = admin.getCurrentCluster()!;
   const caData = cluster.caData ?? readFileSync(cluster.caFile!).toString('base64');
-  return kubeConfigOf(YAML.stringify({
-    apiVersion: 'v1', kind: 'Config',
-    clusters: [{ name: 'sandbox', cluster: { server: cluster.server, 'certificate-authority-data': caData } }],
-    users: [{ name, user: { token: tr.status?.token } }],
-    contexts: [{ name: 'sandbox', context: { cluster: 'sandbox', user: name, namespace: NS } }],
-    'current-context': 'sandbox',
-  }));
+  return kubeConfigOf(
+    YAML.stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'sandbox', cluster: { server: cluster.server, 'certificate-authority-data': caData } }],
+      users: [{ name, user: { token: tr.status?.token } }],
+      contexts: [{ name: 'sandbox', context: { cluster: 'sandbox', user: name, namespace: NS } }],
+      'current-context': 'sandbox',
+    }),
+  );
 }
 
 /** Opens the deployed etcd as the action does (port 2379, container etcd, certificates from the secret). */
@@ -101,7 +121,9 @@ beforeAll(async () => {
   d = await env().demo({ namespace: NS, release: RELEASE });
   actionKc = kubeConfigOf(d.kubeconfig);
   // The certificates as the action reads them: secret <release>-certs, with the action's account.
-  const secret = await actionKc.makeApiClient(k8s.CoreV1Api).readNamespacedSecret({ name: `${RELEASE}-certs`, namespace: NS });
+  const secret = await actionKc
+    .makeApiClient(k8s.CoreV1Api)
+    .readNamespacedSecret({ name: `${RELEASE}-certs`, namespace: NS });
   certs = certsFromSecretData(secret.data ?? {}, `${RELEASE}-certs`);
 });
 
@@ -124,9 +146,12 @@ describe('reaching the deployed etcd through the Kubernetes API', () => {
       expect(c.total).toBe(d.standIn.seededKeys());
       expect(Object.keys(c.groups).length).toBeGreaterThanOrEqual(50);
       expect(again).toEqual(c); // a static keyspace: same revision, same counts
-      console.log(`[measure] census through the port-forward: ${c.total} keys in ${Object.keys(c.groups).length} groups; open ${secs(tOpen)} s, first census ${secs(tCensus)} s, second ${secs(tWarm)} s`);
+      console.log(
+        `[measure] census through the port-forward: ${c.total} keys in ${Object.keys(c.groups).length} groups; open ${secs(tOpen)} s, first census ${secs(tCensus)} s, second ${secs(tWarm)} s`,
+      );
       recordScenario({
-        group: GROUP, scenario: 'census through port-forward (least RBAC)',
+        group: GROUP,
+        scenario: 'census through port-forward (least RBAC)',
         done: 'census of the deployed etcd as the ServiceAccount of examples/rbac.yaml',
         action: `counted ${c.total} keys in ${Object.keys(c.groups).length} groups via port-forward, equal to the etcd read directly`,
         dataLost: 'none',
@@ -149,7 +174,8 @@ describe('reaching the deployed etcd through the Kubernetes API', () => {
       expect(c.total).toBe(direct.total);
       console.log(`[measure] census through exec (etcdctl in the pod): ${c.total} keys in ${secs(tExec)} s`);
       recordScenario({
-        group: GROUP, scenario: 'census without pods/portforward',
+        group: GROUP,
+        scenario: 'census without pods/portforward',
         done: "removed pods/portforward from the ServiceAccount's Role",
         action: `fell back to etcdctl by exec; counted ${c.total} keys, equal to the etcd read directly`,
         dataLost: 'none',
@@ -159,20 +185,28 @@ describe('reaching the deployed etcd through the Kubernetes API', () => {
     }
 
     // The backup needs the port-forward (no exec fallback): the error says which permission.
-    const refused = await openForward(noForward).then(() => 'opened', (e: Error) => e.message);
+    const refused = await openForward(noForward).then(
+      () => 'opened',
+      (e: Error) => e.message,
+    );
     expect(refused).toMatch(/forbidden/i);
     expect(refused).toContain("'create' on pods/portforward");
     expect(refused).toContain(NS);
 
     const neither = await accountWithout('ea-no-forward-no-exec', ['pods/portforward', 'pods/exec']);
-    const message = await open(neither, true).then(() => 'opened', (e: Error) => e.message);
+    const message = await open(neither, true).then(
+      () => 'opened',
+      (e: Error) => e.message,
+    );
     expect(message).toContain(`pod ${NS}/${POD}`);
     expect(message).toContain("Grant 'create' on pods/portforward (preferred) or on pods/exec");
     expect(message).toMatch(/forbidden/i);
     recordScenario({
-      group: GROUP, scenario: 'census without pods/portforward and pods/exec',
+      group: GROUP,
+      scenario: 'census without pods/portforward and pods/exec',
       done: "removed pods/portforward and pods/exec from the ServiceAccount's Role",
-      action: "stopped before reading: port-forward forbidden, etcdctl fallback forbidden; grant 'create' on pods/portforward or pods/exec",
+      action:
+        "stopped before reading: port-forward forbidden, etcdctl fallback forbidden; grant 'create' on pods/portforward or pods/exec",
       dataLost: 'none',
     });
   });
@@ -183,7 +217,12 @@ describe('reaching the deployed etcd through the Kubernetes API', () => {
     try {
       const lines: string[] = [];
       const t0 = performance.now();
-      const b = await takeBackup(access.client, { dir, release: RELEASE, chartVersion: '0.27.0', log: (m) => lines.push(m) });
+      const b = await takeBackup(access.client, {
+        dir,
+        release: RELEASE,
+        chartVersion: '0.27.0',
+        log: (m) => lines.push(m),
+      });
       const tBackup = performance.now() - t0;
       expect(b.verification.integrity).toBe(true);
       const c = await readCensus(access.client, { revision: b.revision });
@@ -196,9 +235,12 @@ describe('reaching the deployed etcd through the Kubernetes API', () => {
       expect(bytes.length).toBe(b.bytes);
       expect(createHash('sha256').update(bytes).digest('hex')).toBe(b.sha256);
       expect(lines.some((l) => l.startsWith('snapshot verified:'))).toBe(true);
-      console.log(`[measure] backup through the port-forward: ${(b.bytes / 1048576).toFixed(1)} MB, ${b.keys} keys at revision ${b.revision}, ${secs(tBackup)} s`);
+      console.log(
+        `[measure] backup through the port-forward: ${(b.bytes / 1048576).toFixed(1)} MB, ${b.keys} keys at revision ${b.revision}, ${secs(tBackup)} s`,
+      );
       recordScenario({
-        group: GROUP, scenario: 'backup through port-forward',
+        group: GROUP,
+        scenario: 'backup through port-forward',
         done: 'etcd snapshot of the deployed etcd through the port-forward, as the least-RBAC ServiceAccount',
         action: `wrote a verified snapshot: etcd's sha256 matched, ${b.keys} keys at revision ${b.revision} equal to the census at that revision`,
         dataLost: 'none',
@@ -230,8 +272,13 @@ describe('reaching the deployed etcd through the Kubernetes API', () => {
     const outcome = await readCensus(reader, {
       revision,
       onBucketRetry: (i) => retries.push(i.error),
-      onProgress: (p) => { bucketsDone = p.bucketsDone; },
-    }).then((c) => ({ c }), (e: Error) => ({ error: e.message }));
+      onProgress: (p) => {
+        bucketsDone = p.bucketsDone;
+      },
+    }).then(
+      (c) => ({ c }),
+      (e: Error) => ({ error: e.message }),
+    );
     const seconds = (performance.now() - t0) / 1000;
     expect(restart, 'the census ended before the cut').toBeDefined();
     await restart;
@@ -242,7 +289,11 @@ describe('reaching the deployed etcd through the Kubernetes API', () => {
     const access = await openForward(actionKc);
     try {
       const expected = await readCensus(access.client);
-      const { outcome, retries, bucketsDone, seconds } = await censusAcrossKwokRestart(access.client, expected.revision, 4000);
+      const { outcome, retries, bucketsDone, seconds } = await censusAcrossKwokRestart(
+        access.client,
+        expected.revision,
+        4000,
+      );
       if ('c' in outcome) {
         expect(outcome.c).toEqual(expected);
         expect(outcome.c).toEqual({ ...(await directCounts(expected.revision)), revision: expected.revision });
@@ -251,13 +302,17 @@ describe('reaching the deployed etcd through the Kubernetes API', () => {
         expect(outcome.error).toContain(`pod ${NS}/${POD}`);
         expect(outcome.error).toContain('port-forward');
       }
-      console.log(`[measure] census across a kwok restart (down 4 s): ${'c' in outcome ? `correct, ${outcome.c.total} keys` : `error: ${outcome.error}`}; ${retries.length} bucket retries; ${bucketsDone} buckets done; ${seconds.toFixed(2)} s`);
+      console.log(
+        `[measure] census across a kwok restart (down 4 s): ${'c' in outcome ? `correct, ${outcome.c.total} keys` : `error: ${outcome.error}`}; ${retries.length} bucket retries; ${bucketsDone} buckets done; ${seconds.toFixed(2)} s`,
+      );
       recordScenario({
-        group: 'Faults', scenario: 'port-forward cut during census',
+        group: 'Faults',
+        scenario: 'port-forward cut during census',
         done: 'restarted kwok (the kubelet serving the port-forward) for 4 s in the middle of a census',
-        action: 'c' in outcome
-          ? `reconnected${retries.length ? ` and read ${retries.length} range(s) again` : ''}; census equal to the etcd read directly`
-          : `stopped with: ${outcome.error.slice(0, 160)}`,
+        action:
+          'c' in outcome
+            ? `reconnected${retries.length ? ` and read ${retries.length} range(s) again` : ''}; census equal to the etcd read directly`
+            : `stopped with: ${outcome.error.slice(0, 160)}`,
         dataLost: 'none',
       });
       // The same forward works again once kwok is back.
@@ -271,16 +326,25 @@ describe('reaching the deployed etcd through the Kubernetes API', () => {
     const access = await openForward(actionKc);
     try {
       const expected = await readCensus(access.client);
-      const { outcome, retries, bucketsDone, seconds } = await censusAcrossKwokRestart(access.client, expected.revision, 15_000);
+      const { outcome, retries, bucketsDone, seconds } = await censusAcrossKwokRestart(
+        access.client,
+        expected.revision,
+        15_000,
+      );
       expect(outcome).not.toHaveProperty('c');
       const error = 'error' in outcome ? outcome.error : '';
       expect(error).toContain(`etcd in pod ${NS}/${POD} (through a port-forward) is not reachable`);
-      expect(error).toMatch(/Gave up after \d+ attempts\. Check that the etcd pod is running and the port-forward is up\./);
+      expect(error).toMatch(
+        /Gave up after \d+ attempts\. Check that the etcd pod is running and the port-forward is up\./,
+      );
       expect(retries.length).toBeGreaterThan(0); // each cut bucket was tried again before giving up
       expect(bucketsDone).toBeLessThan(30);
-      console.log(`[measure] census across a kwok restart (down 15 s): failed after ${seconds.toFixed(2)} s, ${retries.length} bucket retries, ${bucketsDone} of 30 buckets done`);
+      console.log(
+        `[measure] census across a kwok restart (down 15 s): failed after ${seconds.toFixed(2)} s, ${retries.length} bucket retries, ${bucketsDone} of 30 buckets done`,
+      );
       recordScenario({
-        group: 'Faults', scenario: 'port-forward down during census',
+        group: 'Faults',
+        scenario: 'port-forward down during census',
         done: 'stopped kwok (the kubelet serving the port-forward) for 15 s in the middle of a census',
         action: `stopped after ${Math.round(seconds)} s with "etcd in pod <ns>/<release>-etcd-0 (through a port-forward) is not reachable ... Check that the etcd pod is running and the port-forward is up"; no counts reported`,
         dataLost: 'none',

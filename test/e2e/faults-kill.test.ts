@@ -10,11 +10,25 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
-import { isHelmRecord, isMutation, startHoldProxy, type HoldRule, type ProxiedRequest } from '../../sandbox/api-hold-proxy.ts';
+import {
+  isHelmRecord,
+  isMutation,
+  startHoldProxy,
+  type HoldRule,
+  type ProxiedRequest,
+} from '../../sandbox/api-hold-proxy.ts';
 import { LOCK_STALE_MS, type StateRecord } from '../../src/state.ts';
 import { recordScenario } from '../support/reliability.ts';
 import { assertNoSecretLeak } from '../support/secret-scan.ts';
-import { explain, inputsFor, lostGroups, runAction, useSharedCluster, type ActionResult, type DemoVCluster } from './harness.ts';
+import {
+  explain,
+  inputsFor,
+  lostGroups,
+  runAction,
+  useSharedCluster,
+  type ActionResult,
+  type DemoVCluster,
+} from './harness.ts';
 import { helmHistory, releaseDrift, type HelmRevision } from './release-objects.ts';
 
 const env = useSharedCluster();
@@ -34,16 +48,30 @@ interface KillPoint {
 const answered = (r: ProxiedRequest) => r.status !== undefined && r.status < 300;
 
 /** The objects the phase's upgrade deletes (the previous revision's, not rendered by the intended one). */
-const removedBy = (phase: Phase, release: string) => (phase === 'migrate'
-  ? [['deployments', release]]
-  : [['statefulsets', `${release}-etcd`], ['services', `${release}-etcd`], ['services', `${release}-etcd-headless`]]) as Array<[string, string]>;
+const removedBy = (phase: Phase, release: string) =>
+  (phase === 'migrate'
+    ? [['deployments', release]]
+    : [
+        ['statefulsets', `${release}-etcd`],
+        ['services', `${release}-etcd`],
+        ['services', `${release}-etcd-headless`],
+      ]) as Array<[string, string]>;
 
 async function present(d: DemoVCluster, [resource, name]: [string, string]): Promise<boolean> {
   const e = env();
-  const get = resource === 'deployments' ? e.apps.readNamespacedDeployment({ name, namespace: d.namespace })
-    : resource === 'statefulsets' ? e.apps.readNamespacedStatefulSet({ name, namespace: d.namespace })
-      : e.core.readNamespacedService({ name, namespace: d.namespace });
-  return get.then(() => true, (err: { code?: number }) => { if (err.code === 404) return false; throw err; });
+  const get =
+    resource === 'deployments'
+      ? e.apps.readNamespacedDeployment({ name, namespace: d.namespace })
+      : resource === 'statefulsets'
+        ? e.apps.readNamespacedStatefulSet({ name, namespace: d.namespace })
+        : e.core.readNamespacedService({ name, namespace: d.namespace });
+  return get.then(
+    () => true,
+    (err: { code?: number }) => {
+      if (err.code === 404) return false;
+      throw err;
+    },
+  );
 }
 
 const POINTS: KillPoint[] = [
@@ -58,7 +86,8 @@ const POINTS: KillPoint[] = [
   {
     key: 'before the apply',
     where: 'held on its first change to an object, after it wrote the pending revision',
-    rule: () => (r, before) => isMutation(r) && !isHelmRecord(r) && before.some((b) => b.method === 'POST' && isHelmRecord(b) && answered(b)),
+    rule: () => (r, before) =>
+      isMutation(r) && !isHelmRecord(r) && before.some((b) => b.method === 'POST' && isHelmRecord(b) && answered(b)),
     check: async (d, phase, hist) => {
       expect(hist.at(-1)?.status, JSON.stringify(hist)).toBe('pending-upgrade');
       for (const o of removedBy(phase, d.release)) expect(await present(d, o), o.join('/')).toBe(true);
@@ -78,8 +107,11 @@ const POINTS: KillPoint[] = [
   {
     key: 'in the wait',
     where: 'held in --wait on its poll of StatefulSet <release>, after every create, change and delete',
-    rule: (release) => (r, before) => r.method === 'GET' && r.resource === 'statefulsets' && r.name === release
-      && before.some((b) => b.method === 'DELETE' && b.status !== undefined),
+    rule: (release) => (r, before) =>
+      r.method === 'GET' &&
+      r.resource === 'statefulsets' &&
+      r.name === release &&
+      before.some((b) => b.method === 'DELETE' && b.status !== undefined),
     check: async (d, phase, hist) => {
       expect(hist.at(-1)?.status, JSON.stringify(hist)).toBe('pending-upgrade');
       for (const o of removedBy(phase, d.release)) expect(await present(d, o), o.join('/')).toBe(false);
@@ -88,8 +120,10 @@ const POINTS: KillPoint[] = [
 ];
 
 async function state(d: DemoVCluster): Promise<StateRecord | undefined> {
-  const cm = await env().core.readNamespacedConfigMap({ name: `${d.release}-etcd-migration`, namespace: d.namespace }).catch(() => undefined);
-  return cm ? JSON.parse(cm.data?.['state.json'] ?? 'null') as StateRecord : undefined;
+  const cm = await env()
+    .core.readNamespacedConfigMap({ name: `${d.release}-etcd-migration`, namespace: d.namespace })
+    .catch(() => undefined);
+  return cm ? (JSON.parse(cm.data?.['state.json'] ?? 'null') as StateRecord) : undefined;
 }
 
 function secretsOf(d: DemoVCluster): string[] {
@@ -100,20 +134,41 @@ function secretsOf(d: DemoVCluster): string[] {
 
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
-interface Killed { point: KillPoint; d: DemoVCluster; deployed: Map<string, number>; secrets: string[]; hist: HelmRevision[]; held: ProxiedRequest; killedAt: StateRecord }
+interface Killed {
+  point: KillPoint;
+  d: DemoVCluster;
+  deployed: Map<string, number>;
+  secrets: string[];
+  hist: HelmRevision[];
+  held: ProxiedRequest;
+  killedAt: StateRecord;
+}
 
 /** Runs `phase` with helm behind a hold proxy; kills the action once helm is held at `point`. */
-async function killAt(phase: Phase, point: KillPoint, d: DemoVCluster): Promise<{ hist: HelmRevision[]; held: ProxiedRequest }> {
+async function killAt(
+  phase: Phase,
+  point: KillPoint,
+  d: DemoVCluster,
+): Promise<{ hist: HelmRevision[]; held: ProxiedRequest }> {
   const revBefore = Math.max(...(await helmHistory(d)).map((h) => h.revision));
-  const proxy = await startHoldProxy(mkdtempSync(join(env().cluster.dir, 'hold-')), env().cluster.server, env().cluster.caFile);
+  const proxy = await startHoldProxy(
+    mkdtempSync(join(env().cluster.dir, 'hold-')),
+    env().cluster.server,
+    env().cluster.caFile,
+  );
   try {
     let held: ProxiedRequest | undefined;
-    void proxy.hold(point.rule(d.release)).then((r) => { held = r; });
+    void proxy.hold(point.rule(d.release)).then((r) => {
+      held = r;
+    });
     const k = await runAction(inputsFor(d, phase), {
       env: proxy.env,
       killWhen: { stdout: /helm upgrade \S+ to chart .* --wait up to/, until: async () => held !== undefined },
     });
-    expect(k.killed, `${point.key}: ${explain(k)}\nhelm's requests: ${proxy.requests.map((r) => `${r.method} ${r.path} ${r.status ?? '-'}`).join('\n')}`).toBe(true);
+    expect(
+      k.killed,
+      `${point.key}: ${explain(k)}\nhelm's requests: ${proxy.requests.map((r) => `${r.method} ${r.path} ${r.status ?? '-'}`).join('\n')}`,
+    ).toBe(true);
     const hist = await helmHistory(d);
     await point.check(d, phase, hist, revBefore);
     return { hist, held: held! };
@@ -124,25 +179,29 @@ async function killAt(phase: Phase, point: KillPoint, d: DemoVCluster): Promise<
 
 /** Kills one demo per point (in parallel: each run is held by its own proxy), waits once for the locks to go stale, runs the phase again on each. */
 async function killAndResume(phase: Phase, tag: string): Promise<void> {
-  const kills: Killed[] = await Promise.all(POINTS.map(async (point, i) => {
-    const release = `k${tag}${i}`;
-    const d = await env().demo({ namespace: `e2e-k-${release}`, release });
-    const deployed = await d.standIn.keyCounts('deployed');
-    if (phase === 'finalize') {
-      const m = await runAction(inputsFor(d, 'migrate', { timeout: '5m', 'migration-timeout': '5m' }));
-      expect(m.code, explain(m)).toBe(0);
-    }
-    const { hist, held } = await killAt(phase, point, d);
-    const killedAt = (await state(d))!;
-    expect(killedAt.lock?.runId, JSON.stringify(killedAt)).toBeDefined();
-    return { point, d, deployed, secrets: secretsOf(d), hist, held, killedAt };
-  }));
+  const kills: Killed[] = await Promise.all(
+    POINTS.map(async (point, i) => {
+      const release = `k${tag}${i}`;
+      const d = await env().demo({ namespace: `e2e-k-${release}`, release });
+      const deployed = await d.standIn.keyCounts('deployed');
+      if (phase === 'finalize') {
+        const m = await runAction(inputsFor(d, 'migrate', { timeout: '5m', 'migration-timeout': '5m' }));
+        expect(m.code, explain(m)).toBe(0);
+      }
+      const { hist, held } = await killAt(phase, point, d);
+      const killedAt = (await state(d))!;
+      expect(killedAt.lock?.runId, JSON.stringify(killedAt)).toBeDefined();
+      return { point, d, deployed, secrets: secretsOf(d), hist, held, killedAt };
+    }),
+  );
 
   // The dead runs' locks are renewed no more; the next run may take them over after LOCK_STALE_MS.
   const stale = Math.max(...kills.map((k) => Date.parse(k.killedAt.lock!.renewedAt))) + LOCK_STALE_MS + 3000;
   await new Promise((r) => setTimeout(r, Math.max(0, stale - Date.now())));
 
-  const again: ActionResult[] = await Promise.all(kills.map((k) => runAction(inputsFor(k.d, phase, { timeout: '5m', 'migration-timeout': '5m' }))));
+  const again: ActionResult[] = await Promise.all(
+    kills.map((k) => runAction(inputsFor(k.d, phase, { timeout: '5m', 'migration-timeout': '5m' }))),
+  );
   for (const [i, k] of kills.entries()) {
     const r = again[i]!;
     const what = `${phase} killed ${k.point.key}`;
@@ -168,15 +227,21 @@ async function killAndResume(phase: Phase, tag: string): Promise<void> {
     expect(await lostGroups(k.d, k.deployed), what).toEqual([]);
     const last = hist.at(-1)!;
     recordScenario({
-      group: GROUP, scenario: `${phase} killed ${k.point.key}`,
+      group: GROUP,
+      scenario: `${phase} killed ${k.point.key}`,
       done: `SIGKILL to the action and helm while ${phase === 'migrate' ? "phase one's" : "phase two's"} helm upgrade was ${k.point.where} (${k.held.method} ${k.held.resource ?? k.held.path}${k.held.name ? `/${k.held.name.replace(k.d.release, '<release>')}` : ''}; helm left ${pendingRev !== undefined ? `revision ${pendingRev} pending-upgrade` : 'no new revision'}); ${phase} again once the lock was stale (${LOCK_STALE_MS / 1000} s)`,
-      action: `took the lock over, ${pendingRev !== undefined ? `recorded revision ${pendingRev} as failed in helm history and ` : ''}ran the upgrade again from the last deployed revision (revision ${last.revision} deployed); the release's objects are exactly those of that revision (${removedBy(phase, '<release>').map((o) => o.join('/')).join(', ')} gone); ${phase === 'migrate' ? 'phase one' : 'phase two'} verified in ${secs(r.ms)}`,
+      action: `took the lock over, ${pendingRev !== undefined ? `recorded revision ${pendingRev} as failed in helm history and ` : ''}ran the upgrade again from the last deployed revision (revision ${last.revision} deployed); the release's objects are exactly those of that revision (${removedBy(
+        phase,
+        '<release>',
+      )
+        .map((o) => o.join('/'))
+        .join(', ')} gone); ${phase === 'migrate' ? 'phase one' : 'phase two'} verified in ${secs(r.ms)}`,
       dataLost: 'none (embedded etcd key counts equal the deployed etcd, read directly)',
     });
   }
 }
 
-describe('the action killed at each point of a phase\'s helm upgrade', () => {
+describe("the action killed at each point of a phase's helm upgrade", () => {
   it('phase one (migrate): each kill point ends, on the next run, in exactly the objects of the intended revision', async () => {
     await killAndResume('migrate', 'm');
   });

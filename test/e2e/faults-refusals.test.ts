@@ -15,8 +15,15 @@ import { startGitHubStandin, type GitHubStandin } from '../support/github-standi
 import { recordScenario } from '../support/reliability.ts';
 import { assertNoSecretLeak } from '../support/secret-scan.ts';
 import {
-  exists, explain, inputsFor, lostGroups, namespaceSnapshot, runAction, useSharedCluster,
-  type ActionResult, type DemoVCluster,
+  exists,
+  explain,
+  inputsFor,
+  lostGroups,
+  namespaceSnapshot,
+  runAction,
+  useSharedCluster,
+  type ActionResult,
+  type DemoVCluster,
 } from './harness.ts';
 
 const env = useSharedCluster();
@@ -25,11 +32,21 @@ const GROUP = 'Faults';
 /** The ::error:: line the runner shows, decoded. */
 function errorLine(r: ActionResult): string {
   const line = r.stdout.split('\n').find((l) => l.startsWith('::error'));
-  return (line ?? '').replace(/^::error[^:]*::/, '').replace(/%0A/g, '\n').replace(/%0D/g, '').replace(/%25/g, '%');
+  return (line ?? '')
+    .replace(/^::error[^:]*::/, '')
+    .replace(/%0A/g, '\n')
+    .replace(/%0D/g, '')
+    .replace(/%25/g, '%');
 }
 
 /** The summary as text: Markdown escapes removed. */
-const plain = (md: string): string => md.replace(/\\(.)/g, '$1').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&').replace(/\u200b/g, '');
+const plain = (md: string): string =>
+  md
+    .replace(/\\(.)/g, '$1')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&')
+    .replace(/\u200b/g, '');
 
 /** What a test handed the action that must never come back out: the kubeconfig, its token, the etcd client key. */
 function secretsOf(d: DemoVCluster, extra: string[] = []): string[] {
@@ -41,7 +58,10 @@ function secretsOf(d: DemoVCluster, extra: string[] = []): string[] {
 
 async function state(d: DemoVCluster): Promise<StateRecord | undefined> {
   try {
-    const cm = await env().core.readNamespacedConfigMap({ name: `${d.release}-etcd-migration`, namespace: d.namespace });
+    const cm = await env().core.readNamespacedConfigMap({
+      name: `${d.release}-etcd-migration`,
+      namespace: d.namespace,
+    });
     return JSON.parse(cm.data?.['state.json'] ?? 'null') as StateRecord;
   } catch (e) {
     if ((e as { code?: number }).code === 404) return undefined;
@@ -54,16 +74,23 @@ async function helmValues(d: DemoVCluster): Promise<unknown> {
 }
 
 async function helmRevision(d: DemoVCluster): Promise<number> {
-  const h = JSON.parse(await d.helm(['history', d.release, '-n', d.namespace, '-o', 'json'])) as Array<{ revision: number }>;
+  const h = JSON.parse(await d.helm(['history', d.release, '-n', d.namespace, '-o', 'json'])) as Array<{
+    revision: number;
+  }>;
   return Math.max(...h.map((x) => x.revision));
 }
 
 /** kubectl scale statefulset <release> --replicas=n, through the scale subresource. */
 async function scaleControlPlane(d: DemoVCluster, replicas: number): Promise<void> {
-  await env().apps.replaceNamespacedStatefulSetScale({ name: d.release, namespace: d.namespace, body: { metadata: { name: d.release, namespace: d.namespace }, spec: { replicas } } });
+  await env().apps.replaceNamespacedStatefulSetScale({
+    name: d.release,
+    namespace: d.namespace,
+    body: { metadata: { name: d.release, namespace: d.namespace }, spec: { replicas } },
+  });
 }
 
-const stsExists = (d: DemoVCluster, name: string) => exists(env().apps.readNamespacedStatefulSet({ name, namespace: d.namespace }));
+const stsExists = (d: DemoVCluster, name: string) =>
+  exists(env().apps.readNamespacedStatefulSet({ name, namespace: d.namespace }));
 
 const secs = (r: ActionResult) => `${(r.ms / 1000).toFixed(1)} s`;
 
@@ -91,14 +118,17 @@ describe('faults that stop the action before it changes anything, or with a way 
     expect(await stsExists(d, `${d.release}-etcd`)).toBe(true);
     // The message names the deployed etcd, its pod, and what to do.
     const msg = errorLine(r);
-    expect(msg, explain(r)).toContain(`the deployed etcd (StatefulSet ${d.release}-etcd, pod ${d.release}-etcd-0) cannot be read`);
+    expect(msg, explain(r)).toContain(
+      `the deployed etcd (StatefulSet ${d.release}-etcd, pod ${d.release}-etcd-0) cannot be read`,
+    );
     expect(msg).toMatch(/not reachable/);
     expect(msg).toContain('nothing was changed');
     expect(msg).toContain('then run migrate again');
     expect(plain(r.summary)).toContain(`StatefulSet ${d.release}-etcd`);
 
     recordScenario({
-      group: GROUP, scenario: 'deployed etcd down before phase one',
+      group: GROUP,
+      scenario: 'deployed etcd down before phase one',
       done: 'stand-in stopDeployedEtcd(): the etcd process of <release>-etcd-0 stops while its pod stays Ready; then phase migrate',
       action: `${r.outputs.status} in ${secs(r)}, exit 1, before any change (helm values and revision unchanged, no phase-one record, no StatefulSet <release>): "${errorLine(r).split('\n')[0]!.slice(0, 200)}"`,
       dataLost: 'none (nothing was changed; the deployed etcd data stays on its PVC)',
@@ -123,7 +153,9 @@ describe('faults that stop the action before it changes anything, or with a way 
     expect(plain(r.summary)).toContain(want);
     expect(r.summary).toMatch(/1 group\(s\) lost keys/);
     const rows = JSON.parse(r.outputs['key-diff'] ?? '[]') as DiffRow[];
-    expect(rows.filter((x) => x.verdict === 'lost').map((x) => [x.group, x.before, x.after])).toEqual([['/registry/configmaps/', lostCount, 0]]);
+    expect(rows.filter((x) => x.verdict === 'lost').map((x) => [x.group, x.before, x.after])).toEqual([
+      ['/registry/configmaps/', lostCount, 0],
+    ]);
     // The record says phase one failed, and why.
     const st = await state(d);
     expect(st?.phase1?.status).toBe('failed');
@@ -147,9 +179,20 @@ describe('faults that stop the action before it changes anything, or with a way 
     d.standIn.setFaults({});
     const t0 = Date.now();
     await scaleControlPlane(d, 0);
-    await waitFor('pod <release>-0 gone', async () => !(await exists(env().core.readNamespacedPod({ name: `${d.release}-0`, namespace: d.namespace }))), { timeoutMs: 60_000 });
+    await waitFor(
+      'pod <release>-0 gone',
+      async () => !(await exists(env().core.readNamespacedPod({ name: `${d.release}-0`, namespace: d.namespace }))),
+      { timeoutMs: 60_000 },
+    );
     await env().core.deleteNamespacedPersistentVolumeClaim({ name: `data-${d.release}-0`, namespace: d.namespace });
-    await waitFor('PVC data-<release>-0 gone', async () => !(await exists(env().core.readNamespacedPersistentVolumeClaim({ name: `data-${d.release}-0`, namespace: d.namespace }))), { timeoutMs: 60_000 });
+    await waitFor(
+      'PVC data-<release>-0 gone',
+      async () =>
+        !(await exists(
+          env().core.readNamespacedPersistentVolumeClaim({ name: `data-${d.release}-0`, namespace: d.namespace }),
+        )),
+      { timeoutMs: 60_000 },
+    );
     await scaleControlPlane(d, 1);
     const again = await runAction(inputsFor(d, 'migrate'));
     assertNoSecretLeak(again, secrets);
@@ -164,7 +207,8 @@ describe('faults that stop the action before it changes anything, or with a way 
     const recopied = (Date.now() - t0) / 1000;
 
     recordScenario({
-      group: GROUP, scenario: 'keys lost in the copy to embedded etcd',
+      group: GROUP,
+      scenario: 'keys lost in the copy to embedded etcd',
       done: `stand-in dropPrefix ${prefix}: the copy leaves out ${lostCount} ConfigMaps; then migrate, then finalize; then the refusal's re-copy commands (scale to 0, delete PVC data-<release>-0, scale to 1), migrate, finalize`,
       action: `migrate failed in ${secs(r)}, exit 1, naming "${want}" in the error, the summary and output key-diff, and the commands that make vCluster copy again; state phase1 failed; finalize refused, StatefulSet <release>-etcd kept; after the commands migrate verified equal counts and finalize succeeded (${recopied.toFixed(1)} s from the first command)`,
       dataLost: `none: the deployed etcd kept all ${[...deployedBefore.values()].reduce((a, b) => a + b, 0)} keys while finalize was refused, and the second copy holds every group's count`,
@@ -179,13 +223,24 @@ describe('faults that stop the action before it changes anything, or with a way 
       const role = rbacObjects(d.namespace).find((o) => o.kind === 'Role') as k8s.V1Role;
       const rules: k8s.V1PolicyRule[] = [];
       for (const rule of role.rules ?? []) {
-        if (!(rule.apiGroups ?? []).includes(group) || !(rule.resources ?? []).includes(resource)) { rules.push(rule); continue; }
+        if (!(rule.apiGroups ?? []).includes(group) || !(rule.resources ?? []).includes(resource)) {
+          rules.push(rule);
+          continue;
+        }
         const others = (rule.resources ?? []).filter((x) => x !== resource);
         if (others.length > 0) rules.push({ ...rule, resources: others });
         rules.push({ ...rule, resources: [resource], verbs: (rule.verbs ?? []).filter((v) => v !== verb) });
       }
-      const cur = await admin.read({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: role.metadata!.name!, namespace: d.namespace } });
-      await admin.replace({ ...role, rules, metadata: { ...role.metadata, resourceVersion: cur.metadata?.resourceVersion } });
+      const cur = await admin.read({
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'Role',
+        metadata: { name: role.metadata!.name!, namespace: d.namespace },
+      });
+      await admin.replace({
+        ...role,
+        rules,
+        metadata: { ...role.metadata, resourceVersion: cur.metadata?.resourceVersion },
+      });
     };
     const cases = [
       { group: 'apps', resource: 'statefulsets', verb: 'delete', shown: 'delete statefulsets.apps' },
@@ -212,7 +267,8 @@ describe('faults that stop the action before it changes anything, or with a way 
       // A refusal before the lock writes nothing, not even the state record.
       expect(after).toEqual(before);
       recordScenario({
-        group: GROUP, scenario: `token without ${c.verb} on ${c.resource}`,
+        group: GROUP,
+        scenario: `token without ${c.verb} on ${c.resource}`,
         done: `the action's Role is examples/rbac.yaml without '${c.verb}' on ${c.resource}; then phase migrate`,
         action: `refused in ${secs(r)}, exit 1, by the preflight's access reviews before any write: "${msg.split('\n')[0]!.slice(0, 200)}"`,
         dataLost: 'none (no object in the namespace changed)',
@@ -267,17 +323,21 @@ describe('embedded etcd PVC that cannot bind', () => {
     expect(await lostGroups(d, deployedBefore)).toEqual([]);
 
     recordScenario({
-      group: GROUP, scenario: 'embedded etcd PVC cannot bind',
+      group: GROUP,
+      scenario: 'embedded etcd PVC cannot bind',
       done: 'migrate with storage-size 50Gi (no PersistentVolume that large, class without provisioner) and timeout 60s; then migrate again, and a 50Gi PV appears while it waits',
       action: `failed in ${secs(r)}, exit 1: "${errorLine(r).split('\n')[0]!.slice(0, 160)}…", pod and PVC events in the summary; state phase1 failed; the next migrate resumed at the log wait, waited through the unscheduled pod and verified in ${secs(again)}`,
-      dataLost: 'none (every non-volatile group of the deployed etcd has the same count in the embedded etcd, read directly)',
+      dataLost:
+        'none (every non-volatile group of the deployed etcd has the same count in the embedded etcd, read directly)',
     });
   });
 });
 
 describe('finalize approval gate against the GitHub REST stand-in', () => {
   let github: GitHubStandin | undefined;
-  afterAll(async () => { await github?.close(); });
+  afterAll(async () => {
+    await github?.close();
+  });
 
   it('not yet approved: refused naming the missing approval, nothing changed; approved: finalize verifies', async () => {
     const OWNER = 'example';
@@ -287,7 +347,9 @@ describe('finalize approval gate against the GitHub REST stand-in', () => {
     github = await startGitHubStandin();
     github.addEnvironment(OWNER, REPO, 'production', ['platform-lead']);
     github.addPending(OWNER, REPO, RUN_ID, { environment: 'production', reviewers: ['platform-lead'] });
-    const ghEnv = { env: { GITHUB_API_URL: github.url, GITHUB_REPOSITORY: `${OWNER}/${REPO}`, GITHUB_RUN_ID: String(RUN_ID) } };
+    const ghEnv = {
+      env: { GITHUB_API_URL: github.url, GITHUB_REPOSITORY: `${OWNER}/${REPO}`, GITHUB_RUN_ID: String(RUN_ID) },
+    };
     const gated = (d: DemoVCluster) => inputsFor(d, 'finalize', { 'require-approval': 'true', 'github-token': token });
 
     const d = await env().demo({ namespace: 'e2e-f-approve', release: 'appr' });
@@ -313,7 +375,12 @@ describe('finalize approval gate against the GitHub REST stand-in', () => {
     expect((await state(d))?.phase2).toBeUndefined();
     expect(github.requests.map((x) => x.operationId)).toContain('actions/get-reviews-for-run');
 
-    github.addReview(OWNER, REPO, RUN_ID, { environment: 'production', state: 'approved', login: 'platform-lead', comment: 'go' });
+    github.addReview(OWNER, REPO, RUN_ID, {
+      environment: 'production',
+      state: 'approved',
+      login: 'platform-lead',
+      comment: 'go',
+    });
     const f = await runAction(gated(d), ghEnv);
     assertNoSecretLeak(f, secrets);
     expect(f.code, explain(f)).toBe(0);
@@ -330,10 +397,12 @@ describe('finalize approval gate against the GitHub REST stand-in', () => {
     expect(github.violations).toEqual([]);
 
     recordScenario({
-      group: GROUP, scenario: 'finalize before the environment is approved',
+      group: GROUP,
+      scenario: 'finalize before the environment is approved',
       done: "finalize with require-approval: true against the GitHub REST stand-in: environment 'production' requires platform-lead, the run is still pending; then platform-lead approves and finalize runs again",
       action: `refused in ${secs(refused)} naming the pending review of 'production' by platform-lead, no object changed; after the approval finalize succeeded in ${secs(f)} (approved by platform-lead) and verified the deployed etcd gone`,
-      dataLost: 'none (every non-volatile group of the deployed etcd has the same count in the embedded etcd after the restart, read directly)',
+      dataLost:
+        'none (every non-volatile group of the deployed etcd has the same count in the embedded etcd after the restart, read directly)',
     });
   });
 });

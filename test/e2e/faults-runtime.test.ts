@@ -11,7 +11,15 @@ import { SUCCESS_LINE, type StandInFaults } from '../../sandbox/vcluster-standin
 import { LOCK_STALE_MS, type StateRecord } from '../../src/state.ts';
 import { recordScenario } from '../support/reliability.ts';
 import { assertNoSecretLeak } from '../support/secret-scan.ts';
-import { inputsFor, runAction, useSharedCluster, type ActionResult, type DemoVCluster, lostGroups, explain } from './harness.ts';
+import {
+  inputsFor,
+  runAction,
+  useSharedCluster,
+  type ActionResult,
+  type DemoVCluster,
+  lostGroups,
+  explain,
+} from './harness.ts';
 import { releaseDrift } from './release-objects.ts';
 
 const env = useSharedCluster();
@@ -20,7 +28,11 @@ const GROUP = 'Faults';
 /** The ::error:: line the runner shows, decoded. */
 function errorLine(r: ActionResult): string {
   const line = r.stdout.split('\n').find((l) => l.startsWith('::error'));
-  return (line ?? '').replace(/^::error[^:]*::/, '').replace(/%0A/g, '\n').replace(/%0D/g, '').replace(/%25/g, '%');
+  return (line ?? '')
+    .replace(/^::error[^:]*::/, '')
+    .replace(/%0A/g, '\n')
+    .replace(/%0D/g, '')
+    .replace(/%25/g, '%');
 }
 
 /** What the test handed the action that must never come back out: kubeconfig, token, etcd client key. */
@@ -32,7 +44,10 @@ function secretsOf(d: DemoVCluster): string[] {
 
 async function state(d: DemoVCluster): Promise<StateRecord | undefined> {
   try {
-    const cm = await env().core.readNamespacedConfigMap({ name: `${d.release}-etcd-migration`, namespace: d.namespace });
+    const cm = await env().core.readNamespacedConfigMap({
+      name: `${d.release}-etcd-migration`,
+      namespace: d.namespace,
+    });
     return JSON.parse(cm.data?.['state.json'] ?? 'null') as StateRecord;
   } catch (e) {
     if ((e as { code?: number }).code === 404) return undefined;
@@ -41,16 +56,40 @@ async function state(d: DemoVCluster): Promise<StateRecord | undefined> {
 }
 
 async function helmHistory(d: DemoVCluster): Promise<Array<{ revision: number; status: string; description: string }>> {
-  return JSON.parse(await d.helm(['history', d.release, '-n', d.namespace, '-o', 'json'])) as Array<{ revision: number; status: string; description: string }>;
+  return JSON.parse(await d.helm(['history', d.release, '-n', d.namespace, '-o', 'json'])) as Array<{
+    revision: number;
+    status: string;
+    description: string;
+  }>;
 }
 
 /** A run plus a promise that resolves once its stdout matches `re` (rejects if the run ends first). */
-function runWatching(inputs: Record<string, string>, re: RegExp, extraEnv: Record<string, string> = {}): { done: Promise<ActionResult>; seen: Promise<void> } {
+function runWatching(
+  inputs: Record<string, string>,
+  re: RegExp,
+  extraEnv: Record<string, string> = {},
+): { done: Promise<ActionResult>; seen: Promise<void> } {
   let out = '';
   let hit: () => void = () => {};
-  const seen = new Promise<void>((res) => { hit = res; });
-  const done = runAction(inputs, { env: extraEnv, onStdout: (c) => { out += c; if (re.test(out)) hit(); } });
-  return { done, seen: Promise.race([seen, done.then((r) => { throw new Error(`the run ended before its log showed ${re}:\n${explain(r)}`); })]) };
+  const seen = new Promise<void>((res) => {
+    hit = res;
+  });
+  const done = runAction(inputs, {
+    env: extraEnv,
+    onStdout: (c) => {
+      out += c;
+      if (re.test(out)) hit();
+    },
+  });
+  return {
+    done,
+    seen: Promise.race([
+      seen,
+      done.then((r) => {
+        throw new Error(`the run ended before its log showed ${re}:\n${explain(r)}`);
+      }),
+    ]),
+  };
 }
 
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -87,11 +126,18 @@ async function whileCordoned<T>(fn: () => Promise<T>): Promise<T> {
 function killInWait(d: DemoVCluster, gone: () => Promise<boolean>) {
   return {
     stdout: /helm upgrade \S+ to chart .* --wait up to/,
-    until: async () => (await helmHistory(d)).at(-1)?.status === 'pending-upgrade' && await gone(),
+    until: async () => (await helmHistory(d)).at(-1)?.status === 'pending-upgrade' && (await gone()),
   };
 }
 
-const absent = (p: Promise<unknown>) => p.then(() => false, (e: { code?: number }) => { if (e.code === 404) return true; throw e; });
+const absent = (p: Promise<unknown>) =>
+  p.then(
+    () => false,
+    (e: { code?: number }) => {
+      if (e.code === 404) return true;
+      throw e;
+    },
+  );
 
 /** Cordons or uncordons the one kwok node (read, modify, replace; retried on a conflict with kwok's heartbeats). */
 async function setCordoned(unschedulable: boolean): Promise<void> {
@@ -112,7 +158,9 @@ describe('faults while a migration runs', () => {
     const { d, secrets, deployed } = await faultDemo('twice', { copyDelayMs: 8000 });
     const revBefore = Math.max(...(await helmHistory(d)).map((h) => h.revision));
     const ids = ['910000001', '910000002'];
-    const [a, b] = await Promise.all(ids.map((id) => runAction(inputsFor(d, 'migrate'), { env: { GITHUB_RUN_ID: id } })));
+    const [a, b] = await Promise.all(
+      ids.map((id) => runAction(inputsFor(d, 'migrate'), { env: { GITHUB_RUN_ID: id } })),
+    );
     for (const r of [a!, b!]) assertNoSecretLeak(r, secrets);
     const winner = a!.code === 0 ? a! : b!;
     const loser = winner === a! ? b! : a!;
@@ -128,14 +176,19 @@ describe('faults while a migration runs', () => {
     expect(Math.max(...history.map((h) => h.revision))).toBe(revBefore + 1);
     const st = (await state(d))!;
     // The lock holder is <run id>-<attempt>-<job>.
-    expect(st.history.filter((h) => h.event === 'phase one started').map((h) => h.runId.split('-')[0])).toEqual([winnerId]);
+    expect(st.history.filter((h) => h.event === 'phase one started').map((h) => h.runId.split('-')[0])).toEqual([
+      winnerId,
+    ]);
     // The lock holder is <run id>-<attempt>-<job>.
-    expect(st.history.filter((h) => h.event.startsWith('lock taken')).map((h) => h.runId.split('-')[0])).toEqual([winnerId]);
+    expect(st.history.filter((h) => h.event.startsWith('lock taken')).map((h) => h.runId.split('-')[0])).toEqual([
+      winnerId,
+    ]);
     expect(st.phase1?.status).toBe('verified');
     expect(st.lock).toBeUndefined();
     expect(await lostGroups(d, deployed)).toEqual([]);
     recordScenario({
-      group: GROUP, scenario: 'two migrate runs at once',
+      group: GROUP,
+      scenario: 'two migrate runs at once',
       done: 'two migrate runs (different run ids) started together on one release',
       action: `one succeeded (verified in ${secs(winner.ms)}); the other was refused in ${secs(loser.ms)}, exit 1, before any change: "${firstLine(errorLine(loser))}"; one helm revision, one phase-one start in the state record`,
       dataLost: 'none (embedded etcd key counts equal the deployed etcd, read directly)',
@@ -159,7 +212,8 @@ describe('faults while a migration runs', () => {
     expect((await state(d))?.phase1?.status).toBe('verified');
     expect(await lostGroups(d, deployed)).toEqual([]);
     recordScenario({
-      group: GROUP, scenario: 'control-plane container restarted after the success line',
+      group: GROUP,
+      scenario: 'control-plane container restarted after the success line',
       done: 'stand-in restarts container syncer of <release>-0 right after it logs the success line (same pod, restart count 1; the line is only in the previous log)',
       action: `succeeded in ${secs(r.ms)}: read the previous container's log, found the line, key counts equal, phase one verified`,
       dataLost: 'none (embedded etcd key counts equal the deployed etcd, read directly)',
@@ -174,7 +228,9 @@ describe('faults while a migration runs', () => {
     // revision, deleted the old control-plane Deployment (the end of its apply) and is waiting.
     const inputs = inputsFor(d, 'migrate', { 'storage-size': '50Gi' });
     const k = await runAction(inputs, {
-      killWhen: killInWait(d, () => absent(env().apps.readNamespacedDeployment({ name: d.release, namespace: d.namespace }))),
+      killWhen: killInWait(d, () =>
+        absent(env().apps.readNamespacedDeployment({ name: d.release, namespace: d.namespace })),
+      ),
     });
     expect(k.killed, explain(k)).toBe(true);
     const hist = await helmHistory(d);
@@ -205,7 +261,10 @@ describe('faults while a migration runs', () => {
     expect(again.stdout, explain(again)).toContain(`Revision ${last.revision} of ${d.release} is pending-upgrade`);
     const st = (await state(d))!;
     expect(st.phase1?.status).toBe('verified');
-    expect(st.history.some((h) => h.event.startsWith(`lock taken over from run ${afterKill.lock!.runId}`)), JSON.stringify(st.history)).toBe(true);
+    expect(
+      st.history.some((h) => h.event.startsWith(`lock taken over from run ${afterKill.lock!.runId}`)),
+      JSON.stringify(st.history),
+    ).toBe(true);
     expect(st.lock).toBeUndefined();
     // Helm is left deployed (not pending-upgrade), so finalize's upgrade can run.
     const final = await helmHistory(d);
@@ -214,14 +273,15 @@ describe('faults while a migration runs', () => {
     expect(await releaseDrift(env(), d)).toEqual([]);
     expect(await lostGroups(d, deployed)).toEqual([]);
     recordScenario({
-      group: GROUP, scenario: 'action killed during helm upgrade --wait',
+      group: GROUP,
+      scenario: 'action killed during helm upgrade --wait',
       done: `SIGKILL to the action and helm while phase one's helm upgrade --wait waited for a 50Gi volume, its apply done (helm left revision ${last.revision} ${last.status}; record: phase one started, lock held); migrate at once; a 50Gi volume appeared; migrate again once the lock was stale (${LOCK_STALE_MS / 1000} s)`,
       action: `at once: refused, exit 1, "${firstLine(errorLine(early))}"; after ${LOCK_STALE_MS / 1000} s: took the lock over, recorded revision ${last.revision} as failed and upgraded again from the last deployed revision (revision ${final.at(-1)!.revision} deployed), found the line, key counts equal: succeeded in ${secs(again.ms)}`,
       dataLost: 'none (embedded etcd key counts equal the deployed etcd, read directly)',
     });
   });
 
-  it('action killed during finalize\'s helm upgrade --wait: the next finalize applies that revision again and verifies', async () => {
+  it("action killed during finalize's helm upgrade --wait: the next finalize applies that revision again and verifies", async () => {
     const { d, secrets, deployed } = await faultDemo('killfin');
     const m = await runAction(inputsFor(d, 'migrate'));
     expect(m.code, explain(m)).toBe(0);
@@ -231,9 +291,17 @@ describe('faults while a migration runs', () => {
     // and the others, are in faults-kill.test.ts).
     const [k, hist] = await whileCordoned(async () => {
       const run = await runAction(inputsFor(d, 'finalize'), {
-        killWhen: killInWait(d, async () => (await absent(env().apps.readNamespacedStatefulSet({ name: `${d.release}-etcd`, namespace: d.namespace })))
-          && (await absent(env().core.readNamespacedService({ name: `${d.release}-etcd-headless`, namespace: d.namespace })))
-          && (await absent(env().core.readNamespacedService({ name: `${d.release}-etcd`, namespace: d.namespace })))),
+        killWhen: killInWait(
+          d,
+          async () =>
+            (await absent(
+              env().apps.readNamespacedStatefulSet({ name: `${d.release}-etcd`, namespace: d.namespace }),
+            )) &&
+            (await absent(
+              env().core.readNamespacedService({ name: `${d.release}-etcd-headless`, namespace: d.namespace }),
+            )) &&
+            (await absent(env().core.readNamespacedService({ name: `${d.release}-etcd`, namespace: d.namespace }))),
+        ),
       });
       return [run, await helmHistory(d)] as const;
     });
@@ -255,19 +323,25 @@ describe('faults while a migration runs', () => {
     expect(st.lock).toBeUndefined();
     const final = await helmHistory(d);
     expect(final.at(-1)!.status, JSON.stringify(final)).toBe('deployed');
-    const stsGone = await env().apps.readNamespacedStatefulSet({ name: `${d.release}-etcd`, namespace: d.namespace }).then(() => false, () => true);
+    const stsGone = await env()
+      .apps.readNamespacedStatefulSet({ name: `${d.release}-etcd`, namespace: d.namespace })
+      .then(
+        () => false,
+        () => true,
+      );
     expect(stsGone).toBe(true);
     expect(await releaseDrift(env(), d)).toEqual([]);
     expect(await lostGroups(d, deployed)).toEqual([]);
     recordScenario({
-      group: GROUP, scenario: 'action killed during finalize\'s helm upgrade --wait',
+      group: GROUP,
+      scenario: "action killed during finalize's helm upgrade --wait",
       done: `node cordoned so the restarted control-plane pod stays Pending; SIGKILL to the action and helm while phase two's helm upgrade --wait waited, its apply done (helm left revision ${last.revision} ${last.status}; record: phase two started, lock held); node uncordoned; finalize again once the lock was stale (${LOCK_STALE_MS / 1000} s)`,
       action: `took the lock over, recorded revision ${last.revision} as failed and upgraded again from the last deployed revision (revision ${final.at(-1)!.revision} deployed), verified StatefulSet ${d.release}-etcd and its Services gone: succeeded in ${secs(again.ms)}`,
       dataLost: 'none (embedded etcd key counts equal the deployed etcd before the migration, read directly)',
     });
   });
 
-  it('phase two\'s helm upgrade cannot finish (restarted pod unschedulable): fails naming the pod and why; the next finalize verifies', async () => {
+  it("phase two's helm upgrade cannot finish (restarted pod unschedulable): fails naming the pod and why; the next finalize verifies", async () => {
     const { d, secrets, deployed } = await faultDemo('p2wait');
     const m = await runAction(inputsFor(d, 'migrate'));
     expect(m.code, explain(m)).toBe(0);
@@ -296,7 +370,8 @@ describe('faults while a migration runs', () => {
     expect((await state(d))?.phase2?.status).toBe('verified');
     expect(await lostGroups(d, deployed)).toEqual([]);
     recordScenario({
-      group: GROUP, scenario: 'phase two\'s helm upgrade cannot finish',
+      group: GROUP,
+      scenario: "phase two's helm upgrade cannot finish",
       done: 'node cordoned, so the control-plane pod that phase two restarts stays Pending; finalize with timeout 30s; node uncordoned; finalize again',
       action: `failed in ${secs(r.ms)}, exit 1: "${firstLine(errorLine(r)).slice(0, 200)}"; state phase2 failed, lock released; the next finalize resumed at the removal check and verified in ${secs(again.ms)}`,
       dataLost: 'none (embedded etcd key counts equal the deployed etcd before the migration, read directly)',
@@ -317,7 +392,11 @@ describe('faults while a migration runs', () => {
     expect(lost.outputs.status, explain(lost)).toBe('failed');
     const copyPod = (await state(d))!.phase1?.upgradedPodUid;
     expect(copyPod, 'the record names the pod helm waited for').toBeDefined();
-    expect(errorLine(lost), explain(lost)).toMatch(new RegExp(`pod ${d.release}-0 \\(uid [0-9a-f-]+, created .*\\) is not the pod the phase-one upgrade ended with \\(uid ${copyPod}\\)`));
+    expect(errorLine(lost), explain(lost)).toMatch(
+      new RegExp(
+        `pod ${d.release}-0 \\(uid [0-9a-f-]+, created .*\\) is not the pod the phase-one upgrade ended with \\(uid ${copyPod}\\)`,
+      ),
+    );
     expect(errorLine(lost)).toContain('The key counts of both etcds are equal');
     expect(errorLine(lost)).toContain('accept-lost-log-line: true');
     expect(lost.stdout).toContain(`pod ${d.release}-0 was replaced since the upgrade (uid `);
@@ -325,7 +404,8 @@ describe('faults while a migration runs', () => {
     let st = (await state(d))!;
     expect(st.phase1?.status).toBe('failed');
     expect(st.lock).toBeUndefined();
-    const replacement = (await env().core.readNamespacedPod({ name: `${d.release}-0`, namespace: d.namespace })).metadata?.uid;
+    const replacement = (await env().core.readNamespacedPod({ name: `${d.release}-0`, namespace: d.namespace }))
+      .metadata?.uid;
     expect(st.phase1?.lostLinePodUid, 'the record names the replacement found without the line').toBe(replacement);
     const refused = await runAction(inputsFor(d, 'finalize'));
     expect(refused.outputs.status, explain(refused)).toBe('refused');
@@ -335,7 +415,9 @@ describe('faults while a migration runs', () => {
     expect(accepted.code, explain(accepted)).toBe(0);
     expect(accepted.outputs.status, explain(accepted)).toBe('succeeded');
     expect(accepted.outputs['log-line']).toBe('');
-    expect(accepted.stdout, 'no second grace for the replacement the last run already found').toContain(`pod ${d.release}-0 (uid ${replacement}) is the replacement the last run already found Ready without the line; no second grace`);
+    expect(accepted.stdout, 'no second grace for the replacement the last run already found').toContain(
+      `pod ${d.release}-0 (uid ${replacement}) is the replacement the last run already found Ready without the line; no second grace`,
+    );
     expect(accepted.stdout).not.toContain('to log a copy of its own');
     expect(accepted.summary).toContain('**The success log line was not read: the pod that ran the copy was replaced');
     st = (await state(d))!;
@@ -345,10 +427,13 @@ describe('faults while a migration runs', () => {
     expect(await lostGroups(d, deployed)).toEqual([]);
     const fin = await runAction(inputsFor(d, 'finalize'));
     expect(fin.outputs.status, explain(fin)).toBe('succeeded');
-    expect(fin.summary, 'the finalize report carries the same bold note').toContain('**The success log line was not read');
+    expect(fin.summary, 'the finalize report carries the same bold note').toContain(
+      '**The success log line was not read',
+    );
     recordScenario({
-      group: GROUP, scenario: 'control-plane pod replaced after the success line',
-      done: 'stand-in deletes pod <release>-0 right after it logs the success line (copy takes 20 s; the first migrate gave up after 10 s); the StatefulSet\'s new pod starts on the migrated data without the line; migrate; migrate with accept-lost-log-line: true; finalize',
+      group: GROUP,
+      scenario: 'control-plane pod replaced after the success line',
+      done: "stand-in deletes pod <release>-0 right after it logs the success line (copy takes 20 s; the first migrate gave up after 10 s); the StatefulSet's new pod starts on the migrated data without the line; migrate; migrate with accept-lost-log-line: true; finalize",
       action: `migrate failed in ${secs(lost.ms)} (not after migration-timeout 5m): "${firstLine(errorLine(lost)).slice(0, 220)}…"; with accept-lost-log-line: equal key counts verified phase one in ${secs(accepted.ms)}, said in bold; finalize succeeded`,
       dataLost: 'none (embedded etcd key counts equal the deployed etcd, read directly)',
     });
@@ -356,7 +441,10 @@ describe('faults while a migration runs', () => {
 
   it('kube-apiserver restarted during the log wait: phase one still ends verified', async () => {
     const { d, secrets, deployed } = await faultDemo('apiwait', { copyDelayMs: 25_000 });
-    const run = runWatching(inputsFor(d, 'migrate', { 'migration-timeout': '3m' }), /::group::wait for the success log line/);
+    const run = runWatching(
+      inputsFor(d, 'migrate', { 'migration-timeout': '3m' }),
+      /::group::wait for the success log line/,
+    );
     await run.seen;
     await d.standIn.waitForHistory((h) => h.some((l) => l.includes('copy takes')), 60_000);
     const t0 = Date.now();
@@ -383,7 +471,8 @@ describe('faults while a migration runs', () => {
     expect((await state(d))?.phase1?.status).toBe('verified');
     expect(await lostGroups(d, deployed)).toEqual([]);
     recordScenario({
-      group: GROUP, scenario: 'kube-apiserver restarted during the log wait',
+      group: GROUP,
+      scenario: 'kube-apiserver restarted during the log wait',
       done: `kube-apiserver stopped for 6 s and started again, then the controller manager, scheduler and kwok (${secs(outage)} until all were ready) while migrate waited for the success line (copy takes 25 s)`,
       action: how,
       dataLost: 'none (embedded etcd key counts equal the deployed etcd, read directly)',
@@ -417,14 +506,15 @@ describe('faults while a migration runs', () => {
     expect((await state(d))?.phase1?.status).toBe('verified');
     expect(await lostGroups(d, deployed)).toEqual([]);
     recordScenario({
-      group: GROUP, scenario: 'kube-apiserver restarted during the census after the success line',
+      group: GROUP,
+      scenario: 'kube-apiserver restarted during the census after the success line',
       done: `kube-apiserver stopped for 3 s and started again, then the controller manager, scheduler and kwok (${secs(outage)} until all were ready) as migrate began counting both etcds`,
       action: how,
       dataLost: 'none (embedded etcd key counts equal the deployed etcd, read directly)',
     });
   });
 
-  it('kube-apiserver restarted during plan\'s census: plan changes nothing and says what failed, or reports', async () => {
+  it("kube-apiserver restarted during plan's census: plan changes nothing and says what failed, or reports", async () => {
     const { d, secrets } = await faultDemo('apiplan');
     const revBefore = Math.max(...(await helmHistory(d)).map((h) => h.revision));
     const run = runWatching(inputsFor(d, 'plan'), /::group::census of the deployed etcd/);
@@ -443,9 +533,13 @@ describe('faults while a migration runs', () => {
     expect(again.code, explain(again)).toBe(0);
     expect(again.outputs.status).toBe('planned');
     recordScenario({
-      group: GROUP, scenario: 'kube-apiserver restarted during plan',
+      group: GROUP,
+      scenario: 'kube-apiserver restarted during plan',
       done: 'kube-apiserver stopped for 3 s and started again, then the controller manager, scheduler and kwok, as plan began counting the deployed etcd',
-      action: r.code === 0 ? `planned in ${secs(r.ms)} (census retries carried it through); nothing changed` : `failed in ${secs(r.ms)}: "${firstLine(errorLine(r))}"; nothing changed; plan again: planned`,
+      action:
+        r.code === 0
+          ? `planned in ${secs(r.ms)} (census retries carried it through); nothing changed`
+          : `failed in ${secs(r.ms)}: "${firstLine(errorLine(r))}"; nothing changed; plan again: planned`,
       dataLost: 'none (plan changes nothing: helm revision and state record unchanged)',
     });
   });

@@ -6,7 +6,16 @@ import { cpSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as k8s from '@kubernetes/client-node';
-import { FIXTURE_CHART, explain, lostGroups, namespaceSnapshot, runAction, useSharedCluster, type ActionResult, type DemoVCluster } from './harness.ts';
+import {
+  FIXTURE_CHART,
+  explain,
+  lostGroups,
+  namespaceSnapshot,
+  runAction,
+  useSharedCluster,
+  type ActionResult,
+  type DemoVCluster,
+} from './harness.ts';
 import type { FleetEntry, FleetState, MatrixEntry } from '../../src/fleet.ts';
 import { FLEET_SA_NAMESPACE, fleetKubeconfig } from '../../sandbox/service-account.ts';
 
@@ -18,15 +27,25 @@ const FLUX_LABELS = { 'helm.toolkit.fluxcd.io/name': 'gitops', 'helm.toolkit.flu
 /** Binds the opt-in ClusterRole of rbac-fleet.yaml, and waits until the authorizer answers with it. */
 async function grantSecretsList(admin: k8s.KubeConfig): Promise<void> {
   const rbac = admin.makeApiClient(k8s.RbacAuthorizationV1Api);
-  await rbac.createClusterRoleBinding({ body: {
-    metadata: { name: 'vcluster-etcd-migrate-discover-secrets' },
-    subjects: [{ kind: 'ServiceAccount', name: 'vcluster-etcd-migrate', namespace: SA_NAMESPACE }],
-    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'vcluster-etcd-migrate-discover-secrets' },
-  } });
+  await rbac.createClusterRoleBinding({
+    body: {
+      metadata: { name: 'vcluster-etcd-migrate-discover-secrets' },
+      subjects: [{ kind: 'ServiceAccount', name: 'vcluster-etcd-migrate', namespace: SA_NAMESPACE }],
+      roleRef: {
+        apiGroup: 'rbac.authorization.k8s.io',
+        kind: 'ClusterRole',
+        name: 'vcluster-etcd-migrate-discover-secrets',
+      },
+    },
+  });
   const authz = admin.makeApiClient(k8s.AuthorizationV1Api);
   const user = `system:serviceaccount:${SA_NAMESPACE}:vcluster-etcd-migrate`;
   for (let i = 0; ; i++) {
-    const r = await authz.createSubjectAccessReview({ body: { spec: { user, groups: ['system:serviceaccounts'], resourceAttributes: { verb: 'list', resource: 'secrets' } } } });
+    const r = await authz.createSubjectAccessReview({
+      body: {
+        spec: { user, groups: ['system:serviceaccounts'], resourceAttributes: { verb: 'list', resource: 'secrets' } },
+      },
+    });
     if (r.status?.allowed) return;
     if (i > 100) throw new Error('the ClusterRoleBinding for secrets never took effect');
     await new Promise((res) => setTimeout(res, 100));
@@ -38,16 +57,36 @@ function chart0241(parent: string): string {
   const dir = join(mkdtempSync(join(parent, 'chart-')), 'vcluster');
   cpSync(FIXTURE_CHART, dir, { recursive: true });
   const file = join(dir, 'Chart.yaml');
-  writeFileSync(file, readFileSync(file, 'utf8').replace(/^version: .*$/m, 'version: 0.24.1').replace(/^appVersion: .*$/m, 'appVersion: 0.24.1'));
+  writeFileSync(
+    file,
+    readFileSync(file, 'utf8')
+      .replace(/^version: .*$/m, 'version: 0.24.1')
+      .replace(/^appVersion: .*$/m, 'appVersion: 0.24.1'),
+  );
   return dir;
 }
 
-const single = (kubeconfig: string, d: { release: string; namespace: string }, phase: string, extra: Record<string, string> = {}) => ({
-  release: d.release, namespace: d.namespace, 'chart-version': '0.27.0', chart: FIXTURE_CHART, kubeconfig, phase,
-  'approval-environment': 'production', 'require-approval': 'false', timeout: '3m', 'migration-timeout': '3m', ...extra,
+const single = (
+  kubeconfig: string,
+  d: { release: string; namespace: string },
+  phase: string,
+  extra: Record<string, string> = {},
+) => ({
+  release: d.release,
+  namespace: d.namespace,
+  'chart-version': '0.27.0',
+  chart: FIXTURE_CHART,
+  kubeconfig,
+  phase,
+  'approval-environment': 'production',
+  'require-approval': 'false',
+  timeout: '3m',
+  'migration-timeout': '3m',
+  ...extra,
 });
 
-const discover = (kubeconfig: string, extra: Record<string, string> = {}) => runAction({ phase: 'discover', 'chart-version': 'keep', 'discover-secrets': 'true', kubeconfig, ...extra });
+const discover = (kubeconfig: string, extra: Record<string, string> = {}) =>
+  runAction({ phase: 'discover', 'chart-version': 'keep', 'discover-secrets': 'true', kubeconfig, ...extra });
 
 function fleetOf(r: ActionResult): Map<string, FleetEntry> {
   const list = JSON.parse(r.outputs.fleet ?? '[]') as FleetEntry[];
@@ -60,13 +99,15 @@ const matrixOf = (r: ActionResult) => (JSON.parse(r.outputs.matrix ?? '{}') as {
 async function runMatrix(entries: MatrixEntry[], parallel: number, inputs: (m: MatrixEntry) => Record<string, string>) {
   const results: { m: MatrixEntry; r: ActionResult; start: number; end: number }[] = [];
   const queue = [...entries];
-  await Promise.all(Array.from({ length: parallel }, async () => {
-    for (let m = queue.shift(); m; m = queue.shift()) {
-      const start = Date.now();
-      const r = await runAction(inputs(m));
-      results.push({ m, r, start, end: Date.now() });
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: parallel }, async () => {
+      for (let m = queue.shift(); m; m = queue.shift()) {
+        const start = Date.now();
+        const r = await runAction(inputs(m));
+        results.push({ m, r, start, end: Date.now() });
+      }
+    }),
+  );
   return results;
 }
 
@@ -85,11 +126,22 @@ describe('a fleet of six vClusters in four namespaces', () => {
     d.gitops = await e.demo({ namespace: 'fleet-d', release: 'gitops' });
     d.old = await e.demo({ namespace: 'fleet-d', release: 'old', chart: chart0241(e.cluster.dir) });
     // Flux's helm-controller labels what it applies; Helm keeps labels it did not set.
-    for (const [kind, name] of [['Deployment', 'gitops'], ['StatefulSet', 'gitops-etcd']] as const) {
+    for (const [kind, name] of [
+      ['Deployment', 'gitops'],
+      ['StatefulSet', 'gitops-etcd'],
+    ] as const) {
       const patch = { metadata: { labels: FLUX_LABELS } };
       const opts = { name, namespace: 'fleet-d', body: patch };
-      if (kind === 'Deployment') await e.apps.patchNamespacedDeployment(opts, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
-      else await e.apps.patchNamespacedStatefulSet(opts, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
+      if (kind === 'Deployment')
+        await e.apps.patchNamespacedDeployment(
+          opts,
+          k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+        );
+      else
+        await e.apps.patchNamespacedStatefulSet(
+          opts,
+          k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+        );
     }
     kubeconfig = await fleetKubeconfig(e.cluster.kubeConfig, NAMESPACES);
     for (const k of ['a1', 'a2', 'v1', 'done']) counts.set(k, await d[k]!.standIn.keyCounts('deployed'));
@@ -120,8 +172,12 @@ describe('a fleet of six vClusters in four namespaces', () => {
     const r = await discover(kubeconfig);
     expect(r.code, explain(r)).toBe(0);
     expect(stateMap(r)).toEqual({
-      'fleet-a/a1': 'deployed', 'fleet-a/a2': 'deployed', 'fleet-b/v1': 'verified', 'fleet-c/done': 'embedded',
-      'fleet-d/gitops': 'not-eligible', 'fleet-d/old': 'not-eligible',
+      'fleet-a/a1': 'deployed',
+      'fleet-a/a2': 'deployed',
+      'fleet-b/v1': 'verified',
+      'fleet-c/done': 'embedded',
+      'fleet-d/gitops': 'not-eligible',
+      'fleet-d/old': 'not-eligible',
     });
     const fleet = fleetOf(r);
     expect(fleet.get('fleet-d/gitops')!.reason).toContain('Flux (HelmRelease flux-system/gitops');
@@ -129,7 +185,13 @@ describe('a fleet of six vClusters in four namespaces', () => {
     expect(fleet.get('fleet-d/old')!.reason).toContain('chart 0.24.1 is older than 0.24.2');
     expect(fleet.get('fleet-a/a1')!.reason).toContain('Helm revision 1 deployed');
     expect(fleet.get('fleet-c/done')!.keysAfter).toBeGreaterThanOrEqual(10_000);
-    expect(JSON.parse(r.outputs.counts!)).toEqual({ deployed: 2, migrating: 0, verified: 1, embedded: 1, 'not-eligible': 2 } satisfies Record<FleetState, number>);
+    expect(JSON.parse(r.outputs.counts!)).toEqual({
+      deployed: 2,
+      migrating: 0,
+      verified: 1,
+      embedded: 1,
+      'not-eligible': 2,
+    } satisfies Record<FleetState, number>);
     expect(matrixOf(r)).toEqual([
       { release: 'a1', namespace: 'fleet-a', 'chart-version': '0.27.0' },
       { release: 'a2', namespace: 'fleet-a', 'chart-version': '0.27.0' },
@@ -139,12 +201,16 @@ describe('a fleet of six vClusters in four namespaces', () => {
     const s = r.summary;
     expect(s.indexOf('| state | releases |')).toBeLessThan(s.indexOf('| release | namespace |'));
     const row = (name: string) => s.indexOf(`\`${name}\``);
-    for (const first of ['gitops', 'old', 'v1']) for (const later of ['a1', 'a2', 'done']) expect(row(first), `${first} before ${later}`).toBeLessThan(row(later));
+    for (const first of ['gitops', 'old', 'v1'])
+      for (const later of ['a1', 'a2', 'done']) expect(row(first), `${first} before ${later}`).toBeLessThan(row(later));
   });
 
   it('discover narrows the fleet by a list of namespaces and by a namespace label selector, and pages at max-releases', async () => {
     const core = env().core;
-    await core.patchNamespace({ name: 'fleet-a', body: { metadata: { labels: { tier: 'gold' } } } }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
+    await core.patchNamespace(
+      { name: 'fleet-a', body: { metadata: { labels: { tier: 'gold' } } } },
+      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+    );
     const byName = await discover(kubeconfig, { namespaces: 'fleet-b,fleet-c' });
     expect(Object.keys(stateMap(byName)).sort(), explain(byName)).toEqual(['fleet-b/v1', 'fleet-c/done']);
     const bySelector = await discover(kubeconfig, { namespaces: 'tier=gold', 'max-releases': '1' });
@@ -158,7 +224,10 @@ describe('a fleet of six vClusters in four namespaces', () => {
     const p = await runAction(single(kubeconfig, d.gitops!, 'plan', { 'values-dir': dir }));
     expect(p.outputs.status, explain(p)).toBe('planned');
     expect(p.summary).toContain('HelmRelease flux\\-system/gitops');
-    for (const [name, label] of [['values-file-phase-one', 'phase-one'], ['values-file-phase-two', 'phase-two']] as const) {
+    for (const [name, label] of [
+      ['values-file-phase-one', 'phase-one'],
+      ['values-file-phase-two', 'phase-two'],
+    ] as const) {
       const file = p.outputs[name]!;
       expect(file).toBe(join(dir, `gitops-${label}-values.yaml`));
       expect(statSync(file).mode & 0o777).toBe(0o600);
@@ -172,7 +241,9 @@ describe('a fleet of six vClusters in four namespaces', () => {
 
   it('the matrix runs migrate two at a time, then finalize over the verified releases', async () => {
     const first = await discover(kubeconfig);
-    const migrated = await runMatrix(matrixOf(first), 2, (m) => single(kubeconfig, m, 'migrate', { 'chart-version': m['chart-version'] }));
+    const migrated = await runMatrix(matrixOf(first), 2, (m) =>
+      single(kubeconfig, m, 'migrate', { 'chart-version': m['chart-version'] }),
+    );
     expect(migrated).toHaveLength(2);
     for (const x of migrated) expect(x.r.outputs.status, explain(x.r)).toBe('succeeded');
     // Two action processes ran at the same time.
@@ -180,21 +251,33 @@ describe('a fleet of six vClusters in four namespaces', () => {
     expect(x!.start < y!.end && y!.start < x!.end).toBe(true);
 
     const verified = await discover(kubeconfig, { 'next-phase': 'finalize' });
-    expect(matrixOf(verified).map((m) => `${m.namespace}/${m.release}`), explain(verified)).toEqual(['fleet-a/a1', 'fleet-a/a2', 'fleet-b/v1']);
-    const finalized = await runMatrix(matrixOf(verified), 2, (m) => single(kubeconfig, m, 'finalize', { 'chart-version': m['chart-version'] }));
+    expect(
+      matrixOf(verified).map((m) => `${m.namespace}/${m.release}`),
+      explain(verified),
+    ).toEqual(['fleet-a/a1', 'fleet-a/a2', 'fleet-b/v1']);
+    const finalized = await runMatrix(matrixOf(verified), 2, (m) =>
+      single(kubeconfig, m, 'finalize', { 'chart-version': m['chart-version'] }),
+    );
     for (const f of finalized) expect(f.r.outputs.status, explain(f.r)).toBe('succeeded');
   });
 
   it('discover again: every eligible release embedded, the others untouched, no keys lost', async () => {
     const r = await discover(kubeconfig);
     expect(stateMap(r), explain(r)).toEqual({
-      'fleet-a/a1': 'embedded', 'fleet-a/a2': 'embedded', 'fleet-b/v1': 'embedded', 'fleet-c/done': 'embedded',
-      'fleet-d/gitops': 'not-eligible', 'fleet-d/old': 'not-eligible',
+      'fleet-a/a1': 'embedded',
+      'fleet-a/a2': 'embedded',
+      'fleet-b/v1': 'embedded',
+      'fleet-c/done': 'embedded',
+      'fleet-d/gitops': 'not-eligible',
+      'fleet-d/old': 'not-eligible',
     });
     expect(r.outputs['matrix-size']).toBe('0');
     expect(await namespaceSnapshot(env(), 'fleet-d')).toEqual(untouched);
     for (const k of ['a1', 'a2', 'v1', 'done']) {
-      await d[k]!.standIn.waitForHistory((h) => h.some((l) => l.includes('embedded etcd started on migrated data')), 60_000);
+      await d[k]!.standIn.waitForHistory(
+        (h) => h.some((l) => l.includes('embedded etcd started on migrated data')),
+        60_000,
+      );
       expect(await lostGroups(d[k]!, counts.get(k)!), k).toEqual([]);
     }
   });

@@ -8,7 +8,13 @@ import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { startCluster, type Cluster } from '../../sandbox/cluster.ts';
 import { runAction as run, type ActionResult, type RunActionOptions } from '../../sandbox/action-runner.ts';
-import { FIXTURE_CHART, describeNamespace, installDemoVCluster, type DemoOptions, type DemoVCluster } from '../../sandbox/vcluster-release.ts';
+import {
+  FIXTURE_CHART,
+  describeNamespace,
+  installDemoVCluster,
+  type DemoOptions,
+  type DemoVCluster,
+} from '../../sandbox/vcluster-release.ts';
 
 export { FIXTURE_CHART };
 
@@ -51,11 +57,20 @@ export function useSharedCluster(): () => E2E {
       if (!existsSync(f)) return '(no log)';
       // The sandbox runs without a request-header CA, and the scheduler and controller manager
       // complain about it every few seconds; left in, those lines fill the whole tail.
-      return readFileSync(f, 'utf8').split('\n').filter((l) => !LOG_NOISE.test(l)).slice(-25).join('\n');
+      return readFileSync(f, 'utf8')
+        .split('\n')
+        .filter((l) => !LOG_NOISE.test(l))
+        .slice(-25)
+        .join('\n');
     };
     const parts = [`dead components: ${e2e.cluster.deadComponents().join(', ') || 'none'}`];
     for (const d of mine) {
-      parts.push(`--- namespace ${d.namespace}`, await describeNamespace(e2e.core, d.namespace), '--- stand-in', d.standIn.history.slice(-25).join('\n'));
+      parts.push(
+        `--- namespace ${d.namespace}`,
+        await describeNamespace(e2e.core, d.namespace),
+        '--- stand-in',
+        d.standIn.history.slice(-25).join('\n'),
+      );
     }
     for (const c of ['kube-scheduler', 'kube-controller-manager', 'kwok']) parts.push(`--- ${c} log (tail)`, tail(c));
     console.error(`cluster at the failure of "${ctx.task.name}":\n${parts.join('\n')}`);
@@ -73,9 +88,16 @@ export function useSharedCluster(): () => E2E {
 /** The inputs of a run against a demo vCluster: fixture chart 0.27.0, its ServiceAccount kubeconfig. */
 export function inputsFor(d: DemoVCluster, phase: string, extra: Record<string, string> = {}): Record<string, string> {
   return {
-    release: d.release, namespace: d.namespace, 'chart-version': '0.27.0', chart: FIXTURE_CHART,
-    kubeconfig: d.kubeconfig, phase, 'approval-environment': 'production', 'require-approval': 'false',
-    timeout: '2m', 'migration-timeout': '2m',
+    release: d.release,
+    namespace: d.namespace,
+    'chart-version': '0.27.0',
+    chart: FIXTURE_CHART,
+    kubeconfig: d.kubeconfig,
+    phase,
+    'approval-environment': 'production',
+    'require-approval': 'false',
+    timeout: '2m',
+    'migration-timeout': '2m',
     ...extra,
   };
 }
@@ -100,7 +122,10 @@ export async function namespaceSnapshot(e: E2E, ns: string): Promise<Record<stri
 }
 
 export async function exists(p: Promise<unknown>): Promise<boolean> {
-  try { await p; return true; } catch (e) {
+  try {
+    await p;
+    return true;
+  } catch (e) {
     if ((e as { code?: number }).code === 404) return false;
     throw e;
   }
@@ -115,11 +140,17 @@ export function olderChartWithOtherClaimTemplate(parent: string): string {
   const dir = join(mkdtempSync(join(parent, 'chart-')), 'vcluster');
   cpSync(FIXTURE_CHART, dir, { recursive: true });
   const chartFile = join(dir, 'Chart.yaml');
-  writeFileSync(chartFile, readFileSync(chartFile, 'utf8').replace(/^version: .*$/m, 'version: 0.26.0').replace(/^appVersion: .*$/m, 'appVersion: 0.26.0'));
+  writeFileSync(
+    chartFile,
+    readFileSync(chartFile, 'utf8')
+      .replace(/^version: .*$/m, 'version: 0.26.0')
+      .replace(/^appVersion: .*$/m, 'appVersion: 0.26.0'),
+  );
   const sts = join(dir, 'templates', 'etcd-statefulset.yaml');
   const text = readFileSync(sts, 'utf8');
   const marker = '  volumeClaimTemplates:\n    - metadata:\n        name: data\n';
-  if (!text.includes(marker)) throw new Error('fixture etcd StatefulSet template changed; update olderChartWithOtherClaimTemplate');
+  if (!text.includes(marker))
+    throw new Error('fixture etcd StatefulSet template changed; update olderChartWithOtherClaimTemplate');
   writeFileSync(sts, text.replace(marker, `${marker}        labels:\n          app: vcluster-etcd\n`));
   return dir;
 }

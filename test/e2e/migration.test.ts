@@ -4,7 +4,14 @@ import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { SUCCESS_LINE } from '../../sandbox/vcluster-standin.ts';
 import {
-  exists, explain, inputsFor, lostGroups, namespaceSnapshot, olderChartWithOtherClaimTemplate, runAction, useSharedCluster,
+  exists,
+  explain,
+  inputsFor,
+  lostGroups,
+  namespaceSnapshot,
+  olderChartWithOtherClaimTemplate,
+  runAction,
+  useSharedCluster,
   type DemoVCluster,
 } from './harness.ts';
 import type { DiffRow } from '../../src/types.ts';
@@ -134,7 +141,11 @@ describe('refusals and failures', () => {
   });
 
   it('a refused StatefulSet update (spec: Forbidden) is handled by orphan delete and one retry', async () => {
-    const d = await env().demo({ namespace: 'e2e-forbid', release: 'forbid', chart: olderChartWithOtherClaimTemplate(env().cluster.dir) });
+    const d = await env().demo({
+      namespace: 'e2e-forbid',
+      release: 'forbid',
+      chart: olderChartWithOtherClaimTemplate(env().cluster.dir),
+    });
     const deployed = await d.standIn.keyCounts('deployed');
     const r = await runAction(inputsFor(d, 'migrate'));
     expect(r.code, explain(r)).toBe(0);

@@ -10,7 +10,12 @@ import { useSharedCluster } from './harness.ts';
 
 const env = useSharedCluster();
 
-async function waitForPod(core: k8s.CoreV1Api, namespace: string, name: string, done: (p: k8s.V1Pod) => boolean): Promise<k8s.V1Pod> {
+async function waitForPod(
+  core: k8s.CoreV1Api,
+  namespace: string,
+  name: string,
+  done: (p: k8s.V1Pod) => boolean,
+): Promise<k8s.V1Pod> {
   const until = Date.now() + 90_000;
   let last: k8s.V1Pod | undefined;
   while (Date.now() < until) {
@@ -18,7 +23,9 @@ async function waitForPod(core: k8s.CoreV1Api, namespace: string, name: string, 
     if (done(last)) return last;
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new Error(`pod ${namespace}/${name} did not reach the expected state: ${JSON.stringify(last?.status?.conditions)}`);
+  throw new Error(
+    `pod ${namespace}/${name} did not reach the expected state: ${JSON.stringify(last?.status?.conditions)}`,
+  );
 }
 
 const podWith = (name: string, requests: Record<string, string>): k8s.V1Pod => ({
@@ -37,7 +44,9 @@ describe('node capacity', () => {
 
   it("the fixture chart's control-plane pod requests ephemeral storage as chart 0.27.0 does, and is scheduled", async () => {
     const d = await env().demo({ namespace: 'e2e-capacity', release: 'cap' });
-    const pods = (await env().core.listNamespacedPod({ namespace: d.namespace, labelSelector: `app=vcluster,release=${d.release}` })).items;
+    const pods = (
+      await env().core.listNamespacedPod({ namespace: d.namespace, labelSelector: `app=vcluster,release=${d.release}` })
+    ).items;
     expect(pods).toHaveLength(1);
     const syncer = pods[0]!.spec!.containers.find((c) => c.name === 'syncer')!;
     expect(syncer.resources?.requests).toEqual({ 'ephemeral-storage': '400Mi', cpu: '200m', memory: '256Mi' });
@@ -49,12 +58,19 @@ describe('node capacity', () => {
     const core = env().core;
     const namespace = 'e2e-capacity-big';
     await core.createNamespace({ body: { metadata: { name: namespace } } });
-    await core.createNamespacedPod({ namespace, body: podWith('fits', { 'ephemeral-storage': '1Gi', cpu: '100m', memory: '64Mi' }) });
+    await core.createNamespacedPod({
+      namespace,
+      body: podWith('fits', { 'ephemeral-storage': '1Gi', cpu: '100m', memory: '64Mi' }),
+    });
     await core.createNamespacedPod({ namespace, body: podWith('too-big', { 'ephemeral-storage': '10Ti' }) });
     const fits = await waitForPod(core, namespace, 'fits', (p) => !!p.spec?.nodeName);
     expect(fits.spec?.nodeName).toBe(NODE_NAME);
-    const big = await waitForPod(core, namespace, 'too-big', (p) => (p.status?.conditions ?? []).some((c) => c.type === 'PodScheduled' && c.reason === 'Unschedulable'));
+    const big = await waitForPod(core, namespace, 'too-big', (p) =>
+      (p.status?.conditions ?? []).some((c) => c.type === 'PodScheduled' && c.reason === 'Unschedulable'),
+    );
     expect(big.spec?.nodeName).toBeUndefined();
-    expect(big.status?.conditions?.find((c) => c.type === 'PodScheduled')?.message).toContain('Insufficient ephemeral-storage');
+    expect(big.status?.conditions?.find((c) => c.type === 'PodScheduled')?.message).toContain(
+      'Insufficient ephemeral-storage',
+    );
   });
 });

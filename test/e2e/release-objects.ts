@@ -5,13 +5,22 @@ import * as k8s from '@kubernetes/client-node';
 import YAML from 'yaml';
 import type { DemoVCluster, E2E } from './harness.ts';
 
-export interface HelmRevision { revision: number; status: string; description: string }
+export interface HelmRevision {
+  revision: number;
+  status: string;
+  description: string;
+}
 
 export async function helmHistory(d: DemoVCluster): Promise<HelmRevision[]> {
   return JSON.parse(await d.helm(['history', d.release, '-n', d.namespace, '-o', 'json'])) as HelmRevision[];
 }
 
-interface Obj { kind: string; metadata: { name: string; annotations?: Record<string, string> }; data?: Record<string, string>; spec?: Record<string, unknown> }
+interface Obj {
+  kind: string;
+  metadata: { name: string; annotations?: Record<string, string> };
+  data?: Record<string, string>;
+  spec?: Record<string, unknown>;
+}
 
 /** Kind/name of every object of the deployed revision's manifest, with the rendered object. */
 async function manifestObjects(d: DemoVCluster): Promise<Map<string, Obj>> {
@@ -42,7 +51,8 @@ async function liveObjects(e: E2E, d: DemoVCluster): Promise<Map<string, Obj>> {
   for (const [kind] of lists) out.set(`kind:${kind}`, { kind, metadata: { name: '' } });
   for (const [kind, items] of lists) {
     for (const i of items) {
-      if (i.metadata?.annotations?.['meta.helm.sh/release-name'] === d.release) out.set(`${kind}/${i.metadata.name}`, i as unknown as Obj);
+      if (i.metadata?.annotations?.['meta.helm.sh/release-name'] === d.release)
+        out.set(`${kind}/${i.metadata.name}`, i as unknown as Obj);
     }
   }
   return out;
@@ -64,9 +74,13 @@ export async function releaseDrift(e: E2E, d: DemoVCluster): Promise<string[]> {
   for (const [k, w] of want) {
     const h = have.get(k);
     if (!h) continue;
-    if (w.kind === 'Secret' && JSON.stringify(w.data ?? {}) !== JSON.stringify(h.data ?? {})) drift.push(`${k}: data differ from the manifest`);
+    if (w.kind === 'Secret' && JSON.stringify(w.data ?? {}) !== JSON.stringify(h.data ?? {}))
+      drift.push(`${k}: data differ from the manifest`);
     if (w.kind === 'StatefulSet' || w.kind === 'Deployment') {
-      const tpl = (o: Obj) => JSON.stringify(((o.spec?.template as { metadata?: { annotations?: unknown } } | undefined)?.metadata?.annotations) ?? {});
+      const tpl = (o: Obj) =>
+        JSON.stringify(
+          (o.spec?.template as { metadata?: { annotations?: unknown } } | undefined)?.metadata?.annotations ?? {},
+        );
       if (tpl(w) !== tpl(h)) drift.push(`${k}: pod template annotations differ from the manifest`);
       if ((w.spec?.replicas ?? 1) !== (h.spec?.replicas ?? 1)) drift.push(`${k}: replicas differ from the manifest`);
     }

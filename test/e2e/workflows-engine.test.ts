@@ -12,7 +12,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGitHubStandin, type GitHubStandin } from '../support/github-standin.ts';
 import { startChartRepoStandin, type ChartRepoStandin } from '../../sandbox/chart-repo-standin.ts';
 import {
-  APPROVAL_ENVIRONMENT, CHART_VERSION, EXAMPLES, OWNER, REPO, exampleByFile, type ExampleContext, type PreparedExample,
+  APPROVAL_ENVIRONMENT,
+  CHART_VERSION,
+  EXAMPLES,
+  OWNER,
+  REPO,
+  exampleByFile,
+  type ExampleContext,
+  type PreparedExample,
 } from '../../sandbox/example-workflows.ts';
 import { describeRun, runWorkflow, type EngineJob, type WorkflowRun } from '../../sandbox/workflow-engine.ts';
 import { FIXTURE_CHART, exists, lostGroups, namespaceSnapshot, useSharedCluster } from './harness.ts';
@@ -41,7 +48,14 @@ afterAll(async () => {
 
 function context(extra: Partial<ExampleContext> = {}): ExampleContext {
   const runId = nextRunId++;
-  return { cluster: env().cluster, github, demo: (o) => env().demo(o), dir: join(scratch, `repo-${runId}`), runId, ...extra };
+  return {
+    cluster: env().cluster,
+    github,
+    demo: (o) => env().demo(o),
+    dir: join(scratch, `repo-${runId}`),
+    runId,
+    ...extra,
+  };
 }
 
 async function run(prepared: PreparedExample, label: string): Promise<WorkflowRun> {
@@ -52,12 +66,19 @@ async function run(prepared: PreparedExample, label: string): Promise<WorkflowRu
 
 /** A run's jobs and log tail, for assertion messages. */
 function explain(r: WorkflowRun): string {
-  return `act exit ${r.code}\n${describeRun(r)}\n--- log (tail)\n${r.jobs.flatMap((j) => j.log.map((l) => `[${j.name}] ${l}`)).slice(-80).join('\n')}`
-    + `\n--- stand-ins: chart repo ${JSON.stringify(charts.requests)} refused ${JSON.stringify(charts.refused)}; GitHub violations ${JSON.stringify(github.violations)}`;
+  return (
+    `act exit ${r.code}\n${describeRun(r)}\n--- log (tail)\n${r.jobs
+      .flatMap((j) => j.log.map((l) => `[${j.name}] ${l}`))
+      .slice(-80)
+      .join('\n')}` +
+    `\n--- stand-ins: chart repo ${JSON.stringify(charts.requests)} refused ${JSON.stringify(charts.refused)}; GitHub violations ${JSON.stringify(github.violations)}`
+  );
 }
 
 function job(r: WorkflowRun, id: string, matrix?: Record<string, unknown>): EngineJob {
-  const found = r.jobs.filter((j) => j.id === id && (!matrix || Object.entries(matrix).every(([k, v]) => j.matrix[k] === v)));
+  const found = r.jobs.filter(
+    (j) => j.id === id && (!matrix || Object.entries(matrix).every(([k, v]) => j.matrix[k] === v)),
+  );
   expect(found, `job ${id} ${JSON.stringify(matrix ?? {})}\n${explain(r)}`).toHaveLength(1);
   return found[0]!;
 }
@@ -103,10 +124,15 @@ const CHECKS: Check[] = [
       const name = `etcd-snapshot-${d!.namespace}-${d!.release}-${ctx.runId}`;
       const artifact = join(r.artifactsDir, String(ctx.runId), name);
       expect(existsSync(artifact), `artifact ${name}\n${explain(r)}`).toBe(true);
-      const meta = JSON.parse(readFileSync(join(artifact, '.artifact.json'), 'utf8')) as { retentionDays: number; files: string[] };
+      const meta = JSON.parse(readFileSync(join(artifact, '.artifact.json'), 'utf8')) as {
+        retentionDays: number;
+        files: string[];
+      };
       expect(meta.retentionDays).toBe(7);
       expect(meta.files).toHaveLength(1);
-      const sha = createHash('sha256').update(readFileSync(join(artifact, meta.files[0]!))).digest('hex');
+      const sha = createHash('sha256')
+        .update(readFileSync(join(artifact, meta.files[0]!)))
+        .digest('hex');
       expect(sha).toBe(out['backup-sha256']);
 
       // The job output crossed `needs`: finalize ran (its `if:` reads needs.migrate.outputs.status),
@@ -114,21 +140,34 @@ const CHECKS: Check[] = [
       const finalize = job(r, 'finalize');
       expect(finalize.result, explain(r)).toBe('failure');
       expect(finalize.summary, explain(r)).toMatch(/approv/i);
-      expect(github.requests.some((q) => q.path === `/repos/${OWNER}/${REPO}/actions/runs/${ctx.runId}/approvals`)).toBe(true);
-      expect(await exists(env().apps.readNamespacedStatefulSet({ name: `${d!.release}-etcd`, namespace: d!.namespace }))).toBe(true);
+      expect(
+        github.requests.some((q) => q.path === `/repos/${OWNER}/${REPO}/actions/runs/${ctx.runId}/approvals`),
+      ).toBe(true);
+      expect(
+        await exists(env().apps.readNamespacedStatefulSet({ name: `${d!.release}-etcd`, namespace: d!.namespace })),
+      ).toBe(true);
       expect(migrate.summary).toContain(d!.release);
       expectNoSecrets(r, prepared);
 
       // A reviewer approves; the person runs the workflow again. Phase one is a no-op (verified
       // before) and finalize goes through: the path the example's `if:` comment describes.
       const runId = nextRunId++;
-      github.addReview(OWNER, REPO, runId, { environment: APPROVAL_ENVIRONMENT, state: 'approved', login: 'platform-lead', comment: 'go' });
-      const second = await run({ ...prepared, spec: { ...prepared.spec, env: { ...prepared.spec.env, GITHUB_RUN_ID: String(runId) } } },
-        'migrate.yml again after approval');
+      github.addReview(OWNER, REPO, runId, {
+        environment: APPROVAL_ENVIRONMENT,
+        state: 'approved',
+        login: 'platform-lead',
+        comment: 'go',
+      });
+      const second = await run(
+        { ...prepared, spec: { ...prepared.spec, env: { ...prepared.spec.env, GITHUB_RUN_ID: String(runId) } } },
+        'migrate.yml again after approval',
+      );
       expect(second.code, explain(second)).toBe(0);
       expect(stepOutputs(job(second, 'migrate'), 'migrate').status).toBe('no-op');
       expect(job(second, 'finalize').result, explain(second)).toBe('success');
-      expect(await exists(env().apps.readNamespacedStatefulSet({ name: `${d!.release}-etcd`, namespace: d!.namespace }))).toBe(false);
+      expect(
+        await exists(env().apps.readNamespacedStatefulSet({ name: `${d!.release}-etcd`, namespace: d!.namespace })),
+      ).toBe(false);
       expect(github.violations).toEqual([]);
     },
   },
@@ -146,7 +185,11 @@ const CHECKS: Check[] = [
       expect(stepOutputs(job(r, 'requests'), 'changed').files).toBe(JSON.stringify([file]));
       const plan = job(r, 'plan', { file });
       expect(plan.result, explain(r)).toBe('success');
-      expect(stepOutputs(plan, 'request')).toEqual({ release: d!.release, namespace: d!.namespace, 'chart-version': '0.27.0' });
+      expect(stepOutputs(plan, 'request')).toEqual({
+        release: d!.release,
+        namespace: d!.namespace,
+        'chart-version': '0.27.0',
+      });
       expect(plan.summary).toContain(d!.release);
       expect(await namespaceSnapshot(env(), d!.namespace)).toEqual(before);
       const comments = github.commentsOf(OWNER, REPO, prepared.pr!);
@@ -154,7 +197,10 @@ const CHECKS: Check[] = [
       expect(comments[0]!.body).toContain(d!.release);
 
       // A second push to the pull request: the one status comment is updated, not repeated.
-      const again = await run({ ...prepared, spec: { ...prepared.spec, env: { ...prepared.spec.env, GITHUB_RUN_ID: String(nextRunId++) } } }, 'plan-on-pr.yml again');
+      const again = await run(
+        { ...prepared, spec: { ...prepared.spec, env: { ...prepared.spec.env, GITHUB_RUN_ID: String(nextRunId++) } } },
+        'plan-on-pr.yml again',
+      );
       expect(again.code, explain(again)).toBe(0);
       expect(github.commentsOf(OWNER, REPO, prepared.pr!)).toHaveLength(1);
       expect(github.count('issues/update-comment')).toBeGreaterThanOrEqual(1);
@@ -196,11 +242,16 @@ const CHECKS: Check[] = [
       const key = (m: { namespace?: unknown; release?: unknown }) => `${String(m.namespace)}/${String(m.release)}`;
       const want = eligible.map(key).sort();
       type Entry = { release: string; namespace: string; state: string };
-      const states = (json?: string) => Object.fromEntries((JSON.parse(json ?? '[]') as Entry[]).map((e) => [key(e), e.state]));
+      const states = (json?: string) =>
+        Object.fromEntries((JSON.parse(json ?? '[]') as Entry[]).map((e) => [key(e), e.state]));
 
       // discover: the releases of the two namespaces, classified; its matrix output is the migrate job's matrix.
       const found = stepOutputs(job(r, 'discover'), 'discover');
-      expect(states(found.fleet), explain(r)).toEqual({ [key(a!)]: 'deployed', [key(b!)]: 'deployed', [key(flux!)]: 'not-eligible' });
+      expect(states(found.fleet), explain(r)).toEqual({
+        [key(a!)]: 'deployed',
+        [key(b!)]: 'deployed',
+        [key(flux!)]: 'not-eligible',
+      });
       const matrix = (JSON.parse(found.matrix ?? '{}') as { include: Entry[] }).include;
       expect(matrix.map(key).sort()).toEqual(want);
       expect(found['releases-left']).toBe('0');
@@ -222,7 +273,9 @@ const CHECKS: Check[] = [
 
       // verified: discover again lists both as verified; the one approve gate; finalize over exactly those.
       const verified = stepOutputs(job(r, 'verified'), 'discover');
-      expect((JSON.parse(verified.matrix ?? '{}') as { include: Entry[] }).include.map(key).sort(), explain(r)).toEqual(want);
+      expect((JSON.parse(verified.matrix ?? '{}') as { include: Entry[] }).include.map(key).sort(), explain(r)).toEqual(
+        want,
+      );
       const approve = job(r, 'approve');
       expect(approve.result, explain(r)).toBe('success');
       expect(approve.log.join('\n')).toContain('Phase two approved for 2 releases.');
@@ -232,22 +285,37 @@ const CHECKS: Check[] = [
         expect(f.result, explain(r)).toBe('success');
         expect(f.summary).toContain(String(f.matrix.release));
       }
-      expect(github.requests.some((q) => q.path === `/repos/${OWNER}/${REPO}/actions/runs/${ctx.runId}/approvals`)).toBe(true);
+      expect(
+        github.requests.some((q) => q.path === `/repos/${OWNER}/${REPO}/actions/runs/${ctx.runId}/approvals`),
+      ).toBe(true);
 
       // report: both embedded, the GitOps release untouched; no key lost (read from the etcds, not through the action).
       const report = job(r, 'report');
       expect(report.result, explain(r)).toBe('success');
       const end = stepOutputs(report, 'discover');
-      expect(states(end.fleet), explain(r)).toEqual({ [key(a!)]: 'embedded', [key(b!)]: 'embedded', [key(flux!)]: 'not-eligible' });
+      expect(states(end.fleet), explain(r)).toEqual({
+        [key(a!)]: 'embedded',
+        [key(b!)]: 'embedded',
+        [key(flux!)]: 'not-eligible',
+      });
       expect(end['matrix-size']).toBe('0');
       for (const d of prepared.demos) expect(report.summary, explain(r)).toContain(d.release);
       expect(report.log.join('\n')).not.toContain('did not fit into this run');
       for (const [i, d] of eligible.entries()) {
-        await d.standIn.waitForHistory((h) => h.some((l) => l.includes('embedded etcd started on migrated data')), 60_000);
+        await d.standIn.waitForHistory(
+          (h) => h.some((l) => l.includes('embedded etcd started on migrated data')),
+          60_000,
+        );
         expect(await lostGroups(d, deployed[i]!), d.release).toEqual([]);
-        expect(await exists(env().apps.readNamespacedStatefulSet({ name: `${d.release}-etcd`, namespace: d.namespace }))).toBe(false);
+        expect(
+          await exists(env().apps.readNamespacedStatefulSet({ name: `${d.release}-etcd`, namespace: d.namespace })),
+        ).toBe(false);
       }
-      expect(await exists(env().apps.readNamespacedStatefulSet({ name: `${flux!.release}-etcd`, namespace: flux!.namespace }))).toBe(true);
+      expect(
+        await exists(
+          env().apps.readNamespacedStatefulSet({ name: `${flux!.release}-etcd`, namespace: flux!.namespace }),
+        ),
+      ).toBe(true);
       expect(await flux!.standIn.keyCounts('deployed')).toEqual(fluxBefore);
       expect(github.violations).toEqual([]);
       expectNoSecrets(r, prepared);
@@ -257,7 +325,9 @@ const CHECKS: Check[] = [
 
 describe('example workflows under a real workflow engine (nektos/act)', () => {
   it('every workflow in examples/ has an engine set-up and checks', () => {
-    const files = readdirSync(join(REPO_ROOT, 'examples')).filter((f) => /\.ya?ml$/.test(f) && /^\s*on:/m.test(readFileSync(join(REPO_ROOT, 'examples', f), 'utf8')));
+    const files = readdirSync(join(REPO_ROOT, 'examples')).filter(
+      (f) => /\.ya?ml$/.test(f) && /^\s*on:/m.test(readFileSync(join(REPO_ROOT, 'examples', f), 'utf8')),
+    );
     expect(files.length).toBeGreaterThanOrEqual(3);
     expect(EXAMPLES.map((e) => e.file).sort()).toEqual(files.sort());
     expect(CHECKS.map((c) => c.file).sort()).toEqual(files.sort());

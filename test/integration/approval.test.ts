@@ -16,7 +16,12 @@ const RUN = 987654321;
 let standin: GitHubStandin;
 
 function runEnv() {
-  return { GITHUB_API_URL: standin.url, GITHUB_REPOSITORY: `${OWNER}/${REPO}`, GITHUB_RUN_ID: String(RUN), GITHUB_SERVER_URL: 'https://github.com' };
+  return {
+    GITHUB_API_URL: standin.url,
+    GITHUB_REPOSITORY: `${OWNER}/${REPO}`,
+    GITHUB_RUN_ID: String(RUN),
+    GITHUB_SERVER_URL: 'https://github.com',
+  };
 }
 
 async function verify(environment = 'vcluster-prod', requireApproval = true) {
@@ -40,13 +45,23 @@ afterEach(async () => {
 });
 
 describe('approval gate', () => {
-  it('retries a GitHub 5xx and waits out a rate limit, as Octokit\'s retry and throttling plugins do', async () => {
+  it("retries a GitHub 5xx and waits out a rate limit, as Octokit's retry and throttling plugins do", async () => {
     standin.addEnvironment(OWNER, REPO, 'vcluster-prod', ['alice']);
-    standin.addReview(OWNER, REPO, RUN, { environment: 'vcluster-prod', state: 'approved', login: 'alice', comment: '' });
+    standin.addReview(OWNER, REPO, RUN, {
+      environment: 'vcluster-prod',
+      state: 'approved',
+      login: 'alice',
+      comment: '',
+    });
     const reset = String(Math.ceil(Date.now() / 1000) + 1);
     standin.scenario.faults.push(
       { operationId: 'repos/get-environment', status: 502, message: 'Server Error' },
-      { operationId: 'actions/get-reviews-for-run', status: 403, message: 'API rate limit exceeded for installation ID 1.', headers: { 'x-ratelimit-limit': '5000', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset } },
+      {
+        operationId: 'actions/get-reviews-for-run',
+        status: 403,
+        message: 'API rate limit exceeded for installation ID 1.',
+        headers: { 'x-ratelimit-limit': '5000', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset },
+      },
     );
     const verdict = await verify();
     expect(verdict.checks.filter((c) => c.state === 'failed')).toEqual([]);
@@ -55,38 +70,60 @@ describe('approval gate', () => {
     expect(standin.count('actions/get-reviews-for-run')).toBe(2);
     expect(standin.scenario.faults).toEqual([]);
     recordScenario({
-      group: 'Faults', scenario: 'GitHub answers 502 and then a rate limit during the approval check',
+      group: 'Faults',
+      scenario: 'GitHub answers 502 and then a rate limit during the approval check',
       done: 'the GitHub stand-in answered the environment read with 502 once and the run-reviews read with 403 x-ratelimit-remaining: 0 once',
-      action: 'retried the 502 after 1 s and the rate-limited read after the reset; the approval was verified (before: the gate failed on the first 5xx)',
+      action:
+        'retried the 502 after 1 s and the rate-limited read after the reset; the approval was verified (before: the gate failed on the first 5xx)',
       dataLost: 'none',
     });
   });
 
   it('still fails closed, naming the answer, when GitHub keeps failing', async () => {
     standin.addEnvironment(OWNER, REPO, 'vcluster-prod', ['alice']);
-    for (let i = 0; i < 4; i++) standin.scenario.faults.push({ operationId: 'repos/get-environment', status: 503, message: 'Service Unavailable' });
+    for (let i = 0; i < 4; i++)
+      standin.scenario.faults.push({
+        operationId: 'repos/get-environment',
+        status: 503,
+        message: 'Service Unavailable',
+      });
     const verdict = await verify();
     expect(verdict.ok).toBe(false);
-    expect(check(verdict, 'environment').reason).toMatch(/^Could not read environment 'vcluster-prod' of acme\/platform \(HTTP 503: Service Unavailable\)/);
+    expect(check(verdict, 'environment').reason).toMatch(
+      /^Could not read environment 'vcluster-prod' of acme\/platform \(HTTP 503: Service Unavailable\)/,
+    );
     expect(standin.count('repos/get-environment')).toBe(4);
   });
 
   it('passes when this run holds an approved review for the environment', async () => {
     standin.addEnvironment(OWNER, REPO, 'vcluster-prod', ['alice', 'bob']);
-    standin.addReview(OWNER, REPO, RUN, { environment: 'vcluster-prod', state: 'approved', login: 'bob', comment: 'go' });
+    standin.addReview(OWNER, REPO, RUN, {
+      environment: 'vcluster-prod',
+      state: 'approved',
+      login: 'bob',
+      comment: 'go',
+    });
     const verdict = await verify();
     expect(verdict.ok).toBe(true);
     expect(verdict.bypassed).toBe(false);
     expect(verdict.approvers).toEqual(['bob']);
     expect(verdict.checks.map((c) => [c.name, c.state])).toEqual([
-      ['token-permission', 'passed'], ['environment', 'passed'], ['required-reviewers', 'passed'], ['run-approval', 'passed'],
+      ['token-permission', 'passed'],
+      ['environment', 'passed'],
+      ['required-reviewers', 'passed'],
+      ['run-approval', 'passed'],
     ]);
     expect(standin.count('actions/get-reviews-for-run')).toBe(1);
   });
 
   it('finds environments whose names need URL encoding', async () => {
     standin.addEnvironment(OWNER, REPO, 'prod approval/eu', ['alice']);
-    standin.addReview(OWNER, REPO, RUN, { environment: 'prod approval/eu', state: 'approved', login: 'alice', comment: '' });
+    standin.addReview(OWNER, REPO, RUN, {
+      environment: 'prod approval/eu',
+      state: 'approved',
+      login: 'alice',
+      comment: '',
+    });
     expect((await verify('prod approval/eu')).ok).toBe(true);
   });
 
@@ -94,10 +131,17 @@ describe('approval gate', () => {
     standin.addEnvironment(OWNER, REPO, 'vcluster-prod', ['alice']);
     standin.addEnvironment(OWNER, REPO, 'staging', ['alice']);
     standin.addReview(OWNER, REPO, RUN, { environment: 'staging', state: 'approved', login: 'alice', comment: '' });
-    standin.addReview(OWNER, REPO, RUN + 1, { environment: 'vcluster-prod', state: 'approved', login: 'alice', comment: '' });
+    standin.addReview(OWNER, REPO, RUN + 1, {
+      environment: 'vcluster-prod',
+      state: 'approved',
+      login: 'alice',
+      comment: '',
+    });
     const verdict = await verify();
     expect(verdict.ok).toBe(false);
-    expect(check(verdict, 'run-approval').reason).toContain(`Run ${RUN} holds no approved review for environment 'vcluster-prod'`);
+    expect(check(verdict, 'run-approval').reason).toContain(
+      `Run ${RUN} holds no approved review for environment 'vcluster-prod'`,
+    );
     expect(check(verdict, 'run-approval').reason).toContain("'environment: vcluster-prod'");
   });
 
@@ -114,7 +158,12 @@ describe('approval gate', () => {
   it('refuses a rejected run, naming who rejected it and why, even if someone else approved', async () => {
     standin.addEnvironment(OWNER, REPO, 'vcluster-prod', ['alice', 'bob']);
     standin.addReview(OWNER, REPO, RUN, { environment: 'vcluster-prod', state: 'approved', login: 'bob', comment: '' });
-    standin.addReview(OWNER, REPO, RUN, { environment: 'vcluster-prod', state: 'rejected', login: 'alice', comment: 'not during the freeze' });
+    standin.addReview(OWNER, REPO, RUN, {
+      environment: 'vcluster-prod',
+      state: 'rejected',
+      login: 'alice',
+      comment: 'not during the freeze',
+    });
     const verdict = await verify();
     expect(verdict.ok).toBe(false);
     expect(check(verdict, 'run-approval').reason).toContain('rejected');
@@ -135,7 +184,9 @@ describe('approval gate', () => {
   it('refuses an environment that does not exist', async () => {
     const verdict = await verify('vcluster-prod');
     expect(verdict.ok).toBe(false);
-    expect(check(verdict, 'environment').reason).toContain("Environment 'vcluster-prod' does not exist in acme/platform");
+    expect(check(verdict, 'environment').reason).toContain(
+      "Environment 'vcluster-prod' does not exist in acme/platform",
+    );
     expect(standin.count('actions/get-reviews-for-run')).toBe(0);
   });
 

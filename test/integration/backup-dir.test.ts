@@ -17,12 +17,17 @@ let kubeconfig: string;
 
 beforeAll(async () => {
   // Answers 500 to everything: the runs below end at the API, after the backup directory step.
-  server = createServer((_req, res) => { requests++; res.writeHead(500).end(); });
+  server = createServer((_req, res) => {
+    requests++;
+    res.writeHead(500).end();
+  });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as { port: number }).port;
   dir = mkdtempSync(join(tmpdir(), 'backup-dir-'));
   kubeconfig = [
-    'apiVersion: v1', 'kind: Config', 'current-context: c',
+    'apiVersion: v1',
+    'kind: Config',
+    'current-context: c',
     `clusters: [{name: c, cluster: {server: "http://127.0.0.1:${port}"}}]`,
     'users: [{name: u, user: {token: not-a-real-token}}]',
     'contexts: [{name: c, context: {cluster: c, user: u}}]',
@@ -43,7 +48,14 @@ describe('backup-dir', () => {
     const r = await runAction({ ...VALID_INPUTS, kubeconfig, 'backup-dir': backupDir }, {}, 120_000);
     expect(r.outputs.status).toBe('failed'); // at the API that answers 500
     expect(mode(backupDir)).toBe(0o700);
-    recordScenario({ group: 'Faults', scenario: 'backup-dir exists with mode 0755', done: 'backup-dir named a directory the runner had made 0755', action: 'made it 0700 before anything was read; the snapshot (every Secret of the vCluster) is the runner user\'s alone', dataLost: 'none' });
+    recordScenario({
+      group: 'Faults',
+      scenario: 'backup-dir exists with mode 0755',
+      done: 'backup-dir named a directory the runner had made 0755',
+      action:
+        "made it 0700 before anything was read; the snapshot (every Secret of the vCluster) is the runner user's alone",
+      dataLost: 'none',
+    });
   });
 
   it('plan and status do not create it', async () => {
@@ -67,6 +79,13 @@ describe('backup-dir', () => {
     expect(r.summary).toContain('backup\\-dir');
     expect(r.outputs['summary-markdown']!.trim()).toBe(r.summary.trim());
     expect(requests).toBe(0);
-    recordScenario({ group: 'Faults', scenario: 'backup-dir cannot be created', done: 'backup-dir under a regular file', action: 'refused before any API request, with a job summary and status output refused: "input \'backup-dir\': cannot create … (ENOTDIR)"', dataLost: 'none' });
+    recordScenario({
+      group: 'Faults',
+      scenario: 'backup-dir cannot be created',
+      done: 'backup-dir under a regular file',
+      action:
+        'refused before any API request, with a job summary and status output refused: "input \'backup-dir\': cannot create … (ENOTDIR)"',
+      dataLost: 'none',
+    });
   });
 });

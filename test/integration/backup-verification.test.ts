@@ -32,16 +32,35 @@ describe('backup verification while the snapshot streams', () => {
   let f: EtcdFixture;
   let client: EtcdClient;
   let n = 0;
-  const backup = (c: EtcdClient) => takeBackup(c, { dir: join(f.dir, `b${n++}`), release: 'vc', chartVersion: '0.27.0', log: () => {} });
+  const backup = (c: EtcdClient) =>
+    takeBackup(c, { dir: join(f.dir, `b${n++}`), release: 'vc', chartVersion: '0.27.0', log: () => {} });
   const leftIn = (dir: number) => readdirSync(join(f.dir, `b${dir}`));
 
   beforeAll(async () => {
     f = await etcdFixture('backup-verify-');
     client = f.client();
-    const ctl = (...a: string[]) => execFileSync(binPath('etcdctl'), ['--endpoints', f.etcd.endpoint, '--cacert', f.pki['etcd-ca.crt']!, '--cert', f.pki['apiserver-etcd-client.crt']!, '--key', f.pki['apiserver-etcd-client.key']!, ...a], { stdio: 'pipe' });
+    const ctl = (...a: string[]) =>
+      execFileSync(
+        binPath('etcdctl'),
+        [
+          '--endpoints',
+          f.etcd.endpoint,
+          '--cacert',
+          f.pki['etcd-ca.crt']!,
+          '--cert',
+          f.pki['apiserver-etcd-client.crt']!,
+          '--key',
+          f.pki['apiserver-etcd-client.key']!,
+          ...a,
+        ],
+        { stdio: 'pipe' },
+      );
     // Enough keys for a key bucket of many leaf pages, with history on both sides of a compaction,
     // so leaves lie below, above and across the compacted revision.
-    const keys = Array.from({ length: 6000 }, (_, i) => `/registry/${['pods', 'secrets', 'configmaps'][i % 3]}/ns/o-${i}`);
+    const keys = Array.from(
+      { length: 6000 },
+      (_, i) => `/registry/${['pods', 'secrets', 'configmaps'][i % 3]}/ns/o-${i}`,
+    );
     await putAll(client, keys, 'x'.repeat(300));
     await putAll(client, keys.slice(0, 2000), 'second version');
     ctl('del', '/registry/pods/ns/o-', '--prefix');
@@ -51,7 +70,9 @@ describe('backup verification while the snapshot streams', () => {
     await putAll(client, keys.filter((k) => k.startsWith('/registry/pods/')).slice(0, 500), 're-created');
     ctl('del', '/registry/secrets/ns/o-1');
   });
-  afterAll(async () => { await f?.stop(); });
+  afterAll(async () => {
+    await f?.stop();
+  });
 
   it('counts from the stream what a full read of the file counts, reading few pages again', async () => {
     const rec = await backup(client);
@@ -64,7 +85,8 @@ describe('backup verification while the snapshot streams', () => {
     // Chunks that split pages anywhere, as a stream could.
     for (const size of [32768, 4096, 7001, 100_000]) {
       const scan = new SnapshotScan(file.length - 32);
-      for (let i = 0; i < file.length - 32; i += size) scan.update(file.subarray(i, Math.min(i + size, file.length - 32)));
+      for (let i = 0; i < file.length - 32; i += size)
+        scan.update(file.subarray(i, Math.min(i + size, file.length - 32)));
       const got = scan.finish(rec.file);
       expect({ keys: got.keys, revision: got.revision, entries: got.entries }).toEqual(full);
       expect(got.leaves).toBeGreaterThan(100);
@@ -74,10 +96,13 @@ describe('backup verification while the snapshot streams', () => {
 
   it('fails on a snapshot stream that stops short, and leaves no file', async () => {
     const dir = n;
-    await expect(backup(tampered(client, (m) => m.slice(0, -2)))).rejects.toThrow(/the snapshot stream ended early: received \d+ bytes, etcd announced \d+/);
+    await expect(backup(tampered(client, (m) => m.slice(0, -2)))).rejects.toThrow(
+      /the snapshot stream ended early: received \d+ bytes, etcd announced \d+/,
+    );
     expect(leftIn(dir)).toEqual([]);
     recordScenario({
-      group: GROUP, scenario: 'snapshot stream cut short',
+      group: GROUP,
+      scenario: 'snapshot stream cut short',
       done: "the backup's snapshot stream from the deployed etcd ends two messages early (etcd's checksum among them)",
       action: 'backup failed: "the snapshot stream ended early", the partial file deleted',
       dataLost: 'none (nothing changes before the backup is verified)',
@@ -91,12 +116,16 @@ describe('backup verification while the snapshot streams', () => {
       blob[100] = blob[100]! ^ 0x01;
       return msgs;
     };
-    await expect(backup(tampered(client, flip))).rejects.toThrow(/the snapshot is corrupted: the sha256 etcd sent does not match/);
+    await expect(backup(tampered(client, flip))).rejects.toThrow(
+      /the snapshot is corrupted: the sha256 etcd sent does not match/,
+    );
     expect(leftIn(dir)).toEqual([]);
     recordScenario({
-      group: GROUP, scenario: 'snapshot corrupted in transit',
+      group: GROUP,
+      scenario: 'snapshot corrupted in transit',
       done: "one bit flipped in the middle of the backup's snapshot stream",
-      action: 'backup failed: "the snapshot is corrupted: the sha256 etcd sent does not match the database bytes received", the partial file deleted',
+      action:
+        'backup failed: "the snapshot is corrupted: the sha256 etcd sent does not match the database bytes received", the partial file deleted',
       dataLost: 'none (nothing changes before the backup is verified)',
     });
   });
@@ -108,12 +137,15 @@ describe('backup verification while the snapshot streams', () => {
     try {
       const oc = other.client();
       const target = (await client.status()).header.revision;
-      for (let rev = (await oc.status()).header.revision; rev < target; rev++) await putAll(oc, [`/registry/pods/other/p-${rev % 7}`]);
+      for (let rev = (await oc.status()).header.revision; rev < target; rev++)
+        await putAll(oc, [`/registry/pods/other/p-${rev % 7}`]);
       expect((await oc.status()).header.revision).toBe(target);
       const foreign: SnapshotResponse[] = [];
       for await (const m of oc.snapshot()) foreign.push({ ...m, blob: Buffer.from(m.blob) });
       const dir = n;
-      await expect(backup(tampered(client, () => foreign))).rejects.toThrow(new RegExp(`the snapshot holds 7 keys at revision ${target} but etcd counts \\d+ keys at that revision`));
+      await expect(backup(tampered(client, () => foreign))).rejects.toThrow(
+        new RegExp(`the snapshot holds 7 keys at revision ${target} but etcd counts \\d+ keys at that revision`),
+      );
       expect(leftIn(dir)).toEqual([]);
     } finally {
       await other.stop();
@@ -122,16 +154,22 @@ describe('backup verification while the snapshot streams', () => {
     const junk = Buffer.alloc(65536, 7);
     const sha = (await import('node:crypto')).createHash('sha256').update(junk).digest();
     const dir = n;
-    await expect(backup(tampered(client, ([first]) => [
-      { ...first!, remainingBytes: 32768, blob: junk.subarray(0, 32768) },
-      { ...first!, remainingBytes: 0, blob: junk.subarray(32768) },
-      { ...first!, remainingBytes: 0, blob: sha },
-    ]))).rejects.toThrow(/is not a readable bbolt database: meta page 0 is invalid/);
+    await expect(
+      backup(
+        tampered(client, ([first]) => [
+          { ...first!, remainingBytes: 32768, blob: junk.subarray(0, 32768) },
+          { ...first!, remainingBytes: 0, blob: junk.subarray(32768) },
+          { ...first!, remainingBytes: 0, blob: sha },
+        ]),
+      ),
+    ).rejects.toThrow(/is not a readable bbolt database: meta page 0 is invalid/);
     expect(leftIn(dir)).toEqual([]);
     recordScenario({
-      group: GROUP, scenario: 'snapshot of another etcd',
+      group: GROUP,
+      scenario: 'snapshot of another etcd',
       done: "the backup's snapshot stream replaced by a whole snapshot (right checksum) of another etcd at the same revision, then by 64 KiB that are no bbolt file with a right checksum",
-      action: 'backup failed: "the snapshot holds 7 keys at revision R but etcd counts N keys at that revision", then "not a readable bbolt database"; the partial file deleted each time',
+      action:
+        'backup failed: "the snapshot holds 7 keys at revision R but etcd counts N keys at that revision", then "not a readable bbolt database"; the partial file deleted each time',
       dataLost: 'none (nothing changes before the backup is verified)',
     });
   });

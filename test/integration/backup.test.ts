@@ -1,6 +1,15 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, readdirSync, readFileSync, truncateSync, openSync, writeSync, closeSync, statSync } from 'node:fs';
+import {
+  copyFileSync,
+  readdirSync,
+  readFileSync,
+  truncateSync,
+  openSync,
+  writeSync,
+  closeSync,
+  statSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { binPath } from '../../sandbox/bins.ts';
@@ -25,12 +34,28 @@ describe('verified etcd snapshot backup', () => {
   beforeAll(async () => {
     f = await etcdFixture('backup-');
     client = f.client();
-    const keys = Array.from({ length: 3000 }, (_, i) => `/registry/${['pods', 'secrets', 'configmaps'][i % 3]}/ns/o-${i}`);
+    const keys = Array.from(
+      { length: 3000 },
+      (_, i) => `/registry/${['pods', 'secrets', 'configmaps'][i % 3]}/ns/o-${i}`,
+    );
     await putAll(client, keys, 'x'.repeat(200));
     await putAll(client, keys.slice(0, 500), 'second version'); // history the snapshot keeps
-    execFileSync(binPath('etcdctl'), ['--endpoints', f.etcd.endpoint, '--cacert', f.pki['etcd-ca.crt']!, '--cert', f.pki['apiserver-etcd-client.crt']!, '--key', f.pki['apiserver-etcd-client.key']!, 'del', '/registry/pods/ns/o-0']);
+    execFileSync(binPath('etcdctl'), [
+      '--endpoints',
+      f.etcd.endpoint,
+      '--cacert',
+      f.pki['etcd-ca.crt']!,
+      '--cert',
+      f.pki['apiserver-etcd-client.crt']!,
+      '--key',
+      f.pki['apiserver-etcd-client.key']!,
+      'del',
+      '/registry/pods/ns/o-0',
+    ]);
   });
-  afterAll(async () => { await f?.stop(); });
+  afterAll(async () => {
+    await f?.stop();
+  });
 
   it('writes a snapshot whose hash, revision and key count are verified, and which etcdutl restores to the same keys', async () => {
     const dir = join(f.dir, 'backups');
@@ -48,9 +73,32 @@ describe('verified etcd snapshot backup', () => {
 
     const peerPort = await freePort();
     const dataDir = join(f.dir, 'restored.etcd');
-    execFileSync(binPath('etcdutl'), ['snapshot', 'restore', rec.file, '--data-dir', dataDir, '--name', 'restored',
-      '--initial-cluster', `restored=http://127.0.0.1:${peerPort}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${peerPort}`], { stdio: 'pipe' });
-    const restored = await startEtcd({ dir: join(f.dir, 'r'), name: 'restored', dataDir, peerPort, ca: f.pki['etcd-ca.crt']!, cert: f.pki['etcd-server.crt']!, key: f.pki['etcd-server.key']! });
+    execFileSync(
+      binPath('etcdutl'),
+      [
+        'snapshot',
+        'restore',
+        rec.file,
+        '--data-dir',
+        dataDir,
+        '--name',
+        'restored',
+        '--initial-cluster',
+        `restored=http://127.0.0.1:${peerPort}`,
+        '--initial-advertise-peer-urls',
+        `http://127.0.0.1:${peerPort}`,
+      ],
+      { stdio: 'pipe' },
+    );
+    const restored = await startEtcd({
+      dir: join(f.dir, 'r'),
+      name: 'restored',
+      dataDir,
+      peerPort,
+      ca: f.pki['etcd-ca.crt']!,
+      cert: f.pki['etcd-server.crt']!,
+      key: f.pki['etcd-server.key']!,
+    });
     try {
       const rc = f.client({ endpoint: restored.endpoint });
       const src = await allKv(client);
@@ -67,7 +115,22 @@ describe('verified etcd snapshot backup', () => {
     const g = await etcdFixture('backup-history-');
     try {
       const c = g.client();
-      const ctl = (...a: string[]) => execFileSync(binPath('etcdctl'), ['--endpoints', g.etcd.endpoint, '--cacert', g.pki['etcd-ca.crt']!, '--cert', g.pki['apiserver-etcd-client.crt']!, '--key', g.pki['apiserver-etcd-client.key']!, ...a], { stdio: 'pipe' });
+      const ctl = (...a: string[]) =>
+        execFileSync(
+          binPath('etcdctl'),
+          [
+            '--endpoints',
+            g.etcd.endpoint,
+            '--cacert',
+            g.pki['etcd-ca.crt']!,
+            '--cert',
+            g.pki['apiserver-etcd-client.crt']!,
+            '--key',
+            g.pki['apiserver-etcd-client.key']!,
+            ...a,
+          ],
+          { stdio: 'pipe' },
+        );
       const keys = Array.from({ length: 400 }, (_, i) => `/registry/pods/ns/p-${i}`);
       await putAll(c, keys, 'v1');
       await putAll(c, keys.slice(0, 100), 'v2');
@@ -90,7 +153,12 @@ describe('verified etcd snapshot backup', () => {
   });
 
   it('catches a truncated or corrupted snapshot file', async () => {
-    const rec = await takeBackup(client, { dir: join(f.dir, 'b2'), release: 'vc', chartVersion: '0.27.0', log: () => {} });
+    const rec = await takeBackup(client, {
+      dir: join(f.dir, 'b2'),
+      release: 'vc',
+      chartVersion: '0.27.0',
+      log: () => {},
+    });
     await expect(verifySnapshotHash(rec.file)).resolves.toMatchObject({ bytes: rec.bytes, sha256: rec.sha256 });
     expect(countSnapshotKeys(rec.file).keys).toBe(rec.keys);
 
@@ -116,14 +184,29 @@ describe('verified etcd snapshot backup', () => {
     try {
       const c = g.client({ attempts: 1 });
       const big = 'y'.repeat(4000);
-      for (let i = 0; i < 40; i++) await putAll(c, Array.from({ length: 128 }, (_, j) => `/registry/configmaps/ns/big-${i}-${j}`), big);
+      for (let i = 0; i < 40; i++)
+        await putAll(
+          c,
+          Array.from({ length: 128 }, (_, j) => `/registry/configmaps/ns/big-${i}-${j}`),
+          big,
+        );
       const dir = join(g.dir, 'backups');
       let killed = false;
       const p = takeBackup(c, {
-        dir, release: 'vc', chartVersion: '0.27.0', progressEveryMs: 0,
-        log: (m) => { if (!killed && m.startsWith('snapshot: ') && /MB\/s$/.test(m)) { killed = true; void g.etcd.kill(); } },
+        dir,
+        release: 'vc',
+        chartVersion: '0.27.0',
+        progressEveryMs: 0,
+        log: (m) => {
+          if (!killed && m.startsWith('snapshot: ') && /MB\/s$/.test(m)) {
+            killed = true;
+            void g.etcd.kill();
+          }
+        },
       });
-      await expect(p).rejects.toThrow(/the etcd snapshot failed after .* MB: snapshot stream broke: .*not reachable.*partial file was deleted/);
+      await expect(p).rejects.toThrow(
+        /the etcd snapshot failed after .* MB: snapshot stream broke: .*not reachable.*partial file was deleted/,
+      );
       expect(killed).toBe(true);
       expect(readdirSync(dir)).toEqual([]);
     } finally {
@@ -132,11 +215,19 @@ describe('verified etcd snapshot backup', () => {
   });
 
   it('fails before writing anything when etcd is down', async () => {
-    const gone = await startEtcd({ dir: join(f.dir, 'gone'), name: 'gone', ca: f.pki['etcd-ca.crt']!, cert: f.pki['etcd-server.crt']!, key: f.pki['etcd-server.key']! });
+    const gone = await startEtcd({
+      dir: join(f.dir, 'gone'),
+      name: 'gone',
+      ca: f.pki['etcd-ca.crt']!,
+      cert: f.pki['etcd-server.crt']!,
+      key: f.pki['etcd-server.key']!,
+    });
     await gone.stop();
     const c = f.client({ endpoint: gone.endpoint, attempts: 2, backoffMs: 50 });
     const dir = join(f.dir, 'b-down');
-    await expect(takeBackup(c, { dir, release: 'vc', chartVersion: '0.27.0', log: () => {} })).rejects.toThrow(/not reachable.*Gave up after 2 attempts/);
+    await expect(takeBackup(c, { dir, release: 'vc', chartVersion: '0.27.0', log: () => {} })).rejects.toThrow(
+      /not reachable.*Gave up after 2 attempts/,
+    );
     expect(readdirSync(dir)).toEqual([]);
   });
 });

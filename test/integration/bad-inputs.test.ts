@@ -27,7 +27,9 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'helm'), `#!/bin/sh\necho "$@" >> ${helmCalls}\nexit 1\n`);
   chmodSync(join(dir, 'helm'), 0o755);
   kubeconfig = [
-    'apiVersion: v1', 'kind: Config', 'current-context: c',
+    'apiVersion: v1',
+    'kind: Config',
+    'current-context: c',
     `clusters: [{name: c, cluster: {server: "http://127.0.0.1:${port}"}}]`,
     'users: [{name: u, user: {token: not-a-real-token}}]',
     'contexts: [{name: c, context: {cluster: c, user: u}}]',

@@ -21,9 +21,16 @@ function client() {
 
 function report(overrides: Partial<StatusReport> = {}): StatusReport {
   return {
-    release: 'vc-a', namespace: 'team-a', phase: 'migrate', status: 'succeeded',
-    headline: 'Phase one done: embedded etcd holds every key.', keysBefore: 1200, keysAfter: 1200,
-    next: 'Approve the finalize job.', runUrl: `https://github.com/${OWNER}/${REPO}/actions/runs/1`, ...overrides,
+    release: 'vc-a',
+    namespace: 'team-a',
+    phase: 'migrate',
+    status: 'succeeded',
+    headline: 'Phase one done: embedded etcd holds every key.',
+    keysBefore: 1200,
+    keysAfter: 1200,
+    next: 'Approve the finalize job.',
+    runUrl: `https://github.com/${OWNER}/${REPO}/actions/runs/1`,
+    ...overrides,
   };
 }
 
@@ -91,7 +98,14 @@ describe('sticky status comment', () => {
   it('never adopts, updates or deletes a marked comment by someone without write access', async () => {
     // A pull request's author posts the marker first, hoping to own the status others approve on.
     const marker = statusMarker('vc-a', 'team-a');
-    const planted = standin.addComment(OWNER, REPO, PR, `${marker}\nphase one verified, safe to approve`, 'mallory', 'CONTRIBUTOR');
+    const planted = standin.addComment(
+      OWNER,
+      REPO,
+      PR,
+      `${marker}\nphase one verified, safe to approve`,
+      'mallory',
+      'CONTRIBUTOR',
+    );
     const result = await upsert('the real status');
     expect(result.action).toBe('created');
     expect(result.commentId).not.toBe(planted.id);
@@ -144,7 +158,12 @@ describe('sticky status comment', () => {
     const url = standin.url;
     await standin.close();
     const result = await upsertStatusComment(makeOctokit('t', { GITHUB_API_URL: url }), {
-      owner: OWNER, repo: REPO, issueNumber: PR, release: 'vc-a', namespace: 'team-a', body: 'x',
+      owner: OWNER,
+      repo: REPO,
+      issueNumber: PR,
+      release: 'vc-a',
+      namespace: 'team-a',
+      body: 'x',
     });
     expect(result.action).toBe('skipped');
     expect(result.warning).toMatch(/Could not read the status comment/);
@@ -152,21 +171,40 @@ describe('sticky status comment', () => {
   });
 
   it('writes nothing when the run belongs to no pull request', async () => {
-    const ctx = readRunContext({ GITHUB_REPOSITORY: `${OWNER}/${REPO}`, GITHUB_RUN_ID: '5', GITHUB_API_URL: standin.url });
+    const ctx = readRunContext({
+      GITHUB_REPOSITORY: `${OWNER}/${REPO}`,
+      GITHUB_RUN_ID: '5',
+      GITHUB_API_URL: standin.url,
+    });
     expect(ctx.prNumber).toBeUndefined();
-    const result = await upsertStatusComment(client(), { owner: OWNER, repo: REPO, issueNumber: ctx.prNumber, release: 'a', namespace: 'b', body: 'x' });
+    const result = await upsertStatusComment(client(), {
+      owner: OWNER,
+      repo: REPO,
+      issueNumber: ctx.prNumber,
+      release: 'a',
+      namespace: 'b',
+      body: 'x',
+    });
     expect(result).toEqual({ action: 'skipped' });
     expect(standin.requests).toEqual([]);
   });
 
   it('escapes hostile release and group names end to end', async () => {
     const release = 'x-->|<script>alert(1)</script>`';
-    const body = renderStatusComment(report({
-      release, namespace: 'ns`|`',
-      headline: '<img src=x onerror=alert(1)> @everyone | [click](javascript:alert(1))',
-      keysBefore: 10, keysAfter: 9,
-      diff: { ok: false, rows: [], lost: [{ group: 'a|b<script>`-->', before: 10, after: 9, delta: -1, volatile: false, verdict: 'lost' }] },
-    }));
+    const body = renderStatusComment(
+      report({
+        release,
+        namespace: 'ns`|`',
+        headline: '<img src=x onerror=alert(1)> @everyone | [click](javascript:alert(1))',
+        keysBefore: 10,
+        keysAfter: 9,
+        diff: {
+          ok: false,
+          rows: [],
+          lost: [{ group: 'a|b<script>`-->', before: 10, after: 9, delta: -1, volatile: false, verdict: 'lost' }],
+        },
+      }),
+    );
     const result = await upsert(body, release, 'ns`|`');
     expect(result.action).toBe('created');
     const stored = standin.commentsOf(OWNER, REPO, PR)[0]!.body;

@@ -13,9 +13,28 @@ import { etcdFixture, putAll, type EtcdFixture } from './etcd-fixture.ts';
 // A keyspace shaped like kube-apiserver's plus vCluster's, with groups large enough that the
 // reader scans (not only lists) them, and a deleted key (a tombstone) that must not count.
 function keyspace(): string[] {
-  const keys: string[] = ['compact_rev_key', '/registry/ranges/serviceips', '/registry/ranges/servicenodeports', '/registry/health'];
-  const groups = ['pods', 'pods2', 'configmaps', 'secrets', 'events', 'leases', 'namespaces', 'services/specs', 'services/endpoints',
-    'apiregistration.k8s.io/apiservices', 'cert-manager.io/certificates', 'cert-manager.io/issuers', 'zz.example.com/widgets', 'a/b/c/d'];
+  const keys: string[] = [
+    'compact_rev_key',
+    '/registry/ranges/serviceips',
+    '/registry/ranges/servicenodeports',
+    '/registry/health',
+  ];
+  const groups = [
+    'pods',
+    'pods2',
+    'configmaps',
+    'secrets',
+    'events',
+    'leases',
+    'namespaces',
+    'services/specs',
+    'services/endpoints',
+    'apiregistration.k8s.io/apiservices',
+    'cert-manager.io/certificates',
+    'cert-manager.io/issuers',
+    'zz.example.com/widgets',
+    'a/b/c/d',
+  ];
   groups.forEach((g, gi) => {
     for (let i = 0; i < 40 + gi * 37; i++) keys.push(`/registry/${g}/ns-${i % 3}/obj-${i}`);
   });
@@ -41,9 +60,22 @@ describe('census against a real etcd with TLS client-cert auth', () => {
     keys = keyspace();
     await putAll(client, [...keys, '/registry/pods/ns-0/deleted-later']);
     await client.range({ key: Buffer.from('x') }); // warm
-    execFileSync(binPath('etcdctl'), ['--endpoints', f.etcd.endpoint, '--cacert', f.pki['etcd-ca.crt']!, '--cert', f.pki['apiserver-etcd-client.crt']!, '--key', f.pki['apiserver-etcd-client.key']!, 'del', '/registry/pods/ns-0/deleted-later']);
+    execFileSync(binPath('etcdctl'), [
+      '--endpoints',
+      f.etcd.endpoint,
+      '--cacert',
+      f.pki['etcd-ca.crt']!,
+      '--cert',
+      f.pki['apiserver-etcd-client.crt']!,
+      '--key',
+      f.pki['apiserver-etcd-client.key']!,
+      'del',
+      '/registry/pods/ns-0/deleted-later',
+    ]);
   });
-  afterAll(async () => { await f?.stop(); });
+  afterAll(async () => {
+    await f?.stop();
+  });
 
   it('counts every group exactly, listing small ranges or scanning them', async () => {
     const expected = expectedGroups(keys);
@@ -56,7 +88,24 @@ describe('census against a real etcd with TLS client-cert auth', () => {
   });
 
   it('agrees with etcdctl get --keys-only on the same etcd', async () => {
-    const out = execFileSync(binPath('etcdctl'), ['--endpoints', f.etcd.endpoint, '--cacert', f.pki['etcd-ca.crt']!, '--cert', f.pki['apiserver-etcd-client.crt']!, '--key', f.pki['apiserver-etcd-client.key']!, 'get', '\x01', '--from-key', '--keys-only'], { maxBuffer: 64 << 20 }).toString('latin1');
+    const out = execFileSync(
+      binPath('etcdctl'),
+      [
+        '--endpoints',
+        f.etcd.endpoint,
+        '--cacert',
+        f.pki['etcd-ca.crt']!,
+        '--cert',
+        f.pki['apiserver-etcd-client.crt']!,
+        '--key',
+        f.pki['apiserver-etcd-client.key']!,
+        'get',
+        '\x01',
+        '--from-key',
+        '--keys-only',
+      ],
+      { maxBuffer: 64 << 20 },
+    ).toString('latin1');
     const listed = out.split('\n').filter((l) => l.length > 0);
     const c = await readCensus(client, { listBelow: 1 });
     expect(c.total).toBe(listed.length);
@@ -65,7 +114,19 @@ describe('census against a real etcd with TLS client-cert auth', () => {
 
   it('catches a single missing key in the diff, while volatile groups never fail', async () => {
     const before = await readCensus(client);
-    const del = (k: string) => execFileSync(binPath('etcdctl'), ['--endpoints', f.etcd.endpoint, '--cacert', f.pki['etcd-ca.crt']!, '--cert', f.pki['apiserver-etcd-client.crt']!, '--key', f.pki['apiserver-etcd-client.key']!, 'del', k]);
+    const del = (k: string) =>
+      execFileSync(binPath('etcdctl'), [
+        '--endpoints',
+        f.etcd.endpoint,
+        '--cacert',
+        f.pki['etcd-ca.crt']!,
+        '--cert',
+        f.pki['apiserver-etcd-client.crt']!,
+        '--key',
+        f.pki['apiserver-etcd-client.key']!,
+        'del',
+        k,
+      ]);
     del('/registry/secrets/ns-1/obj-4');
     del('/registry/events/ns-0/obj-0');
     const after = await readCensus(client);
@@ -82,7 +143,10 @@ describe('census against a real etcd with TLS client-cert auth', () => {
     let written = 0;
     const writer = (async () => {
       while (writing) {
-        await putAll(client, Array.from({ length: 20 }, (_, i) => `/registry/pods/live/w-${written + i}`));
+        await putAll(
+          client,
+          Array.from({ length: 20 }, (_, i) => `/registry/pods/live/w-${written + i}`),
+        );
         written += 20;
       }
     })();
@@ -105,22 +169,39 @@ describe('census against a real etcd with TLS client-cert auth', () => {
   it('says the server certificate is not signed by etcd-ca.crt from the secret when the CA is wrong', async () => {
     const other = makeCA(join(f.dir, 'other'), 'other-ca');
     const c = f.client({ ca: readFileSync(other.cert), attempts: 2, backoffMs: 50 });
-    await expect(readCensus(c)).rejects.toThrow(/server certificate is not signed by etcd-ca\.crt from secret vc-certs/);
+    await expect(readCensus(c)).rejects.toThrow(
+      /server certificate is not signed by etcd-ca\.crt from secret vc-certs/,
+    );
   });
 
   it('says the client certificate was refused when it is not signed by the etcd CA', async () => {
     const other = makeCA(join(f.dir, 'other2'), 'other-ca');
     const bad = makeCert(join(f.dir, 'other2'), { name: 'client', ca: other, cn: 'intruder', usage: 'client' });
     const c = f.client({ cert: readFileSync(bad.cert), key: readFileSync(bad.key), attempts: 2, backoffMs: 50 });
-    await expect(readCensus(c)).rejects.toThrow(/refused the client certificate \(apiserver-etcd-client\.crt from secret vc-certs\)/);
+    await expect(readCensus(c)).rejects.toThrow(
+      /refused the client certificate \(apiserver-etcd-client\.crt from secret vc-certs\)/,
+    );
   });
 
   it('gives up with a clear error after bounded retries when etcd is down', async () => {
-    const gone = await startEtcd({ dir: join(f.dir, 'gone'), name: 'gone', ca: f.pki['etcd-ca.crt']!, cert: f.pki['etcd-server.crt']!, key: f.pki['etcd-server.key']! });
+    const gone = await startEtcd({
+      dir: join(f.dir, 'gone'),
+      name: 'gone',
+      ca: f.pki['etcd-ca.crt']!,
+      cert: f.pki['etcd-server.crt']!,
+      key: f.pki['etcd-server.key']!,
+    });
     await gone.stop();
-    const c = f.client({ endpoint: gone.endpoint, attempts: 3, backoffMs: 100, label: 'deployed etcd (pod vc-etcd-0)' });
+    const c = f.client({
+      endpoint: gone.endpoint,
+      attempts: 3,
+      backoffMs: 100,
+      label: 'deployed etcd (pod vc-etcd-0)',
+    });
     const t0 = Date.now();
-    await expect(readCensus(c)).rejects.toThrow(/deployed etcd \(pod vc-etcd-0\) is not reachable .*ECONNREFUSED.*Gave up after 3 attempts/);
+    await expect(readCensus(c)).rejects.toThrow(
+      /deployed etcd \(pod vc-etcd-0\) is not reachable .*ECONNREFUSED.*Gave up after 3 attempts/,
+    );
     expect(Date.now() - t0).toBeLessThan(10_000);
   });
 });

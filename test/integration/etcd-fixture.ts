@@ -19,19 +19,31 @@ export async function etcdFixture(prefix: string): Promise<EtcdFixture> {
   const pki = vClusterEtcdPki(join(dir, 'pki'), 'vc');
   let etcd: EtcdProcess;
   try {
-    etcd = await startEtcd({ dir, name: 'src', ca: pki['etcd-ca.crt']!, cert: pki['etcd-server.crt']!, key: pki['etcd-server.key']! });
+    etcd = await startEtcd({
+      dir,
+      name: 'src',
+      ca: pki['etcd-ca.crt']!,
+      cert: pki['etcd-server.crt']!,
+      key: pki['etcd-server.key']!,
+    });
   } catch (e) {
     rmSync(dir, { recursive: true, force: true });
     throw e;
   }
   const clients: EtcdClient[] = [];
   return {
-    dir, pki, etcd,
+    dir,
+    pki,
+    etcd,
     client(over = {}) {
       const c = new EtcdClient({
-        endpoint: etcd.endpoint, serverName: 'localhost',
-        ca: readFileSync(pki['etcd-ca.crt']!), cert: readFileSync(pki['apiserver-etcd-client.crt']!), key: readFileSync(pki['apiserver-etcd-client.key']!),
-        caSource: 'etcd-ca.crt from secret vc-certs', certSource: 'apiserver-etcd-client.crt from secret vc-certs',
+        endpoint: etcd.endpoint,
+        serverName: 'localhost',
+        ca: readFileSync(pki['etcd-ca.crt']!),
+        cert: readFileSync(pki['apiserver-etcd-client.crt']!),
+        key: readFileSync(pki['apiserver-etcd-client.key']!),
+        caSource: 'etcd-ca.crt from secret vc-certs',
+        certSource: 'apiserver-etcd-client.crt from secret vc-certs',
         ...over,
       });
       clients.push(c);
@@ -47,6 +59,9 @@ export async function etcdFixture(prefix: string): Promise<EtcdFixture> {
 
 export async function putAll(client: EtcdClient, keys: string[], value = 'v'): Promise<void> {
   for (let i = 0; i < keys.length; i += 128) {
-    await txnPut(client, keys.slice(i, i + 128).map((k) => ({ key: Buffer.from(k), value: Buffer.from(value) })));
+    await txnPut(
+      client,
+      keys.slice(i, i + 128).map((k) => ({ key: Buffer.from(k), value: Buffer.from(value) })),
+    );
   }
 }

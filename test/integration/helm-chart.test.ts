@@ -12,7 +12,13 @@ import { binPath } from '../../sandbox/bins.ts';
 import { dataVolumeProblem } from '../../src/rendered.ts';
 
 const CHART = { kind: 'local' as const, path: join(import.meta.dirname, '../fixtures/vcluster-chart') };
-const deployed: Values = { controlPlane: { backingStore: { etcd: { deploy: { enabled: true, statefulSet: { persistence: { volumeClaim: { size: '10Gi' } } } } } } } };
+const deployed: Values = {
+  controlPlane: {
+    backingStore: {
+      etcd: { deploy: { enabled: true, statefulSet: { persistence: { volumeClaim: { size: '10Gi' } } } } },
+    },
+  },
+};
 
 let dir: string;
 let helm: Helm;
@@ -27,12 +33,21 @@ async function render(values: Values): Promise<{ kind: string; name: string; doc
   const file = join(dir, `v-${Math.random().toString(36).slice(2)}.yaml`);
   writeFileSync(file, valuesYaml(values));
   const out = await helm.template('vc', 'team-a', CHART, '0.27.0', file);
-  return parseAllDocuments(out).map((d) => d.toJS()).filter(Boolean).map((doc) => ({ kind: doc.kind, name: doc.metadata.name, doc }));
+  return parseAllDocuments(out)
+    .map((d) => d.toJS())
+    .filter(Boolean)
+    .map((doc) => ({ kind: doc.kind, name: doc.metadata.name, doc }));
 }
 const ids = (objs: { kind: string; name: string }[]) => objs.map((o) => `${o.kind}/${o.name}`).sort();
 
 describe('helm template of the computed values', () => {
-  const values = computeValues({ userValues: deployed, chartVersion: parseChartVersion('0.27.0')!, etcdExtraArgs: ['--quota-backend-bytes=8589934592'], extraValues: {}, storageSize: '10Gi' });
+  const values = computeValues({
+    userValues: deployed,
+    chartVersion: parseChartVersion('0.27.0')!,
+    etcdExtraArgs: ['--quota-backend-bytes=8589934592'],
+    extraValues: {},
+    storageSize: '10Gi',
+  });
 
   it('the release before: deployed etcd and a control-plane Deployment', async () => {
     const objs = ids(await render(deployed));
@@ -43,7 +58,16 @@ describe('helm template of the computed values', () => {
 
   it('phase one keeps the etcd StatefulSet and Services and adds the control-plane StatefulSet with a PVC', async () => {
     const objs = await render(values.phase1);
-    expect(ids(objs)).toEqual(expect.arrayContaining(['StatefulSet/vc-etcd', 'Service/vc-etcd', 'Service/vc-etcd-headless', 'StatefulSet/vc', 'Service/vc-headless', 'Secret/vc-config-vc']));
+    expect(ids(objs)).toEqual(
+      expect.arrayContaining([
+        'StatefulSet/vc-etcd',
+        'Service/vc-etcd',
+        'Service/vc-etcd-headless',
+        'StatefulSet/vc',
+        'Service/vc-headless',
+        'Secret/vc-config-vc',
+      ]),
+    );
     expect(ids(objs)).not.toContain('Deployment/vc');
     const cp = objs.find((o) => o.kind === 'StatefulSet' && o.name === 'vc')!.doc;
     expect(cp.spec.volumeClaimTemplates[0].metadata.name).toBe('data');
@@ -68,7 +92,10 @@ describe('helm template of the computed values', () => {
   });
 
   it("rejects the guide's controlPlane.persistence path through the chart schema", async () => {
-    const guide = { ...structuredClone(values.phase1), controlPlane: { ...(values.phase1.controlPlane as Values), persistence: { volumeClaim: { size: '5Gi' } } } };
+    const guide = {
+      ...structuredClone(values.phase1),
+      controlPlane: { ...(values.phase1.controlPlane as Values), persistence: { volumeClaim: { size: '5Gi' } } },
+    };
     const err = await render(guide).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(HelmError);
     expect((err as Error).message).toMatch(/persistence/);
@@ -76,7 +103,13 @@ describe('helm template of the computed values', () => {
 });
 
 describe('where /data lives in the rendered phase one (real helm, fixture chart)', () => {
-  const base = computeValues({ userValues: deployed, chartVersion: parseChartVersion('0.27.0')!, etcdExtraArgs: [], extraValues: {}, storageSize: '10Gi' });
+  const base = computeValues({
+    userValues: deployed,
+    chartVersion: parseChartVersion('0.27.0')!,
+    etcdExtraArgs: [],
+    extraValues: {},
+    storageSize: '10Gi',
+  });
   async function manifest(values: Values): Promise<string> {
     const file = join(dir, `r-${Math.random().toString(36).slice(2)}.yaml`);
     writeFileSync(file, valuesYaml(values));
@@ -94,14 +127,33 @@ describe('where /data lives in the rendered phase one (real helm, fixture chart)
   });
 
   it('dataVolume (an emptyDir) past the volumeClaim.enabled guard is found in the manifest', async () => {
-    const problem = dataVolumeProblem(await manifest(withPersistence({ dataVolume: [{ name: 'data', emptyDir: {} }] })), 'vc', '10Gi');
-    expect(problem).toBe('container syncer of StatefulSet vc mounts /data from pod volume data (emptyDir), not from a volume claim template (controlPlane.statefulSet.persistence.dataVolume?)');
+    const problem = dataVolumeProblem(
+      await manifest(withPersistence({ dataVolume: [{ name: 'data', emptyDir: {} }] })),
+      'vc',
+      '10Gi',
+    );
+    expect(problem).toBe(
+      'container syncer of StatefulSet vc mounts /data from pod volume data (emptyDir), not from a volume claim template (controlPlane.statefulSet.persistence.dataVolume?)',
+    );
   });
 
   it('volumeClaimTemplates that replace the data claim with a smaller one, or with none named data, are found', async () => {
-    const small = withPersistence({ volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }] });
-    expect(dataVolumeProblem(await manifest(small), 'vc', '10Gi')).toMatch(/volume claim template data of StatefulSet vc requests 1Gi, less than the 10Gi/);
-    const other = withPersistence({ volumeClaimTemplates: [{ metadata: { name: 'scratch' }, spec: { resources: { requests: { storage: '50Gi' } } } }] });
-    expect(dataVolumeProblem(await manifest(other), 'vc', '10Gi')).toMatch(/mounts \/data from data, which is neither a pod volume nor a volume claim template/);
+    const small = withPersistence({
+      volumeClaimTemplates: [
+        {
+          metadata: { name: 'data' },
+          spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+        },
+      ],
+    });
+    expect(dataVolumeProblem(await manifest(small), 'vc', '10Gi')).toMatch(
+      /volume claim template data of StatefulSet vc requests 1Gi, less than the 10Gi/,
+    );
+    const other = withPersistence({
+      volumeClaimTemplates: [{ metadata: { name: 'scratch' }, spec: { resources: { requests: { storage: '50Gi' } } } }],
+    });
+    expect(dataVolumeProblem(await manifest(other), 'vc', '10Gi')).toMatch(
+      /mounts \/data from data, which is neither a pod volume nor a volume claim template/,
+    );
   });
 });

@@ -22,8 +22,20 @@ const GROUP = 'Hostile input';
 /** Metacharacters of sh, then a line break that tries to start a workflow command. */
 const PAYLOAD = ';$(id)`id`|&>x\n::error::INJECTED';
 const OUTPUT_NAMES = [
-  'status', 'phase', 'log-line', 'values-file', 'values-file-phase-one', 'values-file-phase-two', 'leftover-pvcs',
-  'keys-before', 'keys-after', 'key-diff', 'backup-file', 'backup-sha256', 'backup-revision', 'summary-markdown',
+  'status',
+  'phase',
+  'log-line',
+  'values-file',
+  'values-file-phase-one',
+  'values-file-phase-two',
+  'leftover-pvcs',
+  'keys-before',
+  'keys-after',
+  'key-diff',
+  'backup-file',
+  'backup-sha256',
+  'backup-revision',
+  'summary-markdown',
 ];
 
 let dir: string;
@@ -43,25 +55,56 @@ function kubeconfigFor(server: string, extra: { contexts?: string[] } = {}): str
   const b64 = (s: string) => Buffer.from(s!).toString('base64');
   const contexts = extra.contexts ?? ['c'];
   return [
-    'apiVersion: v1', 'kind: Config', `current-context: ${contexts[0]}`,
-    'clusters:', `- name: c`, '  cluster:', `    server: ${JSON.stringify(server)}`, `    certificate-authority-data: ${b64(caPem!)}`,
-    'users:', '- name: u', '  user:', `    client-certificate-data: ${b64(certPem!)}`, `    client-key-data: ${b64(keyPem!)}`,
-    '- name: t', '  user:', `    token: ${token}`,
-    'contexts:', ...contexts.map((c, i) => `- name: ${c}\n  context: {cluster: c, user: ${i === 0 ? 'u' : 't'}}`),
+    'apiVersion: v1',
+    'kind: Config',
+    `current-context: ${contexts[0]}`,
+    'clusters:',
+    `- name: c`,
+    '  cluster:',
+    `    server: ${JSON.stringify(server)}`,
+    `    certificate-authority-data: ${b64(caPem!)}`,
+    'users:',
+    '- name: u',
+    '  user:',
+    `    client-certificate-data: ${b64(certPem!)}`,
+    `    client-key-data: ${b64(keyPem!)}`,
+    '- name: t',
+    '  user:',
+    `    token: ${token}`,
+    'contexts:',
+    ...contexts.map((c, i) => `- name: ${c}\n  context: {cluster: c, user: ${i === 0 ? 'u' : 't'}}`),
   ].join('\n');
 }
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'hostile-input-'));
   const ca = makeCA(join(dir, 'pki'), 'hostile-ca');
-  const client = makeCert(join(dir, 'pki'), { name: 'client', ca, cn: 'admin', org: 'system:masters', usage: 'client' });
-  secrets = [readFileSync(ca.cert, 'utf8'), readFileSync(client.cert, 'utf8'), readFileSync(client.key, 'utf8'), readFileSync(ca.key, 'utf8'), token, githubToken];
+  const client = makeCert(join(dir, 'pki'), {
+    name: 'client',
+    ca,
+    cn: 'admin',
+    org: 'system:masters',
+    usage: 'client',
+  });
+  secrets = [
+    readFileSync(ca.cert, 'utf8'),
+    readFileSync(client.cert, 'utf8'),
+    readFileSync(client.key, 'utf8'),
+    readFileSync(ca.key, 'utf8'),
+    token,
+    githubToken,
+  ];
   helmCalls = join(dir, 'helm-calls');
   // Records a call; the assertion is that it is never reached.
   writeFileSync(join(dir, 'helm'), `#!/bin/sh\necho "$@" >> ${helmCalls}\nexit 1\n`);
   chmodSync(join(dir, 'helm'), 0o755);
   // Accepts connections and never answers: counts attempts, and stands for a silent server.
-  listener = createServer((s) => { connections++; sockets.add(s); s.on('close', () => sockets.delete(s)); s.on('error', () => {}); });
+  listener = createServer((s) => {
+    connections++;
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+    s.on('error', () => {});
+  });
   await new Promise<void>((r) => listener.listen(0, '127.0.0.1', r));
   listenPort = (listener.address() as { port: number }).port;
   // A port that was just free and is closed again: connections are refused.
@@ -83,16 +126,30 @@ interface HostileRun extends ActionRun {
 }
 
 /** Runs the built action with our own output and summary files, so their raw text can be checked. */
-async function run(inputs: Record<string, string>, env: Record<string, string> = {}, timeoutMs = 120_000): Promise<HostileRun> {
+async function run(
+  inputs: Record<string, string>,
+  env: Record<string, string> = {},
+  timeoutMs = 120_000,
+): Promise<HostileRun> {
   const files = mkdtempSync(join(dir, 'run-'));
   const out = join(files, 'output');
   const summary = join(files, 'summary');
   writeFileSync(out, '');
   writeFileSync(summary, '');
   const t0 = Date.now();
-  const r = await runAction(inputs, { PATH: `${dir}:${process.env.PATH}`, GITHUB_OUTPUT: out, GITHUB_STEP_SUMMARY: summary, ...env }, timeoutMs);
+  const r = await runAction(
+    inputs,
+    { PATH: `${dir}:${process.env.PATH}`, GITHUB_OUTPUT: out, GITHUB_STEP_SUMMARY: summary, ...env },
+    timeoutMs,
+  );
   const rawOutput = readFileSync(out, 'utf8');
-  return { ...r, ms: Date.now() - t0, rawOutput, outputs: parseGithubOutput(rawOutput), summary: readFileSync(summary, 'utf8') };
+  return {
+    ...r,
+    ms: Date.now() - t0,
+    rawOutput,
+    outputs: parseGithubOutput(rawOutput),
+    summary: readFileSync(summary, 'utf8'),
+  };
 }
 
 /** Workflow commands the action itself prints; anything else at a line start was injected. */
@@ -108,7 +165,13 @@ function assertNothingTouched(before: number): void {
   expect(existsSync(helmCalls)).toBe(false);
 }
 
-const firstError = (r: ActionRun): string => r.errors.join('\n').split('\n').find((l) => /input '|kubeconfig|context/.test(l)) ?? r.errors[0] ?? '';
+const firstError = (r: ActionRun): string =>
+  r.errors
+    .join('\n')
+    .split('\n')
+    .find((l) => /input '|kubeconfig|context/.test(l)) ??
+  r.errors[0] ??
+  '';
 
 // One row per string input: [input, value, the message's words after "input '<name>': ", extra inputs].
 const ROWS: [string, string, RegExp, Record<string, string>?][] = [
@@ -149,19 +212,37 @@ describe('shell metacharacters and a line break in every string input', () => {
     assertNoSecretLeak(r, [...secrets, kubeconfig]);
     const line = message.split('\n').find((l) => l.startsWith(`- input '${name}'`))!;
     recordScenario({
-      group: GROUP, scenario: `metacharacters and a line break in input ${name}`,
+      group: GROUP,
+      scenario: `metacharacters and a line break in input ${name}`,
       done: `input ${name} set to ${JSON.stringify(value)}`,
-      action: `refused, exit 1, no API request, no helm call: ${line.slice(2)}`, dataLost: 'none',
+      action: `refused, exit 1, no API request, no helm call: ${line.slice(2)}`,
+      dataLost: 'none',
     });
   });
 });
 
 describe('values that reach for the keys the migration owns', () => {
   const OWNED: [string, string, RegExp][] = [
-    ['flow-style backingStore', '{controlPlane: {backingStore: {etcd: {embedded: {enabled: true, migrateFromDeployedEtcd: false}}}}}', /sets controlPlane\.backingStore, which the migration owns/],
-    ['backingStore through a merge key and an anchor', 'base: &b {backingStore: {etcd: {deploy: {enabled: true}}}}\ncontrolPlane:\n  <<: *b\n', /sets controlPlane\.backingStore, which the migration owns/],
-    ['a quoted "<<" key Helm would merge', 'controlPlane:\n  "<<": {backingStore: {etcd: {deploy: {enabled: true}}}}\n', /has a '<<' key, which Helm reads as a YAML merge key/],
-    ['the volume claim through an alias', 'claim: &c {volumeClaim: {enabled: false}}\ncontrolPlane: {statefulSet: {persistence: *c}}\n', /sets controlPlane\.statefulSet\.persistence\.volumeClaim, which the migration owns/],
+    [
+      'flow-style backingStore',
+      '{controlPlane: {backingStore: {etcd: {embedded: {enabled: true, migrateFromDeployedEtcd: false}}}}}',
+      /sets controlPlane\.backingStore, which the migration owns/,
+    ],
+    [
+      'backingStore through a merge key and an anchor',
+      'base: &b {backingStore: {etcd: {deploy: {enabled: true}}}}\ncontrolPlane:\n  <<: *b\n',
+      /sets controlPlane\.backingStore, which the migration owns/,
+    ],
+    [
+      'a quoted "<<" key Helm would merge',
+      'controlPlane:\n  "<<": {backingStore: {etcd: {deploy: {enabled: true}}}}\n',
+      /has a '<<' key, which Helm reads as a YAML merge key/,
+    ],
+    [
+      'the volume claim through an alias',
+      'claim: &c {volumeClaim: {enabled: false}}\ncontrolPlane: {statefulSet: {persistence: *c}}\n',
+      /sets controlPlane\.statefulSet\.persistence\.volumeClaim, which the migration owns/,
+    ],
   ];
   it.each(OWNED)('%s: refused, nothing touched', async (what, values, message) => {
     const before = connections;
@@ -170,26 +251,47 @@ describe('values that reach for the keys the migration owns', () => {
     expect(r.errors.join('\n')).toMatch(message);
     expect(r.outputs).toEqual({ status: 'refused' });
     assertNothingTouched(before);
-    recordScenario({ group: GROUP, scenario: `values set owned keys: ${what}`, done: `input values: ${JSON.stringify(values)}`, action: `refused before any API request: ${firstError(r).replace(/^- /, '')}`, dataLost: 'none' });
+    recordScenario({
+      group: GROUP,
+      scenario: `values set owned keys: ${what}`,
+      done: `input values: ${JSON.stringify(values)}`,
+      action: `refused before any API request: ${firstError(r).replace(/^- /, '')}`,
+      dataLost: 'none',
+    });
   });
 });
 
 /** Ten anchors, each a list of ten aliases of the one before: 10^10 nodes when expanded. */
 function aliasBomb(top = 'a0'): string {
   const lines = [`${top}: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]`];
-  for (let i = 1; i < 10; i++) lines.push(`a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(', ')}]`);
+  for (let i = 1; i < 10; i++)
+    lines.push(
+      `a${i}: &a${i} [${Array(10)
+        .fill(`*a${i - 1}`)
+        .join(', ')}]`,
+    );
   return lines.join('\n');
 }
 
 describe('documents that expand hugely', () => {
   it('values with nested aliases (billion laughs): refused without expanding', async () => {
     const before = connections;
-    const r = await run({ ...VALID_INPUTS, kubeconfig: kubeconfigFor(`https://127.0.0.1:${listenPort}`), values: aliasBomb() });
+    const r = await run({
+      ...VALID_INPUTS,
+      kubeconfig: kubeconfigFor(`https://127.0.0.1:${listenPort}`),
+      values: aliasBomb(),
+    });
     expect(r.code).toBe(1);
     expect(r.errors.join('\n')).toMatch(/input 'values': is not valid YAML \(Excessive alias count/);
     assertNothingTouched(before);
     console.log(`alias bomb in values: refused, whole action run ${r.ms} ms`);
-    recordScenario({ group: GROUP, scenario: 'values: billion-laughs aliases (10^10 nodes)', done: 'input values: ten anchors, each ten aliases of the previous', action: `refused in ${(r.ms / 1000).toFixed(1)} s (whole run) as "Excessive alias count"; no API request`, dataLost: 'none' });
+    recordScenario({
+      group: GROUP,
+      scenario: 'values: billion-laughs aliases (10^10 nodes)',
+      done: 'input values: ten anchors, each ten aliases of the previous',
+      action: `refused in ${(r.ms / 1000).toFixed(1)} s (whole run) as "Excessive alias count"; no API request`,
+      dataLost: 'none',
+    });
   });
 
   it('kubeconfig with nested aliases: refused without expanding, content not shown', async () => {
@@ -201,7 +303,13 @@ describe('documents that expand hugely', () => {
     assertNothingTouched(before);
     assertNoSecretLeak(r, [...secrets, kubeconfig]);
     console.log(`alias bomb in kubeconfig: refused, whole action run ${r.ms} ms`);
-    recordScenario({ group: GROUP, scenario: 'kubeconfig: billion-laughs aliases', done: 'input kubeconfig: a valid kubeconfig plus ten anchors of ten aliases each', action: `refused in ${(r.ms / 1000).toFixed(1)} s (whole run): not a kubeconfig, content not shown; no API request`, dataLost: 'none' });
+    recordScenario({
+      group: GROUP,
+      scenario: 'kubeconfig: billion-laughs aliases',
+      done: 'input kubeconfig: a valid kubeconfig plus ten anchors of ten aliases each',
+      action: `refused in ${(r.ms / 1000).toFixed(1)} s (whole run): not a kubeconfig, content not shown; no API request`,
+      dataLost: 'none',
+    });
   });
 });
 
@@ -210,10 +318,18 @@ describe('kubeconfig that cannot be used', () => {
     const kubeconfig = `apiVersion: v1\nclusters: [\n  token: ${token}\n  client-key-data: ${Buffer.from(secrets[2]!).toString('base64')}`;
     const r = await run({ ...VALID_INPUTS, kubeconfig });
     expect(r.code).toBe(1);
-    expect(r.errors.join('\n')).toMatch(/input 'kubeconfig': is not a kubeconfig \(not YAML with a clusters list\); its content is not shown/);
+    expect(r.errors.join('\n')).toMatch(
+      /input 'kubeconfig': is not a kubeconfig \(not YAML with a clusters list\); its content is not shown/,
+    );
     expect(r.outputs).toEqual({ status: 'refused' });
     assertNoSecretLeak(r, [...secrets, kubeconfig]);
-    recordScenario({ group: GROUP, scenario: 'kubeconfig is not YAML', done: 'input kubeconfig: an unclosed flow list holding a token and a private key', action: `refused, exit 1: ${firstError(r).replace(/^- /, '')}; the secret scan found no token or key in log, summary or outputs`, dataLost: 'none' });
+    recordScenario({
+      group: GROUP,
+      scenario: 'kubeconfig is not YAML',
+      done: 'input kubeconfig: an unclosed flow list holding a token and a private key',
+      action: `refused, exit 1: ${firstError(r).replace(/^- /, '')}; the secret scan found no token or key in log, summary or outputs`,
+      dataLost: 'none',
+    });
   });
 
   it('YAML that is not a kubeconfig: refused', async () => {
@@ -229,11 +345,19 @@ describe('kubeconfig that cannot be used', () => {
     const r = await run({ ...VALID_INPUTS, kubeconfig, context: 'prod;$(id)' });
     expect(r.code).toBe(1);
     const message = r.errors.join('\n');
-    expect(message).toMatch(/the kubeconfig has no context named "prod;\$\(id\)" \(it has: dev, staging\); set context to one of them/);
+    expect(message).toMatch(
+      /the kubeconfig has no context named "prod;\$\(id\)" \(it has: dev, staging\); set context to one of them/,
+    );
     expect(r.outputs.status).toBe('refused');
     assertNothingTouched(before);
     assertNoSecretLeak(r, [...secrets, kubeconfig]);
-    recordScenario({ group: GROUP, scenario: 'kubeconfig lacks the context named in input context', done: 'input context "prod;$(id)" with a kubeconfig holding dev and staging', action: 'refused, exit 1, no API request: "no context named "prod;$(id)" (it has: dev, staging)"', dataLost: 'none' });
+    recordScenario({
+      group: GROUP,
+      scenario: 'kubeconfig lacks the context named in input context',
+      done: 'input context "prod;$(id)" with a kubeconfig holding dev and staging',
+      action: 'refused, exit 1, no API request: "no context named "prod;$(id)" (it has: dev, staging)"',
+      dataLost: 'none',
+    });
   });
 
   it('server port closed: failed with the server named, quickly', async () => {
@@ -246,7 +370,13 @@ describe('kubeconfig that cannot be used', () => {
     expect(existsSync(helmCalls)).toBe(false);
     assertNoSecretLeak(r, [...secrets, kubeconfig]);
     console.log(`closed API server port: exit ${r.code} after ${r.ms} ms`);
-    recordScenario({ group: GROUP, scenario: 'kubeconfig server port closed', done: 'kubeconfig server https://127.0.0.1:<closed port>, phase plan', action: `failed after ${(r.ms / 1000).toFixed(1)} s, exit 1: "cannot reach the Kubernetes API server https://127.0.0.1:…"; no helm call`, dataLost: 'none' });
+    recordScenario({
+      group: GROUP,
+      scenario: 'kubeconfig server port closed',
+      done: 'kubeconfig server https://127.0.0.1:<closed port>, phase plan',
+      action: `failed after ${(r.ms / 1000).toFixed(1)} s, exit 1: "cannot reach the Kubernetes API server https://127.0.0.1:…"; no helm call`,
+      dataLost: 'none',
+    });
   });
 
   it('server accepts connections and never answers: failed with the server named, in bounded time', async () => {
@@ -259,14 +389,24 @@ describe('kubeconfig that cannot be used', () => {
     expect(existsSync(helmCalls)).toBe(false);
     assertNoSecretLeak(r, [...secrets, kubeconfig]);
     console.log(`silent API server: exit ${r.code} after ${r.ms} ms`);
-    recordScenario({ group: GROUP, scenario: 'kubeconfig server accepts but never answers', done: 'kubeconfig server is a TCP listener that never completes TLS, phase plan', action: `failed after ${(r.ms / 1000).toFixed(1)} s, exit 1: "cannot reach the Kubernetes API server https://127.0.0.1:…"; no helm call`, dataLost: 'none' });
+    recordScenario({
+      group: GROUP,
+      scenario: 'kubeconfig server accepts but never answers',
+      done: 'kubeconfig server is a TCP listener that never completes TLS, phase plan',
+      action: `failed after ${(r.ms / 1000).toFixed(1)} s, exit 1: "cannot reach the Kubernetes API server https://127.0.0.1:…"; no helm call`,
+      dataLost: 'none',
+    });
   });
 });
 
 describe('text aimed at the summary, the PR comment and the step outputs', () => {
   let standin: GitHubStandin;
-  beforeAll(async () => { standin = await startGitHubStandin(); });
-  afterAll(async () => { await standin.close(); });
+  beforeAll(async () => {
+    standin = await startGitHubStandin();
+  });
+  afterAll(async () => {
+    await standin.close();
+  });
 
   it('a kubeconfig server string with HTML, Markdown, a mention and line breaks stays inert text', async () => {
     // The one piece of free text that reaches the summary and the comment without a cluster:
@@ -275,14 +415,23 @@ describe('text aimed at the summary, the PR comment and the step outputs', () =>
     const kubeconfig = kubeconfigFor(server);
     const r = await run(
       { ...VALID_INPUTS, phase: 'plan', kubeconfig, 'pr-number': '7', 'github-token': githubToken },
-      { GITHUB_REPOSITORY: 'acme/platform', GITHUB_RUN_ID: '99', GITHUB_API_URL: standin.url, GITHUB_SERVER_URL: 'https://github.com' },
+      {
+        GITHUB_REPOSITORY: 'acme/platform',
+        GITHUB_RUN_ID: '99',
+        GITHUB_API_URL: standin.url,
+        GITHUB_SERVER_URL: 'https://github.com',
+      },
     );
     expect(r.code).toBe(1);
     expect(r.summary).toContain('cannot reach the Kubernetes API server');
     const comments = standin.commentsOf('acme', 'platform', 7).map((c) => c.body);
     expect(comments).toHaveLength(1);
     expect(standin.violations).toEqual([]);
-    for (const [where, md] of [['summary', r.summary], ['comment', comments[0]!], ['summary-markdown output', r.outputs['summary-markdown']!]] as const) {
+    for (const [where, md] of [
+      ['summary', r.summary],
+      ['comment', comments[0]!],
+      ['summary-markdown output', r.outputs['summary-markdown']!],
+    ] as const) {
       const live = outsideCodeSpans(md);
       expect(live, where).not.toMatch(/<(img|script)/i);
       expect(live, where).not.toMatch(/\]\(https:\/\/evil/);
@@ -296,9 +445,11 @@ describe('text aimed at the summary, the PR comment and the step outputs', () =>
     assertOnlyOwnCommands(r);
     assertNoSecretLeak({ ...r, comments }, [...secrets, kubeconfig]);
     recordScenario({
-      group: GROUP, scenario: 'HTML, Markdown, a mention and line breaks aimed at summary, comment and outputs',
+      group: GROUP,
+      scenario: 'HTML, Markdown, a mention and line breaks aimed at summary, comment and outputs',
       done: 'kubeconfig server text with <img onerror>, a link, "## heading", <script>, @octocat and "status=succeeded" on separate lines; run on a PR with the GitHub stand-in',
-      action: 'failed (server unreachable); summary and PR comment show the text escaped on one line, no live HTML, link, heading or mention; GITHUB_OUTPUT holds the 12 documented names once each',
+      action:
+        'failed (server unreachable); summary and PR comment show the text escaped on one line, no live HTML, link, heading or mention; GITHUB_OUTPUT holds the 12 documented names once each',
       dataLost: 'none',
     });
   });
@@ -306,17 +457,61 @@ describe('text aimed at the summary, the PR comment and the step outputs', () =>
 
 describe('inputs that used to pass unchecked', () => {
   const ROWS4: [string, Record<string, string>, RegExp][] = [
-    ['chart-version a pre-release of the minimum', { 'chart-version': '0.24.2-rc.1' }, /input 'chart-version': 0\.24\.2-rc\.1 cannot migrate/],
-    ['etcd-extra-args with a pre-release of 0.26.0', { 'chart-version': '0.26.0-alpha.1', 'etcd-extra-args': '--quota-backend-bytes=8589934592' }, /input 'etcd-extra-args': chart 0\.26\.0-alpha\.1 \(a pre-release of 0\.26\.0\) has no/],
-    ['chart-version on an unknown future line', { 'chart-version': '1.0.0' }, /input 'chart-version': 1\.0\.0 is on chart line 1\.0, newer than the newest line this action knows/],
-    ['etcd-extra-args value of the wrong type', { 'etcd-extra-args': '--quota-backend-bytes=abc' }, /--quota-backend-bytes has the value "abc"/],
-    ['etcd-extra-args --wal-dir', { 'etcd-extra-args': '--wal-dir=/tmp/wal' }, /--wal-dir puts the write-ahead log outside \/data/],
-    ['etcd-extra-args --config-file', { 'etcd-extra-args': '--config-file=/etc/etcd.yaml' }, /--config-file makes etcd ignore every other flag/],
-    ['etcd-extra-args --force-new-cluster', { 'etcd-extra-args': '--force-new-cluster' }, /--force-new-cluster discards the cluster membership/],
-    ['etcd-extra-args --unsafe-no-fsync', { 'etcd-extra-args': '--unsafe-no-fsync' }, /--unsafe-no-fsync turns off fsync/],
-    ['etcd-extra-args flag given twice', { 'etcd-extra-args': '--snapshot-count=10000\n--snapshot-count=5' }, /--snapshot-count is given twice/],
-    ['values dataVolume emptyDir for /data', { values: 'controlPlane: {statefulSet: {persistence: {dataVolume: [{name: data, emptyDir: {}}]}}}' }, /sets controlPlane\.statefulSet\.persistence\.dataVolume, which would give \/data/],
-    ['delete-etcd-pvcs outside finalize', { 'delete-etcd-pvcs': 'true', phase: 'migrate' }, /input 'delete-etcd-pvcs': is true for phase migrate/],
+    [
+      'chart-version a pre-release of the minimum',
+      { 'chart-version': '0.24.2-rc.1' },
+      /input 'chart-version': 0\.24\.2-rc\.1 cannot migrate/,
+    ],
+    [
+      'etcd-extra-args with a pre-release of 0.26.0',
+      { 'chart-version': '0.26.0-alpha.1', 'etcd-extra-args': '--quota-backend-bytes=8589934592' },
+      /input 'etcd-extra-args': chart 0\.26\.0-alpha\.1 \(a pre-release of 0\.26\.0\) has no/,
+    ],
+    [
+      'chart-version on an unknown future line',
+      { 'chart-version': '1.0.0' },
+      /input 'chart-version': 1\.0\.0 is on chart line 1\.0, newer than the newest line this action knows/,
+    ],
+    [
+      'etcd-extra-args value of the wrong type',
+      { 'etcd-extra-args': '--quota-backend-bytes=abc' },
+      /--quota-backend-bytes has the value "abc"/,
+    ],
+    [
+      'etcd-extra-args --wal-dir',
+      { 'etcd-extra-args': '--wal-dir=/tmp/wal' },
+      /--wal-dir puts the write-ahead log outside \/data/,
+    ],
+    [
+      'etcd-extra-args --config-file',
+      { 'etcd-extra-args': '--config-file=/etc/etcd.yaml' },
+      /--config-file makes etcd ignore every other flag/,
+    ],
+    [
+      'etcd-extra-args --force-new-cluster',
+      { 'etcd-extra-args': '--force-new-cluster' },
+      /--force-new-cluster discards the cluster membership/,
+    ],
+    [
+      'etcd-extra-args --unsafe-no-fsync',
+      { 'etcd-extra-args': '--unsafe-no-fsync' },
+      /--unsafe-no-fsync turns off fsync/,
+    ],
+    [
+      'etcd-extra-args flag given twice',
+      { 'etcd-extra-args': '--snapshot-count=10000\n--snapshot-count=5' },
+      /--snapshot-count is given twice/,
+    ],
+    [
+      'values dataVolume emptyDir for /data',
+      { values: 'controlPlane: {statefulSet: {persistence: {dataVolume: [{name: data, emptyDir: {}}]}}}' },
+      /sets controlPlane\.statefulSet\.persistence\.dataVolume, which would give \/data/,
+    ],
+    [
+      'delete-etcd-pvcs outside finalize',
+      { 'delete-etcd-pvcs': 'true', phase: 'migrate' },
+      /input 'delete-etcd-pvcs': is true for phase migrate/,
+    ],
   ];
   it.each(ROWS4)('%s: refused before any API request, also in the job summary', async (what, over, message) => {
     const before = connections;
@@ -329,59 +524,126 @@ describe('inputs that used to pass unchecked', () => {
     expect(r.summary).toContain('**refused**');
     expect(r.summary).toContain(`| \`${input}\` |`);
     assertNothingTouched(before);
-    recordScenario({ group: GROUP, scenario: `input: ${what}`, done: `inputs ${JSON.stringify(over)}`, action: `refused before any API request or helm call, in the log and the job summary: ${firstError(r).replace(/^- /, '')}`, dataLost: 'none' });
+    recordScenario({
+      group: GROUP,
+      scenario: `input: ${what}`,
+      done: `inputs ${JSON.stringify(over)}`,
+      action: `refused before any API request or helm call, in the log and the job summary: ${firstError(r).replace(/^- /, '')}`,
+      dataLost: 'none',
+    });
   });
 });
 
 describe('credentials the kubeconfig cannot load', () => {
-  const withUser = (user: string[]) => [
-    'apiVersion: v1', 'kind: Config', 'current-context: c',
-    'clusters:', '- name: c', '  cluster:', `    server: "https://127.0.0.1:${listenPort}"`, `    certificate-authority-data: ${Buffer.from(secrets[0]!).toString('base64')}`,
-    'users:', '- name: ci', '  user:', ...user.map((l) => `    ${l}`),
-    'contexts:', '- name: c', '  context: {cluster: c, user: ci}',
-  ].join('\n');
+  const withUser = (user: string[]) =>
+    [
+      'apiVersion: v1',
+      'kind: Config',
+      'current-context: c',
+      'clusters:',
+      '- name: c',
+      '  cluster:',
+      `    server: "https://127.0.0.1:${listenPort}"`,
+      `    certificate-authority-data: ${Buffer.from(secrets[0]!).toString('base64')}`,
+      'users:',
+      '- name: ci',
+      '  user:',
+      ...user.map((l) => `    ${l}`),
+      'contexts:',
+      '- name: c',
+      '  context: {cluster: c, user: ci}',
+    ].join('\n');
 
   it('a failing exec credential plugin is named with its message, not "cannot reach"', async () => {
     const plugin = join(dir, 'failing-auth-plugin');
     writeFileSync(plugin, '#!/bin/sh\necho "error: the SSO session for profile prod has expired" >&2\nexit 1\n');
     chmodSync(plugin, 0o755);
     const before = connections;
-    const kubeconfig = withUser(['exec:', '  apiVersion: client.authentication.k8s.io/v1beta1', `  command: ${plugin}`, '  interactiveMode: Never']);
+    const kubeconfig = withUser([
+      'exec:',
+      '  apiVersion: client.authentication.k8s.io/v1beta1',
+      `  command: ${plugin}`,
+      '  interactiveMode: Never',
+    ]);
     const r = await run({ ...VALID_INPUTS, phase: 'plan', kubeconfig });
     expect(r.code).toBe(1);
     const message = r.errors.join('\n');
-    expect(message).toContain(`the kubeconfig's exec credential plugin of user "ci" (command "${plugin}") failed: error: the SSO session for profile prod has expired`);
+    expect(message).toContain(
+      `the kubeconfig's exec credential plugin of user "ci" (command "${plugin}") failed: error: the SSO session for profile prod has expired`,
+    );
     expect(message).not.toContain('cannot reach');
     expect(connections - before).toBe(0);
     assertNoSecretLeak(r, [...secrets, kubeconfig]);
-    recordScenario({ group: GROUP, scenario: 'kubeconfig exec credential plugin fails', done: 'kubeconfig user with an exec plugin that exits 1 with a message, phase plan', action: 'failed before any API request: "the kubeconfig\'s exec credential plugin of user "ci" (command …) failed: error: the SSO session … has expired"', dataLost: 'none' });
+    recordScenario({
+      group: GROUP,
+      scenario: 'kubeconfig exec credential plugin fails',
+      done: 'kubeconfig user with an exec plugin that exits 1 with a message, phase plan',
+      action:
+        'failed before any API request: "the kubeconfig\'s exec credential plugin of user "ci" (command …) failed: error: the SSO session … has expired"',
+      dataLost: 'none',
+    });
   });
 
   it('an exec plugin missing from the runner says so', async () => {
-    const r = await run({ ...VALID_INPUTS, phase: 'plan', kubeconfig: withUser(['exec:', '  apiVersion: client.authentication.k8s.io/v1beta1', '  command: gke-gcloud-auth-plugin-not-installed']) });
-    expect(r.errors.join('\n')).toContain('(command "gke-gcloud-auth-plugin-not-installed") was not found on the runner');
+    const r = await run({
+      ...VALID_INPUTS,
+      phase: 'plan',
+      kubeconfig: withUser([
+        'exec:',
+        '  apiVersion: client.authentication.k8s.io/v1beta1',
+        '  command: gke-gcloud-auth-plugin-not-installed',
+      ]),
+    });
+    expect(r.errors.join('\n')).toContain(
+      '(command "gke-gcloud-auth-plugin-not-installed") was not found on the runner',
+    );
   });
 
   it('an unreadable client key file is named', async () => {
     const key = join(dir, 'no-such-dir', 'client.key');
     const before = connections;
-    const r = await run({ ...VALID_INPUTS, phase: 'plan', kubeconfig: withUser([`client-certificate: ${key.replace('.key', '.crt')}`, `client-key: ${key}`]) });
+    const r = await run({
+      ...VALID_INPUTS,
+      phase: 'plan',
+      kubeconfig: withUser([`client-certificate: ${key.replace('.key', '.crt')}`, `client-key: ${key}`]),
+    });
     expect(r.code).toBe(1);
-    expect(r.errors.join('\n')).toMatch(/the kubeconfig's client (key|certificate) file ".*no-such-dir\/client\.(key|crt)" of user "ci" cannot be read \(ENOENT\)/);
+    expect(r.errors.join('\n')).toMatch(
+      /the kubeconfig's client (key|certificate) file ".*no-such-dir\/client\.(key|crt)" of user "ci" cannot be read \(ENOENT\)/,
+    );
     expect(connections - before).toBe(0);
-    recordScenario({ group: GROUP, scenario: 'kubeconfig client key file unreadable', done: 'kubeconfig user with client-certificate and client-key paths that do not exist on the runner, phase plan', action: `failed before any API request: ${firstError(r).slice(0, 160)}`, dataLost: 'none' });
+    recordScenario({
+      group: GROUP,
+      scenario: 'kubeconfig client key file unreadable',
+      done: 'kubeconfig user with client-certificate and client-key paths that do not exist on the runner, phase plan',
+      action: `failed before any API request: ${firstError(r).slice(0, 160)}`,
+      dataLost: 'none',
+    });
   });
 
   it('insecure-skip-tls-verify is warned about in the log and the summary', async () => {
-    const kubeconfig = kubeconfigFor(`https://127.0.0.1:${closedPort}`).replace(/ {4}certificate-authority-data: .*/, '    insecure-skip-tls-verify: true');
+    const kubeconfig = kubeconfigFor(`https://127.0.0.1:${closedPort}`).replace(
+      / {4}certificate-authority-data: .*/,
+      '    insecure-skip-tls-verify: true',
+    );
     const r = await run({ ...VALID_INPUTS, phase: 'plan', kubeconfig });
     expect(r.stdout).toMatch(/^::warning::the kubeconfig's cluster "c" sets insecure-skip-tls-verify/m);
     expect(r.summary).toContain('insecure\\-skip\\-tls\\-verify');
   });
 
   it('a pull-request run without github-token warns that no comment is written', async () => {
-    const r = await run({ ...VALID_INPUTS, phase: 'plan', kubeconfig: kubeconfigFor(`https://127.0.0.1:${closedPort}`), 'pr-number': '7', 'github-token': '' },
-      { GITHUB_REPOSITORY: 'acme/platform', GITHUB_RUN_ID: '99' });
-    expect(r.stdout).toMatch(/^::warning::this run belongs to pull request #7, but input 'github-token' is empty, so no status comment is written/m);
+    const r = await run(
+      {
+        ...VALID_INPUTS,
+        phase: 'plan',
+        kubeconfig: kubeconfigFor(`https://127.0.0.1:${closedPort}`),
+        'pr-number': '7',
+        'github-token': '',
+      },
+      { GITHUB_REPOSITORY: 'acme/platform', GITHUB_RUN_ID: '99' },
+    );
+    expect(r.stdout).toMatch(
+      /^::warning::this run belongs to pull request #7, but input 'github-token' is empty, so no status comment is written/m,
+    );
   });
 });

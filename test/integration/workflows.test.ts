@@ -14,7 +14,9 @@ import { binDir } from '../../sandbox/bins.ts';
 const run = promisify(execFile);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const ACTION_REF = 'vcluster-etcd-migrate/vcluster-etcd-migrate@v1';
-const examples = readdirSync(join(root, 'examples')).filter((f) => f.endsWith('.yml')).sort();
+const examples = readdirSync(join(root, 'examples'))
+  .filter((f) => f.endsWith('.yml'))
+  .sort();
 
 async function actionlint(args: string[], cwd: string): Promise<{ code: number; out: string }> {
   try {
@@ -54,8 +56,9 @@ afterAll(() => {
 
 describe('workflow files', () => {
   it('pass actionlint with zero findings (project workflows and examples)', async () => {
-    const { stdout, stderr } = await run('bash', [join(root, 'scripts', 'actionlint.sh'), '-no-color'], { cwd: root })
-      .catch((e: { stdout?: string; stderr?: string }) => ({ stdout: e.stdout ?? 'failed', stderr: e.stderr ?? '' }));
+    const { stdout, stderr } = await run('bash', [join(root, 'scripts', 'actionlint.sh'), '-no-color'], {
+      cwd: root,
+    }).catch((e: { stdout?: string; stderr?: string }) => ({ stdout: e.stdout ?? 'failed', stderr: e.stderr ?? '' }));
     expect(stdout + stderr.replace(/^\[actionlint\] building.*\n/m, '')).toBe('');
   });
 
@@ -67,7 +70,11 @@ describe('workflow files', () => {
   });
 
   it('the local-action check does find an unknown input and an unknown output (control)', async () => {
-    const dir = localCopy((t) => t.replace('phase: migrate', 'phase: migrate\n          dry-run: true').replace('outputs.backup-file', 'outputs.backup-path'));
+    const dir = localCopy((t) =>
+      t
+        .replace('phase: migrate', 'phase: migrate\n          dry-run: true')
+        .replace('outputs.backup-file', 'outputs.backup-path'),
+    );
     scratch.push(dir);
     const { code, out } = await actionlint([join('.github', 'workflows', 'migrate.yml')], dir);
     expect(code).toBe(1);
@@ -81,7 +88,8 @@ describe('examples/migrate.yml', () => {
 
   it('is dispatched with release, namespace and chart-version', () => {
     const inputs = wf.on.workflow_dispatch.inputs;
-    for (const name of ['release', 'namespace', 'chart-version']) expect(inputs[name]).toMatchObject({ required: true, type: 'string' });
+    for (const name of ['release', 'namespace', 'chart-version'])
+      expect(inputs[name]).toMatchObject({ required: true, type: 'string' });
   });
 
   it('runs finalize after migrate, in the approval environment the action verifies, with actions: read', () => {
@@ -134,7 +142,7 @@ describe('.github/workflows/ci.yml', () => {
     const ci = parse(readFileSync(join(root, '.github', 'workflows', 'ci.yml'), 'utf8'));
     const setupGo = ci.jobs.test.steps.find((s: { uses?: string }) => s.uses?.startsWith('actions/setup-go@'));
     const version = (v: string) => v.split('.').map(Number);
-    const newer = (a: number[], b: number[]) => (a[0]! - b[0]!) || (a[1]! - b[1]!) || ((a[2] ?? 0) - (b[2] ?? 0));
+    const newer = (a: number[], b: number[]) => a[0]! - b[0]! || a[1]! - b[1]! || (a[2] ?? 0) - (b[2] ?? 0);
     const have = version(String(setupGo.with['go-version']));
     const buildDir = join(root, 'sandbox', 'build');
     const modules = readdirSync(buildDir).map((d) => join(buildDir, d, 'go.mod'));
@@ -150,8 +158,11 @@ describe('.github/workflows/ci.yml', () => {
     const using = parse(readFileSync(join(root, 'action.yml'), 'utf8')).runs.using as string;
     expect(readFileSync(join(root, '.node-version'), 'utf8').trim()).toBe(using.replace(/^node/, ''));
     const dir = join(root, '.github', 'workflows');
-    const setups = readdirSync(dir).flatMap((f) => parse(readFileSync(join(dir, f), 'utf8')).jobs)
-      .flatMap((jobs: Record<string, { steps: { uses?: string; with?: Record<string, unknown> }[] }>) => Object.values(jobs))
+    const setups = readdirSync(dir)
+      .flatMap((f) => parse(readFileSync(join(dir, f), 'utf8')).jobs)
+      .flatMap((jobs: Record<string, { steps: { uses?: string; with?: Record<string, unknown> }[] }>) =>
+        Object.values(jobs),
+      )
       .flatMap((job) => job.steps.filter((s) => s.uses?.startsWith('actions/setup-node@')));
     expect(setups.length).toBeGreaterThan(0);
     for (const s of setups) expect(s.with).toMatchObject({ 'node-version-file': '.node-version' });

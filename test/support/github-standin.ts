@@ -34,12 +34,37 @@ export interface StandinScenario {
   faults: { operationId: string; status: number; message: string; headers?: Record<string, string> }[];
 }
 
-interface StoredEnvironment { id: number; name: string; reviewers: string[]; createdAt: string }
-interface StoredReview { environment: string; state: 'approved' | 'rejected' | 'pending'; login: string; comment: string }
-interface StoredPending { environment: string; reviewers: string[] }
-export interface StoredComment { id: number; body: string; login: string; createdAt: string; updatedAt: string; association?: string }
+interface StoredEnvironment {
+  id: number;
+  name: string;
+  reviewers: string[];
+  createdAt: string;
+}
+interface StoredReview {
+  environment: string;
+  state: 'approved' | 'rejected' | 'pending';
+  login: string;
+  comment: string;
+}
+interface StoredPending {
+  environment: string;
+  reviewers: string[];
+}
+export interface StoredComment {
+  id: number;
+  body: string;
+  login: string;
+  createdAt: string;
+  updatedAt: string;
+  association?: string;
+}
 
-export interface RecordedRequest { method: string; path: string; operationId?: string; status: number }
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  operationId?: string;
+  status: number;
+}
 
 function key(...parts: Array<string | number>): string {
   return parts.join('/');
@@ -92,7 +117,14 @@ export class GitHubStandin {
   }
 
   /** `association` is GitHub's author_association; by default MEMBER for users and NONE for bots. */
-  addComment(owner: string, repo: string, issue: number, body: string, login = 'octocat', association?: string): StoredComment {
+  addComment(
+    owner: string,
+    repo: string,
+    issue: number,
+    body: string,
+    login = 'octocat',
+    association?: string,
+  ): StoredComment {
     const at = this.tick();
     const comment = { id: this.nextId++, body, login, createdAt: at, updatedAt: at, association };
     const list = this.comments.get(key(owner, repo, issue)) ?? [];
@@ -124,11 +156,16 @@ export class GitHubStandin {
     this.requests.push(record);
     const send = (status: number, body?: unknown, headers: Record<string, string> = {}) => {
       if (record.operationId) {
-        for (const v of validator!.validateResponse(record.operationId, status, body)) this.violations.push(`response: ${v}`);
+        for (const v of validator!.validateResponse(record.operationId, status, body))
+          this.violations.push(`response: ${v}`);
       }
       record.status = status;
       const text = body === undefined ? '' : JSON.stringify(body);
-      res.writeHead(status, { ...(text ? { 'content-type': 'application/json; charset=utf-8' } : {}), 'x-github-api-version-selected': '2022-11-28', ...headers });
+      res.writeHead(status, {
+        ...(text ? { 'content-type': 'application/json; charset=utf-8' } : {}),
+        'x-github-api-version-selected': '2022-11-28',
+        ...headers,
+      });
       res.end(text);
     };
     try {
@@ -161,7 +198,11 @@ export class GitHubStandin {
       }
       const problems = validator!.validateRequest(op.operationId, op.pathParams, url.searchParams, body);
       for (const p of problems) this.violations.push(`request: ${p}`);
-      const error = (status: number, message: string) => ({ message, documentation_url: op.docsUrl, status: String(status) });
+      const error = (status: number, message: string) => ({
+        message,
+        documentation_url: op.docsUrl,
+        status: String(status),
+      });
       if (problems.length > 0) {
         send(422, error(422, 'Validation Failed'));
         return;
@@ -190,26 +231,36 @@ export class GitHubStandin {
         }
         case 'actions/get-reviews-for-run': {
           const list = this.reviews.get(key(owner, repo, p.run_id!)) ?? [];
-          send(200, list.map((r) => ({
-            environments: [this.environmentRef(owner, repo, r.environment)],
-            state: r.state,
-            user: this.user(r.login),
-            comment: r.comment,
-          })));
+          send(
+            200,
+            list.map((r) => ({
+              environments: [this.environmentRef(owner, repo, r.environment)],
+              state: r.state,
+              user: this.user(r.login),
+              comment: r.comment,
+            })),
+          );
           return;
         }
         case 'actions/get-pending-deployments-for-run': {
           const list = this.pending.get(key(owner, repo, p.run_id!)) ?? [];
-          send(200, list.map((d) => {
-            const { created_at: _c, updated_at: _u, ...environment } = this.environmentRef(owner, repo, d.environment);
-            return {
-              environment,
-              wait_timer: 0,
-              wait_timer_started_at: null,
-              current_user_can_approve: false,
-              reviewers: d.reviewers.map((login) => ({ type: 'User', reviewer: this.user(login) })),
-            };
-          }));
+          send(
+            200,
+            list.map((d) => {
+              const {
+                created_at: _c,
+                updated_at: _u,
+                ...environment
+              } = this.environmentRef(owner, repo, d.environment);
+              return {
+                environment,
+                wait_timer: 0,
+                wait_timer_started_at: null,
+                current_user_can_approve: false,
+                reviewers: d.reviewers.map((login) => ({ type: 'User', reviewer: this.user(login) })),
+              };
+            }),
+          );
           return;
         }
         case 'issues/list-comments': {
@@ -220,17 +271,24 @@ export class GitHubStandin {
           const page = Number(url.searchParams.get('page') ?? 1);
           const last = Math.max(1, Math.ceil(all.length / perPage));
           const slice = all.slice((page - 1) * perPage, page * perPage);
-          const pageUrl = (n: number) => `${this.url}/repos/${owner}/${repo}/issues/${issue}/comments?per_page=${perPage}&page=${n}`;
+          const pageUrl = (n: number) =>
+            `${this.url}/repos/${owner}/${repo}/issues/${issue}/comments?per_page=${perPage}&page=${n}`;
           const links: string[] = [];
           if (page < last) links.push(`<${pageUrl(page + 1)}>; rel="next"`, `<${pageUrl(last)}>; rel="last"`);
           if (page > 1) links.push(`<${pageUrl(1)}>; rel="first"`, `<${pageUrl(page - 1)}>; rel="prev"`);
-          send(200, slice.map((c) => this.commentJson(owner, repo, issue, c)), links.length > 0 ? { link: links.join(', ') } : {});
+          send(
+            200,
+            slice.map((c) => this.commentJson(owner, repo, issue, c)),
+            links.length > 0 ? { link: links.join(', ') } : {},
+          );
           return;
         }
         case 'issues/create-comment': {
           const issue = Number(p.issue_number);
           const created = this.addComment(owner, repo, issue, (body as { body: string }).body, 'github-actions[bot]');
-          send(201, this.commentJson(owner, repo, issue, created), { location: `${this.url}/repos/${owner}/${repo}/issues/comments/${created.id}` });
+          send(201, this.commentJson(owner, repo, issue, created), {
+            location: `${this.url}/repos/${owner}/${repo}/issues/comments/${created.id}`,
+          });
           return;
         }
         case 'issues/update-comment':
@@ -282,12 +340,24 @@ export class GitHubStandin {
     const id = [...login].reduce((h, c) => (h * 31 + c.charCodeAt(0)) % 1_000_000, 7) + 1;
     const api = `${this.url}/users/${encodeURIComponent(login)}`;
     return {
-      login, id, node_id: `U_${id}`, avatar_url: `https://avatars.githubusercontent.com/u/${id}?v=4`, gravatar_id: '',
-      url: api, html_url: `https://github.com/${encodeURIComponent(login)}`,
-      followers_url: `${api}/followers`, following_url: `${api}/following{/other_user}`, gists_url: `${api}/gists{/gist_id}`,
-      starred_url: `${api}/starred{/owner}{/repo}`, subscriptions_url: `${api}/subscriptions`, organizations_url: `${api}/orgs`,
-      repos_url: `${api}/repos`, events_url: `${api}/events{/privacy}`, received_events_url: `${api}/received_events`,
-      type: login.endsWith('[bot]') ? 'Bot' : 'User', site_admin: false,
+      login,
+      id,
+      node_id: `U_${id}`,
+      avatar_url: `https://avatars.githubusercontent.com/u/${id}?v=4`,
+      gravatar_id: '',
+      url: api,
+      html_url: `https://github.com/${encodeURIComponent(login)}`,
+      followers_url: `${api}/followers`,
+      following_url: `${api}/following{/other_user}`,
+      gists_url: `${api}/gists{/gist_id}`,
+      starred_url: `${api}/starred{/owner}{/repo}`,
+      subscriptions_url: `${api}/subscriptions`,
+      organizations_url: `${api}/orgs`,
+      repos_url: `${api}/repos`,
+      events_url: `${api}/events{/privacy}`,
+      received_events_url: `${api}/received_events`,
+      type: login.endsWith('[bot]') ? 'Bot' : 'User',
+      site_admin: false,
     };
   }
 
@@ -295,28 +365,43 @@ export class GitHubStandin {
     const env = this.environments.get(key(owner, repo, name));
     const id = env?.id ?? 1;
     return {
-      id, node_id: `EN_${id}`, name,
+      id,
+      node_id: `EN_${id}`,
+      name,
       url: `${this.url}/repos/${owner}/${repo}/environments/${encodeURIComponent(name)}`,
       html_url: `https://github.com/${owner}/${repo}/deployments/activity_log?environments_filter=${encodeURIComponent(name)}`,
-      created_at: env?.createdAt ?? '2025-01-01T00:00:00Z', updated_at: env?.createdAt ?? '2025-01-01T00:00:00Z',
+      created_at: env?.createdAt ?? '2025-01-01T00:00:00Z',
+      updated_at: env?.createdAt ?? '2025-01-01T00:00:00Z',
     };
   }
 
   private environmentJson(owner: string, repo: string, env: StoredEnvironment) {
-    const rules = env.reviewers.length === 0 ? [] : [{
-      id: env.id + 1, node_id: `GA_${env.id}`, type: 'required_reviewers', prevent_self_review: false,
-      reviewers: env.reviewers.map((login) => ({ type: 'User', reviewer: this.user(login) })),
-    }];
+    const rules =
+      env.reviewers.length === 0
+        ? []
+        : [
+            {
+              id: env.id + 1,
+              node_id: `GA_${env.id}`,
+              type: 'required_reviewers',
+              prevent_self_review: false,
+              reviewers: env.reviewers.map((login) => ({ type: 'User', reviewer: this.user(login) })),
+            },
+          ];
     return { ...this.environmentRef(owner, repo, env.name), protection_rules: rules, deployment_branch_policy: null };
   }
 
   private commentJson(owner: string, repo: string, issue: number, c: StoredComment) {
     return {
-      id: c.id, node_id: `IC_${c.id}`,
+      id: c.id,
+      node_id: `IC_${c.id}`,
       url: `${this.url}/repos/${owner}/${repo}/issues/comments/${c.id}`,
       html_url: `https://github.com/${owner}/${repo}/pull/${issue}#issuecomment-${c.id}`,
       issue_url: `${this.url}/repos/${owner}/${repo}/issues/${issue}`,
-      body: c.body, user: this.user(c.login), created_at: c.createdAt, updated_at: c.updatedAt,
+      body: c.body,
+      user: this.user(c.login),
+      created_at: c.createdAt,
+      updated_at: c.updatedAt,
       author_association: c.association ?? (c.login.endsWith('[bot]') ? 'NONE' : 'MEMBER'),
       performed_via_github_app: null,
     };

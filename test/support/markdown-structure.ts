@@ -25,10 +25,17 @@ export function outsideCodeSpans(markdown: string): string {
     while ((j = markdown.indexOf(fence, j)) >= 0) {
       let m = 0;
       while (markdown[j + m] === '`') m++;
-      if (m === n) { close = j; break; }
+      if (m === n) {
+        close = j;
+        break;
+      }
       j += m;
     }
-    if (close < 0) { out += fence; i += n; continue; }
+    if (close < 0) {
+      out += fence;
+      i += n;
+      continue;
+    }
     out += 'CODE';
     i = close + n;
   }
@@ -40,8 +47,16 @@ export function tableCells(row: string): string[] {
   const cells: string[] = [];
   let cell = '';
   for (let i = 0; i < row.length; i++) {
-    if (row[i] === '\\' && row[i + 1] === '|') { cell += '\\|'; i++; continue; }
-    if (row[i] === '|') { cells.push(cell); cell = ''; continue; }
+    if (row[i] === '\\' && row[i + 1] === '|') {
+      cell += '\\|';
+      i++;
+      continue;
+    }
+    if (row[i] === '|') {
+      cells.push(cell);
+      cell = '';
+      continue;
+    }
     cell += row[i];
   }
   cells.push(cell);

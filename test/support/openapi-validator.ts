@@ -14,14 +14,20 @@ import addFormatsModule from 'ajv-formats';
 
 // ajv-formats is CommonJS; its default export arrives wrapped under ESM.
 type AddFormats = (ajv: Ajv) => Ajv;
-const addFormats = (addFormatsModule as unknown as { default?: AddFormats }).default ?? (addFormatsModule as unknown as AddFormats);
+const addFormats =
+  (addFormatsModule as unknown as { default?: AddFormats }).default ?? (addFormatsModule as unknown as AddFormats);
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
 
 interface Spec {
   paths: Record<string, Record<string, JsonObject>>;
-  components: { schemas: Record<string, JsonObject>; parameters: Record<string, JsonObject>; responses: Record<string, JsonObject>; headers: Record<string, JsonObject> };
+  components: {
+    schemas: Record<string, JsonObject>;
+    parameters: Record<string, JsonObject>;
+    responses: Record<string, JsonObject>;
+    headers: Record<string, JsonObject>;
+  };
 }
 
 export interface MatchedOperation {
@@ -100,7 +106,12 @@ export class OpenApiValidator {
     for (const [template, item] of Object.entries(spec.paths)) {
       for (const [method, op] of Object.entries(item)) {
         if (isObject(op) && typeof op.operationId === 'string' && wanted.has(op.operationId)) {
-          found.push({ template, method: method.toUpperCase(), op, pathParams: (item.parameters as unknown as Json[]) ?? [] });
+          found.push({
+            template,
+            method: method.toUpperCase(),
+            op,
+            pathParams: (item.parameters as unknown as Json[]) ?? [],
+          });
           wanted.delete(op.operationId);
         }
       }
@@ -118,21 +129,37 @@ export class OpenApiValidator {
     };
 
     // First pass: convert operation-level schemas (recording component refs).
-    type Pending = { entry: (typeof found)[number]; params: Array<{ name: string; in: string; required: boolean; schema: Json }>; body?: { required: boolean; schema: Json }; responses: Map<string, Json | 'empty'> };
+    type Pending = {
+      entry: (typeof found)[number];
+      params: Array<{ name: string; in: string; required: boolean; schema: Json }>;
+      body?: { required: boolean; schema: Json };
+      responses: Map<string, Json | 'empty'>;
+    };
     const pending: Pending[] = found.map((entry) => {
-      const params = [...entry.pathParams, ...((entry.op.parameters as Json[]) ?? [])].map((p) => deref(p, 'parameters')).map((p) => ({
-        name: String(p.name), in: String(p.in), required: p.required === true, schema: convert(p.schema ?? {}, refs, formats),
-      }));
+      const params = [...entry.pathParams, ...((entry.op.parameters as Json[]) ?? [])]
+        .map((p) => deref(p, 'parameters'))
+        .map((p) => ({
+          name: String(p.name),
+          in: String(p.in),
+          required: p.required === true,
+          schema: convert(p.schema ?? {}, refs, formats),
+        }));
       let body: Pending['body'];
       const rb = entry.op.requestBody;
       if (isObject(rb) && isObject(rb.content) && isObject(rb.content['application/json'])) {
-        body = { required: rb.required === true, schema: convert(rb.content['application/json'].schema ?? {}, refs, formats) };
+        body = {
+          required: rb.required === true,
+          schema: convert(rb.content['application/json'].schema ?? {}, refs, formats),
+        };
       }
       const responses = new Map<string, Json | 'empty'>();
       for (const [status, r] of Object.entries(entry.op.responses as JsonObject)) {
         const resp = deref(r, 'responses');
         const content = isObject(resp.content) ? resp.content['application/json'] : undefined;
-        responses.set(status, isObject(content) && content.schema !== undefined ? convert(content.schema, refs, formats) : 'empty');
+        responses.set(
+          status,
+          isObject(content) && content.schema !== undefined ? convert(content.schema, refs, formats) : 'empty',
+        );
       }
       return { entry, params, body, responses };
     });
@@ -152,7 +179,14 @@ export class OpenApiValidator {
       for (const r of refs) if (!before.has(r)) queue.push(r);
     }
 
-    const ajv = new Ajv({ strict: true, strictTypes: false, strictTuples: false, strictRequired: false, allowUnionTypes: true, allErrors: true });
+    const ajv = new Ajv({
+      strict: true,
+      strictTypes: false,
+      strictTuples: false,
+      strictRequired: false,
+      allowUnionTypes: true,
+      allErrors: true,
+    });
     addFormats(ajv);
     for (const f of formats) if (!ajv.formats[f]) ajv.addFormat(f, true);
     ajv.addSchema({ $id: DEFS_ID, definitions });
@@ -161,15 +195,29 @@ export class OpenApiValidator {
     for (const p of pending) {
       const { template, method, op } = p.entry;
       const names = [...template.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!);
-      const regex = new RegExp(`^${template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{[^}]+\\?\}/g, '([^/]+)')}$`);
+      const regex = new RegExp(
+        `^${template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{[^}]+\\?\}/g, '([^/]+)')}$`,
+      );
       const responses = new Map<string, ValidateFunction | 'empty'>();
-      for (const [status, schema] of p.responses) responses.set(status, schema === 'empty' ? 'empty' : ajv.compile(schema as JsonObject));
+      for (const [status, schema] of p.responses)
+        responses.set(status, schema === 'empty' ? 'empty' : ajv.compile(schema as JsonObject));
       responses.set('error', errorBody);
-      const docs = isObject(op.externalDocs) && typeof op.externalDocs.url === 'string' ? op.externalDocs.url : 'https://docs.github.com/rest';
+      const docs =
+        isObject(op.externalDocs) && typeof op.externalDocs.url === 'string'
+          ? op.externalDocs.url
+          : 'https://docs.github.com/rest';
       this.operations.push({
-        operationId: String(op.operationId), method, template, regex, names, docsUrl: docs,
+        operationId: String(op.operationId),
+        method,
+        template,
+        regex,
+        names,
+        docsUrl: docs,
         params: p.params.map((q) => ({
-          name: q.name, in: q.in, required: q.required, validate: ajv.compile(q.schema as JsonObject),
+          name: q.name,
+          in: q.in,
+          required: q.required,
+          validate: ajv.compile(q.schema as JsonObject),
           type: isObject(q.schema) && typeof q.schema.type === 'string' ? q.schema.type : undefined,
         })),
         ...(p.body ? { body: { required: p.body.required, validate: ajv.compile(p.body.schema as JsonObject) } } : {}),
@@ -196,21 +244,39 @@ export class OpenApiValidator {
   }
 
   /** Problems with a request; empty when it conforms. Query and path values arrive as strings. */
-  validateRequest(operationId: string, pathParams: Record<string, string>, query: URLSearchParams, body: unknown): string[] {
+  validateRequest(
+    operationId: string,
+    pathParams: Record<string, string>,
+    query: URLSearchParams,
+    body: unknown,
+  ): string[] {
     const op = this.op(operationId);
     const problems: string[] = [];
     for (const p of op.params) {
       if (p.in !== 'path' && p.in !== 'query') continue;
-      const raw = p.in === 'path' ? pathParams[p.name] : query.get(p.name) ?? undefined;
+      const raw = p.in === 'path' ? pathParams[p.name] : (query.get(p.name) ?? undefined);
       if (raw === undefined) {
         if (p.required) problems.push(`${operationId}: missing required ${p.in} parameter ${p.name}`);
         continue;
       }
-      const value = p.type === 'integer' || p.type === 'number' ? (/^-?\d+(\.\d+)?$/.test(raw) ? Number(raw) : raw) : p.type === 'boolean' ? (raw === 'true' ? true : raw === 'false' ? false : raw) : raw;
-      if (!p.validate(value)) problems.push(`${operationId}: ${p.in} parameter ${p.name}=${raw}: ${ajvText(p.validate)}`);
+      const value =
+        p.type === 'integer' || p.type === 'number'
+          ? /^-?\d+(\.\d+)?$/.test(raw)
+            ? Number(raw)
+            : raw
+          : p.type === 'boolean'
+            ? raw === 'true'
+              ? true
+              : raw === 'false'
+                ? false
+                : raw
+            : raw;
+      if (!p.validate(value))
+        problems.push(`${operationId}: ${p.in} parameter ${p.name}=${raw}: ${ajvText(p.validate)}`);
     }
     const known = new Set(op.params.filter((p) => p.in === 'query').map((p) => p.name));
-    for (const name of query.keys()) if (!known.has(name)) problems.push(`${operationId}: undocumented query parameter ${name}`);
+    for (const name of query.keys())
+      if (!known.has(name)) problems.push(`${operationId}: undocumented query parameter ${name}`);
     if (op.body) {
       if (body === undefined) {
         if (op.body.required) problems.push(`${operationId}: missing request body`);
@@ -233,12 +299,16 @@ export class OpenApiValidator {
     const documented = op.responses.get(String(status));
     const check = documented ?? (status >= 400 ? op.responses.get('error') : undefined);
     if (check === undefined) return [`${operationId}: status ${status} is not documented`];
-    if (check === 'empty') return body === undefined ? [] : [`${operationId}: status ${status} has no body, but one was sent`];
+    if (check === 'empty')
+      return body === undefined ? [] : [`${operationId}: status ${status} has no body, but one was sent`];
     if (body === undefined) return [`${operationId}: status ${status} needs a JSON body`];
     return check(body) ? [] : [`${operationId}: response ${status}: ${ajvText(check)}`];
   }
 }
 
 function ajvText(validate: ValidateFunction): string {
-  return (validate.errors ?? []).slice(0, 5).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`).join('; ');
+  return (validate.errors ?? [])
+    .slice(0, 5)
+    .map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`)
+    .join('; ');
 }

@@ -18,13 +18,16 @@ export interface ScenarioRecord {
 }
 
 /** One JSON object per line; RELIABILITY_LOG overrides the place (the table script's own tests). */
-export const RELIABILITY_LOG = process.env.RELIABILITY_LOG ?? join(import.meta.dirname, '../../.sandbox/reliability.jsonl');
+export const RELIABILITY_LOG =
+  process.env.RELIABILITY_LOG ?? join(import.meta.dirname, '../../.sandbox/reliability.jsonl');
 
 /** Appends one row. A single short append is atomic, so parallel test files can record at once. */
 export function recordScenario(record: ScenarioRecord): void {
   for (const field of ['scenario', 'done', 'action', 'dataLost'] as const) {
     if (typeof record[field] !== 'string' || record[field].trim() === '') {
-      throw new Error(`recordScenario: '${field}' is empty; every row says what was done, what the action did and what data was lost`);
+      throw new Error(
+        `recordScenario: '${field}' is empty; every row says what was done, what the action did and what data was lost`,
+      );
     }
   }
   mkdirSync(dirname(RELIABILITY_LOG), { recursive: true });

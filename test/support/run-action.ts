@@ -20,7 +20,11 @@ export interface ActionRun {
 
 const decode = (s: string): string => s.replace(/%0A/g, '\n').replace(/%0D/g, '\r').replace(/%25/g, '%');
 
-export async function runAction(inputs: Record<string, string>, env: Record<string, string> = {}, timeoutMs = 900_000): Promise<ActionRun> {
+export async function runAction(
+  inputs: Record<string, string>,
+  env: Record<string, string> = {},
+  timeoutMs = 900_000,
+): Promise<ActionRun> {
   const dir = mkdtempSync(join(tmpdir(), 'action-run-'));
   const outFile = join(dir, 'output');
   const summaryFile = join(dir, 'summary');
@@ -29,24 +33,42 @@ export async function runAction(inputs: Record<string, string>, env: Record<stri
   const inputEnv: Record<string, string> = {};
   for (const [k, v] of Object.entries(inputs)) inputEnv[`INPUT_${k.toUpperCase()}`] = v;
   const base: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('INPUT_') && !k.startsWith('GITHUB_')) base[k] = v;
+  for (const [k, v] of Object.entries(process.env))
+    if (v !== undefined && !k.startsWith('INPUT_') && !k.startsWith('GITHUB_')) base[k] = v;
   try {
     return await new Promise<ActionRun>((resolve, reject) => {
       const child = spawn(process.execPath, [DIST], {
-        env: { ...base, GITHUB_OUTPUT: outFile, GITHUB_STEP_SUMMARY: summaryFile, RUNNER_TEMP: dir, ...inputEnv, ...env },
+        env: {
+          ...base,
+          GITHUB_OUTPUT: outFile,
+          GITHUB_STEP_SUMMARY: summaryFile,
+          RUNNER_TEMP: dir,
+          ...inputEnv,
+          ...env,
+        },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let stdout = '';
       let stderr = '';
-      child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-      child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+      child.stdout.on('data', (d: Buffer) => {
+        stdout += d.toString();
+      });
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+      });
       const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
       child.on('error', reject);
       child.on('close', (code) => {
         clearTimeout(timer);
-        const errors = stdout.split('\n').filter((l) => l.startsWith('::error')).map((l) => decode(l.replace(/^::error[^:]*::/, '')));
+        const errors = stdout
+          .split('\n')
+          .filter((l) => l.startsWith('::error'))
+          .map((l) => decode(l.replace(/^::error[^:]*::/, '')));
         resolve({
-          code: code ?? -1, stdout, stderr, errors,
+          code: code ?? -1,
+          stdout,
+          stderr,
+          errors,
           outputs: parseGithubOutput(readFileSync(outFile, 'utf8')),
           summary: readFileSync(summaryFile, 'utf8'),
         });

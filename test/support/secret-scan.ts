@@ -80,9 +80,15 @@ export function findSecretLeaks(run: ScannedRun, secrets: readonly string[]): Se
   const pieces: [string, string][] = [];
   secrets.forEach((s, i) => {
     if (s.trim().length < MIN_SECRET) {
-      throw new Error(`secret #${i + 1} has ${s.trim().length} characters; a scan for fewer than ${MIN_SECRET} finds chance matches: use a longer test secret`);
+      throw new Error(
+        `secret #${i + 1} has ${s.trim().length} characters; a scan for fewer than ${MIN_SECRET} finds chance matches: use a longer test secret`,
+      );
     }
-    for (const f of fragments(s)) pieces.push([`secret #${i + 1} (${f === s.trim() ? 'verbatim' : `a ${f.length}-character fragment or its base64`})`, f]);
+    for (const f of fragments(s))
+      pieces.push([
+        `secret #${i + 1} (${f === s.trim() ? 'verbatim' : `a ${f.length}-character fragment or its base64`})`,
+        f,
+      ]);
   });
   for (const [where, text] of texts(run)) {
     for (const [what, piece] of pieces) {
@@ -105,6 +111,8 @@ export function findSecretLeaks(run: ScannedRun, secrets: readonly string[]): Se
 export function assertNoSecretLeak(run: ScannedRun, secrets: readonly string[]): void {
   const leaks = findSecretLeaks(run, secrets);
   if (leaks.length > 0) {
-    throw new Error(`secret material reached the run's visible text:\n${leaks.map((l) => `- ${l.what} in ${l.where} at offset ${l.offset}`).join('\n')}`);
+    throw new Error(
+      `secret material reached the run's visible text:\n${leaks.map((l) => `- ${l.what} in ${l.where} at offset ${l.offset}`).join('\n')}`,
+    );
   }
 }

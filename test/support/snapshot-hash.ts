@@ -18,7 +18,9 @@ export async function verifySnapshotHash(path: string): Promise<SnapshotIntegrit
   try {
     const { size } = await fh.stat();
     if (size < SHA_SIZE + 4096 || size % 512 !== SHA_SIZE) {
-      throw new Error(`snapshot ${path} is not a complete etcd snapshot: ${size} bytes is not a bbolt database plus its 32-byte sha256 (truncated?).`);
+      throw new Error(
+        `snapshot ${path} is not a complete etcd snapshot: ${size} bytes is not a bbolt database plus its 32-byte sha256 (truncated?).`,
+      );
     }
     const db = createHash('sha256');
     const whole = createHash('sha256');
@@ -36,7 +38,9 @@ export async function verifySnapshotHash(path: string): Promise<SnapshotIntegrit
     await fh.read(trailer, 0, SHA_SIZE, dbEnd);
     whole.update(trailer);
     if (!db.digest().equals(trailer)) {
-      throw new Error(`snapshot ${path} is corrupted: the sha256 of its database does not match the checksum etcd appended.`);
+      throw new Error(
+        `snapshot ${path} is corrupted: the sha256 of its database does not match the checksum etcd appended.`,
+      );
     }
     return { bytes: size, sha256: whole.digest('hex') };
   } finally {

@@ -2,13 +2,31 @@
 import { describe, expect, it } from 'vitest';
 import { decideApproval, type ApprovalEvidence, type ApprovalRequest, type RunReviewData } from '../../src/approval.ts';
 
-const request: ApprovalRequest = { owner: 'acme', repo: 'platform', runId: 11, environment: 'prod', requireApproval: true };
-const env = { ok: true as const, data: { id: 5, name: 'prod', protection_rules: [{ type: 'required_reviewers', reviewers: [{ type: 'User', reviewer: { login: 'alice' } }] }] } };
-const review = (state: string, login: string, environments = [{ id: 5, name: 'prod' }]): RunReviewData => ({ state, login, comment: '', user: { login }, environments } as RunReviewData);
+const request: ApprovalRequest = {
+  owner: 'acme',
+  repo: 'platform',
+  runId: 11,
+  environment: 'prod',
+  requireApproval: true,
+};
+const env = {
+  ok: true as const,
+  data: {
+    id: 5,
+    name: 'prod',
+    protection_rules: [{ type: 'required_reviewers', reviewers: [{ type: 'User', reviewer: { login: 'alice' } }] }],
+  },
+};
+const review = (state: string, login: string, environments = [{ id: 5, name: 'prod' }]): RunReviewData =>
+  ({ state, login, comment: '', user: { login }, environments }) as RunReviewData;
 const evidence = (reviews: RunReviewData[], more: Partial<ApprovalEvidence> = {}): ApprovalEvidence => ({
-  environment: env, approvals: { ok: true, data: reviews }, pending: { ok: true, data: [] }, ...more,
+  environment: env,
+  approvals: { ok: true, data: reviews },
+  pending: { ok: true, data: [] },
+  ...more,
 });
-const failed = (e: ApprovalEvidence | undefined, r = request) => decideApproval(r, e).checks.filter((c) => c.state === 'failed');
+const failed = (e: ApprovalEvidence | undefined, r = request) =>
+  decideApproval(r, e).checks.filter((c) => c.state === 'failed');
 
 describe('decideApproval', () => {
   it('passes only with every check passed', () => {
@@ -23,23 +41,107 @@ describe('decideApproval', () => {
 
   it('gives each refusal its own check and message', () => {
     const cases: Array<[string, ApprovalEvidence | undefined, ApprovalRequest, string, RegExp]> = [
-      ['empty input', undefined, { ...request, environment: ' ' }, 'environment', /Input 'approval-environment' is empty/],
-      ['missing environment', { environment: { ok: false, status: 404, message: 'Not Found' } }, request, 'environment', /does not exist in acme\/platform/],
-      ['server error', { environment: { ok: false, status: 502, message: 'Bad Gateway' } }, request, 'environment', /HTTP 502: Bad Gateway.*fails closed/],
-      ['no answer', { environment: { ok: false, status: 0, message: 'ECONNRESET' } }, request, 'environment', /no answer: ECONNRESET/],
-      ['403 on environment', { environment: { ok: false, status: 403, message: 'Resource not accessible by integration' } }, request, 'token-permission', /'actions: read'/],
-      ['403 on approvals', evidence([], { approvals: { ok: false, status: 403, message: 'Resource not accessible by integration' } }), request, 'token-permission', /'actions: read'/],
-      ['no reviewers rule', evidence([review('approved', 'a')], { environment: { ok: true, data: { id: 5, name: 'prod', protection_rules: [{ type: 'wait_timer' }] } } }), request, 'required-reviewers', /no required_reviewers protection rule/],
-      ['rule without reviewers', evidence([], { environment: { ok: true, data: { id: 5, name: 'prod', protection_rules: [{ type: 'required_reviewers', reviewers: [] }] } } }), request, 'required-reviewers', /no required_reviewers/],
+      [
+        'empty input',
+        undefined,
+        { ...request, environment: ' ' },
+        'environment',
+        /Input 'approval-environment' is empty/,
+      ],
+      [
+        'missing environment',
+        { environment: { ok: false, status: 404, message: 'Not Found' } },
+        request,
+        'environment',
+        /does not exist in acme\/platform/,
+      ],
+      [
+        'server error',
+        { environment: { ok: false, status: 502, message: 'Bad Gateway' } },
+        request,
+        'environment',
+        /HTTP 502: Bad Gateway.*fails closed/,
+      ],
+      [
+        'no answer',
+        { environment: { ok: false, status: 0, message: 'ECONNRESET' } },
+        request,
+        'environment',
+        /no answer: ECONNRESET/,
+      ],
+      [
+        '403 on environment',
+        { environment: { ok: false, status: 403, message: 'Resource not accessible by integration' } },
+        request,
+        'token-permission',
+        /'actions: read'/,
+      ],
+      [
+        '403 on approvals',
+        evidence([], { approvals: { ok: false, status: 403, message: 'Resource not accessible by integration' } }),
+        request,
+        'token-permission',
+        /'actions: read'/,
+      ],
+      [
+        'no reviewers rule',
+        evidence([review('approved', 'a')], {
+          environment: { ok: true, data: { id: 5, name: 'prod', protection_rules: [{ type: 'wait_timer' }] } },
+        }),
+        request,
+        'required-reviewers',
+        /no required_reviewers protection rule/,
+      ],
+      [
+        'rule without reviewers',
+        evidence([], {
+          environment: {
+            ok: true,
+            data: { id: 5, name: 'prod', protection_rules: [{ type: 'required_reviewers', reviewers: [] }] },
+          },
+        }),
+        request,
+        'required-reviewers',
+        /no required_reviewers/,
+      ],
       ['no review', evidence([]), request, 'run-approval', /holds no approved review/],
-      ['only a pending review', evidence([review('pending', 'alice')]), request, 'run-approval', /holds no approved review/],
-      ['waiting', evidence([], { pending: { ok: true, data: [{ environment: { id: 5 }, reviewers: [{ reviewer: { slug: 'sre' } }] }] } }), request, 'run-approval', /still waiting.*reviewers: sre/],
-      ['rejected', evidence([review('approved', 'bob'), review('rejected', 'alice')]), request, 'run-approval', /rejected for environment 'prod' by alice/],
-      ['approvals unreadable', evidence([], { approvals: { ok: false, status: 500, message: 'boom' } }), request, 'run-approval', /the approvals of run 11 \(HTTP 500/],
+      [
+        'only a pending review',
+        evidence([review('pending', 'alice')]),
+        request,
+        'run-approval',
+        /holds no approved review/,
+      ],
+      [
+        'waiting',
+        evidence([], {
+          pending: { ok: true, data: [{ environment: { id: 5 }, reviewers: [{ reviewer: { slug: 'sre' } }] }] },
+        }),
+        request,
+        'run-approval',
+        /still waiting.*reviewers: sre/,
+      ],
+      [
+        'rejected',
+        evidence([review('approved', 'bob'), review('rejected', 'alice')]),
+        request,
+        'run-approval',
+        /rejected for environment 'prod' by alice/,
+      ],
+      [
+        'approvals unreadable',
+        evidence([], { approvals: { ok: false, status: 500, message: 'boom' } }),
+        request,
+        'run-approval',
+        /the approvals of run 11 \(HTTP 500/,
+      ],
     ];
     for (const [label, e, r, check, message] of cases) {
       const f = failed(e, r);
-      expect(f.map((c) => c.name), label).toEqual([check]);
+      expect(
+        f.map((c) => c.name),
+        label,
+      ).toEqual([check]);
       expect(f[0]!.reason, label).toMatch(message);
       expect(decideApproval(r, e).ok, label).toBe(false);
     }
@@ -53,7 +155,12 @@ describe('decideApproval', () => {
 
   it('marks the checks after a failure as skipped, not passed', () => {
     const v = decideApproval(request, { environment: { ok: false, status: 404, message: 'Not Found' } });
-    expect(v.checks.map((c) => `${c.name}:${c.state}`)).toEqual(['token-permission:passed', 'environment:failed', 'required-reviewers:skipped', 'run-approval:skipped']);
+    expect(v.checks.map((c) => `${c.name}:${c.state}`)).toEqual([
+      'token-permission:passed',
+      'environment:failed',
+      'required-reviewers:skipped',
+      'run-approval:skipped',
+    ]);
   });
 
   it('bypasses with require-approval false, whatever the evidence', () => {

@@ -23,17 +23,45 @@ describe('isVolatile', () => {
 
 describe('diffCensus verdicts and order', () => {
   it('calls a grown or unchanged group ok, one that appeared new, and one empty on both sides ok', () => {
-    const d = diffCensus({ groups: { '/g/grown/': 5, '/g/same/': 2, '/g/empty/': 0 } }, { groups: { '/g/grown/': 7, '/g/same/': 2, '/g/empty/': 0, '/g/new/': 1 } });
+    const d = diffCensus(
+      { groups: { '/g/grown/': 5, '/g/same/': 2, '/g/empty/': 0 } },
+      { groups: { '/g/grown/': 7, '/g/same/': 2, '/g/empty/': 0, '/g/new/': 1 } },
+    );
     const verdict = Object.fromEntries(d.rows.map((r) => [r.group, r.verdict]));
     expect(verdict).toEqual({ '/g/grown/': 'ok', '/g/same/': 'ok', '/g/empty/': 'ok', '/g/new/': 'new' });
     expect(d.ok).toBe(true);
   });
 
   it('lists losses by size, then other changes by name, then unchanged groups by name', () => {
-    const before = { '/l/small/': 10, '/l/big/': 100, '/l/mid/': 30, '/c/b/': 1, '/c/a/': 1, '/u/z/': 3, '/u/a/': 3, '/u/m/': 3 };
-    const after = { '/l/small/': 9, '/l/big/': 1, '/l/mid/': 20, '/c/b/': 2, '/c/a/': 9, '/u/z/': 3, '/u/a/': 3, '/u/m/': 3 };
+    const before = {
+      '/l/small/': 10,
+      '/l/big/': 100,
+      '/l/mid/': 30,
+      '/c/b/': 1,
+      '/c/a/': 1,
+      '/u/z/': 3,
+      '/u/a/': 3,
+      '/u/m/': 3,
+    };
+    const after = {
+      '/l/small/': 9,
+      '/l/big/': 1,
+      '/l/mid/': 20,
+      '/c/b/': 2,
+      '/c/a/': 9,
+      '/u/z/': 3,
+      '/u/a/': 3,
+      '/u/m/': 3,
+    };
     expect(diffCensus({ groups: before }, { groups: after }).rows.map((r) => r.group)).toEqual([
-      '/l/big/', '/l/mid/', '/l/small/', '/c/a/', '/c/b/', '/u/a/', '/u/m/', '/u/z/',
+      '/l/big/',
+      '/l/mid/',
+      '/l/small/',
+      '/c/a/',
+      '/c/b/',
+      '/u/a/',
+      '/u/m/',
+      '/u/z/',
     ]);
   });
 });
@@ -42,17 +70,26 @@ describe('renderCensusTable', () => {
   it('shows every verdict, signed deltas and the totals', () => {
     const d = diffCensus(
       { groups: { '/registry/pods/': 3, '/registry/events/': 9, '/registry/secrets/': 2 } },
-      { groups: { '/registry/pods/': 3, '/registry/events/': 1, '/registry/secrets/': 2, '/registry/example.com/crs/': 4 } },
+      {
+        groups: {
+          '/registry/pods/': 3,
+          '/registry/events/': 1,
+          '/registry/secrets/': 2,
+          '/registry/example.com/crs/': 4,
+        },
+      },
     );
-    expect(renderCensusTable(d)).toBe([
-      '| Group | Before | After | Delta | Verdict |',
-      '| --- | ---: | ---: | ---: | --- |',
-      '| /registry/events/ | 9 | 1 | −8 | volatile (not checked) |',
-      '| /registry/example.com/crs/ | 0 | 4 | +4 | new |',
-      '| /registry/pods/ | 3 | 3 | 0 | ok |',
-      '| /registry/secrets/ | 2 | 2 | 0 | ok |',
-      '| **Total** | 14 | 10 | −4 | ok |',
-    ].join('\n'));
+    expect(renderCensusTable(d)).toBe(
+      [
+        '| Group | Before | After | Delta | Verdict |',
+        '| --- | ---: | ---: | ---: | --- |',
+        '| /registry/events/ | 9 | 1 | −8 | volatile (not checked) |',
+        '| /registry/example.com/crs/ | 0 | 4 | +4 | new |',
+        '| /registry/pods/ | 3 | 3 | 0 | ok |',
+        '| /registry/secrets/ | 2 | 2 | 0 | ok |',
+        '| **Total** | 14 | 10 | −4 | ok |',
+      ].join('\n'),
+    );
   });
 
   it('escapes ampersands and joins a line break of any kind into one space', () => {

@@ -13,7 +13,10 @@ describe('groupOf', () => {
     ['/registry/ranges/servicenodeports', '/registry/ranges/servicenodeports'],
     ['/registry/apiregistration.k8s.io/apiservices/v1.apps', '/registry/apiregistration.k8s.io/apiservices/'],
     ['/registry/cert-manager.io/certificates/ns/c1', '/registry/cert-manager.io/certificates/'],
-    ['/registry/apiextensions.k8s.io/customresourcedefinitions/a.b.c', '/registry/apiextensions.k8s.io/customresourcedefinitions/'],
+    [
+      '/registry/apiextensions.k8s.io/customresourcedefinitions/a.b.c',
+      '/registry/apiextensions.k8s.io/customresourcedefinitions/',
+    ],
     ['/registry/masterleases/10.0.0.1', '/registry/masterleases/'],
     ['/registry/health', '/registry/health'],
     ['/vcluster/mappings/pods/ns/name', '/vcluster/mappings/'],
@@ -25,9 +28,18 @@ describe('groupOf', () => {
 
   it('every key starting with a prefix group belongs to that group (the census reader relies on it)', () => {
     const keys = [
-      '/registry/pods/a/b', '/registry/pods/x', '/registry/services/specs/a/b', '/registry/services/endpoints/a',
-      '/registry/a.b/r/x/y', '/registry/a.b/r2/x', '/vcluster/mappings/x/y', '/vcluster/mappings/z', '/vcluster/m2/q',
-      '/registry/ranges/serviceips', '/registry/services', '/other/tree/k',
+      '/registry/pods/a/b',
+      '/registry/pods/x',
+      '/registry/services/specs/a/b',
+      '/registry/services/endpoints/a',
+      '/registry/a.b/r/x/y',
+      '/registry/a.b/r2/x',
+      '/vcluster/mappings/x/y',
+      '/vcluster/mappings/z',
+      '/vcluster/m2/q',
+      '/registry/ranges/serviceips',
+      '/registry/services',
+      '/other/tree/k',
     ];
     for (const k of keys) {
       const g = groupOf(k);
@@ -39,10 +51,21 @@ describe('groupOf', () => {
 });
 
 describe('diffCensus', () => {
-  const before = { groups: { '/registry/pods/': 10, '/registry/configmaps/': 5, '/registry/events/': 40, '/registry/leases/': 3, compact_rev_key: 1, '/registry/secrets/': 2 } };
+  const before = {
+    groups: {
+      '/registry/pods/': 10,
+      '/registry/configmaps/': 5,
+      '/registry/events/': 40,
+      '/registry/leases/': 3,
+      compact_rev_key: 1,
+      '/registry/secrets/': 2,
+    },
+  };
 
   it('passes when every non-volatile group kept its keys, whatever the volatile groups did', () => {
-    const after = { groups: { '/registry/pods/': 10, '/registry/configmaps/': 6, '/registry/events/': 2, '/registry/secrets/': 2 } };
+    const after = {
+      groups: { '/registry/pods/': 10, '/registry/configmaps/': 6, '/registry/events/': 2, '/registry/secrets/': 2 },
+    };
     const d = diffCensus(before, after);
     expect(d.ok).toBe(true);
     expect(d.lost).toEqual([]);
@@ -57,7 +80,11 @@ describe('diffCensus', () => {
     expect(d.ok).toBe(false);
     expect(d.lost.map((r) => r.group)).toEqual(['/registry/secrets/']);
     expect(d.rows[0]).toMatchObject({ group: '/registry/secrets/', before: 2, after: 1, delta: -1, verdict: 'lost' });
-    expect(d.rows.find((r) => r.group === '/registry/newthings/')).toMatchObject({ before: 0, after: 4, verdict: 'new' });
+    expect(d.rows.find((r) => r.group === '/registry/newthings/')).toMatchObject({
+      before: 0,
+      after: 4,
+      verdict: 'new',
+    });
     // Changed rows come before unchanged ones.
     const firstUnchanged = d.rows.findIndex((r) => r.delta === 0);
     expect(d.rows.slice(firstUnchanged).every((r) => r.delta === 0)).toBe(true);
@@ -71,7 +98,10 @@ describe('diffCensus', () => {
   });
 
   it('orders several losses by size of the loss', () => {
-    const d = diffCensus({ groups: { '/a/x/': 5, '/b/x/': 50, '/c/x/': 7 } }, { groups: { '/a/x/': 4, '/b/x/': 10, '/c/x/': 7 } });
+    const d = diffCensus(
+      { groups: { '/a/x/': 5, '/b/x/': 50, '/c/x/': 7 } },
+      { groups: { '/a/x/': 4, '/b/x/': 10, '/c/x/': 7 } },
+    );
     expect(d.rows.map((r) => r.group)).toEqual(['/b/x/', '/a/x/', '/c/x/']);
   });
 
@@ -85,7 +115,10 @@ describe('diffCensus', () => {
 
 describe('renderCensusTable', () => {
   it('escapes group names so a key cannot break the table or inject markup', () => {
-    const d = diffCensus({ groups: { '/registry/a|b/': 1, '/registry/<img src=x>/': 2, '/registry/*x*_y_/': 1 } }, { groups: { '/registry/a|b/': 1, '/registry/<img src=x>/': 2, '/registry/*x*_y_/': 1 } });
+    const d = diffCensus(
+      { groups: { '/registry/a|b/': 1, '/registry/<img src=x>/': 2, '/registry/*x*_y_/': 1 } },
+      { groups: { '/registry/a|b/': 1, '/registry/<img src=x>/': 2, '/registry/*x*_y_/': 1 } },
+    );
     const md = renderCensusTable(d);
     const lines = md.split('\n');
     // header, separator, 3 rows, total: every row has exactly 6 unescaped pipes
@@ -97,7 +130,10 @@ describe('renderCensusTable', () => {
   });
 
   it('shows losses first with their verdict, and totals', () => {
-    const d = diffCensus({ groups: { '/registry/pods/': 3, '/registry/secrets/': 2 } }, { groups: { '/registry/pods/': 3, '/registry/secrets/': 1 } });
+    const d = diffCensus(
+      { groups: { '/registry/pods/': 3, '/registry/secrets/': 2 } },
+      { groups: { '/registry/pods/': 3, '/registry/secrets/': 1 } },
+    );
     const lines = renderCensusTable(d).split('\n');
     expect(lines[2]).toBe('| /registry/secrets/ | 2 | 1 | −1 | **lost** |');
     expect(lines.at(-1)).toBe('| **Total** | 5 | 4 | −1 | **1 group(s) lost keys** |');
@@ -111,22 +147,43 @@ describe('renderCensusTable', () => {
 describe('certsFromSecretData', () => {
   const b64 = (s: string) => Buffer.from(s).toString('base64');
   it('prefers the apiserver client certificate', () => {
-    const c = certsFromSecretData({
-      'etcd-ca.crt': b64('CA'), 'apiserver-etcd-client.crt': b64('AC'), 'apiserver-etcd-client.key': b64('AK'),
-      'etcd-healthcheck-client.crt': b64('HC'), 'etcd-healthcheck-client.key': b64('HK'),
-    }, 'vc-certs');
+    const c = certsFromSecretData(
+      {
+        'etcd-ca.crt': b64('CA'),
+        'apiserver-etcd-client.crt': b64('AC'),
+        'apiserver-etcd-client.key': b64('AK'),
+        'etcd-healthcheck-client.crt': b64('HC'),
+        'etcd-healthcheck-client.key': b64('HK'),
+      },
+      'vc-certs',
+    );
     expect(c.source).toBe('apiserver-etcd-client');
     expect([c.ca.toString(), c.cert.toString(), c.key.toString()]).toEqual(['CA', 'AC', 'AK']);
     expect(c.caSource).toBe('etcd-ca.crt from secret vc-certs');
   });
   it('falls back to the healthcheck client certificate', () => {
-    const c = certsFromSecretData({ 'etcd-ca.crt': b64('CA'), 'apiserver-etcd-client.crt': b64('AC'), 'etcd-healthcheck-client.crt': b64('HC'), 'etcd-healthcheck-client.key': b64('HK') }, 'vc-certs');
+    const c = certsFromSecretData(
+      {
+        'etcd-ca.crt': b64('CA'),
+        'apiserver-etcd-client.crt': b64('AC'),
+        'etcd-healthcheck-client.crt': b64('HC'),
+        'etcd-healthcheck-client.key': b64('HK'),
+      },
+      'vc-certs',
+    );
     expect(c.source).toBe('etcd-healthcheck-client');
     expect(c.key.toString()).toBe('HK');
   });
   it('names the secret and the missing keys, never the key material', () => {
     let msg = '';
-    try { certsFromSecretData({ 'apiserver-etcd-client.crt': b64('SECRETCERT'), 'etcd-healthcheck-client.key': b64('SECRETKEY') }, 'vc-certs'); } catch (e) { msg = (e as Error).message; }
+    try {
+      certsFromSecretData(
+        { 'apiserver-etcd-client.crt': b64('SECRETCERT'), 'etcd-healthcheck-client.key': b64('SECRETKEY') },
+        'vc-certs',
+      );
+    } catch (e) {
+      msg = (e as Error).message;
+    }
     expect(msg).toContain('secret vc-certs');
     expect(msg).toContain('etcd-ca.crt');
     expect(msg).toContain('apiserver-etcd-client.key');

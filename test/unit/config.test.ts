@@ -33,20 +33,33 @@ describe('parseSettings', () => {
   });
 
   it('accepts a leading v, oci and local charts, durations and extra args on 0.26+', () => {
-    const s = parseSettings(inputs({
-      'chart-version': 'v0.28.2', chart: 'oci://ghcr.io/loft-sh/charts/vcluster', timeout: '1h30m', 'migration-timeout': '90s',
-      'etcd-extra-args': '--quota-backend-bytes=8589934592\n\n--auto-compaction-retention=1\n', 'storage-size': '20Gi',
-    }));
+    const s = parseSettings(
+      inputs({
+        'chart-version': 'v0.28.2',
+        chart: 'oci://ghcr.io/loft-sh/charts/vcluster',
+        timeout: '1h30m',
+        'migration-timeout': '90s',
+        'etcd-extra-args': '--quota-backend-bytes=8589934592\n\n--auto-compaction-retention=1\n',
+        'storage-size': '20Gi',
+      }),
+    );
     expect(s.chartVersion.text).toBe('0.28.2');
     expect(s.chart).toEqual({ kind: 'oci', ref: 'oci://ghcr.io/loft-sh/charts/vcluster' });
     expect(s.timeoutMs).toBe(5_400_000);
     expect(s.etcdExtraArgs).toEqual(['--quota-backend-bytes=8589934592', '--auto-compaction-retention=1']);
-    expect(parseSettings(inputs({ chart: './charts/vcluster' })).chart).toEqual({ kind: 'local', path: './charts/vcluster' });
+    expect(parseSettings(inputs({ chart: './charts/vcluster' })).chart).toEqual({
+      kind: 'local',
+      path: './charts/vcluster',
+    });
   });
 
   it('adds volatile-prefixes lines to the built-in volatile groups', () => {
     const s = parseSettings(inputs({ 'volatile-prefixes': '/registry/example.com/widgets/\n\n /vcluster/cache/ \n' }));
-    expect(s.volatilePrefixes).toEqual([...DEFAULT_VOLATILE_PREFIXES, '/registry/example.com/widgets/', '/vcluster/cache/']);
+    expect(s.volatilePrefixes).toEqual([
+      ...DEFAULT_VOLATILE_PREFIXES,
+      '/registry/example.com/widgets/',
+      '/vcluster/cache/',
+    ]);
     expect(parseSettings(inputs({})).volatilePrefixes).toEqual([...DEFAULT_VOLATILE_PREFIXES]);
   });
 
@@ -54,14 +67,25 @@ describe('parseSettings', () => {
     expect(parseSettings(inputs({})).newerChartLine).toBeUndefined();
     expect(parseSettings(inputs({ 'chart-version': '0.36.9' })).newerChartLine).toBeUndefined();
     const s = parseSettings(inputs({ 'chart-version': '0.37.0-rc.1', 'allow-newer-chart-line': 'true' }));
-    expect(s.newerChartLine).toBe('Chart 0.37.0-rc.1 is on line 0.37, newer than the newest line this action knows (0.36); it ran because allow-newer-chart-line is true.');
+    expect(s.newerChartLine).toBe(
+      'Chart 0.37.0-rc.1 is on line 0.37, newer than the newest line this action knows (0.36); it ran because allow-newer-chart-line is true.',
+    );
     const md = renderSummary({ ...newReport('vc', 'ns', 'plan'), newerChartLine: s.newerChartLine });
-    expect(md).toMatch(/^\*\*Chart 0\\\.37\\\.0\\-rc\\\.1 is on line 0\\\.37, newer than .*allow\\-newer\\-chart\\-line is true\\\.\*\*$/m);
-    expect(renderStatusComment({ ...newReport('vc', 'ns', 'plan'), newerChartLine: s.newerChartLine })).toContain('**Chart 0\\.37');
+    expect(md).toMatch(
+      /^\*\*Chart 0\\\.37\\\.0\\-rc\\\.1 is on line 0\\\.37, newer than .*allow\\-newer\\-chart\\-line is true\\\.\*\*$/m,
+    );
+    expect(renderStatusComment({ ...newReport('vc', 'ns', 'plan'), newerChartLine: s.newerChartLine })).toContain(
+      '**Chart 0\\.37',
+    );
   });
 
   it('accepts typed etcd flags and bare booleans', () => {
-    const s = parseSettings(inputs({ 'etcd-extra-args': '--auto-compaction-mode=periodic\n--auto-compaction-retention=30m\n--enable-pprof\n--backend-batch-interval=10ms' }));
+    const s = parseSettings(
+      inputs({
+        'etcd-extra-args':
+          '--auto-compaction-mode=periodic\n--auto-compaction-retention=30m\n--enable-pprof\n--backend-batch-interval=10ms',
+      }),
+    );
     expect(s.etcdExtraArgs).toHaveLength(4);
   });
 

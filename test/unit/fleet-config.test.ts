@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { parseFleetSettings, validSelector } from '../../src/fleet-config.ts';
 import { InputError } from '../../src/config.ts';
 
-const get = (over: Record<string, string>) => (name: string) => ({ phase: 'discover', 'chart-version': 'keep', ...over })[name] ?? '';
+const get = (over: Record<string, string>) => (name: string) =>
+  ({ phase: 'discover', 'chart-version': 'keep', ...over })[name] ?? '';
 
 function problems(over: Record<string, string>): string {
   try {
@@ -17,14 +18,27 @@ function problems(over: Record<string, string>): string {
 describe('parseFleetSettings', () => {
   it('defaults: all namespaces, keep, 256 releases, matrix for migrate, no Secrets read, not paused', () => {
     expect(parseFleetSettings(get({}))).toEqual({
-      phase: 'discover', scope: { kind: 'all' }, chartVersion: 'keep', maxReleases: 256, nextPhase: 'migrate',
-      secrets: false, gitopsPaused: false, kubeconfig: undefined, context: undefined,
+      phase: 'discover',
+      scope: { kind: 'all' },
+      chartVersion: 'keep',
+      maxReleases: 256,
+      nextPhase: 'migrate',
+      secrets: false,
+      gitopsPaused: false,
+      kubeconfig: undefined,
+      context: undefined,
     });
   });
 
   it('reads namespaces as a list or as a label selector', () => {
-    expect(parseFleetSettings(get({ namespaces: 'team-a, team-b\nteam-c,team-a' })).scope).toEqual({ kind: 'names', names: ['team-a', 'team-b', 'team-c'] });
-    expect(parseFleetSettings(get({ namespaces: 'team=a,env in (prod, staging),!legacy' })).scope).toEqual({ kind: 'selector', selector: 'team=a,env in (prod, staging),!legacy' });
+    expect(parseFleetSettings(get({ namespaces: 'team-a, team-b\nteam-c,team-a' })).scope).toEqual({
+      kind: 'names',
+      names: ['team-a', 'team-b', 'team-c'],
+    });
+    expect(parseFleetSettings(get({ namespaces: 'team=a,env in (prod, staging),!legacy' })).scope).toEqual({
+      kind: 'selector',
+      selector: 'team=a,env in (prod, staging),!legacy',
+    });
     expect(parseFleetSettings(get({ namespaces: 'vcluster.example.com/tier!=gold' })).scope.kind).toBe('selector');
   });
 
@@ -35,14 +49,21 @@ describe('parseFleetSettings', () => {
   });
 
   it('refuses bad inputs with the input, the problem and what would be right, all at once', () => {
-    const m = problems({ namespaces: 'Team_A', 'max-releases': '257', 'next-phase': 'status', 'discover-secrets': 'yes', release: 'vc', 'chart-version': 'latest' });
+    const m = problems({
+      namespaces: 'Team_A',
+      'max-releases': '257',
+      'next-phase': 'status',
+      'discover-secrets': 'yes',
+      release: 'vc',
+      'chart-version': 'latest',
+    });
     expect(m).toContain('6 inputs are not valid; nothing was changed');
-    expect(m).toContain("input 'namespaces': \"Team_A\" is not a namespace name");
-    expect(m).toContain("input 'max-releases': \"257\" is not a whole number from 1 to 256");
-    expect(m).toContain("input 'next-phase': \"status\" is not a phase a matrix runs");
-    expect(m).toContain("input 'discover-secrets': \"yes\" is not a boolean");
+    expect(m).toContain('input \'namespaces\': "Team_A" is not a namespace name');
+    expect(m).toContain('input \'max-releases\': "257" is not a whole number from 1 to 256');
+    expect(m).toContain('input \'next-phase\': "status" is not a phase a matrix runs');
+    expect(m).toContain('input \'discover-secrets\': "yes" is not a boolean');
     expect(m).toContain("input 'release': is set");
-    expect(m).toContain("input 'chart-version': \"latest\" is not a semantic version or keep");
+    expect(m).toContain('input \'chart-version\': "latest" is not a semantic version or keep');
     expect(problems({ namespaces: 'team=(a' })).toContain('is not a label selector');
     expect(problems({ 'max-releases': '0' })).toContain('max-releases');
   });
@@ -55,8 +76,21 @@ describe('parseFleetSettings', () => {
 });
 
 describe('validSelector', () => {
-  it.each([['a=b', true], ['a==b', true], ['a!=b', true], ['a', true], ['!a', true], ['a in (x,y)', true], ['a notin (x)', true], ['a=', true],
-    ['a in ()', false], ['=b', false], ['a=b=c', false], ['a in x', false], ['a b', false]])('%s → %s', (s, ok) => {
+  it.each([
+    ['a=b', true],
+    ['a==b', true],
+    ['a!=b', true],
+    ['a', true],
+    ['!a', true],
+    ['a in (x,y)', true],
+    ['a notin (x)', true],
+    ['a=', true],
+    ['a in ()', false],
+    ['=b', false],
+    ['a=b=c', false],
+    ['a in x', false],
+    ['a b', false],
+  ])('%s → %s', (s, ok) => {
     expect(validSelector(s)).toBe(ok);
   });
 });

@@ -12,20 +12,34 @@ const eventFile = (payload: unknown) => {
   writeFileSync(p, JSON.stringify(payload));
   return p;
 };
-const env = { GITHUB_REPOSITORY: 'acme/platform', GITHUB_RUN_ID: '1234', GITHUB_SERVER_URL: 'https://ghe.example.test/' };
+const env = {
+  GITHUB_REPOSITORY: 'acme/platform',
+  GITHUB_RUN_ID: '1234',
+  GITHUB_SERVER_URL: 'https://ghe.example.test/',
+};
 
 describe('readRunContext', () => {
   it('builds owner, repo, run id and the run URL', () => {
     const ctx = readRunContext({ ...env, GITHUB_API_URL: 'https://ghe.example.test/api/v3' });
-    expect(ctx).toMatchObject({ owner: 'acme', repo: 'platform', runId: 1234, apiUrl: 'https://ghe.example.test/api/v3', runUrl: 'https://ghe.example.test/acme/platform/actions/runs/1234' });
+    expect(ctx).toMatchObject({
+      owner: 'acme',
+      repo: 'platform',
+      runId: 1234,
+      apiUrl: 'https://ghe.example.test/api/v3',
+      runUrl: 'https://ghe.example.test/acme/platform/actions/runs/1234',
+    });
     expect(ctx.prNumber).toBeUndefined();
   });
 
   it('takes the PR from a pull_request payload, an issue_comment on a PR, or the pr-number input', () => {
     expect(readRunContext({ ...env, GITHUB_EVENT_PATH: eventFile({ pull_request: { number: 7 } }) }).prNumber).toBe(7);
-    expect(readRunContext({ ...env, GITHUB_EVENT_PATH: eventFile({ issue: { number: 8, pull_request: {} } }) }).prNumber).toBe(8);
+    expect(
+      readRunContext({ ...env, GITHUB_EVENT_PATH: eventFile({ issue: { number: 8, pull_request: {} } }) }).prNumber,
+    ).toBe(8);
     expect(readRunContext({ ...env, GITHUB_EVENT_PATH: eventFile({ issue: { number: 9 } }) }).prNumber).toBeUndefined();
-    expect(readRunContext({ ...env, GITHUB_EVENT_PATH: eventFile({ pull_request: { number: 7 } }) }, ' 12 ').prNumber).toBe(12);
+    expect(
+      readRunContext({ ...env, GITHUB_EVENT_PATH: eventFile({ pull_request: { number: 7 } }) }, ' 12 ').prNumber,
+    ).toBe(12);
     expect(readRunContext({ ...env, GITHUB_EVENT_PATH: join(dir, 'missing.json') }).prNumber).toBeUndefined();
     expect(prNumberFromEvent(null)).toBeUndefined();
   });

@@ -15,26 +15,53 @@ function deps(gitopsPaused: boolean): Deps {
   return {
     settings: { release: 'vc', namespace: 'team', gitopsPaused } as Deps['settings'],
     report: newReport('vc', 'team', 'migrate'),
-    log: { info: () => undefined, warning: (m: string) => warnings.push(m), group: <T>(_n: string, fn: () => Promise<T>) => fn() },
+    log: {
+      info: () => undefined,
+      warning: (m: string) => warnings.push(m),
+      group: <T>(_n: string, fn: () => Promise<T>) => fn(),
+    },
   } as unknown as Deps;
 }
 
-const view = (marked: ClusterView['marked']): ClusterView => ({ store: 'deployed', etcdServices: [], controlPlane: 'Deployment', etcdPods: [], etcdPvcs: [], storageClasses: [], marked });
+const view = (marked: ClusterView['marked']): ClusterView => ({
+  store: 'deployed',
+  etcdServices: [],
+  controlPlane: 'Deployment',
+  etcdPods: [],
+  etcdPvcs: [],
+  storageClasses: [],
+  marked,
+});
 
 describe('GitOps marks', () => {
   it('finds Argo CD, Flux and vCluster Platform by their marks, once per owner', () => {
     const marks = gitopsMarks('vc', [
-      { what: 'Deployment vc', labels: FLUX, annotations: { 'argocd.argoproj.io/tracking-id': 'argocd_team-vc:apps/Deployment:team/vc' } },
+      {
+        what: 'Deployment vc',
+        labels: FLUX,
+        annotations: { 'argocd.argoproj.io/tracking-id': 'argocd_team-vc:apps/Deployment:team/vc' },
+      },
       { what: 'StatefulSet vc-etcd', labels: FLUX },
-      { what: 'Namespace team', labels: { 'loft.sh/vcluster-instance-name': 'vc', 'loft.sh/vcluster-instance-namespace': 'p-team' } },
+      {
+        what: 'Namespace team',
+        labels: { 'loft.sh/vcluster-instance-name': 'vc', 'loft.sh/vcluster-instance-namespace': 'p-team' },
+      },
     ]);
-    expect(marks.map((m) => `${m.controller}: ${m.owner}`)).toEqual(['Argo CD: Application argocd_team-vc', 'Flux: HelmRelease flux-system/vc', 'vCluster Platform: VirtualClusterInstance p-team/vc']);
+    expect(marks.map((m) => `${m.controller}: ${m.owner}`)).toEqual([
+      'Argo CD: Application argocd_team-vc',
+      'Flux: HelmRelease flux-system/vc',
+      'vCluster Platform: VirtualClusterInstance p-team/vc',
+    ]);
   });
 
   it("takes Argo CD's instance labels, but not the instance label Helm charts set to the release name", () => {
     expect(gitopsMarks('vc', [{ what: 'x', labels: { 'app.kubernetes.io/instance': 'vc' } }])).toEqual([]);
-    expect(gitopsMarks('vc', [{ what: 'x', labels: { 'app.kubernetes.io/instance': 'team-vc' } }])[0]!.owner).toBe('Application team-vc');
-    expect(gitopsMarks('vc', [{ what: 'x', labels: { 'argocd.argoproj.io/instance': 'vc' } }])[0]!.controller).toBe('Argo CD');
+    expect(gitopsMarks('vc', [{ what: 'x', labels: { 'app.kubernetes.io/instance': 'team-vc' } }])[0]!.owner).toBe(
+      'Application team-vc',
+    );
+    expect(gitopsMarks('vc', [{ what: 'x', labels: { 'argocd.argoproj.io/instance': 'vc' } }])[0]!.controller).toBe(
+      'Argo CD',
+    );
   });
 
   it('a refusal names the controller and what to do first', () => {
@@ -52,7 +79,9 @@ describe('the GitOps gate of migrate and finalize', () => {
   it('refuses a marked release', () => {
     const d = deps(false);
     expect(() => gitopsGate(d, view(marked), 'finalize')).toThrow(PhaseStop);
-    try { gitopsGate(d, view(marked), 'finalize'); } catch (e) {
+    try {
+      gitopsGate(d, view(marked), 'finalize');
+    } catch (e) {
       expect((e as PhaseStop).status).toBe('refused');
       expect((e as PhaseStop).next).toContain('suspend HelmRelease flux-system/vc');
     }
@@ -68,7 +97,9 @@ describe('the GitOps gate of migrate and finalize', () => {
     const d = deps(true);
     gitopsGate(d, view(marked), 'migrate');
     expect(d.report.gitopsPaused).toContain('gitops-paused: true');
-    const bold = renderSummary(d.report).split('\n').find((l) => l.startsWith('**Managed by Flux'));
+    const bold = renderSummary(d.report)
+      .split('\n')
+      .find((l) => l.startsWith('**Managed by Flux'));
     expect(bold).toMatch(/gitops\\-paused\\: true.*\*\*$/);
     expect(renderStatusComment(d.report)).toContain('**Managed by Flux');
   });

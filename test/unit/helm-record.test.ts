@@ -2,10 +2,21 @@
 // a failed upgrade (same body, status failed), and nothing else may be taken for it.
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { decodeHelmRecord, encodeHelmRecord, helmDriver, helmRecordName, settledAsFailed, type HelmRecordBody } from '../../src/helm-record.ts';
+import {
+  decodeHelmRecord,
+  encodeHelmRecord,
+  helmDriver,
+  helmRecordName,
+  settledAsFailed,
+  type HelmRecordBody,
+} from '../../src/helm-record.ts';
 
 const body: HelmRecordBody = {
-  name: 'vc', namespace: 'ns', version: 3, manifest: '---\nkind: Secret\n', config: { a: 1 },
+  name: 'vc',
+  namespace: 'ns',
+  version: 3,
+  manifest: '---\nkind: Secret\n',
+  config: { a: 1 },
   info: { status: 'pending-upgrade', description: 'Preparing upgrade', first_deployed: '2026-01-01T00:00:00Z' },
 };
 const labels = { name: 'vc', owner: 'helm', status: 'pending-upgrade', version: '3', createdAt: '1' };
@@ -26,20 +37,37 @@ describe('Helm release records', () => {
   it('settles a pending-upgrade revision as failed, keeping everything else', () => {
     const next = settledAsFailed({ labels, text: encodeHelmRecord(body) }, 'vc', 3, 'interrupted', now);
     expect(next.labels).toEqual({ ...labels, status: 'failed', modifiedAt: String(now.getTime() / 1000) });
-    expect(decodeHelmRecord(next.text)).toEqual({ ...body, info: { ...body.info, status: 'failed', description: 'interrupted' } });
+    expect(decodeHelmRecord(next.text)).toEqual({
+      ...body,
+      info: { ...body.info, status: 'failed', description: 'interrupted' },
+    });
   });
   it('refuses a record that is not that revision of that release', () => {
     const text = encodeHelmRecord(body);
-    expect(() => settledAsFailed({ labels, text }, 'other', 3, 'x', now)).toThrow(/is not Helm's record of revision 3 of release other/);
-    expect(() => settledAsFailed({ labels: { ...labels, owner: 'someone' }, text }, 'vc', 3, 'x', now)).toThrow(/is not Helm's record/);
+    expect(() => settledAsFailed({ labels, text }, 'other', 3, 'x', now)).toThrow(
+      /is not Helm's record of revision 3 of release other/,
+    );
+    expect(() => settledAsFailed({ labels: { ...labels, owner: 'someone' }, text }, 'vc', 3, 'x', now)).toThrow(
+      /is not Helm's record/,
+    );
     expect(() => settledAsFailed({ labels, text }, 'vc', 4, 'x', now)).toThrow(/is not Helm's record of revision 4/);
   });
   it('refuses a revision that is no longer pending (a helm still alive finished it)', () => {
     const done = encodeHelmRecord({ ...body, info: { ...body.info, status: 'deployed' } });
-    expect(() => settledAsFailed({ labels: { ...labels, status: 'deployed' }, text: done }, 'vc', 3, 'x', now)).toThrow(/no longer pending-upgrade/);
+    expect(() => settledAsFailed({ labels: { ...labels, status: 'deployed' }, text: done }, 'vc', 3, 'x', now)).toThrow(
+      /no longer pending-upgrade/,
+    );
   });
   it('knows the storage drivers it can edit', () => {
-    expect([undefined, '', 'secret', 'secrets', 'configmap', 'configmaps', 'sql', 'memory'].map(helmDriver))
-      .toEqual(['secret', 'secret', 'secret', 'secret', 'configmap', 'configmap', undefined, undefined]);
+    expect([undefined, '', 'secret', 'secrets', 'configmap', 'configmaps', 'sql', 'memory'].map(helmDriver)).toEqual([
+      'secret',
+      'secret',
+      'secret',
+      'secret',
+      'configmap',
+      'configmap',
+      undefined,
+      undefined,
+    ]);
   });
 });

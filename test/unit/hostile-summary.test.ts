@@ -14,7 +14,8 @@ import { assertNoSecretLeak, findSecretLeaks } from '../support/secret-scan.ts';
 import { recordScenario } from '../support/reliability.ts';
 
 const GROUP = 'Hostile input';
-const HOSTILE = '</details><script>alert(1)</script> <img src=x onerror=alert(2)> [click](https://evil.example) | @acme/admins **bold** ```';
+const HOSTILE =
+  '</details><script>alert(1)</script> <img src=x onerror=alert(2)> [click](https://evil.example) | @acme/admins **bold** ```';
 
 /** Markdown outside code spans and fenced blocks: where HTML, links and mentions would be live. */
 function live(md: string): string {
@@ -34,7 +35,9 @@ function assertInert(md: string): void {
   lines.forEach((header, i) => {
     if (!header.startsWith('|') || lines[i - 1]?.startsWith('|')) return;
     for (let j = i + 1; j < lines.length && lines[j]!.startsWith('|'); j++) {
-      expect(tableCells(lines[j]!).length, `row keeps the header's cell count: ${lines[j]}`).toBe(tableCells(header).length);
+      expect(tableCells(lines[j]!).length, `row keeps the header's cell count: ${lines[j]}`).toBe(
+        tableCells(header).length,
+      );
     }
   });
 }
@@ -47,11 +50,22 @@ function hostileReport(): RunReport {
   r.next = `approve the '${HOSTILE}' environment so the finalize job runs phase two`;
   r.backupSkipReason = HOSTILE;
   // preflight.ts: a StorageClass from the release values is not validated like the input.
-  r.checks = [{ name: 'storage class', state: 'failed', reason: `StorageClass ${HOSTILE} (the release values) does not exist; name an existing one in storage-class` }];
+  r.checks = [
+    {
+      name: 'storage class',
+      state: 'failed',
+      reason: `StorageClass ${HOSTILE} (the release values) does not exist; name an existing one in storage-class`,
+    },
+  ];
   r.steps = [{ name: 'backup of the deployed etcd', ms: 0, state: 'skipped', note: `skipped: ${HOSTILE}` }];
   // A StorageClass from the release values is one of the keys the summary shows.
   const storageClass = `line one\n\`\`\`\n</details>\n${HOSTILE}`;
-  r.values = [valuesView('Values phase one', { controlPlane: { statefulSet: { persistence: { volumeClaim: { storageClass } } } }, sync: { [HOSTILE]: { enabled: true } } })];
+  r.values = [
+    valuesView('Values phase one', {
+      controlPlane: { statefulSet: { persistence: { volumeClaim: { storageClass } } } },
+      sync: { [HOSTILE]: { enabled: true } },
+    }),
+  ];
   return r;
 }
 
@@ -72,9 +86,12 @@ describe('user text in the summary and the PR comment', () => {
     expect(fences).toEqual(['```yaml', '```']);
     expect(summary).toMatch(/^```\n\nNot shown: [^\n]*\n<\/details>$/m);
     recordScenario({
-      group: GROUP, scenario: 'HTML, Markdown, mentions and code fences in approval-environment, backup-skip-reason, a StorageClass and values keys',
+      group: GROUP,
+      scenario:
+        'HTML, Markdown, mentions and code fences in approval-environment, backup-skip-reason, a StorageClass and values keys',
       done: `each set to ${JSON.stringify(HOSTILE)} (a values string also with a line break and a fence); summary and PR comment rendered from the report as the phases fill it`,
-      action: 'shown as escaped text: no live HTML, link, heading, mention or bold; table rows keep their cells; the values code fence stays closed',
+      action:
+        'shown as escaped text: no live HTML, link, heading, mention or bold; table rows keep their cells; the values code fence stays closed',
       dataLost: 'none',
     });
   });
@@ -84,10 +101,19 @@ describe('user text in the summary and the PR comment', () => {
     const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
     const line = pem.split('\n')[1]!;
     expect(findSecretLeaks({ stdout: `x ${line} y` }, [pem]).length).toBeGreaterThan(0);
-    expect(findSecretLeaks({ summary: `data: ${Buffer.from(`ab${pem}`).toString('base64')}` }, [pem]).map((l) => l.where)).toContain('summary');
-    expect(findSecretLeaks({ outputs: { x: 'Bearer tok-0123456789abcdef' } }, ['tok-0123456789abcdef'])[0]?.where).toBe('output x');
+    expect(
+      findSecretLeaks({ summary: `data: ${Buffer.from(`ab${pem}`).toString('base64')}` }, [pem]).map((l) => l.where),
+    ).toContain('summary');
+    expect(findSecretLeaks({ outputs: { x: 'Bearer tok-0123456789abcdef' } }, ['tok-0123456789abcdef'])[0]?.where).toBe(
+      'output x',
+    );
     expect(findSecretLeaks({ comments: ['-----BEGIN CERTIFICATE-----'] }, [])[0]?.where).toBe('comment 1');
-    expect(findSecretLeaks({ stdout: 'cannot reach https://127.0.0.1:6443', summary: 'size: 5Gi' }, [pem, 'tok-0123456789abcdef'])).toEqual([]);
+    expect(
+      findSecretLeaks({ stdout: 'cannot reach https://127.0.0.1:6443', summary: 'size: 5Gi' }, [
+        pem,
+        'tok-0123456789abcdef',
+      ]),
+    ).toEqual([]);
     expect(() => assertNoSecretLeak({ stdout: line }, [pem])).toThrow(/secret #1 .* in stdout/);
     expect(() => findSecretLeaks({}, ['short'])).toThrow(/too short|fewer than 8/);
   });

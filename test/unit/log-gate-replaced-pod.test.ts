@@ -7,14 +7,36 @@ import { SUCCESS_LINE, replacedSinceUpgrade } from '../../src/log-scan.ts';
 import type { PodView } from '../../src/cluster-view.ts';
 
 const COPY_POD = 'u1'; // the pod helm's --wait ended with (state record upgradedPodUid)
-const pod = (over: Partial<PodView> = {}): PodView => ({ name: 'vc-0', uid: 'u2', phase: 'Running', ready: true, restarts: 0, deleting: false, createdAt: '2026-11-30T10:03:12.000Z', ...over });
+const pod = (over: Partial<PodView> = {}): PodView => ({
+  name: 'vc-0',
+  uid: 'u2',
+  phase: 'Running',
+  ready: true,
+  restarts: 0,
+  deleting: false,
+  createdAt: '2026-11-30T10:03:12.000Z',
+  ...over,
+});
 
 function kubeWith(p: PodView, log: string): PodLogSource {
-  return { async pod() { return p; }, async podLog() { return log; }, async events() { return []; } };
+  return {
+    async pod() {
+      return p;
+    },
+    async podLog() {
+      return log;
+    },
+    async events() {
+      return [];
+    },
+  };
 }
 
 /** A clock that advances `step` ms per read. */
-const clock = (step: number) => { let t = 0; return () => (t += step); };
+const clock = (step: number) => {
+  let t = 0;
+  return () => (t += step);
+};
 
 describe('replacedSinceUpgrade', () => {
   it('is true only for a pod other than the one the phase-one upgrade ended with', () => {
@@ -31,15 +53,31 @@ describe('log gate with a replaced control-plane pod', () => {
   it('stops with log-lost once the replacement has been Ready for the grace, long before the timeout', async () => {
     const now = clock(1_000);
     const progress: string[] = [];
-    const e = await waitForSuccessLine(kubeWith(pod(), 'INFO Using embedded etcd (existing data)\nINFO Embedded etcd is ready\n'), {
-      namespace: 'ns', pod: 'vc-0', timeoutMs: 15 * 60_000, pollMs: 1, now, copyPodUid: COPY_POD, lostLineGraceMs: 20_000,
-      progress: (m) => progress.push(m),
-    }).then(() => undefined, (x: unknown) => x);
-    expect(progress, 'the log says why it waits before giving up').toContain('pod vc-0 was replaced since the upgrade (uid u2) and is Ready without the line; giving it 20s to log a copy of its own');
+    const e = await waitForSuccessLine(
+      kubeWith(pod(), 'INFO Using embedded etcd (existing data)\nINFO Embedded etcd is ready\n'),
+      {
+        namespace: 'ns',
+        pod: 'vc-0',
+        timeoutMs: 15 * 60_000,
+        pollMs: 1,
+        now,
+        copyPodUid: COPY_POD,
+        lostLineGraceMs: 20_000,
+        progress: (m) => progress.push(m),
+      },
+    ).then(
+      () => undefined,
+      (x: unknown) => x,
+    );
+    expect(progress, 'the log says why it waits before giving up').toContain(
+      'pod vc-0 was replaced since the upgrade (uid u2) and is Ready without the line; giving it 20s to log a copy of its own',
+    );
     expect(e).toBeInstanceOf(LogGateError);
     const err = e as LogGateError;
     expect(err.kind).toBe('log-lost');
-    expect(err.message).toContain('pod vc-0 (uid u2, created 2026-11-30T10:03:12.000Z) is not the pod the phase-one upgrade ended with (uid u1)');
+    expect(err.message).toContain(
+      'pod vc-0 (uid u2, created 2026-11-30T10:03:12.000Z) is not the pod the phase-one upgrade ended with (uid u1)',
+    );
     expect(err.details.some((l) => l.includes('Embedded etcd is ready'))).toBe(true);
     expect(now()).toBeLessThan(60_000);
   });
@@ -48,18 +86,40 @@ describe('log gate with a replaced control-plane pod', () => {
     const now = clock(1_000);
     const progress: string[] = [];
     const e = await waitForSuccessLine(kubeWith(pod(), 'INFO Embedded etcd is ready\n'), {
-      namespace: 'ns', pod: 'vc-0', timeoutMs: 15 * 60_000, pollMs: 1, now, copyPodUid: COPY_POD, lostLineGraceMs: 20_000, knownLostPodUid: 'u2',
+      namespace: 'ns',
+      pod: 'vc-0',
+      timeoutMs: 15 * 60_000,
+      pollMs: 1,
+      now,
+      copyPodUid: COPY_POD,
+      lostLineGraceMs: 20_000,
+      knownLostPodUid: 'u2',
       progress: (m) => progress.push(m),
-    }).then(() => undefined, (x: unknown) => x as LogGateError);
-    expect(progress).toContain('pod vc-0 (uid u2) is the replacement the last run already found Ready without the line; no second grace');
+    }).then(
+      () => undefined,
+      (x: unknown) => x as LogGateError,
+    );
+    expect(progress).toContain(
+      'pod vc-0 (uid u2) is the replacement the last run already found Ready without the line; no second grace',
+    );
     expect(e?.kind).toBe('log-lost');
     expect(e?.podUid).toBe('u2');
     expect(now()).toBeLessThan(10_000);
     // Another replacement since then gets the full grace again.
     const later = clock(1_000);
     const e2 = await waitForSuccessLine(kubeWith(pod({ uid: 'u3' }), 'INFO Embedded etcd is ready\n'), {
-      namespace: 'ns', pod: 'vc-0', timeoutMs: 15 * 60_000, pollMs: 1, now: later, copyPodUid: COPY_POD, lostLineGraceMs: 20_000, knownLostPodUid: 'u2',
-    }).then(() => undefined, (x: unknown) => x as LogGateError);
+      namespace: 'ns',
+      pod: 'vc-0',
+      timeoutMs: 15 * 60_000,
+      pollMs: 1,
+      now: later,
+      copyPodUid: COPY_POD,
+      lostLineGraceMs: 20_000,
+      knownLostPodUid: 'u2',
+    }).then(
+      () => undefined,
+      (x: unknown) => x as LogGateError,
+    );
     expect(e2?.kind).toBe('log-lost');
     expect(later()).toBeGreaterThan(20_000);
   });
@@ -76,14 +136,27 @@ describe('log gate with a replaced control-plane pod', () => {
         u3Since ??= t;
         return pod({ uid: 'u3' });
       },
-      async podLog() { return 'INFO Embedded etcd is ready\n'; },
-      async events() { return []; },
+      async podLog() {
+        return 'INFO Embedded etcd is ready\n';
+      },
+      async events() {
+        return [];
+      },
     };
     const progress: string[] = [];
     const e = await waitForSuccessLine(kube, {
-      namespace: 'ns', pod: 'vc-0', timeoutMs: 15 * 60_000, pollMs: 1, now, copyPodUid: COPY_POD, lostLineGraceMs: 20_000,
+      namespace: 'ns',
+      pod: 'vc-0',
+      timeoutMs: 15 * 60_000,
+      pollMs: 1,
+      now,
+      copyPodUid: COPY_POD,
+      lostLineGraceMs: 20_000,
       progress: (m) => progress.push(m),
-    }).then(() => undefined, (x: unknown) => x as LogGateError);
+    }).then(
+      () => undefined,
+      (x: unknown) => x as LogGateError,
+    );
     expect(e?.kind).toBe('log-lost');
     expect(e?.podUid).toBe('u3');
     expect(progress.filter((m) => m.includes('to log a copy of its own'))).toEqual([
@@ -95,7 +168,12 @@ describe('log gate with a replaced control-plane pod', () => {
 
   it('still takes the line when the replacement logs it (a vCluster that copies again at start)', async () => {
     const r = await waitForSuccessLine(kubeWith(pod(), `INFO ${SUCCESS_LINE}\n`), {
-      namespace: 'ns', pod: 'vc-0', timeoutMs: 60_000, pollMs: 1, now: clock(1_000), copyPodUid: COPY_POD,
+      namespace: 'ns',
+      pod: 'vc-0',
+      timeoutMs: 60_000,
+      pollMs: 1,
+      now: clock(1_000),
+      copyPodUid: COPY_POD,
     });
     expect(r.line).toContain(SUCCESS_LINE);
   });
@@ -103,8 +181,16 @@ describe('log gate with a replaced control-plane pod', () => {
   it('waits as before for the pod helm waited for, and for a replacement that is not Ready yet', async () => {
     for (const p of [pod({ uid: COPY_POD }), pod({ ready: false })]) {
       const e = await waitForSuccessLine(kubeWith(p, 'INFO copying\n'), {
-        namespace: 'ns', pod: 'vc-0', timeoutMs: 120_000, pollMs: 1, now: clock(1_000), copyPodUid: COPY_POD,
-      }).then(() => undefined, (x: unknown) => x as LogGateError);
+        namespace: 'ns',
+        pod: 'vc-0',
+        timeoutMs: 120_000,
+        pollMs: 1,
+        now: clock(1_000),
+        copyPodUid: COPY_POD,
+      }).then(
+        () => undefined,
+        (x: unknown) => x as LogGateError,
+      );
       expect(e?.kind).toBe('timeout');
     }
   });

@@ -9,7 +9,9 @@ describe('scanLog', () => {
     expect(scanLog(log).success).toContain(SUCCESS_LINE);
   });
   it('reports a failure line when no success follows', () => {
-    expect(scanLog('INFO start\nERROR failed to migrate etcd: context deadline exceeded\n')).toEqual({ failure: 'ERROR failed to migrate etcd: context deadline exceeded' });
+    expect(scanLog('INFO start\nERROR failed to migrate etcd: context deadline exceeded\n')).toEqual({
+      failure: 'ERROR failed to migrate etcd: context deadline exceeded',
+    });
   });
   it('lets a later success win over an earlier retried failure', () => {
     expect(scanLog(`error migrating, retrying\n${SUCCESS_LINE}`).success).toBe(SUCCESS_LINE);
@@ -20,7 +22,8 @@ describe('scanLog', () => {
 
 describe('helm output', () => {
   it('names the StatefulSet of a Forbidden update', () => {
-    const err = 'Error: UPGRADE FAILED: cannot patch "vc-etcd" with kind StatefulSet: StatefulSet.apps "vc-etcd" is invalid: spec: Forbidden: updates to statefulset spec for fields other than ...';
+    const err =
+      'Error: UPGRADE FAILED: cannot patch "vc-etcd" with kind StatefulSet: StatefulSet.apps "vc-etcd" is invalid: spec: Forbidden: updates to statefulset spec for fields other than ...';
     expect(forbiddenStatefulSet(err)).toBe('vc-etcd');
     expect(forbiddenStatefulSet('Error: timed out waiting for the condition')).toBeUndefined();
   });

@@ -29,9 +29,12 @@ describe('parseQuantity', () => {
     expect(parseQuantity(text)).toBe(bytes);
   });
 
-  it.each(['', 'Gi', 'ten gigs', '5 Gi', '5gi', '5GB', '-5Gi', '5Gi!', 'x5Gi', '.5Gi', '5.Gi', '1e', '5m', '1Ki2'])('refuses %j', (text) => {
-    expect(parseQuantity(text)).toBeUndefined();
-  });
+  it.each(['', 'Gi', 'ten gigs', '5 Gi', '5gi', '5GB', '-5Gi', '5Gi!', 'x5Gi', '.5Gi', '5.Gi', '1e', '5m', '1Ki2'])(
+    'refuses %j',
+    (text) => {
+      expect(parseQuantity(text)).toBeUndefined();
+    },
+  );
 
   it('orders binary and decimal sizes as the cluster does', () => {
     expect(parseQuantity('10Gi')! > parseQuantity('10G')!).toBe(true);

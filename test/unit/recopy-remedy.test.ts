@@ -16,6 +16,8 @@ describe('recopyRemedy text', () => {
     );
   });
   it('names the first replica for a count that is not positive', () => {
-    expect(recopyRemedy('ns', 'vc', -1)).toContain('delete pvc data-vc-0; kubectl -n ns scale statefulset vc --replicas=1;');
+    expect(recopyRemedy('ns', 'vc', -1)).toContain(
+      'delete pvc data-vc-0; kubectl -n ns scale statefulset vc --replicas=1;',
+    );
   });
 });

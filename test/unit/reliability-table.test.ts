@@ -4,11 +4,19 @@ import { describe, it, expect } from 'vitest';
 import { readRows, renderTable, updateReadme } from '../../scripts/reliability-table.ts';
 import { tableCells } from '../support/markdown-structure.ts';
 
-const row = (scenario: string, action: string, extra: object = {}) => JSON.stringify({ scenario, done: 'd', action, dataLost: 'none', group: 'Faults', ...extra });
+const row = (scenario: string, action: string, extra: object = {}) =>
+  JSON.stringify({ scenario, done: 'd', action, dataLost: 'none', group: 'Faults', ...extra });
 
 describe('reliability table', () => {
   it('keeps the latest row of a scenario, sorts groups and rows, and counts losses', () => {
-    const rows = readRows([row('b', 'old'), row('a', 'x'), row('b', 'new'), row('c', 'y', { group: 'Hostile input', dataLost: '3 keys' })].join('\n') + '\n');
+    const rows = readRows(
+      [
+        row('b', 'old'),
+        row('a', 'x'),
+        row('b', 'new'),
+        row('c', 'y', { group: 'Hostile input', dataLost: '3 keys' }),
+      ].join('\n') + '\n',
+    );
     const table = renderTable(rows);
     expect(table).toContain('3 scenarios from the last test run; data lost in **1** of them.');
     expect(table).not.toContain('old');
@@ -22,7 +30,9 @@ describe('reliability table', () => {
     expect(tableCells(line)).toHaveLength(4);
     expect(line).not.toMatch(/<b>/);
     // $-patterns in the text are not replacement patterns when written into the README.
-    expect(updateReadme('x\n<!-- reliability:start -->\nold\n<!-- reliability:end -->\n', table)).toContain('$1 $&amp;');
+    expect(updateReadme('x\n<!-- reliability:start -->\nold\n<!-- reliability:end -->\n', table)).toContain(
+      '$1 $&amp;',
+    );
   });
 
   it('says what to do when the markers or the rows are missing', () => {

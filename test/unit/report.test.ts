@@ -13,7 +13,10 @@ describe('job summary', () => {
   r.status = 'failed';
   r.headline = 'the embedded etcd has fewer keys';
   r.next = 'do not finalize';
-  r.diff = diffCensus(census({ '/registry/pods/': 10, '/registry/configmaps/': 5, '/registry/events/': 7 }), census({ '/registry/pods/': 9, '/registry/configmaps/': 5, '/registry/events/': 2 }));
+  r.diff = diffCensus(
+    census({ '/registry/pods/': 10, '/registry/configmaps/': 5, '/registry/events/': 7 }),
+    census({ '/registry/pods/': 9, '/registry/configmaps/': 5, '/registry/events/': 2 }),
+  );
   r.keysBefore = 22;
   r.keysAfter = 16;
   r.checks = [{ name: 'helm version', state: 'passed', reason: 'helm v3.18.6' }];
@@ -42,7 +45,9 @@ describe('job summary', () => {
   it('says in bold when phase one rests on key counts because the success line was lost with its pod', () => {
     const b = newReport('vc', 'ns', 'migrate');
     b.lostLogLine = 'pod vc-0 (uid u2) is not the pod the phase-one upgrade ended with (uid u1)';
-    expect(renderSummary(b)).toContain('**The success log line was not read: the pod that ran the copy was replaced and its log is gone; equal key counts of both etcds were accepted as the proof instead (accept-lost-log-line: true).**');
+    expect(renderSummary(b)).toContain(
+      '**The success log line was not read: the pod that ran the copy was replaced and its log is gone; equal key counts of both etcds were accepted as the proof instead (accept-lost-log-line: true).**',
+    );
   });
   it('escapes text that would inject Markdown or HTML', () => {
     const b = newReport('vc', 'ns', 'migrate');
@@ -68,8 +73,12 @@ describe('README tables', () => {
 describe('job summary of an input refusal', () => {
   it('names each input, what is wrong and what is right, escaped', async () => {
     const { renderInputRefusal } = await import('../../src/summary.ts');
-    const md = renderInputRefusal([{ input: 'release', problem: '"<img src=x>|x" is not a DNS-1123 label', expected: 'lower-case letters' }]);
+    const md = renderInputRefusal([
+      { input: 'release', problem: '"<img src=x>|x" is not a DNS-1123 label', expected: 'lower-case letters' },
+    ]);
     expect(md).toContain('**refused**: 1 input is not valid; nothing was changed.');
-    expect(md).toContain('| `release` | \\"&lt;img src\\=x&gt;\\|x\\" is not a DNS\\-1123 label | lower\\-case letters |');
+    expect(md).toContain(
+      '| `release` | \\"&lt;img src\\=x&gt;\\|x\\" is not a DNS\\-1123 label | lower\\-case letters |',
+    );
   });
 });

@@ -2,10 +2,20 @@
 // changes, the history stays bounded, and the lock is held by one run at a time.
 import { describe, expect, it } from 'vitest';
 import {
-  LOCK_STALE_MS, STATE_KEY, decideLock, emptyState, lockedBy, parseState, stateConfigMapName, unlocked, withEvent, type StateRecord,
+  LOCK_STALE_MS,
+  STATE_KEY,
+  decideLock,
+  emptyState,
+  lockedBy,
+  parseState,
+  stateConfigMapName,
+  unlocked,
+  withEvent,
+  type StateRecord,
 } from '../../src/state.ts';
 
-const record = (over: Record<string, unknown> = {}) => JSON.stringify({ version: 1, release: 'vc', namespace: 'ns', history: [], ...over });
+const record = (over: Record<string, unknown> = {}) =>
+  JSON.stringify({ version: 1, release: 'vc', namespace: 'ns', history: [], ...over });
 
 describe('parseState', () => {
   it('lives in ConfigMap <release>-etcd-migration under state.json', () => {
@@ -15,7 +25,13 @@ describe('parseState', () => {
 
   it('reads a record this action wrote for the release', () => {
     const phase1 = { status: 'verified', startedAt: 't', chartVersion: '0.27.0', valuesDigest: 'd' };
-    expect(parseState(record({ phase1 }), 'vc', 'ns')).toEqual({ version: 1, release: 'vc', namespace: 'ns', history: [], phase1 });
+    expect(parseState(record({ phase1 }), 'vc', 'ns')).toEqual({
+      version: 1,
+      release: 'vc',
+      namespace: 'ns',
+      history: [],
+      phase1,
+    });
   });
 
   it('gives a record without a history an empty one', () => {
@@ -70,23 +86,37 @@ describe('lock', () => {
 
   it('records the holder, its phase and when it took and renewed the lock', () => {
     const held = heldLock();
-    expect(held.lock).toEqual({ runId: 'run-1', phase: 'migrate', acquiredAt: t0.toISOString(), renewedAt: t0.toISOString() });
+    expect(held.lock).toEqual({
+      runId: 'run-1',
+      phase: 'migrate',
+      acquiredAt: t0.toISOString(),
+      renewedAt: t0.toISOString(),
+    });
   });
 
   it('keeps when the holder took the lock as it renews it', () => {
     const held = heldLock();
     expect(lockedBy(held, 'run-1', 'migrate', later(20_000)).lock).toEqual({
-      runId: 'run-1', phase: 'migrate', acquiredAt: t0.toISOString(), renewedAt: later(20_000).toISOString(),
+      runId: 'run-1',
+      phase: 'migrate',
+      acquiredAt: t0.toISOString(),
+      renewedAt: later(20_000).toISOString(),
     });
   });
 
   it('starts a new lock for a run that takes over', () => {
     const held = heldLock();
     const taken = lockedBy(held, 'run-2', 'finalize', later(LOCK_STALE_MS + 1));
-    expect(taken.lock).toEqual({ runId: 'run-2', phase: 'finalize', acquiredAt: later(LOCK_STALE_MS + 1).toISOString(), renewedAt: later(LOCK_STALE_MS + 1).toISOString() });
+    expect(taken.lock).toEqual({
+      runId: 'run-2',
+      phase: 'finalize',
+      acquiredAt: later(LOCK_STALE_MS + 1).toISOString(),
+      renewedAt: later(LOCK_STALE_MS + 1).toISOString(),
+    });
   });
 
-  it('is free when nobody holds it', () => expect(decideLock(emptyState('vc', 'ns'), 'run-2', t0)).toEqual({ take: true }));
+  it('is free when nobody holds it', () =>
+    expect(decideLock(emptyState('vc', 'ns'), 'run-2', t0)).toEqual({ take: true }));
 
   it('stays with the holder until it went unrenewed for longer than 90 seconds', () => {
     const held = heldLock();

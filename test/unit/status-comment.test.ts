@@ -5,8 +5,14 @@ import type { StatusReport } from '../../src/types.ts';
 import { outsideCodeSpans, tableCells } from '../support/markdown-structure.ts';
 
 const base: StatusReport = {
-  release: 'vc-a', namespace: 'team-a', phase: 'finalize', status: 'succeeded', headline: 'Phase two done.',
-  keysBefore: 123456, keysAfter: 123400, next: 'Delete the old etcd PVCs when you no longer need them.',
+  release: 'vc-a',
+  namespace: 'team-a',
+  phase: 'finalize',
+  status: 'succeeded',
+  headline: 'Phase two done.',
+  keysBefore: 123456,
+  keysAfter: 123400,
+  next: 'Delete the old etcd PVCs when you no longer need them.',
   runUrl: 'https://github.com/acme/platform/actions/runs/77',
 };
 
@@ -21,7 +27,7 @@ describe('statusMarker', () => {
     expect(statusMarker('a namespace=b', 'c')).not.toBe(statusMarker('a', 'b namespace=c'));
   });
 
-  it('keeps the body under GitHub\'s comment limit', () => {
+  it("keeps the body under GitHub's comment limit", () => {
     const long = markedBody(statusMarker('a', 'b'), 'x'.repeat(100_000));
     expect(long.length).toBe(MAX_COMMENT_LENGTH);
     expect(long).toMatch(/Truncated/);
@@ -46,13 +52,20 @@ describe('renderStatusComment', () => {
     expect(md).toContain('**Phase two ran without a verified approval (require-approval: false).**');
     expect(md).toContain('**The backup was skipped: snapshot taken by \\*Velero\\***');
     expect(md).not.toContain('success log line was not read');
-    expect(renderStatusComment({ ...base, lostLogLine: 'pod vc-0 was replaced' })).toContain('**The success log line was not read: the pod that ran the copy was replaced');
+    expect(renderStatusComment({ ...base, lostLogLine: 'pod vc-0 was replaced' })).toContain(
+      '**The success log line was not read: the pod that ran the copy was replaced',
+    );
   });
 
   it('says when counts were not measured and lists lost groups with their counts', () => {
     const md = renderStatusComment({
-      ...base, keysAfter: undefined,
-      diff: { ok: false, rows: [], lost: [{ group: '/registry/secrets', before: 40, after: 38, delta: -2, volatile: false, verdict: 'lost' }] },
+      ...base,
+      keysAfter: undefined,
+      diff: {
+        ok: false,
+        rows: [],
+        lost: [{ group: '/registry/secrets', before: 40, after: 38, delta: -2, volatile: false, verdict: 'lost' }],
+      },
     });
     expect(md).toContain('| Keys after | not measured |');
     expect(md).toContain('**1 group lost keys:**');
@@ -60,7 +73,14 @@ describe('renderStatusComment', () => {
   });
 
   it('caps the lost-groups table at 50 rows', () => {
-    const lost = Array.from({ length: 60 }, (_, i) => ({ group: `/g${i}`, before: 2, after: 1, delta: -1, volatile: false, verdict: 'lost' as const }));
+    const lost = Array.from({ length: 60 }, (_, i) => ({
+      group: `/g${i}`,
+      before: 2,
+      after: 1,
+      delta: -1,
+      volatile: false,
+      verdict: 'lost' as const,
+    }));
     const md = renderStatusComment({ ...base, diff: { ok: false, rows: lost, lost } });
     expect(md.split('\n').filter((l) => l.startsWith('| `/g'))).toHaveLength(50);
     expect(md).toContain('and 10 more groups');
@@ -68,16 +88,27 @@ describe('renderStatusComment', () => {
 
   it('says how many groups matched when none lost keys', () => {
     const rows = [{ group: '/registry/pods', before: 3, after: 3, delta: 0, volatile: false, verdict: 'ok' as const }];
-    expect(renderStatusComment({ ...base, diff: { ok: true, rows, lost: [] } })).toContain('No group lost keys (1 groups compared).');
+    expect(renderStatusComment({ ...base, diff: { ok: true, rows, lost: [] } })).toContain(
+      'No group lost keys (1 groups compared).',
+    );
   });
 
   it('escapes hostile values everywhere they appear', () => {
     const md = renderStatusComment({
       ...base,
-      release: 'r|<script>`x`</script>-->', namespace: '``', phase: 'plan', status: '<b>done</b>',
-      headline: '# Heading <img src=x onerror=alert(1)>', next: '[go](javascript:alert(1)) @everyone',
-      backupSkipReason: '</details>**', runUrl: 'javascript:alert(1)',
-      diff: { ok: false, rows: [], lost: [{ group: 'a|b`c`|<i>', before: 1, after: 0, delta: -1, volatile: false, verdict: 'lost' }] },
+      release: 'r|<script>`x`</script>-->',
+      namespace: '``',
+      phase: 'plan',
+      status: '<b>done</b>',
+      headline: '# Heading <img src=x onerror=alert(1)>',
+      next: '[go](javascript:alert(1)) @everyone',
+      backupSkipReason: '</details>**',
+      runUrl: 'javascript:alert(1)',
+      diff: {
+        ok: false,
+        rows: [],
+        lost: [{ group: 'a|b`c`|<i>', before: 1, after: 0, delta: -1, volatile: false, verdict: 'lost' }],
+      },
     });
     const live = outsideCodeSpans(md);
     expect(live).not.toMatch(/<[a-z/!]/i);

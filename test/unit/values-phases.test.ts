@@ -1,13 +1,23 @@
 // The values both phases hand to Helm: what reaches the chart, and each request refused because it would lose data.
 import { describe, expect, it } from 'vitest';
-import { backingStoreOf, computeValues, getPath, ValuesError, valuesDigest, versionProblems, type Values } from '../../src/values.ts';
+import {
+  backingStoreOf,
+  computeValues,
+  getPath,
+  ValuesError,
+  valuesDigest,
+  versionProblems,
+  type Values,
+} from '../../src/values.ts';
 import { parseChartVersion } from '../../src/version.ts';
 
 const v = (t: string) => parseChartVersion(t)!;
 const EMBEDDED = ['controlPlane', 'backingStore', 'etcd', 'embedded'];
 const DEPLOY = ['controlPlane', 'backingStore', 'etcd', 'deploy'];
 const CLAIM = ['controlPlane', 'statefulSet', 'persistence', 'volumeClaim'];
-const deployed = (more: Values = {}): Values => ({ controlPlane: { backingStore: { etcd: { deploy: { enabled: true } } }, ...more } });
+const deployed = (more: Values = {}): Values => ({
+  controlPlane: { backingStore: { etcd: { deploy: { enabled: true } } }, ...more },
+});
 const compute = (over: Partial<Parameters<typeof computeValues>[0]> = {}) =>
   computeValues({ userValues: deployed(), chartVersion: v('0.27.0'), etcdExtraArgs: [], extraValues: {}, ...over });
 const refusal = (over: Partial<Parameters<typeof computeValues>[0]>): ValuesError => {
@@ -22,44 +32,81 @@ const refusal = (over: Partial<Parameters<typeof computeValues>[0]>): ValuesErro
 
 describe('computeValues: what reaches Helm', () => {
   it('gives the embedded etcd the etcd-extra-args in both phases', () => {
-    const { phase1, phase2 } = compute({ etcdExtraArgs: ['--quota-backend-bytes=8589934592', '--auto-compaction-retention=1'] });
-    expect(getPath(phase1, [...EMBEDDED, 'extraArgs'])).toEqual(['--quota-backend-bytes=8589934592', '--auto-compaction-retention=1']);
-    expect(getPath(phase2, [...EMBEDDED, 'extraArgs'])).toEqual(['--quota-backend-bytes=8589934592', '--auto-compaction-retention=1']);
+    const { phase1, phase2 } = compute({
+      etcdExtraArgs: ['--quota-backend-bytes=8589934592', '--auto-compaction-retention=1'],
+    });
+    expect(getPath(phase1, [...EMBEDDED, 'extraArgs'])).toEqual([
+      '--quota-backend-bytes=8589934592',
+      '--auto-compaction-retention=1',
+    ]);
+    expect(getPath(phase2, [...EMBEDDED, 'extraArgs'])).toEqual([
+      '--quota-backend-bytes=8589934592',
+      '--auto-compaction-retention=1',
+    ]);
     expect(Object.keys(getPath(compute().phase1, EMBEDDED) as Values)).toEqual(['enabled', 'migrateFromDeployedEtcd']);
   });
 
   it('merges the values input into the release values, the input winning and replacing lists', () => {
     const userValues = deployed({ statefulSet: { resources: { limits: { memory: '2Gi', cpu: '1' } } } });
-    Object.assign(userValues, { sync: { toHost: { ingresses: { enabled: true } } }, exportKubeConfig: { server: 'https://a', additionalSecrets: [{ name: 'a' }] } });
-    const extraValues = { sync: { toHost: { services: { enabled: false } } }, exportKubeConfig: { additionalSecrets: [{ name: 'b' }] }, controlPlane: { statefulSet: { resources: { limits: { memory: '4Gi' } } } } };
+    Object.assign(userValues, {
+      sync: { toHost: { ingresses: { enabled: true } } },
+      exportKubeConfig: { server: 'https://a', additionalSecrets: [{ name: 'a' }] },
+    });
+    const extraValues = {
+      sync: { toHost: { services: { enabled: false } } },
+      exportKubeConfig: { additionalSecrets: [{ name: 'b' }] },
+      controlPlane: { statefulSet: { resources: { limits: { memory: '4Gi' } } } },
+    };
     const { phase1 } = compute({ userValues, extraValues });
     expect(phase1.sync).toEqual({ toHost: { ingresses: { enabled: true }, services: { enabled: false } } });
     expect(phase1.exportKubeConfig).toEqual({ server: 'https://a', additionalSecrets: [{ name: 'b' }] });
-    expect(getPath(phase1, ['controlPlane', 'statefulSet', 'resources', 'limits'])).toEqual({ memory: '4Gi', cpu: '1' });
+    expect(getPath(phase1, ['controlPlane', 'statefulSet', 'resources', 'limits'])).toEqual({
+      memory: '4Gi',
+      cpu: '1',
+    });
     expect(userValues.sync).toEqual({ toHost: { ingresses: { enabled: true } } });
   });
 
   it('keeps the storage class of the release values when the input names none', () => {
-    const userValues = deployed({ statefulSet: { persistence: { volumeClaim: { storageClass: 'fast', size: '8Gi' } } } });
+    const userValues = deployed({
+      statefulSet: { persistence: { volumeClaim: { storageClass: 'fast', size: '8Gi' } } },
+    });
     const { phase1, storage } = compute({ userValues });
     expect(getPath(phase1, CLAIM)).toEqual({ enabled: true, size: '8Gi', storageClass: 'fast' });
-    expect(storage).toEqual({ size: '8Gi', sizeFrom: 'the release values', storageClass: 'fast', classFrom: 'the release values' });
+    expect(storage).toEqual({
+      size: '8Gi',
+      sizeFrom: 'the release values',
+      storageClass: 'fast',
+      classFrom: 'the release values',
+    });
   });
 
   it("leaves the storage class to the cluster's default when neither the input nor the release names one", () => {
-    const defaults = { size: '5Gi', sizeFrom: 'the chart default', storageClass: undefined, classFrom: "the cluster's default StorageClass" };
+    const defaults = {
+      size: '5Gi',
+      sizeFrom: 'the chart default',
+      storageClass: undefined,
+      classFrom: "the cluster's default StorageClass",
+    };
     const plain = compute();
     expect(Object.keys(getPath(plain.phase1, CLAIM) as Values)).toEqual(['enabled', 'size']);
     expect(plain.storage).toEqual(defaults);
     // An empty class in the release values means the cluster's default to the chart too; it stays as it was.
-    const empty = compute({ userValues: deployed({ statefulSet: { persistence: { volumeClaim: { storageClass: '' } } } }) });
+    const empty = compute({
+      userValues: deployed({ statefulSet: { persistence: { volumeClaim: { storageClass: '' } } } }),
+    });
     expect(getPath(empty.phase1, CLAIM)).toEqual({ storageClass: '', enabled: true, size: '5Gi' });
     expect(empty.storage).toEqual(defaults);
   });
 
   it('ignores a size or storage class in the release values that is not text', () => {
     const userValues = deployed({ statefulSet: { persistence: { volumeClaim: { size: 10, storageClass: null } } } });
-    expect(compute({ userValues }).storage).toEqual({ size: '5Gi', sizeFrom: 'the chart default', storageClass: undefined, classFrom: "the cluster's default StorageClass" });
+    expect(compute({ userValues }).storage).toEqual({
+      size: '5Gi',
+      sizeFrom: 'the chart default',
+      storageClass: undefined,
+      classFrom: "the cluster's default StorageClass",
+    });
   });
 
   it('adds no deployed etcd statefulSet values the release did not have', () => {
@@ -67,7 +114,10 @@ describe('computeValues: what reaches Helm', () => {
   });
 
   it('reads releases whose values hold nulls', () => {
-    const userValues = { controlPlane: { backingStore: { etcd: { deploy: { enabled: true, statefulSet: null } } }, statefulSet: null }, sync: null };
+    const userValues = {
+      controlPlane: { backingStore: { etcd: { deploy: { enabled: true, statefulSet: null } } }, statefulSet: null },
+      sync: null,
+    };
     const { phase1 } = compute({ userValues });
     expect(getPath(phase1, [...DEPLOY, 'statefulSet'])).toBeNull();
     expect(getPath(phase1, CLAIM)).toEqual({ enabled: true, size: '5Gi' });
@@ -109,8 +159,14 @@ describe('computeValues: refusals', () => {
     expect(refusal({ userValues, storageSize: '2Gi', deployedPvcSize: '5Gi' }).message).toBe(
       "the embedded etcd volume would be 2Gi (from input storage-size), smaller than the deployed etcd's PVC (5Gi); set storage-size to 5Gi or more",
     );
-    expect(compute({ userValues, deployedPvcSize: '5Gi' }).storage).toMatchObject({ size: '5Gi', sizeFrom: "the deployed etcd's PVC, larger than 2Gi from the release values" });
-    expect(compute({ deployedPvcSize: '6Gi' }).storage).toMatchObject({ size: '6Gi', sizeFrom: "the deployed etcd's PVC, larger than 5Gi from the chart default" });
+    expect(compute({ userValues, deployedPvcSize: '5Gi' }).storage).toMatchObject({
+      size: '5Gi',
+      sizeFrom: "the deployed etcd's PVC, larger than 2Gi from the release values",
+    });
+    expect(compute({ deployedPvcSize: '6Gi' }).storage).toMatchObject({
+      size: '6Gi',
+      sizeFrom: "the deployed etcd's PVC, larger than 5Gi from the chart default",
+    });
   });
 });
 

@@ -17,20 +17,49 @@ describe('parseChartVersion', () => {
 
   // Whether chart-version accepts a prerelease is config.ts's decision; the parser reads it.
   it('reads a prerelease', () => {
-    expect(parseChartVersion('0.30.0-rc.1')).toEqual({ major: 0, minor: 30, patch: 0, prerelease: 'rc.1', text: '0.30.0-rc.1' });
-    expect(parseChartVersion('0.30.0-dev')).toEqual({ major: 0, minor: 30, patch: 0, prerelease: 'dev', text: '0.30.0-dev' });
+    expect(parseChartVersion('0.30.0-rc.1')).toEqual({
+      major: 0,
+      minor: 30,
+      patch: 0,
+      prerelease: 'rc.1',
+      text: '0.30.0-rc.1',
+    });
+    expect(parseChartVersion('0.30.0-dev')).toEqual({
+      major: 0,
+      minor: 30,
+      patch: 0,
+      prerelease: 'dev',
+      text: '0.30.0-dev',
+    });
   });
 
-  it.each(['', '0.27', '0.27.0.1', 'x0.27.0', '0.27.0x', '01.27.0', '0.027.0', '0.27.00', '0.27.0-', '0.27.0-rc_1', '0.27.0+', 'V0.27.0', 'vv0.27.0'])(
-    'refuses %j',
-    (text) => {
-      expect(parseChartVersion(text)).toBeUndefined();
-    },
-  );
+  it.each([
+    '',
+    '0.27',
+    '0.27.0.1',
+    'x0.27.0',
+    '0.27.0x',
+    '01.27.0',
+    '0.027.0',
+    '0.27.00',
+    '0.27.0-',
+    '0.27.0-rc_1',
+    '0.27.0+',
+    'V0.27.0',
+    'vv0.27.0',
+  ])('refuses %j', (text) => {
+    expect(parseChartVersion(text)).toBeUndefined();
+  });
 });
 
 describe('compareVersions', () => {
-  const pre = (prerelease: string) => ({ major: 0, minor: 30, patch: 0, prerelease, text: `0.30.0${prerelease ? `-${prerelease}` : ''}` });
+  const pre = (prerelease: string) => ({
+    major: 0,
+    minor: 30,
+    patch: 0,
+    prerelease,
+    text: `0.30.0${prerelease ? `-${prerelease}` : ''}`,
+  });
   it('orders by major, minor, then patch', () => {
     expect(compareVersions(v('1.0.0'), v('1.2.0'))).toBeLessThan(0);
     expect(compareVersions(v('2.0.0'), v('1.9.9'))).toBeGreaterThan(0);

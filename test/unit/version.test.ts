@@ -1,7 +1,13 @@
 // The one chart-version parser and its comparisons: pre-releases sort below their release, chart
 // lines compare by major.minor, and Helm's "<name>-<version>" chart field parses the same way.
 import { describe, it, expect } from 'vitest';
-import { atLeast, chartVersionOfChartField, compareVersions, onOrAfterLine, parseChartVersion } from '../../src/version.ts';
+import {
+  atLeast,
+  chartVersionOfChartField,
+  compareVersions,
+  onOrAfterLine,
+  parseChartVersion,
+} from '../../src/version.ts';
 import { restoreInstructions } from '../../src/backup.ts';
 
 const v = (t: string) => parseChartVersion(t)!;
@@ -15,8 +21,18 @@ describe('chart versions', () => {
   });
 
   it('orders pre-releases as semver does', () => {
-    const order = ['1.0.0-alpha', '1.0.0-alpha.1', '1.0.0-alpha.beta', '1.0.0-beta', '1.0.0-beta.2', '1.0.0-beta.11', '1.0.0-rc.1', '1.0.0'];
-    for (let i = 1; i < order.length; i++) expect(compareVersions(v(order[i - 1]!), v(order[i]!)), `${order[i - 1]} < ${order[i]}`).toBeLessThan(0);
+    const order = [
+      '1.0.0-alpha',
+      '1.0.0-alpha.1',
+      '1.0.0-alpha.beta',
+      '1.0.0-beta',
+      '1.0.0-beta.2',
+      '1.0.0-beta.11',
+      '1.0.0-rc.1',
+      '1.0.0',
+    ];
+    for (let i = 1; i < order.length; i++)
+      expect(compareVersions(v(order[i - 1]!), v(order[i]!)), `${order[i - 1]} < ${order[i]}`).toBeLessThan(0);
   });
 
   it('a pre-release belongs to its line', () => {

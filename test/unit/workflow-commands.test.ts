@@ -20,7 +20,10 @@ function capture(fn: () => void): { out: string; exitCode: typeof process.exitCo
   const writes: string[] = [];
   const write = process.stdout.write;
   const before = process.exitCode;
-  process.stdout.write = ((s: string | Uint8Array) => { writes.push(String(s)); return true; }) as typeof process.stdout.write;
+  process.stdout.write = ((s: string | Uint8Array) => {
+    writes.push(String(s));
+    return true;
+  }) as typeof process.stdout.write;
   try {
     fn();
     return { out: writes.join(''), exitCode: process.exitCode };
@@ -35,7 +38,8 @@ const message = "3 inputs are not valid:\n- input 'release': 100% wrong,\r\n  li
 describe('workflow commands without @actions/core', () => {
   it('reads an input as core.getInput does: INPUT_<NAME>, spaces as underscores, trimmed, unset as empty', () => {
     process.env.INPUT_CHART_VERSION = '  0.27.0 \n';
-    for (const name of ['chart version', 'CHART_VERSION', 'missing-input']) expect(light.getInput(name)).toBe(core.getInput(name));
+    for (const name of ['chart version', 'CHART_VERSION', 'missing-input'])
+      expect(light.getInput(name)).toBe(core.getInput(name));
     expect(light.getInput('chart version')).toBe('0.27.0');
   });
 
@@ -85,8 +89,12 @@ describe('workflow commands without @actions/core', () => {
     delete process.env.GITHUB_STEP_SUMMARY;
     const ours = capture(() => light.appendSummary('## refused\n'));
     expect(ours.exitCode).toBe(undefined);
-    expect(ours.out).toMatch(/^::warning::could not write the job summary: Unable to find environment variable for \$GITHUB_STEP_SUMMARY/);
+    expect(ours.out).toMatch(
+      /^::warning::could not write the job summary: Unable to find environment variable for \$GITHUB_STEP_SUMMARY/,
+    );
     process.env.GITHUB_STEP_SUMMARY = join(dir, 'no-such-dir', 'summary.md');
-    expect(capture(() => light.appendSummary('## refused\n')).out).toMatch(/^::warning::could not write the job summary: ENOENT/);
+    expect(capture(() => light.appendSummary('## refused\n')).out).toMatch(
+      /^::warning::could not write the job summary: ENOENT/,
+    );
   });
 });
