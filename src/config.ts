@@ -297,6 +297,7 @@ export function parseSettings(get: GetInput): Settings {
   const githubToken = text('github-token') || undefined;
   const gitopsPaused = bool('gitops-paused', false);
   const valuesDir = text('values-dir') || undefined;
+  // Stryker disable next-line ConditionalExpression: a regex tests undefined as the text 'undefined' (no control character); for tsc
   if (valuesDir !== undefined && CONTROL.test(valuesDir))
     bad('values-dir', 'contains a control character', 'a directory path on the runner, like gitops/vclusters');
 
@@ -370,6 +371,7 @@ function parseExtraArgs(raw: string, version: ChartVersion | undefined, bad: Bad
       `chart ${version.text}${version.prerelease ? ` (a pre-release of ${version.major}.${version.minor}.${version.patch})` : ''} has no controlPlane.backingStore.etcd.embedded.extraArgs (added in ${MIN_EXTRA_ARGS}) and rejects it`,
       `chart-version ${MIN_EXTRA_ARGS} or later, or no etcd-extra-args`,
     );
+    // Stryker disable next-line ArrayDeclaration: bad() was called, so parseSettings throws and never uses this value
     return [];
   }
   let wellFormed = true;
@@ -425,6 +427,7 @@ function parseValuesInput(raw: string, bad: Bad): Record<string, unknown> | unde
   const dataVolume = dataVolumePathsTouched(doc as Record<string, unknown>);
   if (dataVolume.length > 0) {
     return (
+      // Stryker disable next-line LogicalOperator: bad() was called, so parseSettings throws and never uses this value
       bad(
         'values',
         `sets ${dataVolume.join(', ')}, which would give /data (the embedded etcd) a volume other than the control plane's volume claim`,

@@ -1,0 +1,63 @@
+// Inputs added with the GitOps and /data hardening: what they become in the settings, and the exact
+// problem a bad one reports. One bad input gives one problem, not a second one it caused.
+import { describe, expect, it } from 'vitest';
+import { InputError, parseSettings, type InputProblem } from '../../src/config.ts';
+import { VALID_INPUTS } from '../support/bad-inputs.ts';
+
+const get = (over: Record<string, string>) => (name: string) => ({ ...VALID_INPUTS, ...over })[name] ?? '';
+const settings = (over: Record<string, string> = {}) => parseSettings(get(over));
+function refused(over: Record<string, string>): InputProblem[] {
+  try {
+    parseSettings(get(over));
+  } catch (e) {
+    expect(e).toBeInstanceOf(InputError);
+    return (e as InputError).problems;
+  }
+  throw new Error(`expected an InputError for ${JSON.stringify(over)}`);
+}
+
+describe('gitops-paused and values-dir', () => {
+  it('default to not paused and no values directory', () => {
+    expect(settings({ 'gitops-paused': '', 'values-dir': '' })).toMatchObject({
+      gitopsPaused: false,
+      valuesDir: undefined,
+    });
+  });
+  it('take what the workflow passes', () => {
+    expect(settings({ 'gitops-paused': 'true', 'values-dir': 'gitops/vclusters' })).toMatchObject({
+      gitopsPaused: true,
+      valuesDir: 'gitops/vclusters',
+    });
+  });
+  it('refuse a values-dir with a control character', () => {
+    expect(refused({ 'values-dir': 'gitops/\nvclusters' })).toEqual([
+      {
+        input: 'values-dir',
+        problem: 'contains a control character',
+        expected: 'a directory path on the runner, like gitops/vclusters',
+      },
+    ]);
+  });
+});
+
+describe('values that choose the /data volume', () => {
+  it('are refused, naming the keys and where /data stays', () => {
+    expect(
+      refused({ values: 'controlPlane: {statefulSet: {persistence: {dataVolume: [{name: data, emptyDir: {}}]}}}' }),
+    ).toEqual([
+      {
+        input: 'values',
+        problem:
+          "sets controlPlane.statefulSet.persistence.dataVolume, which would give /data (the embedded etcd) a volume other than the control plane's volume claim",
+        expected:
+          'values without those keys; the migration keeps /data on controlPlane.statefulSet.persistence.volumeClaim (storage-size, storage-class)',
+      },
+    ]);
+  });
+});
+
+describe('delete-etcd-pvcs with a phase that is not valid', () => {
+  it('reports only the phase', () => {
+    expect(refused({ phase: 'rollback', 'delete-etcd-pvcs': 'true' }).map((p) => p.input)).toEqual(['phase']);
+  });
+});
