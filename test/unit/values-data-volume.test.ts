@@ -27,6 +27,13 @@ describe('release values that choose the /data volume', () => {
       ),
     );
   });
+  it('are named together when both are set', () => {
+    expect(() =>
+      compute({ userValues: deployed({ dataVolume: [{ name: 'd' }], volumeClaimTemplates: [{ metadata: {} }] }) }),
+    ).toThrow(
+      'the release values set controlPlane.statefulSet.persistence.dataVolume, controlPlane.statefulSet.persistence.volumeClaimTemplates: /data',
+    );
+  });
   it('are not refused when they are null (Helm reads null as "unset")', () => {
     const values = deployed({ dataVolume: null, volumeClaimTemplates: null });
     expect(dataVolumePathsTouched(values)).toEqual([]);
