@@ -56,6 +56,18 @@ describe('values that choose the /data volume', () => {
   });
 });
 
+describe('values that set both /data keys', () => {
+  it('are refused once, naming both', () => {
+    const [p] = refused({
+      values:
+        'controlPlane: {statefulSet: {persistence: {dataVolume: [{name: d}], volumeClaimTemplates: [{metadata: {}}]}}}',
+    });
+    expect(p?.problem).toContain(
+      'sets controlPlane.statefulSet.persistence.dataVolume, controlPlane.statefulSet.persistence.volumeClaimTemplates, which',
+    );
+  });
+});
+
 describe('delete-etcd-pvcs with a phase that is not valid', () => {
   it('reports only the phase', () => {
     expect(refused({ phase: 'rollback', 'delete-etcd-pvcs': 'true' }).map((p) => p.input)).toEqual(['phase']);

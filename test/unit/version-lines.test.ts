@@ -41,6 +41,9 @@ describe('pre-release order (semver)', () => {
     expect(sign('0.30.0-beta', '0.30.0-1')).toBe(1);
     expect(sign('0.30.0-rc1', '0.30.0-rc2')).toBe(-1);
     expect(sign('0.30.0-1a', '0.30.0-1b')).toBe(-1);
+    expect(sign('0.30.0-rc', '0.30.0-beta')).toBe(1);
+    expect(sign('0.30.0-rc1', '0.30.0-beta')).toBe(1);
+    expect(sign('0.30.0-1a', '0.30.0-1')).toBe(1);
   });
   it('takes rc.01 and rc.1 for the same pre-release', () => {
     expect(compareVersions(v('0.30.0-rc.01'), v('0.30.0-rc.1'))).toBe(0);
