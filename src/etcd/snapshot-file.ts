@@ -96,9 +96,7 @@ export class PageReader {
     const flags = p.readUInt16LE(8);
     const count = p.readUInt16LE(10);
     if (flags & 0x01) {
-      const children: number[] = [];
-      for (let i = 0; i < count; i++) children.push(Number(p.readBigUInt64LE(16 + i * 16 + 8)));
-      for (const child of children) this.walk(this.page(child), visit);
+      for (const child of branchChildren(p)) this.walk(this.page(child), visit);
     } else if (flags & 0x02) {
       for (let i = 0; i < count; i++) {
         const e = 16 + i * 16;
@@ -113,6 +111,13 @@ export class PageReader {
     } else {
       this.fail(`page with flags ${flags} where a branch or leaf was expected`);
     }
+  }
+
+  /** Where bucket "key" starts; a database without it is no etcd v3 database. */
+  keyBucket(): { root: number; inline?: Buffer } {
+    const bucket = this.bucketRoot('key');
+    if (!bucket) throw new Error(`snapshot ${this.path} has no 'key' bucket: it is not an etcd v3 database.`);
+    return bucket;
   }
 
   /** The root page of a named top-level bucket. */
@@ -166,6 +171,37 @@ export function parseMeta(b: Buffer, at: number): { pageSize: number; root: numb
     root: Number(b.readBigUInt64LE(at + 16)),
     txid: Number(b.readBigUInt64LE(at + 48)),
   };
+}
+
+/** The page ids of a branch page's children, taken before any is read: a page is a view that moves. */
+export function branchChildren(p: Buffer): number[] {
+  const children: number[] = [];
+  for (let i = 0; i < p.readUInt16LE(10); i++) children.push(Number(p.readBigUInt64LE(16 + i * 16 + 8)));
+  return children;
+}
+
+export const TOMBSTONE = 0x74; // 't', the last byte of a delete's key
+
+/** The main revision of an entry of bucket "key" (8 bytes big-endian), without a BigInt per entry. */
+export function entryRevision(k: Buffer): number {
+  return k.readUInt32BE(0) * 4294967296 + k.readUInt32BE(4);
+}
+
+/** The entry of a delete: its key ends in 't'. */
+export function isTombstone(k: Buffer): boolean {
+  return k.length === 18 && k[17] === TOMBSTONE;
+}
+
+/**
+ * What one entry of bucket "key" adds to the live count, `compacted` being the finished compaction
+ * revision C (see countSnapshotKeys): at or below C each non-tombstone is a live key's only entry;
+ * above C a creation (version 1) adds a key and a tombstone takes one away.
+ */
+export function liveDelta(k: Buffer, v: Buffer, compacted: number): number {
+  const tombstone = isTombstone(k);
+  if (entryRevision(k) <= compacted) return tombstone ? 0 : 1;
+  if (tombstone) return -1;
+  return kvVersion(v) === 1 ? 1 : 0;
 }
 
 // Field 1 (key) of an mvccpb.KeyValue; it is written first.
@@ -272,8 +308,8 @@ export function countSnapshotKeys(path: string, opts: { trackKeys?: boolean } = 
   const r = new PageReader(path);
   try {
     const { finished: compacted, scheduled } = r.compaction();
-    const bucket = r.bucket('key');
-    if (!bucket) throw new Error(`snapshot ${path} has no 'key' bucket: not an etcd v3 database.`);
+    const root = r.keyBucket();
+    const bucket = root.inline ?? r.page(root.root);
     let entries = 0;
     let revision = 0;
 
@@ -281,13 +317,8 @@ export function countSnapshotKeys(path: string, opts: { trackKeys?: boolean } = 
       let live = 0;
       r.walk(bucket, (k, v) => {
         entries++;
-        const rev = k.readUInt32BE(0) * 4294967296 + k.readUInt32BE(4); // no BigInt per entry
-        revision = rev;
-        const tombstone = k.length === 18 && k[17] === 0x74; // 't'
-        if (rev <= compacted) {
-          if (!tombstone) live++;
-        } else if (tombstone) live--;
-        else if (kvVersion(v) === 1) live++;
+        revision = entryRevision(k);
+        live += liveDelta(k, v, compacted);
       });
       return { revision, keys: live, entries };
     }
@@ -295,7 +326,7 @@ export function countSnapshotKeys(path: string, opts: { trackKeys?: boolean } = 
     const table = new HashTable();
     r.walk(bucket, (k, v) => {
       entries++;
-      if (k.length >= 17) revision = k.readUInt32BE(0) * 4294967296 + k.readUInt32BE(4);
+      if (k.length >= 17) revision = entryRevision(k);
       const key = kvKey(v);
       // Two independent FNV-1a 32-bit lanes: a 64-bit hash.
       let h1 = 0x811c9dc5;
@@ -305,8 +336,7 @@ export function countSnapshotKeys(path: string, opts: { trackKeys?: boolean } = 
         h1 = Math.imul(h1 ^ c, 0x01000193);
         h2 = Math.imul(h2 ^ c, 0x01000193) ^ (h2 >>> 15);
       }
-      const tombstone = k.length === 18 && k[17] === 0x74; // 't'
-      table.set(h1 >>> 0, h2 >>> 0, !tombstone);
+      table.set(h1 >>> 0, h2 >>> 0, !isTombstone(k));
     });
     return { revision, keys: table.alive(), entries };
   } finally {

@@ -11,11 +11,14 @@
 // when C is below them, and an exact count from the file for the one leaf C falls inside.
 // Freed pages get summaries too and are never reached from the tree. Memory: 15 bytes a page.
 import {
+  branchChildren,
   countSnapshotKeys,
-  kvVersion,
+  entryRevision,
   kvVersionAt,
+  liveDelta,
   PageReader,
   parseMeta,
+  TOMBSTONE,
   type SnapshotKeys,
 } from './snapshot-file.ts';
 
@@ -27,7 +30,6 @@ export interface ScannedKeys extends SnapshotKeys {
 }
 
 const KEY_LEAF = 1; // summarised; 0: read from the file at the end (branch, overflow, other buckets)
-const TOMBSTONE = 0x74; // 't'
 
 export class SnapshotScan {
   private readonly dbBytes: number;
@@ -138,8 +140,7 @@ export class SnapshotScan {
     const r = new PageReader(path);
     try {
       const { finished: compacted, scheduled } = r.compaction();
-      const bucket = r.bucketRoot('key');
-      if (!bucket) throw new Error(`snapshot ${path} has no 'key' bucket: not an etcd v3 database.`);
+      const bucket = r.keyBucket();
       if (r.pageSize !== this.pageSize || scheduled > compacted || bucket.inline) return inOnePass();
       const total = { revision: 0, keys: 0, entries: 0, leaves: 0, leavesReadAgain: 0 };
       this.visit(r, bucket.root, compacted, total);
@@ -150,7 +151,8 @@ export class SnapshotScan {
   }
 
   private visit(r: PageReader, id: number, compacted: number, total: ScannedKeys): void {
-    if (id < this.kind.length && this.kind[id] === KEY_LEAF) {
+    const summarised = id < this.kind.length && this.kind[id] === KEY_LEAF;
+    if (summarised) {
       total.leaves++;
       const max = this.maxRev[id]!;
       total.entries += this.live[id]! + this.tombs[id]!;
@@ -166,27 +168,18 @@ export class SnapshotScan {
     }
     const p = r.page(id);
     if (p.readUInt16LE(8) & 0x01) {
-      // A branch: take the children's ids before reading them (a page is a view that moves).
-      const children: number[] = [];
-      for (let i = 0; i < p.readUInt16LE(10); i++) children.push(Number(p.readBigUInt64LE(16 + i * 16 + 8)));
-      for (const child of children) this.visit(r, child, compacted, total);
+      for (const child of branchChildren(p)) this.visit(r, child, compacted, total);
       return;
     }
     // A leaf the summaries cannot answer: count it entry by entry, as countSnapshotKeys does.
-    const summarised = id < this.kind.length && this.kind[id] === KEY_LEAF;
     if (!summarised) total.leaves++;
     total.leavesReadAgain++;
     r.walk(p, (k, v) => {
-      const rev = k.readUInt32BE(0) * 4294967296 + k.readUInt32BE(4);
-      const tombstone = k.length === 18 && k[17] === TOMBSTONE;
       if (!summarised) {
         total.entries++;
-        if (rev > total.revision) total.revision = rev;
+        total.revision = Math.max(total.revision, entryRevision(k));
       }
-      if (rev <= compacted) {
-        if (!tombstone) total.keys++;
-      } else if (tombstone) total.keys--;
-      else if (kvVersion(v) === 1) total.keys++;
+      total.keys += liveDelta(k, v, compacted);
     });
   }
 }
