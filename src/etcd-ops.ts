@@ -11,8 +11,8 @@ import { certsFromSecretData } from './etcd/certs.ts';
 const API_WAIT_MS = 90_000;
 
 // The etcd code (grpc-js, the census reader, the snapshot reader) is a chunk of dist/ of its own,
-// loaded at the first census or backup: a run refused before that never loads it.
-const etcdCode = async () => {
+// loaded once, at the first census or backup: a run refused before that never loads it.
+const loadEtcdCode = async () => {
   const [{ EtcdError }, { openPodEtcd }, { readCensus }, { takeBackup, restoreInstructions }] = await Promise.all([
     import('./etcd/client.ts'),
     import('./etcd/access.ts'),
@@ -21,6 +21,8 @@ const etcdCode = async () => {
   ]);
   return { EtcdError, openPodEtcd, readCensus, takeBackup, restoreInstructions };
 };
+let etcdCodeLoaded: ReturnType<typeof loadEtcdCode> | undefined;
+const etcdCode = () => (etcdCodeLoaded ??= loadEtcdCode());
 
 export function etcdOps(
   kube: Kube,
@@ -36,15 +38,19 @@ export function etcdOps(
     return certsFromSecretData(data, n.certs);
   };
   const podFor = (store: 'deployed' | 'embedded') => (store === 'deployed' ? n.etcdPod0 : n.embeddedPod);
+  /** How to reach the etcd of a pod (with the certificate read from the secret now). */
+  const target = async (pod: string) => ({
+    namespace: o.namespace,
+    pod,
+    port: 2379,
+    certs: await certs(),
+    container: 'etcd',
+  });
   const countOnce = async (store: 'deployed' | 'embedded'): Promise<Census> => {
     const { openPodEtcd, readCensus } = await etcdCode();
     const access = await openPodEtcd(kube.kc, {
-      namespace: o.namespace,
-      pod: podFor(store),
-      port: 2379,
-      certs: await certs(),
+      ...(await target(podFor(store))),
       allowExecFallback: store === 'deployed',
-      container: 'etcd',
     });
     try {
       o.log(`counting keys of the ${store} etcd (pod ${podFor(store)}) via ${access.path}`);
@@ -68,14 +74,16 @@ export function etcdOps(
   return {
     async census(store): Promise<Census> {
       const { EtcdError } = await etcdCode();
-      try {
-        // Just after a restart the API may still deny (RBAC not loaded) or refuse a port-forward.
-        return await retryTransient(
+      // Just after a restart the API may still deny (RBAC not loaded) or refuse a port-forward.
+      const count = () =>
+        retryTransient(
           () => countOnce(store),
           API_WAIT_MS,
           undefined,
           (x) => (transientApiError(x) && !(x instanceof EtcdError)) || deniedApiError(x),
         );
+      try {
+        return await count();
       } catch (e) {
         // An API server restart cuts the port-forward and the secret read. Count again, once,
         // after the API answers; a census that fails with the API up is a real failure.
@@ -91,27 +99,17 @@ export function etcdOps(
           `the census of the ${store} etcd was cut (${describeError(e)}) by a Kubernetes API outage; counting again once the API answers`,
         );
         await retryTransient(() => kube.ping(o.namespace, 5000), API_WAIT_MS).catch(() => {
-          throw e;
+          throw new Error(
+            `the census of the ${store} etcd (pod ${podFor(store)} in ${o.namespace}) was cut (${describeError(e)}) and the Kubernetes API did not answer again within ${API_WAIT_MS / 1000} s; run the phase again once the API server answers (a census only reads; the phase resumes from its state record)`,
+            { cause: e },
+          );
         });
-        // Just after a restart the API may still deny (RBAC not loaded) or refuse a port-forward.
-        return await retryTransient(
-          () => countOnce(store),
-          API_WAIT_MS,
-          undefined,
-          (x) => (transientApiError(x) && !(x instanceof EtcdError)) || deniedApiError(x),
-        );
+        return await count();
       }
     },
     async backup(dir) {
       const { openPodEtcd, takeBackup, restoreInstructions } = await etcdCode();
-      const access = await openPodEtcd(kube.kc, {
-        namespace: o.namespace,
-        pod: n.etcdPod0,
-        port: 2379,
-        certs: await certs(),
-        allowExecFallback: false,
-        container: 'etcd',
-      });
+      const access = await openPodEtcd(kube.kc, { ...(await target(n.etcdPod0)), allowExecFallback: false });
       try {
         const record = await takeBackup(access.client, {
           dir,
