@@ -16,7 +16,7 @@ import { open, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BackupRecord } from './types.ts';
 import type { EtcdClient } from './etcd/client.ts';
-import { SnapshotScan } from './etcd/snapshot-scan.ts';
+import { SnapshotScan, type ScannedKeys } from './etcd/snapshot-scan.ts';
 import { ETCD_36_LINE, onOrAfterLine, parseChartVersion } from './version.ts';
 
 export interface BackupOptions {
@@ -78,8 +78,14 @@ export function ensurePrivateDir(dir: string): void {
   }
 }
 
+/** Phase migrate takes the backup; a new run takes a new one (nothing changes before it is verified). */
+const AGAIN = 'run phase migrate again: it takes a new backup, and nothing in the cluster changed before this one';
+
 export async function takeBackup(client: EtcdClient, opts: BackupOptions): Promise<BackupResult> {
   const t0 = performance.now();
+  // A snapshot that fails a check: what it came from, why it is unusable, and what to do.
+  const unusable = (why: string) =>
+    new Error(`the snapshot of ${client.label} is unusable: ${why} The partial file was deleted; ${AGAIN}.`);
   ensurePrivateDir(opts.dir);
   const status = await client.status();
   // No write between this status and the snapshot's read transaction (the usual case): the file's
@@ -156,7 +162,7 @@ export async function takeBackup(client: EtcdClient, opts: BackupOptions): Promi
     } catch (e) {
       const why = e instanceof Error ? e.message : String(e);
       throw new Error(
-        `the etcd snapshot failed after ${mb(bytes)} of ${announced < 0 ? '?' : mb(announced)} MB: ${why} The partial file was deleted; take the backup again once etcd is back.`,
+        `the etcd snapshot failed after ${mb(bytes)} of ${announced < 0 ? '?' : mb(announced)} MB: ${why} The partial file was deleted; once the etcd answers again, ${AGAIN}.`,
       );
     } finally {
       await fh.close();
@@ -164,27 +170,30 @@ export async function takeBackup(client: EtcdClient, opts: BackupOptions): Promi
     const tail = Buffer.concat(trailer);
 
     if (announced < 0 || bytes !== announced + SHA_SIZE) {
-      throw new Error(
-        `the snapshot stream ended early: received ${bytes} bytes, etcd announced ${announced < 0 ? 'nothing' : announced + SHA_SIZE}. The etcd may have restarted; take the backup again.`,
+      throw unusable(
+        `the snapshot stream ended early: received ${bytes} bytes, etcd announced ${announced < 0 ? 'nothing' : announced + SHA_SIZE}; the etcd may have restarted.`,
       );
     }
     const sha256 = db.copy().update(tail).digest('hex');
     if (!db.digest().equals(tail)) {
-      throw new Error(
-        'the snapshot is corrupted: the sha256 etcd sent does not match the database bytes received. Take the backup again.',
-      );
+      throw unusable('the snapshot is corrupted: the sha256 etcd sent does not match the database bytes received.');
     }
     const s1 = (performance.now() - t0) / 1000;
     opts.log(
       `snapshot: ${mb(bytes)} MB received and written in ${s1.toFixed(1)} s (${mb(bytes / s1)} MB/s), etcd's checksum matches`,
     );
 
-    const inFile = scan!.finish(partial);
+    let inFile: ScannedKeys;
+    try {
+      inFile = scan!.finish(partial);
+    } catch (e) {
+      throw unusable((e as Error).message);
+    }
     const atRev =
       inFile.revision === guess.revision ? await guess.count : await client.count(ALL, ALL, inFile.revision);
     if (atRev.count !== inFile.keys) {
-      throw new Error(
-        `the snapshot holds ${inFile.keys} keys at revision ${inFile.revision} but etcd counts ${atRev.count} keys at that revision. Take the backup again.`,
+      throw unusable(
+        `the snapshot holds ${inFile.keys} keys at revision ${inFile.revision} but etcd counts ${atRev.count} keys at that revision.`,
       );
     }
     await rename(partial, file);

@@ -98,7 +98,8 @@ export class EtcdClient {
     this.client = new grpc.Client(this.target, creds, channelOpts);
   }
 
-  private get label(): string {
+  /** Which etcd this is, for messages: "etcd in pod <ns>/<pod> (through a port-forward)". */
+  get label(): string {
     return this.opts.label ?? `etcd at ${this.target}`;
   }
 

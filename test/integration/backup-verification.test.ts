@@ -97,7 +97,7 @@ describe('backup verification while the snapshot streams', () => {
   it('fails on a snapshot stream that stops short, and leaves no file', async () => {
     const dir = n;
     await expect(backup(tampered(client, (m) => m.slice(0, -2)))).rejects.toThrow(
-      /the snapshot stream ended early: received \d+ bytes, etcd announced \d+/,
+      /^the snapshot of etcd at \S+ is unusable: the snapshot stream ended early: received \d+ bytes, etcd announced \d+.*The partial file was deleted; run phase migrate again/,
     );
     expect(leftIn(dir)).toEqual([]);
     recordScenario({
@@ -162,7 +162,9 @@ describe('backup verification while the snapshot streams', () => {
           { ...first!, remainingBytes: 0, blob: sha },
         ]),
       ),
-    ).rejects.toThrow(/is not a readable bbolt database: meta page 0 is invalid/);
+    ).rejects.toThrow(
+      /^the snapshot of etcd at \S+ is unusable: snapshot \S+ is not a readable bbolt database: meta page 0 is invalid\. The partial file was deleted; run phase migrate again/,
+    );
     expect(leftIn(dir)).toEqual([]);
     recordScenario({
       group: GROUP,
