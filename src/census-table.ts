@@ -1,15 +1,6 @@
 // The census comparison as a Markdown table for the job summary: one row per group, mismatches first.
+import { escapeMarkdown } from './markdown.ts';
 import type { CensusDiff, DiffRow } from './types.ts';
-
-/** Escape text for a Markdown table cell: no pipes, no formatting, no HTML, one line. */
-export function escapeCell(text: string): string {
-  return text
-    .replace(/[\r\n]+/g, ' ')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/([\\`*_{}[\]()#+!|~])/g, '\\$1');
-}
 
 function fmtDelta(d: number): string {
   return d > 0 ? `+${d}` : d < 0 ? `−${-d}` : '0';
@@ -27,7 +18,7 @@ export function renderCensusTable(diff: CensusDiff): string {
   const lines = ['| Group | Before | After | Delta | Verdict |', '| --- | ---: | ---: | ---: | --- |'];
   for (const r of diff.rows) {
     lines.push(
-      `| ${escapeCell(r.group)} | ${r.before} | ${r.after} | ${fmtDelta(r.delta)} | ${VERDICT_TEXT[r.verdict]} |`,
+      `| ${escapeMarkdown(r.group)} | ${r.before} | ${r.after} | ${fmtDelta(r.delta)} | ${VERDICT_TEXT[r.verdict]} |`,
     );
   }
   const total = (k: 'before' | 'after') => diff.rows.reduce((s, r) => s + r[k], 0);

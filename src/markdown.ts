@@ -2,9 +2,9 @@
 // Release names, group names, reasons and headlines come from users and clusters: none of
 // them may open HTML, links, mentions, table cells or close our hidden marker comment.
 
-/** Turns any line break into a space: one value never spans two Markdown lines or table rows. */
+/** Turns a run of line breaks of any kind into one space: one value never spans two Markdown lines or table rows. */
 function oneLine(text: string): string {
-  return text.replace(/\r\n|[\r\n\u2028\u2029]/g, ' ');
+  return text.replace(/(?:\r\n|[\r\n\u2028\u2029])+/g, ' ');
 }
 
 /**

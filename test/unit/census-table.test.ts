@@ -1,7 +1,8 @@
 // How keys are grouped and compared, and the census table users read in the summary and the PR comment.
 import { describe, expect, it } from 'vitest';
 import { diffCensus, groupOf, isVolatile } from '../../src/census.ts';
-import { escapeCell, renderCensusTable } from '../../src/census-table.ts';
+import { renderCensusTable } from '../../src/census-table.ts';
+import { escapeMarkdown } from '../../src/markdown.ts';
 
 describe('groupOf, edge cases', () => {
   it.each([
@@ -84,7 +85,7 @@ describe('renderCensusTable', () => {
         '| Group | Before | After | Delta | Verdict |',
         '| --- | ---: | ---: | ---: | --- |',
         '| /registry/events/ | 9 | 1 | −8 | volatile (not checked) |',
-        '| /registry/example.com/crs/ | 0 | 4 | +4 | new |',
+        '| /registry/example\\.com/crs/ | 0 | 4 | +4 | new |',
         '| /registry/pods/ | 3 | 3 | 0 | ok |',
         '| /registry/secrets/ | 2 | 2 | 0 | ok |',
         '| **Total** | 14 | 10 | −4 | ok |',
@@ -93,6 +94,6 @@ describe('renderCensusTable', () => {
   });
 
   it('escapes ampersands and joins a line break of any kind into one space', () => {
-    expect(escapeCell('a&b\r\nc\n\nd')).toBe('a&amp;b c d');
+    expect(escapeMarkdown('a&b\r\nc\n\nd')).toBe('a&amp;b c d');
   });
 });

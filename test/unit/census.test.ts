@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_VOLATILE_PREFIXES, diffCensus, groupOf, isPrefixGroup } from '../../src/census.ts';
-import { escapeCell, renderCensusTable } from '../../src/census-table.ts';
+import { renderCensusTable } from '../../src/census-table.ts';
+import { escapeMarkdown } from '../../src/markdown.ts';
 import { certsFromSecretData } from '../../src/etcd/certs.ts';
 
 describe('groupOf', () => {
@@ -125,7 +126,7 @@ describe('renderCensusTable', () => {
     expect(lines).toHaveLength(6);
     for (const l of lines) expect(l.replace(/\\\|/g, '').split('|').length - 1).toBe(6);
     expect(md).not.toContain('<img');
-    expect(md).toContain('&lt;img src=x&gt;');
+    expect(md).toContain('&lt;img src\\=x&gt;');
     expect(md).toContain('\\*x\\*\\_y\\_');
   });
 
@@ -139,8 +140,8 @@ describe('renderCensusTable', () => {
     expect(lines.at(-1)).toBe('| **Total** | 5 | 4 | −1 | **1 group(s) lost keys** |');
   });
 
-  it('escapeCell flattens newlines', () => {
-    expect(escapeCell('a\nb|c')).toBe('a b\\|c');
+  it('escapeMarkdown flattens newlines', () => {
+    expect(escapeMarkdown('a\nb|c')).toBe('a b\\|c');
   });
 });
 
