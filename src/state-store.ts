@@ -19,6 +19,8 @@ import {
 
 /** How long a state write keeps trying through an API outage (a 403 then is RBAC not loaded yet). */
 const WRITE_RETRY_MS = 60_000;
+/** How many times a write that lost to another writer (HTTP 409) reads again and tries again. */
+const WRITE_ATTEMPTS = 5;
 
 export class LockHeldError extends Error {
   override name = 'LockHeldError';
@@ -87,27 +89,29 @@ export class StateStore {
 
   /** Takes the lock (or throws LockHeldError) and renews it until unlock(). */
   async lock(phase: string): Promise<{ tookOverFrom?: Lock }> {
-    await this.load();
-    const d = decideLock(this.current, this.runId, this.now());
-    if (!d.take) throw new LockHeldError(d.holder, this.release);
-    const event = d.takeover
-      ? `lock taken over from run ${d.takeover.runId}, which stopped renewing it`
-      : `lock taken for ${phase}`;
-    try {
-      await this.write(withEvent(lockedBy(this.current, this.runId, phase, this.now()), this.runId, event, this.now()));
-    } catch (e) {
-      if (e instanceof ConflictError) {
-        await this.load();
-        if (this.current.lock && this.current.lock.runId !== this.runId)
-          throw new LockHeldError(this.current.lock, this.release);
+    for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
+      // Read afresh each time: a write that lost to another run's decides again on what it wrote.
+      await this.load();
+      const d = decideLock(this.current, this.runId, this.now());
+      if (!d.take) throw new LockHeldError(d.holder, this.release);
+      const event = d.takeover
+        ? `lock taken over from run ${d.takeover.runId}, which stopped renewing it`
+        : `lock taken for ${phase}`;
+      try {
+        await this.write(
+          withEvent(lockedBy(this.current, this.runId, phase, this.now()), this.runId, event, this.now()),
+        );
+      } catch (e) {
+        if (e instanceof ConflictError) continue;
+        throw e;
       }
-      throw e;
+      this.held = true;
+      this.lockPhase = phase;
+      this.timer = setInterval(() => void this.renew(phase), LOCK_RENEW_MS);
+      this.timer.unref();
+      return { tookOverFrom: d.takeover };
     }
-    this.held = true;
-    this.lockPhase = phase;
-    this.timer = setInterval(() => void this.renew(phase), LOCK_RENEW_MS);
-    this.timer.unref();
-    return { tookOverFrom: d.takeover };
+    throw this.keptChanging();
   }
 
   /** Renews the lock once. A failure is kept: the run stops at its next step (assertHeld). */
@@ -149,7 +153,7 @@ export class StateStore {
   async update(fn: (s: StateRecord) => StateRecord, event?: string): Promise<StateRecord> {
     const run = async (): Promise<StateRecord> => {
       this.assertHeld();
-      for (let attempt = 0; attempt < 5; attempt++) {
+      for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
         let next = fn(this.current);
         if (event) next = withEvent(next, this.runId, event, this.now());
         try {
@@ -163,11 +167,17 @@ export class StateStore {
           if (other) throw new LockHeldError(other, this.release);
         }
       }
-      throw new Error(`could not write ConfigMap ${this.name}: it kept changing under this run`);
+      throw this.keptChanging();
     };
     const p = this.chain.then(run, run);
     this.chain = p.catch(() => undefined);
     return p;
+  }
+
+  private keptChanging(): Error {
+    return new Error(
+      `could not write ConfigMap ${this.name} in ${this.namespace}: it changed under this run ${WRITE_ATTEMPTS} times in a row, so something else writes it. This run changed nothing more; find the writer (kubectl -n ${this.namespace} get configmap ${this.name} -o yaml shows managedFields), stop it, then run the phase again`,
+    );
   }
 
   private async write(next: StateRecord): Promise<void> {
@@ -199,7 +209,7 @@ export class StateStore {
       this.resourceVersion = cm.metadata?.resourceVersion;
       this.current = next;
     } catch (e) {
-      if (statusOf(e) === 409) throw new ConflictError();
+      if (statusOf(e) === 409) throw new ConflictError(`ConfigMap ${this.name} changed since this run read it`);
       throw e;
     }
   }
