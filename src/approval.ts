@@ -62,10 +62,14 @@ export interface ApprovalEvidence {
 
 const CHECK_ORDER: ApprovalCheckName[] = ['token-permission', 'environment', 'required-reviewers', 'run-approval'];
 
-function isPermissionDenied(
-  answer: ApiAnswer<unknown> | undefined,
-): answer is { ok: false; status: number; message: string } {
-  return !!answer && !answer.ok && answer.status === 403 && !/rate limit/i.test(answer.message);
+type FailedAnswer = Extract<ApiAnswer<unknown>, { ok: false }>;
+
+function isFailed(answer: ApiAnswer<unknown> | undefined): answer is FailedAnswer {
+  return !!answer && !answer.ok;
+}
+
+function isPermissionDenied(answer: ApiAnswer<unknown> | undefined): answer is FailedAnswer {
+  return isFailed(answer) && answer.status === 403 && !/rate limit/i.test(answer.message);
 }
 
 function reviewerNames(reviewers: Reviewer[] | undefined): string {
@@ -112,7 +116,19 @@ export function decideApproval(request: ApprovalRequest, evidence: ApprovalEvide
   }
   if (!evidence) return verdict(false);
 
-  const denied = [evidence.environment, evidence.approvals, evidence.pending].find(isPermissionDenied);
+  const answers = [evidence.environment, evidence.approvals, evidence.pending];
+  const refused = answers.filter(isFailed).find((a) => a.status === 401);
+  if (refused) {
+    // Bad credentials: waiting or re-running does not help, another token does.
+    set(
+      'token-permission',
+      'failed',
+      `GitHub refused the token for ${slug} (HTTP 401: ${refused.message}): it is expired, revoked or not a GitHub token. ` +
+        "Pass a valid token as 'github-token': ${{ github.token }} (the default) with 'actions: read' in the job's 'permissions:', or a token with the Actions read permission.",
+    );
+    return verdict(false);
+  }
+  const denied = answers.find(isPermissionDenied);
   if (denied) {
     set(
       'token-permission',

@@ -84,6 +84,20 @@ describe('decideApproval', () => {
         /'actions: read'/,
       ],
       [
+        '401 on environment',
+        { environment: { ok: false, status: 401, message: 'Bad credentials' } },
+        request,
+        'token-permission',
+        /refused the token for acme\/platform \(HTTP 401: Bad credentials\).*Pass a valid token as 'github-token'/,
+      ],
+      [
+        '401 on approvals',
+        evidence([], { approvals: { ok: false, status: 401, message: 'Bad credentials' } }),
+        request,
+        'token-permission',
+        /HTTP 401: Bad credentials/,
+      ],
+      [
         'no reviewers rule',
         evidence([review('approved', 'a')], {
           environment: { ok: true, data: { id: 5, name: 'prod', protection_rules: [{ type: 'wait_timer' }] } },
