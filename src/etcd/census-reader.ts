@@ -153,7 +153,7 @@ async function readAt(reader: KeyRangeReader, opts: ReadCensusOptions): Promise<
         const r = await reader.readRange({ key: q.keys[0]!, rangeEnd: hi, limit: 0, revision });
         if (r.keys.length !== q.count) {
           throw new Error(
-            `census: etcd listed ${r.keys.length} keys where it counted ${q.count} at revision ${revision}; the read was not consistent.`,
+            `census: etcd listed ${r.keys.length} keys where it counted ${q.count} at revision ${revision}; the read was not consistent. Run the phase again: the census reads one revision afresh.`,
           );
         }
         for (const k of r.keys) add(groupOf(k.toString('latin1')), 1);
@@ -161,7 +161,10 @@ async function readAt(reader: KeyRangeReader, opts: ReadCensusOptions): Promise<
         break;
       }
       const first = q.keys[0];
-      if (!first) throw new Error(`census: etcd counted ${q.count} keys but returned none at revision ${revision}.`);
+      if (!first)
+        throw new Error(
+          `census: etcd counted ${q.count} keys but returned none at revision ${revision}. Run the phase again: the census reads one revision afresh.`,
+        );
       const g = groupOf(first.toString('latin1'));
       const end = groupEnd(Buffer.from(g, 'latin1'), isPrefixGroup(g));
       if (!isToEnd(hi) && Buffer.compare(end, hi) >= 0) {
