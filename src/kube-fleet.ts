@@ -70,19 +70,14 @@ const workload =
 
 export class FleetLister {
   calls = 0;
-  private readonly connect: () => Promise<KubeConnection>;
-  private base?: { url: URL; opts: https.RequestOptions };
+  private readonly conn: KubeConnection;
 
-  constructor(connect: () => Promise<KubeConnection>) {
-    this.connect = connect;
+  constructor(conn: KubeConnection) {
+    this.conn = conn;
   }
 
   private async request(path: string, accept: string): Promise<RawList> {
-    if (!this.base) {
-      const c = await this.connect();
-      this.base = { url: c.url, opts: c.options };
-    }
-    const { url, opts } = this.base;
+    const { url, options: opts } = this.conn;
     this.calls++;
     const mod = url.protocol === 'http:' ? http : https;
     const prefix = url.pathname.replace(/\/$/, '');
@@ -164,8 +159,8 @@ function denied(e: unknown, what: string, scope: string): Error {
   return e as Error;
 }
 
-export async function readFleet(connect: () => Promise<KubeConnection>, o: FleetReadOptions): Promise<FleetRead> {
-  const lister = new FleetLister(connect);
+export async function readFleet(conn: KubeConnection, o: FleetReadOptions): Promise<FleetRead> {
+  const lister = new FleetLister(conn);
   const notes: string[] = [];
   const pageSize = o.pageSize;
   let targets: (string | undefined)[] = [undefined];

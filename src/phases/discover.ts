@@ -85,7 +85,7 @@ export async function runDiscover(s: FleetSettings): Promise<void> {
     }
     const t0 = Date.now();
     for (const w of warnings) core.warning(w);
-    const read = await readFleet(async () => conn, { scope: s.scope, secrets: s.secrets });
+    const read = await readFleet(conn, { scope: s.scope, secrets: s.secrets });
     const entries = classifyFleet(groupFleet(read.objects), {
       chartVersion: s.chartVersion,
       gitopsPaused: s.gitopsPaused,
