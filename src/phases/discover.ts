@@ -72,17 +72,19 @@ function fleetJson(entries: FleetEntry[]): string {
 
 export async function runDiscover(s: FleetSettings): Promise<void> {
   core.setOutput('phase', 'discover');
-  let cleanup = (): void => undefined;
+  let c: Awaited<ReturnType<typeof connection>>;
   try {
-    let conn: KubeConnection;
-    let warnings: string[];
-    try {
-      ({ conn, warnings, cleanup } = await connection(s));
-    } catch (e) {
-      throw new Error(
-        `the kubeconfig cannot be used: ${firstLine(e)}; fix input 'kubeconfig' or 'context' (or KUBECONFIG) and run again`,
-      );
-    }
+    c = await connection(s);
+  } catch (e) {
+    // Nothing was read: an unusable kubeconfig or context is a refusal, as in the other phases.
+    core.setOutput('status', 'refused');
+    core.setFailed(
+      `refused: the kubeconfig cannot be used: ${firstLine(e)}. Next: fix input 'kubeconfig' or 'context' (or KUBECONFIG) and run again`,
+    );
+    return;
+  }
+  const { conn, warnings } = c;
+  try {
     const t0 = Date.now();
     for (const w of warnings) core.warning(w);
     const read = await readFleet(conn, { scope: s.scope, secrets: s.secrets });
@@ -137,6 +139,6 @@ export async function runDiscover(s: FleetSettings): Promise<void> {
     core.setOutput('status', 'failed');
     core.setFailed(`failed: discover could not read the fleet: ${firstLine(e)}`);
   } finally {
-    cleanup();
+    c.cleanup();
   }
 }
