@@ -18,6 +18,14 @@ export interface ChosenContext {
   warnings: string[];
 }
 
+/** The user fields credentialFailure names: client-node's User, or kube-lite's reading of the kubeconfig. */
+export interface KubeUser {
+  name?: string;
+  exec?: unknown;
+  keyFile?: string;
+  certFile?: string;
+}
+
 const contextList = (v: KubeconfigView): string => v.contexts.map((c) => c.name).join(', ') || 'none';
 
 /** The input `context` if set, else current-context; each refusal lists the contexts there are and what to set. */
@@ -48,4 +56,30 @@ export function chooseContext(v: KubeconfigView, context: string | undefined): C
       ]
     : [];
   return { context: name, cluster: cluster.name, user: ctx.user, warnings };
+}
+
+/** Why the kubeconfig's user cannot authenticate, from the error loading its credentials gave (client-node's or a file read's). */
+export function credentialFailure(user: KubeUser | undefined | null, e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  const first =
+    (
+      String(err?.message ?? e)
+        .trim()
+        .split('\n')[0] ?? ''
+    ).slice(0, 300) || '(no message)';
+  const who = `user ${JSON.stringify(user?.name ?? '?')}`;
+  const exec = user?.exec as { command?: string } | undefined;
+  if (exec?.command) {
+    const why = err?.code === 'ENOENT' ? 'was not found on the runner' : `failed: ${first}`;
+    return (
+      `the kubeconfig's exec credential plugin of ${who} (command ${JSON.stringify(exec.command)}) ${why}. ` +
+      'The plugin runs on the runner as it does for kubectl: install it there and give it its own credentials (EKS: aws, GKE: gke-gcloud-auth-plugin)'
+    );
+  }
+  if (err?.code && typeof err.path === 'string') {
+    const what =
+      err.path === user?.keyFile ? 'client key file' : err.path === user?.certFile ? 'client certificate file' : 'file';
+    return `the kubeconfig's ${what} ${JSON.stringify(err.path)} of ${who} cannot be read (${err.code}); the file must exist on the runner and be readable by the runner user, or put its content in the kubeconfig (client-key-data)`;
+  }
+  return `the kubeconfig's credentials of ${who} cannot be loaded: ${first}`;
 }

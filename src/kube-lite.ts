@@ -7,7 +7,7 @@ import type { RequestOptions } from 'node:https';
 import { Agent } from 'node:https';
 import { dirname, isAbsolute, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { chooseContext } from './kube-context.ts';
+import { chooseContext, credentialFailure } from './kube-context.ts';
 
 export interface KubeConnection {
   url: URL;
@@ -100,7 +100,21 @@ export function liteConnection(opts: { content?: string; context?: string; env?:
   const url = new URL(cluster.server);
   if (proxied(url, env)) throw new UnsupportedKubeconfig('proxy');
 
-  const file = (p: unknown): Buffer => readFileSync(isAbsolute(String(p)) || !base ? String(p) : join(base, String(p)));
+  const file = (p: unknown): Buffer => {
+    const path = isAbsolute(String(p)) || !base ? String(p) : join(base, String(p));
+    try {
+      return readFileSync(path);
+    } catch (e) {
+      // In the words the other phases use for the same file (kube.ts through client-node).
+      const named = (key: string) => (user[key] === p ? path : undefined);
+      throw new Error(
+        credentialFailure(
+          { name: chosen.user, keyFile: named('client-key'), certFile: named('client-certificate') },
+          e,
+        ),
+      );
+    }
+  };
   const data = (inline: unknown, path: unknown): Buffer | undefined =>
     typeof inline === 'string' ? Buffer.from(inline, 'base64') : path ? file(path) : undefined;
   const headers: Record<string, string> = {};

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import type { RequestOptions } from 'node:https';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
-import { chooseContext } from './kube-context.ts';
+import { chooseContext, credentialFailure } from './kube-context.ts';
 import type { KubeConnection } from './kube-lite.ts';
 
 export interface LoadedKubeConfig {
@@ -62,6 +62,10 @@ export function loadKubeConfig(opts: {
  */
 export async function kubeConnection(kc: KubeConfig): Promise<KubeConnection> {
   const options: RequestOptions = { headers: {} };
-  await kc.applyToHTTPSOptions(options);
+  try {
+    await kc.applyToHTTPSOptions(options);
+  } catch (e) {
+    throw new Error(credentialFailure(kc.getCurrentUser(), e));
+  }
   return { url: new URL(kc.getCurrentCluster()!.server), options };
 }

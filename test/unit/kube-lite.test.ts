@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import YAML from 'yaml';
 import { liteConnection, UnsupportedKubeconfig } from '../../src/kube-lite.ts';
-import { loadKubeConfig } from '../../src/kubeconfig.ts';
+import { kubeConnection, loadKubeConfig } from '../../src/kubeconfig.ts';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 function kubeconfig(user: Record<string, unknown>, cluster: Record<string, unknown> = {}): string {
@@ -150,5 +150,33 @@ describe('liteConnection and loadKubeConfig', () => {
     expect(lite.warnings).toEqual(full.warnings);
     expect(lite.conn.options.rejectUnauthorized).toBe(false);
     expect(liteConnection({ content: doc({ current: 'dev' }), env: {} }).warnings).toEqual([]);
+  });
+});
+
+describe('credentials that cannot be loaded', () => {
+  it('liteConnection names a client key file that cannot be read, in the words of the other phases', () => {
+    const key = join(tmpdir(), 'vcem-no-such-dir', 'client.key');
+    const content = kubeconfig({ 'client-certificate-data': b64('CERT'), 'client-key': key });
+    expect(() => liteConnection({ content, env: {} })).toThrow(
+      `the kubeconfig's client key file ${JSON.stringify(key)} of user "u" cannot be read (ENOENT); the file must exist on the runner`,
+    );
+  });
+
+  it('kubeConnection names an exec plugin missing from the runner', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'kube-lite-test-'));
+    try {
+      const k = loadKubeConfig({
+        content: kubeconfig({
+          exec: { apiVersion: 'client.authentication.k8s.io/v1beta1', command: 'vcem-no-such-plugin' },
+        }),
+        tempRoot: root,
+      });
+      await expect(kubeConnection(k.kc)).rejects.toThrow(
+        `the kubeconfig's exec credential plugin of user "u" (command "vcem-no-such-plugin") was not found on the runner`,
+      );
+      k.cleanup();
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
