@@ -23,6 +23,7 @@ const CORE = [
   'src/fleet.ts',
   'src/gitops.ts',
   'src/helm-record.ts',
+  'src/kube-context.ts',
   'src/log-scan.ts',
   'src/markdown.ts',
   'src/outputs.ts',

@@ -84,6 +84,14 @@ const MAX_VALUES_BYTES = 256 * 1024;
 // eslint-disable-next-line no-control-regex -- control characters are what it looks for
 export const CONTROL = /[\u0000-\u001f\u007f]/;
 
+/** Shows a bad value safely: one line, bounded, quoted. */
+export function show(value: string): string {
+  const oneLine = JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
+  return oneLine;
+}
+
+type Bad = (input: string, problem: string, expected: string) => undefined;
+
 /** Ways a user writes a boolean in YAML 1.2 core schema, as @actions/core accepts. */
 function parseBool(text: string): boolean | undefined {
   if (['true', 'True', 'TRUE'].includes(text)) return true;
@@ -91,19 +99,55 @@ function parseBool(text: string): boolean | undefined {
   return undefined;
 }
 
-/** Shows a bad value safely: one line, bounded, quoted. */
-export function show(value: string): string {
-  const oneLine = JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
-  return oneLine;
-}
-
-export function parseSettings(get: GetInput): Settings {
+/**
+ * What both parsers (this one and fleet-config.ts) read inputs with: every problem is collected by
+ * bad() and thrown at once by done(), so a user fixes them all in one round.
+ */
+export function inputReader(get: GetInput) {
   const problems: InputProblem[] = [];
-  const bad = (input: string, problem: string, expected: string): undefined => {
+  const bad: Bad = (input, problem, expected) => {
     problems.push({ input, problem, expected });
     return undefined;
   };
   const text = (name: string): string => get(name).trim();
+  const bool = (name: string, fallback: boolean): boolean => {
+    const v = text(name);
+    if (v === '') return fallback;
+    const b = parseBool(v);
+    return b ?? bad(name, `${show(v)} is not a boolean`, 'true or false') ?? fallback;
+  };
+  /** Inputs kubeconfig and context; the kubeconfig is a secret, so no message quotes it. */
+  const kube = (): { kubeconfig?: string; context?: string } => {
+    const kubeconfig = get('kubeconfig').trim() ? get('kubeconfig') : undefined;
+    if (kubeconfig !== undefined) {
+      let doc: unknown;
+      try {
+        doc = parseYaml(kubeconfig, { maxAliasCount: 20 });
+      } catch {
+        // Not YAML: doc stays undefined and is refused below.
+      }
+      if (!doc || typeof doc !== 'object' || !('clusters' in doc)) {
+        bad(
+          'kubeconfig',
+          'is not a kubeconfig (not YAML with a clusters list); its content is not shown',
+          'the content of a kubeconfig file, for example from a repository secret',
+        );
+      }
+    }
+    const context = text('context') || undefined;
+    // Stryker disable next-line ConditionalExpression: a regex tests undefined as the text 'undefined' (no control character); for tsc
+    if (context !== undefined && CONTROL.test(context))
+      bad('context', 'contains a control character', 'a context name from the kubeconfig');
+    return { kubeconfig, context };
+  };
+  const done = (): void => {
+    if (problems.length > 0) throw new InputError(problems);
+  };
+  return { bad, text, bool, kube, done };
+}
+
+export function parseSettings(get: GetInput): Settings {
+  const { bad, text, bool, kube, done } = inputReader(get);
 
   // After a problem these give undefined: parseSettings throws before any value is used.
   const label = (name: string, max: number): string | undefined => {
@@ -122,12 +166,6 @@ export function parseSettings(get: GetInput): Settings {
   const release = label('release', 53)!;
   const namespace = label('namespace', 63)!;
 
-  const bool = (name: string, fallback: boolean): boolean => {
-    const v = text(name);
-    if (v === '') return fallback;
-    const b = parseBool(v);
-    return b ?? bad(name, `${show(v)} is not a boolean`, 'true or false') ?? fallback;
-  };
   const versionText = text('chart-version');
   let chartVersion = parseChartVersion(versionText);
   if (!versionText) bad('chart-version', 'is empty', 'the vCluster chart version to upgrade to, like 0.27.0');
@@ -182,27 +220,7 @@ export function parseSettings(get: GetInput): Settings {
   const etcdExtraArgs = parseExtraArgs(get('etcd-extra-args'), chartVersion, bad);
   const extraValues = parseValuesInput(get('values'), bad)!;
 
-  const kubeconfig = get('kubeconfig').trim() ? get('kubeconfig') : undefined;
-  if (kubeconfig !== undefined) {
-    let doc: unknown;
-    try {
-      doc = parseYaml(kubeconfig, { maxAliasCount: 20 });
-    } catch {
-      // Not YAML: doc stays undefined and is refused below.
-    }
-    // The content is a secret: the message never quotes it.
-    if (!doc || typeof doc !== 'object' || !('clusters' in doc)) {
-      bad(
-        'kubeconfig',
-        'is not a kubeconfig (not YAML with a clusters list); its content is not shown',
-        'the content of a kubeconfig file, for example from a repository secret',
-      );
-    }
-  }
-  const context = text('context') || undefined;
-  // Stryker disable next-line ConditionalExpression: a regex tests undefined as the text 'undefined' (no control character); for tsc
-  if (context !== undefined && CONTROL.test(context))
-    bad('context', 'contains a control character', 'a context name from the kubeconfig');
+  const { kubeconfig, context } = kube();
 
   const duration = (name: string, fallback: string, min: number): number | undefined => {
     const v = text(name) || fallback;
@@ -301,7 +319,7 @@ export function parseSettings(get: GetInput): Settings {
   if (valuesDir !== undefined && CONTROL.test(valuesDir))
     bad('values-dir', 'contains a control character', 'a directory path on the runner, like gitops/vclusters');
 
-  if (problems.length > 0) throw new InputError(problems);
+  done();
   return {
     release,
     namespace,
@@ -332,8 +350,6 @@ export function parseSettings(get: GetInput): Settings {
     valuesDir,
   };
 }
-
-type Bad = (input: string, problem: string, expected: string) => undefined;
 
 function parseChart(chart: string, repo: string, bad: Bad): ChartRef | undefined {
   if (CONTROL.test(chart))

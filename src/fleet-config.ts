@@ -1,7 +1,6 @@
 // The inputs of phase discover, parsed once before any cluster call. Like config.ts, every problem
 // is collected and each names the input, what is wrong and what would be right.
-import { parse as parseYaml } from 'yaml';
-import { CONTROL, InputError, show, type GetInput, type InputProblem } from './config.ts';
+import { CONTROL, inputReader, show, type GetInput } from './config.ts';
 import { atLeast, parseChartVersion, MIN_MIGRATION, type ChartVersion } from './version.ts';
 import { MATRIX_MAX, type NextPhase } from './fleet.ts';
 import type { NamespaceScope } from './kube-fleet.ts';
@@ -56,12 +55,7 @@ export function validSelector(selector: string): boolean {
 }
 
 export function parseFleetSettings(get: GetInput): FleetSettings {
-  const problems: InputProblem[] = [];
-  const bad = (input: string, problem: string, expected: string): undefined => {
-    problems.push({ input, problem, expected });
-    return undefined;
-  };
-  const text = (name: string): string => get(name).trim();
+  const { bad, text, bool, kube, done } = inputReader(get);
 
   for (const name of ['release', 'namespace']) {
     if (text(name) !== '')
@@ -136,37 +130,11 @@ export function parseFleetSettings(get: GetInput): FleetSettings {
           'migrate (deployed and migrating releases) or finalize (verified releases)',
         );
 
-  const bool = (name: string): boolean => {
-    const v = text(name);
-    if (v === '' || ['false', 'False', 'FALSE'].includes(v)) return false;
-    if (['true', 'True', 'TRUE'].includes(v)) return true;
-    return bad(name, `${show(v)} is not a boolean`, 'true or false') ?? false;
-  };
-  const secrets = bool('discover-secrets');
-  const gitopsPaused = bool('gitops-paused');
+  const secrets = bool('discover-secrets', false);
+  const gitopsPaused = bool('gitops-paused', false);
+  const { kubeconfig, context } = kube();
 
-  const kubeconfig = get('kubeconfig').trim() ? get('kubeconfig') : undefined;
-  if (kubeconfig !== undefined) {
-    let doc: unknown;
-    try {
-      doc = parseYaml(kubeconfig, { maxAliasCount: 20 });
-    } catch {
-      doc = undefined;
-    }
-    // The content is a secret: the message never quotes it.
-    if (!doc || typeof doc !== 'object' || !('clusters' in doc)) {
-      bad(
-        'kubeconfig',
-        'is not a kubeconfig (not YAML with a clusters list); its content is not shown',
-        'the content of a kubeconfig file, for example from a repository secret',
-      );
-    }
-  }
-  const context = text('context') || undefined;
-  if (context !== undefined && CONTROL.test(context))
-    bad('context', 'contains a control character', 'a context name from the kubeconfig');
-
-  if (problems.length > 0) throw new InputError(problems);
+  done();
   return {
     phase: 'discover',
     scope,

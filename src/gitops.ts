@@ -37,38 +37,31 @@ const FLUX_TODO = (hr: string, ns: string, name: string) =>
 const PLATFORM_TODO = (vci: string) =>
   `change the values of VirtualClusterInstance ${vci} in vCluster Platform (or detach the release from it) instead of upgrading it by hand, then run with gitops-paused: true`;
 
-function argo(release: string, o: MarkedObject): GitOpsMark | undefined {
+/** The Argo CD Application a mark names, and the mark: tracking annotation, instance label, or standard label. */
+function argoApp(release: string, o: MarkedObject): { app: string; evidence: string } | undefined {
   const tracking = o.annotations?.[ARGO_TRACKING];
-  if (tracking) {
-    // "<app>:<group>/<kind>:<namespace>/<name>"; the app may be "<namespace>_<name>".
-    const app = tracking.split(':')[0] || tracking;
-    return {
-      controller: 'Argo CD',
-      owner: `Application ${app}`,
-      evidence: `annotation ${ARGO_TRACKING} on ${o.what}`,
-      todo: ARGO_TODO(app),
-    };
-  }
+  // "<app>:<group>/<kind>:<namespace>/<name>"; the app may be "<namespace>_<name>".
+  if (tracking)
+    return { app: tracking.split(':')[0] || tracking, evidence: `annotation ${ARGO_TRACKING} on ${o.what}` };
   const instance = o.labels?.[ARGO_INSTANCE];
-  if (instance)
-    return {
-      controller: 'Argo CD',
-      owner: `Application ${instance}`,
-      evidence: `label ${ARGO_INSTANCE} on ${o.what}`,
-      todo: ARGO_TODO(instance),
-    };
+  if (instance) return { app: instance, evidence: `label ${ARGO_INSTANCE} on ${o.what}` };
   // Helm charts set app.kubernetes.io/instance to the release name themselves; only another
   // value is Argo CD's label tracking (it writes the Application name there).
   const std = o.labels?.[STANDARD_INSTANCE];
-  if (std && std !== release) {
-    return {
-      controller: 'Argo CD',
-      owner: `Application ${std}`,
-      evidence: `label ${STANDARD_INSTANCE}=${std} on ${o.what} (not the release name)`,
-      todo: ARGO_TODO(std),
-    };
-  }
+  if (std && std !== release)
+    return { app: std, evidence: `label ${STANDARD_INSTANCE}=${std} on ${o.what} (not the release name)` };
   return undefined;
+}
+
+function argo(release: string, o: MarkedObject): GitOpsMark | undefined {
+  const found = argoApp(release, o);
+  if (!found) return undefined;
+  return {
+    controller: 'Argo CD',
+    owner: `Application ${found.app}`,
+    evidence: found.evidence,
+    todo: ARGO_TODO(found.app),
+  };
 }
 
 function flux(o: MarkedObject): GitOpsMark | undefined {

@@ -67,12 +67,12 @@ export function settledAsFailed(
     body.version !== revision
   ) {
     throw new Error(
-      `${helmRecordName(release, revision)} is not Helm's record of revision ${revision} of release ${release} (${seen})`,
+      `${helmRecordName(release, revision)} is not Helm's record of revision ${revision} of release ${release} (${seen}), so this run left it as it is; look at it and at helm history ${release} before running again`,
     );
   }
   if (l.status !== 'pending-upgrade' || body.info?.status !== 'pending-upgrade') {
     throw new Error(
-      `revision ${revision} of release ${release} is no longer pending-upgrade (${seen}): another Helm operation changed it`,
+      `revision ${revision} of release ${release} is no longer pending-upgrade (${seen}): another Helm operation changed it; run again once it has finished, and the run reads the release anew`,
     );
   }
   const next: HelmRecordBody = { ...body, info: { ...body.info, status: 'failed', description } };

@@ -68,24 +68,41 @@ const workload =
   (kind: WorkloadObj['kind']) =>
   (i: RawItem): WorkloadObj => ({ ...meta(i), kind, replicas: i.spec?.replicas ?? 1 });
 
+/** A refused or failed list in words: 401 and 403 say what to fix; others that discover changed nothing and may run again. */
+function statusError(code: number, get: string, body: string, origin: string): ApiStatusError {
+  let msg = body.slice(0, 300);
+  try {
+    msg = (JSON.parse(body) as { message?: string }).message ?? msg;
+  } catch {
+    /* not JSON */
+  }
+  if (code === 401)
+    return new ApiStatusError(
+      code,
+      `the Kubernetes API server ${origin} refused the credentials (${get}: 401 Unauthorized); check the token or certificate of the kubeconfig's user`,
+    );
+  // 403 is worded by denied(), which knows the resource and the RBAC rule that grants it.
+  if (code === 403) return new ApiStatusError(code, `${get}: 403 ${msg}`);
+  return new ApiStatusError(
+    code,
+    `${get}: ${code} ${msg}; discover changed nothing: run it again, and if this repeats check the API server ${origin}`,
+  );
+}
+
 export class FleetLister {
   calls = 0;
-  private readonly connect: () => Promise<KubeConnection>;
-  private base?: { url: URL; opts: https.RequestOptions };
+  private readonly conn: KubeConnection;
 
-  constructor(connect: () => Promise<KubeConnection>) {
-    this.connect = connect;
+  constructor(conn: KubeConnection) {
+    this.conn = conn;
   }
 
   private async request(path: string, accept: string): Promise<RawList> {
-    if (!this.base) {
-      const c = await this.connect();
-      this.base = { url: c.url, opts: c.options };
-    }
-    const { url, opts } = this.base;
+    const { url, options: opts } = this.conn;
     this.calls++;
     const mod = url.protocol === 'http:' ? http : https;
     const prefix = url.pathname.replace(/\/$/, '');
+    const get = `GET ${path.split('?')[0]}`;
     return new Promise<RawList>((resolve, reject) => {
       const req = mod.request(
         {
@@ -103,26 +120,30 @@ export class FleetLister {
           res.on('end', () => {
             const body = Buffer.concat(chunks).toString('utf8');
             if (res.statusCode !== 200) {
-              let msg = body.slice(0, 300);
-              try {
-                msg = (JSON.parse(body) as { message?: string }).message ?? msg;
-              } catch {
-                /* not JSON */
-              }
-              reject(new ApiStatusError(res.statusCode ?? 0, `GET ${path.split('?')[0]}: ${res.statusCode} ${msg}`));
+              reject(statusError(res.statusCode ?? 0, get, body, url.origin));
               return;
             }
             try {
               resolve(JSON.parse(body) as RawList);
-            } catch (e) {
-              reject(e as Error);
+            } catch {
+              reject(
+                new Error(
+                  `${get}: the answer of ${url.origin} is not JSON, so it is not a Kubernetes API server; check the server of the kubeconfig's cluster`,
+                ),
+              );
             }
           });
           res.on('error', reject);
         },
       );
-      req.setTimeout(60_000, () => req.destroy(new Error(`GET ${path.split('?')[0]}: no answer within 60s`)));
-      req.on('error', reject);
+      req.setTimeout(60_000, () => req.destroy(new Error(`${get}: no answer within 60s`)));
+      req.on('error', (e) =>
+        reject(
+          new Error(
+            `cannot reach the Kubernetes API server ${url.origin}: ${e.message}; check the server of the kubeconfig's cluster and that the runner can reach it`,
+          ),
+        ),
+      );
       req.end();
     });
   }
@@ -164,8 +185,8 @@ function denied(e: unknown, what: string, scope: string): Error {
   return e as Error;
 }
 
-export async function readFleet(connect: () => Promise<KubeConnection>, o: FleetReadOptions): Promise<FleetRead> {
-  const lister = new FleetLister(connect);
+export async function readFleet(conn: KubeConnection, o: FleetReadOptions): Promise<FleetRead> {
+  const lister = new FleetLister(conn);
   const notes: string[] = [];
   const pageSize = o.pageSize;
   let targets: (string | undefined)[] = [undefined];

@@ -7,10 +7,17 @@ import type { RequestOptions } from 'node:https';
 import { Agent } from 'node:https';
 import { dirname, isAbsolute, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { chooseContext, credentialFailure } from './kube-context.ts';
 
 export interface KubeConnection {
   url: URL;
   options: RequestOptions;
+}
+
+/** The connection and what the run says about the kubeconfig (kube-context.ts decides both). */
+export interface LiteConnection {
+  conn: KubeConnection;
+  warnings: string[];
 }
 
 export class UnsupportedKubeconfig extends Error {
@@ -55,7 +62,7 @@ function proxied(url: URL, env: NodeJS.ProcessEnv): boolean {
 }
 
 /** The connection of the kubeconfig's (or `context`'s) cluster and user. */
-export function liteConnection(opts: { content?: string; context?: string; env?: NodeJS.ProcessEnv }): KubeConnection {
+export function liteConnection(opts: { content?: string; context?: string; env?: NodeJS.ProcessEnv }): LiteConnection {
   const env = opts.env ?? process.env;
   let text: string;
   let base: string | undefined;
@@ -67,22 +74,23 @@ export function liteConnection(opts: { content?: string; context?: string; env?:
   } else throw new UnsupportedKubeconfig('in-cluster configuration');
   const doc = parseYaml(text, { maxAliasCount: 20 }) as KubeconfigDoc | null;
   if (!doc || typeof doc !== 'object') throw new Error('the kubeconfig is not a YAML mapping');
-  const contexts = doc.contexts ?? [];
-  const name = opts.context ?? doc['current-context'];
-  const ctx = contexts.find((c) => c.name === name)?.context;
-  if (!ctx) {
-    const known = contexts.map((c) => c.name).join(', ') || 'none';
+  // The same choice, refusals and warnings as kubeconfig.ts (which loads the kubeconfig through client-node).
+  const chosen = chooseContext(
+    {
+      currentContext: doc['current-context'],
+      contexts: (doc.contexts ?? []).map((c) => ({ ...c.context, name: c.name ?? '' })),
+      clusters: (doc.clusters ?? []).map((c) => ({
+        name: c.name ?? '',
+        skipTLSVerify: c.cluster?.['insecure-skip-tls-verify'] === true,
+      })),
+    },
+    opts.context,
+  );
+  const cluster = doc.clusters?.find((c) => c.name === chosen.cluster)?.cluster ?? {};
+  const user = doc.users?.find((u) => u.name === chosen.user)?.user ?? {};
+  if (typeof cluster.server !== 'string')
     throw new Error(
-      opts.context !== undefined
-        ? `input 'context': the kubeconfig has no context named ${JSON.stringify(opts.context)} (it has: ${known}); set context to one of them or leave it empty for the current context`
-        : "the kubeconfig names no cluster for its current context; set input 'context' or fix the kubeconfig",
-    );
-  }
-  const cluster = doc.clusters?.find((c) => c.name === ctx.cluster)?.cluster;
-  const user = doc.users?.find((u) => u.name === ctx.user)?.user ?? {};
-  if (!cluster || typeof cluster.server !== 'string')
-    throw new Error(
-      "the kubeconfig names no cluster for its current context; set input 'context' or fix the kubeconfig",
+      `the kubeconfig's cluster ${JSON.stringify(chosen.cluster)} has no server; give it the API server's URL`,
     );
   const odd = [
     ...Object.keys(user).filter((k) => !USER_KEYS.has(k)),
@@ -92,7 +100,21 @@ export function liteConnection(opts: { content?: string; context?: string; env?:
   const url = new URL(cluster.server);
   if (proxied(url, env)) throw new UnsupportedKubeconfig('proxy');
 
-  const file = (p: unknown): Buffer => readFileSync(isAbsolute(String(p)) || !base ? String(p) : join(base, String(p)));
+  const file = (p: unknown): Buffer => {
+    const path = isAbsolute(String(p)) || !base ? String(p) : join(base, String(p));
+    try {
+      return readFileSync(path);
+    } catch (e) {
+      // In the words the other phases use for the same file (kube.ts through client-node).
+      const named = (key: string) => (user[key] === p ? path : undefined);
+      throw new Error(
+        credentialFailure(
+          { name: chosen.user, keyFile: named('client-key'), certFile: named('client-certificate') },
+          e,
+        ),
+      );
+    }
+  };
   const data = (inline: unknown, path: unknown): Buffer | undefined =>
     typeof inline === 'string' ? Buffer.from(inline, 'base64') : path ? file(path) : undefined;
   const headers: Record<string, string> = {};
@@ -120,5 +142,5 @@ export function liteConnection(opts: { content?: string; context?: string; env?:
     rejectUnauthorized: options.rejectUnauthorized,
     servername: options.servername,
   });
-  return { url, options };
+  return { conn: { url, options }, warnings: chosen.warnings };
 }

@@ -13,6 +13,7 @@ import {
 import type { ClusterView, PodView, PvcView } from './cluster-view.ts';
 import { names } from './cluster-view.ts';
 import { describeError, statusOf } from './api-retry.ts';
+import { credentialFailure } from './kube-context.ts';
 
 export interface AccessNeed {
   verb: string;
@@ -20,34 +21,6 @@ export interface AccessNeed {
   subresource?: string;
   group?: string;
   namespaced: boolean;
-}
-
-type KubeUser = ReturnType<KubeConfig['getCurrentUser']>;
-
-/** Why the kubeconfig's user cannot authenticate, from the error client-node gave while loading it. */
-export function credentialFailure(user: KubeUser, e: unknown): string {
-  const err = e as NodeJS.ErrnoException;
-  const first =
-    (
-      String(err?.message ?? e)
-        .trim()
-        .split('\n')[0] ?? ''
-    ).slice(0, 300) || '(no message)';
-  const who = `user ${JSON.stringify(user?.name ?? '?')}`;
-  const exec = user?.exec as { command?: string } | undefined;
-  if (exec?.command) {
-    const why = err?.code === 'ENOENT' ? 'was not found on the runner' : `failed: ${first}`;
-    return (
-      `the kubeconfig's exec credential plugin of ${who} (command ${JSON.stringify(exec.command)}) ${why}. ` +
-      'The plugin runs on the runner as it does for kubectl: install it there and give it its own credentials (EKS: aws, GKE: gke-gcloud-auth-plugin)'
-    );
-  }
-  if (err?.code && typeof err.path === 'string') {
-    const what =
-      err.path === user?.keyFile ? 'client key file' : err.path === user?.certFile ? 'client certificate file' : 'file';
-    return `the kubeconfig's ${what} ${JSON.stringify(err.path)} of ${who} cannot be read (${err.code}); the file must exist on the runner and be readable by the runner user, or put its content in the kubeconfig (client-key-data)`;
-  }
-  return `the kubeconfig's credentials of ${who} cannot be loaded: ${first}`;
 }
 
 /** When an event last happened, in ms: events.k8s.io writers (the scheduler) set eventTime and series, core writers lastTimestamp. */

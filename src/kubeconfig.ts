@@ -2,8 +2,11 @@
 // KUBECONFIG, else the in-cluster service account. The content is never printed.
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import type { RequestOptions } from 'node:https';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
+import { chooseContext, credentialFailure } from './kube-context.ts';
+import type { KubeConnection } from './kube-lite.ts';
 
 export interface LoadedKubeConfig {
   kc: KubeConfig;
@@ -40,50 +43,29 @@ export function loadKubeConfig(opts: {
     } else {
       kc.loadFromCluster();
     }
-    selectContext(kc, opts.context);
+    const chosen = chooseContext(
+      { currentContext: kc.getCurrentContext(), contexts: kc.getContexts(), clusters: kc.getClusters() },
+      opts.context,
+    );
+    kc.setCurrentContext(chosen.context);
+    return { kc, path, context: chosen.context, warnings: chosen.warnings, cleanup };
   } catch (e) {
     // The file holds the credentials: it goes whatever went wrong.
     cleanup();
     throw e;
   }
-  return { kc, path, context: kc.getCurrentContext(), warnings: kubeconfigWarnings(kc), cleanup };
 }
 
-const contextList = (kc: KubeConfig): string =>
-  kc
-    .getContexts()
-    .map((c) => c.name)
-    .join(', ') || 'none';
-
-/** Uses the named context, or checks that the current one exists and names a cluster. */
-function selectContext(kc: KubeConfig, context: string | undefined): void {
-  if (context !== undefined) {
-    if (!kc.getContexts().some((c) => c.name === context)) {
-      throw new Error(
-        `input 'context': the kubeconfig has no context named ${JSON.stringify(context)} (it has: ${contextList(kc)}); set context to one of them or leave it empty for the current context`,
-      );
-    }
-    kc.setCurrentContext(context);
-  } else if (kc.getCurrentContext() && !kc.getContextObject(kc.getCurrentContext())) {
-    throw new Error(
-      `the kubeconfig's current-context ${JSON.stringify(kc.getCurrentContext())} is not one of its contexts (it has: ${contextList(kc)}); set input 'context' to one of them, or fix current-context`,
-    );
+/**
+ * The selected context's connection for a plain HTTPS client (kube-fleet.ts): client-node's TLS,
+ * credentials (exec plugins and auth providers included) and proxy agent.
+ */
+export async function kubeConnection(kc: KubeConfig): Promise<KubeConnection> {
+  const options: RequestOptions = { headers: {} };
+  try {
+    await kc.applyToHTTPSOptions(options);
+  } catch (e) {
+    throw new Error(credentialFailure(kc.getCurrentUser(), e));
   }
-  if (!kc.getCurrentCluster()) {
-    const name = kc.getCurrentContext();
-    throw new Error(
-      name
-        ? `the kubeconfig's context ${JSON.stringify(name)} names no cluster the kubeconfig has (it has contexts: ${contextList(kc)}); set input 'context' or fix the kubeconfig`
-        : `the kubeconfig has no current-context (it has contexts: ${contextList(kc)}); set input 'context' to one of them`,
-    );
-  }
-}
-
-/** What the run should say about the kubeconfig it uses, without changing anything. */
-export function kubeconfigWarnings(kc: KubeConfig): string[] {
-  const cluster = kc.getCurrentCluster();
-  if (!cluster?.skipTLSVerify) return [];
-  return [
-    `the kubeconfig's cluster ${JSON.stringify(cluster.name)} sets insecure-skip-tls-verify: the API server's identity is not checked, so anything on the way can read the credentials and the cluster's answers; give it certificate-authority-data instead`,
-  ];
+  return { url: new URL(kc.getCurrentCluster()!.server), options };
 }

@@ -2,43 +2,32 @@
 // input is refused fast; the runner (and with it @actions/core and the Kubernetes, Helm, etcd and
 // GitHub adapters) is a separate chunk of dist/, loaded only after that.
 import { appendSummary, getInput, setFailed, setOutput } from './workflow-commands.ts';
-import { parseSettings, InputError, type Settings } from './config.ts';
+import { parseSettings, InputError, type GetInput } from './config.ts';
 import { renderInputRefusal } from './summary.ts';
 
 async function main(): Promise<void> {
-  if (getInput('phase') === 'discover') return discover();
-  let settings: Settings;
-  try {
-    settings = parseSettings(getInput);
-  } catch (e) {
-    if (e instanceof InputError) {
-      setOutput('status', 'refused');
-      setFailed(e.message);
-      appendSummary(renderInputRefusal(e.problems));
-      return;
-    }
-    throw e;
+  if (getInput('phase') === 'discover') {
+    // The fleet phase: its own inputs (no release) and its own runner, both lazy chunks like the runner.
+    const { parseFleetSettings } = await import('./fleet-config.ts');
+    const settings = parsed(parseFleetSettings);
+    if (settings) await (await import('./phases/discover.ts')).runDiscover(settings);
+    return;
   }
-  const { runPhase } = await import('./runner.ts');
-  await runPhase(settings);
+  const settings = parsed(parseSettings);
+  if (settings) await (await import('./runner.ts')).runPhase(settings);
 }
 
-/** The fleet phase: its own inputs (no release), its own runner; both lazy chunks like the runner. */
-async function discover(): Promise<void> {
-  const { parseFleetSettings } = await import('./fleet-config.ts');
-  let settings;
+/** The settings, or undefined after a refusal: status, error and job summary name every bad input. */
+function parsed<T>(parse: (get: GetInput) => T): T | undefined {
   try {
-    settings = parseFleetSettings(getInput);
+    return parse(getInput);
   } catch (e) {
-    if (e instanceof InputError) {
-      setOutput('status', 'refused');
-      setFailed(e.message);
-      return;
-    }
-    throw e;
+    if (!(e instanceof InputError)) throw e;
+    setOutput('status', 'refused');
+    setFailed(e.message);
+    appendSummary(renderInputRefusal(e.problems));
+    return undefined;
   }
-  const { runDiscover } = await import('./phases/discover.ts');
-  await runDiscover(settings);
 }
 
 main().catch((e: unknown) => setFailed(`unexpected error: ${(e as Error).message}`));

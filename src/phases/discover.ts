@@ -1,8 +1,6 @@
 // discover: read-only. Lists every vCluster release in scope, classifies each, and writes the matrix
 // the next phase runs on, the whole fleet as JSON, the counts per state and the job summary.
 import * as core from '@actions/core';
-import { mkdtempSync } from 'node:fs';
-import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import type { FleetSettings } from '../fleet-config.ts';
 import { liteConnection, UnsupportedKubeconfig, type KubeConnection } from '../kube-lite.ts';
@@ -12,20 +10,29 @@ import { renderFleetSummary } from '../fleet-summary.ts';
 
 /**
  * The connection: the light reader of kube-lite.ts when it covers the kubeconfig, else client-node
- * (loaded only then), so the common case does not pay for loading it.
+ * (loaded only then): loading client-node costs discover about 40 MB more at its peak. Both choose
+ * the context, refuse and warn through kube-context.ts.
  */
-async function connection(s: FleetSettings, workDir: string): Promise<{ conn: KubeConnection; cleanup(): void }> {
+async function connection(s: FleetSettings): Promise<{ conn: KubeConnection; warnings: string[]; cleanup(): void }> {
   try {
-    return { conn: liteConnection({ content: s.kubeconfig, context: s.context }), cleanup: () => undefined };
+    return { ...liteConnection({ content: s.kubeconfig, context: s.context }), cleanup: () => undefined };
   } catch (e) {
     if (!(e instanceof UnsupportedKubeconfig)) throw e;
     core.info(`the kubeconfig uses ${e.message}: connecting through @kubernetes/client-node`);
   }
-  const { loadKubeConfig } = await import(/* webpackMode: "eager" */ '../kubeconfig.ts');
-  const k = loadKubeConfig({ content: s.kubeconfig, context: s.context, tempRoot: workDir });
-  const options = { headers: {} };
-  await k.kc.applyToHTTPSOptions(options);
-  return { conn: { url: new URL(k.kc.getCurrentCluster()!.server), options }, cleanup: k.cleanup };
+  const { loadKubeConfig, kubeConnection } = await import(/* webpackMode: "eager" */ '../kubeconfig.ts');
+  const k = loadKubeConfig({
+    content: s.kubeconfig,
+    context: s.context,
+    tempRoot: process.env.RUNNER_TEMP || tmpdir(),
+  });
+  try {
+    return { conn: await kubeConnection(k.kc), warnings: k.warnings, cleanup: k.cleanup };
+  } catch (e) {
+    // An exec plugin or auth provider that fails: the temporary copy of the kubeconfig goes all the same.
+    k.cleanup();
+    throw e;
+  }
 }
 
 /** First line of an error, never a YAML parser's quote of the (secret) kubeconfig. */
@@ -65,19 +72,22 @@ function fleetJson(entries: FleetEntry[]): string {
 
 export async function runDiscover(s: FleetSettings): Promise<void> {
   core.setOutput('phase', 'discover');
-  const workDir = mkdtempSync(join(process.env.RUNNER_TEMP || tmpdir(), 'vcluster-etcd-migrate-'));
-  let cleanup = (): void => undefined;
+  let c: Awaited<ReturnType<typeof connection>>;
   try {
-    let conn: KubeConnection;
-    try {
-      ({ conn, cleanup } = await connection(s, workDir));
-    } catch (e) {
-      throw new Error(
-        `the kubeconfig cannot be used: ${firstLine(e)}; fix input 'kubeconfig' or 'context' (or KUBECONFIG) and run again`,
-      );
-    }
+    c = await connection(s);
+  } catch (e) {
+    // Nothing was read: an unusable kubeconfig or context is a refusal, as in the other phases.
+    core.setOutput('status', 'refused');
+    core.setFailed(
+      `refused: the kubeconfig cannot be used: ${firstLine(e)}. Next: fix input 'kubeconfig' or 'context' (or KUBECONFIG) and run again`,
+    );
+    return;
+  }
+  const { conn, warnings } = c;
+  try {
     const t0 = Date.now();
-    const read = await readFleet(async () => conn, { scope: s.scope, secrets: s.secrets });
+    for (const w of warnings) core.warning(w);
+    const read = await readFleet(conn, { scope: s.scope, secrets: s.secrets });
     const entries = classifyFleet(groupFleet(read.objects), {
       chartVersion: s.chartVersion,
       gitopsPaused: s.gitopsPaused,
@@ -96,7 +106,7 @@ export async function runDiscover(s: FleetSettings): Promise<void> {
     core.info(
       `matrix for ${s.nextPhase}: ${matrix.include.length} releases${left > 0 ? `, ${left} left for the next run` : ''}`,
     );
-    const notes = [...read.notes];
+    const notes = [...warnings, ...read.notes];
     for (const n of read.notes) core.warning(n);
     if (!s.secrets)
       notes.push(
@@ -129,6 +139,6 @@ export async function runDiscover(s: FleetSettings): Promise<void> {
     core.setOutput('status', 'failed');
     core.setFailed(`failed: discover could not read the fleet: ${firstLine(e)}`);
   } finally {
-    cleanup();
+    c.cleanup();
   }
 }

@@ -47,7 +47,31 @@ describe('bad inputs through the built action', () => {
     expect(r.code).toBe(1);
     expect(r.errors.join('\n')).toMatch(message);
     expect(r.outputs.status).toBe('refused');
+    expect(r.summary).toContain('## vCluster etcd migration: refused');
     expect(requests).toBe(0);
     expect(existsSync(helmCalls)).toBe(false);
+  });
+
+  it('phase discover: refused the same way, the job summary naming each bad input, nothing read', async () => {
+    requests = 0;
+    const r = await runAction({ phase: 'discover', 'chart-version': 'keep', 'max-releases': '0', kubeconfig });
+    expect(r.code).toBe(1);
+    expect(r.errors.join('\n')).toMatch(/input 'max-releases': "0" is not a whole number from 1 to 256/);
+    expect(r.outputs.status).toBe('refused');
+    expect(r.summary).toContain('## vCluster etcd migration: refused');
+    // The summary's table escapes the quotes of the value.
+    expect(r.summary).toContain('| `max-releases` | \\"0\\" is not a whole number from 1 to 256 |');
+    expect(requests).toBe(0);
+  });
+
+  it('phase discover: a context the kubeconfig lacks is refused like in the other phases, nothing read', async () => {
+    requests = 0;
+    const r = await runAction({ phase: 'discover', 'chart-version': 'keep', context: 'prod', kubeconfig });
+    expect(r.code).toBe(1);
+    expect(r.errors.join('\n')).toMatch(
+      /^refused: the kubeconfig cannot be used: input 'context': the kubeconfig has no context named "prod" \(it has: c\); .*\. Next: fix input 'kubeconfig' or 'context'/,
+    );
+    expect(r.outputs.status).toBe('refused');
+    expect(requests).toBe(0);
   });
 });

@@ -64,6 +64,20 @@ describe('GitOps marks', () => {
     );
   });
 
+  it('names the Argo CD mark it went by and the object that carries it', () => {
+    const evidence = (o: { labels?: Record<string, string>; annotations?: Record<string, string> }) =>
+      gitopsMarks('vc', [{ what: 'StatefulSet vc', ...o }]).map((m) => `${m.owner}: ${m.evidence}`);
+    expect(evidence({ annotations: { 'argocd.argoproj.io/tracking-id': 'app-a:apps/StatefulSet:team/vc' } })).toEqual([
+      'Application app-a: annotation argocd.argoproj.io/tracking-id on StatefulSet vc',
+    ]);
+    expect(evidence({ labels: { 'argocd.argoproj.io/instance': 'app-b' } })).toEqual([
+      'Application app-b: label argocd.argoproj.io/instance on StatefulSet vc',
+    ]);
+    expect(evidence({ labels: { 'app.kubernetes.io/instance': 'app-c' } })).toEqual([
+      'Application app-c: label app.kubernetes.io/instance=app-c on StatefulSet vc (not the release name)',
+    ]);
+  });
+
   it('a refusal names the controller and what to do first', () => {
     const r = gitopsRefusal('vc', gitopsMarks('vc', [{ what: 'Deployment vc', labels: FLUX }]), 'migrate');
     expect(r.why).toContain('managed by Flux (HelmRelease flux-system/vc');

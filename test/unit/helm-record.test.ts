@@ -51,11 +51,14 @@ describe('Helm release records', () => {
       /is not Helm's record/,
     );
     expect(() => settledAsFailed({ labels, text }, 'vc', 4, 'x', now)).toThrow(/is not Helm's record of revision 4/);
+    expect(() => settledAsFailed({ labels, text }, 'vc', 4, 'x', now)).toThrow(
+      /, so this run left it as it is; look at it and at helm history vc before running again$/,
+    );
   });
   it('refuses a revision that is no longer pending (a helm still alive finished it)', () => {
     const done = encodeHelmRecord({ ...body, info: { ...body.info, status: 'deployed' } });
     expect(() => settledAsFailed({ labels: { ...labels, status: 'deployed' }, text: done }, 'vc', 3, 'x', now)).toThrow(
-      /no longer pending-upgrade/,
+      /no longer pending-upgrade .*: another Helm operation changed it; run again once it has finished, and the run reads the release anew$/,
     );
   });
   it('knows the storage drivers it can edit', () => {
