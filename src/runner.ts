@@ -14,6 +14,7 @@ import { newReport, type RunReport } from './report.ts';
 import { renderSummary } from './summary.ts';
 import { actionOutputs } from './outputs.ts';
 import { PhaseStop, type Deps, type Logger, type Approvals } from './context.ts';
+import { stateConfigMapName } from './state.ts';
 import { etcdOps } from './etcd-ops.ts';
 import { readRunContext, type GitHubRunContext } from './github-context.ts';
 import { upsertStatusComment } from './comment.ts';
@@ -192,7 +193,7 @@ export async function runPhase(settings: Settings): Promise<void> {
     } else {
       report.status = 'failed';
       report.headline = describeError(e);
-      report.next = `fix the cause above and run again; nothing changes before the preflight passes, and ConfigMap ${s.release}-etcd-migration tells the next run where to resume`;
+      report.next = `fix the cause above and run again; nothing changes before the preflight passes, and ConfigMap ${stateConfigMapName(s.release)} tells the next run where to resume`;
     }
     failure = report.headline;
   } finally {

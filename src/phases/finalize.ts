@@ -65,6 +65,7 @@ async function startPhaseTwo(
 ): Promise<void> {
   const s = d.settings;
   const r = d.report;
+  const n = names(s.release);
   // The embedded etcd is counted again against the phase-one record: nothing may have gone since.
   const now = await step(
     d,
@@ -81,8 +82,8 @@ async function startPhaseTwo(
     if (!diff.ok) {
       throw new PhaseStop(
         'refused',
-        `the embedded etcd now has fewer keys than the deployed etcd had in ${diff.lost.map((x) => `${x.group} (${x.before} → ${x.after})`).join(', ')}`,
-        'do not finalize; the deployed etcd still holds the data. Investigate, then run migrate again',
+        `the embedded etcd (pod ${n.embeddedPod}) now has fewer keys than the deployed etcd had at the copy in ${diff.lost.map((x) => `${x.group} (${x.before} → ${x.after})`).join(', ')}`,
+        `nothing was changed: StatefulSet ${n.etcdSts} still holds every key as of the copy. Find what removed those keys in the virtual cluster (its events and audit log); finalize compares with the copy each time and goes on once those groups hold at least as many keys again`,
       );
     }
   }
@@ -117,7 +118,7 @@ async function waitForDeployedEtcdGone(d: Deps): Promise<Omit<ClusterView, 'rele
       if (left.length === 0 && ready) return seen;
       if (Date.now() > deadline) {
         throw new Error(
-          `after the phase-two upgrade these still exist: ${left.join(', ') || 'none'}; embedded pod ${n.embeddedPod} ready: ${ready}. Check helm history and the namespace events, then run finalize again: it resumes at this check`,
+          `after the phase-two upgrade these still exist: ${left.join(', ') || 'none'}; embedded pod ${n.embeddedPod} ready: ${ready}. Check helm history ${s.release} -n ${s.namespace} and kubectl -n ${s.namespace} get events, then run finalize again: it resumes at this check`,
         );
       }
       await new Promise((res) => setTimeout(res, 2000));

@@ -162,8 +162,8 @@ async function waitForLogLine(d: Deps): Promise<LogGateError | undefined> {
         'failed',
         e.message,
         e.kind === 'timeout'
-          ? 'run migrate again to resume the wait, or inspect the control-plane pod; finalize stays refused'
-          : 'inspect the vCluster pod log; the deployed etcd still holds the data and finalize stays refused',
+          ? `run migrate again to resume the wait (a larger migration-timeout gives a big etcd more time), or see why pod ${pod} has not logged the line: kubectl -n ${s.namespace} logs ${pod}; finalize stays refused`
+          : `fix what the log of pod ${pod} says (its last lines are below; kubectl -n ${s.namespace} logs ${pod}${e.kind === 'crash-loop' ? ' --previous' : ''} shows all), then run migrate again; the deployed etcd still holds the data and finalize stays refused`,
       );
     }
   }
