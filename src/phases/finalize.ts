@@ -7,7 +7,7 @@ import { decideFinalize } from '../decide.ts';
 import { valuesDigest, type PhaseValues } from '../values.ts';
 import { diffCensus } from '../census.ts';
 import { recordPhase, resumeUpgrade, startUpgrade } from './upgrade.ts';
-import { openPhase, underLock } from './migrate.ts';
+import { openPhase, underLock } from './open.ts';
 import { names, type ClusterView } from '../cluster-view.ts';
 import type { ApprovalVerdict } from '../approval.ts';
 import type { StateRecord } from '../state.ts';
