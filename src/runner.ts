@@ -47,8 +47,7 @@ function approvals(s: Settings, ctx: GitHubRunContext | undefined): Approvals {
             {
               name: 'run-approval',
               state: 'failed',
-              reason:
-                'no GitHub run context or github-token: the approval cannot be verified (set require-approval: false only where no reviewers can be required)',
+              reason: `${!ctx ? 'this run has no GitHub run context (GITHUB_REPOSITORY and GITHUB_RUN_ID are unset or invalid: not a GitHub runner)' : "input 'github-token' is empty"}, so the approval cannot be verified; run finalize as a job of a GitHub workflow with github-token: \${{ github.token }} and actions: read (set require-approval: false only where no reviewers can be required)`,
             },
           ],
         };
