@@ -19,7 +19,6 @@ export interface RunReport extends StatusReport {
   values: (ValuesView | { label: string; note: string; file?: string })[];
   logLine?: string;
   leftoverPvcs: string[];
-  deleteCommand?: string;
   /** Evidence lines for a failure: log lines, pod state, events. */
   details: string[];
   warnings: string[];

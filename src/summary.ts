@@ -73,15 +73,14 @@ export function renderSummary(r: RunReport): string {
       '',
       r.leftoverPvcs.map((p) => `- ${codeSpan(p)}`).join('\n'),
     );
-    if (r.deleteCommand)
-      out.push(
-        '',
-        'They hold the old etcd data. Delete them only when you are sure:',
-        '',
-        '```sh',
-        r.deleteCommand,
-        '```',
-      );
+    out.push(
+      '',
+      'They hold the old etcd data. Delete them only when you are sure:',
+      '',
+      '```sh',
+      `kubectl delete pvc --namespace ${r.namespace} ${r.leftoverPvcs.join(' ')}`,
+      '```',
+    );
   }
   for (const v of r.values) out.push('', ...renderValues(v));
   if (r.runUrl) out.push('', `[Workflow run](${r.runUrl})`);

@@ -148,7 +148,6 @@ async function finishPhaseTwo(d: Deps, state: StateRecord, v: Omit<ClusterView, 
     leftover = [];
   }
   r.leftoverPvcs = leftover;
-  if (leftover.length > 0) r.deleteCommand = `kubectl delete pvc --namespace ${s.namespace} ${leftover.join(' ')}`;
   await recordPhase(
     d,
     'phase two',
