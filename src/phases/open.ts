@@ -83,8 +83,8 @@ function assertUnchanged(read: StateRecord, locked: StateRecord): void {
   if (key(read) !== key(locked)) {
     throw new PhaseStop(
       'refused',
-      'another run advanced this migration while this one was preparing; this run changed nothing',
-      'run the phase again: it continues from the new state',
+      `another run advanced the migration of release ${locked.release} in namespace ${locked.namespace} while this one was preparing; this run changed nothing`,
+      'run the phase again: it continues from the new state (phase status shows where the migration stands)',
     );
   }
 }
