@@ -1,4 +1,5 @@
-// helm upgrade --wait with explicit values, and the guide's remedy for
+// The upgrade of a phase, started or resumed (a killed one settled and run again), recorded in the
+// state store: helm upgrade --wait with explicit values, and the guide's remedy for
 // `StatefulSet.apps "..." is invalid: spec: Forbidden`: delete that StatefulSet with orphan
 // propagation (its pods keep running) and upgrade once more.
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
