@@ -2,7 +2,7 @@
 // report, and the cut to GitHub's size limit. comment.ts writes it to the pull request.
 import type { StatusReport } from './types.ts';
 import { codeSpan, escapeMarkdown, link } from './markdown.ts';
-import { LOST_LOG_LINE_NOTE } from './report.ts';
+import { boldNotes } from './report.ts';
 
 /** GitHub refuses comment bodies longer than this many characters. */
 export const MAX_COMMENT_LENGTH = 65_536;
@@ -42,15 +42,7 @@ function count(n: number | undefined): string {
 export function renderStatusComment(report: StatusReport): string {
   const lines: string[] = [];
   lines.push(`### vCluster etcd migration: ${codeSpan(report.release)} in ${codeSpan(report.namespace)}`, '');
-  if (report.approvalBypassed) {
-    lines.push('**Phase two ran without a verified approval (require-approval: false).**', '');
-  }
-  if (report.lostLogLine !== undefined) lines.push(`**${LOST_LOG_LINE_NOTE}**`, '');
-  if (report.newerChartLine !== undefined) lines.push(`**${escapeMarkdown(report.newerChartLine)}**`, '');
-  if (report.gitopsPaused !== undefined) lines.push(`**${escapeMarkdown(report.gitopsPaused)}**`, '');
-  if (report.backupSkipReason !== undefined) {
-    lines.push(`**The backup was skipped: ${escapeMarkdown(report.backupSkipReason)}**`, '');
-  }
+  for (const note of boldNotes(report)) lines.push(note, '');
   lines.push(escapeMarkdown(report.headline), '');
   const status = STATUS_WORD[report.status] ?? report.status;
   lines.push('| | |', '|---|---|');

@@ -1,7 +1,8 @@
 // Which step comes next, from the state record and what the cluster shows. Pure.
 import type { ClusterView } from './cluster-view.ts';
-import type { StateRecord } from './state.ts';
+import { stateConfigMapName, type StateRecord } from './state.ts';
 import { recopyRemedy } from './recopy.ts';
+import { names } from './cluster-view.ts';
 
 export type Decision =
   | { kind: 'start' }
@@ -38,8 +39,8 @@ export function decideMigrate(s: StateRecord, v: ClusterView): Decision {
   if (!v.release) {
     return {
       kind: 'refuse',
-      why: 'the Helm release does not exist in this namespace',
-      remedy: 'check the release and namespace inputs (helm list -n <namespace>)',
+      why: `Helm release ${s.release} does not exist in namespace ${s.namespace}`,
+      remedy: `check the release and namespace inputs (helm list -n ${s.namespace} lists the releases there); nothing was changed`,
     };
   }
   if (v.store === 'embedded') {
@@ -52,7 +53,7 @@ export function decideMigrate(s: StateRecord, v: ClusterView): Decision {
   if (v.store === 'migrating' && (v.release.status.startsWith('pending') || v.release.status === 'failed')) {
     const ours = interruptedUpgrade('phase-one', p1?.status, v.release);
     if (ours) return ours;
-    if (v.release.status.startsWith('pending')) return refuseForeignPending(v.release, 'migrate');
+    if (v.release.status.startsWith('pending')) return refuseForeignPending(s, v.release, 'migrate');
   }
   if (v.store === 'migrating') {
     if (p1?.status === 'failed' && p1.failure) {
@@ -71,15 +72,15 @@ export function decideMigrate(s: StateRecord, v: ClusterView): Decision {
   if (v.store !== 'deployed') {
     return {
       kind: 'refuse',
-      why: 'the release does not run on deployed etcd (controlPlane.backingStore.etcd.deploy.enabled is not true)',
-      remedy: 'this action only moves a deployed etcd to embedded etcd',
+      why: `release ${s.release} does not run on deployed etcd (controlPlane.backingStore.etcd.deploy.enabled is not true in its values)`,
+      remedy: `this action only moves a deployed etcd to embedded etcd: check that release and namespace name the vCluster you meant (helm get values ${s.release} -n ${s.namespace}); nothing was changed`,
     };
   }
   if (v.release.status !== 'deployed') {
     return {
       kind: 'refuse',
-      why: `the release status is ${v.release.status}, not deployed`,
-      remedy: 'finish or roll back the pending Helm operation (helm history, helm rollback), then run again',
+      why: `release ${s.release} is ${v.release.status} at revision ${v.release.revision}, not deployed`,
+      remedy: `finish or roll back that Helm operation (helm history ${s.release} -n ${s.namespace}; helm rollback ${s.release} <last deployed revision> -n ${s.namespace} --wait), then run migrate again`,
     };
   }
   return { kind: 'start' };
@@ -116,7 +117,7 @@ export function decideFinalize(s: StateRecord, v: ClusterView): Decision {
   if (v.release && (v.release.status.startsWith('pending') || v.release.status === 'failed')) {
     const ours = interruptedUpgrade('phase-two', p2?.status, v.release);
     if (ours) return ours;
-    if (v.release.status.startsWith('pending')) return refuseForeignPending(v.release, 'finalize');
+    if (v.release.status.startsWith('pending')) return refuseForeignPending(s, v.release, 'finalize');
   }
   if (p2 && (p2.status === 'upgraded' || v.store === 'embedded')) {
     return { kind: 'resume', at: 'verify', why: 'the phase-two upgrade is already applied; verifying what it removed' };
@@ -124,8 +125,8 @@ export function decideFinalize(s: StateRecord, v: ClusterView): Decision {
   if (v.store !== 'migrating') {
     return {
       kind: 'refuse',
-      why: `the release values do not show the phase-one state (store: ${v.store})`,
-      remedy: 'someone changed the release since phase one; inspect helm get values and the state record',
+      why: `the values of release ${s.release} do not show the phase-one state (store: ${v.store})`,
+      remedy: `someone changed release ${s.release} since phase one, and finalize removes nothing from values it did not set: see who in helm history ${s.release} -n ${s.namespace} and what in helm get values ${s.release} -n ${s.namespace}, next to the state record (ConfigMap ${stateConfigMapName(s.release)})`,
     };
   }
   const pod = v.embeddedPod;
@@ -133,7 +134,7 @@ export function decideFinalize(s: StateRecord, v: ClusterView): Decision {
     return {
       kind: 'refuse',
       why: `the embedded etcd is not healthy: pod ${pod ? `${pod.name} is ${pod.phase}${pod.waitingReason ? ` (${pod.waitingReason})` : ''}, not Ready` : 'is missing'}`,
-      remedy: 'wait for the control-plane pod to be Ready, then run finalize again',
+      remedy: `wait for pod ${names(s.release).embeddedPod} to be Ready (kubectl -n ${s.namespace} describe pod ${names(s.release).embeddedPod} says why it is not), then run finalize again`,
     };
   }
   return { kind: 'start' };
@@ -173,11 +174,15 @@ function interruptedUpgrade(
   return undefined;
 }
 
-function refuseForeignPending(r: { status: string; revision: number }, phase: 'migrate' | 'finalize'): Decision {
+function refuseForeignPending(
+  s: StateRecord,
+  r: { status: string; revision: number },
+  phase: 'migrate' | 'finalize',
+): Decision {
   return {
     kind: 'refuse',
-    why: `the release status is ${r.status} (revision ${r.revision}): a Helm operation this migration did not record was interrupted`,
-    remedy: `check helm history <release>; roll back to the last deployed revision with helm rollback <release> <that revision> --wait (it undoes what the cut-short operation applied; a rollback to revision ${r.revision} itself would leave what it had not yet applied undone), then run ${phase} again`,
+    why: `release ${s.release} is ${r.status} (revision ${r.revision}): a Helm operation this migration did not record was interrupted`,
+    remedy: `check helm history ${s.release} -n ${s.namespace}; roll back to the last deployed revision with helm rollback ${s.release} <that revision> -n ${s.namespace} --wait (it undoes what the cut-short operation applied; a rollback to revision ${r.revision} itself would leave what it had not yet applied undone), then run ${phase} again`,
   };
 }
 

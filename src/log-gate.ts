@@ -69,15 +69,21 @@ export async function waitForSuccessLine(kube: PodLogSource, o: LogGateOptions):
   // The replacement pod being given its grace, and since when it is Ready: a further replacement
   // starts its own grace.
   let replacement: { uid: string; readySince: number } | undefined;
+  // The previous container's log stays the same until the container restarts again: read once per restart.
+  let previous = '';
+  let previousOf = '';
   while (now() - start < o.timeoutMs) {
     let pod: PodView | undefined;
     let current = '';
-    let previous = '';
     try {
       pod = await kube.pod(o.namespace, o.pod);
       if (pod && !pod.deleting) {
         current = await kube.podLog(o.namespace, o.pod, CONTROL_PLANE_CONTAINER, false);
-        previous = pod.restarts > 0 ? await kube.podLog(o.namespace, o.pod, CONTROL_PLANE_CONTAINER, true) : '';
+        const restart = pod.restarts > 0 ? `${pod.uid}/${pod.restarts}` : '';
+        if (restart !== previousOf) {
+          previous = restart ? await kube.podLog(o.namespace, o.pod, CONTROL_PLANE_CONTAINER, true) : '';
+          previousOf = restart;
+        }
       }
       if (apiDown)
         o.progress?.(`the Kubernetes API answers again; still waiting for "${SUCCESS_LINE}" in pod ${o.pod}`);

@@ -14,6 +14,7 @@ import { newReport, type RunReport } from './report.ts';
 import { renderSummary } from './summary.ts';
 import { actionOutputs } from './outputs.ts';
 import { PhaseStop, type Deps, type Logger, type Approvals } from './context.ts';
+import { stateConfigMapName } from './state.ts';
 import { etcdOps } from './etcd-ops.ts';
 import { readRunContext, type GitHubRunContext } from './github-context.ts';
 import { upsertStatusComment } from './comment.ts';
@@ -46,8 +47,7 @@ function approvals(s: Settings, ctx: GitHubRunContext | undefined): Approvals {
             {
               name: 'run-approval',
               state: 'failed',
-              reason:
-                'no GitHub run context or github-token: the approval cannot be verified (set require-approval: false only where no reviewers can be required)',
+              reason: `${!ctx ? 'this run has no GitHub run context (GITHUB_REPOSITORY and GITHUB_RUN_ID are unset or invalid: not a GitHub runner)' : "input 'github-token' is empty"}, so the approval cannot be verified; run finalize as a job of a GitHub workflow with github-token: \${{ github.token }} and actions: read (set require-approval: false only where no reviewers can be required)`,
             },
           ],
         };
@@ -192,7 +192,7 @@ export async function runPhase(settings: Settings): Promise<void> {
     } else {
       report.status = 'failed';
       report.headline = describeError(e);
-      report.next = `fix the cause above and run again; nothing changes before the preflight passes, and ConfigMap ${s.release}-etcd-migration tells the next run where to resume`;
+      report.next = `fix the cause above and run again; nothing changes before the preflight passes, and ConfigMap ${stateConfigMapName(s.release)} tells the next run where to resume`;
     }
     failure = report.headline;
   } finally {

@@ -3,7 +3,7 @@
 import { stringify } from 'yaml';
 import { escapeMarkdown, codeSpan } from './markdown.ts';
 import { renderCensusTable } from './census-table.ts';
-import { LOST_LOG_LINE_NOTE, type RunReport } from './report.ts';
+import { boldNotes, type RunReport } from './report.ts';
 import type { InputProblem } from './config.ts';
 
 const ICON: Record<string, string> = { passed: '✅', failed: '❌', skipped: '⏭️', ok: '✅' };
@@ -15,11 +15,7 @@ export function renderSummary(r: RunReport): string {
     `## vCluster etcd migration: ${escapeMarkdown(r.phase)} ${r.status === 'succeeded' || r.status === 'planned' || r.status === 'no-op' ? '✅' : r.status === 'waiting' ? '⏳' : '❌'}`,
   );
   out.push('', `Release ${who}: **${escapeMarkdown(r.status)}**. ${escapeMarkdown(r.headline)}`);
-  if (r.approvalBypassed) out.push('', '**Phase two ran WITHOUT a verified approval (require-approval: false).**');
-  if (r.lostLogLine !== undefined) out.push('', `**${LOST_LOG_LINE_NOTE}**`);
-  if (r.newerChartLine !== undefined) out.push('', `**${escapeMarkdown(r.newerChartLine)}**`);
-  if (r.backupSkipReason !== undefined) out.push('', `**No backup was taken: ${escapeMarkdown(r.backupSkipReason)}**`);
-  if (r.gitopsPaused !== undefined) out.push('', `**${escapeMarkdown(r.gitopsPaused)}**`);
+  for (const note of boldNotes(r)) out.push('', note);
   for (const w of r.warnings) out.push('', `> ⚠️ ${escapeMarkdown(w)}`);
   if (r.next) out.push('', `**Next:** ${escapeMarkdown(r.next)}`);
   if (r.details.length > 0) {
@@ -77,15 +73,14 @@ export function renderSummary(r: RunReport): string {
       '',
       r.leftoverPvcs.map((p) => `- ${codeSpan(p)}`).join('\n'),
     );
-    if (r.deleteCommand)
-      out.push(
-        '',
-        'They hold the old etcd data. Delete them only when you are sure:',
-        '',
-        '```sh',
-        r.deleteCommand,
-        '```',
-      );
+    out.push(
+      '',
+      'They hold the old etcd data. Delete them only when you are sure:',
+      '',
+      '```sh',
+      `kubectl delete pvc --namespace ${r.namespace} ${r.leftoverPvcs.join(' ')}`,
+      '```',
+    );
   }
   for (const v of r.values) out.push('', ...renderValues(v));
   if (r.runUrl) out.push('', `[Workflow run](${r.runUrl})`);

@@ -202,14 +202,9 @@ export function computeValues(req: ValuesRequest): PhaseValues {
   setPath(phase1, [...CP_CLAIM, 'enabled'], true);
   setPath(phase1, [...CP_CLAIM, 'size'], size);
   if (storageClass !== undefined) setPath(phase1, [...CP_CLAIM, 'storageClass'], storageClass);
-  // The deployed etcd's statefulSet values stay exactly as the release had them: Helm would
-  // otherwise try to patch forbidden StatefulSet fields during the copy.
-  // mergeValues already carried them into phase1 and the input values may set nothing under controlPlane.backingStore,
-  // so these two lines restate that guarantee: a mutant that skips them changes nothing observable.
-  // Stryker disable StringLiteral,ConditionalExpression: equivalent, as said above
-  const deployedSts = getPath(req.userValues, [...DEPLOY, 'statefulSet']);
-  if (deployedSts !== undefined) setPath(phase1, [...DEPLOY, 'statefulSet'], structuredClone(deployedSts));
-  // Stryker restore StringLiteral,ConditionalExpression
+  // The deployed etcd's statefulSet values stay exactly as the release had them (Helm would
+  // otherwise try to patch forbidden StatefulSet fields during the copy): mergeValues carries them,
+  // and the input values may set nothing under controlPlane.backingStore (OWNED_PATHS).
 
   const phase2 = structuredClone(phase1);
   deletePath(phase2, [...EMBEDDED, 'migrateFromDeployedEtcd']);

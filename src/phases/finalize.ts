@@ -3,19 +3,14 @@
 // StatefulSet and Services; the PVCs stay unless the user asked to delete them.
 import type { Deps } from '../context.ts';
 import { step, PhaseStop } from '../context.ts';
-import { decideFinalize, type Decision } from '../decide.ts';
+import { decideFinalize } from '../decide.ts';
 import { valuesDigest, type PhaseValues } from '../values.ts';
 import { diffCensus } from '../census.ts';
-import type { Gathered } from './gather.ts';
-import { finishInterruptedUpgrade, upgradeOrExplain, writeValuesFile } from './upgrade.ts';
-import { assertUnchanged, openPhase } from './migrate.ts';
+import { recordPhase, resumeUpgrade, startUpgrade } from './upgrade.ts';
+import { openPhase, underLock } from './open.ts';
 import { names, type ClusterView } from '../cluster-view.ts';
 import type { ApprovalVerdict } from '../approval.ts';
 import type { StateRecord } from '../state.ts';
-
-/** What to do when the phase two upgrade does not finish. */
-const P2_REMEDY =
-  'fix what the findings name (an unschedulable pod needs a node it fits on; a Pending PVC a volume), then run finalize again: it resumes at the check that the deployed etcd is gone. The embedded etcd holds the data; the deployed etcd PVCs were not touched';
 
 export async function finalize(d: Deps): Promise<void> {
   const opened = await openPhase(d, 'finalize', decideFinalize, (failed) =>
@@ -25,17 +20,13 @@ export async function finalize(d: Deps): Promise<void> {
   const { g, state, decision } = opened;
   const verdict = await checkApproval(d);
 
-  await d.store.lock('finalize');
-  try {
-    assertUnchanged(state, d.store.state);
+  await underLock(d, 'finalize', state, async () => {
     const values = g.values as PhaseValues;
     if (decision.kind === 'start') await startPhaseTwo(d, state, values, verdict);
-    else await resumePhaseTwo(d, decision, g, state);
+    else await resumeUpgrade(d, 'phase two', decision, g, state.phase2?.valuesDigest);
     const v = await waitForDeployedEtcdGone(d);
     await finishPhaseTwo(d, state, v);
-  } finally {
-    await d.store.unlock().catch((e) => d.log.warning(`could not release the lock: ${(e as Error).message}`));
-  }
+  });
 }
 
 /** The approval gate: phase two runs only with the verdict's checks passed (or bypassed on request). */
@@ -74,6 +65,7 @@ async function startPhaseTwo(
 ): Promise<void> {
   const s = d.settings;
   const r = d.report;
+  const n = names(s.release);
   // The embedded etcd is counted again against the phase-one record: nothing may have gone since.
   const now = await step(
     d,
@@ -90,50 +82,22 @@ async function startPhaseTwo(
     if (!diff.ok) {
       throw new PhaseStop(
         'refused',
-        `the embedded etcd now has fewer keys than the deployed etcd had in ${diff.lost.map((x) => `${x.group} (${x.before} → ${x.after})`).join(', ')}`,
-        'do not finalize; the deployed etcd still holds the data. Investigate, then run migrate again',
+        `the embedded etcd (pod ${n.embeddedPod}) now has fewer keys than the deployed etcd had at the copy in ${diff.lost.map((x) => `${x.group} (${x.before} → ${x.after})`).join(', ')}`,
+        `nothing was changed: StatefulSet ${n.etcdSts} still holds every key as of the copy. Find what removed those keys in the virtual cluster (its events and audit log); finalize compares with the copy each time and goes on once those groups hold at least as many keys again`,
       );
     }
   }
-  const file = writeValuesFile(d, 'phase two', values.phase2);
-  await d.store.update(
-    (st) => ({
-      ...st,
-      phase2: {
-        status: 'started',
-        startedAt: new Date().toISOString(),
-        valuesDigest: valuesDigest(values.phase2),
-        approvedBy: verdict.approvers,
-        approvalBypassed: verdict.bypassed,
-        census: now,
-      },
-    }),
-    'phase two started',
-  );
-  await upgradeOrExplain(d, 'phase two', file, P2_REMEDY);
-}
-
-/** Phase two found under way (or its upgrade interrupted): the upgrade is finished. */
-async function resumePhaseTwo(
-  d: Deps,
-  decision: Extract<Decision, { kind: 'resume' }>,
-  g: Gathered,
-  state: StateRecord,
-): Promise<void> {
-  const r = d.report;
-  d.log.info(`Resuming: ${decision.why}`);
-  r.warnings.push(`Resumed: ${decision.why}.`);
-  if (decision.at === 'interrupted-upgrade') {
-    const rel = g.view.release!;
-    await finishInterruptedUpgrade(
-      d,
-      'phase two',
-      { ...rel, values: g.userValues, settle: decision.settle },
-      state.phase2?.valuesDigest,
-      'finalize',
-      P2_REMEDY,
-    );
-  }
+  await startUpgrade(d, 'phase two', values.phase2, (st) => ({
+    ...st,
+    phase2: {
+      status: 'started',
+      startedAt: new Date().toISOString(),
+      valuesDigest: valuesDigest(values.phase2),
+      approvedBy: verdict.approvers,
+      approvalBypassed: verdict.bypassed,
+      census: now,
+    },
+  }));
 }
 
 /** Waits until Helm has removed the deployed etcd and the embedded pod is Ready; gives the last observation. */
@@ -154,7 +118,7 @@ async function waitForDeployedEtcdGone(d: Deps): Promise<Omit<ClusterView, 'rele
       if (left.length === 0 && ready) return seen;
       if (Date.now() > deadline) {
         throw new Error(
-          `after the phase-two upgrade these still exist: ${left.join(', ') || 'none'}; embedded pod ${n.embeddedPod} ready: ${ready}. Check helm history and the namespace events, then run finalize again: it resumes at this check`,
+          `after the phase-two upgrade these still exist: ${left.join(', ') || 'none'}; embedded pod ${n.embeddedPod} ready: ${ready}. Check helm history ${s.release} -n ${s.namespace} and kubectl -n ${s.namespace} get events, then run finalize again: it resumes at this check`,
         );
       }
       await new Promise((res) => setTimeout(res, 2000));
@@ -184,18 +148,10 @@ async function finishPhaseTwo(d: Deps, state: StateRecord, v: Omit<ClusterView, 
     leftover = [];
   }
   r.leftoverPvcs = leftover;
-  if (leftover.length > 0) r.deleteCommand = `kubectl delete pvc --namespace ${s.namespace} ${leftover.join(' ')}`;
-  await d.store.update(
-    (st) => ({
-      ...st,
-      phase2: {
-        ...st.phase2!,
-        status: 'verified',
-        verifiedAt: new Date().toISOString(),
-        leftoverPvcs: leftover,
-        deletedPvcs: deleted,
-      },
-    }),
+  await recordPhase(
+    d,
+    'phase two',
+    { status: 'verified', verifiedAt: new Date().toISOString(), leftoverPvcs: leftover, deletedPvcs: deleted },
     'phase two verified',
   );
   r.logLine = state.phase1?.logLine;

@@ -3,23 +3,18 @@
 import type { Deps } from '../context.ts';
 import { step, skipped, PhaseStop } from '../context.ts';
 import { decideMigrate, type Decision } from '../decide.ts';
-import { failedChecks, type Check } from '../preflight.ts';
 import { valuesDigest, type PhaseValues } from '../values.ts';
 import { waitForSuccessLine, LogGateError } from '../log-gate.ts';
 import { diffCensus } from '../census.ts';
-import { gather, type Gathered } from './gather.ts';
+import type { Gathered } from './gather.ts';
 import { checkRenderedDataVolume } from './render-check.ts';
-import { finishInterruptedUpgrade, upgradeOrExplain, writeValuesFile } from './upgrade.ts';
+import { recordPhase, resumeUpgrade, startUpgrade } from './upgrade.ts';
 import { names } from '../cluster-view.ts';
 import { recopyRemedy } from '../recopy.ts';
-import { gitopsGate } from './gitops-gate.ts';
+import { openPhase, underLock } from './open.ts';
 import type { BackupRecord } from '../types.ts';
 import type { StateRecord } from '../state.ts';
 import type { ClusterView } from '../cluster-view.ts';
-
-/** What to do when the phase one upgrade does not finish. */
-const P1_REMEDY =
-  'fix what the findings name (a Pending PVC needs a StorageClass that provisions it or a PersistentVolume that fits it), then run migrate again: it resumes at the wait for the success line. The deployed etcd still holds the data; finalize stays refused';
 
 export async function migrate(d: Deps): Promise<void> {
   const opened = await openPhase(
@@ -34,16 +29,12 @@ export async function migrate(d: Deps): Promise<void> {
   const values = g.values as PhaseValues;
   if (decision.kind === 'start') await checkRenderedDataVolume(d, values);
 
-  await d.store.lock('migrate');
-  try {
-    assertUnchanged(state, d.store.state);
+  await underLock(d, 'migrate', state, async () => {
     if (decision.kind === 'start') await startPhaseOne(d, values);
     else await resumePhaseOne(d, decision, g, state, values);
     const lostLine = await waitForLogLine(d);
     await verifyCopy(d, lostLine, g.view.controlPlaneReplicas);
-  } finally {
-    await d.store.unlock().catch((e) => d.log.warning(`could not release the lock: ${(e as Error).message}`));
-  }
+  });
 }
 
 /** Census and backup of the deployed etcd, the record that phase one started, and the upgrade that starts the copy. */
@@ -79,24 +70,19 @@ async function startPhaseOne(d: Deps, values: PhaseValues): Promise<void> {
     r.backupSkipReason = s.backupSkipReason;
     skipped(d, 'backup of the deployed etcd', `skipped: ${s.backupSkipReason}`);
   }
-  const file = writeValuesFile(d, 'phase one', values.phase1);
-  await d.store.update(
-    (st) => ({
-      ...st,
-      phase1: {
-        status: 'started',
-        startedAt: new Date().toISOString(),
-        chartVersion: s.chartVersion.text,
-        valuesDigest: valuesDigest(values.phase1),
-        before,
-        backup: backup?.record,
-        backupSkipReason: s.backupSkipReason,
-      },
-      phase2: undefined,
-    }),
-    'phase one started',
-  );
-  await upgradeOrExplain(d, 'phase one', file, P1_REMEDY);
+  await startUpgrade(d, 'phase one', values.phase1, (st) => ({
+    ...st,
+    phase1: {
+      status: 'started',
+      startedAt: new Date().toISOString(),
+      chartVersion: s.chartVersion.text,
+      valuesDigest: valuesDigest(values.phase1),
+      before,
+      backup: backup?.record,
+      backupSkipReason: s.backupSkipReason,
+    },
+    phase2: undefined,
+  }));
 }
 
 /** Phase one found applied (or its upgrade interrupted): the record is completed and the upgrade finished. */
@@ -109,8 +95,6 @@ async function resumePhaseOne(
 ): Promise<void> {
   const s = d.settings;
   const r = d.report;
-  d.log.info(`Resuming: ${decision.why}`);
-  r.warnings.push(`Resumed: ${decision.why}.`);
   r.keysBefore = state.phase1?.before?.total;
   r.backup = state.phase1?.backup;
   if (decision.at !== 'interrupted-upgrade') {
@@ -133,17 +117,7 @@ async function resumePhaseOne(
       'phase one found applied without a record',
     );
   }
-  if (decision.at === 'interrupted-upgrade') {
-    const rel = g.view.release!;
-    await finishInterruptedUpgrade(
-      d,
-      'phase one',
-      { ...rel, values: g.userValues, settle: decision.settle },
-      state.phase1?.valuesDigest,
-      'migrate',
-      P1_REMEDY,
-    );
-  }
+  await resumeUpgrade(d, 'phase one', decision, g, state.phase1?.valuesDigest);
 }
 
 /** vCluster's success line. A line lost with its pod is returned for the key counts to decide; any other failure stops. */
@@ -168,11 +142,10 @@ async function waitForLogLine(d: Deps): Promise<LogGateError | undefined> {
       (x) => `pod ${pod}, ${x.container} container`,
     );
     r.logLine = seen.line;
-    await d.store.update(
-      (st) => ({
-        ...st,
-        phase1: { ...st.phase1!, logLine: seen.line, podUid: seen.podUid, loggedAt: seen.at, lostLogLine: undefined },
-      }),
+    await recordPhase(
+      d,
+      'phase one',
+      { logLine: seen.line, podUid: seen.podUid, loggedAt: seen.at, lostLogLine: undefined },
       'success log line seen',
     );
   } catch (e) {
@@ -183,16 +156,13 @@ async function waitForLogLine(d: Deps): Promise<LogGateError | undefined> {
       lostLine = e;
       d.log.warning(e.message);
     } else {
-      await d.store.update(
-        (st) => ({ ...st, phase1: { ...st.phase1!, status: 'failed', failure: e.message.slice(0, 300) } }),
-        `log gate: ${e.kind}`,
-      );
+      await recordPhase(d, 'phase one', { status: 'failed', failure: e.message.slice(0, 300) }, `log gate: ${e.kind}`);
       throw new PhaseStop(
         'failed',
         e.message,
         e.kind === 'timeout'
-          ? 'run migrate again to resume the wait, or inspect the control-plane pod; finalize stays refused'
-          : 'inspect the vCluster pod log; the deployed etcd still holds the data and finalize stays refused',
+          ? `run migrate again to resume the wait (a larger migration-timeout gives a big etcd more time), or see why pod ${pod} has not logged the line: kubectl -n ${s.namespace} logs ${pod}; finalize stays refused`
+          : `fix what the log of pod ${pod} says (its last lines are below; kubectl -n ${s.namespace} logs ${pod}${e.kind === 'crash-loop' ? ' --previous' : ''} shows all), then run migrate again; the deployed etcd still holds the data and finalize stays refused`,
       );
     }
   }
@@ -220,16 +190,10 @@ async function verifyCopy(
   r.keysAfter = embedded.total;
   // Lost keys are reported below as always; equal counts stand in for a lost line only when asked.
   if (lostLine && diff.ok && !s.acceptLostLogLine) {
-    await d.store.update(
-      (st) => ({
-        ...st,
-        phase1: {
-          ...st.phase1!,
-          status: 'failed',
-          failure: lostLine.message.slice(0, 300),
-          lostLinePodUid: lostLine.podUid,
-        },
-      }),
+    await recordPhase(
+      d,
+      'phase one',
+      { status: 'failed', failure: lostLine.message.slice(0, 300), lostLinePodUid: lostLine.podUid },
       'log gate: log-lost',
     );
     throw new PhaseStop(
@@ -239,19 +203,17 @@ async function verifyCopy(
     );
   }
   if (!diff.ok) {
-    await d.store.update(
-      (st) => ({
-        ...st,
-        phase1: {
-          ...st.phase1!,
-          status: 'failed',
-          after: embedded,
-          deployedAtSuccess: deployedNow,
-          diff,
-          failure: `groups lost keys: ${diff.lost.map((x) => x.group).join(', ')}`,
-          lostLinePodUid: lostLine?.podUid,
-        },
-      }),
+    await recordPhase(
+      d,
+      'phase one',
+      {
+        status: 'failed',
+        after: embedded,
+        deployedAtSuccess: deployedNow,
+        diff,
+        failure: `groups lost keys: ${diff.lost.map((x) => x.group).join(', ')}`,
+        lostLinePodUid: lostLine?.podUid,
+      },
       'key counts differ',
     );
     throw new PhaseStop(
@@ -261,91 +223,21 @@ async function verifyCopy(
     );
   }
   if (lostLine) r.lostLogLine = lostLine.message;
-  await d.store.update(
-    (st) => ({
-      ...st,
-      phase1: {
-        ...st.phase1!,
-        status: 'verified',
-        verifiedAt: new Date().toISOString(),
-        after: embedded,
-        deployedAtSuccess: deployedNow,
-        diff,
-        failure: undefined,
-        lostLogLine: lostLine?.message,
-      },
-    }),
+  await recordPhase(
+    d,
+    'phase one',
+    {
+      status: 'verified',
+      verifiedAt: new Date().toISOString(),
+      after: embedded,
+      deployedAtSuccess: deployedNow,
+      diff,
+      failure: undefined,
+      lostLogLine: lostLine?.message,
+    },
     lostLine ? 'phase one verified by key counts (success line lost with its pod)' : 'phase one verified',
   );
   r.status = 'succeeded';
   r.headline = `vCluster copied the deployed etcd into embedded etcd; ${embedded.total} keys, no group lost keys.`;
   r.next = `approve the '${s.approvalEnvironment ?? 'approval'}' environment so the finalize job runs phase two (it removes the deployed etcd StatefulSet and Services; its PVCs stay)`;
-}
-
-/** A phase's opening with the cluster checked and the record read: go on from the start, or resume. */
-export interface Opened {
-  g: Gathered;
-  state: StateRecord;
-  decision: Extract<Decision, { kind: 'start' | 'resume' }>;
-}
-
-/**
- * Preflight, the state record, the decision. A no-op fills the report from the record and gives
- * undefined; a refusal, a GitOps controller not paused, or a failed check that `blocking` keeps,
- * stops the phase before any change.
- */
-export async function openPhase(
-  d: Deps,
-  phase: 'migrate' | 'finalize',
-  decide: (state: StateRecord, view: ClusterView) => Decision,
-  blocking: (failed: Check[], decision: Opened['decision']) => Check[],
-): Promise<Opened | undefined> {
-  const r = d.report;
-  const g = await step(d, 'preflight', () => gather(d));
-  const state = await d.store.load();
-  const decision = decide(state, g.view);
-  if (decision.kind === 'noop') {
-    r.status = 'no-op';
-    r.headline = `Nothing to do: ${decision.why}.`;
-    r.next = decision.next;
-    fillFromRecord(d);
-    return undefined;
-  }
-  if (decision.kind === 'refuse') throw new PhaseStop('refused', decision.why, decision.remedy);
-  gitopsGate(d, g.view, phase);
-  const stops = blocking(failedChecks(g.checks), decision);
-  if (stops.length > 0) {
-    throw new PhaseStop(
-      'refused',
-      `preflight failed: ${stops.map((c) => `${c.name} (${c.reason})`).join('; ')}`,
-      'fix what the failed checks say; nothing was changed',
-    );
-  }
-  return { g, state, decision };
-}
-
-/** For a no-op: show what the record says. */
-export function fillFromRecord(d: Deps): void {
-  const p1 = d.store.state.phase1;
-  if (!p1) return;
-  d.report.logLine = p1.logLine;
-  d.report.lostLogLine = p1.lostLogLine;
-  d.report.diff = p1.diff;
-  d.report.keysBefore = p1.deployedAtSuccess?.total ?? p1.before?.total;
-  d.report.keysAfter = p1.after?.total;
-  d.report.backup = p1.backup;
-  d.report.leftoverPvcs = d.store.state.phase2?.leftoverPvcs ?? [];
-}
-
-/** A run decides from the record it read; if another run advanced it before this one got the lock, stop. */
-export function assertUnchanged(read: StateRecord, locked: StateRecord): void {
-  const key = (x: StateRecord) =>
-    JSON.stringify([x.phase1?.status, x.phase1?.startedAt, x.phase2?.status, x.phase2?.startedAt]);
-  if (key(read) !== key(locked)) {
-    throw new PhaseStop(
-      'refused',
-      'another run advanced this migration while this one was preparing; this run changed nothing',
-      'run the phase again: it continues from the new state',
-    );
-  }
 }

@@ -9,6 +9,7 @@ import { gather } from './gather.ts';
 import { checkRenderedDataVolume } from './render-check.ts';
 import { upgrade, writeValuesFile } from './upgrade.ts';
 import { gitopsPlanNote } from './gitops-gate.ts';
+import { preflightStop } from './open.ts';
 
 export async function plan(d: Deps): Promise<void> {
   const r = d.report;
@@ -22,13 +23,7 @@ export async function plan(d: Deps): Promise<void> {
   }
   if (decision.kind === 'refuse') throw new PhaseStop('refused', decision.why, decision.remedy);
   const failed = failedChecks(g.checks);
-  if (failed.length > 0) {
-    throw new PhaseStop(
-      'refused',
-      `preflight failed: ${failed.map((c) => `${c.name} (${c.reason})`).join('; ')}`,
-      'fix what the failed checks say before migrating',
-    );
-  }
+  if (failed.length > 0) throw preflightStop(failed, 'fix what the failed checks say before migrating');
   gitopsPlanNote(d, g.view);
   const values = g.values as PhaseValues;
   await checkRenderedDataVolume(d, values);

@@ -24,7 +24,7 @@ export async function checkRenderedDataVolume(d: Deps, values: PhaseValues): Pro
     throw new PhaseStop(
       'refused',
       `the embedded etcd would not keep its data on a volume claim: ${problem}`,
-      'remove the setting that gives /data another volume (in input values or the release values), then run again; nothing was changed',
+      `nothing was changed; remove the setting that gives /data another volume from input 'values' or from the release values (helm get values ${s.release} -n ${s.namespace} shows them), then run again`,
     );
   }
 }

@@ -2,7 +2,7 @@
 import type { Deps } from '../context.ts';
 import { step } from '../context.ts';
 import { gather } from './gather.ts';
-import { fillFromRecord } from './migrate.ts';
+import { fillFromRecord } from './open.ts';
 import { diffCensus } from '../census.ts';
 import { describeMarks, gitopsMarks } from '../gitops.ts';
 

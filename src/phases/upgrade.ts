@@ -1,4 +1,5 @@
-// helm upgrade --wait with explicit values, and the guide's remedy for
+// The upgrade of a phase, started or resumed (a killed one settled and run again), recorded in the
+// state store: helm upgrade --wait with explicit values, and the guide's remedy for
 // `StatefulSet.apps "..." is invalid: spec: Forbidden`: delete that StatefulSet with orphan
 // propagation (its pods keep running) and upgrade once more.
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -8,23 +9,44 @@ import { PhaseStop, step } from '../context.ts';
 import { HelmError, forbiddenStatefulSet } from '../helm.ts';
 import { diagnoseControlPlane } from '../control-plane-diagnosis.ts';
 import { valuesDigest, valuesYaml, type Values } from '../values.ts';
-import { interruptedUpgradeRefusal } from '../decide.ts';
+import { interruptedUpgradeRefusal, type Decision } from '../decide.ts';
 import { helmDriver } from '../helm-record.ts';
 import { settlePendingAsFailed } from '../helm-storage.ts';
 import type { PhaseOneRecord, PhaseTwoRecord, StateRecord } from '../state.ts';
 import { names } from '../cluster-view.ts';
 import { valuesView } from '../values-view.ts';
+import type { Gathered } from './gather.ts';
 
 export type PhaseLabel = 'phase one' | 'phase two';
 
-function patchPhase(
-  st: StateRecord,
+/** Per phase: the command that runs it and what to do when its upgrade does not finish. */
+const PHASES = {
+  'phase one': {
+    command: 'migrate',
+    remedy:
+      'fix what the findings name (a Pending PVC needs a StorageClass that provisions it or a PersistentVolume that fits it), then run migrate again: it resumes at the wait for the success line. The deployed etcd still holds the data; finalize stays refused',
+  },
+  'phase two': {
+    command: 'finalize',
+    remedy:
+      'fix what the findings name (an unschedulable pod needs a node it fits on; a Pending PVC a volume), then run finalize again: it resumes at the check that the deployed etcd is gone. The embedded etcd holds the data; the deployed etcd PVCs were not touched',
+  },
+} as const;
+
+/** Records `patch` over the phase's record in the state store. */
+export async function recordPhase(
+  d: Deps,
   label: PhaseLabel,
   patch: Partial<PhaseOneRecord> & Partial<PhaseTwoRecord>,
-): StateRecord {
-  return label === 'phase one'
-    ? { ...st, phase1: { ...st.phase1!, ...patch } }
-    : { ...st, phase2: { ...st.phase2!, ...patch } };
+  event: string,
+): Promise<void> {
+  await d.store.update(
+    (st: StateRecord) =>
+      label === 'phase one'
+        ? { ...st, phase1: { ...st.phase1!, ...patch } }
+        : { ...st, phase2: { ...st.phase2!, ...patch } },
+    event,
+  );
 }
 
 /**
@@ -36,13 +58,10 @@ async function recordUpgraded(d: Deps, label: PhaseLabel, event: string): Promis
     label === 'phase one'
       ? await d.kube.pod(d.settings.namespace, names(d.settings.release).embeddedPod).catch(() => undefined)
       : undefined;
-  await d.store.update(
-    (st) =>
-      patchPhase(st, label, {
-        status: 'upgraded',
-        upgradedAt: new Date().toISOString(),
-        ...(pod ? { upgradedPodUid: pod.uid } : {}),
-      }),
+  await recordPhase(
+    d,
+    label,
+    { status: 'upgraded', upgradedAt: new Date().toISOString(), ...(pod ? { upgradedPodUid: pod.uid } : {}) },
     event,
   );
 }
@@ -100,7 +119,7 @@ export async function upgrade(d: Deps, label: string, valuesFile: string, dryRun
  * The upgrade of a phase, recorded. When it does not finish, say why from the control plane's pod
  * and PVC (helm itself says only "context deadline exceeded"), record the failure, and stop.
  */
-export async function upgradeOrExplain(d: Deps, label: PhaseLabel, valuesFile: string, remedy: string): Promise<void> {
+async function upgradeOrExplain(d: Deps, label: PhaseLabel, valuesFile: string): Promise<void> {
   try {
     await upgrade(d, label, valuesFile);
   } catch (e) {
@@ -108,17 +127,48 @@ export async function upgradeOrExplain(d: Deps, label: PhaseLabel, valuesFile: s
     d.report.details.push(...why.details);
     for (const line of why.details) d.log.info(line);
     const cause = [...why.findings, (e as Error).message].join('; ');
-    await d.store.update(
-      (st) => patchPhase(st, label, { status: 'failed', failure: cause.slice(0, 300) }),
-      `${label} upgrade failed`,
+    await recordPhase(d, label, { status: 'failed', failure: cause.slice(0, 300) }, `${label} upgrade failed`);
+    throw new PhaseStop(
+      'failed',
+      `the ${label.replace(' ', '-')} helm upgrade did not finish: ${cause}`,
+      PHASES[label].remedy,
     );
-    throw new PhaseStop('failed', `the ${label.replace(' ', '-')} helm upgrade did not finish: ${cause}`, remedy);
   }
   await recordUpgraded(d, label, `${label} upgrade applied`);
 }
 
+/** A phase started from the beginning: its values file, the record `started` writes, and the upgrade. */
+export async function startUpgrade(
+  d: Deps,
+  label: PhaseLabel,
+  values: Values,
+  started: (st: StateRecord) => StateRecord,
+): Promise<void> {
+  const file = writeValuesFile(d, label, values);
+  await d.store.update(started, `${label} started`);
+  await upgradeOrExplain(d, label, file);
+}
+
+/**
+ * A phase resumed: said in the log and the report, and an interrupted upgrade of it finished from
+ * the revision the preflight read.
+ */
+export async function resumeUpgrade(
+  d: Deps,
+  label: PhaseLabel,
+  decision: Extract<Decision, { kind: 'resume' }>,
+  g: Gathered,
+  recordedDigest: string | undefined,
+): Promise<void> {
+  d.log.info(`Resuming: ${decision.why}`);
+  d.report.warnings.push(`Resumed: ${decision.why}.`);
+  if (decision.at !== 'interrupted-upgrade') return;
+  const last = { ...g.view.release!, values: g.userValues, settle: decision.settle };
+  await finishInterruptedUpgrade(d, label, last, recordedDigest);
+}
+
 /** The last revision of the release, as the phase found it: an upgrade of ours that did not finish. */
-export interface InterruptedRevision {
+interface InterruptedRevision {
   revision: number;
   status: string;
   chartVersion: string;
@@ -134,15 +184,14 @@ export interface InterruptedRevision {
  * deployed revision and the live objects, so the release ends in exactly the intended objects
  * wherever the kill landed (before, during or after the apply, or in the wait).
  */
-export async function finishInterruptedUpgrade(
+async function finishInterruptedUpgrade(
   d: Deps,
   label: PhaseLabel,
   last: InterruptedRevision,
   recordedDigest: string | undefined,
-  phase: 'migrate' | 'finalize',
-  remedy: string,
 ): Promise<void> {
   const s = d.settings;
+  const phase = PHASES[label].command;
   const refusal = interruptedUpgradeRefusal({
     label,
     phase,
@@ -184,5 +233,5 @@ export async function finishInterruptedUpgrade(
   d.report.warnings.push(
     `The ${label} helm upgrade of an earlier run did not finish (revision ${last.revision}, ${last.status}); this run ${settle !== undefined ? 'recorded that revision as failed and ' : ''}ran the upgrade again with the same values, from the last deployed revision.`,
   );
-  await upgradeOrExplain(d, label, file, remedy);
+  await upgradeOrExplain(d, label, file);
 }

@@ -43,7 +43,7 @@ describe('decideMigrate after an interrupted phase-one upgrade', () => {
   it('refuses, naming a rollback to the last deployed revision (not to the pending one), when the record does not show our upgrade', () => {
     const d = decideMigrate(emptyState('vc', 'ns'), pending());
     expect(d).toMatchObject({ kind: 'refuse' });
-    expect(d.kind === 'refuse' && d.remedy).toContain('helm rollback <release> <that revision> --wait');
+    expect(d.kind === 'refuse' && d.remedy).toContain('helm rollback vc <that revision> -n ns --wait');
     expect(d.kind === 'refuse' && d.remedy).toContain('a rollback to revision 2 itself would leave');
   });
   it('refuses other pending states (a rollback or install cut short)', () => {
@@ -91,7 +91,7 @@ describe('decideFinalize after an interrupted phase-two upgrade', () => {
   it('refuses a pending release it did not start, naming a rollback to the last deployed revision', () => {
     const d = decideFinalize(verified, pendingEmbedded());
     expect(d).toMatchObject({ kind: 'refuse' });
-    expect(d.kind === 'refuse' && d.remedy).toContain('helm rollback <release> <that revision> --wait');
+    expect(d.kind === 'refuse' && d.remedy).toContain('helm rollback vc <that revision> -n ns --wait');
     expect(decideFinalize(p2Started, pendingEmbedded('pending-rollback'))).toMatchObject({
       kind: 'refuse',
       why: expect.stringContaining('pending-rollback'),

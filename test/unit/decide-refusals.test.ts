@@ -88,8 +88,9 @@ describe('decideMigrate', () => {
   it('refuses a release that does not exist', () => {
     expect(decideMigrate(state(p1()), view({ release: undefined }))).toEqual({
       kind: 'refuse',
-      why: 'the Helm release does not exist in this namespace',
-      remedy: 'check the release and namespace inputs (helm list -n <namespace>)',
+      why: 'Helm release vc does not exist in namespace team-a',
+      remedy:
+        'check the release and namespace inputs (helm list -n team-a lists the releases there); nothing was changed',
     });
   });
 
@@ -136,9 +137,9 @@ describe('decideMigrate', () => {
     });
     const refused = {
       kind: 'refuse',
-      why: 'the release status is pending-upgrade (revision 5): a Helm operation this migration did not record was interrupted',
+      why: 'release vc is pending-upgrade (revision 5): a Helm operation this migration did not record was interrupted',
       remedy:
-        'check helm history <release>; roll back to the last deployed revision with helm rollback <release> <that revision> --wait (it undoes what the cut-short operation applied; a rollback to revision 5 itself would leave what it had not yet applied undone), then run migrate again',
+        'check helm history vc -n team-a; roll back to the last deployed revision with helm rollback vc <that revision> -n team-a --wait (it undoes what the cut-short operation applied; a rollback to revision 5 itself would leave what it had not yet applied undone), then run migrate again',
     };
     expect(
       decideMigrate(
@@ -156,15 +157,16 @@ describe('decideMigrate', () => {
       decideMigrate(state(p1()), view({ store: 'migrating', release: release('pending-install', 5) })),
     ).toMatchObject({
       kind: 'refuse',
-      why: 'the release status is pending-install (revision 5): a Helm operation this migration did not record was interrupted',
+      why: 'release vc is pending-install (revision 5): a Helm operation this migration did not record was interrupted',
     });
   });
 
   it.each(['other', 'unknown'] as const)('refuses a release whose store is %s, before touching it', (store) => {
     expect(decideMigrate(state(), view({ store }))).toEqual({
       kind: 'refuse',
-      why: 'the release does not run on deployed etcd (controlPlane.backingStore.etcd.deploy.enabled is not true)',
-      remedy: 'this action only moves a deployed etcd to embedded etcd',
+      why: 'release vc does not run on deployed etcd (controlPlane.backingStore.etcd.deploy.enabled is not true in its values)',
+      remedy:
+        'this action only moves a deployed etcd to embedded etcd: check that release and namespace name the vCluster you meant (helm get values vc -n team-a); nothing was changed',
     });
     expect(decideMigrate(state(p1()), view({ store, release: release('pending-upgrade') }))).toMatchObject({
       kind: 'refuse',
@@ -176,8 +178,9 @@ describe('decideMigrate', () => {
     (status) => {
       expect(decideMigrate(state(p1()), view({ release: release(status) }))).toEqual({
         kind: 'refuse',
-        why: `the release status is ${status}, not deployed`,
-        remedy: 'finish or roll back the pending Helm operation (helm history, helm rollback), then run again',
+        why: `release vc is ${status} at revision 4, not deployed`,
+        remedy:
+          'finish or roll back that Helm operation (helm history vc -n team-a; helm rollback vc <last deployed revision> -n team-a --wait), then run migrate again',
       });
     },
   );
@@ -256,9 +259,9 @@ describe('decideFinalize', () => {
     });
     const refused = {
       kind: 'refuse',
-      why: 'the release status is pending-upgrade (revision 7): a Helm operation this migration did not record was interrupted',
+      why: 'release vc is pending-upgrade (revision 7): a Helm operation this migration did not record was interrupted',
       remedy:
-        'check helm history <release>; roll back to the last deployed revision with helm rollback <release> <that revision> --wait (it undoes what the cut-short operation applied; a rollback to revision 7 itself would leave what it had not yet applied undone), then run finalize again',
+        'check helm history vc -n team-a; roll back to the last deployed revision with helm rollback vc <that revision> -n team-a --wait (it undoes what the cut-short operation applied; a rollback to revision 7 itself would leave what it had not yet applied undone), then run finalize again',
     };
     expect(decideFinalize(state(verified), migrating({ release: release('pending-upgrade', 7) }))).toEqual(refused);
     expect(
@@ -271,7 +274,7 @@ describe('decideFinalize', () => {
       decideFinalize(state(verified, p2()), view({ store: 'embedded', release: release('pending-rollback', 7) })),
     ).toMatchObject({
       kind: 'refuse',
-      why: 'the release status is pending-rollback (revision 7): a Helm operation this migration did not record was interrupted',
+      why: 'release vc is pending-rollback (revision 7): a Helm operation this migration did not record was interrupted',
     });
   });
 
@@ -296,7 +299,7 @@ describe('decideFinalize', () => {
   it('refuses when the release is gone after phase one', () => {
     expect(decideFinalize(state(verified), view({ release: undefined, store: 'unknown' }))).toMatchObject({
       kind: 'refuse',
-      why: 'the release values do not show the phase-one state (store: unknown)',
+      why: 'the values of release vc do not show the phase-one state (store: unknown)',
     });
   });
 
@@ -305,14 +308,16 @@ describe('decideFinalize', () => {
     (store) => {
       expect(decideFinalize(state(verified), view({ store, embeddedPod: pod() }))).toEqual({
         kind: 'refuse',
-        why: `the release values do not show the phase-one state (store: ${store})`,
-        remedy: 'someone changed the release since phase one; inspect helm get values and the state record',
+        why: `the values of release vc do not show the phase-one state (store: ${store})`,
+        remedy:
+          'someone changed release vc since phase one, and finalize removes nothing from values it did not set: see who in helm history vc -n team-a and what in helm get values vc -n team-a, next to the state record (ConfigMap vc-etcd-migration)',
       });
     },
   );
 
   it('refuses while the embedded etcd is missing or not Ready, saying what the pod shows', () => {
-    const remedy = 'wait for the control-plane pod to be Ready, then run finalize again';
+    const remedy =
+      'wait for pod vc-0 to be Ready (kubectl -n team-a describe pod vc-0 says why it is not), then run finalize again';
     expect(decideFinalize(state(verified), migrating({ embeddedPod: undefined }))).toEqual({
       kind: 'refuse',
       why: 'the embedded etcd is not healthy: pod is missing',

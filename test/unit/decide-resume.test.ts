@@ -29,7 +29,7 @@ describe('decideFinalize on a failed release it did not start', () => {
   it('still refuses a pending release it did not start', () => {
     expect(decideFinalize(verified, view('pending-upgrade'))).toMatchObject({
       kind: 'refuse',
-      why: 'the release status is pending-upgrade (revision 4): a Helm operation this migration did not record was interrupted',
+      why: 'release vc is pending-upgrade (revision 4): a Helm operation this migration did not record was interrupted',
     });
   });
 });

@@ -44,13 +44,13 @@ describe('renderStatusComment', () => {
     expect(md).toContain('| Keys after | 123,400 |');
     expect(md).toContain('**Next:** Delete the old etcd PVCs when you no longer need them\\.');
     expect(md).toContain('[Workflow run](https://github.com/acme/platform/actions/runs/77)');
-    expect(md).not.toMatch(/without a verified approval|backup was skipped/);
+    expect(md).not.toMatch(/WITHOUT a verified approval|No backup was taken/);
   });
 
   it('says in bold when approval was bypassed and when the backup was skipped', () => {
     const md = renderStatusComment({ ...base, approvalBypassed: true, backupSkipReason: 'snapshot taken by *Velero*' });
-    expect(md).toContain('**Phase two ran without a verified approval (require-approval: false).**');
-    expect(md).toContain('**The backup was skipped: snapshot taken by \\*Velero\\***');
+    expect(md).toContain('**Phase two ran WITHOUT a verified approval (require-approval: false).**');
+    expect(md).toContain('**No backup was taken: snapshot taken by \\*Velero\\***');
     expect(md).not.toContain('success log line was not read');
     expect(renderStatusComment({ ...base, lostLogLine: 'pod vc-0 was replaced' })).toContain(
       '**The success log line was not read: the pod that ran the copy was replaced',
