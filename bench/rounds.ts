@@ -1,6 +1,6 @@
-// Shared by the census and backup benchmarks: the measured side runs in a child process (so its
-// peak RSS is its own) with flags that reach the seeded etcd; R rounds run etcdctl, ours and each
-// baseline in turn on one machine state, and the results are medians over the rounds.
+// Shared by the benchmarks: argument checks and the median; for census and backup also the child
+// process that is measured (so its peak RSS is its own) with flags that reach the seeded etcd, and
+// R rounds that run etcdctl, ours and each baseline in turn on one machine state.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { EtcdFixture } from '../sandbox/etcd-fixture.ts';
@@ -61,7 +61,11 @@ export function positiveInt(flag: string, value: string | undefined): number {
   return n;
 }
 
-export const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
+/** The median: the middle value, or the mean of the two middle values of an even count. */
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+}
 
 export interface Measured {
   seconds: number;
