@@ -102,6 +102,9 @@ export function inputsFor(d: DemoVCluster, phase: string, extra: Record<string, 
   };
 }
 
+/** The first ::error:: message the runner shows, decoded ('' when there is none). */
+export const errorLine = (r: ActionResult): string => r.errors[0] ?? '';
+
 export function runAction(inputs: Record<string, string>, opts?: RunActionOptions): Promise<ActionResult> {
   return run(inputs, opts);
 }
