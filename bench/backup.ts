@@ -6,12 +6,12 @@
 // runs another version's client and takeBackup in every round (before/after on one machine state). Ends with
 // exactly one line, medians over the rounds:
 // backup keys=<N> bytes=<size> ours_s=<s> etcdctl_s=<s> ratio=<ours/etcdctl> ours_rss_mb=<MB>
-import { spawn } from 'node:child_process';
-import { readFileSync, rmSync, statSync } from 'node:fs';
+import { rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { binPath } from '../sandbox/bins.ts';
+import { CHILD_ETCD_OPTIONS, childClient, childEtcdArgs, median, positiveInt, runRounds, spawnOut } from './rounds.ts';
 import { seed, startBenchEtcd } from './seed.ts';
 
 const { values } = parseArgs({
@@ -22,11 +22,8 @@ const { values } = parseArgs({
     baseline: { type: 'string', multiple: true },
     child: { type: 'boolean', default: false },
     src: { type: 'string' },
-    endpoint: { type: 'string' },
-    ca: { type: 'string' },
-    cert: { type: 'string' },
-    key: { type: 'string' },
     dir: { type: 'string' },
+    ...CHILD_ETCD_OPTIONS,
   },
 });
 
@@ -35,12 +32,7 @@ if (values.child) {
   const { takeBackup } = (await import(join(src, 'backup.ts'))) as typeof import('../src/backup.ts');
   const { EtcdClient } = (await import(join(src, 'etcd/client.ts'))) as typeof import('../src/etcd/client.ts');
   const t0 = performance.now();
-  const client = new EtcdClient({
-    endpoint: values.endpoint!,
-    serverName: 'localhost',
-    ca: readFileSync(values.ca!),
-    cert: readFileSync(values.cert!),
-    key: readFileSync(values.key!),
+  const client = childClient(EtcdClient, values, {
     flowControlWindow: process.env.BENCH_FCW ? Number(process.env.BENCH_FCW) : undefined,
   });
   const r = await takeBackup(client, {
@@ -67,40 +59,21 @@ if (values.child) {
 }
 
 const log = (s: string) => process.stderr.write(s + '\n');
-const n = Number(values.keys);
-if (!Number.isInteger(n) || n <= 0) throw new Error(`--keys must be a positive integer, got '${values.keys}'`);
-if (!Number.isInteger(Number(values.runs)) || Number(values.runs) <= 0)
-  throw new Error(`--runs must be a positive integer, got '${values.runs}'`);
+const n = positiveInt('keys', values.keys);
+const runs = positiveInt('runs', values.runs);
 
 const env = await startBenchEtcd('bench-backup-');
 try {
   const t0 = performance.now();
-  await seed(env.client, n, Number(values['value-bytes']), log);
+  await seed(env.client(), n, Number(values['value-bytes']), log);
   log(`seeded ${n} keys in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-  const tls = [
-    '--cacert',
-    env.pki['etcd-ca.crt']!,
-    '--cert',
-    env.pki['apiserver-etcd-client.crt']!,
-    '--key',
-    env.pki['apiserver-etcd-client.key']!,
-  ];
-
-  const run = (cmd: string, args: string[], capture: boolean) =>
-    new Promise<string>((resolve, reject) => {
-      const p = spawn(cmd, args, { stdio: ['ignore', capture ? 'pipe' : 'ignore', 'inherit'] });
-      let s = '';
-      p.stdout?.on('data', (d) => (s += d));
-      p.on('error', reject);
-      p.on('close', (code) => (code === 0 ? resolve(s) : reject(new Error(`${cmd} exited with ${code}`))));
-    });
 
   const etcdctlFile = join(env.dir, 'etcdctl-snapshot.db');
   const etcdctl = async () => {
     const te = performance.now();
-    await run(
+    await spawnOut(
       binPath('etcdctl'),
-      ['--endpoints', env.etcd.endpoint, '--command-timeout=600s', ...tls, 'snapshot', 'save', etcdctlFile],
+      ['--endpoints', env.etcd.endpoint, '--command-timeout=600s', ...env.tlsFlags, 'snapshot', 'save', etcdctlFile],
       false,
     );
     const s = (performance.now() - te) / 1000;
@@ -111,63 +84,24 @@ try {
   const self = fileURLToPath(import.meta.url);
   const child = async (src?: string) => {
     const dir = join(env.dir, 'ours');
-    const out = await run(
-      process.execPath,
-      [
-        self,
-        '--child',
-        '--endpoint',
-        env.etcd.endpoint,
-        '--ca',
-        env.pki['etcd-ca.crt']!,
-        '--cert',
-        env.pki['apiserver-etcd-client.crt']!,
-        '--key',
-        env.pki['apiserver-etcd-client.key']!,
-        '--dir',
-        dir,
-        ...(src ? ['--src', src] : []),
-      ],
-      true,
-    );
+    const out = await spawnOut(process.execPath, [
+      self,
+      '--child',
+      ...childEtcdArgs(env),
+      '--dir',
+      dir,
+      ...(src ? ['--src', src] : []),
+    ]);
     rmSync(dir, { recursive: true, force: true }); // a snapshot per round would fill the disk at 4M keys
     const r = JSON.parse(out) as { bytes: number; keys: number; seconds: number; rssMb: number };
     if (r.keys !== n) throw new Error(`${src ?? 'our'} snapshot holds ${r.keys} keys, seeded ${n}`);
     return r;
   };
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
-  const runs = Number(values.runs);
-  const baselines = values.baseline ?? [];
-  const rounds: Array<{
-    etcdctl: number;
-    ours: { bytes: number; seconds: number; rssMb: number };
-    base: Array<{ seconds: number; rssMb: number }>;
-  }> = [];
-  for (let i = 0; i < runs; i++) {
-    const e = await etcdctl();
-    const ours = await child();
-    const base = [];
-    for (const b of baselines) base.push(await child(b));
-    rounds.push({ etcdctl: e, ours, base });
-    log(
-      `round ${i + 1}: ours ${ours.seconds.toFixed(3)} s (ratio ${(ours.seconds / e).toFixed(3)}, peak ${ours.rssMb.toFixed(1)} MB)` +
-        base
-          .map(
-            (b, j) =>
-              `, ${baselines[j]} ${b.seconds.toFixed(3)} s (ratio ${(b.seconds / e).toFixed(3)}, peak ${b.rssMb.toFixed(1)} MB)`,
-          )
-          .join(''),
-    );
-  }
-  baselines.forEach((b, j) =>
-    log(
-      `baseline ${b}: ratio=${median(rounds.map((r) => r.base[j]!.seconds / r.etcdctl)).toFixed(3)} rss_mb=${median(rounds.map((r) => r.base[j]!.rssMb)).toFixed(1)} (median of ${runs})`,
-    ),
-  );
+  const rounds = await runRounds({ runs, baselines: values.baseline ?? [], etcdctl, child, log });
   const ours = (k: 'seconds' | 'rssMb') => median(rounds.map((r) => r.ours[k]));
   console.log(
     `backup keys=${n} bytes=${rounds[0]!.ours.bytes} ours_s=${ours('seconds').toFixed(3)} etcdctl_s=${median(rounds.map((r) => r.etcdctl)).toFixed(3)} ratio=${median(rounds.map((r) => r.ours.seconds / r.etcdctl)).toFixed(3)} ours_rss_mb=${ours('rssMb').toFixed(1)}`,
   );
 } finally {
-  await env.cleanup();
+  await env.stop();
 }

@@ -6,12 +6,12 @@
 // medians over the rounds:
 // census keys=<N> groups=<G> ours_s=<s> etcdctl_s=<s> ratio=<ours/etcdctl> ours_rss_mb=<MB>
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { binPath } from '../sandbox/bins.ts';
 import { groupOf } from '../src/census.ts';
+import { CHILD_ETCD_OPTIONS, childClient, childEtcdArgs, median, positiveInt, runRounds, spawnOut } from './rounds.ts';
 import { benchKey, seed, startBenchEtcd } from './seed.ts';
 
 const { values } = parseArgs({
@@ -21,10 +21,7 @@ const { values } = parseArgs({
     baseline: { type: 'string', multiple: true },
     src: { type: 'string' },
     child: { type: 'boolean', default: false },
-    endpoint: { type: 'string' },
-    ca: { type: 'string' },
-    cert: { type: 'string' },
-    key: { type: 'string' },
+    ...CHILD_ETCD_OPTIONS,
   },
 });
 
@@ -36,13 +33,7 @@ if (values.child) {
     join(src, 'etcd/census-reader.ts')
   )) as typeof import('../src/etcd/census-reader.ts');
   const t0 = performance.now();
-  const client = new EtcdClient({
-    endpoint: values.endpoint!,
-    serverName: 'localhost',
-    ca: readFileSync(values.ca!),
-    cert: readFileSync(values.cert!),
-    key: readFileSync(values.key!),
-  });
+  const client = childClient(EtcdClient, values);
   const c = await readCensus(client);
   const seconds = (performance.now() - t0) / 1000;
   client.close();
@@ -51,13 +42,13 @@ if (values.child) {
 }
 
 const log = (s: string) => process.stderr.write(s + '\n');
-const n = Number(values.keys);
-if (!Number.isInteger(n) || n <= 0) throw new Error(`--keys must be a positive integer, got '${values.keys}'`);
+const n = positiveInt('keys', values.keys);
+const runs = positiveInt('runs', values.runs);
 
 const env = await startBenchEtcd('bench-census-');
 try {
   const t0 = performance.now();
-  await seed(env.client, n, 64, log);
+  await seed(env.client(), n, 64, log);
   log(`seeded ${n} keys in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   const expected: Record<string, number> = {};
   for (let i = 0; i < n; i++) {
@@ -65,22 +56,22 @@ try {
     expected[g] = (expected[g] ?? 0) + 1;
   }
 
-  const tls = [
-    '--cacert',
-    env.pki['etcd-ca.crt']!,
-    '--cert',
-    env.pki['apiserver-etcd-client.crt']!,
-    '--key',
-    env.pki['apiserver-etcd-client.key']!,
-  ];
-
   // etcdctl: the whole process, its output counted as it streams.
   const etcdctl = async () => {
     const te = performance.now();
     const keys = await new Promise<number>((resolve, reject) => {
       const p = spawn(
         binPath('etcdctl'),
-        ['--endpoints', env.etcd.endpoint, '--command-timeout=300s', ...tls, 'get', '/', '--prefix', '--keys-only'],
+        [
+          '--endpoints',
+          env.etcd.endpoint,
+          '--command-timeout=300s',
+          ...env.tlsFlags,
+          'get',
+          '/',
+          '--prefix',
+          '--keys-only',
+        ],
         { stdio: ['ignore', 'pipe', 'inherit'] },
       );
       let count = 0;
@@ -103,29 +94,12 @@ try {
   // Ours (or a baseline's), in a child process.
   const self = fileURLToPath(import.meta.url);
   const child = async (src?: string) => {
-    const out = await new Promise<string>((resolve, reject) => {
-      const p = spawn(
-        process.execPath,
-        [
-          self,
-          '--child',
-          '--endpoint',
-          env.etcd.endpoint,
-          '--ca',
-          env.pki['etcd-ca.crt']!,
-          '--cert',
-          env.pki['apiserver-etcd-client.crt']!,
-          '--key',
-          env.pki['apiserver-etcd-client.key']!,
-          ...(src ? ['--src', src] : []),
-        ],
-        { stdio: ['ignore', 'pipe', 'inherit'] },
-      );
-      let s = '';
-      p.stdout.on('data', (d) => (s += d));
-      p.on('error', reject);
-      p.on('close', (code) => (code === 0 ? resolve(s) : reject(new Error(`census child exited with ${code}`))));
-    });
+    const out = await spawnOut(process.execPath, [
+      self,
+      '--child',
+      ...childEtcdArgs(env),
+      ...(src ? ['--src', src] : []),
+    ]);
     const r = JSON.parse(out) as {
       total: number;
       groups: Record<string, number>;
@@ -142,41 +116,12 @@ try {
     return r;
   };
 
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
-  const runs = Number(values.runs);
-  if (!Number.isInteger(runs) || runs <= 0) throw new Error(`--runs must be a positive integer, got '${values.runs}'`);
-  const baselines = values.baseline ?? [];
-  const rounds: Array<{
-    etcdctl: number;
-    ours: { seconds: number; rssMb: number; groups: Record<string, number> };
-    base: Array<{ seconds: number; rssMb: number }>;
-  }> = [];
-  for (let i = 0; i < runs; i++) {
-    const e = await etcdctl();
-    const ours = await child();
-    const base = [];
-    for (const b of baselines) base.push(await child(b));
-    rounds.push({ etcdctl: e, ours, base });
-    log(
-      `round ${i + 1}: etcdctl ${e.toFixed(3)} s, ours ${ours.seconds.toFixed(3)} s (ratio ${(ours.seconds / e).toFixed(3)}, peak ${ours.rssMb.toFixed(1)} MB)` +
-        base
-          .map(
-            (b, j) =>
-              `, ${baselines[j]} ${b.seconds.toFixed(3)} s (ratio ${(b.seconds / e).toFixed(3)}, peak ${b.rssMb.toFixed(1)} MB)`,
-          )
-          .join(''),
-    );
-  }
-  baselines.forEach((b, j) =>
-    log(
-      `baseline ${b}: ratio=${median(rounds.map((r) => r.base[j]!.seconds / r.etcdctl)).toFixed(3)} rss_mb=${median(rounds.map((r) => r.base[j]!.rssMb)).toFixed(1)} (median of ${runs})`,
-    ),
-  );
+  const rounds = await runRounds({ runs, baselines: values.baseline ?? [], etcdctl, child, log });
   const G = Object.keys(rounds[0]!.ours.groups).length;
   log(`counts equal: ${n} keys, ${G} groups`);
   console.log(
     `census keys=${n} groups=${G} ours_s=${median(rounds.map((r) => r.ours.seconds)).toFixed(3)} etcdctl_s=${median(rounds.map((r) => r.etcdctl)).toFixed(3)} ratio=${median(rounds.map((r) => r.ours.seconds / r.etcdctl)).toFixed(3)} ours_rss_mb=${median(rounds.map((r) => r.ours.rssMb)).toFixed(1)}`,
   );
 } finally {
-  await env.cleanup();
+  await env.stop();
 }

@@ -19,14 +19,14 @@ import { makeCA, makeCert } from '../sandbox/pki.ts';
 import { listenPort, startProcess, waitFor, type ManagedProcess } from '../sandbox/processes.ts';
 import { ACTION_ENTRY, parseGithubOutput } from '../sandbox/action-runner.ts';
 import { FIXTURE_CHART } from '../sandbox/vcluster-release.ts';
+import { median, positiveInt } from './rounds.ts';
 
 const run = promisify(execFile);
 const { values } = parseArgs({
   options: { releases: { type: 'string', default: '1000' }, rounds: { type: 'string', default: '3' } },
 });
-const n = Number(values.releases);
-const rounds = Number(values.rounds);
-if (!Number.isInteger(n) || n <= 0) throw new Error(`--releases must be a positive integer, got '${values.releases}'`);
+const n = positiveInt('releases', values.releases);
+const rounds = positiveInt('rounds', values.rounds);
 const log = (s: string) => process.stderr.write(s + '\n');
 
 /** etcd and kube-apiserver only: the objects stay objects (no controller turns them into pods). */
@@ -310,8 +310,6 @@ async function timed(
     rmSync(dir, { recursive: true, force: true });
   }
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 const dir = mkdtempSync(join(tmpdir(), 'bench-discover-'));
 let procs: ManagedProcess[] = [];

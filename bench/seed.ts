@@ -1,11 +1,8 @@
 // Shared by the census and backup benchmarks: a real etcd with TLS client-cert auth (vCluster's
 // PKI layout) seeded with N keys spread over 80 Kubernetes-shaped groups.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startEtcd, vClusterEtcdPki, type EtcdProcess } from '../sandbox/etcd-process.ts';
-import { EtcdClient } from '../src/etcd/client.ts';
+import { etcdFixture, type EtcdFixture } from '../sandbox/etcd-fixture.ts';
 import { txnPut } from '../sandbox/etcd-seed.ts';
+import type { EtcdClient } from '../src/etcd/client.ts';
 
 // 80 groups as kube-apiserver lays them out: built-ins, two-segment built-ins, API groups, vCluster.
 export const BENCH_GROUPS: readonly string[] = [
@@ -98,46 +95,9 @@ export function benchKey(i: number): string {
   return g === BENCH_GROUPS.length ? `${MAPPINGS}${obj}` : `/registry/${BENCH_GROUPS[g]}/${obj}`;
 }
 
-export interface BenchEtcd {
-  etcd: EtcdProcess;
-  pki: Record<string, string>;
-  dir: string;
-  client: EtcdClient;
-  cleanup(): Promise<void>;
-}
-
-export async function startBenchEtcd(prefix: string): Promise<BenchEtcd> {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  const pki = vClusterEtcdPki(join(dir, 'pki'), 'bench');
-  const etcd = await startEtcd({
-    dir,
-    name: 'bench',
-    ca: pki['etcd-ca.crt']!,
-    cert: pki['etcd-server.crt']!,
-    key: pki['etcd-server.key']!,
-    extraArgs: ['--quota-backend-bytes=8589934592'],
-  }).catch(async (e) => {
-    rmSync(dir, { recursive: true, force: true });
-    throw e;
-  });
-  const client = new EtcdClient({
-    endpoint: etcd.endpoint,
-    serverName: 'localhost',
-    ca: readFileSync(pki['etcd-ca.crt']!),
-    cert: readFileSync(pki['apiserver-etcd-client.crt']!),
-    key: readFileSync(pki['apiserver-etcd-client.key']!),
-  });
-  return {
-    etcd,
-    pki,
-    dir,
-    client,
-    async cleanup() {
-      client.close();
-      await etcd.stop();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+/** The fixture's etcd, with room for millions of keys. */
+export function startBenchEtcd(prefix: string): Promise<EtcdFixture> {
+  return etcdFixture(prefix, ['--quota-backend-bytes=8589934592']);
 }
 
 /** Put N keys (values of valueBytes) in transactions of 128 puts, several in flight. */

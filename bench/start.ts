@@ -7,10 +7,10 @@ import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { median, positiveInt } from './rounds.ts';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '21' } } });
-const runs = Number(values.runs);
-if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive integer, got '${values.runs}'`);
+const runs = positiveInt('runs', values.runs);
 
 const dist = join(import.meta.dirname, '..', 'dist');
 const bundleBytes = readdirSync(dist)
@@ -33,11 +33,6 @@ function timed(args: string[]): Promise<{ ms: number; code: number | null; out: 
     p.on('close', (code) => resolve({ ms: performance.now() - t0, code, out }));
   });
 }
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 
 const action: number[] = [];
 const bare: number[] = [];

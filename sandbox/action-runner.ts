@@ -22,6 +22,8 @@ export interface ActionResult {
   ms: number;
   /** True when killWhen killed the run. */
   killed?: boolean;
+  /** The ::error:: messages, decoded as the runner shows them. */
+  errors: string[];
 }
 
 export interface RunActionOptions {
@@ -64,6 +66,20 @@ export function parseGithubOutput(text: string): Record<string, string> {
     i = end;
   }
   return out;
+}
+
+/** The messages of the ::error:: workflow commands in `stdout`, decoded (%0A, %0D, %25). */
+export function errorMessages(stdout: string): string[] {
+  return stdout
+    .split('\n')
+    .filter((l) => l.startsWith('::error'))
+    .map((l) =>
+      l
+        .replace(/^::error[^:]*::/, '')
+        .replace(/%0A/g, '\n')
+        .replace(/%0D/g, '\r')
+        .replace(/%25/g, '%'),
+    );
 }
 
 export async function runAction(inputs: Record<string, string>, opts: RunActionOptions = {}): Promise<ActionResult> {
@@ -159,6 +175,7 @@ export async function runAction(inputs: Record<string, string>, opts: RunActionO
       stderr,
       ms: Date.now() - t0,
       killed,
+      errors: errorMessages(stdout),
       outputs: parseGithubOutput(readFileSync(outputFile, 'utf8')),
       summary: readFileSync(summaryFile, 'utf8'),
     };

@@ -134,6 +134,18 @@ function githubEnv(ctx: ExampleContext, extra: Record<string, string> = {}): Rec
   };
 }
 
+/** The approval environment with its required reviewer, who approved this run when ctx.approve. */
+function approvalEnvironment(ctx: ExampleContext): void {
+  ctx.github.addEnvironment(OWNER, REPO, APPROVAL_ENVIRONMENT, ['platform-lead']);
+  if (!ctx.approve) return;
+  ctx.github.addReview(OWNER, REPO, ctx.runId, {
+    environment: APPROVAL_ENVIRONMENT,
+    state: 'approved',
+    login: 'platform-lead',
+    comment: 'go',
+  });
+}
+
 /** A GITHUB_TOKEN for act's github.token; the stand-in checks only that one is sent. */
 const TOKEN = 'ghs_engine-test-token-not-a-secret';
 
@@ -165,15 +177,7 @@ export const EXAMPLES: ExampleWorkflow[] = [
     event: 'workflow_dispatch',
     async prepare(ctx) {
       const d = await ctx.demo({ namespace: 'wf-migrate', release: 'vc-migrate' });
-      ctx.github.addEnvironment(OWNER, REPO, APPROVAL_ENVIRONMENT, ['platform-lead']);
-      if (ctx.approve) {
-        ctx.github.addReview(OWNER, REPO, ctx.runId, {
-          environment: APPROVAL_ENVIRONMENT,
-          state: 'approved',
-          login: 'platform-lead',
-          comment: 'go',
-        });
-      }
+      approvalEnvironment(ctx);
       const repo = makeRepo(ctx.dir);
       return {
         demos: [d],
@@ -281,16 +285,8 @@ export const EXAMPLES: ExampleWorkflow[] = [
       await apps.patchNamespacedDeployment({ name: release, namespace, body }, merge);
       await apps.patchNamespacedStatefulSet({ name: `${release}-etcd`, namespace, body }, merge);
       const kubeconfig = await fleetKubeconfig(ctx.cluster.kubeConfig, [...FLEET.namespaces]);
-      ctx.github.addEnvironment(OWNER, REPO, APPROVAL_ENVIRONMENT, ['platform-lead']);
       // A reviewer approved the approve job's wait (act does not hold it); each finalize job checks that approval.
-      if (ctx.approve) {
-        ctx.github.addReview(OWNER, REPO, ctx.runId, {
-          environment: APPROVAL_ENVIRONMENT,
-          state: 'approved',
-          login: 'platform-lead',
-          comment: 'go',
-        });
-      }
+      approvalEnvironment(ctx);
       const repo = makeRepo(ctx.dir);
       return {
         demos,

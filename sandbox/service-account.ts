@@ -39,21 +39,39 @@ export async function actionKubeconfig(
       await api.replace({ ...obj, metadata: { ...obj.metadata, resourceVersion: cur.metadata?.resourceVersion } });
     }
   }
+  return tokenKubeconfig(admin, namespace, {
+    user: ACTION_SERVICE_ACCOUNT,
+    contextNamespace: namespace,
+    expirationSeconds: opts.expirationSeconds,
+  });
+}
+
+/** A kubeconfig on the admin kubeconfig's cluster with a TokenRequest token of the action's ServiceAccount in `saNamespace`. */
+async function tokenKubeconfig(
+  admin: k8s.KubeConfig,
+  saNamespace: string,
+  opts: { user: string; contextNamespace?: string; expirationSeconds?: number },
+): Promise<string> {
   const core = admin.makeApiClient(k8s.CoreV1Api);
   const tr = await core.createNamespacedServiceAccountToken({
     name: ACTION_SERVICE_ACCOUNT,
-    namespace,
+    namespace: saNamespace,
     body: { spec: { audiences: [], expirationSeconds: opts.expirationSeconds ?? 86_400 } },
   });
   const cluster = admin.getCurrentCluster();
   if (!cluster) throw new Error('admin kubeconfig has no current cluster');
   const caData = cluster.caData ?? (cluster.caFile ? readFileSync(cluster.caFile).toString('base64') : undefined);
+  const context = {
+    cluster: 'sandbox',
+    user: opts.user,
+    ...(opts.contextNamespace ? { namespace: opts.contextNamespace } : {}),
+  };
   return YAML.stringify({
     apiVersion: 'v1',
     kind: 'Config',
     clusters: [{ name: 'sandbox', cluster: { server: cluster.server, 'certificate-authority-data': caData } }],
-    users: [{ name: ACTION_SERVICE_ACCOUNT, user: { token: tr.status?.token } }],
-    contexts: [{ name: 'sandbox', context: { cluster: 'sandbox', user: ACTION_SERVICE_ACCOUNT, namespace } }],
+    users: [{ name: opts.user, user: { token: tr.status?.token } }],
+    contexts: [{ name: 'sandbox', context }],
     'current-context': 'sandbox',
   });
 }
@@ -80,20 +98,5 @@ export async function fleetKubeconfig(admin: k8s.KubeConfig, namespaces: string[
   );
   const api = k8s.KubernetesObjectApi.makeApiClient(admin);
   for (const o of objects) await api.create(o).catch(keep);
-  const tr = await core.createNamespacedServiceAccountToken({
-    name: ACTION_SERVICE_ACCOUNT,
-    namespace: FLEET_SA_NAMESPACE,
-    body: { spec: { audiences: [], expirationSeconds: 86_400 } },
-  });
-  const cluster = admin.getCurrentCluster();
-  if (!cluster) throw new Error('admin kubeconfig has no current cluster');
-  const caData = cluster.caData ?? (cluster.caFile ? readFileSync(cluster.caFile).toString('base64') : undefined);
-  return YAML.stringify({
-    apiVersion: 'v1',
-    kind: 'Config',
-    clusters: [{ name: 'sandbox', cluster: { server: cluster.server, 'certificate-authority-data': caData } }],
-    users: [{ name: 'fleet', user: { token: tr.status?.token } }],
-    contexts: [{ name: 'sandbox', context: { cluster: 'sandbox', user: 'fleet' } }],
-    'current-context': 'sandbox',
-  });
+  return tokenKubeconfig(admin, FLEET_SA_NAMESPACE, { user: 'fleet' });
 }

@@ -416,6 +416,19 @@ export function createVClusterStandIn(o: StandInOptions): VClusterStandIn {
     const marker = join(base, 'migrated-from-deployed-etcd');
     const peerPort = await listenPort();
     const name = podName;
+    // On the data dir the migration restored into, or on the one an earlier start left.
+    const startEmbeddedEtcd = async () =>
+      startEtcd({
+        dir: join(dir, 'etcd-logs'),
+        name,
+        ca: pki!['etcd-ca.crt']!,
+        cert: pki!['etcd-server.crt']!,
+        key: pki!['etcd-server.key']!,
+        dataDir,
+        clientPort: await listenPort(),
+        peerPort,
+        extraArgs: ['--unsafe-no-fsync=true'],
+      });
     if (migrateFlag && !existsSync(marker)) {
       const from = `https://${release}-etcd:2379`;
       if (!deployed) {
@@ -458,17 +471,7 @@ export function createVClusterStandIn(o: StandInOptions): VClusterStandIn {
         `http://127.0.0.1:${peerPort}`,
       ]);
       rmSync(snap, { force: true });
-      const etcd = await startEtcd({
-        dir: join(dir, 'etcd-logs'),
-        name,
-        ca: pki!['etcd-ca.crt']!,
-        cert: pki!['etcd-server.crt']!,
-        key: pki!['etcd-server.key']!,
-        dataDir,
-        clientPort: await listenPort(),
-        peerPort,
-        extraArgs: ['--unsafe-no-fsync=true'],
-      });
+      const etcd = await startEmbeddedEtcd();
       embedded = { etcd, forget: adoptProcess(etcd.pid) };
       if (faults.dropPrefix) {
         const n = await deletePrefix(tlsFor(etcd)!, faults.dropPrefix);
@@ -489,17 +492,7 @@ export function createVClusterStandIn(o: StandInOptions): VClusterStandIn {
         return true;
       }
     } else {
-      const etcd = await startEtcd({
-        dir: join(dir, 'etcd-logs'),
-        name,
-        ca: pki!['etcd-ca.crt']!,
-        cert: pki!['etcd-server.crt']!,
-        key: pki!['etcd-server.key']!,
-        dataDir,
-        clientPort: await listenPort(),
-        peerPort,
-        extraArgs: ['--unsafe-no-fsync=true'],
-      });
+      const etcd = await startEmbeddedEtcd();
       embedded = { etcd, forget: adoptProcess(etcd.pid) };
       note(
         existsSync(marker)

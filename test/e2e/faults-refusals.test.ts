@@ -16,6 +16,7 @@ import { recordScenario } from '../support/reliability.ts';
 import { assertNoSecretLeak } from '../support/secret-scan.ts';
 import {
   exists,
+  errorLine,
   explain,
   inputsFor,
   lostGroups,
@@ -28,16 +29,6 @@ import {
 
 const env = useSharedCluster();
 const GROUP = 'Faults';
-
-/** The ::error:: line the runner shows, decoded. */
-function errorLine(r: ActionResult): string {
-  const line = r.stdout.split('\n').find((l) => l.startsWith('::error'));
-  return (line ?? '')
-    .replace(/^::error[^:]*::/, '')
-    .replace(/%0A/g, '\n')
-    .replace(/%0D/g, '')
-    .replace(/%25/g, '%');
-}
 
 /** The summary as text: Markdown escapes removed. */
 const plain = (md: string): string =>

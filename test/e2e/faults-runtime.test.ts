@@ -18,22 +18,13 @@ import {
   type ActionResult,
   type DemoVCluster,
   lostGroups,
+  errorLine,
   explain,
 } from './harness.ts';
 import { releaseDrift } from './release-objects.ts';
 
 const env = useSharedCluster();
 const GROUP = 'Faults';
-
-/** The ::error:: line the runner shows, decoded. */
-function errorLine(r: ActionResult): string {
-  const line = r.stdout.split('\n').find((l) => l.startsWith('::error'));
-  return (line ?? '')
-    .replace(/^::error[^:]*::/, '')
-    .replace(/%0A/g, '\n')
-    .replace(/%0D/g, '')
-    .replace(/%25/g, '%');
-}
 
 /** What the test handed the action that must never come back out: kubeconfig, token, etcd client key. */
 function secretsOf(d: DemoVCluster): string[] {

@@ -2,13 +2,14 @@
 // classifying each, the migrate matrix run two releases at a time (two action processes at once,
 // as a matrix's jobs run), finalize, and discover again. The action runs as the ServiceAccount of
 // examples/rbac-fleet.yaml throughout.
-import { cpSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as k8s from '@kubernetes/client-node';
 import {
   FIXTURE_CHART,
   explain,
+  fixtureChartAs,
   lostGroups,
   namespaceSnapshot,
   runAction,
@@ -50,20 +51,6 @@ async function grantSecretsList(admin: k8s.KubeConfig): Promise<void> {
     if (i > 100) throw new Error('the ClusterRoleBinding for secrets never took effect');
     await new Promise((res) => setTimeout(res, 100));
   }
-}
-
-/** The fixture chart as version 0.24.1: older than migrateFromDeployedEtcd. */
-function chart0241(parent: string): string {
-  const dir = join(mkdtempSync(join(parent, 'chart-')), 'vcluster');
-  cpSync(FIXTURE_CHART, dir, { recursive: true });
-  const file = join(dir, 'Chart.yaml');
-  writeFileSync(
-    file,
-    readFileSync(file, 'utf8')
-      .replace(/^version: .*$/m, 'version: 0.24.1')
-      .replace(/^appVersion: .*$/m, 'appVersion: 0.24.1'),
-  );
-  return dir;
 }
 
 const single = (
@@ -124,7 +111,8 @@ describe('a fleet of six vClusters in four namespaces', () => {
     d.v1 = await e.demo({ namespace: 'fleet-b', release: 'v1' });
     d.done = await e.demo({ namespace: 'fleet-c', release: 'done' });
     d.gitops = await e.demo({ namespace: 'fleet-d', release: 'gitops' });
-    d.old = await e.demo({ namespace: 'fleet-d', release: 'old', chart: chart0241(e.cluster.dir) });
+    // 0.24.1: older than migrateFromDeployedEtcd.
+    d.old = await e.demo({ namespace: 'fleet-d', release: 'old', chart: fixtureChartAs(e.cluster.dir, '0.24.1') });
     // Flux's helm-controller labels what it applies; Helm keeps labels it did not set.
     for (const [kind, name] of [
       ['Deployment', 'gitops'],

@@ -102,6 +102,9 @@ export function inputsFor(d: DemoVCluster, phase: string, extra: Record<string, 
   };
 }
 
+/** The first ::error:: message the runner shows, decoded ('' when there is none). */
+export const errorLine = (r: ActionResult): string => r.errors[0] ?? '';
+
 export function runAction(inputs: Record<string, string>, opts?: RunActionOptions): Promise<ActionResult> {
   return run(inputs, opts);
 }
@@ -131,21 +134,27 @@ export async function exists(p: Promise<unknown>): Promise<boolean> {
   }
 }
 
-/**
- * A copy of the fixture chart as version 0.26.0 whose etcd volumeClaimTemplates differ from
- * 0.27.0's: upgrading from it makes the API server refuse the etcd StatefulSet patch with
- * `StatefulSet.apps "<release>-etcd" is invalid: spec: Forbidden`, as real chart upgrades can.
- */
-export function olderChartWithOtherClaimTemplate(parent: string): string {
+/** A copy of the fixture chart in a new directory under `parent`, as chart (and app) version `version`. */
+export function fixtureChartAs(parent: string, version: string): string {
   const dir = join(mkdtempSync(join(parent, 'chart-')), 'vcluster');
   cpSync(FIXTURE_CHART, dir, { recursive: true });
   const chartFile = join(dir, 'Chart.yaml');
   writeFileSync(
     chartFile,
     readFileSync(chartFile, 'utf8')
-      .replace(/^version: .*$/m, 'version: 0.26.0')
-      .replace(/^appVersion: .*$/m, 'appVersion: 0.26.0'),
+      .replace(/^version: .*$/m, `version: ${version}`)
+      .replace(/^appVersion: .*$/m, `appVersion: ${version}`),
   );
+  return dir;
+}
+
+/**
+ * A copy of the fixture chart as version 0.26.0 whose etcd volumeClaimTemplates differ from
+ * 0.27.0's: upgrading from it makes the API server refuse the etcd StatefulSet patch with
+ * `StatefulSet.apps "<release>-etcd" is invalid: spec: Forbidden`, as real chart upgrades can.
+ */
+export function olderChartWithOtherClaimTemplate(parent: string): string {
+  const dir = fixtureChartAs(parent, '0.26.0');
   const sts = join(dir, 'templates', 'etcd-statefulset.yaml');
   const text = readFileSync(sts, 'utf8');
   const marker = '  volumeClaimTemplates:\n    - metadata:\n        name: data\n';

@@ -2,39 +2,26 @@
 // runner's usual 0755, never made by plan or status, and an unusable one is a refusal with a job
 // summary and the status output, before any API request.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { createServer, type Server } from 'node:http';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
+import { failingApi, type FailingApi } from '../support/failing-api.ts';
 import { runAction } from '../support/run-action.ts';
 import { VALID_INPUTS } from '../support/bad-inputs.ts';
 import { recordScenario } from '../support/reliability.ts';
 
-let server: Server;
-let requests = 0;
+let api: FailingApi;
 let dir: string;
 let kubeconfig: string;
 
 beforeAll(async () => {
   // Answers 500 to everything: the runs below end at the API, after the backup directory step.
-  server = createServer((_req, res) => {
-    requests++;
-    res.writeHead(500).end();
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
+  api = await failingApi();
+  kubeconfig = api.kubeconfig;
   dir = mkdtempSync(join(tmpdir(), 'backup-dir-'));
-  kubeconfig = [
-    'apiVersion: v1',
-    'kind: Config',
-    'current-context: c',
-    `clusters: [{name: c, cluster: {server: "http://127.0.0.1:${port}"}}]`,
-    'users: [{name: u, user: {token: not-a-real-token}}]',
-    'contexts: [{name: c, context: {cluster: c, user: u}}]',
-  ].join('\n');
 });
 afterAll(async () => {
-  await new Promise((r) => server.close(r));
+  await api?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -70,7 +57,7 @@ describe('backup-dir', () => {
   it('an unusable directory is refused with a summary and the status output, before any API request', async () => {
     const file = join(dir, 'a-file');
     writeFileSync(file, 'x');
-    requests = 0;
+    const before = api.requests();
     const r = await runAction({ ...VALID_INPUTS, kubeconfig, 'backup-dir': join(file, 'backups') }, {}, 120_000);
     expect(r.code).toBe(1);
     expect(r.outputs.status).toBe('refused');
@@ -78,7 +65,7 @@ describe('backup-dir', () => {
     expect(r.summary).toMatch(/refused/);
     expect(r.summary).toContain('backup\\-dir');
     expect(r.outputs['summary-markdown']!.trim()).toBe(r.summary.trim());
-    expect(requests).toBe(0);
+    expect(api.requests() - before).toBe(0);
     recordScenario({
       group: 'Faults',
       scenario: 'backup-dir cannot be created',

@@ -2,18 +2,16 @@
 // from the stream must equal the one read from the file, and a truncated, corrupted or foreign
 // snapshot must fail the backup and leave no file. The faults are put into the stream of a real
 // etcd between its client and takeBackup.
-import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { binPath } from '../../sandbox/bins.ts';
 import { takeBackup } from '../../src/backup.ts';
 import type { EtcdClient } from '../../src/etcd/client.ts';
 import type { SnapshotResponse } from '../../src/etcd/proto.ts';
 import { countSnapshotKeys } from '../../src/etcd/snapshot-file.ts';
 import { SnapshotScan } from '../../src/etcd/snapshot-scan.ts';
 import { recordScenario } from '../support/reliability.ts';
-import { etcdFixture, putAll, type EtcdFixture } from './etcd-fixture.ts';
+import { etcdFixture, putAll, type EtcdFixture } from '../../sandbox/etcd-fixture.ts';
 
 const GROUP = 'Faults';
 
@@ -39,22 +37,6 @@ describe('backup verification while the snapshot streams', () => {
   beforeAll(async () => {
     f = await etcdFixture('backup-verify-');
     client = f.client();
-    const ctl = (...a: string[]) =>
-      execFileSync(
-        binPath('etcdctl'),
-        [
-          '--endpoints',
-          f.etcd.endpoint,
-          '--cacert',
-          f.pki['etcd-ca.crt']!,
-          '--cert',
-          f.pki['apiserver-etcd-client.crt']!,
-          '--key',
-          f.pki['apiserver-etcd-client.key']!,
-          ...a,
-        ],
-        { stdio: 'pipe' },
-      );
     // Enough keys for a key bucket of many leaf pages, with history on both sides of a compaction,
     // so leaves lie below, above and across the compacted revision.
     const keys = Array.from(
@@ -63,12 +45,12 @@ describe('backup verification while the snapshot streams', () => {
     );
     await putAll(client, keys, 'x'.repeat(300));
     await putAll(client, keys.slice(0, 2000), 'second version');
-    ctl('del', '/registry/pods/ns/o-', '--prefix');
+    f.ctl('del', '/registry/pods/ns/o-', '--prefix');
     const mid = (await client.status()).header.revision;
-    ctl('compact', String(mid - 10), '--physical');
+    f.ctl('compact', String(mid - 10), '--physical');
     await putAll(client, keys.slice(3000, 4000), 'third version');
     await putAll(client, keys.filter((k) => k.startsWith('/registry/pods/')).slice(0, 500), 're-created');
-    ctl('del', '/registry/secrets/ns/o-1');
+    f.ctl('del', '/registry/secrets/ns/o-1');
   });
   afterAll(async () => {
     await f?.stop();

@@ -13,13 +13,13 @@ import {
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { binPath } from '../../sandbox/bins.ts';
-import { freePort, startEtcd } from '../../sandbox/etcd-process.ts';
+import { freePort } from '../../sandbox/etcd-process.ts';
 import { takeBackup, restoreInstructions } from '../../src/backup.ts';
 import { readCensus } from '../../src/etcd/census-reader.ts';
 import type { EtcdClient } from '../../src/etcd/client.ts';
 import { countSnapshotKeys } from '../../src/etcd/snapshot-file.ts';
 import { verifySnapshotHash } from '../support/snapshot-hash.ts';
-import { etcdFixture, putAll, type EtcdFixture } from './etcd-fixture.ts';
+import { etcdFixture, putAll, type EtcdFixture } from '../../sandbox/etcd-fixture.ts';
 
 async function allKv(c: EtcdClient): Promise<Array<[string, string]>> {
   const r = await c.range({ key: Buffer.from([0]), rangeEnd: Buffer.from([0]) });
@@ -40,18 +40,7 @@ describe('verified etcd snapshot backup', () => {
     );
     await putAll(client, keys, 'x'.repeat(200));
     await putAll(client, keys.slice(0, 500), 'second version'); // history the snapshot keeps
-    execFileSync(binPath('etcdctl'), [
-      '--endpoints',
-      f.etcd.endpoint,
-      '--cacert',
-      f.pki['etcd-ca.crt']!,
-      '--cert',
-      f.pki['apiserver-etcd-client.crt']!,
-      '--key',
-      f.pki['apiserver-etcd-client.key']!,
-      'del',
-      '/registry/pods/ns/o-0',
-    ]);
+    f.ctl('del', '/registry/pods/ns/o-0');
   });
   afterAll(async () => {
     await f?.stop();
@@ -90,15 +79,7 @@ describe('verified etcd snapshot backup', () => {
       ],
       { stdio: 'pipe' },
     );
-    const restored = await startEtcd({
-      dir: join(f.dir, 'r'),
-      name: 'restored',
-      dataDir,
-      peerPort,
-      ca: f.pki['etcd-ca.crt']!,
-      cert: f.pki['etcd-server.crt']!,
-      key: f.pki['etcd-server.key']!,
-    });
+    const restored = await f.another('restored', { dataDir, peerPort });
     try {
       const rc = f.client({ endpoint: restored.endpoint });
       const src = await allKv(client);
@@ -115,32 +96,16 @@ describe('verified etcd snapshot backup', () => {
     const g = await etcdFixture('backup-history-');
     try {
       const c = g.client();
-      const ctl = (...a: string[]) =>
-        execFileSync(
-          binPath('etcdctl'),
-          [
-            '--endpoints',
-            g.etcd.endpoint,
-            '--cacert',
-            g.pki['etcd-ca.crt']!,
-            '--cert',
-            g.pki['apiserver-etcd-client.crt']!,
-            '--key',
-            g.pki['apiserver-etcd-client.key']!,
-            ...a,
-          ],
-          { stdio: 'pipe' },
-        );
       const keys = Array.from({ length: 400 }, (_, i) => `/registry/pods/ns/p-${i}`);
       await putAll(c, keys, 'v1');
       await putAll(c, keys.slice(0, 100), 'v2');
-      ctl('del', '/registry/pods/ns/p-1', '/registry/pods/ns/p-2'); // a range delete: one tombstone per key
-      ctl('del', '/registry/pods/ns/p-399');
+      g.ctl('del', '/registry/pods/ns/p-1', '/registry/pods/ns/p-2'); // a range delete: one tombstone per key
+      g.ctl('del', '/registry/pods/ns/p-399');
       await putAll(c, ['/registry/pods/ns/p-10'], 'v3'); // p-10 was in the deleted range: re-created
       const mid = (await c.status()).header.revision;
-      ctl('compact', String(mid - 1), '--physical');
+      g.ctl('compact', String(mid - 1), '--physical');
       await putAll(c, keys.slice(200, 250), 'v4');
-      ctl('del', '/registry/pods/ns/p-3');
+      g.ctl('del', '/registry/pods/ns/p-3');
       await putAll(c, ['/registry/pods/ns/p-399', '/registry/pods/ns/new'], 'v5');
       const rec = await takeBackup(c, { dir: join(g.dir, 'b'), release: 'vc', chartVersion: '0.27.0', log: () => {} });
       const now = await c.count(Buffer.from([0]), Buffer.from([0]));
@@ -215,13 +180,7 @@ describe('verified etcd snapshot backup', () => {
   });
 
   it('fails before writing anything when etcd is down', async () => {
-    const gone = await startEtcd({
-      dir: join(f.dir, 'gone'),
-      name: 'gone',
-      ca: f.pki['etcd-ca.crt']!,
-      cert: f.pki['etcd-server.crt']!,
-      key: f.pki['etcd-server.key']!,
-    });
+    const gone = await f.another('gone');
     await gone.stop();
     const c = f.client({ endpoint: gone.endpoint, attempts: 2, backoffMs: 50 });
     const dir = join(f.dir, 'b-down');

@@ -1,77 +1,70 @@
 // Every bad input stops the built action before it touches the cluster: a recording API server
 // sees no request, and a helm on PATH that records its calls is never called.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { createServer, type Server } from 'node:http';
 import { mkdtempSync, writeFileSync, existsSync, rmSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
+import { failingApi, type FailingApi } from '../support/failing-api.ts';
 import { runAction } from '../support/run-action.ts';
 import { BAD_INPUTS, VALID_INPUTS } from '../support/bad-inputs.ts';
 
-let server: Server;
-let requests = 0;
+let api: FailingApi;
 let dir: string;
-let kubeconfig: string;
 let helmCalls: string;
 
 beforeAll(async () => {
-  server = createServer((_req, res) => {
-    requests++;
-    res.writeHead(500).end();
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
+  api = await failingApi();
   dir = mkdtempSync(join(tmpdir(), 'bad-inputs-'));
   helmCalls = join(dir, 'helm-calls');
   // Records a call; it is not a helm stand-in: the assertion is that it is never reached.
   writeFileSync(join(dir, 'helm'), `#!/bin/sh\necho "$@" >> ${helmCalls}\nexit 1\n`);
   chmodSync(join(dir, 'helm'), 0o755);
-  kubeconfig = [
-    'apiVersion: v1',
-    'kind: Config',
-    'current-context: c',
-    `clusters: [{name: c, cluster: {server: "http://127.0.0.1:${port}"}}]`,
-    'users: [{name: u, user: {token: not-a-real-token}}]',
-    'contexts: [{name: c, context: {cluster: c, user: u}}]',
-  ].join('\n');
 });
 afterAll(async () => {
-  await new Promise((r) => server.close(r));
+  await api?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
 describe('bad inputs through the built action', () => {
   it.each(BAD_INPUTS)('%s: refused with a clear message, nothing touched', async (_name, over, message) => {
-    requests = 0;
-    const r = await runAction({ ...VALID_INPUTS, kubeconfig, ...over }, { PATH: `${dir}:${process.env.PATH}` });
+    const before = api.requests();
+    const r = await runAction(
+      { ...VALID_INPUTS, kubeconfig: api.kubeconfig, ...over },
+      { PATH: `${dir}:${process.env.PATH}` },
+    );
     expect(r.code).toBe(1);
     expect(r.errors.join('\n')).toMatch(message);
     expect(r.outputs.status).toBe('refused');
     expect(r.summary).toContain('## vCluster etcd migration: refused');
-    expect(requests).toBe(0);
+    expect(api.requests() - before).toBe(0);
     expect(existsSync(helmCalls)).toBe(false);
   });
 
   it('phase discover: refused the same way, the job summary naming each bad input, nothing read', async () => {
-    requests = 0;
-    const r = await runAction({ phase: 'discover', 'chart-version': 'keep', 'max-releases': '0', kubeconfig });
+    const before = api.requests();
+    const r = await runAction({
+      phase: 'discover',
+      'chart-version': 'keep',
+      'max-releases': '0',
+      kubeconfig: api.kubeconfig,
+    });
     expect(r.code).toBe(1);
     expect(r.errors.join('\n')).toMatch(/input 'max-releases': "0" is not a whole number from 1 to 256/);
     expect(r.outputs.status).toBe('refused');
     expect(r.summary).toContain('## vCluster etcd migration: refused');
     // The summary's table escapes the quotes of the value.
     expect(r.summary).toContain('| `max-releases` | \\"0\\" is not a whole number from 1 to 256 |');
-    expect(requests).toBe(0);
+    expect(api.requests() - before).toBe(0);
   });
 
   it('phase discover: a context the kubeconfig lacks is refused like in the other phases, nothing read', async () => {
-    requests = 0;
-    const r = await runAction({ phase: 'discover', 'chart-version': 'keep', context: 'prod', kubeconfig });
+    const before = api.requests();
+    const r = await runAction({ phase: 'discover', 'chart-version': 'keep', context: 'prod', kubeconfig: api.kubeconfig });
     expect(r.code).toBe(1);
     expect(r.errors.join('\n')).toMatch(
       /^refused: the kubeconfig cannot be used: input 'context': the kubeconfig has no context named "prod" \(it has: c\); .*\. Next: fix input 'kubeconfig' or 'context'/,
     );
     expect(r.outputs.status).toBe('refused');
-    expect(requests).toBe(0);
+    expect(api.requests() - before).toBe(0);
   });
 });

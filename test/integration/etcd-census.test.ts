@@ -1,14 +1,11 @@
-import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { binPath } from '../../sandbox/bins.ts';
 import { makeCA, makeCert } from '../../sandbox/pki.ts';
-import { startEtcd } from '../../sandbox/etcd-process.ts';
 import { readFileSync } from 'node:fs';
 import { diffCensus, groupOf } from '../../src/census.ts';
 import { readCensus } from '../../src/etcd/census-reader.ts';
 import { EtcdClient } from '../../src/etcd/client.ts';
-import { etcdFixture, putAll, type EtcdFixture } from './etcd-fixture.ts';
+import { etcdFixture, putAll, type EtcdFixture } from '../../sandbox/etcd-fixture.ts';
 
 // A keyspace shaped like kube-apiserver's plus vCluster's, with groups large enough that the
 // reader scans (not only lists) them, and a deleted key (a tombstone) that must not count.
@@ -60,18 +57,7 @@ describe('census against a real etcd with TLS client-cert auth', () => {
     keys = keyspace();
     await putAll(client, [...keys, '/registry/pods/ns-0/deleted-later']);
     await client.range({ key: Buffer.from('x') }); // warm
-    execFileSync(binPath('etcdctl'), [
-      '--endpoints',
-      f.etcd.endpoint,
-      '--cacert',
-      f.pki['etcd-ca.crt']!,
-      '--cert',
-      f.pki['apiserver-etcd-client.crt']!,
-      '--key',
-      f.pki['apiserver-etcd-client.key']!,
-      'del',
-      '/registry/pods/ns-0/deleted-later',
-    ]);
+    f.ctl('del', '/registry/pods/ns-0/deleted-later');
   });
   afterAll(async () => {
     await f?.stop();
@@ -88,24 +74,7 @@ describe('census against a real etcd with TLS client-cert auth', () => {
   });
 
   it('agrees with etcdctl get --keys-only on the same etcd', async () => {
-    const out = execFileSync(
-      binPath('etcdctl'),
-      [
-        '--endpoints',
-        f.etcd.endpoint,
-        '--cacert',
-        f.pki['etcd-ca.crt']!,
-        '--cert',
-        f.pki['apiserver-etcd-client.crt']!,
-        '--key',
-        f.pki['apiserver-etcd-client.key']!,
-        'get',
-        '\x01',
-        '--from-key',
-        '--keys-only',
-      ],
-      { maxBuffer: 64 << 20 },
-    ).toString('latin1');
+    const out = f.ctl('get', '\x01', '--from-key', '--keys-only').toString('latin1');
     const listed = out.split('\n').filter((l) => l.length > 0);
     const c = await readCensus(client, { listBelow: 1 });
     expect(c.total).toBe(listed.length);
@@ -114,19 +83,7 @@ describe('census against a real etcd with TLS client-cert auth', () => {
 
   it('catches a single missing key in the diff, while volatile groups never fail', async () => {
     const before = await readCensus(client);
-    const del = (k: string) =>
-      execFileSync(binPath('etcdctl'), [
-        '--endpoints',
-        f.etcd.endpoint,
-        '--cacert',
-        f.pki['etcd-ca.crt']!,
-        '--cert',
-        f.pki['apiserver-etcd-client.crt']!,
-        '--key',
-        f.pki['apiserver-etcd-client.key']!,
-        'del',
-        k,
-      ]);
+    const del = (k: string) => f.ctl('del', k);
     del('/registry/secrets/ns-1/obj-4');
     del('/registry/events/ns-0/obj-0');
     const after = await readCensus(client);
@@ -184,13 +141,7 @@ describe('census against a real etcd with TLS client-cert auth', () => {
   });
 
   it('gives up with a clear error after bounded retries when etcd is down', async () => {
-    const gone = await startEtcd({
-      dir: join(f.dir, 'gone'),
-      name: 'gone',
-      ca: f.pki['etcd-ca.crt']!,
-      cert: f.pki['etcd-server.crt']!,
-      key: f.pki['etcd-server.key']!,
-    });
+    const gone = await f.another('gone');
     await gone.stop();
     const c = f.client({
       endpoint: gone.endpoint,

@@ -382,7 +382,7 @@ describe('kubeconfig that cannot be used', () => {
   it('server accepts connections and never answers: failed with the server named, in bounded time', async () => {
     const server = `https://127.0.0.1:${listenPort}`;
     const kubeconfig = kubeconfigFor(server);
-    // runAction kills the action after 120 s; a hang would end with code -1 (signal), not exit 1.
+    // runAction kills the action after 120 s; a hang would end with code 128 (signal), not exit 1.
     const r = await run({ ...VALID_INPUTS, phase: 'plan', kubeconfig });
     expect(r.code).toBe(1);
     expect(r.errors.join('\n')).toContain(`cannot reach the Kubernetes API server ${server}`);

@@ -1,30 +1,8 @@
 // The pure approval decision: API answers in, verdict out.
 import { describe, expect, it } from 'vitest';
-import { decideApproval, type ApprovalEvidence, type ApprovalRequest, type RunReviewData } from '../../src/approval.ts';
+import { decideApproval, type ApprovalEvidence, type ApprovalRequest } from '../../src/approval.ts';
+import { evidence, request, review } from '../support/approval-evidence.ts';
 
-const request: ApprovalRequest = {
-  owner: 'acme',
-  repo: 'platform',
-  runId: 11,
-  environment: 'prod',
-  requireApproval: true,
-};
-const env = {
-  ok: true as const,
-  data: {
-    id: 5,
-    name: 'prod',
-    protection_rules: [{ type: 'required_reviewers', reviewers: [{ type: 'User', reviewer: { login: 'alice' } }] }],
-  },
-};
-const review = (state: string, login: string, environments = [{ id: 5, name: 'prod' }]): RunReviewData =>
-  ({ state, login, comment: '', user: { login }, environments }) as RunReviewData;
-const evidence = (reviews: RunReviewData[], more: Partial<ApprovalEvidence> = {}): ApprovalEvidence => ({
-  environment: env,
-  approvals: { ok: true, data: reviews },
-  pending: { ok: true, data: [] },
-  ...more,
-});
 const failed = (e: ApprovalEvidence | undefined, r = request) =>
   decideApproval(r, e).checks.filter((c) => c.state === 'failed');
 

@@ -1,38 +1,9 @@
 // The approval gate counts only reviews of the approval environment, and every check says what it saw.
 import { describe, expect, it } from 'vitest';
-import {
-  decideApproval,
-  type ApprovalEvidence,
-  type ApprovalRequest,
-  type EnvironmentData,
-  type RunReviewData,
-} from '../../src/approval.ts';
+import { decideApproval, type ApprovalEvidence, type EnvironmentData } from '../../src/approval.ts';
+import { evidence, prod, request, review } from '../support/approval-evidence.ts';
 
-const request: ApprovalRequest = {
-  owner: 'acme',
-  repo: 'platform',
-  runId: 11,
-  environment: 'prod',
-  requireApproval: true,
-};
-const prod: EnvironmentData = {
-  id: 5,
-  name: 'prod',
-  protection_rules: [{ type: 'required_reviewers', reviewers: [{ type: 'User', reviewer: { login: 'alice' } }] }],
-};
 const staging = { id: 9, name: 'staging' };
-const review = (
-  state: string,
-  login: string,
-  environments: RunReviewData['environments'] = [{ id: 5, name: 'prod' }],
-  comment = '',
-): RunReviewData => ({ state, comment, user: { login }, environments });
-const evidence = (reviews: RunReviewData[], more: Partial<ApprovalEvidence> = {}): ApprovalEvidence => ({
-  environment: { ok: true, data: prod },
-  approvals: { ok: true, data: reviews },
-  pending: { ok: true, data: [] },
-  ...more,
-});
 const check = (e: ApprovalEvidence | undefined, name: string, r = request) =>
   decideApproval(r, e).checks.find((c) => c.name === name)!;
 

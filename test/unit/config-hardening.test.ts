@@ -1,20 +1,12 @@
 // Inputs added with the GitOps and /data hardening: what they become in the settings, and the exact
 // problem a bad one reports. One bad input gives one problem, not a second one it caused.
 import { describe, expect, it } from 'vitest';
-import { InputError, parseSettings, type InputProblem } from '../../src/config.ts';
-import { VALID_INPUTS } from '../support/bad-inputs.ts';
+import { parseSettings, type InputProblem } from '../../src/config.ts';
+import { inputError, inputsWith } from '../support/inputs.ts';
 
-const get = (over: Record<string, string>) => (name: string) => ({ ...VALID_INPUTS, ...over })[name] ?? '';
-const settings = (over: Record<string, string> = {}) => parseSettings(get(over));
-function refused(over: Record<string, string>): InputProblem[] {
-  try {
-    parseSettings(get(over));
-  } catch (e) {
-    expect(e).toBeInstanceOf(InputError);
-    return (e as InputError).problems;
-  }
-  throw new Error(`expected an InputError for ${JSON.stringify(over)}`);
-}
+const settings = (over: Record<string, string> = {}) => parseSettings(inputsWith(over));
+const refused = (over: Record<string, string>): InputProblem[] =>
+  inputError(() => parseSettings(inputsWith(over)), over).problems;
 
 describe('gitops-paused and values-dir', () => {
   it('default to not paused and no values directory', () => {

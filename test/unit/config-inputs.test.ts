@@ -1,22 +1,13 @@
 // Each input the workflow passes: what it becomes in the settings, and the exact problem a bad one reports
 // (which input, what is wrong, what would be right) before anything in the cluster changes.
 import { describe, expect, it } from 'vitest';
-import { InputError, parseSettings, type InputProblem } from '../../src/config.ts';
+import { parseSettings, type InputProblem } from '../../src/config.ts';
 import { DEFAULT_VOLATILE_PREFIXES } from '../../src/census.ts';
-import { VALID_INPUTS } from '../support/bad-inputs.ts';
+import { inputError, inputsWith } from '../support/inputs.ts';
 
-const get = (over: Record<string, string>) => (name: string) => ({ ...VALID_INPUTS, ...over })[name] ?? '';
-const settings = (over: Record<string, string> = {}) => parseSettings(get(over));
-function refused(over: Record<string, string>): InputProblem[] {
-  try {
-    parseSettings(get(over));
-  } catch (e) {
-    expect(e).toBeInstanceOf(InputError);
-    expect((e as Error).name).toBe('InputError');
-    return (e as InputError).problems;
-  }
-  throw new Error(`expected an InputError for ${JSON.stringify(over)}`);
-}
+const settings = (over: Record<string, string> = {}) => parseSettings(inputsWith(over));
+const refused = (over: Record<string, string>): InputProblem[] =>
+  inputError(() => parseSettings(inputsWith(over)), over).problems;
 const problem = (input: string, p: string, expected: string): InputProblem[] => [{ input, problem: p, expected }];
 
 describe('parseSettings: defaults and accepted inputs', () => {

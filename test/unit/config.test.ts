@@ -1,22 +1,13 @@
 import { describe, it, expect } from 'vitest';
-import { parseSettings, InputError } from '../../src/config.ts';
+import { parseSettings } from '../../src/config.ts';
 import { DEFAULT_VOLATILE_PREFIXES } from '../../src/census.ts';
-import { BAD_INPUTS as bad, VALID_INPUTS as valid } from '../support/bad-inputs.ts';
+import { BAD_INPUTS as bad } from '../support/bad-inputs.ts';
+import { inputError, inputsWith as inputs } from '../support/inputs.ts';
 import { renderSummary } from '../../src/summary.ts';
 import { renderStatusComment } from '../../src/comment-render.ts';
 import { newReport } from '../../src/report.ts';
 
-const inputs = (over: Record<string, string>) => (name: string) => ({ ...valid, ...over })[name] ?? '';
-
-function problems(over: Record<string, string>): string {
-  try {
-    parseSettings(inputs(over));
-  } catch (e) {
-    expect(e).toBeInstanceOf(InputError);
-    return (e as Error).message;
-  }
-  throw new Error('expected an InputError');
-}
+const problems = (over: Record<string, string>): string => inputError(() => parseSettings(inputs(over)), over).message;
 
 describe('parseSettings', () => {
   it('applies the documented defaults', () => {

@@ -2,6 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { decideMigrate, decideFinalize } from '../../src/decide.ts';
 import { emptyState, decideLock, lockedBy, type StateRecord } from '../../src/state.ts';
 import type { ClusterView } from '../../src/cluster-view.ts';
+import type { CensusDiff } from '../../src/types.ts';
 
 const view = (over: Partial<ClusterView> = {}): ClusterView => ({
   release: { status: 'deployed', chartVersion: '0.27.0', revision: 1 },
@@ -64,36 +65,31 @@ describe('decideMigrate', () => {
 
 describe('decideFinalize', () => {
   const s0 = emptyState('vc', 'ns');
+  const lost = {
+    group: '/registry/pods/',
+    before: 3,
+    after: 2,
+    delta: -1,
+    volatile: false,
+    verdict: 'lost' as const,
+  };
+  const failedPhaseOne = (failure: string, diff?: CensusDiff): StateRecord => ({
+    ...s0,
+    phase1: { status: 'failed', startedAt: 't', chartVersion: '0.27.0', valuesDigest: 'd', failure, diff },
+  });
   it('refuses without a phase-one record', () =>
     expect(decideFinalize(s0, view())).toMatchObject({
       kind: 'refuse',
       why: expect.stringContaining('no phase-one record'),
     }));
   it('refuses when phase one failed', () => {
-    const s = {
-      ...s0,
-      phase1: {
-        status: 'failed' as const,
-        startedAt: 't',
-        chartVersion: '0.27.0',
-        valuesDigest: 'd',
-        failure: 'timeout',
-      },
-    };
+    const s = failedPhaseOne('timeout');
     expect(decideFinalize(s, view({ store: 'migrating' }))).toMatchObject({
       kind: 'refuse',
       why: expect.stringContaining('failed (timeout)'),
     });
   });
   it('refuses when groups lost keys', () => {
-    const lost = {
-      group: '/registry/pods/',
-      before: 3,
-      after: 2,
-      delta: -1,
-      volatile: false,
-      verdict: 'lost' as const,
-    };
     const s = verified(s0);
     s.phase1!.diff = { ok: false, rows: [lost], lost: [lost] };
     expect(decideFinalize(s, view({ store: 'migrating', embeddedPod: readyPod }))).toMatchObject({
@@ -102,25 +98,7 @@ describe('decideFinalize', () => {
     });
   });
   it('after a copy that lost keys, refuses and names the commands that make vCluster copy again', () => {
-    const lost = {
-      group: '/registry/pods/',
-      before: 3,
-      after: 2,
-      delta: -1,
-      volatile: false,
-      verdict: 'lost' as const,
-    };
-    const s = {
-      ...s0,
-      phase1: {
-        status: 'failed' as const,
-        startedAt: 't',
-        chartVersion: '0.27.0',
-        valuesDigest: 'd',
-        failure: 'groups lost keys: /registry/pods/',
-        diff: { ok: false, rows: [lost], lost: [lost] },
-      },
-    };
+    const s = failedPhaseOne('groups lost keys: /registry/pods/', { ok: false, rows: [lost], lost: [lost] });
     const d = decideFinalize(s, view({ store: 'migrating', embeddedPod: readyPod }));
     expect(d).toMatchObject({ kind: 'refuse', why: expect.stringContaining('/registry/pods/') });
     expect(d.kind === 'refuse' && d.remedy).toContain('kubectl -n ns delete pvc data-vc-0;');
@@ -131,16 +109,7 @@ describe('decideFinalize', () => {
     );
     expect(ha.kind === 'refuse' && ha.remedy).toContain('delete pvc data-vc-0 data-vc-1 data-vc-2;');
     // A failure that is not lost keys (a timeout) is resumed by migrate, not by deleting anything.
-    const t = {
-      ...s0,
-      phase1: {
-        status: 'failed' as const,
-        startedAt: 't',
-        chartVersion: '0.27.0',
-        valuesDigest: 'd',
-        failure: 'timeout',
-      },
-    };
+    const t = failedPhaseOne('timeout');
     const dt = decideFinalize(t, view({ store: 'migrating' }));
     expect(dt.kind === 'refuse' && dt.remedy).not.toContain('delete pvc');
   });

@@ -1,19 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { parseFleetSettings, validSelector } from '../../src/fleet-config.ts';
-import { InputError } from '../../src/config.ts';
+import { inputError, inputsWith } from '../support/inputs.ts';
 
-const get = (over: Record<string, string>) => (name: string) =>
-  ({ phase: 'discover', 'chart-version': 'keep', ...over })[name] ?? '';
-
-function problems(over: Record<string, string>): string {
-  try {
-    parseFleetSettings(get(over));
-  } catch (e) {
-    expect(e).toBeInstanceOf(InputError);
-    return (e as Error).message;
-  }
-  throw new Error('expected an InputError');
-}
+const get = (over: Record<string, string>) => inputsWith(over, { phase: 'discover', 'chart-version': 'keep' });
+const problems = (over: Record<string, string>): string =>
+  inputError(() => parseFleetSettings(get(over)), over).message;
 
 describe('parseFleetSettings', () => {
   it('defaults: all namespaces, keep, 256 releases, matrix for migrate, no Secrets read, not paused', () => {

@@ -32,6 +32,22 @@ function kubeWith(p: PodView, log: string): PodLogSource {
   };
 }
 
+type GateOptions = Parameters<typeof waitForSuccessLine>[1];
+/** What the gate throws in a 15-minute wait on pod vc-0 that gives a replacement 20 s (undefined: it took the line). */
+const gateError = (kube: PodLogSource, over: Partial<GateOptions> & { now: () => number }) =>
+  waitForSuccessLine(kube, {
+    namespace: 'ns',
+    pod: 'vc-0',
+    timeoutMs: 15 * 60_000,
+    pollMs: 1,
+    copyPodUid: COPY_POD,
+    lostLineGraceMs: 20_000,
+    ...over,
+  }).then(
+    () => undefined,
+    (x: unknown) => x as LogGateError,
+  );
+
 /** A clock that advances `step` ms per read. */
 const clock = (step: number) => {
   let t = 0;
@@ -53,21 +69,9 @@ describe('log gate with a replaced control-plane pod', () => {
   it('stops with log-lost once the replacement has been Ready for the grace, long before the timeout', async () => {
     const now = clock(1_000);
     const progress: string[] = [];
-    const e = await waitForSuccessLine(
+    const e = await gateError(
       kubeWith(pod(), 'INFO Using embedded etcd (existing data)\nINFO Embedded etcd is ready\n'),
-      {
-        namespace: 'ns',
-        pod: 'vc-0',
-        timeoutMs: 15 * 60_000,
-        pollMs: 1,
-        now,
-        copyPodUid: COPY_POD,
-        lostLineGraceMs: 20_000,
-        progress: (m) => progress.push(m),
-      },
-    ).then(
-      () => undefined,
-      (x: unknown) => x,
+      { now, progress: (m) => progress.push(m) },
     );
     expect(progress, 'the log says why it waits before giving up').toContain(
       'pod vc-0 was replaced since the upgrade (uid u2) and is Ready without the line; giving it 20s to log a copy of its own',
@@ -85,20 +89,11 @@ describe('log gate with a replaced control-plane pod', () => {
   it('gives no second grace to a replacement an earlier run already found without the line, and names it', async () => {
     const now = clock(1_000);
     const progress: string[] = [];
-    const e = await waitForSuccessLine(kubeWith(pod(), 'INFO Embedded etcd is ready\n'), {
-      namespace: 'ns',
-      pod: 'vc-0',
-      timeoutMs: 15 * 60_000,
-      pollMs: 1,
+    const e = await gateError(kubeWith(pod(), 'INFO Embedded etcd is ready\n'), {
       now,
-      copyPodUid: COPY_POD,
-      lostLineGraceMs: 20_000,
       knownLostPodUid: 'u2',
       progress: (m) => progress.push(m),
-    }).then(
-      () => undefined,
-      (x: unknown) => x as LogGateError,
-    );
+    });
     expect(progress).toContain(
       'pod vc-0 (uid u2) is the replacement the last run already found Ready without the line; no second grace',
     );
@@ -107,19 +102,10 @@ describe('log gate with a replaced control-plane pod', () => {
     expect(now()).toBeLessThan(10_000);
     // Another replacement since then gets the full grace again.
     const later = clock(1_000);
-    const e2 = await waitForSuccessLine(kubeWith(pod({ uid: 'u3' }), 'INFO Embedded etcd is ready\n'), {
-      namespace: 'ns',
-      pod: 'vc-0',
-      timeoutMs: 15 * 60_000,
-      pollMs: 1,
+    const e2 = await gateError(kubeWith(pod({ uid: 'u3' }), 'INFO Embedded etcd is ready\n'), {
       now: later,
-      copyPodUid: COPY_POD,
-      lostLineGraceMs: 20_000,
       knownLostPodUid: 'u2',
-    }).then(
-      () => undefined,
-      (x: unknown) => x as LogGateError,
-    );
+    });
     expect(e2?.kind).toBe('log-lost');
     expect(later()).toBeGreaterThan(20_000);
   });
@@ -144,19 +130,7 @@ describe('log gate with a replaced control-plane pod', () => {
       },
     };
     const progress: string[] = [];
-    const e = await waitForSuccessLine(kube, {
-      namespace: 'ns',
-      pod: 'vc-0',
-      timeoutMs: 15 * 60_000,
-      pollMs: 1,
-      now,
-      copyPodUid: COPY_POD,
-      lostLineGraceMs: 20_000,
-      progress: (m) => progress.push(m),
-    }).then(
-      () => undefined,
-      (x: unknown) => x as LogGateError,
-    );
+    const e = await gateError(kube, { now, progress: (m) => progress.push(m) });
     expect(e?.kind).toBe('log-lost');
     expect(e?.podUid).toBe('u3');
     expect(progress.filter((m) => m.includes('to log a copy of its own'))).toEqual([
