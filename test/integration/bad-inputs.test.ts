@@ -59,7 +59,12 @@ describe('bad inputs through the built action', () => {
 
   it('phase discover: a context the kubeconfig lacks is refused like in the other phases, nothing read', async () => {
     const before = api.requests();
-    const r = await runAction({ phase: 'discover', 'chart-version': 'keep', context: 'prod', kubeconfig: api.kubeconfig });
+    const r = await runAction({
+      phase: 'discover',
+      'chart-version': 'keep',
+      context: 'prod',
+      kubeconfig: api.kubeconfig,
+    });
     expect(r.code).toBe(1);
     expect(r.errors.join('\n')).toMatch(
       /^refused: the kubeconfig cannot be used: input 'context': the kubeconfig has no context named "prod" \(it has: c\); .*\. Next: fix input 'kubeconfig' or 'context'/,
