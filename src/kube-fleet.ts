@@ -44,14 +44,11 @@ interface RawList {
   metadata?: { continue?: string };
 }
 
-export class ApiStatusError extends Error {
-  override name = 'ApiStatusError';
-  readonly code: number;
-  constructor(code: number, message: string) {
-    super(message);
-    this.code = code;
-  }
+/** A list RBAC refused (403): discover goes on without what only some lists give, or words the rule it needs. */
+export class ForbiddenError extends Error {
+  override name = 'ForbiddenError';
 }
+const forbidden = (e: unknown): e is ForbiddenError => e instanceof ForbiddenError;
 
 const METADATA_ONLY = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json';
 /** Only these annotations are kept: the GitOps marks (others, like last-applied-configuration, can be large). */
@@ -69,7 +66,7 @@ const workload =
   (i: RawItem): WorkloadObj => ({ ...meta(i), kind, replicas: i.spec?.replicas ?? 1 });
 
 /** A refused or failed list in words: 401 and 403 say what to fix; others that discover changed nothing and may run again. */
-function statusError(code: number, get: string, body: string, origin: string): ApiStatusError {
+function statusError(code: number, get: string, body: string, origin: string): Error {
   let msg = body.slice(0, 300);
   try {
     msg = (JSON.parse(body) as { message?: string }).message ?? msg;
@@ -77,14 +74,12 @@ function statusError(code: number, get: string, body: string, origin: string): A
     /* not JSON */
   }
   if (code === 401)
-    return new ApiStatusError(
-      code,
+    return new Error(
       `the Kubernetes API server ${origin} refused the credentials (${get}: 401 Unauthorized); check the token or certificate of the kubeconfig's user`,
     );
   // 403 is worded by denied(), which knows the resource and the RBAC rule that grants it.
-  if (code === 403) return new ApiStatusError(code, `${get}: 403 ${msg}`);
-  return new ApiStatusError(
-    code,
+  if (code === 403) return new ForbiddenError(`${get}: 403 ${msg}`);
+  return new Error(
     `${get}: ${code} ${msg}; discover changed nothing: run it again, and if this repeats check the API server ${origin}`,
   );
 }
@@ -177,7 +172,7 @@ const apps = (ns: string | undefined, resource: string) =>
 
 /** RBAC a failed list needs, in words, for the error message. */
 function denied(e: unknown, what: string, scope: string): Error {
-  if (e instanceof ApiStatusError && e.code === 403) {
+  if (forbidden(e)) {
     return new Error(
       `the credentials may not list ${what} ${scope}; grant list on it (examples/rbac-fleet.yaml) or narrow input 'namespaces'. ${e.message}`,
     );
@@ -202,7 +197,7 @@ export async function readFleet(conn: KubeConnection, o: FleetReadOptions): Prom
         await lister.list('/api/v1/namespaces', undefined, nsMeta, { metadataOnly: true, pageSize })
       ).filter((n) => wanted.has(n.name));
     } catch (e) {
-      if (!(e instanceof ApiStatusError) || e.code !== 403) throw e;
+      if (!forbidden(e)) throw e;
       notes.push(
         'Namespace labels were not read (no list on namespaces): vCluster Platform marks on namespaces are not seen.',
       );
@@ -212,7 +207,7 @@ export async function readFleet(conn: KubeConnection, o: FleetReadOptions): Prom
     try {
       namespaces = await lister.list('/api/v1/namespaces', selector, nsMeta, { metadataOnly: true, pageSize });
     } catch (e) {
-      if (selector || !(e instanceof ApiStatusError) || e.code !== 403) throw denied(e, 'namespaces', 'in the cluster');
+      if (selector || !forbidden(e)) throw denied(e, 'namespaces', 'in the cluster');
       notes.push(
         'Namespace labels were not read (no list on namespaces): vCluster Platform marks on namespaces are not seen.',
       );
@@ -276,7 +271,7 @@ export async function readFleet(conn: KubeConnection, o: FleetReadOptions): Prom
       // Metadata only: the labels say a Helm release's status and revision, the annotation the store.
       // Where RBAC does not allow it, discover goes on without them (and says so): they are optional.
       const secretsDenied = (e: unknown) => {
-        if (!(e instanceof ApiStatusError) || e.code !== 403) throw e;
+        if (!forbidden(e)) throw e;
         secretsRefused = where(ns);
       };
       lists.push(
