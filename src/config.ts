@@ -110,6 +110,13 @@ export function inputReader(get: GetInput) {
     return undefined;
   };
   const text = (name: string): string => get(name).trim();
+  /** An optional input of one line (a name, a path, a sentence): empty gives undefined. */
+  const line = (name: string, expected: string, problem = 'contains a control character'): string | undefined => {
+    const v = text(name);
+    if (v === '') return undefined;
+    if (CONTROL.test(v)) bad(name, problem, expected);
+    return v;
+  };
   const bool = (name: string, fallback: boolean): boolean => {
     const v = text(name);
     if (v === '') return fallback;
@@ -134,20 +141,16 @@ export function inputReader(get: GetInput) {
         );
       }
     }
-    const context = text('context') || undefined;
-    // Stryker disable next-line ConditionalExpression: a regex tests undefined as the text 'undefined' (no control character); for tsc
-    if (context !== undefined && CONTROL.test(context))
-      bad('context', 'contains a control character', 'a context name from the kubeconfig');
-    return { kubeconfig, context };
+    return { kubeconfig, context: line('context', 'a context name from the kubeconfig') };
   };
   const done = (): void => {
     if (problems.length > 0) throw new InputError(problems);
   };
-  return { bad, text, bool, kube, done };
+  return { bad, text, line, bool, kube, done };
 }
 
 export function parseSettings(get: GetInput): Settings {
-  const { bad, text, bool, kube, done } = inputReader(get);
+  const { bad, text, line, bool, kube, done } = inputReader(get);
 
   // After a problem these give undefined: parseSettings throws before any value is used.
   const label = (name: string, max: number): string | undefined => {
@@ -268,16 +271,12 @@ export function parseSettings(get: GetInput): Settings {
     backupText === 'required' || backupText === 'skip'
       ? backupText
       : bad('backup', `${show(backupText)} is not a backup mode`, 'required or skip');
-  const backupSkipReason = text('backup-skip-reason') || undefined;
   // It is shown in the summary, the PR comment and the state record: one line, like a sentence.
-  // Stryker disable next-line ConditionalExpression: a regex tests undefined as the text 'undefined' (no control character); for tsc
-  if (backupSkipReason !== undefined && CONTROL.test(backupSkipReason)) {
-    bad(
-      'backup-skip-reason',
-      'contains a control character (a line break?)',
-      'one sentence on one line saying why no snapshot is taken',
-    );
-  }
+  const backupSkipReason = line(
+    'backup-skip-reason',
+    'one sentence on one line saying why no snapshot is taken',
+    'contains a control character (a line break?)',
+  );
   if (backup === 'skip' && backupSkipReason === undefined) {
     bad(
       'backup-skip-reason',
@@ -285,10 +284,7 @@ export function parseSettings(get: GetInput): Settings {
       'a sentence saying why no snapshot is taken (it is shown in bold in the summary)',
     );
   }
-  const backupDir = text('backup-dir') || undefined;
-  // Stryker disable next-line ConditionalExpression: a regex tests undefined as the text 'undefined' (no control character); for tsc
-  if (backupDir !== undefined && CONTROL.test(backupDir))
-    bad('backup-dir', 'contains a control character', 'a directory path on the runner');
+  const backupDir = line('backup-dir', 'a directory path on the runner');
 
   const extraVolatile = get('volatile-prefixes')
     .split('\n')
@@ -314,10 +310,7 @@ export function parseSettings(get: GetInput): Settings {
   }
   const githubToken = text('github-token') || undefined;
   const gitopsPaused = bool('gitops-paused', false);
-  const valuesDir = text('values-dir') || undefined;
-  // Stryker disable next-line ConditionalExpression: a regex tests undefined as the text 'undefined' (no control character); for tsc
-  if (valuesDir !== undefined && CONTROL.test(valuesDir))
-    bad('values-dir', 'contains a control character', 'a directory path on the runner, like gitops/vclusters');
+  const valuesDir = line('values-dir', 'a directory path on the runner, like gitops/vclusters');
 
   done();
   return {
