@@ -54,6 +54,16 @@ export async function step<T>(d: Deps, name: string, fn: () => Promise<T>, note?
   }
 }
 
+/** Counts one etcd as a named step; its note says how many keys, at which revision, read which way. */
+export function censusStep(d: Deps, store: 'deployed' | 'embedded'): Promise<Census> {
+  return step(
+    d,
+    `census of the ${store} etcd`,
+    () => d.etcd.census(store),
+    (c) => `${c.total} keys at revision ${c.revision} via ${c.path}`,
+  );
+}
+
 export function skipped(d: Deps, name: string, note: string): void {
   d.report.steps.push({ name, ms: 0, state: 'skipped', note });
 }

@@ -2,7 +2,7 @@
 // whose key counts still match. Removes the migration flag; Helm deletes the deployed etcd
 // StatefulSet and Services; the PVCs stay unless the user asked to delete them.
 import type { Deps } from '../context.ts';
-import { step, PhaseStop } from '../context.ts';
+import { censusStep, step, PhaseStop } from '../context.ts';
 import { decideFinalize } from '../decide.ts';
 import { valuesDigest, type PhaseValues } from '../values.ts';
 import { diffCensus } from '../census.ts';
@@ -67,12 +67,7 @@ async function startPhaseTwo(
   const r = d.report;
   const n = names(s.release);
   // The embedded etcd is counted again against the phase-one record: nothing may have gone since.
-  const now = await step(
-    d,
-    'census of the embedded etcd',
-    () => d.etcd.census('embedded'),
-    (c) => `${c.total} keys at revision ${c.revision}`,
-  );
+  const now = await censusStep(d, 'embedded');
   const recorded = state.phase1!.deployedAtSuccess ?? state.phase1!.before;
   if (recorded) {
     const diff = diffCensus(recorded, now, s.volatilePrefixes);

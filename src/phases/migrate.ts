@@ -1,7 +1,7 @@
 // Phase one: backup, census, the upgrade that starts the copy, vCluster's success line, and
 // the per-group key counts of both etcds at one moment. Resumes where a dead run stopped.
 import type { Deps } from '../context.ts';
-import { step, skipped, PhaseStop } from '../context.ts';
+import { censusStep, step, skipped, PhaseStop } from '../context.ts';
 import { decideMigrate, type Decision } from '../decide.ts';
 import { valuesDigest, type PhaseValues } from '../values.ts';
 import { waitForSuccessLine, LogGateError } from '../log-gate.ts';
@@ -42,12 +42,7 @@ async function startPhaseOne(d: Deps, values: PhaseValues): Promise<void> {
   const s = d.settings;
   const r = d.report;
   const n = names(s.release);
-  const before = await step(
-    d,
-    'census of the deployed etcd',
-    () => d.etcd.census('deployed'),
-    (c) => `${c.total} keys at revision ${c.revision} via ${c.path}`,
-  ).catch((e: unknown) => {
+  const before = await censusStep(d, 'deployed').catch((e: unknown) => {
     // Nothing was changed yet: a deployed etcd that cannot be read is a precondition, not a half-done step.
     throw new PhaseStop(
       'refused',
@@ -85,6 +80,17 @@ async function startPhaseOne(d: Deps, values: PhaseValues): Promise<void> {
   }));
 }
 
+/** What an earlier run of phase one recorded: the count before, the backup and, once applied, its values' digest. */
+function reportEarlierPhaseOne(r: Deps['report'], state: StateRecord, applied: boolean): void {
+  r.keysBefore = state.phase1?.before?.total;
+  r.backup = state.phase1?.backup;
+  if (!applied) return;
+  r.values.push({
+    label: 'Values phase one (already applied)',
+    note: `Applied by an earlier run; the state record holds their digest ${state.phase1?.valuesDigest ?? '(none)'}.`,
+  });
+}
+
 /** Phase one found applied (or its upgrade interrupted): the record is completed and the upgrade finished. */
 async function resumePhaseOne(
   d: Deps,
@@ -94,15 +100,7 @@ async function resumePhaseOne(
   values: PhaseValues,
 ): Promise<void> {
   const s = d.settings;
-  const r = d.report;
-  r.keysBefore = state.phase1?.before?.total;
-  r.backup = state.phase1?.backup;
-  if (decision.at !== 'interrupted-upgrade') {
-    r.values.push({
-      label: 'Values phase one (already applied)',
-      note: `Applied by an earlier run; the state record holds their digest ${state.phase1?.valuesDigest ?? '(none)'}.`,
-    });
-  }
+  reportEarlierPhaseOne(d.report, state, decision.at !== 'interrupted-upgrade');
   if (!state.phase1) {
     await d.store.update(
       (st) => ({

@@ -1,7 +1,7 @@
 // plan: read-only. Preflight, the values of both phases, a server-side dry run of phase one,
 // and the deployed etcd's key counts now.
 import type { Deps } from '../context.ts';
-import { step, PhaseStop } from '../context.ts';
+import { censusStep, step, PhaseStop } from '../context.ts';
 import { failedChecks } from '../preflight.ts';
 import { decideMigrate } from '../decide.ts';
 import type { PhaseValues } from '../values.ts';
@@ -30,12 +30,7 @@ export async function plan(d: Deps): Promise<void> {
   const f1 = writeValuesFile(d, 'phase one', values.phase1);
   writeValuesFile(d, 'phase two', values.phase2);
   await upgrade(d, 'phase one', f1, true);
-  const c = await step(
-    d,
-    'census of the deployed etcd',
-    () => d.etcd.census('deployed'),
-    (x) => `${x.total} keys at revision ${x.revision} via ${x.path}`,
-  );
+  const c = await censusStep(d, 'deployed');
   r.keysBefore = c.total;
   r.status = 'planned';
   r.headline = `Phase one would apply the values below (server dry run passed); the deployed etcd holds ${c.total} keys.`;

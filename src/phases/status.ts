@@ -1,6 +1,6 @@
 // status: read-only report of the state record and what the cluster shows now.
 import type { Deps } from '../context.ts';
-import { step } from '../context.ts';
+import { censusStep, step } from '../context.ts';
 import { gather } from './gather.ts';
 import { fillFromRecord } from './open.ts';
 import { diffCensus } from '../census.ts';
@@ -28,12 +28,7 @@ export async function status(d: Deps): Promise<void> {
           : `no migration recorded; the release runs on ${g.view.store} etcd`;
   if (g.view.embeddedPod?.ready && (g.view.store === 'migrating' || g.view.store === 'embedded')) {
     try {
-      const now = await step(
-        d,
-        'census of the embedded etcd',
-        () => d.etcd.census('embedded'),
-        (c) => `${c.total} keys at revision ${c.revision}`,
-      );
+      const now = await censusStep(d, 'embedded');
       r.keysAfter = now.total;
       const ref = p1?.deployedAtSuccess ?? p1?.before;
       if (ref) r.diff = diffCensus(ref, now, d.settings.volatilePrefixes);
@@ -41,12 +36,7 @@ export async function status(d: Deps): Promise<void> {
       r.warnings.push(`could not count the embedded etcd: ${(e as Error).message}`);
     }
   } else if (g.view.deployedEtcd && g.view.store === 'deployed') {
-    const now = await step(
-      d,
-      'census of the deployed etcd',
-      () => d.etcd.census('deployed'),
-      (c) => `${c.total} keys at revision ${c.revision}`,
-    );
+    const now = await censusStep(d, 'deployed');
     r.keysBefore = now.total;
   }
   r.status = 'succeeded';
