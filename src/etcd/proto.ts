@@ -130,13 +130,14 @@ export interface ResponseHeader {
   raftTerm: number;
 }
 
+/** ResponseHeader's fields by number (1 to 4): all varints. */
+const HEADER_FIELDS = [undefined, 'clusterId', 'memberId', 'revision', 'raftTerm'] as const;
+
 function decodeHeader(b: Buffer): ResponseHeader {
   const h: ResponseHeader = { clusterId: 0, memberId: 0, revision: 0, raftTerm: 0 };
   for (const f of fields(b)) {
-    if (f.no === 1) h.clusterId = f.n;
-    else if (f.no === 2) h.memberId = f.n;
-    else if (f.no === 3) h.revision = f.n;
-    else if (f.no === 4) h.raftTerm = f.n;
+    const name = HEADER_FIELDS[f.no];
+    if (name) h[name] = f.n;
   }
   return h;
 }
