@@ -14,38 +14,21 @@ export async function settlePendingAsFailed(
   description: string,
 ): Promise<void> {
   const name = helmRecordName(release, revision);
+  const settle = (labels: Record<string, string> | undefined, text: string) =>
+    settledAsFailed({ labels: labels ?? {}, text }, release, revision, description, new Date());
   // A replace names the resourceVersion read: if a helm that is still alive writes the record
   // meanwhile, this fails with 409 instead of overwriting it.
   if (driver === 'secret') {
     const s: V1Secret = await kube.core.readNamespacedSecret({ name, namespace });
-    const text = Buffer.from(s.data?.release ?? '', 'base64').toString('utf8');
-    const next = settledAsFailed(
-      { labels: s.metadata?.labels ?? {}, text },
-      release,
-      revision,
-      description,
-      new Date(),
-    );
-    const body: V1Secret = {
-      ...s,
-      metadata: { ...s.metadata, labels: next.labels },
-      data: { ...s.data, release: Buffer.from(next.text, 'utf8').toString('base64') },
-    };
+    const next = settle(s.metadata?.labels, Buffer.from(s.data?.release ?? '', 'base64').toString('utf8'));
+    const data = { ...s.data, release: Buffer.from(next.text, 'utf8').toString('base64') };
+    const body: V1Secret = { ...s, metadata: { ...s.metadata, labels: next.labels }, data };
     await kube.core.replaceNamespacedSecret({ name, namespace, body });
   } else {
     const c: V1ConfigMap = await kube.core.readNamespacedConfigMap({ name, namespace });
-    const next = settledAsFailed(
-      { labels: c.metadata?.labels ?? {}, text: c.data?.release ?? '' },
-      release,
-      revision,
-      description,
-      new Date(),
-    );
-    const body: V1ConfigMap = {
-      ...c,
-      metadata: { ...c.metadata, labels: next.labels },
-      data: { ...c.data, release: next.text },
-    };
+    const next = settle(c.metadata?.labels, c.data?.release ?? '');
+    const data = { ...c.data, release: next.text };
+    const body: V1ConfigMap = { ...c, metadata: { ...c.metadata, labels: next.labels }, data };
     await kube.core.replaceNamespacedConfigMap({ name, namespace, body });
   }
 }
