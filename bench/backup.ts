@@ -6,7 +6,7 @@
 // runs another version's client and takeBackup in every round (before/after on one machine state). Ends with
 // exactly one line, medians over the rounds:
 // backup keys=<N> bytes=<size> ours_s=<s> etcdctl_s=<s> ratio=<ours/etcdctl> ours_rss_mb=<MB>
-import { rmSync, statSync } from 'node:fs';
+import { readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -27,6 +27,21 @@ const { values } = parseArgs({
   },
 });
 
+/** Where the child's memory is: V8's heap and buffers, and the kernel's anonymous and file-backed RSS. */
+function memory(): string {
+  const u = process.memoryUsage();
+  const mb = (n: number) => `${(n / 1048576).toFixed(0)} MB`;
+  const kernel = /^(RssAnon|RssFile):\s+(\d+) kB/gm;
+  const parts = [...readFileSync('/proc/self/status', 'utf8').matchAll(kernel)].map(
+    (m) => `${m[1]} ${mb(Number(m[2]) * 1024)}`,
+  );
+  return [
+    `rss ${mb(u.rss)}, peak ${mb(process.resourceUsage().maxRSS * 1024)}`,
+    `heap ${mb(u.heapTotal)}, external ${mb(u.external)}`,
+    ...parts,
+  ].join(', ');
+}
+
 if (values.child) {
   const src = values.src ?? join(import.meta.dirname, '../src');
   const { takeBackup } = (await import(join(src, 'backup.ts'))) as typeof import('../src/backup.ts');
@@ -39,10 +54,7 @@ if (values.child) {
     dir: values.dir!,
     release: 'bench',
     chartVersion: '0.27.0',
-    log: (m) =>
-      process.stderr.write(
-        `${m} [rss ${(process.memoryUsage().rss / 1048576).toFixed(0)} MB, peak ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB]\n`,
-      ),
+    log: (m) => process.stderr.write(`${m} [${memory()}]\n`),
   });
   const seconds = (performance.now() - t0) / 1000;
   client.close();
