@@ -72,8 +72,14 @@ const EMPTY = Buffer.alloc(0);
 /** A decoded int64 is a number, or a Long where protobufjs found long.js; absent, it is 0. */
 const num = (v: unknown): number =>
   typeof v === 'number' ? v : v == null ? 0 : (v as { toNumber(): number }).toNumber();
-/** A decoded bytes field is a Buffer (a view into the message under Node); absent, the prototype's empty array. */
-const buf = (v: unknown): Buffer => (Buffer.isBuffer(v) ? v : EMPTY);
+/**
+ * A decoded bytes field is a Buffer, a view into the message, where protobufjs finds Node's Buffer; a
+ * Uint8Array where it does not (made a view here, never dropped); absent, the prototype's empty array.
+ */
+const buf = (v: unknown): Buffer => {
+  if (Buffer.isBuffer(v)) return v;
+  return v instanceof Uint8Array && v.length > 0 ? Buffer.from(v.buffer, v.byteOffset, v.length) : EMPTY;
+};
 type Decoded = Record<string, unknown>;
 
 export interface ResponseHeader {
@@ -104,7 +110,9 @@ export interface RangeRequest {
 }
 
 export function encodeRangeRequest(r: RangeRequest): Buffer {
-  return Buffer.from(RangeRequestType.encode(RangeRequestType.create(r as unknown as Decoded)).finish());
+  // As proto3 (and etcd's Go client) writes it: a field at its zero value is left out.
+  const set = Object.fromEntries(Object.entries(r).filter(([, v]) => (v instanceof Uint8Array ? true : Boolean(v))));
+  return Buffer.from(RangeRequestType.encode(RangeRequestType.create(set)).finish());
 }
 
 export interface KeyValue {
