@@ -14,6 +14,8 @@ import { createHash } from 'node:crypto';
 import { accessSync, chmodSync, constants, mkdirSync, rmSync, statSync } from 'node:fs';
 import { open, rename } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import type { BackupRecord } from './types.ts';
 import type { EtcdClient } from './etcd/client.ts';
 import { SnapshotScan, type ScannedKeys } from './etcd/snapshot-scan.ts';
@@ -78,6 +80,27 @@ export function ensurePrivateDir(dir: string): void {
   }
 }
 
+/**
+ * A young-generation GC every 8 MiB of snapshot. Each 32 KiB message arrives in a new buffer that
+ * dies at once; left to V8's own pace, tens of MB of them wait to be freed, and glibc's heap, grown
+ * to hold them, keeps growing with the database (peak RSS at 4,000,000 keys: 178-187 MB without,
+ * 144-147 MB with; a major GC instead made it worse). Where V8 refuses the flag, nothing is done.
+ */
+function scavengeEvery(bytes: number): (received: number, chunk: number) => void {
+  let gc: ((o: { type: 'minor' }) => void) | undefined;
+  try {
+    setFlagsFromString('--expose-gc');
+    gc = runInNewContext('gc') as typeof gc;
+  } catch {
+    gc = undefined;
+  }
+  if (typeof gc !== 'function') return () => {};
+  const collect = gc;
+  return (received, chunk) => {
+    if (Math.floor(received / bytes) !== Math.floor((received - chunk) / bytes)) collect({ type: 'minor' });
+  };
+}
+
 /** Phase migrate takes the backup; a new run takes a new one (nothing changes before it is verified). */
 const AGAIN = 'run phase migrate again: it takes a new backup, and nothing in the cluster changed before this one';
 
@@ -110,6 +133,7 @@ export async function takeBackup(client: EtcdClient, opts: BackupOptions): Promi
     let scan: SnapshotScan | undefined;
     let lastLog = Date.now();
     const every = opts.progressEveryMs ?? 5000;
+    const scavenge = scavengeEvery(8 * 1048576);
     // Messages are 32 KiB; write them with writev in batches of about 1 MiB to keep syscalls few.
     let batch: Buffer[] = [];
     let batchBytes = 0;
@@ -146,6 +170,7 @@ export async function takeBackup(client: EtcdClient, opts: BackupOptions): Promi
         }
         if (dbPart < blob.length) trailer.push(blob.subarray(dbPart));
         bytes += blob.length;
+        scavenge(bytes, blob.length);
         batch.push(blob);
         batchBytes += blob.length;
         if (batchBytes >= 1 << 20) await flush();
