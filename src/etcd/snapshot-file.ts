@@ -48,11 +48,12 @@ export class PageReader {
     return { pageSize: m.pageSize, root: m.root };
   }
 
-  // Pages are read through a small ring of reused 1 MiB blocks: leaf pages of a database are
-  // mostly in file order, so this turns ~256 small reads into one without allocating per read.
+  // Pages are read through a small ring of reused 256 KiB blocks: leaf pages of a database are
+  // mostly in file order, so this turns ~64 small reads into one without allocating per read
+  // (1 MiB blocks read no faster and held 3 MB more at the end of a backup).
   // A page is a view into a block: valid until RING other blocks have been loaded, so walk()
   // never holds a page across a page() call.
-  private static BLOCK = 1 << 20;
+  private static BLOCK = 1 << 18;
   private static RING = 4;
   private ring: Buffer[] = [];
   private ringId: number[] = [];
