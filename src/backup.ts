@@ -132,6 +132,7 @@ export async function takeBackup(client: EtcdClient, opts: BackupOptions): Promi
     let lastLog = Date.now();
     const every = opts.progressEveryMs ?? 5000;
     const gc = youngGenerationGc();
+    let sinceGc = 0; // bytes received since the last GC
     // Messages are 32 KiB; write them with writev in batches of about 1 MiB to keep syscalls few.
     let batch: Buffer[] = [];
     let batchBytes = 0;
@@ -168,7 +169,11 @@ export async function takeBackup(client: EtcdClient, opts: BackupOptions): Promi
         }
         if (dbPart < blob.length) trailer.push(blob.subarray(dbPart));
         bytes += blob.length;
-        if (Math.floor(bytes / GC_EVERY) !== Math.floor((bytes - blob.length) / GC_EVERY)) gc();
+        sinceGc += blob.length;
+        if (sinceGc >= GC_EVERY) {
+          sinceGc = 0;
+          gc();
+        }
         batch.push(blob);
         batchBytes += blob.length;
         if (batchBytes >= 1 << 20) await flush();
