@@ -125,7 +125,8 @@ export function inputReader(get: GetInput) {
   };
   /** Inputs kubeconfig and context; the kubeconfig is a secret, so no message quotes it. */
   const kube = (): { kubeconfig?: string; context?: string } => {
-    const kubeconfig = get('kubeconfig').trim() ? get('kubeconfig') : undefined;
+    const raw = get('kubeconfig');
+    const kubeconfig = raw.trim() ? raw : undefined;
     if (kubeconfig !== undefined) {
       let doc: unknown;
       try {
