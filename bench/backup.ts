@@ -44,8 +44,12 @@ function memory(): string {
 
 if (values.child) {
   const src = values.src ?? join(import.meta.dirname, '../src');
-  const { takeBackup } = (await import(join(src, 'backup.ts'))) as typeof import('../src/backup.ts');
-  const { EtcdClient } = (await import(join(src, 'etcd/client.ts'))) as typeof import('../src/etcd/client.ts');
+  const { takeBackup } = (await import(
+    join(src, 'adapters/etcd/backup.ts')
+  )) as typeof import('../src/adapters/etcd/backup.ts');
+  const { EtcdClient } = (await import(
+    join(src, 'adapters/etcd/client.ts')
+  )) as typeof import('../src/adapters/etcd/client.ts');
   const t0 = performance.now();
   const client = childClient(EtcdClient, values, {
     flowControlWindow: process.env.BENCH_FCW ? Number(process.env.BENCH_FCW) : undefined,

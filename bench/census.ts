@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { binPath } from '../sandbox/bins.ts';
-import { groupOf } from '../src/census.ts';
+import { groupOf } from '../src/core/migration/census.ts';
 import { CHILD_ETCD_OPTIONS, childClient, childEtcdArgs, median, positiveInt, runRounds, spawnOut } from './rounds.ts';
 import { benchKey, seed, startBenchEtcd } from './seed.ts';
 
@@ -28,10 +28,12 @@ const { values } = parseArgs({
 if (values.child) {
   // The measured side: connect, read the census, report time and peak RSS.
   const src = values.src ?? join(import.meta.dirname, '../src');
-  const { EtcdClient } = (await import(join(src, 'etcd/client.ts'))) as typeof import('../src/etcd/client.ts');
+  const { EtcdClient } = (await import(
+    join(src, 'adapters/etcd/client.ts')
+  )) as typeof import('../src/adapters/etcd/client.ts');
   const { readCensus } = (await import(
-    join(src, 'etcd/census-reader.ts')
-  )) as typeof import('../src/etcd/census-reader.ts');
+    join(src, 'adapters/etcd/census-reader.ts')
+  )) as typeof import('../src/adapters/etcd/census-reader.ts');
   const t0 = performance.now();
   const client = childClient(EtcdClient, values);
   const c = await readCensus(client);

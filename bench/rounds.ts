@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { EtcdFixture } from '../sandbox/etcd-fixture.ts';
-import type { EtcdClient, EtcdClientOptions } from '../src/etcd/client.ts';
+import type { EtcdClient, EtcdClientOptions } from '../src/adapters/etcd/client.ts';
 
 /** parseArgs options for the child's connection flags. */
 export const CHILD_ETCD_OPTIONS = {

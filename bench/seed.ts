@@ -2,7 +2,7 @@
 // PKI layout) seeded with N keys spread over 80 Kubernetes-shaped groups.
 import { etcdFixture, type EtcdFixture } from '../sandbox/etcd-fixture.ts';
 import { txnPut } from '../sandbox/etcd-seed.ts';
-import type { EtcdClient } from '../src/etcd/client.ts';
+import type { EtcdClient } from '../src/adapters/etcd/client.ts';
 
 // 80 groups as kube-apiserver lays them out: built-ins, two-segment built-ins, API groups, vCluster.
 export const BENCH_GROUPS: readonly string[] = [

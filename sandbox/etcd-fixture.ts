@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EtcdClient, type EtcdClientOptions } from '../src/etcd/client.ts';
+import { EtcdClient, type EtcdClientOptions } from '../src/adapters/etcd/client.ts';
 import { binPath } from './bins.ts';
 import { startEtcd, vClusterEtcdPki, type EtcdProcess, type StartEtcdOptions } from './etcd-process.ts';
 import { txnPut } from './etcd-seed.ts';

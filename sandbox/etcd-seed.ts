@@ -1,5 +1,5 @@
 // Writes keys into a real etcd for the tests and benchmarks: the action itself never writes to etcd.
-import type { EtcdClient } from '../src/etcd/client.ts';
+import type { EtcdClient } from '../src/adapters/etcd/client.ts';
 import protobuf from 'protobufjs/light.js';
 
 export interface PutRequest {

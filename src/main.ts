@@ -1,14 +1,14 @@
 // The action's entry point. Inputs are parsed first, with only light modules loaded, so a bad
 // input is refused fast; the runner (and with it @actions/core and the Kubernetes, Helm, etcd and
 // GitHub adapters) is a separate chunk of dist/, loaded only after that.
-import { appendSummary, getInput, setFailed, setOutput } from './workflow-commands.ts';
-import { parseSettings, InputError, type GetInput } from './config.ts';
-import { renderInputRefusal } from './summary.ts';
+import { appendSummary, getInput, setFailed, setOutput } from './adapters/github/workflow-commands.ts';
+import { parseSettings, InputError, type GetInput } from './core/inputs/config.ts';
+import { renderInputRefusal } from './report/summary.ts';
 
 async function main(): Promise<void> {
   if (getInput('phase') === 'discover') {
     // The fleet phase: its own inputs (no release) and its own runner, both lazy chunks like the runner.
-    const { parseFleetSettings } = await import('./fleet-config.ts');
+    const { parseFleetSettings } = await import('./core/inputs/fleet-config.ts');
     const settings = parsed(parseFleetSettings);
     if (settings) await (await import('./phases/discover.ts')).runDiscover(settings);
     return;

@@ -4,21 +4,21 @@ import * as core from '@actions/core';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import type { Settings } from './config.ts';
-import { loadKubeConfig } from './kubeconfig.ts';
-import { Kube } from './kube.ts';
-import { describeError } from './api-retry.ts';
-import { Helm, execRunner } from './helm.ts';
-import { StateStore, LockHeldError, LockLostError } from './state-store.ts';
-import { newReport, type RunReport } from './report.ts';
-import { renderSummary } from './summary.ts';
-import { actionOutputs } from './outputs.ts';
-import { PhaseStop, type Deps, type Logger, type Approvals } from './context.ts';
-import { stateConfigMapName } from './state.ts';
-import { etcdOps } from './etcd-ops.ts';
-import { readRunContext, type GitHubRunContext } from './github-context.ts';
-import { upsertStatusComment } from './comment.ts';
-import { renderStatusComment } from './comment-render.ts';
+import type { Settings } from './core/inputs/config.ts';
+import { loadKubeConfig } from './adapters/kube/kubeconfig.ts';
+import { Kube } from './adapters/kube/kube.ts';
+import { describeError } from './adapters/kube/api-retry.ts';
+import { Helm, execRunner } from './adapters/helm/helm.ts';
+import { StateStore, LockHeldError, LockLostError } from './adapters/kube/state-store.ts';
+import { newReport, type RunReport } from './report/report.ts';
+import { renderSummary } from './report/summary.ts';
+import { actionOutputs } from './report/outputs.ts';
+import { PhaseStop, type Deps, type Logger, type Approvals } from './phases/steps/deps.ts';
+import { stateConfigMapName } from './core/migration/state.ts';
+import { etcdOps } from './adapters/etcd/ops.ts';
+import { readRunContext, type GitHubRunContext } from './adapters/github/workflow-run.ts';
+import { upsertStatusComment } from './adapters/github/comment.ts';
+import { renderStatusComment } from './report/comment-body.ts';
 
 const logger: Logger = {
   info: (m) => core.info(m),
@@ -53,8 +53,8 @@ function approvals(s: Settings, ctx: GitHubRunContext | undefined): Approvals {
         };
       }
       const [{ verifyApproval }, { makeOctokit }] = await Promise.all([
-        import('./approval-api.ts'),
-        import('./octokit.ts'),
+        import('./adapters/github/approval-api.ts'),
+        import('./adapters/github/octokit.ts'),
       ]);
       return verifyApproval(
         makeOctokit(s.githubToken, process.env, (m) => core.info(m)),
@@ -66,7 +66,7 @@ function approvals(s: Settings, ctx: GitHubRunContext | undefined): Approvals {
 
 async function comment(s: Settings, ctx: GitHubRunContext | undefined, r: RunReport): Promise<void> {
   if (!ctx?.prNumber || !s.githubToken) return;
-  const { makeOctokit } = await import('./octokit.ts');
+  const { makeOctokit } = await import('./adapters/github/octokit.ts');
   const res = await upsertStatusComment(
     makeOctokit(s.githubToken, process.env, (m) => core.info(m)),
     {
@@ -117,7 +117,7 @@ export async function runPhase(settings: Settings): Promise<void> {
     // Only a run that takes the snapshot needs the directory; it is checked before anything is read.
     if (s.phase === 'migrate' && s.backup === 'required') {
       // backup.ts is a lazy chunk (with the etcd code), loaded only by a run that takes a snapshot.
-      const { ensurePrivateDir } = await import('./backup.ts');
+      const { ensurePrivateDir } = await import('./adapters/etcd/backup.ts');
       try {
         ensurePrivateDir(backupDir);
       } catch (e) {

@@ -2,11 +2,11 @@
 // the next phase runs on, the whole fleet as JSON, the counts per state and the job summary.
 import * as core from '@actions/core';
 import { tmpdir } from 'node:os';
-import type { FleetSettings } from '../fleet-config.ts';
-import { liteConnection, UnsupportedKubeconfig, type KubeConnection } from '../kube-lite.ts';
-import { readFleet } from '../kube-fleet.ts';
-import { classifyFleet, countStates, fleetMatrix, groupFleet, type FleetEntry } from '../fleet.ts';
-import { renderFleetSummary } from '../fleet-summary.ts';
+import type { FleetSettings } from '../core/inputs/fleet-config.ts';
+import { liteConnection, UnsupportedKubeconfig, type KubeConnection } from '../adapters/kube/lite-client.ts';
+import { readFleet } from '../adapters/kube/fleet.ts';
+import { classifyFleet, countStates, fleetMatrix, groupFleet, type FleetEntry } from '../core/fleet/fleet.ts';
+import { renderFleetSummary } from '../report/fleet-summary.ts';
 
 /**
  * The connection: the light reader of kube-lite.ts when it covers the kubeconfig, else client-node
@@ -20,7 +20,7 @@ async function connection(s: FleetSettings): Promise<{ conn: KubeConnection; war
     if (!(e instanceof UnsupportedKubeconfig)) throw e;
     core.info(`the kubeconfig uses ${e.message}: connecting through @kubernetes/client-node`);
   }
-  const { loadKubeConfig, kubeConnection } = await import(/* webpackMode: "eager" */ '../kubeconfig.ts');
+  const { loadKubeConfig, kubeConnection } = await import(/* webpackMode: "eager" */ '../adapters/kube/kubeconfig.ts');
   const k = loadKubeConfig({
     content: s.kubeconfig,
     context: s.context,

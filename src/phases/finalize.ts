@@ -1,16 +1,16 @@
 // Phase two: only after a verified phase one, a verified approval and a healthy embedded etcd
 // whose key counts still match. Removes the migration flag; Helm deletes the deployed etcd
 // StatefulSet and Services; the PVCs stay unless the user asked to delete them.
-import type { Deps } from '../context.ts';
-import { censusStep, step, PhaseStop } from '../context.ts';
-import { decideFinalize } from '../decide.ts';
-import { valuesDigest, type PhaseValues } from '../values.ts';
-import { diffCensus } from '../census.ts';
-import { recordPhase, resumeUpgrade, startUpgrade } from './upgrade.ts';
-import { openPhase, underLock } from './open.ts';
-import { names, type ClusterView } from '../cluster-view.ts';
-import type { ApprovalVerdict } from '../approval.ts';
-import type { StateRecord } from '../state.ts';
+import type { Deps } from './steps/deps.ts';
+import { censusStep, step, PhaseStop } from './steps/deps.ts';
+import { decideFinalize } from '../core/migration/decide.ts';
+import { valuesDigest, type PhaseValues } from '../core/migration/values.ts';
+import { diffCensus } from '../core/migration/census.ts';
+import { recordPhase, resumeUpgrade, startUpgrade } from './steps/upgrade.ts';
+import { openPhase, underLock } from './steps/open.ts';
+import { names, type ClusterView } from '../core/migration/cluster-view.ts';
+import type { ApprovalVerdict } from '../core/migration/approval.ts';
+import type { StateRecord } from '../core/migration/state.ts';
 
 export async function finalize(d: Deps): Promise<void> {
   const opened = await openPhase(d, 'finalize', decideFinalize, (failed) =>

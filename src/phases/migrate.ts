@@ -1,20 +1,20 @@
 // Phase one: backup, census, the upgrade that starts the copy, vCluster's success line, and
 // the per-group key counts of both etcds at one moment. Resumes where a dead run stopped.
-import type { Deps } from '../context.ts';
-import { censusStep, step, skipped, PhaseStop } from '../context.ts';
-import { decideMigrate, type Decision } from '../decide.ts';
-import { valuesDigest, type PhaseValues } from '../values.ts';
-import { waitForSuccessLine, LogGateError } from '../log-gate.ts';
-import { diffCensus } from '../census.ts';
-import type { Gathered } from './gather.ts';
-import { checkRenderedDataVolume } from './render-check.ts';
-import { recordPhase, resumeUpgrade, startUpgrade } from './upgrade.ts';
-import { names } from '../cluster-view.ts';
-import { recopyRemedy } from '../recopy.ts';
-import { openPhase, underLock } from './open.ts';
-import type { BackupRecord } from '../types.ts';
-import type { StateRecord } from '../state.ts';
-import type { ClusterView } from '../cluster-view.ts';
+import type { Deps } from './steps/deps.ts';
+import { censusStep, step, skipped, PhaseStop } from './steps/deps.ts';
+import { decideMigrate, type Decision } from '../core/migration/decide.ts';
+import { valuesDigest, type PhaseValues } from '../core/migration/values.ts';
+import { waitForSuccessLine, LogGateError } from '../adapters/kube/log-gate.ts';
+import { diffCensus } from '../core/migration/census.ts';
+import type { Gathered } from './steps/gather.ts';
+import { checkRenderedDataVolume } from './steps/render-check.ts';
+import { recordPhase, resumeUpgrade, startUpgrade } from './steps/upgrade.ts';
+import { names } from '../core/migration/cluster-view.ts';
+import { recopyRemedy } from '../core/migration/recopy.ts';
+import { openPhase, underLock } from './steps/open.ts';
+import type { BackupRecord } from '../core/types.ts';
+import type { StateRecord } from '../core/migration/state.ts';
+import type { ClusterView } from '../core/migration/cluster-view.ts';
 
 export async function migrate(d: Deps): Promise<void> {
   const opened = await openPhase(

@@ -1,15 +1,15 @@
 // plan: read-only. Preflight, the values of both phases, a server-side dry run of phase one,
 // and the deployed etcd's key counts now.
-import type { Deps } from '../context.ts';
-import { censusStep, step, PhaseStop } from '../context.ts';
-import { failedChecks } from '../preflight.ts';
-import { decideMigrate } from '../decide.ts';
-import type { PhaseValues } from '../values.ts';
-import { gather } from './gather.ts';
-import { checkRenderedDataVolume } from './render-check.ts';
-import { upgrade, writeValuesFile } from './upgrade.ts';
-import { gitopsPlanNote } from './gitops-gate.ts';
-import { preflightStop } from './open.ts';
+import type { Deps } from './steps/deps.ts';
+import { censusStep, step, PhaseStop } from './steps/deps.ts';
+import { failedChecks } from '../core/migration/preflight.ts';
+import { decideMigrate } from '../core/migration/decide.ts';
+import type { PhaseValues } from '../core/migration/values.ts';
+import { gather } from './steps/gather.ts';
+import { checkRenderedDataVolume } from './steps/render-check.ts';
+import { upgrade, writeValuesFile } from './steps/upgrade.ts';
+import { gitopsPlanNote } from './steps/gitops-gate.ts';
+import { preflightStop } from './steps/open.ts';
 
 export async function plan(d: Deps): Promise<void> {
   const r = d.report;

@@ -1,10 +1,10 @@
 // status: read-only report of the state record and what the cluster shows now.
-import type { Deps } from '../context.ts';
-import { censusStep, step } from '../context.ts';
-import { gather } from './gather.ts';
-import { fillFromRecord } from './open.ts';
-import { diffCensus } from '../census.ts';
-import { describeMarks, gitopsMarks } from '../gitops.ts';
+import type { Deps } from './steps/deps.ts';
+import { censusStep, step } from './steps/deps.ts';
+import { gather } from './steps/gather.ts';
+import { fillFromRecord } from './steps/open.ts';
+import { diffCensus } from '../core/migration/census.ts';
+import { describeMarks, gitopsMarks } from '../core/migration/gitops.ts';
 
 export async function status(d: Deps): Promise<void> {
   const r = d.report;

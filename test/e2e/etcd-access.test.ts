@@ -10,12 +10,17 @@ import * as k8s from '@kubernetes/client-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { rbacObjects } from '../../sandbox/service-account.ts';
-import { groupOf } from '../../src/census.ts';
-import { openPodEtcd, type PodEtcd } from '../../src/etcd/access.ts';
-import { certsFromSecretData, type EtcdClientCerts } from '../../src/etcd/certs.ts';
-import { clientKeyReader, readCensus, type CensusCounts, type KeyRangeReader } from '../../src/etcd/census-reader.ts';
-import { EtcdClient } from '../../src/etcd/client.ts';
-import { takeBackup } from '../../src/backup.ts';
+import { groupOf } from '../../src/core/migration/census.ts';
+import { openPodEtcd, type PodEtcd } from '../../src/adapters/etcd/access.ts';
+import { certsFromSecretData, type EtcdClientCerts } from '../../src/adapters/etcd/certs.ts';
+import {
+  clientKeyReader,
+  readCensus,
+  type CensusCounts,
+  type KeyRangeReader,
+} from '../../src/adapters/etcd/census-reader.ts';
+import { EtcdClient } from '../../src/adapters/etcd/client.ts';
+import { takeBackup } from '../../src/adapters/etcd/backup.ts';
 import { recordScenario } from '../support/reliability.ts';
 import { useSharedCluster, type DemoVCluster } from './harness.ts';
 

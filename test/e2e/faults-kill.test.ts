@@ -17,7 +17,7 @@ import {
   type HoldRule,
   type ProxiedRequest,
 } from '../../sandbox/api-hold-proxy.ts';
-import { LOCK_STALE_MS, type StateRecord } from '../../src/state.ts';
+import { LOCK_STALE_MS, type StateRecord } from '../../src/core/migration/state.ts';
 import { recordScenario } from '../support/reliability.ts';
 import { assertNoSecretLeak } from '../support/secret-scan.ts';
 import {

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { NODE_NAME } from '../../sandbox/cluster.ts';
 import { SUCCESS_LINE, type StandInFaults } from '../../sandbox/vcluster-standin.ts';
-import { LOCK_STALE_MS, type StateRecord } from '../../src/state.ts';
+import { LOCK_STALE_MS, type StateRecord } from '../../src/core/migration/state.ts';
 import { recordScenario } from '../support/reliability.ts';
 import { assertNoSecretLeak } from '../support/secret-scan.ts';
 import {

@@ -17,7 +17,7 @@ import {
   type ActionResult,
   type DemoVCluster,
 } from './harness.ts';
-import type { FleetEntry, FleetState, MatrixEntry } from '../../src/fleet.ts';
+import type { FleetEntry, FleetState, MatrixEntry } from '../../src/core/fleet/fleet.ts';
 import { FLEET_SA_NAMESPACE, fleetKubeconfig } from '../../sandbox/service-account.ts';
 
 const env = useSharedCluster();

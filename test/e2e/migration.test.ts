@@ -14,8 +14,8 @@ import {
   useSharedCluster,
   type DemoVCluster,
 } from './harness.ts';
-import type { DiffRow } from '../../src/types.ts';
-import { escapeMarkdown } from '../../src/markdown.ts';
+import type { DiffRow } from '../../src/core/types.ts';
+import { escapeMarkdown } from '../../src/report/markdown.ts';
 
 const env = useSharedCluster();
 

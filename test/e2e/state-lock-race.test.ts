@@ -3,9 +3,9 @@
 // keeps changing stops the run with a message naming it and what to do (not an empty error).
 import type { V1ConfigMap } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { Kube } from '../../src/kube.ts';
-import { StateStore } from '../../src/state-store.ts';
-import { STATE_KEY, stateConfigMapName, type StateRecord } from '../../src/state.ts';
+import { Kube } from '../../src/adapters/kube/kube.ts';
+import { StateStore } from '../../src/adapters/kube/state-store.ts';
+import { STATE_KEY, stateConfigMapName, type StateRecord } from '../../src/core/migration/state.ts';
 import { recordScenario } from '../support/reliability.ts';
 import { useSharedCluster } from './harness.ts';
 

@@ -2,10 +2,10 @@
 // GitHub's OpenAPI description). The client is built the way the action builds it: from
 // GITHUB_API_URL, GITHUB_REPOSITORY and GITHUB_RUN_ID.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { verifyApproval } from '../../src/approval-api.ts';
-import type { ApprovalRequest } from '../../src/approval.ts';
-import { readRunContext } from '../../src/github-context.ts';
-import { makeOctokit } from '../../src/octokit.ts';
+import { verifyApproval } from '../../src/adapters/github/approval-api.ts';
+import type { ApprovalRequest } from '../../src/core/migration/approval.ts';
+import { readRunContext } from '../../src/adapters/github/workflow-run.ts';
+import { makeOctokit } from '../../src/adapters/github/octokit.ts';
 import { startGitHubStandin, type GitHubStandin } from '../support/github-standin.ts';
 import { recordScenario } from '../support/reliability.ts';
 

@@ -5,11 +5,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { takeBackup } from '../../src/backup.ts';
-import type { EtcdClient } from '../../src/etcd/client.ts';
-import type { SnapshotResponse } from '../../src/etcd/proto.ts';
-import { countSnapshotKeys } from '../../src/etcd/snapshot-file.ts';
-import { SnapshotScan } from '../../src/etcd/snapshot-scan.ts';
+import { takeBackup } from '../../src/adapters/etcd/backup.ts';
+import type { EtcdClient } from '../../src/adapters/etcd/client.ts';
+import type { SnapshotResponse } from '../../src/adapters/etcd/proto.ts';
+import { countSnapshotKeys } from '../../src/adapters/etcd/snapshot-file.ts';
+import { SnapshotScan } from '../../src/adapters/etcd/snapshot-scan.ts';
 import { recordScenario } from '../support/reliability.ts';
 import { etcdFixture, putAll, type EtcdFixture } from '../../sandbox/etcd-fixture.ts';
 

@@ -14,10 +14,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { binPath } from '../../sandbox/bins.ts';
 import { freePort } from '../../sandbox/etcd-process.ts';
-import { takeBackup, restoreInstructions } from '../../src/backup.ts';
-import { readCensus } from '../../src/etcd/census-reader.ts';
-import type { EtcdClient } from '../../src/etcd/client.ts';
-import { countSnapshotKeys } from '../../src/etcd/snapshot-file.ts';
+import { takeBackup, restoreInstructions } from '../../src/adapters/etcd/backup.ts';
+import { readCensus } from '../../src/adapters/etcd/census-reader.ts';
+import type { EtcdClient } from '../../src/adapters/etcd/client.ts';
+import { countSnapshotKeys } from '../../src/adapters/etcd/snapshot-file.ts';
 import { verifySnapshotHash } from '../support/snapshot-hash.ts';
 import { etcdFixture, putAll, type EtcdFixture } from '../../sandbox/etcd-fixture.ts';
 

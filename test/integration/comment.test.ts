@@ -1,11 +1,11 @@
 // The sticky PR status comment against the GitHub REST stand-in (requests and responses checked
 // against GitHub's OpenAPI description).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { upsertStatusComment } from '../../src/comment.ts';
-import { renderStatusComment, statusMarker } from '../../src/comment-render.ts';
-import { readRunContext } from '../../src/github-context.ts';
-import { makeOctokit } from '../../src/octokit.ts';
-import type { StatusReport } from '../../src/types.ts';
+import { upsertStatusComment } from '../../src/adapters/github/comment.ts';
+import { renderStatusComment, statusMarker } from '../../src/report/comment-body.ts';
+import { readRunContext } from '../../src/adapters/github/workflow-run.ts';
+import { makeOctokit } from '../../src/adapters/github/octokit.ts';
+import type { StatusReport } from '../../src/core/types.ts';
 import { outsideCodeSpans, tableCells } from '../support/markdown-structure.ts';
 import { startGitHubStandin, type GitHubStandin } from '../support/github-standin.ts';
 

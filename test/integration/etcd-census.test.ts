@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { makeCA, makeCert } from '../../sandbox/pki.ts';
 import { readFileSync } from 'node:fs';
-import { diffCensus, groupOf } from '../../src/census.ts';
-import { readCensus } from '../../src/etcd/census-reader.ts';
-import { EtcdClient } from '../../src/etcd/client.ts';
+import { diffCensus, groupOf } from '../../src/core/migration/census.ts';
+import { readCensus } from '../../src/adapters/etcd/census-reader.ts';
+import { EtcdClient } from '../../src/adapters/etcd/client.ts';
 import { etcdFixture, putAll, type EtcdFixture } from '../../sandbox/etcd-fixture.ts';
 
 // A keyspace shaped like kube-apiserver's plus vCluster's, with groups large enough that the

@@ -5,11 +5,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { parseAllDocuments } from 'yaml';
-import { Helm, HelmError, execRunner } from '../../src/helm.ts';
-import { computeValues, valuesYaml, type Values } from '../../src/values.ts';
-import { parseChartVersion } from '../../src/version.ts';
+import { Helm, HelmError, execRunner } from '../../src/adapters/helm/helm.ts';
+import { computeValues, valuesYaml, type Values } from '../../src/core/migration/values.ts';
+import { parseChartVersion } from '../../src/core/inputs/version.ts';
 import { binPath } from '../../sandbox/bins.ts';
-import { dataVolumeProblem } from '../../src/rendered.ts';
+import { dataVolumeProblem } from '../../src/core/migration/rendered.ts';
 
 const CHART = { kind: 'local' as const, path: join(import.meta.dirname, '../fixtures/vcluster-chart') };
 const deployed: Values = {

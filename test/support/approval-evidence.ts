@@ -1,6 +1,11 @@
 // What the GitHub API answers about a run's approval, as decideApproval reads it: run 11 of
 // acme/platform, approval environment 'prod' (id 5) with alice as its required reviewer.
-import type { ApprovalEvidence, ApprovalRequest, EnvironmentData, RunReviewData } from '../../src/approval.ts';
+import type {
+  ApprovalEvidence,
+  ApprovalRequest,
+  EnvironmentData,
+  RunReviewData,
+} from '../../src/core/migration/approval.ts';
 
 export const request: ApprovalRequest = {
   owner: 'acme',

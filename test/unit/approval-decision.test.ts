@@ -1,6 +1,6 @@
 // The pure approval decision: API answers in, verdict out.
 import { describe, expect, it } from 'vitest';
-import { decideApproval, type ApprovalEvidence, type ApprovalRequest } from '../../src/approval.ts';
+import { decideApproval, type ApprovalEvidence, type ApprovalRequest } from '../../src/core/migration/approval.ts';
 import { evidence, request, review } from '../support/approval-evidence.ts';
 
 const failed = (e: ApprovalEvidence | undefined, r = request) =>

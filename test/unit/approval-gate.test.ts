@@ -1,6 +1,6 @@
 // The approval gate counts only reviews of the approval environment, and every check says what it saw.
 import { describe, expect, it } from 'vitest';
-import { decideApproval, type ApprovalEvidence, type EnvironmentData } from '../../src/approval.ts';
+import { decideApproval, type ApprovalEvidence, type EnvironmentData } from '../../src/core/migration/approval.ts';
 import { evidence, prod, request, review } from '../support/approval-evidence.ts';
 
 const staging = { id: 9, name: 'staging' };

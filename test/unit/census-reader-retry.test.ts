@@ -1,9 +1,9 @@
 // The census reader reads a bucket again when the connection drops in its middle (a port-forward
 // cut): the result must equal an uncut read, never count a bucket's first keys twice.
 import { describe, expect, it } from 'vitest';
-import { groupOf } from '../../src/census.ts';
-import { EtcdError } from '../../src/etcd/client.ts';
-import { readCensus, type KeyRangeReader } from '../../src/etcd/census-reader.ts';
+import { groupOf } from '../../src/core/migration/census.ts';
+import { EtcdError } from '../../src/adapters/etcd/client.ts';
+import { readCensus, type KeyRangeReader } from '../../src/adapters/etcd/census-reader.ts';
 
 function keyspace(): Buffer[] {
   const keys: string[] = ['compact_rev_key', '/registry/ranges/serviceips'];

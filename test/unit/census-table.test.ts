@@ -1,8 +1,8 @@
 // How keys are grouped and compared, and the census table users read in the summary and the PR comment.
 import { describe, expect, it } from 'vitest';
-import { diffCensus, groupOf, isVolatile } from '../../src/census.ts';
-import { renderCensusTable } from '../../src/census-table.ts';
-import { escapeMarkdown } from '../../src/markdown.ts';
+import { diffCensus, groupOf, isVolatile } from '../../src/core/migration/census.ts';
+import { renderCensusTable } from '../../src/report/census-table.ts';
+import { escapeMarkdown } from '../../src/report/markdown.ts';
 
 describe('groupOf, edge cases', () => {
   it.each([

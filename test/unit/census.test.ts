@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_VOLATILE_PREFIXES, diffCensus, groupOf, isPrefixGroup } from '../../src/census.ts';
-import { renderCensusTable } from '../../src/census-table.ts';
-import { escapeMarkdown } from '../../src/markdown.ts';
-import { certsFromSecretData } from '../../src/etcd/certs.ts';
+import { DEFAULT_VOLATILE_PREFIXES, diffCensus, groupOf, isPrefixGroup } from '../../src/core/migration/census.ts';
+import { renderCensusTable } from '../../src/report/census-table.ts';
+import { escapeMarkdown } from '../../src/report/markdown.ts';
+import { certsFromSecretData } from '../../src/adapters/etcd/certs.ts';
 
 describe('groupOf', () => {
   it.each([

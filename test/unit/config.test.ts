@@ -1,11 +1,11 @@
 import { describe, it, expect } from 'vitest';
-import { parseSettings } from '../../src/config.ts';
-import { DEFAULT_VOLATILE_PREFIXES } from '../../src/census.ts';
+import { parseSettings } from '../../src/core/inputs/config.ts';
+import { DEFAULT_VOLATILE_PREFIXES } from '../../src/core/migration/census.ts';
 import { BAD_INPUTS as bad } from '../support/bad-inputs.ts';
 import { inputError, inputsWith as inputs } from '../support/inputs.ts';
-import { renderSummary } from '../../src/summary.ts';
-import { renderStatusComment } from '../../src/comment-render.ts';
-import { newReport } from '../../src/report.ts';
+import { renderSummary } from '../../src/report/summary.ts';
+import { renderStatusComment } from '../../src/report/comment-body.ts';
+import { newReport } from '../../src/report/report.ts';
 
 const problems = (over: Record<string, string>): string => inputError(() => parseSettings(inputs(over)), over).message;
 

@@ -1,6 +1,6 @@
 // Why a control-plane upgrade did not finish, from the pod's and PVC's state and their own events.
 import { describe, expect, it } from 'vitest';
-import { diagnoseControlPlane, type ControlPlaneReader } from '../../src/control-plane-diagnosis.ts';
+import { diagnoseControlPlane, type ControlPlaneReader } from '../../src/adapters/kube/control-plane-diagnosis.ts';
 
 const UNBOUND =
   'Warning FailedScheduling: 0/1 nodes are available: pod has unbound immediate PersistentVolumeClaims. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.';

@@ -3,9 +3,9 @@
 // stuck (finalize's upgrade would fail with "another operation is in progress"), nor apply that
 // revision against itself (what the killed upgrade had not yet done would stay undone).
 import { describe, expect, it } from 'vitest';
-import { decideFinalize, decideMigrate, interruptedUpgradeRefusal } from '../../src/decide.ts';
-import { emptyState, type StateRecord } from '../../src/state.ts';
-import type { ClusterView } from '../../src/cluster-view.ts';
+import { decideFinalize, decideMigrate, interruptedUpgradeRefusal } from '../../src/core/migration/decide.ts';
+import { emptyState, type StateRecord } from '../../src/core/migration/state.ts';
+import type { ClusterView } from '../../src/core/migration/cluster-view.ts';
 
 const pending = (status = 'pending-upgrade'): ClusterView => ({
   release: { status, chartVersion: '0.27.0', revision: 2 },

@@ -1,9 +1,14 @@
 // Every branch of the migrate and finalize decisions, with the exact text the user reads: a refusal's why and
 // remedy end the run (PhaseStop), a no-op's why and next go to the summary and the PR comment.
 import { describe, expect, it } from 'vitest';
-import { decideFinalize, decideMigrate } from '../../src/decide.ts';
-import { emptyState, type PhaseOneRecord, type PhaseTwoRecord, type StateRecord } from '../../src/state.ts';
-import type { ClusterView, PodView } from '../../src/cluster-view.ts';
+import { decideFinalize, decideMigrate } from '../../src/core/migration/decide.ts';
+import {
+  emptyState,
+  type PhaseOneRecord,
+  type PhaseTwoRecord,
+  type StateRecord,
+} from '../../src/core/migration/state.ts';
+import type { ClusterView, PodView } from '../../src/core/migration/cluster-view.ts';
 
 const view = (over: Partial<ClusterView> = {}): ClusterView => ({
   release: { status: 'deployed', chartVersion: '0.27.0', revision: 4 },

@@ -2,9 +2,9 @@
 // upgrade failed (helm upgrades from failed), and the refusal of someone else's interrupted upgrade
 // says exactly what to inspect.
 import { describe, expect, it } from 'vitest';
-import { decideFinalize, interruptedUpgradeRefusal } from '../../src/decide.ts';
-import { emptyState, type StateRecord } from '../../src/state.ts';
-import type { ClusterView } from '../../src/cluster-view.ts';
+import { decideFinalize, interruptedUpgradeRefusal } from '../../src/core/migration/decide.ts';
+import { emptyState, type StateRecord } from '../../src/core/migration/state.ts';
+import type { ClusterView } from '../../src/core/migration/cluster-view.ts';
 
 const verified: StateRecord = {
   ...emptyState('vc', 'ns'),

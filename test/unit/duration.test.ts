@@ -1,6 +1,6 @@
 // Durations as users write them in the timeout inputs, as helm gets them (--timeout), and as log lines show them.
 import { describe, expect, it } from 'vitest';
-import { formatDuration, parseDuration, toGoDuration } from '../../src/duration.ts';
+import { formatDuration, parseDuration, toGoDuration } from '../../src/core/inputs/duration.ts';
 
 describe('parseDuration', () => {
   it.each([

@@ -7,7 +7,7 @@ import {
   decodeSnapshotResponse,
   decodeStatusResponse,
   encodeRangeRequest,
-} from '../../src/etcd/proto.ts';
+} from '../../src/adapters/etcd/proto.ts';
 
 function varint(n: number): number[] {
   const out: number[] = [];

@@ -11,11 +11,11 @@ import {
   type FleetOptions,
   type ObjMeta,
   type WorkloadObj,
-} from '../../src/fleet.ts';
-import { parseChartVersion } from '../../src/version.ts';
-import { renderFleetSummary } from '../../src/fleet-summary.ts';
-import { emptyState } from '../../src/state.ts';
-import type { Census } from '../../src/types.ts';
+} from '../../src/core/fleet/fleet.ts';
+import { parseChartVersion } from '../../src/core/inputs/version.ts';
+import { renderFleetSummary } from '../../src/report/fleet-summary.ts';
+import { emptyState } from '../../src/core/migration/state.ts';
+import type { Census } from '../../src/core/types.ts';
 
 const v = (t: string) => parseChartVersion(t)!;
 const KEEP: FleetOptions = { chartVersion: 'keep', gitopsPaused: false };

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { prNumberFromEvent, readRunContext } from '../../src/github-context.ts';
-import { makeOctokit } from '../../src/octokit.ts';
+import { prNumberFromEvent, readRunContext } from '../../src/adapters/github/workflow-run.ts';
+import { makeOctokit } from '../../src/adapters/github/octokit.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'ghctx-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

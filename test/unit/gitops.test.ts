@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { gitopsMarks, gitopsRefusal } from '../../src/gitops.ts';
-import { gitopsGate, gitopsPlanNote } from '../../src/phases/gitops-gate.ts';
-import { newReport } from '../../src/report.ts';
-import { renderSummary } from '../../src/summary.ts';
-import { renderStatusComment } from '../../src/comment-render.ts';
-import type { Deps } from '../../src/context.ts';
-import { PhaseStop } from '../../src/context.ts';
-import type { ClusterView } from '../../src/cluster-view.ts';
+import { gitopsMarks, gitopsRefusal } from '../../src/core/migration/gitops.ts';
+import { gitopsGate, gitopsPlanNote } from '../../src/phases/steps/gitops-gate.ts';
+import { newReport } from '../../src/report/report.ts';
+import { renderSummary } from '../../src/report/summary.ts';
+import { renderStatusComment } from '../../src/report/comment-body.ts';
+import type { Deps } from '../../src/phases/steps/deps.ts';
+import { PhaseStop } from '../../src/phases/steps/deps.ts';
+import type { ClusterView } from '../../src/core/migration/cluster-view.ts';
 
 const FLUX = { 'helm.toolkit.fluxcd.io/name': 'vc', 'helm.toolkit.fluxcd.io/namespace': 'flux-system' };
 

@@ -9,7 +9,7 @@ import {
   helmRecordName,
   settledAsFailed,
   type HelmRecordBody,
-} from '../../src/helm-record.ts';
+} from '../../src/adapters/helm/record.ts';
 
 const body: HelmRecordBody = {
   name: 'vc',

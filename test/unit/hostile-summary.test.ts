@@ -5,10 +5,10 @@
 // a link, a heading, a mention, an extra table cell, a closed code fence or a visible secret.
 import { describe, it, expect } from 'vitest';
 import { generateKeyPairSync } from 'node:crypto';
-import { newReport, type RunReport } from '../../src/report.ts';
-import { renderSummary } from '../../src/summary.ts';
-import { valuesView } from '../../src/values-view.ts';
-import { renderStatusComment } from '../../src/comment-render.ts';
+import { newReport, type RunReport } from '../../src/report/report.ts';
+import { renderSummary } from '../../src/report/summary.ts';
+import { valuesView } from '../../src/report/values-view.ts';
+import { renderStatusComment } from '../../src/report/comment-body.ts';
 import { outsideCodeSpans, tableCells } from '../support/markdown-structure.ts';
 import { assertNoSecretLeak, findSecretLeaks } from '../support/secret-scan.ts';
 import { recordScenario } from '../support/reliability.ts';

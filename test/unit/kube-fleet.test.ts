@@ -3,7 +3,7 @@
 // the cause and what to check.
 import { createServer, type Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readFleet } from '../../src/kube-fleet.ts';
+import { readFleet } from '../../src/adapters/kube/fleet.ts';
 
 let server: Server | undefined;
 afterEach(async () => {

@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import YAML from 'yaml';
-import { liteConnection, UnsupportedKubeconfig } from '../../src/kube-lite.ts';
-import { kubeConnection, loadKubeConfig } from '../../src/kubeconfig.ts';
+import { liteConnection, UnsupportedKubeconfig } from '../../src/adapters/kube/lite-client.ts';
+import { kubeConnection, loadKubeConfig } from '../../src/adapters/kube/kubeconfig.ts';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 function kubeconfig(user: Record<string, unknown>, cluster: Record<string, unknown> = {}): string {

@@ -4,7 +4,7 @@ import { describe, it, expect, beforeEach, afterEach } from 'vitest';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { loadKubeConfig } from '../../src/kubeconfig.ts';
+import { loadKubeConfig } from '../../src/adapters/kube/kubeconfig.ts';
 import { recordScenario } from '../support/reliability.ts';
 
 let root: string;

@@ -1,10 +1,10 @@
 // The log gate outlives a Kubernetes API outage: a wait of minutes must not end because the API
 // server restarted or the network dropped for a few seconds, but a refusal (403) still stops it.
 import { describe, expect, it } from 'vitest';
-import { waitForSuccessLine, type PodLogSource } from '../../src/log-gate.ts';
-import { SUCCESS_LINE } from '../../src/log-scan.ts';
-import { retryTransient, transientApiError as transient } from '../../src/api-retry.ts';
-import type { PodView } from '../../src/cluster-view.ts';
+import { waitForSuccessLine, type PodLogSource } from '../../src/adapters/kube/log-gate.ts';
+import { SUCCESS_LINE } from '../../src/core/migration/log-scan.ts';
+import { retryTransient, transientApiError as transient } from '../../src/adapters/kube/api-retry.ts';
+import type { PodView } from '../../src/core/migration/cluster-view.ts';
 
 const pod: PodView = { name: 'vc-0', uid: 'u1', phase: 'Running', ready: true, restarts: 0, deleting: false };
 const refused = () => Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } });

@@ -2,9 +2,9 @@
 // restarts again, and it can be large: the gate reads it once per restart, and still finds the
 // success line when only the container before the latest restart logged it.
 import { describe, expect, it } from 'vitest';
-import { waitForSuccessLine, type PodLogSource } from '../../src/log-gate.ts';
-import { SUCCESS_LINE } from '../../src/log-scan.ts';
-import type { PodView } from '../../src/cluster-view.ts';
+import { waitForSuccessLine, type PodLogSource } from '../../src/adapters/kube/log-gate.ts';
+import { SUCCESS_LINE } from '../../src/core/migration/log-scan.ts';
+import type { PodView } from '../../src/core/migration/cluster-view.ts';
 
 const pod = (restarts: number): PodView => ({
   name: 'vc-0',

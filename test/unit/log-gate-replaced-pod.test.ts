@@ -2,9 +2,9 @@
 // (eviction, node drain, deletion), that log is gone and the new pod never logs the line. The gate
 // must say so soon after the replacement is Ready, instead of waiting out migration-timeout.
 import { describe, expect, it } from 'vitest';
-import { LogGateError, waitForSuccessLine, type PodLogSource } from '../../src/log-gate.ts';
-import { SUCCESS_LINE, replacedSinceUpgrade } from '../../src/log-scan.ts';
-import type { PodView } from '../../src/cluster-view.ts';
+import { LogGateError, waitForSuccessLine, type PodLogSource } from '../../src/adapters/kube/log-gate.ts';
+import { SUCCESS_LINE, replacedSinceUpgrade } from '../../src/core/migration/log-scan.ts';
+import type { PodView } from '../../src/core/migration/cluster-view.ts';
 
 const COPY_POD = 'u1'; // the pod helm's --wait ended with (state record upgradedPodUid)
 const pod = (over: Partial<PodView> = {}): PodView => ({

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
-import { scanLog, lastLines, SUCCESS_LINE } from '../../src/log-scan.ts';
-import { forbiddenStatefulSet } from '../../src/helm.ts';
-import { helmVersionOk } from '../../src/version.ts';
+import { scanLog, lastLines, SUCCESS_LINE } from '../../src/core/migration/log-scan.ts';
+import { forbiddenStatefulSet } from '../../src/adapters/helm/helm.ts';
+import { helmVersionOk } from '../../src/core/inputs/version.ts';
 
 describe('scanLog', () => {
   it("finds vCluster's success line", () => {

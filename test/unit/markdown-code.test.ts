@@ -1,6 +1,6 @@
 // Code spans and links in the summary and the PR comment show the text as given.
 import { describe, expect, it } from 'vitest';
-import { codeSpan, link } from '../../src/markdown.ts';
+import { codeSpan, link } from '../../src/report/markdown.ts';
 
 describe('codeSpan padding', () => {
   it('pads text that starts and ends with a space, so Markdown does not strip them', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { codeSpan, escapeMarkdown, link } from '../../src/markdown.ts';
+import { codeSpan, escapeMarkdown, link } from '../../src/report/markdown.ts';
 import { outsideCodeSpans, tableCells } from '../support/markdown-structure.ts';
 
 describe('escapeMarkdown', () => {

@@ -1,7 +1,7 @@
 // Kubernetes quantities as users write storage-size and as PVCs report their size: the embedded etcd volume is
 // compared with the deployed etcd's PVC, so a wrong reading could let a too-small volume through.
 import { describe, expect, it } from 'vitest';
-import { parseQuantity } from '../../src/quantity.ts';
+import { parseQuantity } from '../../src/core/inputs/quantity.ts';
 
 describe('parseQuantity', () => {
   it.each([

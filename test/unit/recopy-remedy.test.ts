@@ -1,6 +1,6 @@
 // The full remedy a user copies after a copy that lost keys.
 import { describe, expect, it } from 'vitest';
-import { recopyRemedy } from '../../src/recopy.ts';
+import { recopyRemedy } from '../../src/core/migration/recopy.ts';
 
 describe('recopyRemedy text', () => {
   it('says what not to do, what it costs, the commands, and what to run next', () => {

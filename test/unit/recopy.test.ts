@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { recopyRemedy } from '../../src/recopy.ts';
+import { recopyRemedy } from '../../src/core/migration/recopy.ts';
 
 describe('recopyRemedy', () => {
   it('stops the control plane, waits for its pod, deletes its PVC and starts it again, in that order', () => {

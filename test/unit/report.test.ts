@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
-import { newReport } from '../../src/report.ts';
-import { renderSummary } from '../../src/summary.ts';
-import { diffCensus } from '../../src/census.ts';
+import { newReport } from '../../src/report/report.ts';
+import { renderSummary } from '../../src/report/summary.ts';
+import { diffCensus } from '../../src/core/migration/census.ts';
 import { renderTables, updateReadme } from '../../scripts/readme-inputs.ts';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -72,7 +72,7 @@ describe('README tables', () => {
 
 describe('job summary of an input refusal', () => {
   it('names each input, what is wrong and what is right, escaped', async () => {
-    const { renderInputRefusal } = await import('../../src/summary.ts');
+    const { renderInputRefusal } = await import('../../src/report/summary.ts');
     const md = renderInputRefusal([
       { input: 'release', problem: '"<img src=x>|x" is not a DNS-1123 label', expected: 'lower-case letters' },
     ]);

@@ -12,7 +12,7 @@ import {
   unlocked,
   withEvent,
   type StateRecord,
-} from '../../src/state.ts';
+} from '../../src/core/migration/state.ts';
 
 const record = (over: Record<string, unknown> = {}) =>
   JSON.stringify({ version: 1, release: 'vc', namespace: 'ns', history: [], ...over });

@@ -1,7 +1,7 @@
 // Rendering of the PR status comment and its hidden marker.
 import { describe, expect, it } from 'vitest';
-import { MAX_COMMENT_LENGTH, markedBody, renderStatusComment, statusMarker } from '../../src/comment-render.ts';
-import type { StatusReport } from '../../src/types.ts';
+import { MAX_COMMENT_LENGTH, markedBody, renderStatusComment, statusMarker } from '../../src/report/comment-body.ts';
+import type { StatusReport } from '../../src/core/types.ts';
 import { outsideCodeSpans, tableCells } from '../support/markdown-structure.ts';
 
 const base: StatusReport = {

@@ -1,8 +1,8 @@
 // The leftover PVCs of the deployed etcd come with the command that deletes them, whichever phase
 // reports them: the finalize that kept them, a finalize re-run that has nothing to do, or status.
 import { describe, expect, it } from 'vitest';
-import { newReport } from '../../src/report.ts';
-import { renderSummary } from '../../src/summary.ts';
+import { newReport } from '../../src/report/report.ts';
+import { renderSummary } from '../../src/report/summary.ts';
 
 describe('summary of leftover PVCs', () => {
   it.each(['finalize', 'status'] as const)('%s: lists them with the kubectl command for their namespace', (phase) => {

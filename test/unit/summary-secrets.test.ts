@@ -3,13 +3,13 @@
 // keys the migration sets are shown, the rest as a count and a digest.
 import { describe, it, expect } from 'vitest';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { newReport } from '../../src/report.ts';
-import { renderSummary } from '../../src/summary.ts';
-import { renderStatusComment } from '../../src/comment-render.ts';
-import { actionOutputs } from '../../src/outputs.ts';
-import { computeValues, valuesDigest, type Values } from '../../src/values.ts';
-import { valuesView } from '../../src/values-view.ts';
-import { parseChartVersion } from '../../src/version.ts';
+import { newReport } from '../../src/report/report.ts';
+import { renderSummary } from '../../src/report/summary.ts';
+import { renderStatusComment } from '../../src/report/comment-body.ts';
+import { actionOutputs } from '../../src/report/outputs.ts';
+import { computeValues, valuesDigest, type Values } from '../../src/core/migration/values.ts';
+import { valuesView } from '../../src/report/values-view.ts';
+import { parseChartVersion } from '../../src/core/inputs/version.ts';
 import { assertNoSecretLeak } from '../support/secret-scan.ts';
 import { recordScenario } from '../support/reliability.ts';
 

@@ -1,9 +1,15 @@
 // The /data refusal's exact words, a null that unsets a key (not a volume choice), the size that
 // reaches Helm when the deployed PVC is exactly as large, and which keys the summary may show.
 import { describe, expect, it } from 'vitest';
-import { computeValues, dataVolumePathsTouched, getPath, ValuesError, type Values } from '../../src/values.ts';
-import { valuesView } from '../../src/values-view.ts';
-import { parseChartVersion } from '../../src/version.ts';
+import {
+  computeValues,
+  dataVolumePathsTouched,
+  getPath,
+  ValuesError,
+  type Values,
+} from '../../src/core/migration/values.ts';
+import { valuesView } from '../../src/report/values-view.ts';
+import { parseChartVersion } from '../../src/core/inputs/version.ts';
 
 const deployed = (persistence: Values = {}): Values => ({
   controlPlane: { backingStore: { etcd: { deploy: { enabled: true } } }, statefulSet: { persistence } },

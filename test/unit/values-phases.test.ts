@@ -8,8 +8,8 @@ import {
   valuesDigest,
   versionProblems,
   type Values,
-} from '../../src/values.ts';
-import { parseChartVersion } from '../../src/version.ts';
+} from '../../src/core/migration/values.ts';
+import { parseChartVersion } from '../../src/core/inputs/version.ts';
 
 const v = (t: string) => parseChartVersion(t)!;
 const EMBEDDED = ['controlPlane', 'backingStore', 'etcd', 'embedded'];

@@ -10,8 +10,8 @@ import {
   ownedPathsTouched,
   valuesDigest,
   type Values,
-} from '../../src/values.ts';
-import { parseChartVersion } from '../../src/version.ts';
+} from '../../src/core/migration/values.ts';
+import { parseChartVersion } from '../../src/core/inputs/version.ts';
 
 const SCHEMAS = join(import.meta.dirname, '../fixtures/vcluster-chart-schemas');
 const v = (t: string) => parseChartVersion(t)!;

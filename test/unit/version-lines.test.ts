@@ -9,7 +9,7 @@ import {
   helmVersionOk,
   onOrAfterLine,
   parseChartVersion,
-} from '../../src/version.ts';
+} from '../../src/core/inputs/version.ts';
 
 const v = (t: string) => parseChartVersion(t)!;
 const sign = (a: string, b: string) => Math.sign(compareVersions(v(a), v(b)));

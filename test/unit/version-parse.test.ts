@@ -1,6 +1,6 @@
 // Chart versions as users write chart-version, and the order that decides which chart features the migration may use.
 import { describe, expect, it } from 'vitest';
-import { atLeast, compareVersions, parseChartVersion } from '../../src/version.ts';
+import { atLeast, compareVersions, parseChartVersion } from '../../src/core/inputs/version.ts';
 
 const v = (t: string) => parseChartVersion(t)!;
 

@@ -7,8 +7,8 @@ import {
   compareVersions,
   onOrAfterLine,
   parseChartVersion,
-} from '../../src/version.ts';
-import { restoreInstructions } from '../../src/backup.ts';
+} from '../../src/core/inputs/version.ts';
+import { restoreInstructions } from '../../src/adapters/etcd/backup.ts';
 
 const v = (t: string) => parseChartVersion(t)!;
 

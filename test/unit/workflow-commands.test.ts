@@ -1,11 +1,11 @@
-// main refuses bad inputs through src/workflow-commands.ts instead of @actions/core (which loads
+// main refuses bad inputs through src/adapters/github/workflow-commands.ts instead of @actions/core (which loads
 // an HTTP client on import). What the runner reads must be the same bytes either way.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as core from '@actions/core';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import * as light from '../../src/workflow-commands.ts';
+import * as light from '../../src/adapters/github/workflow-commands.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'workflow-commands-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,0 +1,131 @@
+// Census and backup of the vCluster's two etcds, reached through the Kubernetes API with the
+// client certificate from secret <release>-certs. Key material stays in memory.
+import type { Kube } from '../kube/kube.ts';
+import { deniedApiError, describeError, retryTransient, transientApiError } from '../kube/api-retry.ts';
+import type { BackupRecord, Census } from '../../core/types.ts';
+import { names } from '../../core/migration/cluster-view.ts';
+import { certsFromSecretData } from './certs.ts';
+
+/** How long a cut census waits for the Kubernetes API before it counts again. */
+const API_WAIT_MS = 90_000;
+
+// The etcd code (grpc-js, the census reader, the snapshot reader) is a chunk of dist/ of its own,
+// loaded once, at the first census or backup: a run refused before that never loads it.
+const loadEtcdCode = async () => {
+  const [{ EtcdError }, { openPodEtcd }, { readCensus }, { takeBackup, restoreInstructions }] = await Promise.all([
+    import('./client.ts'),
+    import('./access.ts'),
+    import('./census-reader.ts'),
+    import('./backup.ts'),
+  ]);
+  return { EtcdError, openPodEtcd, readCensus, takeBackup, restoreInstructions };
+};
+let etcdCodeLoaded: ReturnType<typeof loadEtcdCode> | undefined;
+const etcdCode = () => (etcdCodeLoaded ??= loadEtcdCode());
+
+/** Census and backup of the two etcds, reached through the Kubernetes API. */
+export interface EtcdOps {
+  census(store: 'deployed' | 'embedded'): Promise<Census>;
+  backup(dir: string): Promise<{ record: BackupRecord; restore: string }>;
+}
+
+export function etcdOps(
+  kube: Kube,
+  o: { namespace: string; release: string; chartVersion: string; log: (m: string) => void },
+): EtcdOps {
+  const n = names(o.release);
+  const certs = async () => {
+    const data = await kube.secretData(o.namespace, n.certs);
+    if (!data)
+      throw new Error(
+        `secret ${n.certs} does not exist in ${o.namespace}: vCluster writes it when it starts; is the control plane running?`,
+      );
+    return certsFromSecretData(data, n.certs);
+  };
+  const podFor = (store: 'deployed' | 'embedded') => (store === 'deployed' ? n.etcdPod0 : n.embeddedPod);
+  /** How to reach the etcd of a pod (with the certificate read from the secret now). */
+  const target = async (pod: string) => ({
+    namespace: o.namespace,
+    pod,
+    port: 2379,
+    certs: await certs(),
+    container: 'etcd',
+  });
+  const countOnce = async (store: 'deployed' | 'embedded'): Promise<Census> => {
+    const { openPodEtcd, readCensus } = await etcdCode();
+    const access = await openPodEtcd(kube.kc, {
+      ...(await target(podFor(store))),
+      allowExecFallback: store === 'deployed',
+    });
+    try {
+      o.log(`counting keys of the ${store} etcd (pod ${podFor(store)}) via ${access.path}`);
+      let last = 0;
+      const c = await readCensus(access.client, {
+        onProgress: (p) => {
+          if (Date.now() - last < 5000) return;
+          last = Date.now();
+          o.log(
+            `census of the ${store} etcd: ${p.bucketsDone}/${p.buckets} ranges, ${p.keys} keys in ${p.groups} groups so far`,
+          );
+        },
+        onBucketRetry: (r) =>
+          o.log(`census of the ${store} etcd: range ${r.bucket} is read again after an interruption (${r.error})`),
+      });
+      return { ...c, store, path: access.path, takenAt: new Date().toISOString() };
+    } finally {
+      await access.close();
+    }
+  };
+  return {
+    async census(store): Promise<Census> {
+      const { EtcdError } = await etcdCode();
+      // Just after a restart the API may still deny (RBAC not loaded) or refuse a port-forward.
+      const count = () =>
+        retryTransient(
+          () => countOnce(store),
+          API_WAIT_MS,
+          undefined,
+          (x) => (transientApiError(x) && !(x instanceof EtcdError)) || deniedApiError(x),
+        );
+      try {
+        return await count();
+      } catch (e) {
+        // An API server restart cuts the port-forward and the secret read. Count again, once,
+        // after the API answers; a census that fails with the API up is a real failure.
+        // A request to the API that got no answer (fetch failed), or an API that does not answer now.
+        const apiDown =
+          (!(e instanceof EtcdError) && transientApiError(e) && /fetch failed/i.test(describeError(e))) ||
+          (await kube.ping(o.namespace, 5000).then(
+            () => false,
+            () => true,
+          ));
+        if (!apiDown) throw e;
+        o.log(
+          `the census of the ${store} etcd was cut (${describeError(e)}) by a Kubernetes API outage; counting again once the API answers`,
+        );
+        await retryTransient(() => kube.ping(o.namespace, 5000), API_WAIT_MS).catch(() => {
+          throw new Error(
+            `the census of the ${store} etcd (pod ${podFor(store)} in ${o.namespace}) was cut (${describeError(e)}) and the Kubernetes API did not answer again within ${API_WAIT_MS / 1000} s; run the phase again once the API server answers (a census only reads; the phase resumes from its state record)`,
+            { cause: e },
+          );
+        });
+        return await count();
+      }
+    },
+    async backup(dir) {
+      const { openPodEtcd, takeBackup, restoreInstructions } = await etcdCode();
+      const access = await openPodEtcd(kube.kc, { ...(await target(n.etcdPod0)), allowExecFallback: false });
+      try {
+        const record = await takeBackup(access.client, {
+          dir,
+          release: o.release,
+          chartVersion: o.chartVersion,
+          log: o.log,
+        });
+        return { record, restore: restoreInstructions(record, o.chartVersion) };
+      } finally {
+        await access.close();
+      }
+    },
+  };
+}

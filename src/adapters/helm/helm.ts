@@ -1,0 +1,164 @@
+// The Helm adapter: one wrapper around the helm CLI behind an interface, so the phases can be
+// read without the command lines and tests can drive the real binary.
+import * as exec from '@actions/exec';
+import type { ChartRef } from '../../core/inputs/config.ts';
+import type { Values } from '../../core/migration/values.ts';
+import { toGoDuration } from '../../core/inputs/duration.ts';
+import { chartVersionOfChartField } from '../../core/inputs/version.ts';
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export type RunCli = (args: string[], env: Record<string, string>) => Promise<CliResult>;
+
+/** Runs a binary through @actions/exec without echoing its output (helm prints rendered values). */
+export function execRunner(binary: string): RunCli {
+  return async (args, env) => {
+    const r = await exec.getExecOutput(binary, args, {
+      ignoreReturnCode: true,
+      silent: true,
+      env: { ...(process.env as Record<string, string>), ...env },
+    });
+    return { code: r.exitCode, stdout: r.stdout, stderr: r.stderr };
+  };
+}
+
+export interface ReleaseInfo {
+  status: string;
+  chartVersion: string;
+  revision: number;
+}
+
+export interface UpgradeRequest {
+  release: string;
+  namespace: string;
+  chart: ChartRef;
+  version: string;
+  valuesFile: string;
+  timeoutMs: number;
+  dryRun?: boolean;
+}
+
+export class HelmError extends Error {
+  override name = 'HelmError';
+  readonly stderr: string;
+  constructor(message: string, stderr: string) {
+    super(message);
+    this.stderr = stderr;
+  }
+}
+
+/** `StatefulSet.apps "<name>" is invalid: spec: Forbidden` names the StatefulSet Helm could not patch. */
+export function forbiddenStatefulSet(stderr: string): string | undefined {
+  const m = /StatefulSet\.apps "([a-z0-9.-]+)" is invalid: spec: Forbidden/.exec(stderr);
+  return m?.[1];
+}
+
+/** Helm's stderr, with the lines that could carry rendered secrets or values left out. */
+export function helmMessage(stderr: string): string {
+  return stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !/^(---|[a-zA-Z]+:\s*\|)/.test(l))
+    .slice(-6)
+    .join(' ')
+    .slice(0, 1500);
+}
+
+export class Helm {
+  private readonly run: RunCli;
+  private readonly kube: { kubeconfig?: string; context?: string };
+  constructor(run: RunCli, kube: { kubeconfig?: string; context?: string } = {}) {
+    this.run = run;
+    this.kube = kube;
+  }
+
+  private global(namespace?: string): string[] {
+    const a: string[] = [];
+    if (this.kube.kubeconfig) a.push('--kubeconfig', this.kube.kubeconfig);
+    if (this.kube.context) a.push('--kube-context', this.kube.context);
+    if (namespace) a.push('--namespace', namespace);
+    return a;
+  }
+
+  private async call(args: string[], what: string): Promise<string> {
+    const r = await this.run(args, { HELM_NO_PLUGINS: '1' });
+    if (r.code !== 0) throw new HelmError(`helm ${what} failed: ${helmMessage(r.stderr)}`, r.stderr);
+    return r.stdout;
+  }
+
+  /** e.g. "v3.18.6" */
+  async version(): Promise<string> {
+    return (await this.call(['version', '--template', '{{.Version}}'], 'version')).trim();
+  }
+
+  async release(release: string, namespace: string): Promise<ReleaseInfo | undefined> {
+    const out = await this.call(
+      ['list', ...this.global(namespace), '--all', '--filter', `^${release}$`, '--output', 'json'],
+      'list',
+    );
+    const items = JSON.parse(out || '[]') as { name: string; status: string; chart: string; revision: string }[];
+    const r = items.find((i) => i.name === release);
+    if (!r) return undefined;
+    return {
+      status: r.status,
+      chartVersion: chartVersionOfChartField(r.chart)?.text ?? r.chart,
+      revision: Number(r.revision),
+    };
+  }
+
+  /** The user-supplied values of the release (not the chart defaults). */
+  async userValues(release: string, namespace: string): Promise<Values> {
+    const out = await this.call(
+      ['get', 'values', release, ...this.global(namespace), '--output', 'json'],
+      'get values',
+    );
+    const v = JSON.parse(out.trim() || 'null') as Values | null;
+    return v ?? {};
+  }
+
+  private chartArgs(chart: ChartRef, version: string): string[] {
+    switch (chart.kind) {
+      case 'repo':
+        return [chart.name, '--repo', chart.repo, '--version', version];
+      case 'oci':
+        return [chart.ref, '--version', version];
+      case 'local':
+        return [chart.path];
+    }
+  }
+
+  /** helm upgrade --wait with explicit values (never --reuse-values). Returns stdout; throws HelmError. */
+  async upgrade(req: UpgradeRequest): Promise<string> {
+    const args = [
+      'upgrade',
+      req.release,
+      ...this.chartArgs(req.chart, req.version),
+      ...this.global(req.namespace),
+      '--values',
+      req.valuesFile,
+      '--reset-values',
+      '--wait',
+      '--timeout',
+      toGoDuration(req.timeoutMs),
+    ];
+    if (req.dryRun) args.push('--dry-run=server');
+    return this.call(args, req.dryRun ? 'upgrade --dry-run=server' : 'upgrade');
+  }
+
+  async template(
+    release: string,
+    namespace: string,
+    chart: ChartRef,
+    version: string,
+    valuesFile: string,
+  ): Promise<string> {
+    return this.call(
+      ['template', release, ...this.chartArgs(chart, version), '--namespace', namespace, '--values', valuesFile],
+      'template',
+    );
+  }
+}

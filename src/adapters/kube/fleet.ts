@@ -1,0 +1,307 @@
+// Lists what discover reads, in a few paged list calls per kind (never one call per release):
+// control-plane and etcd workloads by label, this action's state records by label, and, when
+// asked, Helm's release Secrets and vc-config Secrets as metadata only (their data never leaves
+// the API server). Plain GETs parsed straight into small records: a fleet of thousands stays cheap.
+import * as http from 'node:http';
+import * as https from 'node:https';
+import type { KubeConnection } from './lite-client.ts';
+import type { FleetObjects, ObjMeta, WorkloadObj } from '../../core/fleet/fleet.ts';
+import { STATE_KEY } from '../../core/migration/state.ts';
+import type { NamespaceScope } from '../../core/inputs/fleet-config.ts';
+
+export interface FleetReadOptions {
+  scope: NamespaceScope;
+  /** Read Helm release Secrets and vc-config Secrets (metadata only). */
+  secrets: boolean;
+  pageSize?: number;
+}
+
+export interface FleetRead {
+  objects: FleetObjects;
+  /** List calls made (pages included). */
+  calls: number;
+  /** What could not be read and what that means, in words. */
+  notes: string[];
+  /** The namespaces read, when a list or selector named them. */
+  namespaces?: string[];
+}
+
+interface RawMeta {
+  name?: string;
+  namespace?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+interface RawItem {
+  metadata?: RawMeta;
+  spec?: { replicas?: number };
+  data?: Record<string, string>;
+}
+interface RawList {
+  items?: RawItem[];
+  metadata?: { continue?: string };
+}
+
+/** A list RBAC refused (403): discover goes on without what only some lists give, or words the rule it needs. */
+export class ForbiddenError extends Error {
+  override name = 'ForbiddenError';
+}
+const forbidden = (e: unknown): e is ForbiddenError => e instanceof ForbiddenError;
+
+const METADATA_ONLY = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json';
+/** Only these annotations are kept: the GitOps marks (others, like last-applied-configuration, can be large). */
+const KEEP_ANNOTATION = /argoproj\.io|fluxcd\.io|loft\.sh/;
+
+function meta(i: RawItem, keepAnnotation: (k: string) => boolean = (k) => KEEP_ANNOTATION.test(k)): ObjMeta {
+  const m = i.metadata ?? {};
+  const annotations: Record<string, string> = {};
+  for (const [k, v] of Object.entries(m.annotations ?? {})) if (keepAnnotation(k)) annotations[k] = v;
+  return { namespace: m.namespace ?? '', name: m.name ?? '', labels: m.labels ?? {}, annotations };
+}
+
+const workload =
+  (kind: WorkloadObj['kind']) =>
+  (i: RawItem): WorkloadObj => ({ ...meta(i), kind, replicas: i.spec?.replicas ?? 1 });
+
+/** A refused or failed list in words: 401 and 403 say what to fix; others that discover changed nothing and may run again. */
+function statusError(code: number, get: string, body: string, origin: string): Error {
+  let msg = body.slice(0, 300);
+  try {
+    msg = (JSON.parse(body) as { message?: string }).message ?? msg;
+  } catch {
+    /* not JSON */
+  }
+  if (code === 401)
+    return new Error(
+      `the Kubernetes API server ${origin} refused the credentials (${get}: 401 Unauthorized); check the token or certificate of the kubeconfig's user`,
+    );
+  // 403 is worded by denied(), which knows the resource and the RBAC rule that grants it.
+  if (code === 403) return new ForbiddenError(`${get}: 403 ${msg}`);
+  return new Error(
+    `${get}: ${code} ${msg}; discover changed nothing: run it again, and if this repeats check the API server ${origin}`,
+  );
+}
+
+export class FleetLister {
+  calls = 0;
+  private readonly conn: KubeConnection;
+
+  constructor(conn: KubeConnection) {
+    this.conn = conn;
+  }
+
+  private async request(path: string, accept: string): Promise<RawList> {
+    const { url, options: opts } = this.conn;
+    this.calls++;
+    const mod = url.protocol === 'http:' ? http : https;
+    const prefix = url.pathname.replace(/\/$/, '');
+    const get = `GET ${path.split('?')[0]}`;
+    return new Promise<RawList>((resolve, reject) => {
+      const req = mod.request(
+        {
+          ...opts,
+          method: 'GET',
+          protocol: url.protocol,
+          hostname: url.hostname,
+          port: url.port || undefined,
+          path: `${prefix}${path}`,
+          headers: { ...(opts.headers as Record<string, string>), Accept: accept },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const body = Buffer.concat(chunks).toString('utf8');
+            if (res.statusCode !== 200) {
+              reject(statusError(res.statusCode ?? 0, get, body, url.origin));
+              return;
+            }
+            try {
+              resolve(JSON.parse(body) as RawList);
+            } catch {
+              reject(
+                new Error(
+                  `${get}: the answer of ${url.origin} is not JSON, so it is not a Kubernetes API server; check the server of the kubeconfig's cluster`,
+                ),
+              );
+            }
+          });
+          res.on('error', reject);
+        },
+      );
+      req.setTimeout(60_000, () => req.destroy(new Error(`${get}: no answer within 60s`)));
+      req.on('error', (e) =>
+        reject(
+          new Error(
+            `cannot reach the Kubernetes API server ${url.origin}: ${e.message}; check the server of the kubeconfig's cluster and that the runner can reach it`,
+          ),
+        ),
+      );
+      req.end();
+    });
+  }
+
+  /** Every page of one list, each item reduced right away so only the small records are kept. */
+  async list<T>(
+    path: string,
+    selector: string | undefined,
+    reduce: (i: RawItem) => T,
+    o: { metadataOnly?: boolean; pageSize?: number } = {},
+  ): Promise<T[]> {
+    const out: T[] = [];
+    let cont: string | undefined;
+    do {
+      // Small pages: each is parsed and reduced before the next, so the peak memory stays low.
+      const q = new URLSearchParams({ limit: String(o.pageSize ?? 200) });
+      if (selector) q.set('labelSelector', selector);
+      if (cont) q.set('continue', cont);
+      const page = await this.request(`${path}?${q.toString()}`, o.metadataOnly ? METADATA_ONLY : 'application/json');
+      for (const i of page.items ?? []) out.push(reduce(i));
+      cont = page.metadata?.continue || undefined;
+    } while (cont);
+    return out;
+  }
+}
+
+const core = (ns: string | undefined, resource: string) =>
+  ns ? `/api/v1/namespaces/${ns}/${resource}` : `/api/v1/${resource}`;
+const apps = (ns: string | undefined, resource: string) =>
+  ns ? `/apis/apps/v1/namespaces/${ns}/${resource}` : `/apis/apps/v1/${resource}`;
+
+/** RBAC a failed list needs, in words, for the error message. */
+function denied(e: unknown, what: string, scope: string): Error {
+  if (forbidden(e)) {
+    return new Error(
+      `the credentials may not list ${what} ${scope}; grant list on it (examples/rbac-fleet.yaml) or narrow input 'namespaces'. ${e.message}`,
+    );
+  }
+  return e as Error;
+}
+
+export async function readFleet(conn: KubeConnection, o: FleetReadOptions): Promise<FleetRead> {
+  const lister = new FleetLister(conn);
+  const notes: string[] = [];
+  const pageSize = o.pageSize;
+  let targets: (string | undefined)[] = [undefined];
+  let keep: Set<string> | undefined;
+  let namespaces: FleetObjects['namespaces'];
+  const nsMeta = (i: RawItem) => ({ name: i.metadata?.name ?? '', labels: i.metadata?.labels ?? {} });
+  if (o.scope.kind === 'names') {
+    targets = o.scope.names;
+    // Namespace labels carry vCluster Platform's marks; a namespaced identity may not read them.
+    const wanted = new Set(o.scope.names);
+    try {
+      namespaces = (
+        await lister.list('/api/v1/namespaces', undefined, nsMeta, { metadataOnly: true, pageSize })
+      ).filter((n) => wanted.has(n.name));
+    } catch (e) {
+      if (!forbidden(e)) throw e;
+      notes.push(
+        'Namespace labels were not read (no list on namespaces): vCluster Platform marks on namespaces are not seen.',
+      );
+    }
+  } else {
+    const selector = o.scope.kind === 'selector' ? o.scope.selector : undefined;
+    try {
+      namespaces = await lister.list('/api/v1/namespaces', selector, nsMeta, { metadataOnly: true, pageSize });
+    } catch (e) {
+      if (selector || !forbidden(e)) throw denied(e, 'namespaces', 'in the cluster');
+      notes.push(
+        'Namespace labels were not read (no list on namespaces): vCluster Platform marks on namespaces are not seen.',
+      );
+    }
+    if (selector) keep = new Set((namespaces ?? []).map((n) => n.name));
+  }
+  const inScope = <T extends { namespace: string }>(xs: T[]): T[] =>
+    keep ? xs.filter((x) => keep.has(x.namespace)) : xs;
+  const where = (ns: string | undefined) => (ns ? `in namespace ${ns}` : 'in all namespaces');
+
+  let secretsRefused: string | undefined;
+  const objects: FleetObjects = {
+    controlPlanes: [],
+    etcds: [],
+    records: [],
+    namespaces,
+    ...(o.secrets ? { helmSecrets: [], configSecrets: [] } : {}),
+  };
+  for (const ns of targets) {
+    const lists: Promise<void>[] = [
+      lister
+        .list(apps(ns, 'statefulsets'), 'app in (vcluster,vcluster-etcd)', workload('StatefulSet'), { pageSize })
+        .then(
+          (xs) => {
+            for (const x of inScope(xs)) (x.labels.app === 'vcluster' ? objects.controlPlanes : objects.etcds).push(x);
+          },
+          (e: unknown) => {
+            throw denied(e, 'statefulsets.apps', where(ns));
+          },
+        ),
+      lister.list(apps(ns, 'deployments'), 'app=vcluster', workload('Deployment'), { pageSize }).then(
+        (xs) => {
+          objects.controlPlanes.push(...inScope(xs));
+        },
+        (e: unknown) => {
+          throw denied(e, 'deployments.apps', where(ns));
+        },
+      ),
+      lister
+        .list(
+          core(ns, 'configmaps'),
+          'app.kubernetes.io/managed-by=vcluster-etcd-migrate',
+          (i) => ({
+            namespace: i.metadata?.namespace ?? '',
+            name: i.metadata?.name ?? '',
+            release: i.metadata?.labels?.['app.kubernetes.io/instance'],
+            text: i.data?.[STATE_KEY],
+          }),
+          { pageSize: Math.min(pageSize ?? 100, 100) },
+        )
+        .then(
+          (xs) => {
+            objects.records.push(...inScope(xs));
+          },
+          (e: unknown) => {
+            throw denied(e, 'configmaps', where(ns));
+          },
+        ),
+    ];
+    if (o.secrets) {
+      // Metadata only: the labels say a Helm release's status and revision, the annotation the store.
+      // Where RBAC does not allow it, discover goes on without them (and says so): they are optional.
+      const secretsDenied = (e: unknown) => {
+        if (!forbidden(e)) throw e;
+        secretsRefused = where(ns);
+      };
+      lists.push(
+        lister
+          .list(core(ns, 'secrets'), 'owner=helm', (i) => meta(i, () => false), { metadataOnly: true, pageSize })
+          .then((xs) => {
+            objects.helmSecrets?.push(...inScope(xs));
+          }, secretsDenied),
+        lister
+          .list(core(ns, 'secrets'), 'app=vcluster', (i) => meta(i, (k) => k.startsWith('vcluster.loft.sh/')), {
+            metadataOnly: true,
+            pageSize,
+          })
+          .then((xs) => {
+            objects.configSecrets?.push(...inScope(xs));
+          }, secretsDenied),
+      );
+    }
+    await Promise.all(lists);
+  }
+  if (secretsRefused) {
+    // Half a picture would read as "no Helm release" for the namespaces not read: use none of it.
+    delete objects.helmSecrets;
+    delete objects.configSecrets;
+    notes.push(
+      `Secrets were not read: the credentials may not list secrets ${secretsRefused} (discover-secrets: true needs ClusterRole vcluster-etcd-migrate-discover-secrets of examples/rbac-fleet.yaml). Helm status and store annotations are not shown; migrate checks the Helm status itself.`,
+    );
+  }
+  return {
+    objects,
+    calls: lister.calls,
+    notes,
+    namespaces: keep ? [...keep] : o.scope.kind === 'names' ? o.scope.names : undefined,
+  };
+}

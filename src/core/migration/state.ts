@@ -1,0 +1,121 @@
+// The state record: what the migration has done so far, kept in ConfigMap
+// <release>-etcd-migration. Pure: the document, its transitions and the lock rules.
+import type { BackupRecord, Census, CensusDiff } from '../types.ts';
+
+export const STATE_KEY = 'state.json';
+export const stateConfigMapName = (release: string): string => `${release}-etcd-migration`;
+/** A run renews its lock this often; a lock not renewed for LOCK_STALE_MS belongs to a dead run. */
+export const LOCK_RENEW_MS = 20_000;
+export const LOCK_STALE_MS = 90_000;
+
+export type StepStatus = 'started' | 'upgraded' | 'verified' | 'failed';
+
+export interface PhaseOneRecord {
+  status: StepStatus;
+  startedAt: string;
+  chartVersion: string;
+  valuesDigest: string;
+  upgradedAt?: string;
+  /** The control-plane pod helm's --wait ended with: it runs the copy and logs the success line. */
+  upgradedPodUid?: string;
+  verifiedAt?: string;
+  /** vCluster's success line and the pod that wrote it. */
+  logLine?: string;
+  podUid?: string;
+  loggedAt?: string;
+  /** Set when the line's pod was replaced and equal key counts were accepted instead (accept-lost-log-line). */
+  lostLogLine?: string;
+  /** The replacement pod a run found Ready without the success line (the next run skips the grace for it). */
+  lostLinePodUid?: string;
+  before?: Census;
+  after?: Census;
+  deployedAtSuccess?: Census;
+  diff?: CensusDiff;
+  backup?: BackupRecord;
+  backupSkipReason?: string;
+  failure?: string;
+}
+
+export interface PhaseTwoRecord {
+  status: StepStatus;
+  startedAt: string;
+  valuesDigest: string;
+  upgradedAt?: string;
+  verifiedAt?: string;
+  approvedBy?: string[];
+  approvalBypassed?: boolean;
+  census?: Census;
+  leftoverPvcs?: string[];
+  deletedPvcs?: string[];
+  failure?: string;
+}
+
+export interface Lock {
+  runId: string;
+  phase: string;
+  acquiredAt: string;
+  renewedAt: string;
+}
+
+export interface StateRecord {
+  version: 1;
+  release: string;
+  namespace: string;
+  phase1?: PhaseOneRecord;
+  phase2?: PhaseTwoRecord;
+  lock?: Lock;
+  /** Most recent last, bounded. */
+  history: { at: string; runId: string; event: string }[];
+}
+
+const HISTORY_MAX = 50;
+
+export function emptyState(release: string, namespace: string): StateRecord {
+  return { version: 1, release, namespace, history: [] };
+}
+
+export function parseState(text: string, release: string, namespace: string): StateRecord {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    throw new Error(
+      `ConfigMap ${stateConfigMapName(release)} in ${namespace} has a ${STATE_KEY} that is not JSON; it was not written by this action. Inspect it, and delete it only if no migration is under way.`,
+    );
+  }
+  const s = doc as StateRecord;
+  if (!s || s.version !== 1 || s.release !== release || s.namespace !== namespace) {
+    throw new Error(
+      `ConfigMap ${stateConfigMapName(release)} in ${namespace} does not hold a state record of release ${release} (version 1); inspect it before running again.`,
+    );
+  }
+  s.history ??= [];
+  return s;
+}
+
+export function withEvent(s: StateRecord, runId: string, event: string, at: Date): StateRecord {
+  const history = [...s.history, { at: at.toISOString(), runId, event }].slice(-HISTORY_MAX);
+  return { ...s, history };
+}
+
+export type LockDecision = { take: true; takeover?: Lock } | { take: false; holder: Lock };
+
+/** Whether this run may hold the lock: free, its own, or left by a run that stopped renewing it. */
+export function decideLock(s: StateRecord, runId: string, now: Date): LockDecision {
+  const l = s.lock;
+  if (!l || l.runId === runId) return { take: true };
+  if (now.getTime() - Date.parse(l.renewedAt) > LOCK_STALE_MS) return { take: true, takeover: l };
+  return { take: false, holder: l };
+}
+
+export function lockedBy(s: StateRecord, runId: string, phase: string, now: Date): StateRecord {
+  const at = now.toISOString();
+  const acquiredAt = s.lock?.runId === runId ? s.lock.acquiredAt : at;
+  return { ...s, lock: { runId, phase, acquiredAt, renewedAt: at } };
+}
+
+export function unlocked(s: StateRecord, runId: string): StateRecord {
+  if (s.lock?.runId !== runId) return s;
+  const { lock: _drop, ...rest } = s;
+  return rest;
+}

@@ -1,0 +1,70 @@
+// The job summary of discover: counts per state on top, then one row per release, the ones that
+// need a person first. Pure; every value from the cluster is escaped.
+import { codeSpan, escapeMarkdown } from './markdown.ts';
+import { FLEET_STATES, type FleetEntry, type FleetState, type NextPhase } from '../core/fleet/fleet.ts';
+
+/** A summary holds at most 1 MiB; rows beyond this are left to the `fleet` output. */
+const MAX_ROWS = 2000;
+
+const ICON: Record<FleetState, string> = {
+  deployed: '🟦',
+  migrating: '⏳',
+  verified: '🟨',
+  embedded: '✅',
+  'not-eligible': '⛔',
+};
+
+export interface FleetSummaryInput {
+  entries: FleetEntry[];
+  counts: Record<FleetState, number>;
+  next: NextPhase;
+  matrixSize: number;
+  left: number;
+  /** What was read, e.g. "all namespaces" or "namespaces a, b". */
+  scope: string;
+  notes: string[];
+  runUrl?: string;
+}
+
+const num = (n: number | undefined): string => (n === undefined ? '' : String(n));
+
+export function renderFleetSummary(i: FleetSummaryInput): string {
+  const out: string[] = [];
+  const attention = i.entries.filter((e) => e.attention).length;
+  out.push(`## vCluster fleet: discover ${attention > 0 ? '⚠️' : '✅'}`);
+  out.push(
+    '',
+    `${i.entries.length} vCluster release${i.entries.length === 1 ? '' : 's'} in ${escapeMarkdown(i.scope)}; ${attention} need${attention === 1 ? 's' : ''} a person.`,
+  );
+  out.push(
+    '',
+    '| state | releases |',
+    '| --- | --- |',
+    ...FLEET_STATES.map((s) => `| ${ICON[s]} ${s} | ${i.counts[s]} |`),
+  );
+  out.push(
+    '',
+    `**Matrix for ${i.next}:** ${i.matrixSize} release${i.matrixSize === 1 ? '' : 's'}${i.left > 0 ? `; **${i.left} more** wait for the next run (max-releases)` : ''}.`,
+  );
+  for (const n of i.notes) out.push('', `> ${escapeMarkdown(n)}`);
+  if (i.entries.length > 0) {
+    out.push(
+      '',
+      '| | release | namespace | state | chart | keys before | keys after | why | next step |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    );
+    for (const e of i.entries.slice(0, MAX_ROWS)) {
+      const chart =
+        e.chart && e.target && e.target !== e.chart && e.state === 'deployed'
+          ? `${e.chart} → ${e.target}`
+          : (e.chart ?? '?');
+      out.push(
+        `| ${e.attention ? '👤' : ''} | ${codeSpan(e.release, { inTable: true })} | ${codeSpan(e.namespace, { inTable: true })} | ${ICON[e.state]} ${e.state} | ${escapeMarkdown(chart)} | ${num(e.keysBefore)} | ${num(e.keysAfter)} | ${escapeMarkdown(e.reason)} | ${escapeMarkdown(e.next)} |`,
+      );
+    }
+    if (i.entries.length > MAX_ROWS)
+      out.push('', `${i.entries.length - MAX_ROWS} more releases are in the \`fleet\` output.`);
+  }
+  if (i.runUrl) out.push('', `[Workflow run](${i.runUrl})`);
+  return out.join('\n') + '\n';
+}
