@@ -53,6 +53,8 @@ export interface StandInFaults {
    * drain); its StatefulSet makes a new pod, which starts on the migrated data without the line.
    */
   replacePodAfterSuccess?: boolean;
+  /** The reader pod's etcd does not start while this is set: the pod stays not Ready (held at that step). */
+  holdReader?: boolean;
 }
 
 export interface StandInOptions {
@@ -72,7 +74,8 @@ export interface StandInOptions {
   pollMs?: number;
 }
 
-export type EtcdWhich = 'deployed' | 'embedded';
+/** The deployed etcd, the control plane's embedded etcd, or the reader pod's etcd on the embedded data. */
+export type EtcdWhich = 'deployed' | 'embedded' | 'reader';
 
 export interface VClusterStandIn {
   start(): Promise<void>;
@@ -82,6 +85,12 @@ export interface VClusterStandIn {
   etcdTls(which: EtcdWhich): EtcdTls | undefined;
   /** Keys per census group of one etcd, read directly (not through the action). */
   keyCounts(which: EtcdWhich): Promise<Map<string, number>>;
+  /**
+   * Freeze one etcd process (SIGSTOP): every request to it hangs, so a run is provably held at the
+   * step that talks to it. `resumeEtcd` lets it go on (SIGCONT).
+   */
+  pauseEtcd(which: EtcdWhich): Promise<void>;
+  resumeEtcd(which: EtcdWhich): void;
   /** Stop the deployed etcd process now (fault: deployed etcd down); it is not restarted. */
   stopDeployedEtcd(): Promise<void>;
   /** Number of keys written when the deployed etcd was seeded (0 until then). */
@@ -151,6 +160,18 @@ export function createVClusterStandIn(o: StandInOptions): VClusterStandIn {
   let timer: NodeJS.Timeout | undefined;
   let ticking: Promise<void> | undefined;
   let stopped = false;
+
+  const paused = new Set<EtcdProcess>();
+  const cont = (p: EtcdProcess) => {
+    try {
+      process.kill(p.pid, 'SIGCONT');
+    } catch {
+      /* exited meanwhile */
+    }
+    paused.delete(p);
+  };
+  const etcdOf = (which: EtcdWhich): EtcdProcess | undefined =>
+    which === 'deployed' ? deployed?.etcd : which === 'embedded' ? embedded?.etcd : reader?.etcd;
 
   const tlsFor = (p: EtcdProcess | undefined): EtcdTls | undefined =>
     p && pki
@@ -523,6 +544,12 @@ export function createVClusterStandIn(o: StandInOptions): VClusterStandIn {
     }
     if (reader || !live) return;
     const podName = live.metadata!.name!;
+    if (faults.holdReader) {
+      if (!readerWaiting) note(`fault: reader pod ${podName} held (its etcd does not start)`);
+      readerWaiting = true;
+      await setReady(podName, false);
+      return;
+    }
     if (embedded) {
       if (!readerWaiting) note(`reader pod ${podName} waits: the embedded etcd of ${release}-0 still runs on ${claim}`);
       readerWaiting = true;
@@ -747,6 +774,7 @@ export function createVClusterStandIn(o: StandInOptions): VClusterStandIn {
       stopped = true;
       if (timer) clearTimeout(timer);
       await ticking;
+      for (const p of [...paused]) cont(p);
       await stopEmbedded();
       if (reader) {
         await reader.etcd.stop();
@@ -762,9 +790,23 @@ export function createVClusterStandIn(o: StandInOptions): VClusterStandIn {
     setFaults(f) {
       faults = { ...f };
     },
-    etcdTls: (which) => tlsFor(which === 'deployed' ? deployed?.etcd : embedded?.etcd),
+    etcdTls: (which) => tlsFor(etcdOf(which)),
+    async pauseEtcd(which) {
+      const p = etcdOf(which);
+      if (!p) throw new Error(`the stand-in's ${which} etcd of ${ns}/${release} is not running`);
+      process.kill(p.pid, 'SIGSTOP');
+      paused.add(p);
+      note(`fault: ${which} etcd paused`);
+    },
+    resumeEtcd(which) {
+      for (const p of [...paused]) {
+        if (p !== etcdOf(which)) continue;
+        cont(p);
+        note(`fault: ${which} etcd resumed`);
+      }
+    },
     async keyCounts(which) {
-      const t = tlsFor(which === 'deployed' ? deployed?.etcd : embedded?.etcd);
+      const t = tlsFor(etcdOf(which));
       if (!t) throw new Error(`the stand-in's ${which} etcd of ${ns}/${release} is not running`);
       return countByGroup(await listKeys(t));
     },
