@@ -33,6 +33,8 @@ const run = promisify(execFile);
 export const SUCCESS_LINE = 'Successfully migrated etcd database to embedded etcd';
 /** Label of the pod the action runs etcd in on the embedded etcd's PVC while the control plane is stopped. */
 export const READER_LABEL = 'app=vcluster-etcd-migrate-reader';
+/** Set by the stand-in on a reader pod once its etcd serves; without it the cluster refuses to mark the pod Ready. */
+export const SERVING_ANNOTATION = 'vcluster-standin/etcd-serving';
 
 export interface StandInFaults {
   /** Copy the data but never write the success line. */
@@ -149,7 +151,7 @@ export function createVClusterStandIn(o: StandInOptions): VClusterStandIn {
   let deployedDisabled = false;
   let embedded: { etcd: EtcdProcess; forget: () => void } | undefined;
   let reader: { pod: string; uid: string; etcd: EtcdProcess; forget: () => void } | undefined;
-  let readerWaiting = false;
+  let readerWaiting = ''; // why the reader pod waits (noted once per reason)
   let storeRefused = false; // pod <release>-0's last start was refused by the store check
   const deploymentPods = new Map<string, { uid: string; restarts: number; retryAt: number }>();
   let podUid: string | undefined;
@@ -527,13 +529,14 @@ export function createVClusterStandIn(o: StandInOptions): VClusterStandIn {
   }
 
   // The action's reader pod: a real etcd on the embedded etcd's data while the control plane is
-  // stopped, Ready once it serves, stopped when the pod is deleted.
+  // stopped, stopped again when the pod is deleted. The cluster lets only this stand-in report it
+  // Ready (kwok would at once), and the stand-in does so once its etcd serves: Ready means serving.
   async function syncReader(): Promise<void> {
     const claim = `data-${release}-0`;
     const pods = (await core.listNamespacedPod({ namespace: ns, labelSelector: READER_LABEL })).items.filter((p) =>
       (p.spec?.volumes ?? []).some((v) => v.persistentVolumeClaim?.claimName === claim),
     );
-    const live = pods.find((p) => podRunning(p));
+    const live = pods.find((p) => !!p.spec?.nodeName && !p.metadata?.deletionTimestamp);
     if (reader && live?.metadata?.uid !== reader.uid) {
       await reader.etcd.stop();
       reader.forget();
@@ -544,21 +547,15 @@ export function createVClusterStandIn(o: StandInOptions): VClusterStandIn {
     }
     if (reader || !live) return;
     const podName = live.metadata!.name!;
-    if (faults.holdReader) {
-      if (!readerWaiting) note(`fault: reader pod ${podName} held (its etcd does not start)`);
-      readerWaiting = true;
-      await setReady(podName, false);
-      return;
-    }
-    if (embedded) {
-      if (!readerWaiting) note(`reader pod ${podName} waits: the embedded etcd of ${release}-0 still runs on ${claim}`);
-      readerWaiting = true;
-      return;
-    }
-    readerWaiting = false;
+    const wait = (why: string) => {
+      if (readerWaiting !== why) note(`reader pod ${podName} waits: ${why}`);
+      readerWaiting = why;
+    };
+    if (faults.holdReader) return wait('held by the stand-in (fault holdReader)');
+    if (embedded) return wait(`the embedded etcd of ${release}-0 still runs on ${claim}`);
     const base = await pvcDir(claim);
-    if (!base) return;
-    await setReady(podName, false); // kwok made it Ready at once; it is not until its etcd serves
+    if (!base) return wait(`PVC ${claim} is not bound`);
+    readerWaiting = '';
     const etcd = await startEtcd({
       dir: join(dir, 'etcd-logs'),
       name: podName,
@@ -572,19 +569,41 @@ export function createVClusterStandIn(o: StandInOptions): VClusterStandIn {
     });
     reader = { pod: podName, uid: live.metadata!.uid!, etcd, forget: adoptProcess(etcd.pid) };
     await routePod(podName, 'etcd', etcd);
-    await setReady(podName, true);
+    await markServing(podName);
     note(`reader etcd started for pod ${podName} on the data of ${claim}`);
   }
 
-  async function setReady(podName: string, ready: boolean): Promise<void> {
-    const pod = await orNull(core.readNamespacedPod({ name: podName, namespace: ns }));
-    if (!pod?.status) return;
-    const now = new Date();
-    const status = ready ? 'True' : 'False';
-    pod.status.conditions = (pod.status.conditions ?? []).map((c) =>
-      c.type === 'Ready' || c.type === 'ContainersReady' ? { ...c, status, lastTransitionTime: now } : c,
+  // The status kubelet reports once the readiness probe passed: Running, every container Ready.
+  async function markServing(podName: string): Promise<void> {
+    await core.patchNamespacedPod(
+      { name: podName, namespace: ns, body: { metadata: { annotations: { [SERVING_ANNOTATION]: 'true' } } } },
+      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
     );
-    pod.status.containerStatuses = (pod.status.containerStatuses ?? []).map((c) => ({ ...c, ready }));
+    const pod = await core.readNamespacedPod({ name: podName, namespace: ns });
+    const now = new Date();
+    const conditions = ['Initialized', 'ContainersReady', 'Ready', 'PodScheduled'].map((type) => ({
+      type,
+      status: 'True',
+      lastTransitionTime: now,
+    }));
+    pod.status = {
+      ...pod.status,
+      phase: 'Running',
+      hostIP: '127.0.0.1',
+      podIP: '127.0.0.1',
+      podIPs: [{ ip: '127.0.0.1' }],
+      startTime: pod.status?.startTime ?? now,
+      conditions,
+      containerStatuses: (pod.spec?.containers ?? []).map((c) => ({
+        name: c.name,
+        image: c.image ?? '',
+        imageID: '',
+        ready: true,
+        started: true,
+        restartCount: 0,
+        state: { running: { startedAt: now } },
+      })),
+    };
     await core.replaceNamespacedPodStatus({ name: podName, namespace: ns, body: pod });
   }
 
