@@ -15,7 +15,7 @@ import {
 import { parseChartVersion } from '../../src/core/inputs/version.ts';
 import { renderFleetSummary } from '../../src/report/fleet-summary.ts';
 import { emptyState } from '../../src/core/migration/state.ts';
-import type { Census } from '../../src/core/types.ts';
+import type { Census } from '../../src/core/migration/census.ts';
 
 const v = (t: string) => parseChartVersion(t)!;
 const KEEP: FleetOptions = { chartVersion: 'keep', gitopsPaused: false };

@@ -2,7 +2,6 @@
 // All problems are collected so a user fixes them in one round, each naming the input,
 // what is wrong and what would be right.
 import { parse as parseYaml } from 'yaml';
-import type { Phase } from '../types.ts';
 import {
   parseChartVersion,
   atLeast,
@@ -18,6 +17,9 @@ import { parseDuration } from './duration.ts';
 import { parseQuantity } from './quantity.ts';
 import { ownedPathsTouched, dataVolumePathsTouched } from '../migration/values.ts';
 import { DEFAULT_VOLATILE_PREFIXES } from '../migration/census.ts';
+
+/** The `phase:` input of a single-release run (discover has its own inputs). */
+export type Phase = 'plan' | 'migrate' | 'finalize' | 'status';
 
 export type ChartRef =
   { kind: 'repo'; name: string; repo: string } | { kind: 'oci'; ref: string } | { kind: 'local'; path: string };

@@ -85,6 +85,30 @@ function answerFailure(what: string, answer: { status: number; message: string }
   return `Could not read ${what} (${status}: ${answer.message}). The gate fails closed; re-run the job once the GitHub API answers.`;
 }
 
+/**
+ * The verdict for a run that cannot ask GitHub: not a GitHub run (no run to read reviews of), or no
+ * token. Bypassed when require-approval is false; otherwise refused, saying how to run phase two.
+ */
+export function unverifiableApproval(missing: 'run' | 'token', requireApproval: boolean): ApprovalVerdict {
+  if (!requireApproval) return { ok: true, bypassed: true, approvers: [], checks: [] };
+  const why =
+    missing === 'run'
+      ? 'this run has no GitHub run context (GITHUB_REPOSITORY and GITHUB_RUN_ID are unset or invalid: not a GitHub runner)'
+      : "input 'github-token' is empty";
+  return {
+    ok: false,
+    bypassed: false,
+    approvers: [],
+    checks: [
+      {
+        name: 'run-approval',
+        state: 'failed',
+        reason: `${why}, so the approval cannot be verified; run finalize as a job of a GitHub workflow with github-token: \${{ github.token }} and actions: read (set require-approval: false only where no reviewers can be required)`,
+      },
+    ],
+  };
+}
+
 /** Pure decision: from the API answers to the verdict. Every refusal names exactly what is missing. */
 export function decideApproval(request: ApprovalRequest, evidence: ApprovalEvidence | undefined): ApprovalVerdict {
   const { owner, repo, runId, environment } = request;

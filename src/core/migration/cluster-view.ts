@@ -21,6 +21,9 @@ export interface PodView {
   createdAt?: string;
 }
 
+/** What kube observes of a release's objects; the Helm release and its backing store come from Helm. */
+export type ObservedObjects = Omit<ClusterView, 'release' | 'store'>;
+
 export interface ClusterView {
   release?: { status: string; chartVersion: string; revision: number };
   /** From the release's user values (values.ts backingStoreOf). */
@@ -38,7 +41,8 @@ export interface ClusterView {
   marked?: MarkedObject[];
 }
 
-export const names = (release: string) => ({
+/** The names of a release's objects, as the vCluster chart makes them. */
+export const objectNames = (release: string) => ({
   etcdSts: `${release}-etcd`,
   etcdSvc: `${release}-etcd`,
   etcdHeadless: `${release}-etcd-headless`,
