@@ -1,5 +1,5 @@
 // The job summary: the run's report as Markdown. Pure. Every value from users or the cluster is
-// escaped; of the Helm values only the keys the migration sets are shown (values-view.ts).
+// escaped; of the Helm values only the keys the migration sets are shown (a values view).
 import { stringify } from 'yaml';
 import { escapeMarkdown, codeSpan } from './markdown.ts';
 import { renderCensusTable } from './census-table.ts';

@@ -60,7 +60,7 @@ function readEventPayload(path: string | undefined): unknown {
 }
 
 /**
- * Reads the run's context. `prNumberInput` is the action input `pr-number` ('' when unset);
+ * Reads the workflow run. `prNumberInput` is the action input `pr-number` ('' when unset);
  * when given it wins over the event, so dispatch and schedule runs can comment on a PR too.
  */
 export function readWorkflowRun(env: Env = process.env, prNumberInput = ''): WorkflowRun {

@@ -1,6 +1,6 @@
 // The fleet: every vCluster release the cluster shows, grouped from a few listed object kinds, each
 // classified with the reason in words, and the matrix the next phase runs on. Pure: the adapter
-// (kube-fleet.ts) lists the objects, this module decides.
+// lists the objects, this module decides.
 import { gitopsMarks, describeMarks, type GitOpsMark, type MarkedObject } from '../migration/gitops.ts';
 import {
   atLeast,

@@ -102,7 +102,7 @@ function parseBool(text: string): boolean | undefined {
 }
 
 /**
- * What both parsers (this one and fleet-config.ts) read inputs with: every problem is collected by
+ * What both parsers (this one and discover's) read inputs with: every problem is collected by
  * bad() and thrown at once by done(), so a user fixes them all in one round.
  */
 export function inputReader(get: GetInput) {

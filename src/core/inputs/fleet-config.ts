@@ -1,4 +1,4 @@
-// The inputs of phase discover, parsed once before any cluster call. Like config.ts, every problem
+// The inputs of phase discover, parsed once before any cluster call. Like the other phases' inputs, every problem
 // is collected and each names the input, what is wrong and what would be right.
 import { CONTROL, inputReader, show, type GetInput } from './config.ts';
 import { atLeast, parseChartVersion, MIN_MIGRATION, type ChartVersion } from './version.ts';

@@ -1,7 +1,7 @@
 // The approval gate of phase two. GitHub pauses a job naming an environment with required
 // reviewers, but the action verifies rather than assumes it: the environment exists, it has a
 // required_reviewers rule, and this run holds an approved (and no rejected) review for it.
-// Pure: API answers in, verdict out. approval-api.ts makes the calls (verifyApproval).
+// Pure: API answers in, verdict out. The GitHub adapter makes the calls.
 
 export type ApprovalCheckName = 'token-permission' | 'environment' | 'required-reviewers' | 'run-approval';
 
@@ -93,7 +93,7 @@ export function unverifiableApproval(missing: 'run' | 'token', requireApproval: 
   if (!requireApproval) return { ok: true, bypassed: true, approvers: [], checks: [] };
   const why =
     missing === 'run'
-      ? 'this run has no GitHub run context (GITHUB_REPOSITORY and GITHUB_RUN_ID are unset or invalid: not a GitHub runner)'
+      ? 'this run is not a GitHub workflow run (GITHUB_REPOSITORY and GITHUB_RUN_ID are unset or invalid: not a GitHub runner)'
       : "input 'github-token' is empty";
   return {
     ok: false,

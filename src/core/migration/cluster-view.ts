@@ -26,7 +26,7 @@ export type ObservedObjects = Omit<ClusterView, 'release' | 'store'>;
 
 export interface ClusterView {
   release?: { status: string; chartVersion: string; revision: number };
-  /** From the release's user values (values.ts backingStoreOf). */
+  /** From the release's user values (backingStoreOf). */
   store: 'deployed' | 'migrating' | 'embedded' | 'other' | 'unknown';
   deployedEtcd?: { replicas: number; readyReplicas: number };
   etcdServices: string[];
@@ -37,7 +37,7 @@ export interface ClusterView {
   etcdPods: PodView[];
   etcdPvcs: PvcView[];
   storageClasses: { name: string; isDefault: boolean }[];
-  /** Labels and annotations of the release's objects and namespace, for the GitOps marks (gitops.ts). */
+  /** Labels and annotations of the release's objects and namespace, for the GitOps marks. */
   marked?: MarkedObject[];
 }
 
