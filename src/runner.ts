@@ -95,10 +95,12 @@ function warn(report: RunReport, message: string): void {
   report.warnings.push(message);
 }
 
-export async function runPhase(settings: Settings): Promise<void> {
+/** Runs the phase; `inputWarnings` (inputs this phase does not read) are already in the log. */
+export async function runPhase(settings: Settings, inputWarnings: readonly string[] = []): Promise<void> {
   const s = settings;
   const ctx = runContext(s);
   const report = newReport(s.release, s.namespace, s.phase);
+  report.warnings.push(...inputWarnings);
   report.runUrl = ctx?.runUrl;
   report.newerChartLine = s.newerChartLine;
   if (s.newerChartLine) core.warning(s.newerChartLine);
