@@ -2,7 +2,7 @@
 // what the matrix it writes is for.
 import { CONTROL, show, type InputReader } from './input-reader.ts';
 import { atLeast, parseChartVersion, MIN_MIGRATION, type ChartVersion } from './version.ts';
-import { MATRIX_MAX, type NextPhase } from '../fleet/fleet.ts';
+import { MATRIX_MAX, type NextPhase } from '../fleet/matrix.ts';
 
 /** Which namespaces discover reads: all, a list, or a label selector. */
 export type NamespaceScope =
