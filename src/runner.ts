@@ -99,11 +99,13 @@ const PHASES = {
   status: () => import('./phases/status.ts').then((m) => m.status),
 };
 
-export async function runPhase(settings: Settings): Promise<void> {
+/** Runs the phase; `inputWarnings` (inputs this phase does not read) are already in the log. */
+export async function runPhase(settings: Settings, inputWarnings: readonly string[] = []): Promise<void> {
   const { kubeconfig, context, githubToken, prNumber: _prNumber, ...phaseSettings } = settings;
   const { release, namespace } = settings;
   const run = workflowRun(settings);
   const report = newReport(release, namespace, settings.phase);
+  report.warnings.push(...inputWarnings);
   report.runUrl = run?.runUrl;
   report.newerChartLine = settings.newerChartLine;
   if (settings.newerChartLine) core.warning(settings.newerChartLine);

@@ -4,7 +4,7 @@ import { stringify } from 'yaml';
 import { escapeMarkdown, codeSpan } from './markdown.ts';
 import { renderCensusTable } from './census-table.ts';
 import { boldNotes, type RunReport } from './report.ts';
-import type { InputProblem } from '../core/inputs/config.ts';
+import type { InputProblem } from '../core/inputs/input-reader.ts';
 
 const ICON: Record<string, string> = { passed: '✅', failed: '❌', skipped: '⏭️', ok: '✅' };
 

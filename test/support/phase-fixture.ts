@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { V1ConfigMap } from '@kubernetes/client-node';
 import { parse as parseYaml } from 'yaml';
-import { parseSettings } from '../../src/core/inputs/config.ts';
+import { parseSettings } from '../../src/core/inputs/inputs.ts';
 import type { PhaseDeps } from '../../src/phases/steps/deps.ts';
 import { stopOutcome } from '../../src/phases/steps/outcome.ts';
 import { StateStore, type ConfigMapApi } from '../../src/adapters/kube/state-store.ts';
@@ -306,7 +306,7 @@ export function phaseFixture(phase: string, inputs: Record<string, string> = {})
     githubToken: _t,
     prNumber: _p,
     ...settings
-  } = parseSettings((name) => all[name] ?? '');
+  } = parseSettings((name: string) => all[name] ?? '');
   const cluster = new FakeCluster();
   const helm = new FakeHelm(cluster);
   const etcd = new FakeEtcd();
