@@ -568,9 +568,9 @@ export function createVClusterStandIn(o: StandInOptions): VClusterStandIn {
       extraArgs: ['--unsafe-no-fsync=true'],
     });
     reader = { pod: podName, uid: live.metadata!.uid!, etcd, forget: adoptProcess(etcd.pid) };
+    note(`reader etcd started for pod ${podName} on the data of ${claim}`);
     await routePod(podName, 'etcd', etcd);
     await markServing(podName);
-    note(`reader etcd started for pod ${podName} on the data of ${claim}`);
   }
 
   // The status kubelet reports once the readiness probe passed: Running, every container Ready.
