@@ -150,7 +150,7 @@ export function createVClusterStandIn(o: StandInOptions): VClusterStandIn {
   let deployed: { etcd: EtcdProcess; forget: () => void } | undefined;
   let deployedDisabled = false;
   let embedded: { etcd: EtcdProcess; forget: () => void } | undefined;
-  let reader: { pod: string; uid: string; etcd: EtcdProcess; forget: () => void } | undefined;
+  let reader: { pod: string; uid: string; etcd: EtcdProcess; forget: () => void; marked?: boolean } | undefined;
   let readerWaiting = ''; // why the reader pod waits (noted once per reason)
   let storeRefused = false; // pod <release>-0's last start was refused by the store check
   const deploymentPods = new Map<string, { uid: string; restarts: number; retryAt: number }>();
@@ -545,6 +545,11 @@ export function createVClusterStandIn(o: StandInOptions): VClusterStandIn {
       note(`reader etcd stopped: pod ${reader.pod} gone`);
       reader = undefined;
     }
+    if (reader && !reader.marked) {
+      // Marking it Ready lost a race with kwok's own status write: try again on this tick.
+      await markServing(reader.pod);
+      reader.marked = true;
+    }
     if (reader || !live) return;
     const podName = live.metadata!.name!;
     const wait = (why: string) => {
@@ -571,6 +576,7 @@ export function createVClusterStandIn(o: StandInOptions): VClusterStandIn {
     note(`reader etcd started for pod ${podName} on the data of ${claim}`);
     await routePod(podName, 'etcd', etcd);
     await markServing(podName);
+    reader.marked = true;
   }
 
   // The status kubelet reports once the readiness probe passed: Running, every container Ready.
