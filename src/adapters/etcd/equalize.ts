@@ -40,9 +40,11 @@ export interface EqualizeOptions extends CompareOptions {
 }
 
 export interface RevisionBump {
-  /** The target's revision before anything was written, and the revision its history is compacted at. */
+  /** The target's revision before anything was written, and after everything (its last write). */
   before: number;
   after: number;
+  /** The revision the target's history is compacted at: a watch or read from before it is refused. */
+  compactedAt: number;
 }
 
 export interface EqualizeResult extends RevisionBump {
@@ -297,7 +299,9 @@ export async function equalizeKeyspace(
   for (const op of queue.splice(0)) await op();
   await w.drain();
   progress(r.sourceKeys + r.targetKeys);
-  const bump = await liftAndCompact(target, r.sourceRevision, before);
+  // Above every revision the source handed out, also those after the one copied.
+  const above = Math.max(r.sourceRevision, await currentRevision(source));
+  const bump = await liftAndCompact(target, above, before);
   return { comparison: { ...r, groups: tally.sorted() }, written: w.written, deleted: w.deleted, ...bump };
 }
 
@@ -332,7 +336,7 @@ async function liftAndCompact(target: EtcdClient, above: number, before: number)
     // Compacted there already (a run stopped after its compaction): what this step is for.
     if (!(e instanceof EtcdError && e.kind === 'compacted')) throw e;
   }
-  return { before, after: rev };
+  return { before, after: rev, compactedAt: rev };
 }
 
 /** Keeps the target's keyspace and only lifts its revision above `above` and compacts (abort keeping the deployed etcd). */

@@ -87,7 +87,7 @@ function slashPrefix(lo: Buffer, max: number): { prefix: Buffer; depth: number }
  * - past it, the keyspace being a tree of '/'-separated names: the rest of the enclosing subtree when
  *   that is a group or deeper (bounded by the group), else the rest of lo's first letter under the
  *   enclosing '/' (as the census buckets), more letters while they stay empty;
- * - before any page: half the range.
+ * - before any page with two keys: the whole range.
  */
 export function chooseEnd(seg: Segment, want: number, density: Density | undefined, growth: bigint): Buffer {
   const { lo, hi } = seg;
@@ -102,11 +102,9 @@ export function chooseEnd(seg: Segment, want: number, density: Density | undefin
     const next = BigInt(letter) + growth;
     m = depth >= 3 || next > 0xffn ? prefixEnd(prefix) : Buffer.concat([prefix, Buffer.from([Number(next)])]);
   } else {
-    const top = isEnd(hi) ? Buffer.alloc(lo.length + W, 0xff) : hi;
-    const p = sharedPrefix(lo, top);
-    const a = windowAt(lo, p);
-    const step = (windowAt(top, p) - a) / 2n;
-    m = keyAt(lo.subarray(0, p), a + (step > 0n ? step : 1n));
+    // Nothing to estimate from yet: the whole range, counted once (halving an unknown range can go on
+    // for ever where no keys are, its ends growing longer).
+    return hi;
   }
   if (isEnd(m) || (!isEnd(hi) && Buffer.compare(m, hi) >= 0) || Buffer.compare(m, lo) <= 0) return hi;
   return m;
