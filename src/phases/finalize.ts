@@ -30,30 +30,36 @@ export async function finalize(d: Deps): Promise<void> {
 }
 
 /** The approval gate: phase two runs only with the verdict's checks passed (or bypassed on request). */
-async function checkApproval(d: Deps): Promise<ApprovalVerdict> {
+export async function checkApproval(d: Deps): Promise<ApprovalVerdict> {
   const s = d.settings;
   const r = d.report;
+  // A verdict that says no ends the step as refused: the steps table must not show it passed.
   const verdict = await step(
     d,
     'approval',
-    () => d.approvals.verify(s.approvalEnvironment ?? '', s.requireApproval),
+    async () => {
+      const v = await d.approvals.verify(s.approvalEnvironment ?? '', s.requireApproval);
+      for (const c of v.checks) r.checks.push({ name: `approval: ${c.name}`, state: c.state, reason: c.reason });
+      if (!v.ok) throw approvalRefusal(v);
+      return v;
+    },
     (v) => (v.bypassed ? 'bypassed (require-approval: false)' : `approved by ${v.approvers.join(', ')}`),
   );
-  for (const c of verdict.checks) r.checks.push({ name: `approval: ${c.name}`, state: c.state, reason: c.reason });
-  if (!verdict.ok) {
-    const missing = verdict.checks
-      .filter((c) => c.state === 'failed')
-      .map((c) => c.reason)
-      .join('; ');
-    throw new PhaseStop(
-      'refused',
-      `phase two is not approved: ${missing}`,
-      'get the approval the checks name, then re-run the finalize job',
-    );
-  }
   r.approvalBypassed = verdict.bypassed;
   r.approvers = verdict.approvers;
   return verdict;
+}
+
+function approvalRefusal(verdict: ApprovalVerdict): PhaseStop {
+  const missing = verdict.checks
+    .filter((c) => c.state === 'failed')
+    .map((c) => c.reason)
+    .join('; ');
+  return new PhaseStop(
+    'refused',
+    `phase two is not approved: ${missing}`,
+    'get the approval the checks name, then re-run the finalize job',
+  );
 }
 
 /** The embedded etcd counted against the phase-one record, the record that phase two started, and the upgrade. */

@@ -33,6 +33,6 @@ export async function plan(d: Deps): Promise<void> {
   const c = await censusStep(d, 'deployed');
   r.keysBefore = c.total;
   r.status = 'planned';
-  r.headline = `Phase one would apply the values below (server dry run passed); the deployed etcd holds ${c.total} keys.`;
+  r.headline = `Phase one would apply the values shown under Values phase one (server dry run passed); the deployed etcd holds ${c.total} keys.`;
   r.next = 'run phase migrate';
 }

@@ -8,7 +8,8 @@ import type { ValuesView } from './values-view.ts';
 export interface StepRecord {
   name: string;
   ms: number;
-  state: 'ok' | 'failed' | 'skipped';
+  /** refused: the step stopped the phase before any change (a check said no), not an error. */
+  state: 'ok' | 'failed' | 'refused' | 'skipped';
   note?: string;
 }
 

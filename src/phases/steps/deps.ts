@@ -44,7 +44,8 @@ export async function step<T>(d: Deps, name: string, fn: () => Promise<T>, note?
     d.report.steps.push({ name, ms: Date.now() - t0, state: 'ok', note: note?.(r) });
     return r;
   } catch (e) {
-    d.report.steps.push({ name, ms: Date.now() - t0, state: 'failed', note: (e as Error).message.slice(0, 300) });
+    const state = e instanceof PhaseStop && e.status === 'refused' ? 'refused' : 'failed';
+    d.report.steps.push({ name, ms: Date.now() - t0, state, note: (e as Error).message.slice(0, 300) });
     throw e;
   }
 }

@@ -74,7 +74,12 @@ export function writeValuesFile(d: Deps, label: string, values: Values): string 
   const yaml = valuesYaml(values);
   writeFileSync(file, yaml, { mode: 0o600 });
   chmodSync(file, 0o600); // writeFileSync's mode applies only to a new file
-  d.report.values.push(valuesView(`Values ${label}`, values, file));
+  const view = valuesView(`Values ${label}`, values, file);
+  d.report.values.push(view);
+  // The log shows what the summary and the PR comment show: the keys the migration sets, never the rest.
+  d.log.info(
+    `${view.label}: the keys the migration sets (the full values are in ${file}, mode 0600):\n${valuesYaml(view.set).trimEnd()}`,
+  );
   return file;
 }
 
