@@ -126,7 +126,7 @@ const MARK: Record<StageState, string> = {
 export function mermaidText(text: string, max = 200): string {
   const one = text.replace(/\s+/g, ' ').trim();
   const cut = one.length > max ? `${one.slice(0, max - 1)}…` : one;
-  return cut.replace(/[^\p{L}\p{N} .,:;/()'?+=_@-]/gu, (c) => `#${c.codePointAt(0)};`);
+  return cut.replace(/[^\p{L}\p{N}\p{Extended_Pictographic}\uFE0F .,:;/()'?+=_@-]/gu, (c) => `#${c.codePointAt(0)};`);
 }
 
 /** Words wrapped into lines of about `width` characters, joined by Mermaid's line break. */
