@@ -167,11 +167,11 @@ export class GfmBrowser {
     };
   }
 
-  /** The page as it stands after the last render, as a PNG of its full height. */
-  async screenshot(path: string): Promise<void> {
+  /** The page as it stands after the last render, as a PNG: its top `maxHeight` pixels at most. */
+  async screenshot(path: string, maxHeight = 1600): Promise<void> {
     const height = await this.page.evaluate(() => document.documentElement.scrollHeight);
-    await this.page.setViewport({ width: 1010, height: Math.min(height, 4000), deviceScaleFactor: 1 });
-    await this.page.screenshot({ path: path as `${string}.png`, fullPage: height <= 4000 });
+    await this.page.setViewport({ width: 1010, height: Math.min(height, maxHeight), deviceScaleFactor: 1 });
+    await this.page.screenshot({ path: path as `${string}.png` });
   }
 
   async close(): Promise<void> {

@@ -161,7 +161,7 @@ describe("discover's chart", () => {
     const md = renderFleetSummary({
       entries: [],
       counts: { deployed: 3, migrating: 1, verified: 0, embedded: 2, 'not-eligible': 0 },
-      next: 'plan',
+      next: 'migrate',
       matrixSize: 3,
       left: 0,
       scope: 'all namespaces',
