@@ -1,7 +1,7 @@
 // The census comparison for the job summary: groups that lost or changed keys open and first,
 // the groups that match folded away, and one line that says whether every group matches.
 import { codeSpan } from './markdown.ts';
-import type { CensusDiff, DiffRow } from '../core/types.ts';
+import type { CensusDiff, DiffRow } from '../core/migration/census.ts';
 
 function fmtDelta(d: number): string {
   return d > 0 ? `+${d}` : d < 0 ? `−${-d}` : '0';

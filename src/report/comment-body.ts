@@ -1,8 +1,7 @@
 // The status comment's Markdown: the marker that names its subject, the body from the run's
-// report, and the cut to GitHub's size limit. comment.ts writes it to the pull request.
-import type { StatusReport } from '../core/types.ts';
+// report, and the cut to GitHub's size limit. The GitHub adapter writes it to the pull request.
 import { codeSpan, escapeMarkdown, link } from './markdown.ts';
-import { boldNotes, type RunReport } from './report.ts';
+import { boldNotes, type RunReport, type StatusReport } from './report.ts';
 import { procedure, renderValues } from './summary.ts';
 
 /** GitHub refuses comment bodies longer than this many characters. */

@@ -12,7 +12,12 @@ import { renderFleetSummary } from '../../src/report/fleet-summary.ts';
 import { renderSummary } from '../../src/report/summary.ts';
 import { renderStatusComment } from '../../src/report/comment-body.ts';
 
-function run(phase: string, status: string, steps: [string, StepRecord['state'], number?][], headline = ''): RunReport {
+function run(
+  phase: string,
+  status: RunReport['status'],
+  steps: [string, StepRecord['state'], number?][],
+  headline = '',
+): RunReport {
   const r = newReport('vc', 'team', phase as RunReport['phase']);
   r.status = status;
   r.headline = headline;

@@ -5,21 +5,25 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { newReport } from '../../src/report/report.ts';
+import { newReport, type RunReport } from '../../src/report/report.ts';
 import { renderSummary } from '../../src/report/summary.ts';
 import { renderStatusComment } from '../../src/report/comment-body.ts';
 import { renderCensusBlock } from '../../src/report/census-table.ts';
 import { checkApproval } from '../../src/phases/finalize.ts';
 import { writeValuesFile } from '../../src/phases/steps/upgrade.ts';
-import { PhaseStop, type Deps } from '../../src/phases/steps/deps.ts';
+import type { PhaseDeps as Deps } from '../../src/phases/steps/deps.ts';
+import { PhaseStop } from '../../src/phases/steps/outcome.ts';
 import { decideApproval } from '../../src/core/migration/approval.ts';
 import { computeValues } from '../../src/core/migration/values.ts';
 import { diffCensus } from '../../src/core/migration/census.ts';
 import { parseChartVersion } from '../../src/core/inputs/version.ts';
 import { evidence, request, review } from '../support/approval-evidence.ts';
 
+/** A phase's dependencies whose report is the whole run report, as the runner hands it. */
+type TestDeps = Deps & { report: RunReport; logged: string[] };
+
 /** The parts of a phase's dependencies these steps use; the approval verdict comes from the real decision. */
-function deps(verdict = decideApproval(request, evidence([]))): Deps & { logged: string[] } {
+function deps(verdict = decideApproval(request, evidence([]))): TestDeps {
   const logged: string[] = [];
   return {
     settings: { release: 'vc', namespace: 'team', approvalEnvironment: 'prod', requireApproval: true },
@@ -33,7 +37,7 @@ function deps(verdict = decideApproval(request, evidence([]))): Deps & { logged:
       group: <T>(_n: string, fn: () => Promise<T>) => fn(),
     },
     logged,
-  } as unknown as Deps & { logged: string[] };
+  } as unknown as TestDeps;
 }
 
 describe('a refused approval', () => {
@@ -72,15 +76,15 @@ describe("plan's values", () => {
 
   it('are in the log: the keys the migration sets, never the release own values', () => {
     const d = deps();
-    writeValuesFile(d, 'phase one', values.phase1);
-    const line = d.logged.find((l) => l.startsWith('Values phase one'));
+    writeValuesFile(d, 'phase1', values.phase1);
+    const line = d.logged.find((l: string) => l.startsWith('Values phase one'));
     expect(line).toContain('migrateFromDeployedEtcd: true');
     expect(d.logged.join('\n')).not.toContain('not-for-the-log-0123');
   });
 
   it('are in the PR comment under the name the headline gives', () => {
     const d = deps();
-    writeValuesFile(d, 'phase one', values.phase1);
+    writeValuesFile(d, 'phase1', values.phase1);
     d.report.phase = 'plan';
     d.report.status = 'planned';
     d.report.headline =
