@@ -115,7 +115,7 @@ export async function runPhase(settings: Settings): Promise<void> {
   let failure: string | undefined;
   try {
     // Only a run that takes the snapshot needs the directory; it is checked before anything is read.
-    if (s.phase === 'migrate' && s.backup === 'required') {
+    if ((s.phase === 'migrate' && s.backup === 'required') || s.phase === 'abort') {
       // backup.ts is a lazy chunk (with the etcd code), loaded only by a run that takes a snapshot.
       const { ensurePrivateDir } = await import('./adapters/etcd/backup.ts');
       try {
@@ -169,6 +169,7 @@ export async function runPhase(settings: Settings): Promise<void> {
       plan: () => import('./phases/plan.ts').then((m) => m.plan),
       migrate: () => import('./phases/migrate.ts').then((m) => m.migrate),
       finalize: () => import('./phases/finalize.ts').then((m) => m.finalize),
+      abort: () => import('./phases/abort.ts').then((m) => m.abort),
       status: () => import('./phases/status.ts').then((m) => m.status),
     };
     await (

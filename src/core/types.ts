@@ -1,6 +1,6 @@
 // Types shared between the core and the adapters. No logic here.
 
-export type Phase = 'plan' | 'migrate' | 'finalize' | 'status';
+export type Phase = 'plan' | 'migrate' | 'finalize' | 'abort' | 'status';
 
 /** One census of an etcd: key counts per group at one revision. */
 export interface Census {

@@ -10,6 +10,7 @@ import { recordPhase, resumeUpgrade, startUpgrade } from './steps/upgrade.ts';
 import { openPhase, underLock } from './steps/open.ts';
 import { names, type ClusterView } from '../core/migration/cluster-view.ts';
 import type { ApprovalVerdict } from '../core/migration/approval.ts';
+import { checkApproval } from './steps/approval-gate.ts';
 import type { StateRecord } from '../core/migration/state.ts';
 
 export async function finalize(d: Deps): Promise<void> {
@@ -18,7 +19,7 @@ export async function finalize(d: Deps): Promise<void> {
   );
   if (!opened) return;
   const { g, state, decision } = opened;
-  const verdict = await checkApproval(d);
+  const verdict = await checkApproval(d, 'phase two', 'finalize');
 
   await underLock(d, 'finalize', state, async () => {
     const values = g.values as PhaseValues;
@@ -27,33 +28,6 @@ export async function finalize(d: Deps): Promise<void> {
     const v = await waitForDeployedEtcdGone(d);
     await finishPhaseTwo(d, state, v);
   });
-}
-
-/** The approval gate: phase two runs only with the verdict's checks passed (or bypassed on request). */
-async function checkApproval(d: Deps): Promise<ApprovalVerdict> {
-  const s = d.settings;
-  const r = d.report;
-  const verdict = await step(
-    d,
-    'approval',
-    () => d.approvals.verify(s.approvalEnvironment ?? '', s.requireApproval),
-    (v) => (v.bypassed ? 'bypassed (require-approval: false)' : `approved by ${v.approvers.join(', ')}`),
-  );
-  for (const c of verdict.checks) r.checks.push({ name: `approval: ${c.name}`, state: c.state, reason: c.reason });
-  if (!verdict.ok) {
-    const missing = verdict.checks
-      .filter((c) => c.state === 'failed')
-      .map((c) => c.reason)
-      .join('; ');
-    throw new PhaseStop(
-      'refused',
-      `phase two is not approved: ${missing}`,
-      'get the approval the checks name, then re-run the finalize job',
-    );
-  }
-  r.approvalBypassed = verdict.bypassed;
-  r.approvers = verdict.approvers;
-  return verdict;
 }
 
 /** The embedded etcd counted against the phase-one record, the record that phase two started, and the upgrade. */

@@ -13,6 +13,7 @@ import { names } from '../core/migration/cluster-view.ts';
 import { recopyRemedy } from '../core/migration/recopy.ts';
 import { openPhase, underLock } from './steps/open.ts';
 import type { BackupRecord } from '../core/types.ts';
+import { archiveAbortedRound } from '../core/migration/abort-record.ts';
 import type { StateRecord } from '../core/migration/state.ts';
 import type { ClusterView } from '../core/migration/cluster-view.ts';
 
@@ -20,7 +21,7 @@ export async function migrate(d: Deps): Promise<void> {
   const opened = await openPhase(
     d,
     'migrate',
-    decideMigrate,
+    (st, v) => decideMigrate(st, v, { deleteStaleEmbeddedPvc: d.settings.deleteStaleEmbeddedPvc }),
     // On resume the release already has the phase-one values; only a broken cluster stops us.
     (failed, decision) => (decision.kind === 'start' ? failed : failed.filter((c) => c.name === 'permissions')),
   );
@@ -30,15 +31,36 @@ export async function migrate(d: Deps): Promise<void> {
   if (decision.kind === 'start') await checkRenderedDataVolume(d, values);
 
   await underLock(d, 'migrate', state, async () => {
-    if (decision.kind === 'start') await startPhaseOne(d, values);
+    if (decision.kind === 'start' && decision.deleteStalePvcs) await deleteStalePvcs(d, decision.deleteStalePvcs);
+    if (decision.kind === 'start') await startPhaseOne(d, values, g.view.release!.revision);
     else await resumePhaseOne(d, decision, g, state, values);
     const lostLine = await waitForLogLine(d);
     await verifyCopy(d, lostLine, g.view.controlPlaneReplicas);
   });
 }
 
-/** Census and backup of the deployed etcd, the record that phase one started, and the upgrade that starts the copy. */
-async function startPhaseOne(d: Deps, values: PhaseValues): Promise<void> {
+/** The embedded etcd PVCs an abort left, deleted on request (delete-stale-embedded-pvc: true). */
+async function deleteStalePvcs(d: Deps, pvcs: string[]): Promise<void> {
+  const s = d.settings;
+  await step(
+    d,
+    'delete the stale embedded etcd PVCs',
+    async () => {
+      for (const p of pvcs) await d.kube.deletePvc(s.namespace, p);
+      await d.kube.waitPvcsGone(s.namespace, pvcs, s.timeoutMs);
+    },
+    () => `deleted ${pvcs.join(', ')} (delete-stale-embedded-pvc: true)`,
+  );
+  d.report.warnings.push(
+    `PVC ${pvcs.join(', ')} held the embedded etcd an earlier phase one left; it was deleted (delete-stale-embedded-pvc: true).`,
+  );
+}
+
+/**
+ * Census and backup of the deployed etcd, the record that phase one started (with the Helm
+ * revision it upgrades from: abort's way back), and the upgrade that starts the copy.
+ */
+async function startPhaseOne(d: Deps, values: PhaseValues, helmRevisionBefore: number): Promise<void> {
   const s = d.settings;
   const r = d.report;
   const n = names(s.release);
@@ -66,11 +88,12 @@ async function startPhaseOne(d: Deps, values: PhaseValues): Promise<void> {
     skipped(d, 'backup of the deployed etcd', `skipped: ${s.backupSkipReason}`);
   }
   await startUpgrade(d, 'phase one', values.phase1, (st) => ({
-    ...st,
+    ...archiveAbortedRound(st),
     phase1: {
       status: 'started',
       startedAt: new Date().toISOString(),
       chartVersion: s.chartVersion.text,
+      helmRevisionBefore,
       valuesDigest: valuesDigest(values.phase1),
       before,
       backup: backup?.record,

@@ -10,15 +10,18 @@ import { checkRenderedDataVolume } from './steps/render-check.ts';
 import { upgrade, writeValuesFile } from './steps/upgrade.ts';
 import { gitopsPlanNote } from './steps/gitops-gate.ts';
 import { preflightStop } from './steps/open.ts';
+import { showWayBack } from './steps/way-back.ts';
 
 export async function plan(d: Deps): Promise<void> {
   const r = d.report;
   const g = await step(d, 'preflight', () => gather(d));
-  const decision = decideMigrate(await d.store.load(), g.view);
+  const state = await d.store.load();
+  const decision = decideMigrate(state, g.view);
   if (decision.kind === 'noop' || decision.kind === 'resume') {
     r.status = 'no-op';
     r.headline = decision.why;
     r.next = decision.kind === 'noop' ? decision.next : 'run migrate to resume phase one';
+    showWayBack(d, state, g.view);
     return;
   }
   if (decision.kind === 'refuse') throw new PhaseStop('refused', decision.why, decision.remedy);

@@ -5,6 +5,7 @@ import { deniedApiError, describeError, retryTransient, transientApiError } from
 import type { BackupRecord, Census } from '../../core/types.ts';
 import { names } from '../../core/migration/cluster-view.ts';
 import { certsFromSecretData } from './certs.ts';
+import type { EtcdClient } from './client.ts';
 
 /** How long a cut census waits for the Kubernetes API before it counts again. */
 const API_WAIT_MS = 90_000;
@@ -26,13 +27,29 @@ const etcdCode = () => (etcdCodeLoaded ??= loadEtcdCode());
 /** Census and backup of the two etcds, reached through the Kubernetes API. */
 export interface EtcdOps {
   census(store: 'deployed' | 'embedded'): Promise<Census>;
-  backup(dir: string): Promise<{ record: BackupRecord; restore: string }>;
+  /** A verified snapshot of the deployed etcd (or, for abort, of the embedded one through its reader pod). */
+  backup(dir: string, store?: 'deployed' | 'embedded'): Promise<{ record: BackupRecord; restore: string }>;
+  /** The same operations with the embedded etcd served by another pod (abort's reader pod). */
+  withEmbeddedPod(pod: string): EtcdOps;
+  /** A client of one etcd through a port-forward, for the abort's comparison and equalize; close it. */
+  open(store: 'deployed' | 'embedded'): Promise<OpenEtcd>;
 }
 
-export function etcdOps(
-  kube: Kube,
-  o: { namespace: string; release: string; chartVersion: string; log: (m: string) => void },
-): EtcdOps {
+export interface OpenEtcd {
+  client: EtcdClient;
+  close(): Promise<void>;
+}
+
+export interface EtcdOpsOptions {
+  namespace: string;
+  release: string;
+  chartVersion: string;
+  log: (m: string) => void;
+  /** The pod that serves the embedded etcd; default the control plane's pod <release>-0. */
+  embeddedPod?: string;
+}
+
+export function etcdOps(kube: Kube, o: EtcdOpsOptions): EtcdOps {
   const n = names(o.release);
   const certs = async () => {
     const data = await kube.secretData(o.namespace, n.certs);
@@ -42,7 +59,8 @@ export function etcdOps(
       );
     return certsFromSecretData(data, n.certs);
   };
-  const podFor = (store: 'deployed' | 'embedded') => (store === 'deployed' ? n.etcdPod0 : n.embeddedPod);
+  const podFor = (store: 'deployed' | 'embedded') =>
+    store === 'deployed' ? n.etcdPod0 : (o.embeddedPod ?? n.embeddedPod);
   /** How to reach the etcd of a pod (with the certificate read from the secret now). */
   const target = async (pod: string) => ({
     namespace: o.namespace,
@@ -112,13 +130,19 @@ export function etcdOps(
         return await count();
       }
     },
-    async backup(dir) {
+    withEmbeddedPod: (pod) => etcdOps(kube, { ...o, embeddedPod: pod }),
+    async open(store) {
+      const { openPodEtcd } = await etcdCode();
+      return openPodEtcd(kube.kc, { ...(await target(podFor(store))), allowExecFallback: false });
+    },
+    async backup(dir, store = 'deployed') {
       const { openPodEtcd, takeBackup, restoreInstructions } = await etcdCode();
-      const access = await openPodEtcd(kube.kc, { ...(await target(n.etcdPod0)), allowExecFallback: false });
+      const access = await openPodEtcd(kube.kc, { ...(await target(podFor(store))), allowExecFallback: false });
       try {
         const record = await takeBackup(access.client, {
           dir,
           release: o.release,
+          store,
           chartVersion: o.chartVersion,
           log: o.log,
         });

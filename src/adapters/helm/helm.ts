@@ -32,6 +32,12 @@ export interface ReleaseInfo {
   revision: number;
 }
 
+export interface HistoryEntry {
+  revision: number;
+  status: string;
+  chartVersion: string;
+}
+
 export interface UpgradeRequest {
   release: string;
   namespace: string;
@@ -118,6 +124,27 @@ export class Helm {
     );
     const v = JSON.parse(out.trim() || 'null') as Values | null;
     return v ?? {};
+  }
+
+  /** The user-supplied values of one revision of the release (helm get values --revision). */
+  async valuesAt(release: string, namespace: string, revision: number): Promise<Values> {
+    const out = await this.call(
+      ['get', 'values', release, ...this.global(namespace), '--revision', String(revision), '--output', 'json'],
+      `get values --revision ${revision}`,
+    );
+    const v = JSON.parse(out.trim() || 'null') as Values | null;
+    return v ?? {};
+  }
+
+  /** The release's revisions, oldest first (helm history; Helm keeps at most its max history). */
+  async history(release: string, namespace: string): Promise<HistoryEntry[]> {
+    const out = await this.call(['history', release, ...this.global(namespace), '--output', 'json'], 'history');
+    const items = JSON.parse(out.trim() || '[]') as { revision: number; status: string; chart: string }[];
+    return items.map((i) => ({
+      revision: Number(i.revision),
+      status: i.status,
+      chartVersion: chartVersionOfChartField(i.chart)?.text ?? i.chart,
+    }));
   }
 
   private chartArgs(chart: ChartRef, version: string): string[] {

@@ -54,6 +54,10 @@ export interface Settings {
   gitopsPaused: boolean;
   /** Where the values files are written (plan's files for a GitOps repository); default the run's private directory. */
   valuesDir?: string;
+  /** abort: which etcd's keyspace to keep when both changed since the copy (never guessed). */
+  abortSource?: 'embedded' | 'deployed';
+  /** migrate: delete the embedded etcd PVCs an abort left, instead of refusing. */
+  deleteStaleEmbeddedPvc: boolean;
 }
 
 export interface InputProblem {
@@ -77,7 +81,7 @@ export class InputError extends Error {
 export type GetInput = (name: string) => string;
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const PHASES: readonly Phase[] = ['plan', 'migrate', 'finalize', 'status'];
+const PHASES: readonly Phase[] = ['plan', 'migrate', 'finalize', 'abort', 'status'];
 const EXTRA_ARG = /^--[a-z0-9][a-z0-9-]*(=\S.*)?$/;
 const MAX_VALUES_BYTES = 256 * 1024;
 /** Text that would break a log line, a step output or a command line. */
@@ -259,11 +263,28 @@ export function parseSettings(get: GetInput): Settings {
       'at most 255 characters, no control characters',
     );
   }
-  if (phase === 'finalize' && requireApproval && approvalEnvironment === undefined) {
+  if ((phase === 'finalize' || phase === 'abort') && requireApproval && approvalEnvironment === undefined) {
     bad(
       'approval-environment',
-      'is empty, and finalize needs a verified approval',
-      'the GitHub environment with required reviewers that the finalize job names',
+      `is empty, and ${phase} needs a verified approval`,
+      `the GitHub environment with required reviewers that the ${phase} job names`,
+    );
+  }
+  const abortSourceText = text('abort-source');
+  let abortSource: Settings['abortSource'];
+  if (abortSourceText !== '') {
+    if (abortSourceText !== 'embedded' && abortSourceText !== 'deployed') {
+      bad('abort-source', `${show(abortSourceText)} is not an etcd of the release`, 'embedded, deployed or empty');
+    } else if (phase !== undefined && phase !== 'abort') {
+      bad('abort-source', `is set for phase ${phase}; only abort chooses which etcd to keep`, 'empty, or phase abort');
+    } else abortSource = abortSourceText;
+  }
+  const deleteStaleEmbeddedPvc = bool('delete-stale-embedded-pvc', false);
+  if (deleteStaleEmbeddedPvc && phase !== undefined && phase !== 'migrate') {
+    bad(
+      'delete-stale-embedded-pvc',
+      `is true for phase ${phase}; only migrate deletes the embedded etcd PVCs an abort left`,
+      'false, or phase migrate',
     );
   }
 
@@ -342,6 +363,8 @@ export function parseSettings(get: GetInput): Settings {
     githubToken,
     gitopsPaused,
     valuesDir,
+    abortSource,
+    deleteStaleEmbeddedPvc,
   };
 }
 

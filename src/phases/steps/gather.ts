@@ -24,7 +24,10 @@ export async function gather(d: Deps): Promise<Gathered> {
   const [helmVersion, release, missingAccess, observed] = await Promise.all([
     d.helm.version().catch(() => ''),
     d.helm.release(s.release, s.namespace),
-    d.kube.missingAccess(s.namespace, accessNeeds(s.phase, { deletePvcs: s.deleteEtcdPvcs })),
+    d.kube.missingAccess(
+      s.namespace,
+      accessNeeds(s.phase, { deletePvcs: s.deleteEtcdPvcs, deleteStaleEmbeddedPvc: s.deleteStaleEmbeddedPvc }),
+    ),
     d.kube.observe(s.namespace, s.release),
   ]);
   const userValues = release ? await d.helm.userValues(s.release, s.namespace) : {};

@@ -6,7 +6,7 @@ import type { ClusterView } from '../../core/migration/cluster-view.ts';
 import { describeMarks, gitopsMarks, gitopsPausedNote, gitopsRefusal } from '../../core/migration/gitops.ts';
 
 /** migrate and finalize: throws a refusal naming the controller and what to do first. */
-export function gitopsGate(d: Deps, view: ClusterView, phase: 'migrate' | 'finalize'): void {
+export function gitopsGate(d: Deps, view: ClusterView, phase: 'migrate' | 'finalize' | 'abort'): void {
   const marks = gitopsMarks(d.settings.release, view.marked ?? []);
   if (marks.length === 0) return;
   if (!d.settings.gitopsPaused) {

@@ -23,7 +23,7 @@ export interface Opened {
  */
 export async function openPhase(
   d: Deps,
-  phase: 'migrate' | 'finalize',
+  phase: 'migrate' | 'finalize' | 'abort',
   decide: (state: StateRecord, view: ClusterView) => Decision,
   blocking: (failed: Check[], decision: Opened['decision']) => Check[],
 ): Promise<Opened | undefined> {
@@ -63,11 +63,17 @@ export function fillFromRecord(d: Deps): void {
 /** The phase's changes, made under the migration lock and only from the record this run decided on. */
 export async function underLock(
   d: Deps,
-  phase: 'migrate' | 'finalize',
+  phase: 'migrate' | 'finalize' | 'abort',
   read: StateRecord,
   work: () => Promise<void>,
 ): Promise<void> {
-  await d.store.lock(phase);
+  await step(
+    d,
+    'lock',
+    () => d.store.lock(phase),
+    (l) =>
+      l.tookOverFrom ? `taken over from run ${l.tookOverFrom.runId}, which stopped renewing it` : `held by this run`,
+  );
   try {
     assertUnchanged(read, d.store.state);
     await work();
@@ -79,7 +85,14 @@ export async function underLock(
 /** A run decides from the record it read; if another run advanced it before this one got the lock, stop. */
 function assertUnchanged(read: StateRecord, locked: StateRecord): void {
   const key = (x: StateRecord) =>
-    JSON.stringify([x.phase1?.status, x.phase1?.startedAt, x.phase2?.status, x.phase2?.startedAt]);
+    JSON.stringify([
+      x.phase1?.status,
+      x.phase1?.startedAt,
+      x.phase2?.status,
+      x.phase2?.startedAt,
+      x.abort?.status,
+      x.abort?.done.length,
+    ]);
   if (key(read) !== key(locked)) {
     throw new PhaseStop(
       'refused',
