@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import type { FleetSettings } from '../core/inputs/fleet-config.ts';
 import { liteConnection, UnsupportedKubeconfig, type KubeConnection } from '../adapters/kube/lite-client.ts';
 import { readFleet } from '../adapters/kube/fleet.ts';
-import { classifyFleet, countStates, fleetMatrix, groupFleet, type FleetEntry } from '../core/fleet/fleet.ts';
+import { groupFleet } from '../core/fleet/grouping.ts';
+import { classifyFleet, countStates, type FleetEntry } from '../core/fleet/classification.ts';
+import { fleetMatrix } from '../core/fleet/matrix.ts';
 import { renderFleetSummary } from '../report/fleet-summary.ts';
 
 /**

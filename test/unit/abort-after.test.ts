@@ -6,7 +6,8 @@ import { abortFinished, abortStarted } from '../../src/core/migration/abort-reco
 import { emptyState, type StateRecord } from '../../src/core/migration/state.ts';
 import type { ClusterView } from '../../src/core/migration/cluster-view.ts';
 import { accessNeeds } from '../../src/core/migration/permissions.ts';
-import { classifyFleet, groupFleet, type WorkloadObj } from '../../src/core/fleet/fleet.ts';
+import { classifyFleet } from '../../src/core/fleet/classification.ts';
+import { groupFleet, type WorkloadObj } from '../../src/core/fleet/grouping.ts';
 import { abortPlanLines, wouldAbortLines } from '../../src/core/migration/abort-plan.ts';
 
 const view = (over: Partial<ClusterView> = {}): ClusterView => ({

@@ -2,7 +2,7 @@
 // is collected and each names the input, what is wrong and what would be right.
 import { CONTROL, inputReader, show, type GetInput } from './config.ts';
 import { atLeast, parseChartVersion, MIN_MIGRATION, type ChartVersion } from './version.ts';
-import { MATRIX_MAX, type NextPhase } from '../fleet/fleet.ts';
+import { MATRIX_MAX, type NextPhase } from '../fleet/matrix.ts';
 
 /** Which namespaces discover reads: all, a list, or a label selector. */
 export type NamespaceScope =

@@ -2,6 +2,7 @@
 // last one), what each recorded, and the round kept once a later migrate starts again. Pure.
 import type { BackupRecord, Census } from '../types.ts';
 import type { PhaseOneRecord, StateRecord } from './state.ts';
+import type { AbortCase, AbortSource } from './abort.ts';
 
 /** The steps of abort that change something, in order; a run skips those an earlier run finished. */
 // Starting and deleting the reader pod, the waits and the censuses after the upgrade are not here:
@@ -14,9 +15,6 @@ export const ABORT_STEPS = [
   'helm upgrade to the values before phase one',
 ] as const;
 export type AbortStep = (typeof ABORT_STEPS)[number];
-
-/** Which etcd's keyspace the release keeps. */
-export type AbortSource = 'embedded' | 'deployed';
 
 export interface EqualizeRecord {
   /** The embedded etcd's revision the deployed etcd was made equal to. */
@@ -32,7 +30,7 @@ export interface AbortRecord {
   status: 'started' | 'aborted' | 'failed';
   startedAt: string;
   /** Whether phase one was verified when abort began: the two cases of the summary. */
-  case: 'verified' | 'not-verified';
+  case: AbortCase;
   /** Undefined until the comparison of both etcds decided it (phase one not verified). */
   source?: AbortSource;
   /** Why that source, in one sentence (the decision's words). */
