@@ -1,63 +1,61 @@
 // status: read-only report of the state record and what the cluster shows now.
-import type { Deps } from './steps/deps.ts';
+import type { PhaseDeps } from './steps/deps.ts';
 import { censusStep, step } from './steps/deps.ts';
-import { gather } from './steps/gather.ts';
+import { inspect } from './steps/inspect.ts';
 import { fillFromRecord } from './steps/open.ts';
 import { showWayBack } from './steps/way-back.ts';
 import { diffCensus } from '../core/migration/census.ts';
 import { describeMarks, gitopsMarks } from '../core/migration/gitops.ts';
+import type { StateRecord } from '../core/migration/state.ts';
+import type { ClusterView } from '../core/migration/cluster-view.ts';
+import type { Outcome } from '../report/report.ts';
 
-export async function status(d: Deps): Promise<void> {
-  const r = d.report;
-  const g = await step(d, 'observe', () => gather(d));
-  const marks = gitopsMarks(d.settings.release, g.view.marked ?? []);
+export async function status(deps: PhaseDeps): Promise<Outcome> {
+  const { settings, report } = deps;
+  const { view } = await step(deps, 'observe', () => inspect(deps));
+  const marks = gitopsMarks(settings.release, view.marked ?? []);
   if (marks.length > 0)
-    r.warnings.push(
-      `Managed by ${describeMarks(marks)}: migrate and finalize refuse it until the controller is paused (gitops-paused: true).`,
+    report.warnings.push(
+      `Managed by ${describeMarks(marks)}: migrate, finalize and abort refuse it until the controller is paused (gitops-paused: true).`,
     );
-  const st = await d.store.load();
-  fillFromRecord(d);
-  const p1 = st.phase1;
-  const p2 = st.phase2;
-  const ab = st.abort;
-  const where =
-    ab?.status === 'aborted'
-      ? `phase one aborted at ${ab.abortedAt}; the release runs on its deployed etcd again`
-      : ab
-        ? `abort ${ab.status}${ab.failure ? ` (${ab.failure})` : ''}`
-        : p2?.status === 'verified'
-          ? 'migration complete (phase two verified)'
-          : p2
-            ? `phase two ${p2.status}`
-            : p1
-              ? `phase one ${p1.status}${p1.failure ? ` (${p1.failure})` : ''}`
-              : `no migration recorded; the release runs on ${g.view.store} etcd`;
-  if (g.view.embeddedPod?.ready && (g.view.store === 'migrating' || g.view.store === 'embedded')) {
+  const state = await deps.store.load();
+  fillFromRecord(deps);
+  const p1 = state.phase1;
+  if (view.embeddedPod?.ready && (view.store === 'migrating' || view.store === 'embedded')) {
     try {
-      const now = await censusStep(d, 'embedded');
-      r.keysAfter = now.total;
-      const ref = p1?.deployedAtSuccess ?? p1?.before;
-      if (ref) r.diff = diffCensus(ref, now, d.settings.volatilePrefixes);
+      const now = await censusStep(deps, 'embedded');
+      report.keysAfter = now.total;
+      const recorded = p1?.deployedAtSuccess ?? p1?.before;
+      if (recorded) report.diff = diffCensus(recorded, now, settings.volatilePrefixes);
     } catch (e) {
-      r.warnings.push(`could not count the embedded etcd: ${(e as Error).message}`);
+      report.warnings.push(`could not count the embedded etcd: ${(e as Error).message}`);
     }
-  } else if (g.view.deployedEtcd && g.view.store === 'deployed') {
-    const now = await censusStep(d, 'deployed');
-    r.keysBefore = now.total;
+  } else if (view.deployedEtcd && view.store === 'deployed') {
+    const now = await censusStep(deps, 'deployed');
+    report.keysBefore = now.total;
   }
-  showWayBack(d, st, g.view);
-  r.status = 'succeeded';
-  r.headline = `State: ${where}.`;
-  r.next =
-    ab?.status === 'aborted'
-      ? 'run plan, then migrate, when you want to migrate again'
-      : ab
-        ? 'run abort again: it resumes where it stopped'
-        : p2?.status === 'verified'
-          ? 'nothing'
-          : p1?.status === 'verified'
-            ? 'approve and run finalize'
-            : p1
-              ? 'run migrate (it resumes)'
-              : 'run plan, then migrate';
+  showWayBack(deps, state, view);
+  return { status: 'succeeded', headline: `State: ${whereItStands(state, view)}.`, next: nextStep(state) };
+}
+
+/** Where the migration stands, from the record (or, without one, from the release's values). */
+function whereItStands(state: StateRecord, view: ClusterView): string {
+  const { phase1: p1, phase2: p2, abort } = state;
+  if (abort?.status === 'aborted')
+    return `phase one aborted at ${abort.abortedAt}; the release runs on its deployed etcd again`;
+  if (abort) return `abort ${abort.status}${abort.failure ? ` (${abort.failure})` : ''}`;
+  if (p2?.status === 'verified') return 'migration complete (phase two verified)';
+  if (p2) return `phase two ${p2.status}`;
+  if (p1) return `phase one ${p1.status}${p1.failure ? ` (${p1.failure})` : ''}`;
+  return `no migration recorded; the release runs on ${view.store} etcd`;
+}
+
+function nextStep(state: StateRecord): string {
+  const { phase1: p1, phase2: p2, abort } = state;
+  if (abort?.status === 'aborted') return 'run plan, then migrate, when you want to migrate again';
+  if (abort) return 'run abort again: it resumes where it stopped';
+  if (p2?.status === 'verified') return 'nothing';
+  if (p1?.status === 'verified') return 'approve and run finalize';
+  if (p1) return 'run migrate (it resumes)';
+  return 'run plan, then migrate';
 }

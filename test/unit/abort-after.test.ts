@@ -1,6 +1,7 @@
 // What the other phases make of an abort: migrate starts again (or refuses a stale embedded PVC),
 // discover counts the release as deployed again, and the permissions abort checks before it starts.
 import { describe, expect, it } from 'vitest';
+import type { Census } from '../../src/core/migration/census.ts';
 import { decideMigrate } from '../../src/core/migration/decide.ts';
 import { abortFinished, abortStarted } from '../../src/core/migration/abort-record.ts';
 import { emptyState, type StateRecord } from '../../src/core/migration/state.ts';
@@ -35,12 +36,20 @@ const verifiedPhaseOne = (s: StateRecord): StateRecord => ({
   },
 });
 const at = new Date('2026-12-07T08:00:00Z');
+const census: Census = {
+  revision: 900,
+  total: 14,
+  groups: { '/registry/pods/': 10, '/registry/secrets/': 4 },
+  store: 'deployed',
+  path: 'port-forward',
+  takenAt: '2026-12-07T08:04:00Z',
+};
 const underWay = abortStarted(
   verifiedPhaseOne(emptyState('vc', 'ns')),
   { case: 'verified', source: 'embedded', why: 'verified', valuesRevision: 3 },
   at,
 );
-const aborted = abortFinished(underWay, ['data-vc-0'], at);
+const aborted = abortFinished(underWay, census, ['data-vc-0'], at);
 const stalePvc = { embeddedPvcs: [{ name: 'data-vc-0' }] };
 
 describe('migrate after an abort', () => {

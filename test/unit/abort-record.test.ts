@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { Census } from '../../src/core/migration/census.ts';
 import {
   ABORT_STEPS,
   abortFailed,
@@ -15,6 +16,14 @@ import { emptyState, parseState, type StateRecord } from '../../src/core/migrati
 
 const now = new Date('2026-12-07T08:00:00Z');
 const later = new Date('2026-12-07T08:05:00Z');
+const census: Census = {
+  revision: 900,
+  total: 14,
+  groups: { '/registry/pods/': 10, '/registry/secrets/': 4 },
+  store: 'deployed',
+  path: 'port-forward',
+  takenAt: '2026-12-07T08:04:00Z',
+};
 
 const phaseOne = (s: StateRecord): StateRecord => ({
   ...s,
@@ -92,7 +101,7 @@ describe('abort record transitions', () => {
   });
 
   it('ends aborted with the PVCs left, and a later migrate moves the round to the history', () => {
-    const s = abortFinished(started('embedded'), ['data-vc-0'], later);
+    const s = abortFinished(started('embedded'), census, ['data-vc-0'], later);
     expect(isAborted(s)).toBe(true);
     expect(s.abort).toMatchObject({ status: 'aborted', abortedAt: later.toISOString(), leftoverPvcs: ['data-vc-0'] });
     const next = archiveAbortedRound(s);
@@ -110,7 +119,7 @@ describe('abort record transitions', () => {
   });
 
   it('survives the ConfigMap round trip', () => {
-    const s = abortFinished(started('embedded'), [], later);
+    const s = abortFinished(started('embedded'), census, [], later);
     expect(parseState(JSON.stringify(s), 'vc', 'ns')).toEqual(s);
   });
 });

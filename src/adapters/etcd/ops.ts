@@ -2,9 +2,12 @@
 // client certificate from secret <release>-certs. Key material stays in memory.
 import type { Kube } from '../kube/kube.ts';
 import { deniedApiError, describeError, retryTransient, transientApiError } from '../kube/api-retry.ts';
-import type { BackupRecord, Census } from '../../core/types.ts';
-import { names } from '../../core/migration/cluster-view.ts';
+import type { Census } from '../../core/migration/census.ts';
+import type { BackupRecord } from '../../core/migration/state.ts';
+import { objectNames } from '../../core/migration/cluster-view.ts';
 import { certsFromSecretData } from './certs.ts';
+import type { KeyspaceComparison } from '../../core/migration/keyspace-comparison.ts';
+import type { EqualizeResult, KeyspaceProgress, RevisionBump } from './equalize.ts';
 import type { EtcdClient } from './client.ts';
 
 /** How long a cut census waits for the Kubernetes API before it counts again. */
@@ -13,13 +16,29 @@ const API_WAIT_MS = 90_000;
 // The etcd code (grpc-js, the census reader, the snapshot reader) is a chunk of dist/ of its own,
 // loaded once, at the first census or backup: a run refused before that never loads it.
 const loadEtcdCode = async () => {
-  const [{ EtcdError }, { openPodEtcd }, { readCensus }, { takeBackup, restoreInstructions }] = await Promise.all([
+  const [
+    { EtcdError },
+    { openPodEtcd },
+    { readCensus },
+    { takeBackup, restoreInstructions },
+    { compareKeyspaces, equalizeKeyspace, bumpRevision },
+  ] = await Promise.all([
     import('./client.ts'),
     import('./access.ts'),
     import('./census-reader.ts'),
     import('./backup.ts'),
+    import('./equalize.ts'),
   ]);
-  return { EtcdError, openPodEtcd, readCensus, takeBackup, restoreInstructions };
+  return {
+    EtcdError,
+    openPodEtcd,
+    readCensus,
+    takeBackup,
+    restoreInstructions,
+    compareKeyspaces,
+    equalizeKeyspace,
+    bumpRevision,
+  };
 };
 let etcdCodeLoaded: ReturnType<typeof loadEtcdCode> | undefined;
 const etcdCode = () => (etcdCodeLoaded ??= loadEtcdCode());
@@ -31,13 +50,12 @@ export interface EtcdOps {
   backup(dir: string, store?: 'deployed' | 'embedded'): Promise<{ record: BackupRecord; restore: string }>;
   /** The same operations with the embedded etcd served by another pod (abort's reader pod). */
   withEmbeddedPod(pod: string): EtcdOps;
-  /** A client of one etcd through a port-forward, for the abort's comparison and equalize; close it. */
-  open(store: 'deployed' | 'embedded'): Promise<OpenEtcd>;
-}
-
-export interface OpenEtcd {
-  client: EtcdClient;
-  close(): Promise<void>;
+  /** Both keyspaces key by key (source: the embedded etcd at `revision`, target: the deployed etcd). */
+  compare(revision: number | undefined): Promise<KeyspaceComparison>;
+  /** The deployed etcd's keyspace made equal to the embedded etcd's at `revision`, its revision above it, compacted. */
+  equalize(revision: number, onProgress: (p: KeyspaceProgress) => void): Promise<EqualizeResult>;
+  /** The deployed etcd kept as it is: only its revision lifted above `above`, and its history compacted. */
+  bumpRevision(above: number): Promise<RevisionBump>;
 }
 
 export interface EtcdOpsOptions {
@@ -50,17 +68,17 @@ export interface EtcdOpsOptions {
 }
 
 export function etcdOps(kube: Kube, o: EtcdOpsOptions): EtcdOps {
-  const n = names(o.release);
+  const objects = objectNames(o.release);
   const certs = async () => {
-    const data = await kube.secretData(o.namespace, n.certs);
+    const data = await kube.secretData(o.namespace, objects.certs);
     if (!data)
       throw new Error(
-        `secret ${n.certs} does not exist in ${o.namespace}: vCluster writes it when it starts; is the control plane running?`,
+        `secret ${objects.certs} does not exist in ${o.namespace}: vCluster writes it when it starts; is the control plane running?`,
       );
-    return certsFromSecretData(data, n.certs);
+    return certsFromSecretData(data, objects.certs);
   };
   const podFor = (store: 'deployed' | 'embedded') =>
-    store === 'deployed' ? n.etcdPod0 : (o.embeddedPod ?? n.embeddedPod);
+    store === 'deployed' ? objects.etcdPod0 : (o.embeddedPod ?? objects.embeddedPod);
   /** How to reach the etcd of a pod (with the certificate read from the secret now). */
   const target = async (pod: string) => ({
     namespace: o.namespace,
@@ -69,6 +87,23 @@ export function etcdOps(kube: Kube, o: EtcdOpsOptions): EtcdOps {
     certs: await certs(),
     container: 'etcd',
   });
+  /** Runs `work` with clients of both etcds (source: the embedded one, target: the deployed one), then closes them. */
+  const both = async <T>(work: (source: EtcdClient, target: EtcdClient) => Promise<T>): Promise<T> => {
+    const { openPodEtcd } = await etcdCode();
+    const open = async (store: 'deployed' | 'embedded') =>
+      openPodEtcd(kube.kc, { ...(await target(podFor(store))), allowExecFallback: false });
+    const source = await open('embedded');
+    try {
+      const deployed = await open('deployed');
+      try {
+        return await work(source.client, deployed.client);
+      } finally {
+        await deployed.close();
+      }
+    } finally {
+      await source.close();
+    }
+  };
   const countOnce = async (store: 'deployed' | 'embedded'): Promise<Census> => {
     const { openPodEtcd, readCensus } = await etcdCode();
     const access = await openPodEtcd(kube.kc, {
@@ -131,9 +166,18 @@ export function etcdOps(kube: Kube, o: EtcdOpsOptions): EtcdOps {
       }
     },
     withEmbeddedPod: (pod) => etcdOps(kube, { ...o, embeddedPod: pod }),
-    async open(store) {
-      const { openPodEtcd } = await etcdCode();
-      return openPodEtcd(kube.kc, { ...(await target(podFor(store))), allowExecFallback: false });
+    compare: (revision) =>
+      both(async (source, target) => (await etcdCode()).compareKeyspaces(source, target, { revision })),
+    equalize: (revision, onProgress) =>
+      both(async (source, target) => (await etcdCode()).equalizeKeyspace(source, target, { revision, onProgress })),
+    async bumpRevision(above) {
+      const { openPodEtcd, bumpRevision } = await etcdCode();
+      const deployed = await openPodEtcd(kube.kc, { ...(await target(podFor('deployed'))), allowExecFallback: false });
+      try {
+        return await bumpRevision(deployed.client, { above });
+      } finally {
+        await deployed.close();
+      }
     },
     async backup(dir, store = 'deployed') {
       const { openPodEtcd, takeBackup, restoreInstructions } = await etcdCode();

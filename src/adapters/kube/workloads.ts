@@ -125,7 +125,7 @@ export async function clearSecretAnnotations(
   kube: Kube,
   namespace: string,
   name: string,
-  keys: string[],
+  keys: readonly string[],
 ): Promise<Record<string, string> | undefined> {
   try {
     const meta = (await kube.core.readNamespacedSecret({ name, namespace })).metadata;

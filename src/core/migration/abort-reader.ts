@@ -1,6 +1,6 @@
 // The reader pod: a short-lived etcd on the embedded etcd's PVC, so the action can read the embedded
 // keyspace while the control plane (whose pod runs that etcd) is scaled to zero. Pure: the manifest only.
-import { names } from './cluster-view.ts';
+import { objectNames } from './cluster-view.ts';
 
 export const READER_APP_LABEL = 'vcluster-etcd-migrate-reader';
 export const READER_RUN_ID_ANNOTATION = 'vcluster-etcd-migrate/run-id';
@@ -68,14 +68,14 @@ function checkInput(i: ReaderPodInput): void {
   const missing = (['release', 'namespace', 'runId', 'image'] as const).filter((k) => !i[k]?.trim());
   if (missing.length) {
     throw new Error(
-      `reader pod for release '${i.release}': ${missing.join(', ')} must not be empty (the image comes from container etcd of StatefulSet ${names(i.release || '<release>').etcdSts})`,
+      `reader pod for release '${i.release}': ${missing.join(', ')} must not be empty (the image comes from container etcd of StatefulSet ${objectNames(i.release || '<release>').etcdSts})`,
     );
   }
 }
 
 export function readerPodManifest(i: ReaderPodInput): ReaderPod {
   checkInput(i);
-  const n = names(i.release);
+  const objects = objectNames(i.release);
   const spec: ReaderPod['spec'] = {
     // A reader that dies is replaced by the action, not by the kubelet: a restart would hide the failure.
     restartPolicy: 'Never',
@@ -112,8 +112,8 @@ export function readerPodManifest(i: ReaderPodInput): ReaderPod {
       },
     ],
     volumes: [
-      { name: 'data', persistentVolumeClaim: { claimName: n.embeddedPvc } },
-      { name: 'certs', secret: { secretName: n.certs } },
+      { name: 'data', persistentVolumeClaim: { claimName: objects.embeddedPvc } },
+      { name: 'certs', secret: { secretName: objects.certs } },
     ],
   };
   if (i.imagePullSecrets?.length) spec.imagePullSecrets = i.imagePullSecrets.map((name) => ({ name }));

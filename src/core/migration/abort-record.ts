@@ -1,7 +1,7 @@
 // The abort's part of the state record: which steps are done (so a killed run resumes after the
 // last one), what each recorded, and the round kept once a later migrate starts again. Pure.
-import type { BackupRecord, Census } from '../types.ts';
-import type { PhaseOneRecord, StateRecord } from './state.ts';
+import type { Census } from './census.ts';
+import type { BackupRecord, PhaseOneRecord, StateRecord } from './state.ts';
 import type { AbortCase, AbortSource } from './abort.ts';
 
 /** The steps of abort that change something, in order; a run skips those an earlier run finished. */
@@ -59,12 +59,11 @@ export interface EarlierRound {
   abort: AbortRecord;
 }
 
+/** What abort knows as it begins: the case, the source if already decided, the values to go back to. */
+export type AbortStart = Pick<AbortRecord, 'case' | 'source' | 'why' | 'valuesRevision' | 'replicas'>;
+
 /** The record as abort begins (or resumes a failed abort with the same source). */
-export function abortStarted(
-  s: StateRecord,
-  a: Pick<AbortRecord, 'case' | 'source' | 'why' | 'valuesRevision' | 'replicas'>,
-  now: Date,
-): StateRecord {
+export function abortStarted(s: StateRecord, a: AbortStart, now: Date): StateRecord {
   // A resumed abort keeps what its earlier runs did and decided; a source once decided stays.
   const prev = s.abort?.status === 'started' || s.abort?.status === 'failed' ? s.abort : undefined;
   return {
@@ -95,9 +94,11 @@ export function abortFailed(s: StateRecord, failure: string): StateRecord {
   return { ...s, abort: { ...a, status: 'failed', failure: failure.slice(0, 300) } };
 }
 
-export function abortFinished(s: StateRecord, leftoverPvcs: string[], now: Date): StateRecord {
+/** The release runs on its deployed etcd again, counted (`deployedAfter`); `leftoverPvcs` stay for a person. */
+export function abortFinished(s: StateRecord, deployedAfter: Census, leftoverPvcs: string[], now: Date): StateRecord {
   const a = requireAbort(s);
-  return { ...s, abort: { ...a, status: 'aborted', abortedAt: now.toISOString(), leftoverPvcs, failure: undefined } };
+  const abortedAt = now.toISOString();
+  return { ...s, abort: { ...a, status: 'aborted', abortedAt, deployedAfter, leftoverPvcs, failure: undefined } };
 }
 
 /** The next step an abort has to run: the first not recorded as done. */

@@ -2,7 +2,7 @@
 // Pure: the state record, what the cluster shows and, when it was read, the comparison of the two etcds
 // (source = the embedded etcd, target = the deployed etcd).
 import { DEFAULT_VOLATILE_PREFIXES, isVolatile } from './census.ts';
-import { names, type ClusterView } from './cluster-view.ts';
+import { objectNames, type ClusterView } from './cluster-view.ts';
 import type { GroupComparison, KeyspaceComparison } from './keyspace-comparison.ts';
 import { stateConfigMapName, type StateRecord } from './state.ts';
 
@@ -67,7 +67,7 @@ function refusePhaseTwo(s: StateRecord): AbortDecision {
 }
 
 function refuseView(s: StateRecord, v: ClusterView): AbortDecision | undefined {
-  const n = names(s.release);
+  const objects = objectNames(s.release);
   if (!v.release) {
     return {
       kind: 'refuse',
@@ -79,16 +79,16 @@ function refuseView(s: StateRecord, v: ClusterView): AbortDecision | undefined {
   if (!v.deployedEtcd) {
     return {
       kind: 'refuse',
-      which: `StatefulSet ${n.etcdSts}`,
-      why: `the deployed etcd's StatefulSet ${n.etcdSts} is gone from namespace ${s.namespace}: there is no deployed etcd to return to`,
+      which: `StatefulSet ${objects.etcdSts}`,
+      why: `the deployed etcd's StatefulSet ${objects.etcdSts} is gone from namespace ${s.namespace}: there is no deployed etcd to return to`,
       remedy: `recreate it from the release's values before phase one (helm upgrade with them re-creates it), then run phase abort again; nothing was changed`,
     };
   }
   if (v.etcdPvcs.length === 0) {
     return {
       kind: 'refuse',
-      which: `PVCs ${n.etcdPvcPrefix}*`,
-      why: `the deployed etcd's PVCs (${n.etcdPvcPrefix}*) are gone from namespace ${s.namespace}: its data is lost, so there is no deployed etcd to return to`,
+      which: `PVCs ${objects.etcdPvcPrefix}*`,
+      why: `the deployed etcd's PVCs (${objects.etcdPvcPrefix}*) are gone from namespace ${s.namespace}: its data is lost, so there is no deployed etcd to return to`,
       remedy: `the release can only stay on embedded etcd: run phase finalize; nothing was changed`,
     };
   }

@@ -1,19 +1,20 @@
 // The approval gate of the phases that need one (finalize, abort): the phase runs only with the
 // verdict's checks passed, or bypassed on request (require-approval: false), said in bold.
-import type { Deps } from './deps.ts';
-import { step, PhaseStop } from './deps.ts';
+import type { PhaseDeps } from './deps.ts';
+import { step } from './deps.ts';
+import { PhaseStop } from './outcome.ts';
 import type { ApprovalVerdict } from '../../core/migration/approval.ts';
 
-export async function checkApproval(d: Deps, what: string, job: string): Promise<ApprovalVerdict> {
-  const s = d.settings;
-  const r = d.report;
+/** `what` names the change in the refusal ("phase two"), `job` the job to re-run ("finalize"). */
+export async function checkApproval(deps: PhaseDeps, what: string, job: string): Promise<ApprovalVerdict> {
+  const { settings, report } = deps;
   const verdict = await step(
-    d,
+    deps,
     'approval',
-    () => d.approvals.verify(s.approvalEnvironment ?? '', s.requireApproval),
+    () => deps.approvals.verify(settings.approvalEnvironment ?? '', settings.requireApproval),
     (v) => (v.bypassed ? 'bypassed (require-approval: false)' : `approved by ${v.approvers.join(', ')}`),
   );
-  for (const c of verdict.checks) r.checks.push({ name: `approval: ${c.name}`, state: c.state, reason: c.reason });
+  for (const c of verdict.checks) report.checks.push({ name: `approval: ${c.name}`, state: c.state, reason: c.reason });
   if (!verdict.ok) {
     const missing = verdict.checks
       .filter((c) => c.state === 'failed')
@@ -25,7 +26,7 @@ export async function checkApproval(d: Deps, what: string, job: string): Promise
       `get the approval the checks name, then re-run the ${job} job`,
     );
   }
-  r.approvalBypassed = verdict.bypassed;
-  r.approvers = verdict.approvers;
+  report.approvalBypassed = verdict.bypassed;
+  report.approvers = verdict.approvers;
   return verdict;
 }
