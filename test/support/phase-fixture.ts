@@ -371,6 +371,8 @@ export class FakeEtcd implements EtcdOps {
     embedded: {},
   };
   revision = 100;
+  /** The etcds themselves: a view with another pod serving the embedded one writes its counts here. */
+  protected readonly root: FakeEtcd = this;
   unreadable = new Set<EtcdStore>();
   backups = 0;
   /** Per group, how many keys both etcds hold with different values. */
@@ -384,11 +386,18 @@ export class FakeEtcd implements EtcdOps {
     this.reach(store, 'census');
     const groups = { ...this.groups[store] };
     const total = Object.values(groups).reduce((a, b) => a + b, 0);
-    return { revision: ++this.revision, total, groups, store, path: 'port-forward', takenAt: new Date().toISOString() };
+    return {
+      revision: ++this.root.revision,
+      total,
+      groups,
+      store,
+      path: 'port-forward',
+      takenAt: new Date().toISOString(),
+    };
   }
   async backup(dir: string, store: EtcdStore = 'deployed') {
     this.reach(store, 'backup');
-    this.backups++;
+    this.root.backups++;
     const keys = Object.values(this.groups[store]).reduce((a, b) => a + b, 0);
     return {
       record: { file: join(dir, 'snapshot.db'), bytes: 4096, sha256: 'ab'.repeat(32), revision: this.revision, keys },
@@ -439,15 +448,15 @@ export class FakeEtcd implements EtcdOps {
     const sum = (k: 'onlyInSource' | 'onlyInTarget' | 'changed') => comparison.groups.reduce((a, g) => a + g[k], 0);
     const written = sum('onlyInSource') + sum('changed');
     const deleted = sum('onlyInTarget');
-    this.groups.deployed = { ...this.groups.embedded };
-    this.changed = {};
+    this.root.groups.deployed = { ...this.groups.embedded };
+    this.root.changed = {};
     onProgress({ compared: comparison.sourceKeys + comparison.targetKeys, written, deleted });
     return { comparison, written, deleted, ...(await this.bumpRevision(revision)) };
   }
   async bumpRevision(above: number): Promise<RevisionBump> {
     this.reach('deployed', 'bumpRevision');
     const before = this.revision;
-    this.revision = Math.max(before, above) + 10;
+    this.root.revision = Math.max(before, above) + 10;
     return { before, after: this.revision, compactedAt: this.revision };
   }
   private reach(store: EtcdStore, what: string): void {
