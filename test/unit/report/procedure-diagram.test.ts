@@ -1,16 +1,16 @@
 // The procedure diagram of the summary and the PR comment: each stage's state and time from the
 // report's steps, where a refusal or failure stopped, and nothing a value could break out of.
 import { describe, expect, it } from 'vitest';
-import { newReport, type RunReport, type StepRecord } from '../../src/report/report.ts';
+import { newReport, type RunReport, type StepRecord } from '../../../src/report/report.ts';
 import {
   diagramStages,
   mermaidText,
   procedureLine,
   renderProcedureDiagram,
-} from '../../src/report/procedure-diagram.ts';
-import { renderFleetSummary } from '../../src/report/fleet-summary.ts';
-import { renderSummary } from '../../src/report/summary.ts';
-import { renderStatusComment } from '../../src/report/comment-body.ts';
+} from '../../../src/report/procedure-diagram.ts';
+import { renderFleetSummary } from '../../../src/report/fleet-summary.ts';
+import { renderSummary } from '../../../src/report/summary.ts';
+import { renderStatusComment } from '../../../src/report/comment-body.ts';
 
 function run(
   phase: string,
