@@ -343,7 +343,7 @@ export const EXAMPLES: ExampleWorkflow[] = [
           workflow: exampleFile('abort.yml'),
           event: 'workflow_dispatch',
           repoDir: repo.dir,
-          inputs: { release: d.release, namespace: d.namespace },
+          inputs: { release: d.release, namespace: d.namespace, 'chart-version': CHART_VERSION },
           secrets: { KUBECONFIG: d.kubeconfig, GITHUB_TOKEN: TOKEN },
           env: githubEnv(ctx, { GITHUB_REF: 'refs/heads/main' }),
         },
