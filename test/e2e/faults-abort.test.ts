@@ -5,8 +5,8 @@
 // however busy the machine is. The next run, once the dead run's lock is stale, must resume and end
 // aborted: the release back on its deployed etcd (the control plane a Deployment again, the store
 // check passed), the deployed etcd holding every key the embedded etcd had, the late write
-// included, its revision above the embedded etcd's. A second abort or a migrate started while an
-// abort runs is refused by the lock and changes nothing.
+// included, its revision above the embedded etcd's. A second abort started while an abort runs is
+// refused by the lock, a migrate by the record (an abort under way); neither changes anything.
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
@@ -323,15 +323,18 @@ describe('phase abort killed at each of its steps', () => {
       runAction(inputsFor(d, 'abort', { timeout: '5m' })),
       runAction(inputsFor(d, 'migrate', { timeout: '5m', 'migration-timeout': '5m' })),
     ]);
-    for (const [what, r] of [
-      ['second abort', second],
-      ['migrate', migrate],
+    // The second abort meets the lock; migrate already refuses from the record, which says an abort is under way.
+    const lockHeld = new RegExp(
+      `holds the migration lock of ${d.release} .*this run stopped without changing anything`,
+    );
+    const abortUnderWay = new RegExp(`an abort of release ${d.release} is under way`);
+    for (const [what, r, why] of [
+      ['second abort', second, lockHeld],
+      ['migrate', migrate, new RegExp(`${lockHeld.source}|${abortUnderWay.source}`)],
     ] as const) {
       expect(r.code, `${what}: ${explain(r)}`).not.toBe(0);
       expect(r.outputs.status, `${what}: ${explain(r)}`).toBe('refused');
-      expect(r.errors.join('\n'), what).toMatch(
-        new RegExp(`holds the migration lock of ${d.release} .*this run stopped without changing anything`),
-      );
+      expect(r.errors.join('\n'), what).toMatch(why);
     }
     // The refused runs changed nothing: the record (but the lock's renewal) and the held step are as they were.
     const now = (await record(d))!;
@@ -350,7 +353,7 @@ describe('phase abort killed at each of its steps', () => {
       scenario: 'a second abort and a migrate while an abort runs',
       done: 'abort held at its reader pod (the stand-in held the pod back); a second abort and a migrate started meanwhile',
       action:
-        'both refused by the migration lock ("another run … holds the migration lock"), changing nothing; the first abort then finished',
+        'the second abort refused by the migration lock ("another run … holds the migration lock"), migrate by the record ("an abort … is under way"), neither changing anything; the first abort then finished',
       dataLost: 'none (the deployed etcd holds every key the embedded etcd had, read directly)',
     });
   });
