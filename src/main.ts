@@ -10,11 +10,21 @@ async function main(): Promise<void> {
     // The fleet phase: its own inputs (no release) and its own runner, both lazy chunks like the runner.
     const { parseFleetSettings } = await import('./core/inputs/fleet-config.ts');
     const settings = parsed(parseFleetSettings);
-    if (settings) await (await import('./phases/discover.ts')).runDiscover(settings);
+    if (!settings) return;
+    const [{ runDiscover }, { githubFleetFrontDoor }] = await Promise.all([
+      import('./phases/discover.ts'),
+      import('./adapters/github/front-door.ts'),
+    ]);
+    await runDiscover(settings, githubFleetFrontDoor());
     return;
   }
   const settings = parsed(parseSettings);
-  if (settings) await (await import('./runner.ts')).runPhase(settings);
+  if (!settings) return;
+  const [{ runPhase }, { githubFrontDoor }] = await Promise.all([
+    import('./runner.ts'),
+    import('./adapters/github/front-door.ts'),
+  ]);
+  await runPhase(settings, githubFrontDoor(settings));
 }
 
 /** The settings, or undefined after a refusal: status, error and job summary name every bad input. */

@@ -1,9 +1,7 @@
-// Runs one phase with validated settings: builds the adapters, and always writes the summary,
-// the outputs and (when the run belongs to a PR) the status comment.
-import * as core from '@actions/core';
+// Runs one phase with validated settings: builds the adapters, and always ends through the front door
+// that started it (outputs, summary, the PR comment or the exit code).
 import { existsSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
-import { tmpdir } from 'node:os';
 import type { Settings } from './core/inputs/config.ts';
 import { loadKubeConfig } from './adapters/kube/kubeconfig.ts';
 import { Kube } from './adapters/kube/kube.ts';
@@ -13,102 +11,31 @@ import { StateStore, LockHeldError, LockLostError } from './adapters/kube/state-
 import { newReport, type RunReport } from './report/report.ts';
 import { renderSummary } from './report/summary.ts';
 import { actionOutputs } from './report/outputs.ts';
-import { PhaseStop, type Deps, type Logger, type Approvals } from './phases/steps/deps.ts';
+import { PhaseStop, type Deps } from './phases/steps/deps.ts';
+import type { FrontDoor } from './core/front-door.ts';
 import { stateConfigMapName } from './core/migration/state.ts';
 import { etcdOps } from './adapters/etcd/ops.ts';
-import { readRunContext, type GitHubRunContext } from './adapters/github/workflow-run.ts';
-import { upsertStatusComment } from './adapters/github/comment.ts';
-import { renderStatusComment } from './report/comment-body.ts';
 
-const logger: Logger = {
-  info: (m) => core.info(m),
-  warning: (m) => core.warning(m),
-  group: (name, fn) => core.group(name, fn),
-};
-
-function runContext(s: Settings): GitHubRunContext | undefined {
-  try {
-    return readRunContext(process.env, s.prNumber ? String(s.prNumber) : '');
-  } catch {
-    return undefined; // not on GitHub (local sandbox): no approval API, no comment
-  }
-}
-
-function approvals(s: Settings, ctx: GitHubRunContext | undefined): Approvals {
-  return {
-    async verify(environment, requireApproval) {
-      if (!ctx || !s.githubToken) {
-        if (!requireApproval) return { ok: true, bypassed: true, approvers: [], checks: [] };
-        return {
-          ok: false,
-          bypassed: false,
-          approvers: [],
-          checks: [
-            {
-              name: 'run-approval',
-              state: 'failed',
-              reason: `${!ctx ? 'this run has no GitHub run context (GITHUB_REPOSITORY and GITHUB_RUN_ID are unset or invalid: not a GitHub runner)' : "input 'github-token' is empty"}, so the approval cannot be verified; run finalize as a job of a GitHub workflow with github-token: \${{ github.token }} and actions: read (set require-approval: false only where no reviewers can be required)`,
-            },
-          ],
-        };
-      }
-      const [{ verifyApproval }, { makeOctokit }] = await Promise.all([
-        import('./adapters/github/approval-api.ts'),
-        import('./adapters/github/octokit.ts'),
-      ]);
-      return verifyApproval(
-        makeOctokit(s.githubToken, process.env, (m) => core.info(m)),
-        { owner: ctx.owner, repo: ctx.repo, runId: ctx.runId, environment, requireApproval },
-      );
-    },
-  };
-}
-
-async function comment(s: Settings, ctx: GitHubRunContext | undefined, r: RunReport): Promise<void> {
-  if (!ctx?.prNumber || !s.githubToken) return;
-  const { makeOctokit } = await import('./adapters/github/octokit.ts');
-  const res = await upsertStatusComment(
-    makeOctokit(s.githubToken, process.env, (m) => core.info(m)),
-    {
-      owner: ctx.owner,
-      repo: ctx.repo,
-      issueNumber: ctx.prNumber,
-      release: s.release,
-      namespace: s.namespace,
-      body: renderStatusComment(r),
-    },
-  );
-  if (res.warning) core.warning(res.warning);
-  else core.info(`PR #${ctx.prNumber} status comment ${res.action}`);
-}
-
-function writeOutputs(r: RunReport, summary: string): void {
+function outputs(r: RunReport, summary: string): Record<string, string> {
   // A no-op or a resumed phase one reads the snapshot from the state record: an earlier run took it,
   // on its runner. Name only a file this runner holds, so the workflow's upload step does not fail on it.
   const backupHere = r.backup !== undefined && existsSync(r.backup.file);
-  for (const [name, value] of Object.entries(actionOutputs(r, summary, backupHere))) core.setOutput(name, value);
+  return actionOutputs(r, summary, backupHere);
 }
 
-/** A warning in the log and in the summary's warning list. */
-function warn(report: RunReport, message: string): void {
-  core.warning(message);
-  report.warnings.push(message);
-}
-
-export async function runPhase(settings: Settings): Promise<void> {
+/** Runs one phase through a front door: the action's (GitHub) or the command line's. */
+export async function runPhase(settings: Settings, front: FrontDoor): Promise<void> {
   const s = settings;
-  const ctx = runContext(s);
+  const log = front.log;
   const report = newReport(s.release, s.namespace, s.phase);
-  report.runUrl = ctx?.runUrl;
+  report.runUrl = front.runUrl;
   report.newerChartLine = s.newerChartLine;
-  if (s.newerChartLine) core.warning(s.newerChartLine);
-  if (ctx?.prNumber !== undefined && !s.githubToken) {
-    warn(
-      report,
-      `this run belongs to pull request #${ctx.prNumber}, but input 'github-token' is empty, so no status comment is written; pass github-token: \${{ github.token }} with pull-requests: write`,
-    );
+  if (s.newerChartLine) log.warning(s.newerChartLine);
+  for (const w of front.warnings) {
+    log.warning(w);
+    report.warnings.push(w);
   }
-  const temp = process.env.RUNNER_TEMP || tmpdir();
+  const temp = front.tempDir;
   const workDir = mkdtempSync(join(temp, 'vcluster-etcd-migrate-'));
   const backupDir = s.backupDir ?? join(temp, 'vcluster-etcd-migrate-backup');
   let kcfg: ReturnType<typeof loadKubeConfig> | undefined;
@@ -139,13 +66,13 @@ export async function runPhase(settings: Settings): Promise<void> {
         "fix input 'kubeconfig' or 'context' (or KUBECONFIG) and run again",
       );
     }
-    for (const w of kcfg.warnings) warn(report, w);
+    for (const w of kcfg.warnings) {
+      log.warning(w);
+      report.warnings.push(w);
+    }
     const kube = new Kube(kcfg.kc);
     const helm = new Helm(execRunner('helm'), { kubeconfig: kcfg.path, context: s.context });
-    // The lock holder: run, attempt and job, so two jobs (or a re-run attempt) of one run never share it.
-    const runId = ctx
-      ? [ctx.runId, process.env.GITHUB_RUN_ATTEMPT, process.env.GITHUB_JOB].filter(Boolean).join('-')
-      : `local-${process.pid}-${Date.now()}`;
+    const runId = front.runId;
     const deps: Deps = {
       settings: s,
       kube,
@@ -154,15 +81,15 @@ export async function runPhase(settings: Settings): Promise<void> {
       workDir,
       backupDir,
       report,
-      log: logger,
+      log,
       store: new StateStore(kube, s.namespace, s.release, runId),
       etcd: etcdOps(kube, {
         namespace: s.namespace,
         release: s.release,
         chartVersion: s.chartVersion.text,
-        log: (m) => core.info(m),
+        log: (m) => log.info(m),
       }),
-      approvals: approvals(s, ctx),
+      approvals: front.approvals,
     };
     // Each phase, and the etcd and GitHub code, is loaded when a run needs it (chunks of dist/).
     const phases = {
@@ -199,13 +126,12 @@ export async function runPhase(settings: Settings): Promise<void> {
     kcfg?.cleanup();
   }
   const summary = renderSummary(report);
-  writeOutputs(report, summary);
-  await core.summary
-    .addRaw(summary)
-    .write()
-    .catch((e) => core.warning(`could not write the job summary: ${(e as Error).message}`));
-  await comment(s, ctx, report).catch((e) => core.warning(`could not update the PR comment: ${(e as Error).message}`));
-  if (failure !== undefined)
-    core.setFailed(`${report.status}: ${failure}${report.next ? `. Next: ${report.next}` : ''}`);
-  else core.info(`${report.status}: ${report.headline}`);
+  await front.finish({
+    status: report.status,
+    report,
+    summary,
+    outputs: outputs(report, summary),
+    failure:
+      failure === undefined ? undefined : `${report.status}: ${failure}${report.next ? `. Next: ${report.next}` : ''}`,
+  });
 }

@@ -1,8 +1,7 @@
 // discover: read-only. Lists every vCluster release in scope, classifies each, and writes the matrix
 // the next phase runs on, the whole fleet as JSON, the counts per state and the job summary.
-import * as core from '@actions/core';
-import { tmpdir } from 'node:os';
 import type { FleetSettings } from '../core/inputs/fleet-config.ts';
+import type { FleetFrontDoor, RunEnd } from '../core/front-door.ts';
 import { liteConnection, UnsupportedKubeconfig, type KubeConnection } from '../adapters/kube/lite-client.ts';
 import { readFleet } from '../adapters/kube/fleet.ts';
 import { classifyFleet, countStates, fleetMatrix, groupFleet, type FleetEntry } from '../core/fleet/fleet.ts';
@@ -13,18 +12,21 @@ import { renderFleetSummary } from '../report/fleet-summary.ts';
  * (loaded only then): loading client-node costs discover about 40 MB more at its peak. Both choose
  * the context, refuse and warn through kube-context.ts.
  */
-async function connection(s: FleetSettings): Promise<{ conn: KubeConnection; warnings: string[]; cleanup(): void }> {
+async function connection(
+  s: FleetSettings,
+  front: FleetFrontDoor,
+): Promise<{ conn: KubeConnection; warnings: string[]; cleanup(): void }> {
   try {
     return { ...liteConnection({ content: s.kubeconfig, context: s.context }), cleanup: () => undefined };
   } catch (e) {
     if (!(e instanceof UnsupportedKubeconfig)) throw e;
-    core.info(`the kubeconfig uses ${e.message}: connecting through @kubernetes/client-node`);
+    front.log.info(`the kubeconfig uses ${e.message}: connecting through @kubernetes/client-node`);
   }
   const { loadKubeConfig, kubeConnection } = await import(/* webpackMode: "eager" */ '../adapters/kube/kubeconfig.ts');
   const k = loadKubeConfig({
     content: s.kubeconfig,
     context: s.context,
-    tempRoot: process.env.RUNNER_TEMP || tmpdir(),
+    tempRoot: front.tempDir,
   });
   try {
     return { conn: await kubeConnection(k.kc), warnings: k.warnings, cleanup: k.cleanup };
@@ -46,11 +48,6 @@ function scopeText(s: FleetSettings, read: string[] | undefined): string {
   return `the ${read?.length ?? 0} namespaces matching ${s.scope.selector}`;
 }
 
-function runUrl(): string | undefined {
-  const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: run } = process.env;
-  return server && repo && run ? `${server}/${repo}/actions/runs/${run}` : undefined;
-}
-
 /** The fleet JSON without text a workflow does not need: one object per release. */
 function fleetJson(entries: FleetEntry[]): string {
   return JSON.stringify(
@@ -70,23 +67,26 @@ function fleetJson(entries: FleetEntry[]): string {
   );
 }
 
-export async function runDiscover(s: FleetSettings): Promise<void> {
-  core.setOutput('phase', 'discover');
+export async function runDiscover(s: FleetSettings, front: FleetFrontDoor): Promise<void> {
+  const log = front.log;
   let c: Awaited<ReturnType<typeof connection>>;
   try {
-    c = await connection(s);
+    c = await connection(s, front);
   } catch (e) {
     // Nothing was read: an unusable kubeconfig or context is a refusal, as in the other phases.
-    core.setOutput('status', 'refused');
-    core.setFailed(
-      `refused: the kubeconfig cannot be used: ${firstLine(e)}. Next: fix input 'kubeconfig' or 'context' (or KUBECONFIG) and run again`,
-    );
+    await front.finish({
+      status: 'refused',
+      summary: '',
+      outputs: { phase: 'discover', status: 'refused' },
+      failure: `refused: the kubeconfig cannot be used: ${firstLine(e)}. Next: fix input 'kubeconfig' or 'context' (or KUBECONFIG) and run again`,
+    });
     return;
   }
   const { conn, warnings } = c;
+  let end: RunEnd;
   try {
     const t0 = Date.now();
-    for (const w of warnings) core.warning(w);
+    for (const w of warnings) log.warning(w);
     const read = await readFleet(conn, { scope: s.scope, secrets: s.secrets });
     const entries = classifyFleet(groupFleet(read.objects), {
       chartVersion: s.chartVersion,
@@ -94,7 +94,7 @@ export async function runDiscover(s: FleetSettings): Promise<void> {
     });
     const counts = countStates(entries);
     const { matrix, left } = fleetMatrix(entries, s.nextPhase, s.maxReleases);
-    core.info(
+    log.info(
       `read ${entries.length} vCluster releases in ${read.calls} list calls (${Date.now() - t0} ms): ${Object.entries(
         counts,
       )
@@ -102,12 +102,12 @@ export async function runDiscover(s: FleetSettings): Promise<void> {
         .join(', ')}`,
     );
     for (const e of entries.filter((x) => x.attention))
-      core.info(`needs a person: ${e.namespace}/${e.release} ${e.state}: ${e.reason}. Next: ${e.next}`);
-    core.info(
+      log.info(`needs a person: ${e.namespace}/${e.release} ${e.state}: ${e.reason}. Next: ${e.next}`);
+    log.info(
       `matrix for ${s.nextPhase}: ${matrix.include.length} releases${left > 0 ? `, ${left} left for the next run` : ''}`,
     );
     const notes = [...warnings, ...read.notes];
-    for (const n of read.notes) core.warning(n);
+    for (const n of read.notes) log.warning(n);
     if (!s.secrets)
       notes.push(
         'Helm release status and the vc-config store annotation were not read (discover-secrets: false); migrate checks the Helm status before it changes anything.',
@@ -122,23 +122,28 @@ export async function runDiscover(s: FleetSettings): Promise<void> {
       left,
       scope: scopeText(s, read.namespaces),
       notes,
-      runUrl: runUrl(),
+      runUrl: front.runUrl,
     });
-    core.setOutput('status', 'succeeded');
-    core.setOutput('matrix', JSON.stringify(matrix));
-    core.setOutput('matrix-size', String(matrix.include.length));
-    core.setOutput('releases-left', String(left));
-    core.setOutput('fleet', fleetJson(entries));
-    core.setOutput('counts', JSON.stringify(counts));
-    core.setOutput('summary-markdown', summary);
-    await core.summary
-      .addRaw(summary)
-      .write()
-      .catch((e) => core.warning(`could not write the job summary: ${(e as Error).message}`));
+    const outputs = {
+      phase: 'discover',
+      status: 'succeeded',
+      matrix: JSON.stringify(matrix),
+      'matrix-size': String(matrix.include.length),
+      'releases-left': String(left),
+      fleet: fleetJson(entries),
+      counts: JSON.stringify(counts),
+      'summary-markdown': summary,
+    };
+    end = { status: 'succeeded', summary, outputs };
   } catch (e) {
-    core.setOutput('status', 'failed');
-    core.setFailed(`failed: discover could not read the fleet: ${firstLine(e)}`);
+    end = {
+      status: 'failed',
+      summary: '',
+      outputs: { phase: 'discover', status: 'failed' },
+      failure: `failed: discover could not read the fleet: ${firstLine(e)}`,
+    };
   } finally {
     c.cleanup();
   }
+  await front.finish(end);
 }

@@ -45,6 +45,12 @@ async function checkApproval(d: Deps): Promise<ApprovalVerdict> {
       .filter((c) => c.state === 'failed')
       .map((c) => c.reason)
       .join('; ');
+    if (verdict.waiting)
+      throw new PhaseStop(
+        'waiting',
+        `phase two waits for an approval: ${missing}`,
+        'give the approval the checks name',
+      );
     throw new PhaseStop(
       'refused',
       `phase two is not approved: ${missing}`,

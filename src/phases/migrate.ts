@@ -237,5 +237,9 @@ async function verifyCopy(
   );
   r.status = 'succeeded';
   r.headline = `vCluster copied the deployed etcd into embedded etcd; ${embedded.total} keys, no group lost keys.`;
-  r.next = `approve the '${s.approvalEnvironment ?? 'approval'}' environment so the finalize job runs phase two (it removes the deployed etcd StatefulSet and Services; its PVCs stay)`;
+  const approve =
+    s.door === 'cli'
+      ? 'run phase finalize with --approved-by <name> to run phase two'
+      : `approve the '${s.approvalEnvironment ?? 'approval'}' environment so the finalize job runs phase two`;
+  r.next = `${approve} (it removes the deployed etcd StatefulSet and Services; its PVCs stay)`;
 }

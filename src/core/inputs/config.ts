@@ -54,7 +54,13 @@ export interface Settings {
   gitopsPaused: boolean;
   /** Where the values files are written (plan's files for a GitOps repository); default the run's private directory. */
   valuesDir?: string;
+  /** Which front door the run came through: the action (approval by a GitHub environment) or the CLI (by a named person). */
+  door: FrontDoor;
+  /** The CLI's approval: the person named by --approved-by. */
+  approvedBy?: string;
 }
+
+export type FrontDoor = 'action' | 'cli';
 
 export interface InputProblem {
   input: string;
@@ -150,7 +156,7 @@ export function inputReader(get: GetInput) {
   return { bad, text, line, bool, kube, done };
 }
 
-export function parseSettings(get: GetInput): Settings {
+export function parseSettings(get: GetInput, door: FrontDoor = 'action'): Settings {
   const { bad, text, line, bool, kube, done } = inputReader(get);
 
   // After a problem these give undefined: parseSettings throws before any value is used.
@@ -259,11 +265,20 @@ export function parseSettings(get: GetInput): Settings {
       'at most 255 characters, no control characters',
     );
   }
-  if (phase === 'finalize' && requireApproval && approvalEnvironment === undefined) {
+  const approvedBy =
+    door === 'cli' ? line('approved-by', 'the name of the person who approves, on one line') : undefined;
+  if (phase === 'finalize' && requireApproval && door === 'action' && approvalEnvironment === undefined) {
     bad(
       'approval-environment',
       'is empty, and finalize needs a verified approval',
       'the GitHub environment with required reviewers that the finalize job names',
+    );
+  }
+  if (phase === 'finalize' && requireApproval && door === 'cli' && approvedBy === undefined) {
+    bad(
+      'approved-by',
+      'is empty, and finalize needs a named approval',
+      'the name of the person who approves phase two, with --yes or the release name typed at the prompt',
     );
   }
 
@@ -342,6 +357,8 @@ export function parseSettings(get: GetInput): Settings {
     githubToken,
     gitopsPaused,
     valuesDir,
+    door,
+    approvedBy,
   };
 }
 

@@ -7,17 +7,9 @@ import type { StateStore } from '../../adapters/kube/state-store.ts';
 import type { RunReport } from '../../report/report.ts';
 import type { EtcdOps } from '../../adapters/etcd/ops.ts';
 import type { Census } from '../../core/types.ts';
-import type { ApprovalVerdict } from '../../core/migration/approval.ts';
+import type { Logger, Approvals } from '../../core/front-door.ts';
 
-export interface Logger {
-  info(msg: string): void;
-  warning(msg: string): void;
-  group<T>(name: string, fn: () => Promise<T>): Promise<T>;
-}
-
-export interface Approvals {
-  verify(environment: string, requireApproval: boolean): Promise<ApprovalVerdict>;
-}
+export type { Logger, Approvals } from '../../core/front-door.ts';
 
 export interface Deps {
   settings: Settings;
@@ -66,9 +58,9 @@ export function skipped(d: Deps, name: string, note: string): void {
 /** A failure the phase already explained in the report: main sets the status and exits 1. */
 export class PhaseStop extends Error {
   override name = 'PhaseStop';
-  readonly status: 'failed' | 'refused';
+  readonly status: 'failed' | 'refused' | 'waiting';
   readonly next: string;
-  constructor(status: 'failed' | 'refused', message: string, next: string) {
+  constructor(status: 'failed' | 'refused' | 'waiting', message: string, next: string) {
     super(message);
     this.status = status;
     this.next = next;

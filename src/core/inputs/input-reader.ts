@@ -1,0 +1,2 @@
+// TEMPORARY shim
+export { InputError, type InputProblem } from './config.ts';
