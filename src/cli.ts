@@ -7,10 +7,12 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseCommandLine, type CliOptions } from './core/cli/args.ts';
+import { decideCliApproval, typedApproval } from './core/cli/approval.ts';
 import { EXIT } from './core/cli/exit-codes.ts';
 import { INPUTS, PHASE_NAMES } from './core/inputs/catalog.ts';
 import { InputError, type InputProblem } from './core/inputs/input-reader.ts';
-import { parseInputs } from './core/inputs/inputs.ts';
+import { parseInputs, type ParsedInputs } from './core/inputs/inputs.ts';
+import type { Settings } from './core/inputs/config.ts';
 import { commandHelp, phaseHelp } from './report/cli-help.ts';
 import { renderInputRefusal } from './report/summary.ts';
 import {
@@ -20,16 +22,21 @@ import {
   writeResult,
   type TerminalIo,
 } from './adapters/terminal/front-door.ts';
+import { ask } from './adapters/terminal/terminal.ts';
 import { version } from './adapters/terminal/version.ts';
 
 const io: TerminalIo = processIo();
 
+/** The flag a problem is about, as the user typed it. */
+function flagName(input: string): string {
+  if (input === 'phase') return 'the phase';
+  return input.startsWith('-') ? input : `--${input}`;
+}
+
 /** A refusal before anything ran: each problem names its flag, what is wrong and what would be right. */
 function refuse(o: CliOptions, phase: string | undefined, problems: readonly InputProblem[]): void {
   const summary = renderInputRefusal(problems);
-  const lines = problems.map(
-    (p) => `- ${p.input.startsWith('-') ? p.input : `--${p.input}`}: ${p.problem}. Expected: ${p.expected}.`,
-  );
+  const lines = problems.map((p) => `- ${flagName(p.input)}: ${p.problem}. Expected: ${p.expected}.`);
   writeResult(io, o, {
     status: 'refused',
     summary,
@@ -56,6 +63,38 @@ function kubeconfigProblems(o: CliOptions): InputProblem[] {
   return [];
 }
 
+/** Ends the run before anything ran: waiting for an approval, or refused at the prompt. */
+function stopBefore(s: Settings, o: CliOptions, status: 'waiting' | 'refused', line: string): undefined {
+  writeResult(io, o, { status, summary: '', outputs: { phase: s.phase, status }, failure: `${status}: ${line}` });
+  return undefined;
+}
+
+/**
+ * Phase two's approval, before anything runs: `{}` when the phase needs none, undefined when the run
+ * ended here (waiting, or refused at the prompt).
+ */
+async function approval(s: Settings, o: CliOptions): Promise<{ approved?: { by: string; how: string } } | undefined> {
+  const decision = decideCliApproval({ ...s, approvedBy: o.approvedBy, yes: o.yes, interactive: io.interactive });
+  if (decision.kind === 'not-needed') return {};
+  if (decision.kind === 'approved') return { approved: decision };
+  if (decision.kind === 'waiting') return stopBefore(s, o, 'waiting', `${decision.reason}. Next: ${decision.next}`);
+  const answer = typedApproval(decision, s.release, await ask(decision.question));
+  return answer.kind === 'approved' ? { approved: answer } : stopBefore(s, o, 'refused', answer.reason);
+}
+
+async function run(parsed: ParsedInputs, o: CliOptions): Promise<void> {
+  for (const w of parsed.warnings) io.stderr.write(`warning: ${w}\n`);
+  if (parsed.phase === 'discover') {
+    const { runDiscover } = await import('./phases/discover.ts');
+    await runDiscover(parsed.settings, terminalFleetFrontDoor(o, io));
+    return;
+  }
+  const approved = await approval(parsed.settings, o);
+  if (!approved) return;
+  const { runPhase } = await import('./runner.ts');
+  await runPhase(parsed.settings, terminalFrontDoor(o, io, approved.approved), parsed.warnings);
+}
+
 async function main(): Promise<void> {
   const cmd = parseCommandLine(process.argv.slice(2), INPUTS, PHASE_NAMES);
   if (cmd.kind === 'version') {
@@ -68,27 +107,16 @@ async function main(): Promise<void> {
   }
   if (cmd.kind === 'refused') return refuse(cmd.options, cmd.phase, cmd.problems);
   const o = cmd.options;
-  const given: Record<string, string> = {
-    ...cmd.inputs,
-    ...(o.approvedBy !== undefined ? { 'approved-by': o.approvedBy } : {}),
-  };
   const problems = kubeconfigProblems(o);
-  let parsed: ReturnType<typeof parseInputs> | undefined;
+  let parsed: ParsedInputs | undefined;
   try {
-    parsed = parseInputs((name) => given[name] ?? '', 'cli');
+    parsed = parseInputs((name) => cmd.inputs[name] ?? '', 'cli');
   } catch (e) {
     if (!(e instanceof InputError)) throw e;
     problems.push(...e.problems);
   }
   if (problems.length > 0 || !parsed) return refuse(o, cmd.phase, problems);
-  if (parsed.phase === 'discover') {
-    for (const w of parsed.warnings) io.stderr.write(`warning: ${w}\n`);
-    const { runDiscover } = await import('./phases/discover.ts');
-    await runDiscover(parsed.settings, terminalFleetFrontDoor(o, io));
-    return;
-  }
-  const { runPhase } = await import('./runner.ts');
-  await runPhase(parsed.settings, terminalFrontDoor(parsed.settings, o, io, parsed.warnings));
+  await run(parsed, o);
 }
 
 main().catch((e: unknown) => {

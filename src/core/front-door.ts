@@ -1,7 +1,8 @@
 // What a run needs from the way it was started, the action or the command line: where its log goes,
-// who holds the lock, how an approval is verified, and where its outputs and summary go. Types only.
+// who holds the lock, how phase two's approval is verified, and where the outputs and the summary go.
+// Types only.
 import type { ApprovalVerdict } from './migration/approval.ts';
-import type { StatusReport } from './types.ts';
+import type { RunReport } from '../report/report.ts';
 
 export interface Logger {
   info(msg: string): void;
@@ -11,13 +12,15 @@ export interface Logger {
 
 export interface Approvals {
   verify(environment: string, requireApproval: boolean): Promise<ApprovalVerdict>;
+  /** How a person gives phase two's approval, said as the next step after phase one. */
+  howToApprove(environment: string | undefined): string;
 }
 
-/** How a run ended: its status, the summary as Markdown, the outputs, and the failure line when it did not succeed. */
+/** How a run ended: its status, the summary as Markdown, the outputs, and the failure line when it stopped. */
 export interface RunEnd {
   status: string;
-  /** The release phases' report (discover has none): the PR comment is made from it. */
-  report?: StatusReport;
+  /** The release phases' report (discover has none). */
+  report?: RunReport;
   /** '' when the run ended before it had one. */
   summary: string;
   outputs: Record<string, string>;

@@ -4,35 +4,37 @@ import type { FleetSettings } from '../core/inputs/fleet-config.ts';
 import type { FleetFrontDoor, RunEnd } from '../core/front-door.ts';
 import { liteConnection, UnsupportedKubeconfig, type KubeConnection } from '../adapters/kube/lite-client.ts';
 import { readFleet } from '../adapters/kube/fleet.ts';
-import { classifyFleet, countStates, fleetMatrix, groupFleet, type FleetEntry } from '../core/fleet/fleet.ts';
+import { groupFleet } from '../core/fleet/grouping.ts';
+import { classifyFleet, countStates, type FleetEntry } from '../core/fleet/classification.ts';
+import { fleetMatrix } from '../core/fleet/matrix.ts';
 import { renderFleetSummary } from '../report/fleet-summary.ts';
 
 /**
- * The connection: the light reader of kube-lite.ts when it covers the kubeconfig, else client-node
+ * The connection: the light client when it covers the kubeconfig, else client-node
  * (loaded only then): loading client-node costs discover about 40 MB more at its peak. Both choose
- * the context, refuse and warn through kube-context.ts.
+ * the context, refuse and warn by the same kubeconfig rules.
  */
 async function connection(
-  s: FleetSettings,
+  settings: FleetSettings,
   front: FleetFrontDoor,
 ): Promise<{ conn: KubeConnection; warnings: string[]; cleanup(): void }> {
   try {
-    return { ...liteConnection({ content: s.kubeconfig, context: s.context }), cleanup: () => undefined };
+    return { ...liteConnection({ content: settings.kubeconfig, context: settings.context }), cleanup: () => undefined };
   } catch (e) {
     if (!(e instanceof UnsupportedKubeconfig)) throw e;
     front.log.info(`the kubeconfig uses ${e.message}: connecting through @kubernetes/client-node`);
   }
   const { loadKubeConfig, kubeConnection } = await import(/* webpackMode: "eager" */ '../adapters/kube/kubeconfig.ts');
-  const k = loadKubeConfig({
-    content: s.kubeconfig,
-    context: s.context,
+  const loaded = loadKubeConfig({
+    content: settings.kubeconfig,
+    context: settings.context,
     tempRoot: front.tempDir,
   });
   try {
-    return { conn: await kubeConnection(k.kc), warnings: k.warnings, cleanup: k.cleanup };
+    return { conn: await kubeConnection(loaded.kc), warnings: loaded.warnings, cleanup: loaded.cleanup };
   } catch (e) {
     // An exec plugin or auth provider that fails: the temporary copy of the kubeconfig goes all the same.
-    k.cleanup();
+    loaded.cleanup();
     throw e;
   }
 }
@@ -42,10 +44,10 @@ function firstLine(e: unknown): string {
   return ((e as Error).message ?? String(e)).split('\n')[0]!;
 }
 
-function scopeText(s: FleetSettings, read: string[] | undefined): string {
-  if (s.scope.kind === 'all') return 'all namespaces';
-  if (s.scope.kind === 'names') return `namespaces ${s.scope.names.join(', ')}`;
-  return `the ${read?.length ?? 0} namespaces matching ${s.scope.selector}`;
+function scopeText(settings: FleetSettings, read: string[] | undefined): string {
+  if (settings.scope.kind === 'all') return 'all namespaces';
+  if (settings.scope.kind === 'names') return `namespaces ${settings.scope.names.join(', ')}`;
+  return `the ${read?.length ?? 0} namespaces matching ${settings.scope.selector}`;
 }
 
 /** The fleet JSON without text a workflow does not need: one object per release. */
@@ -67,11 +69,11 @@ function fleetJson(entries: FleetEntry[]): string {
   );
 }
 
-export async function runDiscover(s: FleetSettings, front: FleetFrontDoor): Promise<void> {
-  const log = front.log;
-  let c: Awaited<ReturnType<typeof connection>>;
+export async function runDiscover(settings: FleetSettings, front: FleetFrontDoor): Promise<void> {
+  const { log } = front;
+  let connected: Awaited<ReturnType<typeof connection>>;
   try {
-    c = await connection(s, front);
+    connected = await connection(settings, front);
   } catch (e) {
     // Nothing was read: an unusable kubeconfig or context is a refusal, as in the other phases.
     await front.finish({
@@ -82,18 +84,18 @@ export async function runDiscover(s: FleetSettings, front: FleetFrontDoor): Prom
     });
     return;
   }
-  const { conn, warnings } = c;
+  const { conn, warnings } = connected;
   let end: RunEnd;
   try {
     const t0 = Date.now();
     for (const w of warnings) log.warning(w);
-    const read = await readFleet(conn, { scope: s.scope, secrets: s.secrets });
+    const read = await readFleet(conn, { scope: settings.scope, secrets: settings.secrets });
     const entries = classifyFleet(groupFleet(read.objects), {
-      chartVersion: s.chartVersion,
-      gitopsPaused: s.gitopsPaused,
+      chartVersion: settings.chartVersion,
+      gitopsPaused: settings.gitopsPaused,
     });
     const counts = countStates(entries);
-    const { matrix, left } = fleetMatrix(entries, s.nextPhase, s.maxReleases);
+    const { matrix, left } = fleetMatrix(entries, settings.nextPhase, settings.maxReleases);
     log.info(
       `read ${entries.length} vCluster releases in ${read.calls} list calls (${Date.now() - t0} ms): ${Object.entries(
         counts,
@@ -104,23 +106,23 @@ export async function runDiscover(s: FleetSettings, front: FleetFrontDoor): Prom
     for (const e of entries.filter((x) => x.attention))
       log.info(`needs a person: ${e.namespace}/${e.release} ${e.state}: ${e.reason}. Next: ${e.next}`);
     log.info(
-      `matrix for ${s.nextPhase}: ${matrix.include.length} releases${left > 0 ? `, ${left} left for the next run` : ''}`,
+      `matrix for ${settings.nextPhase}: ${matrix.include.length} releases${left > 0 ? `, ${left} left for the next run` : ''}`,
     );
     const notes = [...warnings, ...read.notes];
-    for (const n of read.notes) log.warning(n);
-    if (!s.secrets)
+    for (const note of read.notes) log.warning(note);
+    if (!settings.secrets)
       notes.push(
         'Helm release status and the vc-config store annotation were not read (discover-secrets: false); migrate checks the Helm status before it changes anything.',
       );
-    if (s.gitopsPaused)
+    if (settings.gitopsPaused)
       notes.push('gitops-paused: true: releases marked by a GitOps controller are treated as paused.');
     const summary = renderFleetSummary({
       entries,
       counts,
-      next: s.nextPhase,
+      next: settings.nextPhase,
       matrixSize: matrix.include.length,
       left,
-      scope: scopeText(s, read.namespaces),
+      scope: scopeText(settings, read.namespaces),
       notes,
       runUrl: front.runUrl,
     });
@@ -143,7 +145,7 @@ export async function runDiscover(s: FleetSettings, front: FleetFrontDoor): Prom
       failure: `failed: discover could not read the fleet: ${firstLine(e)}`,
     };
   } finally {
-    c.cleanup();
+    connected.cleanup();
   }
   await front.finish(end);
 }

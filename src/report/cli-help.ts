@@ -9,7 +9,6 @@ const PHASE_LINES: Record<string, string> = {
   migrate:
     'phase one: verified snapshot, then the upgrade that copies the data into embedded etcd, proven by key counts',
   finalize: 'phase two, after an approval: the deployed etcd is removed; its PVCs stay unless asked',
-  abort: 'the way back after phase one, after an approval: the release runs on its deployed etcd again',
   status: 'read-only report of where the migration of a release stands',
   discover: 'read-only: every vCluster release of the cluster, and what each needs next',
 };
@@ -41,20 +40,22 @@ const exitCodes = (): string[] => [
   `  ${EXIT.done}  done, or nothing to do (succeeded, planned, no-op)`,
   `  ${EXIT.failed}  failed: the summary says what went wrong; the next run resumes from the state record`,
   `  ${EXIT.refused}  refused before any change (a bad flag or input, or a check that did not pass)`,
-  `  ${EXIT.waiting}  waiting for approval (finalize, abort: --approved-by with --yes or the typed release name)`,
+  `  ${EXIT.waiting}  waiting for approval (finalize: --approved-by, with --yes or the release name typed)`,
 ];
 
 export function commandHelp(phases: readonly string[], version: string): string {
   return [
-    `${COMMAND} ${version}: move a vCluster from its deployed etcd to embedded etcd, with a verified backup and key`,
-    'counts that prove nothing was lost. The same engine, phases, checks and state record as the GitHub Action.',
+    wrap(
+      `${COMMAND} ${version}: move a vCluster from its deployed etcd to embedded etcd, with a verified backup and key counts that prove nothing was lost. The same engine, phases, checks and state record as the GitHub Action.`,
+      0,
+    ),
     '',
     `Usage: ${COMMAND} <phase> --release R --namespace N --chart-version V [flags]`,
     '',
     'Phases:',
-    ...phases.map((p) => `  ${p.padEnd(9)} ${PHASE_LINES[p] ?? ''}`.trimEnd()),
+    ...phases.map((p) => `  ${p.padEnd(9)} ${wrap(PHASE_LINES[p] ?? '', 12).trimStart()}`.trimEnd()),
     '',
-    `Run ${COMMAND} <phase> --help for the flags of a phase (the action's inputs, as --name value).`,
+    `Run ${COMMAND} <phase> --help for its flags (the action's inputs, as --name value).`,
     '',
     ...exitCodes(),
     '',
@@ -86,7 +87,7 @@ export function phaseHelp(phase: string, catalog: readonly FlagInput[]): string 
   return [
     `Usage: ${usage(phase)}`,
     '',
-    `${phase}: ${PHASE_LINES[phase] ?? ''}`,
+    wrap(`${phase}: ${PHASE_LINES[phase] ?? ''}`, 0),
     '',
     "Flags (the action's inputs of this phase; list flags repeat, one line each):",
     ...inputs,

@@ -1,7 +1,8 @@
 // The job summary of discover: counts per state on top, then one row per release, the ones that
 // need a person first. Pure; every value from the cluster is escaped.
 import { codeSpan, escapeMarkdown } from './markdown.ts';
-import { FLEET_STATES, type FleetEntry, type FleetState, type NextPhase } from '../core/fleet/fleet.ts';
+import { FLEET_STATES, type FleetEntry, type FleetState } from '../core/fleet/classification.ts';
+import type { NextPhase } from '../core/fleet/matrix.ts';
 
 /** A summary holds at most 1 MiB; rows beyond this are left to the `fleet` output. */
 const MAX_ROWS = 2000;

@@ -17,7 +17,8 @@ import {
   type ActionResult,
   type DemoVCluster,
 } from './harness.ts';
-import type { FleetEntry, FleetState, MatrixEntry } from '../../src/core/fleet/fleet.ts';
+import type { FleetEntry, FleetState } from '../../src/core/fleet/classification.ts';
+import type { MatrixEntry } from '../../src/core/fleet/matrix.ts';
 import { FLEET_SA_NAMESPACE, fleetKubeconfig } from '../../sandbox/service-account.ts';
 
 const env = useSharedCluster();

@@ -3,111 +3,114 @@
 import * as core from '@actions/core';
 import { tmpdir } from 'node:os';
 import type { Settings } from '../../core/inputs/config.ts';
-import type { Approvals, FleetFrontDoor, FrontDoor, RunEnd } from '../../core/front-door.ts';
-import { readRunContext, type GitHubRunContext } from './workflow-run.ts';
+import type { Approvals, FleetFrontDoor, FrontDoor, Logger, RunEnd } from '../../core/front-door.ts';
+import { unverifiableApproval } from '../../core/migration/approval.ts';
+import { lockHolderId, readWorkflowRun, type WorkflowRun } from './workflow-run.ts';
 import { upsertStatusComment } from './comment.ts';
 import { renderStatusComment } from '../../report/comment-body.ts';
 
-function runContext(s: Settings): GitHubRunContext | undefined {
+const logger: Logger = {
+  info: (m) => core.info(m),
+  warning: (m) => core.warning(m),
+  group: (name, fn) => core.group(name, fn),
+};
+
+function workflowRun(settings: Settings): WorkflowRun | undefined {
   try {
-    return readRunContext(process.env, s.prNumber ? String(s.prNumber) : '');
+    return readWorkflowRun(process.env, settings.prNumber ? String(settings.prNumber) : '');
   } catch {
     return undefined; // not on GitHub (local sandbox): no approval API, no comment
   }
 }
 
-function approvals(s: Settings, ctx: GitHubRunContext | undefined): Approvals {
+function approvals(token: string | undefined, run: WorkflowRun | undefined): Approvals {
   return {
     async verify(environment, requireApproval) {
-      if (!ctx || !s.githubToken) {
-        if (!requireApproval) return { ok: true, bypassed: true, approvers: [], checks: [] };
-        return {
-          ok: false,
-          bypassed: false,
-          approvers: [],
-          checks: [
-            {
-              name: 'run-approval',
-              state: 'failed',
-              reason: `${!ctx ? 'this run has no GitHub run context (GITHUB_REPOSITORY and GITHUB_RUN_ID are unset or invalid: not a GitHub runner)' : "input 'github-token' is empty"}, so the approval cannot be verified; run finalize as a job of a GitHub workflow with github-token: \${{ github.token }} and actions: read (set require-approval: false only where no reviewers can be required)`,
-            },
-          ],
-        };
-      }
+      if (!run) return unverifiableApproval('run', requireApproval);
+      if (!token) return unverifiableApproval('token', requireApproval);
       const [{ verifyApproval }, { makeOctokit }] = await Promise.all([
         import('./approval-api.ts'),
         import('./octokit.ts'),
       ]);
       return verifyApproval(
-        makeOctokit(s.githubToken, process.env, (m) => core.info(m)),
-        { owner: ctx.owner, repo: ctx.repo, runId: ctx.runId, environment, requireApproval },
+        makeOctokit(token, process.env, (m) => core.info(m)),
+        { owner: run.owner, repo: run.repo, runId: run.runId, environment, requireApproval },
       );
     },
+    howToApprove: (environment) =>
+      `approve the '${environment ?? 'approval'}' environment so the finalize job runs phase two`,
   };
 }
 
-async function comment(s: Settings, ctx: GitHubRunContext | undefined, end: RunEnd): Promise<void> {
-  if (!ctx?.prNumber || !s.githubToken || !end.report) return;
+async function comment(settings: Settings, run: WorkflowRun | undefined, end: RunEnd): Promise<void> {
+  if (!run?.prNumber || !settings.githubToken || !end.report) return;
   const { makeOctokit } = await import('./octokit.ts');
   const res = await upsertStatusComment(
-    makeOctokit(s.githubToken, process.env, (m) => core.info(m)),
+    makeOctokit(settings.githubToken, process.env, (m) => core.info(m)),
     {
-      owner: ctx.owner,
-      repo: ctx.repo,
-      issueNumber: ctx.prNumber,
-      release: s.release,
-      namespace: s.namespace,
+      owner: run.owner,
+      repo: run.repo,
+      issueNumber: run.prNumber,
+      release: settings.release,
+      namespace: settings.namespace,
       body: renderStatusComment(end.report),
     },
   );
   if (res.warning) core.warning(res.warning);
-  else core.info(`PR #${ctx.prNumber} status comment ${res.action}`);
+  else core.info(`PR #${run.prNumber} status comment ${res.action}`);
 }
 
-export function githubFrontDoor(s: Settings): FrontDoor {
-  const ctx = runContext(s);
-  const warnings: string[] = [];
-  if (ctx?.prNumber !== undefined && !s.githubToken) {
-    warnings.push(
-      `this run belongs to pull request #${ctx.prNumber}, but input 'github-token' is empty, so no status comment is written; pass github-token: \${{ github.token }} with pull-requests: write`,
-    );
-  }
-  return {
-    log: { info: (m) => core.info(m), warning: (m) => core.warning(m), group: (name, fn) => core.group(name, fn) },
-    // The lock holder: run, attempt and job, so two jobs (or a re-run attempt) of one run never share it.
-    runId: ctx
-      ? [ctx.runId, process.env.GITHUB_RUN_ATTEMPT, process.env.GITHUB_JOB].filter(Boolean).join('-')
-      : `local-${process.pid}-${Date.now()}`,
-    runUrl: ctx?.runUrl,
-    tempDir: process.env.RUNNER_TEMP || tmpdir(),
-    approvals: approvals(s, ctx),
-    warnings,
-    async finish(end) {
-      await finishOnGitHub(end);
-      await comment(s, ctx, end).catch((e) => core.warning(`could not update the PR comment: ${(e as Error).message}`));
-    },
-  };
-}
-
-/** Outputs, job summary and the step's result, as every phase ends on GitHub. */
-async function finishOnGitHub(end: RunEnd): Promise<void> {
+/** Outputs and the job summary, as every phase ends on GitHub. */
+async function writeEnd(end: RunEnd): Promise<void> {
   for (const [name, value] of Object.entries(end.outputs)) core.setOutput(name, value);
   if (end.summary !== '')
     await core.summary
       .addRaw(end.summary)
       .write()
       .catch((e) => core.warning(`could not write the job summary: ${(e as Error).message}`));
+}
+
+/** The step's result: failed with the line that says why, or the status in the log. */
+function result(end: RunEnd): void {
   if (end.failure !== undefined) core.setFailed(end.failure);
   else if (end.report) core.info(`${end.status}: ${end.report.headline}`);
+}
+
+export function githubFrontDoor(settings: Settings): FrontDoor {
+  const run = workflowRun(settings);
+  const warnings: string[] = [];
+  if (run?.prNumber !== undefined && !settings.githubToken) {
+    warnings.push(
+      `this run belongs to pull request #${run.prNumber}, but input 'github-token' is empty, so no status comment is written; pass github-token: \${{ github.token }} with pull-requests: write`,
+    );
+  }
+  return {
+    log: logger,
+    runId: lockHolderId(run, process.env, process.pid, Date.now()),
+    runUrl: run?.runUrl,
+    tempDir: process.env.RUNNER_TEMP || tmpdir(),
+    approvals: approvals(settings.githubToken, run),
+    warnings,
+    async finish(end) {
+      await writeEnd(end);
+      await comment(settings, run, end).catch((e) =>
+        core.warning(`could not update the PR comment: ${(e as Error).message}`),
+      );
+      result(end);
+    },
+  };
 }
 
 /** The front door of phase discover, which reads the fleet with its own settings and comments on no PR. */
 export function githubFleetFrontDoor(): FleetFrontDoor {
   const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: run } = process.env;
   return {
-    log: { info: (m) => core.info(m), warning: (m) => core.warning(m), group: (name, fn) => core.group(name, fn) },
+    log: logger,
     runUrl: server && repo && run ? `${server}/${repo}/actions/runs/${run}` : undefined,
     tempDir: process.env.RUNNER_TEMP || tmpdir(),
-    finish: finishOnGitHub,
+    async finish(end) {
+      await writeEnd(end);
+      result(end);
+    },
   };
 }

@@ -5,7 +5,7 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { KubeConnection } from './lite-client.ts';
-import type { FleetObjects, ObjMeta, WorkloadObj } from '../../core/fleet/fleet.ts';
+import type { FleetObjects, ObjMeta, WorkloadObj } from '../../core/fleet/grouping.ts';
 import { STATE_KEY } from '../../core/migration/state.ts';
 import type { NamespaceScope } from '../../core/inputs/fleet-config.ts';
 

@@ -1,49 +1,27 @@
-// Approval on the command line: a named person (--approved-by) confirms, with --yes or by typing the
-// release name at a prompt, as destructive CLIs ask. Without either and without a terminal, the run
-// waits: nothing is wrong, the approval has not come yet.
-import type { ApprovalVerdict } from '../../core/migration/approval.ts';
-import { typedConfirmation } from './terminal.ts';
+// The approval a run on the command line verifies: the one the person named by --approved-by gave
+// before the run (with --yes, or at the prompt). The phase records the name in the state record and
+// the summary, as it records a GitHub environment's reviewers.
+import type { Approvals } from '../../core/front-door.ts';
 
-export interface NamedApproval {
-  approvedBy?: string;
-  yes: boolean;
-  release: string;
-  namespace: string;
-  phase: string;
-  /** Whether a person can answer a prompt (stdin and stderr are a terminal). */
-  interactive: boolean;
-  confirm?: typeof typedConfirmation;
-}
-
-export function namedApproval(o: NamedApproval): {
-  verify(environment: string, requireApproval: boolean): Promise<ApprovalVerdict>;
-} {
-  const verdict = (ok: boolean, reason: string, waiting = false): ApprovalVerdict => ({
-    ok,
-    bypassed: false,
-    waiting: waiting || undefined,
-    approvers: ok && o.approvedBy ? [o.approvedBy] : [],
-    checks: [{ name: 'named-approval', state: ok ? 'passed' : 'failed', reason }],
-  });
+export function namedApproval(approved: { by: string; how: string } | undefined): Approvals {
   return {
     async verify(_environment, requireApproval) {
       if (!requireApproval) return { ok: true, bypassed: true, approvers: [], checks: [] };
-      const who = o.approvedBy;
-      if (!who) return verdict(false, 'no --approved-by names who approves', true);
-      if (o.yes) return verdict(true, `approved by ${who} on the command line (--yes)`);
-      if (!o.interactive)
-        return verdict(
-          false,
-          `${who} is named by --approved-by, but there is no --yes and no terminal to confirm on; run again with --yes`,
-          true,
-        );
-      const typed = await (o.confirm ?? typedConfirmation)(
-        `${o.phase} changes release ${o.release} in namespace ${o.namespace} for good. ${who}, type the release name to confirm:`,
-        o.release,
-      );
-      return typed
-        ? verdict(true, `approved by ${who}, who typed the release name at the prompt`)
-        : verdict(false, `the name typed at the prompt is not ${o.release}; nothing was changed`);
+      if (!approved)
+        return {
+          ok: false,
+          bypassed: false,
+          approvers: [],
+          checks: [{ name: 'named-approval', state: 'failed', reason: 'no --approved-by names who approves' }],
+        };
+      return {
+        ok: true,
+        bypassed: false,
+        approvers: [approved.by],
+        checks: [{ name: 'named-approval', state: 'passed', reason: approved.how }],
+      };
     },
+    howToApprove: () =>
+      'run phase finalize with --approved-by <name> and --yes (or confirm at the prompt) to run phase two',
   };
 }

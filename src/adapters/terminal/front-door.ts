@@ -3,7 +3,6 @@
 // the Markdown summary in --summary-file, and the exit code of the status.
 import { writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
-import type { Settings } from '../../core/inputs/config.ts';
 import type { FleetFrontDoor, FrontDoor } from '../../core/front-door.ts';
 import type { CliOptions } from '../../core/cli/args.ts';
 import { exitCodeFor } from '../../core/cli/exit-codes.ts';
@@ -63,19 +62,17 @@ export function terminalFleetFrontDoor(o: CliOptions, io: TerminalIo): FleetFron
   };
 }
 
-export function terminalFrontDoor(s: Settings, o: CliOptions, io: TerminalIo, warnings: string[]): FrontDoor {
+/** The front door of a release phase; `approved`: phase two's approval, given before the run. */
+export function terminalFrontDoor(
+  o: CliOptions,
+  io: TerminalIo,
+  approved: { by: string; how: string } | undefined,
+): FrontDoor {
   return {
     ...terminalFleetFrontDoor(o, io),
     // Names the run in the lock and the state record's history: which machine started it.
     runId: `cli-${hostname()}-${process.pid}-${Date.now()}`,
-    approvals: namedApproval({
-      approvedBy: s.approvedBy,
-      yes: o.yes,
-      release: s.release,
-      namespace: s.namespace,
-      phase: s.phase,
-      interactive: io.interactive,
-    }),
-    warnings,
+    approvals: namedApproval(approved),
+    warnings: [],
   };
 }

@@ -1,5 +1,5 @@
 // The terminal of the CLI: the log on stderr (each step with its time, progress lines rewritten in
-// place on a terminal), colours only on a terminal and never with NO_COLOR, and the typed confirmation.
+// place on a terminal), colours only on a terminal and never with NO_COLOR, and the prompt of a typed confirmation.
 import { createInterface } from 'node:readline/promises';
 import type { TextStyle } from '../../report/plain-text.ts';
 
@@ -74,12 +74,11 @@ export function terminalLog(err: Stream, colour: boolean): TerminalLog {
   };
 }
 
-/** Asks on the terminal for the text `expected` (as destructive CLIs ask for a name); false when it differs. */
-export async function typedConfirmation(question: string, expected: string): Promise<boolean> {
+/** Asks a question on the terminal (on stderr, so stdout keeps only the result) and gives the answer. */
+export async function ask(question: string): Promise<string> {
   const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
   try {
-    const answer = await rl.question(`${question} `);
-    return answer.trim() === expected;
+    return await rl.question(`${question} `);
   } finally {
     rl.close();
   }

@@ -1,7 +1,8 @@
 // The command line of the CLI, read into the action's inputs: `<phase> --<input> value ...`. Pure: argv
 // and the input catalog in, a command out. Values are not checked here: the inputs go through the
 // same parser as the action's, so a bad value is refused in the same words.
-import type { InputProblem } from '../inputs/config.ts';
+import { CONTROL, type InputProblem } from '../inputs/input-reader.ts';
+import { APPROVAL_PHASES } from './approval.ts';
 
 /** What the command line needs to know of one input of the catalog. */
 export interface FlagInput {
@@ -38,9 +39,6 @@ export interface CliFlag {
   /** Only these phases take it; every phase when absent. */
   phases?: readonly string[];
 }
-
-/** The phases whose changes need a named person's approval on the command line. */
-export const APPROVAL_PHASES: readonly string[] = ['finalize', 'abort'];
 
 export const CLI_FLAGS: readonly CliFlag[] = [
   {
@@ -178,15 +176,17 @@ export function parseCommandLine(
 function cliOptions(cli: Record<string, string>, bad: (i: string, p: string, e: string) => void): CliOptions {
   const output = cli.output ?? 'text';
   if (output !== 'text' && output !== 'json') bad('--output', `"${output}" is not an output format`, 'text or json');
-  // eslint-disable-next-line no-control-regex -- control characters are what it looks for
-  const control = /[\u0000-\u001f\u007f]/;
   for (const f of ['summary-file', 'kubeconfig'])
-    if (cli[f] !== undefined && (cli[f] === '' || control.test(cli[f]!))) bad(`--${f}`, 'is not a file path', 'a path');
+    if (cli[f] !== undefined && (cli[f] === '' || CONTROL.test(cli[f]!))) bad(`--${f}`, 'is not a file path', 'a path');
+  const by = cli['approved-by'];
+  // The name goes into the state record and the summary: one line, like a login or a person's name.
+  if (by !== undefined && (by.trim() === '' || CONTROL.test(by) || by.length > 100))
+    bad('--approved-by', 'is not a name on one line', 'the name of the person who approves, at most 100 characters');
   return {
     output: output === 'json' ? 'json' : 'text',
     summaryFile: cli['summary-file'],
     kubeconfigFile: cli.kubeconfig,
-    approvedBy: cli['approved-by'],
+    approvedBy: by?.trim(),
     yes: cli.yes === 'true',
     noColor: cli['no-color'] === 'true',
   };

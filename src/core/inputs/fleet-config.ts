@@ -1,8 +1,8 @@
-// The inputs of phase discover, parsed once before any cluster call. Like config.ts, every problem
-// is collected and each names the input, what is wrong and what would be right.
-import { CONTROL, inputReader, show, type GetInput } from './config.ts';
+// The inputs of phase discover, parsed once before any cluster call: which releases it reads, and
+// what the matrix it writes is for.
+import { CONTROL, show, type InputReader } from './input-reader.ts';
 import { atLeast, parseChartVersion, MIN_MIGRATION, type ChartVersion } from './version.ts';
-import { MATRIX_MAX, type NextPhase } from '../fleet/fleet.ts';
+import { MATRIX_MAX, type NextPhase } from '../fleet/matrix.ts';
 
 /** Which namespaces discover reads: all, a list, or a label selector. */
 export type NamespaceScope =
@@ -57,18 +57,9 @@ export function validSelector(selector: string): boolean {
   });
 }
 
-export function parseFleetSettings(get: GetInput): FleetSettings {
-  const { bad, text, bool, kube, done } = inputReader(get);
-
-  for (const name of ['release', 'namespace']) {
-    if (text(name) !== '')
-      bad(
-        name,
-        `is set (${show(text(name))}), but phase discover lists every vCluster release`,
-        "no release or namespace input with phase discover; narrow the fleet with 'namespaces'",
-      );
-  }
-
+/** Which namespaces discover reads, and what its matrix is for; every phase checks them. */
+export function readFleetChoices(r: InputReader) {
+  const { bad, text, bool } = r;
   const ns = text('namespaces');
   let scope: NamespaceScope = { kind: 'all' };
   if (/[=!(]/.test(ns)) {
@@ -91,29 +82,7 @@ export function parseFleetSettings(get: GetInput): FleetSettings {
     else scope = { kind: 'names', names };
   }
 
-  const versionText = text('chart-version');
-  let chartVersion: ChartVersion | 'keep' | undefined;
-  if (versionText === 'keep') chartVersion = 'keep';
-  else if (!versionText)
-    bad(
-      'chart-version',
-      'is empty',
-      'keep (each release keeps its installed chart version), or a version like 0.27.0 for all',
-    );
-  else {
-    chartVersion = parseChartVersion(versionText);
-    if (!chartVersion)
-      bad('chart-version', `${show(versionText)} is not a semantic version or keep`, 'keep, or a version like 0.27.0');
-    else if (!atLeast(chartVersion, MIN_MIGRATION)) {
-      bad(
-        'chart-version',
-        `${chartVersion.text} cannot migrate: migrateFromDeployedEtcd exists from chart ${MIN_MIGRATION}`,
-        `${MIN_MIGRATION} or later, or keep`,
-      );
-    }
-  }
-
-  const maxText = text('max-releases') || String(MATRIX_MAX);
+  const maxText = text('max-releases');
   const maxReleases =
     /^[1-9]\d{0,3}$/.test(maxText) && Number(maxText) <= MATRIX_MAX
       ? Number(maxText)
@@ -123,8 +92,8 @@ export function parseFleetSettings(get: GetInput): FleetSettings {
           `1 to ${MATRIX_MAX}: GitHub expands a matrix into at most ${MATRIX_MAX} jobs`,
         );
 
-  const nextText = text('next-phase') || 'migrate';
-  const nextPhase =
+  const nextText = text('next-phase');
+  const nextPhase: NextPhase | undefined =
     nextText === 'migrate' || nextText === 'finalize'
       ? nextText
       : bad(
@@ -132,20 +101,56 @@ export function parseFleetSettings(get: GetInput): FleetSettings {
           `${show(nextText)} is not a phase a matrix runs`,
           'migrate (deployed and migrating releases) or finalize (verified releases)',
         );
+  return { scope, maxReleases, nextPhase, secrets: bool('discover-secrets') };
+}
 
-  const secrets = bool('discover-secrets', false);
-  const gitopsPaused = bool('gitops-paused', false);
-  const { kubeconfig, context } = kube();
+/** The chart version of every release discover finds; no single release. */
+function readFleetTarget(r: InputReader): ChartVersion | 'keep' | undefined {
+  const { bad, text } = r;
+  for (const name of ['release', 'namespace']) {
+    if (text(name) !== '')
+      bad(
+        name,
+        `is set (${show(text(name))}), but phase discover lists every vCluster release`,
+        "no release or namespace input with phase discover; narrow the fleet with 'namespaces'",
+      );
+  }
+  const versionText = text('chart-version');
+  if (versionText === 'keep') return 'keep';
+  if (!versionText) {
+    bad(
+      'chart-version',
+      'is empty',
+      'keep (each release keeps its installed chart version), or a version like 0.27.0 for all',
+    );
+    return undefined;
+  }
+  const chartVersion = parseChartVersion(versionText);
+  if (!chartVersion)
+    bad('chart-version', `${show(versionText)} is not a semantic version or keep`, 'keep, or a version like 0.27.0');
+  else if (!atLeast(chartVersion, MIN_MIGRATION)) {
+    bad(
+      'chart-version',
+      `${chartVersion.text} cannot migrate: migrateFromDeployedEtcd exists from chart ${MIN_MIGRATION}`,
+      `${MIN_MIGRATION} or later, or keep`,
+    );
+  }
+  return chartVersion;
+}
 
-  done();
+/** The FleetSettings of discover; undefined values only after a problem, when `done()` throws. */
+export function readFleetSettings(r: InputReader): FleetSettings {
+  const chartVersion = readFleetTarget(r);
+  const choices = readFleetChoices(r);
+  const { kubeconfig, context } = r.kube();
   return {
     phase: 'discover',
-    scope,
+    scope: choices.scope,
     chartVersion: chartVersion!,
-    maxReleases: maxReleases!,
-    nextPhase: nextPhase!,
-    secrets,
-    gitopsPaused,
+    maxReleases: choices.maxReleases!,
+    nextPhase: choices.nextPhase!,
+    secrets: choices.secrets,
+    gitopsPaused: r.bool('gitops-paused'),
     kubeconfig,
     context,
   };
