@@ -84,10 +84,10 @@ describe('renderCensusTable', () => {
       [
         '| Group | Before | After | Delta | Verdict |',
         '| --- | ---: | ---: | ---: | --- |',
-        '| /registry/events/ | 9 | 1 | −8 | volatile (not checked) |',
-        '| /registry/example\\.com/crs/ | 0 | 4 | +4 | new |',
-        '| /registry/pods/ | 3 | 3 | 0 | ok |',
-        '| /registry/secrets/ | 2 | 2 | 0 | ok |',
+        '| `/registry/events/` | 9 | 1 | −8 | volatile (not checked) |',
+        '| `/registry/example.com/crs/` | 0 | 4 | +4 | new |',
+        '| `/registry/pods/` | 3 | 3 | 0 | ok |',
+        '| `/registry/secrets/` | 2 | 2 | 0 | ok |',
         '| **Total** | 14 | 10 | −4 | ok |',
       ].join('\n'),
     );

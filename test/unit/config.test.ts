@@ -63,10 +63,10 @@ describe('parseSettings', () => {
     );
     const md = renderSummary({ ...newReport('vc', 'ns', 'plan'), newerChartLine: s.newerChartLine });
     expect(md).toMatch(
-      /^\*\*Chart 0\\\.37\\\.0\\-rc\\\.1 is on line 0\\\.37, newer than .*allow\\-newer\\-chart\\-line is true\\\.\*\*$/m,
+      /^\*\*Chart `0\.37\.0-rc\.1` is on line 0\.37, newer than .*allow-newer-chart-line is true\.\*\*$/m,
     );
     expect(renderStatusComment({ ...newReport('vc', 'ns', 'plan'), newerChartLine: s.newerChartLine })).toContain(
-      '**Chart 0\\.37',
+      '**Chart `0.37.0-rc.1`',
     );
   });
 

@@ -114,7 +114,7 @@ describe('the GitOps gate of migrate and finalize', () => {
     const bold = renderSummary(d.report)
       .split('\n')
       .find((l) => l.startsWith('**Managed by Flux'));
-    expect(bold).toMatch(/gitops\\-paused\\: true.*\*\*$/);
+    expect(bold).toMatch(/gitops-paused: true.*\*\*$/);
     expect(renderStatusComment(d.report)).toContain('**Managed by Flux');
   });
 

@@ -83,7 +83,7 @@ describe('user text in the summary and the PR comment', () => {
     assertInert(comment);
     // The values block is one fence: opened once, closed once, right before its </details>.
     const fences = summary.split('\n').filter((l: string) => l.startsWith('```'));
-    expect(fences).toEqual(['```yaml', '```']);
+    expect(fences).toEqual(['```mermaid', '```', '```yaml', '```']);
     expect(summary).toMatch(/^```\n\nNot shown: [^\n]*\n<\/details>$/m);
     recordScenario({
       group: GROUP,

@@ -42,7 +42,7 @@ describe('renderStatusComment', () => {
     expect(md).toContain('| Status | **succeeded** |');
     expect(md).toContain('| Keys before | 123,456 |');
     expect(md).toContain('| Keys after | 123,400 |');
-    expect(md).toContain('**Next:** Delete the old etcd PVCs when you no longer need them\\.');
+    expect(md).toContain('**Next:** Delete the old etcd PVCs when you no longer need them.');
     expect(md).toContain('[Workflow run](https://github.com/acme/platform/actions/runs/77)');
     expect(md).not.toMatch(/WITHOUT a verified approval|No backup was taken/);
   });
