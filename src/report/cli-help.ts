@@ -9,6 +9,7 @@ const PHASE_LINES: Record<string, string> = {
   migrate:
     'phase one: verified snapshot, then the upgrade that copies the data into embedded etcd, proven by key counts',
   finalize: 'phase two, after an approval: the deployed etcd is removed; its PVCs stay unless asked',
+  abort: 'the way back after phase one, after an approval: the release runs on its deployed etcd again',
   status: 'read-only report of where the migration of a release stands',
   discover: 'read-only: every vCluster release of the cluster, and what each needs next',
 };
@@ -40,7 +41,7 @@ const exitCodes = (): string[] => [
   `  ${EXIT.done}  done, or nothing to do (succeeded, planned, no-op)`,
   `  ${EXIT.failed}  failed: the summary says what went wrong; the next run resumes from the state record`,
   `  ${EXIT.refused}  refused before any change (a bad flag or input, or a check that did not pass)`,
-  `  ${EXIT.waiting}  waiting for approval (finalize: --approved-by, with --yes or the release name typed)`,
+  `  ${EXIT.waiting}  waiting for approval (finalize, abort: --approved-by, with --yes or the release name typed)`,
 ];
 
 export function commandHelp(phases: readonly string[], version: string): string {

@@ -21,7 +21,7 @@ export interface CliApprovalRequest {
 }
 
 /** The phases whose changes need a named person's approval on the command line. */
-export const APPROVAL_PHASES: readonly string[] = ['finalize'];
+export const APPROVAL_PHASES: readonly string[] = ['finalize', 'abort'];
 
 export function decideCliApproval(q: CliApprovalRequest): CliApproval {
   if (!APPROVAL_PHASES.includes(q.phase) || !q.requireApproval) return { kind: 'not-needed' };
@@ -39,7 +39,7 @@ export function decideCliApproval(q: CliApprovalRequest): CliApproval {
   return {
     kind: 'ask',
     by: q.approvedBy,
-    question: `${q.phase} removes the deployed etcd of release ${q.release} in namespace ${q.namespace}. ${q.approvedBy}, type the release name to confirm:`,
+    question: `${q.phase} changes release ${q.release} in namespace ${q.namespace} for good. ${q.approvedBy}, type the release name to confirm:`,
   };
 }
 

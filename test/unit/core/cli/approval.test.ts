@@ -39,9 +39,13 @@ describe("phase two's approval on the command line", () => {
     expect(ask).toEqual({
       kind: 'ask',
       by: 'ada',
-      question:
-        'finalize removes the deployed etcd of release my-vc in namespace team-a. ada, type the release name to confirm:',
+      question: 'finalize changes release my-vc in namespace team-a for good. ada, type the release name to confirm:',
     });
+  });
+
+  it('is needed by abort as by finalize', () => {
+    expect(decideCliApproval({ ...BASE, phase: 'abort', approvedBy: 'ada', yes: true }).kind).toBe('approved');
+    expect(decideCliApproval({ ...BASE, phase: 'abort' }).kind).toBe('waiting');
   });
 
   it('takes only the exact release name at the prompt', () => {
