@@ -160,6 +160,8 @@ describe('rendered in Chromium as GitHub shows them', () => {
       ] as const) {
         if (md === undefined) continue;
         const r = await browser.render(md);
+        // What the pictures show, the diagrams' labels and titles included, holds no secret either.
+        assertNoSecretLeak({ summary: r.text }, c.secrets);
         problems.push(...[...sizeProblems(kind, md), ...r.problems].map((p) => `${c.name} ${kind}: ${p}`));
         expect(r.diagrams, `${c.name} ${kind} has a diagram`).toBeGreaterThanOrEqual(1);
         expect(r.tablesRendered, `${c.name} ${kind} has tables`).toBeGreaterThanOrEqual(1);

@@ -20,6 +20,8 @@ export interface Rendered {
   diagramsRendered: number;
   /** Everything that is wrong, each naming the place; empty when the page is as it should be. */
   problems: string[];
+  /** Every text the page holds once drawn, the diagrams' labels and accessible titles included: what a picture can show. */
+  text: string;
 }
 
 const CSS = `
@@ -151,7 +153,12 @@ export class GfmBrowser {
             problems.push(`table ${i + 1}: a row has ${row.querySelectorAll('td').length} cells, its header ${width}`);
         }
       });
-      return { tablesRendered: tables.length, diagramsRendered: drawn, problems };
+      return {
+        tablesRendered: tables.length,
+        diagramsRendered: drawn,
+        problems,
+        text: document.body.textContent ?? '',
+      };
     }, html);
     const problems = [...seen.problems];
     if (seen.tablesRendered !== tablesInMarkdown)
@@ -164,6 +171,7 @@ export class GfmBrowser {
       diagrams,
       diagramsRendered: seen.diagramsRendered,
       problems,
+      text: seen.text,
     };
   }
 
