@@ -2,7 +2,13 @@
 // it is there to catch fails it — a diagram that does not parse, a table that breaks, a summary
 // over GitHub's size limit. Debian's Chromium, headless; the `mermaid` package draws the diagrams.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GfmBrowser, MAX_COMMENT_CHARS, MAX_STEP_SUMMARY_BYTES, sizeProblems } from '../support/gfm-browser.ts';
+import {
+  GfmBrowser,
+  chromiumPath,
+  MAX_COMMENT_CHARS,
+  MAX_STEP_SUMMARY_BYTES,
+  sizeProblems,
+} from '../support/gfm-browser.ts';
 import { findSecretLeaks } from '../support/secret-scan.ts';
 import { renderSummary } from '../../src/report/summary.ts';
 import { newReport } from '../../src/report/report.ts';
@@ -74,6 +80,14 @@ describe('rendering GitHub Markdown and Mermaid in Chromium', () => {
     expect(r.diagramsRendered).toBe(1);
     expect(r.text).not.toContain('flowchart LR');
     expect(findSecretLeaks({ summary: r.text }, [token]).map((l) => l.where)).toContain('summary');
+  });
+
+  it('a missing browser is an error that says how to install it, not a skip', () => {
+    expect(() => chromiumPath({}, () => false)).toThrow(/Chromium is not installed: apt-get install -y chromium/);
+    expect(() => chromiumPath({ CHROMIUM: '/nowhere/chromium' })).toThrow(
+      'CHROMIUM is /nowhere/chromium, which does not exist',
+    );
+    expect(chromiumPath({}, (p) => p === '/usr/bin/chromium')).toBe('/usr/bin/chromium');
   });
 
   it('fails a summary or comment over GitHub size limits', () => {
