@@ -3,6 +3,7 @@
 // took; a refusal or failure adds a box that says where it stopped and why. The stages' states come
 // from the report's step list, so a phase with steps of its own (such as abort) shows them as boxes.
 import type { RunReport, StepRecord } from './report.ts';
+import { recordStages } from './record-stages.ts';
 
 export type StageState = 'done' | 'earlier' | 'current' | 'refused' | 'failed' | 'todo' | 'skipped' | 'optional';
 
@@ -12,6 +13,8 @@ export interface Stage {
   ms: number;
   /** The step a refusal or failure stopped in. */
   stoppedIn?: string;
+  /** Why it stopped, when that is not the run's headline (a failure the state record keeps). */
+  why?: string;
 }
 
 /** The stages of the procedure, the phase that runs each, and which step names belong to it. */
@@ -71,6 +74,7 @@ function procedureStages(r: RunReport): Stage[] {
     stage.stoppedIn = own.find((s) => STOPPED.has(s.state))?.name;
   });
   markStop(r, stages.slice(offset, offset + mine.length));
+  runStatusAtStop(r, stages);
   // After a phase that went through, the next stage is where the migration stands.
   if (!stages.some((s) => STOPPED.has(s.state))) {
     const next = stages.findIndex((s, i) => i > offset && s.state === 'todo');
@@ -91,6 +95,15 @@ function markStop(r: RunReport, mine: Stage[]): void {
   last.stoppedIn = r.steps.at(-1)?.name;
 }
 
+/**
+ * The stage the run stopped in shows how the run ended: a step that failed in a run the phase
+ * refused (nothing was changed) is a refusal on the picture, as in the headline.
+ */
+function runStatusAtStop(r: RunReport, stages: Stage[]): void {
+  if (!STOPPED.has(r.status)) return;
+  for (const s of stages) if (STOPPED.has(s.state)) s.state = r.status as StageState;
+}
+
 /** Any other phase (abort): one stage per step of its own, in the order it ran them. */
 function stepStages(r: RunReport): Stage[] {
   const stages: Stage[] = r.steps.map((s) => ({
@@ -101,13 +114,24 @@ function stepStages(r: RunReport): Stage[] {
   }));
   if (STOPPED.has(r.status) && !stages.some((s) => STOPPED.has(s.state)) && stages.length > 0)
     stages.at(-1)!.state = r.status as StageState;
+  runStatusAtStop(r, stages);
   return stages;
 }
 
-/** The stages of the run's diagram; none for a phase that does not move the migration (status). */
+/** Where the migration stands by its state record: what status and a no-op show. */
+function standingStages(r: RunReport): Stage[] {
+  if (!r.recorded) return [];
+  const stages = recordStages(
+    PROCEDURE.map((p) => p.label),
+    r.recorded,
+  );
+  return stages.map((s) => ({ label: s.label, state: s.state, ms: s.ms, why: s.failure }));
+}
+
+/** The stages of the run's diagram: a run's own steps, or for status and a no-op the state record's. */
 export function diagramStages(r: RunReport): Stage[] {
-  // status reads, and a no-op changes nothing: neither moves the procedure.
-  if (r.phase === 'status' || r.status === 'no-op') return [];
+  // status reads, and a no-op changes nothing: neither moves the procedure, both show where it stands.
+  if (r.phase === 'status' || r.status === 'no-op') return standingStages(r);
   return ORDER.includes(r.phase) ? procedureStages(r) : stepStages(r);
 }
 
@@ -177,7 +201,7 @@ export function renderProcedureDiagram(r: RunReport): string {
     const s = stages[stop]!;
     const at = s.stoppedIn && s.stoppedIn !== s.label ? ` at step ${s.stoppedIn}` : '';
     lines.push(
-      `  stop["${wrap(mermaidText(`${MARK[s.state]}${at}: ${r.headline}`), 48)}"]:::stop`,
+      `  stop["${wrap(mermaidText(`${MARK[s.state]}${at}: ${s.why ?? r.headline}`), 48)}"]:::stop`,
       `  s${stop} -.- stop`,
     );
   }

@@ -6,6 +6,7 @@ import type { Phase } from '../core/inputs/config.ts';
 import type { BackupRecord } from '../core/migration/state.ts';
 import type { CensusDiff } from '../core/migration/census.ts';
 import type { ValuesView } from './values-view.ts';
+import type { RecordedPhases } from './record-stages.ts';
 
 export type RunStatus = 'succeeded' | 'failed' | 'refused' | 'no-op' | 'planned' | 'waiting';
 
@@ -60,6 +61,8 @@ export interface RunReport extends StatusReport {
   warnings: string[];
   restore?: string;
   approvers?: string[];
+  /** The state record's phases, for a run that shows where the migration stands (status, a no-op). */
+  recorded?: RecordedPhases;
   /** Phase abort's account (the case, the etcd kept, what is left), or what abort would do (plan, status). */
   wayBack?: { title: string; lines: string[] };
 }

@@ -37,7 +37,9 @@ const plain = (md: string): string =>
     .replace(/&lt;/g, '<')
     .replace(/&gt;/g, '>')
     .replace(/&amp;/g, '&')
-    .replace(/\u200b/g, '');
+    .replace(/\u200b/g, '')
+    // A code span shows its text without the backticks.
+    .replace(/`/g, '');
 
 /** What a test handed the action that must never come back out: the kubeconfig, its token, the etcd client key. */
 function secretsOf(d: DemoVCluster, extra: string[] = []): string[] {

@@ -212,7 +212,7 @@ describe('a fleet of six vClusters in four namespaces', () => {
     const dir = mkdtempSync(join(env().cluster.dir, 'gitops-values-'));
     const p = await runAction(single(kubeconfig, d.gitops!, 'plan', { 'values-dir': dir }));
     expect(p.outputs.status, explain(p)).toBe('planned');
-    expect(p.summary).toContain('HelmRelease flux\\-system/gitops');
+    expect(p.summary).toContain('HelmRelease `flux-system/gitops`');
     for (const [name, label] of [
       ['values-file-phase-one', 'phase-one'],
       ['values-file-phase-two', 'phase-two'],

@@ -7,6 +7,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { startCluster, type Cluster } from '../../sandbox/cluster.ts';
+import { contradictions } from '../support/summary-consistency.ts';
 import { runAction as run, type ActionResult, type RunActionOptions } from '../../sandbox/action-runner.ts';
 import {
   FIXTURE_CHART,
@@ -105,8 +106,19 @@ export function inputsFor(d: DemoVCluster, phase: string, extra: Record<string, 
 /** The first ::error:: message the runner shows, decoded ('' when there is none). */
 export const errorLine = (r: ActionResult): string => r.errors[0] ?? '';
 
-export function runAction(inputs: Record<string, string>, opts?: RunActionOptions): Promise<ActionResult> {
-  return run(inputs, opts);
+/**
+ * The built action run as a workflow runs it. Every run's summary that the action finished is read
+ * for contradictions, so each end state an e2e test produces is checked for them.
+ */
+export async function runAction(inputs: Record<string, string>, opts?: RunActionOptions): Promise<ActionResult> {
+  const r = await run(inputs, opts);
+  if (r.killed) return r;
+  const found = contradictions(r);
+  if (found.length > 0)
+    throw new Error(
+      `the ${inputs.phase ?? 'plan'} run's summary contradicts itself:\n- ${found.join('\n- ')}\n--- summary\n${r.summary}`,
+    );
+  return r;
 }
 
 /** Name → resourceVersion of the objects a migration may change, to prove that a run changed nothing. */

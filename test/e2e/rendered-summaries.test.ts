@@ -13,6 +13,7 @@ import { explain, inputsFor, runAction, useSharedCluster, type ActionResult, typ
 import { startGitHubStandin, type GitHubStandin } from '../support/github-standin.ts';
 import { GfmBrowser, sizeProblems } from '../support/gfm-browser.ts';
 import { assertNoSecretLeak } from '../support/secret-scan.ts';
+import { commentContradictions } from '../support/summary-consistency.ts';
 import { statusMarker } from '../../src/report/comment-body.ts';
 import { fleetKubeconfig } from '../../sandbox/service-account.ts';
 
@@ -63,8 +64,11 @@ function commentOf(d: DemoVCluster): string {
   return c.body;
 }
 
+/** A run kept for the browser; its PR comment says what its summary and outputs say. */
 function capture(name: string, r: ActionResult, d: DemoVCluster | undefined, secrets: string[]): void {
-  captured.push({ name, summary: r.summary, comment: d ? commentOf(d) : undefined, secrets });
+  const comment = d ? commentOf(d) : undefined;
+  if (comment !== undefined) expect(commentContradictions(comment, r), `${name}: the PR comment`).toEqual([]);
+  captured.push({ name, summary: r.summary, comment, secrets });
 }
 
 /** The procedure line of a summary: the diagram's stages in words. */
@@ -156,6 +160,8 @@ describe('rendered in Chromium as GitHub shows them', () => {
       ] as const) {
         if (md === undefined) continue;
         const r = await browser.render(md);
+        // What the pictures show, the diagrams' labels and titles included, holds no secret either.
+        assertNoSecretLeak({ summary: r.text }, c.secrets);
         problems.push(...[...sizeProblems(kind, md), ...r.problems].map((p) => `${c.name} ${kind}: ${p}`));
         expect(r.diagrams, `${c.name} ${kind} has a diagram`).toBeGreaterThanOrEqual(1);
         expect(r.tablesRendered, `${c.name} ${kind} has tables`).toBeGreaterThanOrEqual(1);

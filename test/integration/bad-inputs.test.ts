@@ -58,7 +58,7 @@ describe('bad inputs through the built action', () => {
     expect(plan.outputs.phase).toBe('plan');
     // A good value of an input plan does not read is a warning in the log and in the summary.
     expect(plan.stdout).toContain("::warning::input 'max-releases' is set, but phase plan does not read it");
-    expect(plan.summary).toContain("> ⚠️ input \\'max\\-releases\\' is set, but phase plan does not read it");
+    expect(plan.summary).toContain("> ⚠️ input 'max-releases' is set, but phase plan does not read it");
   });
 
   it('phase discover: refused the same way, the job summary naming each bad input, nothing read', async () => {
@@ -74,7 +74,7 @@ describe('bad inputs through the built action', () => {
     expect(r.outputs.status).toBe('refused');
     expect(r.summary).toContain('## vCluster etcd migration: refused');
     // The summary's table escapes the quotes of the value.
-    expect(r.summary).toContain('| `max-releases` | \\"0\\" is not a whole number from 1 to 256 |');
+    expect(r.summary).toContain('| `max-releases` | "0" is not a whole number from 1 to 256 |');
     expect(api.requests() - before).toBe(0);
   });
 

@@ -2,7 +2,16 @@
 // it is there to catch fails it — a diagram that does not parse, a table that breaks, a summary
 // over GitHub's size limit. Debian's Chromium, headless; the `mermaid` package draws the diagrams.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GfmBrowser, MAX_COMMENT_CHARS, MAX_STEP_SUMMARY_BYTES, sizeProblems } from '../support/gfm-browser.ts';
+import {
+  GfmBrowser,
+  chromiumPath,
+  MAX_COMMENT_CHARS,
+  MAX_STEP_SUMMARY_BYTES,
+  sizeProblems,
+} from '../support/gfm-browser.ts';
+import { findSecretLeaks } from '../support/secret-scan.ts';
+import { renderSummary } from '../../src/report/summary.ts';
+import { newReport } from '../../src/report/report.ts';
 
 let browser: GfmBrowser;
 beforeAll(async () => {
@@ -55,6 +64,30 @@ describe('rendering GitHub Markdown and Mermaid in Chromium', () => {
   it('fails a table that breaks (a delimiter row that does not fit its header)', async () => {
     const r = await browser.render('| a | b |\n| --- |\n| 1 | 2 |\n');
     expect(r.problems.join('\n')).toMatch(/a table shows as text|declares 1 tables, the page shows 0/);
+  });
+
+  it("gives the text a picture shows, so the secret scan sees a diagram's labels", async () => {
+    // A token the diagram would draw (the stop box carries the headline): escaped for Mermaid, drawn as itself.
+    const token = 'ghs_PictureToken+0123/abcdef==';
+    const r0 = newReport('vc', 'team', 'migrate');
+    r0.status = 'failed';
+    r0.headline = `the API said no to ${token}`;
+    r0.steps = [{ name: 'helm upgrade (phase one)', state: 'failed', ms: 10 }];
+    // Only the diagram holds it once the headline line is gone: the text drawn from the diagram must.
+    const md = renderSummary(r0).replace(/^Release .*$/m, '');
+    const r = await browser.render(md);
+    expect(r.problems).toEqual([]);
+    expect(r.diagramsRendered).toBe(1);
+    expect(r.text).not.toContain('flowchart LR');
+    expect(findSecretLeaks({ summary: r.text }, [token]).map((l) => l.where)).toContain('summary');
+  });
+
+  it('a missing browser is an error that says how to install it, not a skip', () => {
+    expect(() => chromiumPath({}, () => false)).toThrow(/Chromium is not installed: apt-get install -y chromium/);
+    expect(() => chromiumPath({ CHROMIUM: '/nowhere/chromium' })).toThrow(
+      'CHROMIUM is /nowhere/chromium, which does not exist',
+    );
+    expect(chromiumPath({}, (p) => p === '/usr/bin/chromium')).toBe('/usr/bin/chromium');
   });
 
   it('fails a summary or comment over GitHub size limits', () => {

@@ -20,6 +20,8 @@ export interface Rendered {
   diagramsRendered: number;
   /** Everything that is wrong, each naming the place; empty when the page is as it should be. */
   problems: string[];
+  /** Every text the page holds once drawn, the diagrams' labels and accessible titles included: what a picture can show. */
+  text: string;
 }
 
 const CSS = `
@@ -36,12 +38,16 @@ const CSS = `
   .mermaid-frame { border: 1px solid #d1d9e0; border-radius: 6px; padding: 8px; margin: 8px 0; }
 `;
 
-/** Debian's Chromium (apt-get install chromium), or the one CHROMIUM names. */
-export function chromiumPath(): string {
-  const candidates = [process.env.CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter(
-    (x): x is string => !!x,
-  );
-  const found = candidates.find((p) => existsSync(p));
+/**
+ * Debian's Chromium (apt-get install chromium), or the one CHROMIUM names. A missing browser is an
+ * error that says how to install it: the rendering tests fail, they are never skipped.
+ */
+export function chromiumPath(env: NodeJS.ProcessEnv = process.env, exists = existsSync): string {
+  if (env.CHROMIUM) {
+    if (!exists(env.CHROMIUM)) throw new Error(`CHROMIUM is ${env.CHROMIUM}, which does not exist`);
+    return env.CHROMIUM;
+  }
+  const found = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => exists(p));
   if (!found) throw new Error('Chromium is not installed: apt-get install -y chromium (or set CHROMIUM to its path)');
   return found;
 }
@@ -151,7 +157,12 @@ export class GfmBrowser {
             problems.push(`table ${i + 1}: a row has ${row.querySelectorAll('td').length} cells, its header ${width}`);
         }
       });
-      return { tablesRendered: tables.length, diagramsRendered: drawn, problems };
+      return {
+        tablesRendered: tables.length,
+        diagramsRendered: drawn,
+        problems,
+        text: document.body.textContent ?? '',
+      };
     }, html);
     const problems = [...seen.problems];
     if (seen.tablesRendered !== tablesInMarkdown)
@@ -164,6 +175,7 @@ export class GfmBrowser {
       diagrams,
       diagramsRendered: seen.diagramsRendered,
       problems,
+      text: seen.text,
     };
   }
 

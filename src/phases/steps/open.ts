@@ -60,6 +60,7 @@ export function fillFromRecord(deps: PhaseDeps): void {
   report.keysAfter = p1.after?.total;
   report.backup = p1.backup;
   report.leftoverPvcs = deps.store.state.phase2?.leftoverPvcs ?? [];
+  report.recorded = { phase1: p1, phase2: deps.store.state.phase2 };
 }
 
 /** The phase's changes, made under the migration lock and only from the record this run decided on. */

@@ -123,6 +123,20 @@ describe('the stages of a run', () => {
     expect(procedureLine(r)).toContain('approval refused → phase two to do');
   });
 
+  it('a step that failed in a run the phase refused is a refusal on the picture, as in the headline', () => {
+    const r = run(
+      'migrate',
+      'refused',
+      [
+        ['preflight', 'ok'],
+        ['census of the deployed etcd', 'failed'],
+      ],
+      'the deployed etcd cannot be read, so phase one did not start',
+    );
+    expect(states(r)).toMatchObject({ backup: 'refused', 'phase one': 'todo' });
+    expect(renderProcedureDiagram(r)).toContain('stop["⛔ refused at step census of the deployed etcd:');
+  });
+
   it('a phase with steps of its own (abort) shows each of its steps as a stage', () => {
     const r = run('abort', 'failed', [
       ['lock', 'ok'],
@@ -137,9 +151,87 @@ describe('the stages of a run', () => {
     expect(renderProcedureDiagram(r)).toContain('s0 --> s1 --> s2');
   });
 
-  it('status and a no-op have no diagram', () => {
+  it('status and a no-op without a state record have no diagram', () => {
     expect(renderProcedureDiagram(run('status', 'succeeded', [['observe', 'ok']]))).toBe('');
     expect(renderProcedureDiagram(run('migrate', 'no-op', [['preflight', 'ok']]))).toBe('');
+  });
+});
+
+describe('where the migration stands, by the state record (status, a no-op)', () => {
+  const p1 = {
+    startedAt: '2026-01-01T10:00:00Z',
+    chartVersion: '0.27.0',
+    valuesDigest: 'd',
+    backup: { file: 'snap.db', bytes: 1, sha256: 'x', revision: 1, keys: 1 },
+  };
+  const standing = (recorded: RunReport['recorded'], phase = 'status', status: RunReport['status'] = 'succeeded') => {
+    const r = run(phase, status, [['observe', 'ok']], 'State: as recorded.');
+    r.recorded = recorded;
+    return r;
+  };
+
+  it('phase one verified: its stages done with the times between the record stamps, approval current', () => {
+    const r = standing({
+      phase1: {
+        ...p1,
+        status: 'verified',
+        upgradedAt: '2026-01-01T10:00:12Z',
+        loggedAt: '2026-01-01T10:00:15Z',
+        verifiedAt: '2026-01-01T10:00:20Z',
+      },
+    });
+    expect(diagramStages(r).map((s) => [s.label, s.state, s.ms])).toEqual([
+      ['plan', 'optional', 0],
+      ['backup', 'done', 0],
+      ['phase one', 'done', 12_000],
+      ['success line', 'done', 3000],
+      ['census', 'done', 5000],
+      ['approval', 'current', 0],
+      ['phase two', 'todo', 0],
+      ['removal', 'todo', 0],
+    ]);
+    expect(procedureLine(r)).toBe(
+      'Procedure: plan optional → backup done → phase one done → success line done → census done → approval current → phase two to do → removal to do.',
+    );
+  });
+
+  it('phase one failed at the success line: the picture says so with the failure the record keeps', () => {
+    const r = standing({
+      phase1: { ...p1, status: 'failed', upgradedAt: '2026-01-01T10:00:12Z', failure: 'no success line within 2m' },
+    });
+    expect(states(r)).toMatchObject({ 'phase one': 'done', 'success line': 'failed', census: 'todo' });
+    expect(renderProcedureDiagram(r)).toContain('stop["❌ failed: no success line within 2m"]:::stop');
+  });
+
+  it('phase one under way: its upgrade is current; without a backup it was skipped', () => {
+    const r = standing({ phase1: { ...p1, backup: undefined, backupSkipReason: 'a test', status: 'started' } });
+    expect(states(r)).toMatchObject({ backup: 'skipped', 'phase one': 'current', 'success line': 'todo' });
+  });
+
+  it('phase two verified: every stage done; a no-op of finalize shows the same', () => {
+    const recorded = {
+      phase1: { ...p1, status: 'verified' as const, upgradedAt: p1.startedAt, loggedAt: p1.startedAt },
+      phase2: {
+        status: 'verified' as const,
+        startedAt: '2026-01-02T10:00:00Z',
+        upgradedAt: '2026-01-02T10:00:30Z',
+        verifiedAt: '2026-01-02T10:01:00Z',
+        valuesDigest: 'd',
+      },
+    };
+    for (const r of [standing(recorded), standing(recorded, 'finalize', 'no-op')]) {
+      expect(Object.values(states(r))).toEqual(['optional', ...Array(7).fill('done')]);
+      expect(diagramStages(r).at(-1)!.ms).toBe(30_000);
+      expect(renderProcedureDiagram(r)).not.toContain('stop[');
+    }
+  });
+
+  it('phase two failed before its upgrade finished: phase two failed, removal to do', () => {
+    const r = standing({
+      phase1: { ...p1, status: 'verified' },
+      phase2: { status: 'failed', startedAt: p1.startedAt, valuesDigest: 'd', failure: 'helm timed out' },
+    });
+    expect(states(r)).toMatchObject({ approval: 'done', 'phase two': 'failed', removal: 'todo' });
   });
 });
 
