@@ -10,9 +10,9 @@
 // time the snapshot takes: etcd is asked for its count at its current revision as the snapshot
 // starts, and again only if the file's revision turns out to be a later one.
 // A snapshot that fails either check is deleted, so no file that looks complete is left behind.
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { accessSync, chmodSync, constants, mkdirSync, rmSync, statSync } from 'node:fs';
-import { open, rename } from 'node:fs/promises';
+import { open, rename, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -104,6 +104,147 @@ const GC_EVERY = 8 * 1048576;
 /** Phase migrate takes the backup; a new run takes a new one (nothing changes before it is verified). */
 const AGAIN = 'run phase migrate again: it takes a new backup, and nothing in the cluster changed before this one';
 
+/** What the writer received: the database bytes hashed and scanned, and etcd's checksum after them. */
+interface Received {
+  bytes: number;
+  /** The database size etcd announced; -1 when no message came. */
+  announced: number;
+  db: Hash;
+  tail: Buffer;
+  scan?: SnapshotScan;
+}
+
+/** Writes the snapshot stream to `fh` in batches, hashing and scanning the database bytes as they pass. */
+async function writeSnapshot(
+  client: EtcdClient,
+  fh: FileHandle,
+  opts: BackupOptions,
+  t0: number,
+  gc: () => void,
+): Promise<Received> {
+  // One SHA-256 pass: the database hash is checked against etcd's trailer, and a copy of its
+  // state, fed the trailer, gives the whole file's hash.
+  const got: Received = { bytes: 0, announced: -1, db: createHash('sha256'), tail: Buffer.alloc(0) };
+  const trailer: Buffer[] = []; // what comes after the announced database bytes: etcd's sha256
+  let lastLog = Date.now();
+  const every = opts.progressEveryMs ?? 5000;
+  let sinceGc = 0; // bytes received since the last GC
+  const out = batchWriter(fh);
+  try {
+    for await (const msg of client.snapshot(opts.idleTimeoutMs)) {
+      const blob = msg.blob;
+      if (got.announced < 0) {
+        got.announced = msg.remainingBytes + blob.length;
+        got.scan = new SnapshotScan(got.announced);
+      }
+      // Bytes up to the announced size are the database; anything after is the checksum.
+      const dbPart = Math.max(0, Math.min(blob.length, got.announced - got.bytes));
+      if (dbPart > 0) {
+        const part = dbPart === blob.length ? blob : blob.subarray(0, dbPart);
+        got.db.update(part);
+        got.scan!.update(part);
+      }
+      if (dbPart < blob.length) trailer.push(blob.subarray(dbPart));
+      got.bytes += blob.length;
+      sinceGc += blob.length;
+      if (sinceGc >= GC_EVERY) {
+        sinceGc = 0;
+        gc();
+      }
+      await out.add(blob);
+      if (every >= 0 && Date.now() - lastLog >= every) {
+        lastLog = Date.now();
+        const s = (performance.now() - t0) / 1000;
+        opts.log(
+          `snapshot: ${mb(got.bytes)} of ${mb(got.announced)} MB (${((100 * got.bytes) / Math.max(1, got.announced)).toFixed(0)}%), ${mb(got.bytes / s)} MB/s`,
+        );
+      }
+    }
+    await out.flush();
+    await fh.sync();
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    throw new Error(
+      `the etcd snapshot failed after ${mb(got.bytes)} of ${got.announced < 0 ? '?' : mb(got.announced)} MB: ${why} The partial file was deleted; once the etcd answers again, ${AGAIN}.`,
+    );
+  }
+  got.tail = Buffer.concat(trailer);
+  return got;
+}
+
+/** Messages are 32 KiB; they are written with writev in batches of about 1 MiB to keep syscalls few. */
+function batchWriter(fh: FileHandle) {
+  let batch: Buffer[] = [];
+  let batchBytes = 0;
+  let fileOffset = 0;
+  const flush = async () => {
+    if (batchBytes === 0) return;
+    const bufs = batch;
+    const len = batchBytes;
+    batch = [];
+    batchBytes = 0;
+    const { bytesWritten } = await fh.writev(bufs, fileOffset);
+    if (bytesWritten !== len) {
+      // Rare short write: finish it piece by piece.
+      const rest = Buffer.concat(bufs, len).subarray(bytesWritten);
+      let off = 0;
+      while (off < rest.length)
+        off += (await fh.write(rest, off, rest.length - off, fileOffset + bytesWritten + off)).bytesWritten;
+    }
+    fileOffset += len;
+  };
+  return {
+    async add(blob: Buffer): Promise<void> {
+      batch.push(blob);
+      batchBytes += blob.length;
+      if (batchBytes >= 1 << 20) await flush();
+    },
+    flush,
+  };
+}
+
+/** The first check: the size etcd announced and its sha256 of the database; gives the whole file's sha256. */
+function checkStream(got: Received, unusable: (why: string) => Error): string {
+  if (got.announced < 0 || got.bytes !== got.announced + SHA_SIZE) {
+    throw unusable(
+      `the snapshot stream ended early: received ${got.bytes} bytes, etcd announced ${got.announced < 0 ? 'nothing' : got.announced + SHA_SIZE}; the etcd may have restarted.`,
+    );
+  }
+  const sha256 = got.db.copy().update(got.tail).digest('hex');
+  if (!got.db.digest().equals(got.tail)) {
+    throw unusable('the snapshot is corrupted: the sha256 etcd sent does not match the database bytes received.');
+  }
+  return sha256;
+}
+
+/**
+ * The second check: the keys alive in the file against etcd's count at the file's revision
+ * (`guess`: the count asked for as the snapshot started, used when the revisions agree).
+ */
+async function checkKeys(
+  client: EtcdClient,
+  partial: string,
+  got: Received,
+  guess: { revision: number; count: Promise<{ count: number }> },
+  gc: () => void,
+  unusable: (why: string) => Error,
+): Promise<{ inFile: ScannedKeys; etcdKeys: number }> {
+  let inFile: ScannedKeys;
+  try {
+    gc(); // the stream's last buffers go before the file's pages are read
+    inFile = got.scan!.finish(partial);
+  } catch (e) {
+    throw unusable((e as Error).message);
+  }
+  const atRev = inFile.revision === guess.revision ? await guess.count : await client.count(ALL, ALL, inFile.revision);
+  if (atRev.count !== inFile.keys) {
+    throw unusable(
+      `the snapshot holds ${inFile.keys} keys at revision ${inFile.revision} but etcd counts ${atRev.count} keys at that revision.`,
+    );
+  }
+  return { inFile, etcdKeys: atRev.count };
+}
+
 export async function takeBackup(client: EtcdClient, opts: BackupOptions): Promise<BackupResult> {
   const t0 = performance.now();
   // A snapshot that fails a check: what it came from, why it is unusable, and what to do.
@@ -122,130 +263,33 @@ export async function takeBackup(client: EtcdClient, opts: BackupOptions): Promi
   opts.log(
     `etcd snapshot of the ${store} etcd (etcd ${status.version}, database ${mb(status.dbSize)} MB) to ${partial}`,
   );
-
   let ok = false;
   try {
-    const fh = await open(partial, 'wx', 0o600);
-    // One SHA-256 pass: the database hash is checked against etcd's trailer, and a copy of its
-    // state, fed the trailer, gives the whole file's hash.
-    const db = createHash('sha256');
-    const trailer: Buffer[] = []; // what comes after the announced database bytes: etcd's sha256
-    let bytes = 0;
-    let announced = -1;
-    let scan: SnapshotScan | undefined;
-    let lastLog = Date.now();
-    const every = opts.progressEveryMs ?? 5000;
     const gc = youngGenerationGc();
-    let sinceGc = 0; // bytes received since the last GC
-    // Messages are 32 KiB; write them with writev in batches of about 1 MiB to keep syscalls few.
-    let batch: Buffer[] = [];
-    let batchBytes = 0;
-    let fileOffset = 0;
-    const flush = async () => {
-      if (batchBytes === 0) return;
-      const bufs = batch;
-      const len = batchBytes;
-      batch = [];
-      batchBytes = 0;
-      const { bytesWritten } = await fh.writev(bufs, fileOffset);
-      if (bytesWritten !== len) {
-        // Rare short write: finish it piece by piece.
-        const rest = Buffer.concat(bufs, len).subarray(bytesWritten);
-        let off = 0;
-        while (off < rest.length)
-          off += (await fh.write(rest, off, rest.length - off, fileOffset + bytesWritten + off)).bytesWritten;
-      }
-      fileOffset += len;
-    };
+    const fh = await open(partial, 'wx', 0o600);
+    let got: Received;
     try {
-      for await (const msg of client.snapshot(opts.idleTimeoutMs)) {
-        const blob = msg.blob;
-        if (announced < 0) {
-          announced = msg.remainingBytes + blob.length;
-          scan = new SnapshotScan(announced);
-        }
-        // Bytes up to the announced size are the database; anything after is the checksum.
-        const dbPart = Math.max(0, Math.min(blob.length, announced - bytes));
-        if (dbPart > 0) {
-          const part = dbPart === blob.length ? blob : blob.subarray(0, dbPart);
-          db.update(part);
-          scan!.update(part);
-        }
-        if (dbPart < blob.length) trailer.push(blob.subarray(dbPart));
-        bytes += blob.length;
-        sinceGc += blob.length;
-        if (sinceGc >= GC_EVERY) {
-          sinceGc = 0;
-          gc();
-        }
-        batch.push(blob);
-        batchBytes += blob.length;
-        if (batchBytes >= 1 << 20) await flush();
-        if (every >= 0 && Date.now() - lastLog >= every) {
-          lastLog = Date.now();
-          const s = (performance.now() - t0) / 1000;
-          opts.log(
-            `snapshot: ${mb(bytes)} of ${mb(announced)} MB (${((100 * bytes) / Math.max(1, announced)).toFixed(0)}%), ${mb(bytes / s)} MB/s`,
-          );
-        }
-      }
-      await flush();
-      await fh.sync();
-    } catch (e) {
-      const why = e instanceof Error ? e.message : String(e);
-      throw new Error(
-        `the etcd snapshot failed after ${mb(bytes)} of ${announced < 0 ? '?' : mb(announced)} MB: ${why} The partial file was deleted; once the etcd answers again, ${AGAIN}.`,
-      );
+      got = await writeSnapshot(client, fh, opts, t0, gc);
     } finally {
       await fh.close();
     }
-    const tail = Buffer.concat(trailer);
-
-    if (announced < 0 || bytes !== announced + SHA_SIZE) {
-      throw unusable(
-        `the snapshot stream ended early: received ${bytes} bytes, etcd announced ${announced < 0 ? 'nothing' : announced + SHA_SIZE}; the etcd may have restarted.`,
-      );
-    }
-    const sha256 = db.copy().update(tail).digest('hex');
-    if (!db.digest().equals(tail)) {
-      throw unusable('the snapshot is corrupted: the sha256 etcd sent does not match the database bytes received.');
-    }
+    const sha256 = checkStream(got, unusable);
     const s1 = (performance.now() - t0) / 1000;
     opts.log(
-      `snapshot: ${mb(bytes)} MB received and written in ${s1.toFixed(1)} s (${mb(bytes / s1)} MB/s), etcd's checksum matches`,
+      `snapshot: ${mb(got.bytes)} MB received and written in ${s1.toFixed(1)} s (${mb(got.bytes / s1)} MB/s), etcd's checksum matches`,
     );
-
-    let inFile: ScannedKeys;
-    try {
-      gc(); // the stream's last buffers go before the file's pages are read
-      inFile = scan!.finish(partial);
-    } catch (e) {
-      throw unusable((e as Error).message);
-    }
-    const atRev =
-      inFile.revision === guess.revision ? await guess.count : await client.count(ALL, ALL, inFile.revision);
-    if (atRev.count !== inFile.keys) {
-      throw unusable(
-        `the snapshot holds ${inFile.keys} keys at revision ${inFile.revision} but etcd counts ${atRev.count} keys at that revision.`,
-      );
-    }
+    const { inFile, etcdKeys } = await checkKeys(client, partial, got, guess, gc, unusable);
     await rename(partial, file);
     ok = true;
     const seconds = (performance.now() - t0) / 1000;
     opts.log(`snapshot verified: ${inFile.keys} keys at revision ${inFile.revision}, sha256 ${sha256}, ${file}`);
     return {
       file,
-      bytes,
+      bytes: got.bytes,
       sha256,
       revision: inFile.revision,
       keys: inFile.keys,
-      verification: {
-        integrity: true,
-        snapshotKeys: inFile.keys,
-        etcdKeys: atRev.count,
-        etcdVersion: status.version,
-        seconds,
-      },
+      verification: { integrity: true, snapshotKeys: inFile.keys, etcdKeys, etcdVersion: status.version, seconds },
     };
   } finally {
     if (!ok) rmSync(partial, { force: true });

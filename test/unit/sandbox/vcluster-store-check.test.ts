@@ -8,7 +8,7 @@ import {
   storeCheck,
   validateStoreChanges,
   type StoreType,
-} from '../../sandbox/vcluster-store-check.ts';
+} from '../../../sandbox/vcluster-store-check.ts';
 
 const etcd = (which: 'embedded' | 'deploy' | 'external', extra: Record<string, unknown> = {}) => ({
   controlPlane: { backingStore: { etcd: { [which]: { enabled: true, ...extra } } } },
