@@ -3,6 +3,7 @@
 import { stringify } from 'yaml';
 import { escapeMarkdown, codeSpan } from './markdown.ts';
 import { renderCensusTable } from './census-table.ts';
+import { contentHeadline, renderContentTable } from './content-table.ts';
 import { boldNotes, type RunReport } from './report.ts';
 import type { InputProblem } from '../core/inputs/input-reader.ts';
 
@@ -40,6 +41,9 @@ export function renderSummary(r: RunReport): string {
     );
   } else if (r.keysBefore !== undefined || r.keysAfter !== undefined) {
     out.push('', `Keys: before ${r.keysBefore ?? '?'}, after ${r.keysAfter ?? '?'}.`);
+  }
+  if (r.content) {
+    out.push('', '### Keys and values per resource', '', contentHeadline(r.content), '', renderContentTable(r.content));
   }
   if (r.logLine) out.push('', `Log line: ${codeSpan(r.logLine)}`);
   if (r.approvers && r.approvers.length > 0)

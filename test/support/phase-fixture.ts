@@ -3,6 +3,8 @@
 // copy into the embedded etcd, phase two's remove the deployed etcd), two etcds of key counts, the
 // real StateStore over in-memory ConfigMaps with resourceVersions, and an approval verdict. The
 // phases run unchanged; only the world below the adapters' interfaces is made up.
+import { compareContent, type ContentDiff, type ContentDigest } from '../../src/core/migration/content-proof.ts';
+import { emptyGroupComparison, noteDifference } from '../../src/core/migration/keyspace-comparison.ts';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -258,6 +260,22 @@ export class FakeEtcd implements EtcdOps {
     const groups = { ...this.groups[store] };
     const total = Object.values(groups).reduce((a, b) => a + b, 0);
     return { revision: ++this.revision, total, groups, store, path: 'port-forward', takenAt: new Date().toISOString() };
+  }
+  /** Groups whose embedded content differs from the deployed one (a value changed by the copy), with the first key. */
+  corrupted: Record<string, string> = {};
+  async contentProof(volatilePrefixes: readonly string[]): Promise<ContentDiff> {
+    const digest = (store: EtcdStore): ContentDigest => {
+      const groups: ContentDigest['groups'] = {};
+      for (const [g, count] of Object.entries(this.groups[store]))
+        groups[g] = { count, digest: `${count}${store === 'embedded' && this.corrupted[g] ? '!' : ''}` };
+      return { revision: ++this.revision, total: Object.values(this.groups[store]).reduce((a, b) => a + b, 0), groups };
+    };
+    const walks = Object.entries(this.corrupted).map(([g, key]) => {
+      const c = emptyGroupComparison(g);
+      noteDifference(c, 'changed', key);
+      return c;
+    });
+    return compareContent(digest('deployed'), digest('embedded'), walks, volatilePrefixes);
   }
   async backup(dir: string) {
     this.backups++;

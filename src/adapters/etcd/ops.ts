@@ -6,6 +6,10 @@ import type { Census } from '../../core/migration/census.ts';
 import type { BackupRecord } from '../../core/migration/state.ts';
 import { objectNames } from '../../core/migration/cluster-view.ts';
 import { certsFromSecretData } from './certs.ts';
+import { compareContent, explainGroup, groupsToExplain, type ContentDiff } from '../../core/migration/content-proof.ts';
+
+/** Differing groups walked key by key to name what differs; any further one is described by its counts. */
+const GROUPS_EXPLAINED = 10;
 
 /** How long a cut census waits for the Kubernetes API before it counts again. */
 const API_WAIT_MS = 90_000;
@@ -13,13 +17,15 @@ const API_WAIT_MS = 90_000;
 // The etcd code (grpc-js, the census reader, the snapshot reader) is a chunk of dist/ of its own,
 // loaded once, at the first census or backup: a run refused before that never loads it.
 const loadEtcdCode = async () => {
-  const [{ EtcdError }, { openPodEtcd }, { readCensus }, { takeBackup, restoreInstructions }] = await Promise.all([
-    import('./client.ts'),
-    import('./access.ts'),
-    import('./census-reader.ts'),
-    import('./backup.ts'),
-  ]);
-  return { EtcdError, openPodEtcd, readCensus, takeBackup, restoreInstructions };
+  const [{ EtcdError }, { openPodEtcd }, { readCensus }, { takeBackup, restoreInstructions }, content] =
+    await Promise.all([
+      import('./client.ts'),
+      import('./access.ts'),
+      import('./census-reader.ts'),
+      import('./backup.ts'),
+      import('./content-reader.ts'),
+    ]);
+  return { EtcdError, openPodEtcd, readCensus, takeBackup, restoreInstructions, content };
 };
 let etcdCodeLoaded: ReturnType<typeof loadEtcdCode> | undefined;
 const etcdCode = () => (etcdCodeLoaded ??= loadEtcdCode());
@@ -28,6 +34,8 @@ const etcdCode = () => (etcdCodeLoaded ??= loadEtcdCode());
 export interface EtcdOps {
   census(store: 'deployed' | 'embedded'): Promise<Census>;
   backup(dir: string): Promise<{ record: BackupRecord; restore: string }>;
+  /** Both etcds' contents, each at one revision, compared group by group. */
+  contentProof(volatilePrefixes: readonly string[]): Promise<ContentDiff>;
 }
 
 export function etcdOps(
@@ -111,6 +119,39 @@ export function etcdOps(
           );
         });
         return await count();
+      }
+    },
+    async contentProof(volatilePrefixes) {
+      const { openPodEtcd, content } = await etcdCode();
+      const open = async (store: 'deployed' | 'embedded') =>
+        openPodEtcd(kube.kc, { ...(await target(podFor(store))), allowExecFallback: false });
+      const deployed = await open('deployed');
+      try {
+        const embedded = await open('embedded');
+        try {
+          o.log('reading every key and value of both etcds for the content proof');
+          const [d, e] = await Promise.all([
+            content.readContentDigest(deployed.client),
+            content.readContentDigest(embedded.client),
+          ]);
+          const walks = [];
+          for (const g of groupsToExplain(d, e, volatilePrefixes).slice(0, GROUPS_EXPLAINED)) {
+            o.log(`content proof: group ${g} differs; walking it key by key on both sides`);
+            walks.push(
+              await explainGroup(
+                g,
+                content.groupEntries(deployed.client, g, d.revision),
+                content.groupEntries(embedded.client, g, e.revision),
+                content.displayKey,
+              ),
+            );
+          }
+          return compareContent(d, e, walks, volatilePrefixes);
+        } finally {
+          await embedded.close();
+        }
+      } finally {
+        await deployed.close();
       }
     },
     async backup(dir) {

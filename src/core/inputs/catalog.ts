@@ -118,7 +118,7 @@ export const INPUTS: readonly InputSpec[] = [
   input(
     'accept-lost-log-line',
     ['migrate'],
-    "Only when migrate stopped because the control-plane pod that ran the copy was replaced after the upgrade (its log, with the success line, is gone): accept equal key counts of both etcds, per resource, as phase one's proof instead. The summary and PR comment say so in bold.",
+    "Only when migrate stopped because the control-plane pod that ran the copy was replaced after the upgrade (its log, with the success line, is gone): accept equal key counts and the same keys and values of both etcds, per resource, as phase one's proof instead. The summary and PR comment say so in bold.",
     { default: 'false' },
   ),
   input('approval-environment', CHANGING, 'GitHub environment whose approval phase two needs (required for finalize).'),
