@@ -12,9 +12,11 @@ import { EtcdError, prefixEnd, type EtcdClient } from './client.ts';
 import { groupEnd, isToEnd, keyspaceBuckets } from './census-reader.ts';
 import { scanRangeResponse } from './proto.ts';
 
-const PAGE_BYTES = 4 * 1024 * 1024;
+const PAGE_BYTES = 2 * 1024 * 1024;
 const FIRST_LIMIT = 1000;
-const MAX_LIMIT = 50_000;
+const MAX_LIMIT = 20_000;
+/** Keys per page of a group walked key by key (a walk holds one page of each side). */
+const WALK_LIMIT = 2000;
 
 export interface ContentReadOptions {
   /** Read at this revision; default: the current one. */
@@ -24,31 +26,33 @@ export interface ContentReadOptions {
   onProgress?: (p: { bucketsDone: number; buckets: number; keys: number }) => void;
 }
 
-/** One page after another over [lo, hi) at a revision, each page bounded by the group it continues. */
-async function* pages(
-  client: EtcdClient,
-  lo: Buffer,
-  hi: Buffer,
-  revision: number,
-): AsyncGenerator<Array<[Buffer, Buffer]>> {
+/** Told of each key-value as offsets into the page it came in (valid during the call only). */
+type OnKv = (page: Buffer, keyStart: number, keyEnd: number, valueStart: number, valueEnd: number) => void;
+
+/** Every key-value in [lo, hi) at a revision, page by page, each page bounded by the group it continues. */
+async function readRange(client: EtcdClient, lo: Buffer, hi: Buffer, revision: number, onKv: OnKv): Promise<void> {
   let cursor = lo;
   let bound: Buffer | undefined;
   let limit = FIRST_LIMIT;
   for (;;) {
-    const raw = await client.rangeRaw({ key: cursor, rangeEnd: bound ?? hi, limit, revision });
-    const kvs: Array<[Buffer, Buffer]> = [];
-    const r = scanRangeResponse(raw, (k, v) => kvs.push([k, v]));
+    const page = await client.rangeRaw({ key: cursor, rangeEnd: bound ?? hi, limit, revision });
+    let lastStart = 0;
+    let lastEnd = 0;
+    const r = scanRangeResponse(page, (ks, ke, vs, ve) => {
+      onKv(page, ks, ke, vs, ve);
+      lastStart = ks;
+      lastEnd = ke;
+    });
     if (r.revision !== 0 && r.revision < revision)
       throw new Error(`content digest: etcd answered at revision ${r.revision}, below the pinned ${revision}`);
-    if (kvs.length > 0) yield kvs;
-    limit = Math.max(100, Math.min(MAX_LIMIT, Math.round((limit * PAGE_BYTES) / Math.max(raw.length, 1))));
+    limit = Math.max(100, Math.min(MAX_LIMIT, Math.round((limit * PAGE_BYTES) / Math.max(page.length, 1))));
     if (!r.more) {
       if (!bound) return;
       cursor = bound;
       bound = undefined;
       continue;
     }
-    const last = kvs[kvs.length - 1]![0];
+    const last = page.subarray(lastStart, lastEnd);
     cursor = Buffer.concat([last, Buffer.from([0])]);
     const g = groupOf(last.toString('latin1'));
     const end = groupEnd(Buffer.from(g, 'latin1'), isPrefixGroup(g));
@@ -58,30 +62,28 @@ async function* pages(
 
 /** Feeds one group's hash; entries are gathered in a scratch buffer so the hash sees few, large updates. */
 class GroupHasher {
-  private scratch = Buffer.allocUnsafe(1024 * 1024);
+  private scratch = Buffer.allocUnsafe(256 * 1024);
   private used = 0;
   private h: Hash = createHash('sha256');
   count = 0;
 
-  add(key: Buffer, value: Buffer): void {
+  add(page: Buffer, ks: number, ke: number, vs: number, ve: number): void {
     this.count++;
-    const need = 8 + key.length + value.length;
+    const need = 8 + (ke - ks) + (ve - vs);
     if (this.used + need > this.scratch.length) this.flush();
     if (need > this.scratch.length) {
       const head = Buffer.allocUnsafe(4);
-      head.writeUInt32BE(key.length);
-      this.h.update(head).update(key);
-      head.writeUInt32BE(value.length);
-      this.h.update(head).update(value);
+      head.writeUInt32BE(ke - ks);
+      this.h.update(head).update(page.subarray(ks, ke));
+      head.writeUInt32BE(ve - vs);
+      this.h.update(head).update(page.subarray(vs, ve));
       return;
     }
     const s = this.scratch;
-    s.writeUInt32BE(key.length, this.used);
-    key.copy(s, this.used + 4);
-    this.used += 4 + key.length;
-    s.writeUInt32BE(value.length, this.used);
-    value.copy(s, this.used + 4);
-    this.used += 4 + value.length;
+    s.writeUInt32BE(ke - ks, this.used);
+    this.used += 4 + page.copy(s, this.used + 4, ks, ke);
+    s.writeUInt32BE(ve - vs, this.used);
+    this.used += 4 + page.copy(s, this.used + 4, vs, ve);
   }
 
   private flush(): void {
@@ -103,30 +105,28 @@ async function digestBucket(
   revision: number,
 ): Promise<{ keys: number; groups: Map<string, GroupDigest> }> {
   const groups = new Map<string, GroupDigest>();
-  let current: { name: string; prefix: Buffer | undefined; hasher: GroupHasher } | undefined;
+  let name = '';
+  let prefix: Buffer | undefined;
+  let hasher: GroupHasher | undefined;
   let keys = 0;
   const close = () => {
-    if (current) groups.set(current.name, current.hasher.done());
+    if (hasher) groups.set(name, hasher.done());
   };
-  for await (const page of pages(client, lo, hi, revision)) {
-    for (const [k, v] of page) {
-      const p = current?.prefix;
-      // Still in the current prefix group: no string made for this key.
-      if (!(p && k.length >= p.length && k.compare(p, 0, p.length, 0, p.length) === 0)) {
-        const name = groupOf(k.toString('latin1'));
-        if (name !== current?.name) {
-          close();
-          current = {
-            name,
-            prefix: isPrefixGroup(name) ? Buffer.from(name, 'latin1') : undefined,
-            hasher: new GroupHasher(),
-          };
-        }
+  await readRange(client, lo, hi, revision, (page, ks, ke, vs, ve) => {
+    // Still in the current prefix group: no string made for this key.
+    const p = prefix;
+    if (!(p && ke - ks >= p.length && page.compare(p, 0, p.length, ks, ks + p.length) === 0)) {
+      const g = groupOf(page.toString('latin1', ks, ke));
+      if (g !== name || !hasher) {
+        close();
+        name = g;
+        prefix = isPrefixGroup(g) ? Buffer.from(g, 'latin1') : undefined;
+        hasher = new GroupHasher();
       }
-      current!.hasher.add(k, v);
-      keys++;
     }
-  }
+    hasher!.add(page, ks, ke, vs, ve);
+    keys++;
+  });
   close();
   return { keys, groups };
 }
@@ -187,8 +187,19 @@ async function digestAt(client: EtcdClient, revision: number, opts: ContentReadO
 export async function* groupEntries(client: EtcdClient, group: string, revision: number): AsyncGenerator<ContentEntry> {
   const start = Buffer.from(group, 'utf8');
   const end = isPrefixGroup(group) ? prefixEnd(start) : Buffer.concat([start, Buffer.from([0])]);
-  for await (const page of pages(client, start, end, revision)) {
-    for (const [k, v] of page) yield { key: k.toString('latin1'), value: hash('sha256', v) };
+  // The walk reads a page ahead of what it yields: a generator cannot yield inside the page callback.
+  let cursor = start;
+  for (;;) {
+    const entries: ContentEntry[] = [];
+    let next: Buffer | undefined;
+    const page = await client.rangeRaw({ key: cursor, rangeEnd: end, limit: WALK_LIMIT, revision });
+    const r = scanRangeResponse(page, (ks, ke, vs, ve) => {
+      entries.push({ key: page.toString('latin1', ks, ke), value: hash('sha256', page.subarray(vs, ve)) });
+      next = page.subarray(ks, ke);
+    });
+    yield* entries;
+    if (!r.more || !next) return;
+    cursor = Buffer.concat([next, Buffer.from([0])]);
   }
 }
 
