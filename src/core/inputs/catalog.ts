@@ -259,3 +259,25 @@ export function catalogMismatches(
   }
   return out;
 }
+
+/**
+ * What to mask of a secret input as soon as it is read: the whole value and, for a multi-line one
+ * (a kubeconfig, Helm values), each line's value after "key:" where the key names a credential, as
+ * the runner masks a multi-line value as a whole only.
+ */
+export function secretsToMask(get: (name: string) => string): string[] {
+  const out: string[] = [];
+  for (const spec of INPUTS.filter((i) => i.secret)) {
+    const v = get(spec.name).trim();
+    if (v === '') continue;
+    out.push(v);
+    for (const line of v.split('\n')) {
+      const m =
+        /^\s*-?\s*[\w.-]*(token|password|secret|key|data|credential)[\w.-]*\s*:\s*["']?([^"'\s]{8,})["']?\s*$/i.exec(
+          line,
+        );
+      if (m) out.push(m[2]!);
+    }
+  }
+  return out;
+}
