@@ -4,7 +4,7 @@ import * as core from '@actions/core';
 import { tmpdir } from 'node:os';
 import type { FleetSettings } from '../core/inputs/fleet-config.ts';
 import { liteConnection, UnsupportedKubeconfig, type KubeConnection } from '../adapters/kube/lite-client.ts';
-import { readFleet } from '../adapters/kube/fleet.ts';
+import { readFleet, type FleetRead, type FleetReadOptions } from '../adapters/kube/fleet.ts';
 import { groupFleet } from '../core/fleet/grouping.ts';
 import { classifyFleet, countStates, type FleetEntry } from '../core/fleet/classification.ts';
 import { fleetMatrix } from '../core/fleet/matrix.ts';
@@ -74,6 +74,74 @@ function fleetJson(entries: FleetEntry[]): string {
   );
 }
 
+/** What discover found: its outputs, the job summary, and the lines it logs. */
+export interface FleetReport {
+  outputs: Record<string, string>;
+  summary: string;
+  info: string[];
+  warnings: string[];
+}
+
+/**
+ * Reads the fleet once, classifies every release, and gives the matrix, the counts, the fleet JSON
+ * and the summary. `notes`: what connecting said about the kubeconfig, shown with the fleet's notes.
+ */
+export async function discoverFleet(
+  settings: FleetSettings,
+  read: (o: FleetReadOptions) => Promise<FleetRead>,
+  o: { notes?: string[]; runUrl?: string; now?: () => number } = {},
+): Promise<FleetReport> {
+  const now = o.now ?? Date.now;
+  const t0 = now();
+  const fleet = await read({ scope: settings.scope, secrets: settings.secrets });
+  const entries = classifyFleet(groupFleet(fleet.objects), {
+    chartVersion: settings.chartVersion,
+    gitopsPaused: settings.gitopsPaused,
+  });
+  const counts = countStates(entries);
+  const { matrix, left } = fleetMatrix(entries, settings.nextPhase, settings.maxReleases);
+  const info = [
+    `read ${entries.length} vCluster releases in ${fleet.calls} list calls (${now() - t0} ms): ${Object.entries(counts)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
+    ...entries
+      .filter((x) => x.attention)
+      .map((e) => `needs a person: ${e.namespace}/${e.release} ${e.state}: ${e.reason}. Next: ${e.next}`),
+    `matrix for ${settings.nextPhase}: ${matrix.include.length} releases${left > 0 ? `, ${left} left for the next run` : ''}`,
+  ];
+  const notes = [...(o.notes ?? []), ...fleet.notes];
+  if (!settings.secrets)
+    notes.push(
+      'Helm release status and the vc-config store annotation were not read (discover-secrets: false); migrate checks the Helm status before it changes anything.',
+    );
+  if (settings.gitopsPaused)
+    notes.push('gitops-paused: true: releases marked by a GitOps controller are treated as paused.');
+  const summary = renderFleetSummary({
+    entries,
+    counts,
+    next: settings.nextPhase,
+    matrixSize: matrix.include.length,
+    left,
+    scope: scopeText(settings, fleet.namespaces),
+    notes,
+    runUrl: o.runUrl,
+  });
+  return {
+    outputs: {
+      status: 'succeeded',
+      matrix: JSON.stringify(matrix),
+      'matrix-size': String(matrix.include.length),
+      'releases-left': String(left),
+      fleet: fleetJson(entries),
+      counts: JSON.stringify(counts),
+      'summary-markdown': summary,
+    },
+    summary,
+    info,
+    warnings: fleet.notes,
+  };
+}
+
 export async function runDiscover(settings: FleetSettings): Promise<void> {
   core.setOutput('phase', 'discover');
   let connected: Awaited<ReturnType<typeof connection>>;
@@ -89,54 +157,13 @@ export async function runDiscover(settings: FleetSettings): Promise<void> {
   }
   const { conn, warnings } = connected;
   try {
-    const t0 = Date.now();
     for (const w of warnings) core.warning(w);
-    const read = await readFleet(conn, { scope: settings.scope, secrets: settings.secrets });
-    const entries = classifyFleet(groupFleet(read.objects), {
-      chartVersion: settings.chartVersion,
-      gitopsPaused: settings.gitopsPaused,
-    });
-    const counts = countStates(entries);
-    const { matrix, left } = fleetMatrix(entries, settings.nextPhase, settings.maxReleases);
-    core.info(
-      `read ${entries.length} vCluster releases in ${read.calls} list calls (${Date.now() - t0} ms): ${Object.entries(
-        counts,
-      )
-        .map(([k, v]) => `${k} ${v}`)
-        .join(', ')}`,
-    );
-    for (const e of entries.filter((x) => x.attention))
-      core.info(`needs a person: ${e.namespace}/${e.release} ${e.state}: ${e.reason}. Next: ${e.next}`);
-    core.info(
-      `matrix for ${settings.nextPhase}: ${matrix.include.length} releases${left > 0 ? `, ${left} left for the next run` : ''}`,
-    );
-    const notes = [...warnings, ...read.notes];
-    for (const note of read.notes) core.warning(note);
-    if (!settings.secrets)
-      notes.push(
-        'Helm release status and the vc-config store annotation were not read (discover-secrets: false); migrate checks the Helm status before it changes anything.',
-      );
-    if (settings.gitopsPaused)
-      notes.push('gitops-paused: true: releases marked by a GitOps controller are treated as paused.');
-    const summary = renderFleetSummary({
-      entries,
-      counts,
-      next: settings.nextPhase,
-      matrixSize: matrix.include.length,
-      left,
-      scope: scopeText(settings, read.namespaces),
-      notes,
-      runUrl: runUrl(),
-    });
-    core.setOutput('status', 'succeeded');
-    core.setOutput('matrix', JSON.stringify(matrix));
-    core.setOutput('matrix-size', String(matrix.include.length));
-    core.setOutput('releases-left', String(left));
-    core.setOutput('fleet', fleetJson(entries));
-    core.setOutput('counts', JSON.stringify(counts));
-    core.setOutput('summary-markdown', summary);
+    const found = await discoverFleet(settings, (o) => readFleet(conn, o), { notes: warnings, runUrl: runUrl() });
+    for (const line of found.info) core.info(line);
+    for (const note of found.warnings) core.warning(note);
+    for (const [name, value] of Object.entries(found.outputs)) core.setOutput(name, value);
     await core.summary
-      .addRaw(summary)
+      .addRaw(found.summary)
       .write()
       .catch((e) => core.warning(`could not write the job summary: ${(e as Error).message}`));
   } catch (e) {

@@ -12,11 +12,14 @@ import { checkRenderedDataVolume } from './steps/render-check.ts';
 import { upgrade, writeValuesFile } from './steps/upgrade.ts';
 import { gitopsPlanNote } from './steps/gitops-gate.ts';
 import { preflightStop } from './steps/open.ts';
+import { showWayBack } from './steps/way-back.ts';
 
 export async function plan(deps: PhaseDeps): Promise<Outcome> {
   const inspection = await step(deps, 'preflight', () => inspect(deps));
-  const decision = decideMigrate(await deps.store.load(), inspection.view);
+  const state = await deps.store.load();
+  const decision = decideMigrate(state, inspection.view);
   if (decision.kind === 'noop' || decision.kind === 'resume') {
+    showWayBack(deps, state, inspection.view);
     return {
       status: 'no-op',
       headline: decision.why,
@@ -36,7 +39,7 @@ export async function plan(deps: PhaseDeps): Promise<Outcome> {
   deps.report.keysBefore = census.total;
   return {
     status: 'planned',
-    headline: `Phase one would apply the values below (server dry run passed); the deployed etcd holds ${census.total} keys.`,
+    headline: `Phase one would apply the values shown under Values phase one (server dry run passed); the deployed etcd holds ${census.total} keys.`,
     next: 'run phase migrate',
   };
 }

@@ -46,7 +46,8 @@ export interface StatusReport extends Outcome {
 export interface StepRecord {
   name: string;
   ms: number;
-  state: 'ok' | 'failed' | 'skipped';
+  /** refused: the step stopped the phase before any change (a check said no), not an error. */
+  state: 'ok' | 'failed' | 'refused' | 'skipped';
   note?: string;
 }
 
@@ -62,6 +63,8 @@ export interface RunReport extends StatusReport {
   warnings: string[];
   restore?: string;
   approvers?: string[];
+  /** Phase abort's account (the case, the etcd kept, what is left), or what abort would do (plan, status). */
+  wayBack?: { title: string; lines: string[] };
 }
 
 /** What a phase adds to the report on its way: everything but the outcome, which it returns. */
@@ -77,7 +80,9 @@ export const LOST_LOG_LINE_NOTE =
  */
 export function boldNotes(r: StatusReport): string[] {
   return [
-    r.approvalBypassed ? 'Phase two ran WITHOUT a verified approval (require-approval: false).' : undefined,
+    r.approvalBypassed
+      ? `${r.phase === 'abort' ? 'The abort' : 'Phase two'} ran WITHOUT a verified approval (require-approval: false).`
+      : undefined,
     r.lostLogLine !== undefined ? LOST_LOG_LINE_NOTE : undefined,
     r.newerChartLine !== undefined ? escapeMarkdown(r.newerChartLine) : undefined,
     r.backupSkipReason !== undefined ? `No backup was taken: ${escapeMarkdown(r.backupSkipReason)}` : undefined,
