@@ -3,12 +3,16 @@
 // the action's own client keeps its kubeconfig). It forwards every request and holds the first one
 // the test's rule matches without forwarding it, so a test can kill the action while helm is
 // provably at that point of an upgrade (the request before it answered, this one not sent on),
-// instead of guessing the moment from timing.
+// instead of guessing the moment from timing. A kubeconfig made by `kubeconfigVia` sends the action's
+// own client through it too, so a rule can hold any request the action makes; upgraded connections
+// (the port-forwards the action reaches its etcds by) are passed through, or held like the others.
 import { readFileSync } from 'node:fs';
+import type { Duplex } from 'node:stream';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, request } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import YAML from 'yaml';
 import { makeCA, makeCert } from './pki.ts';
 
 export interface ProxiedRequest {
@@ -30,6 +34,8 @@ export type HoldRule = (r: ProxiedRequest, before: readonly ProxiedRequest[]) =>
 export interface HoldProxy {
   /** Environment that sends helm (and only helm) through the proxy. */
   env: Record<string, string>;
+  /** The kubeconfig with its cluster's server and CA replaced by the proxy's (same credentials). */
+  kubeconfigVia(kubeconfig: string): string;
   /** Every request helm made, held one included, in order. */
   readonly requests: readonly ProxiedRequest[];
   /** Holds the first request from now on that `rule` matches; resolves with it once it arrived. */
@@ -113,10 +119,66 @@ export async function startHoldProxy(dir: string, server: string, caFile: string
       forward(req, res, entry, body);
     });
   });
+  // An upgrade (a port-forward's websocket): sent on as it came, then bytes both ways.
+  const forwardUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const up = request({
+      host: upstream.hostname,
+      port: upstream.port,
+      method: req.method,
+      path: req.url,
+      ca: upstreamCa,
+      headers: { ...req.headers, host: upstream.host },
+    });
+    up.on('upgrade', (ur, upSocket, upHead) => {
+      socket.write(
+        `HTTP/1.1 ${ur.statusCode} ${ur.statusMessage}\r\n` +
+          Object.entries(ur.headers)
+            .flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((x) => `${k}: ${x}\r\n`))
+            .join('') +
+          '\r\n',
+      );
+      if (upHead.length) socket.write(upHead);
+      if (head.length) upSocket.write(head);
+      upSocket.pipe(socket).pipe(upSocket);
+      upSocket.on('error', () => socket.destroy());
+      socket.on('error', () => upSocket.destroy());
+    });
+    up.on('response', (ur) => {
+      socket.write(`HTTP/1.1 ${ur.statusCode} ${ur.statusMessage}\r\n\r\n`);
+      ur.pipe(socket);
+    });
+    up.on('error', () => socket.destroy());
+    up.end();
+  };
+  const heldSockets: Duplex[] = [];
+  srv.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const entry = parse(req.method ?? 'GET', req.url ?? '/', '');
+    const before = requests.slice();
+    requests.push(entry);
+    if (armed && armed.rule(entry, before)) {
+      const hit = armed.hit;
+      armed = undefined;
+      heldSockets.push(socket);
+      hit(entry);
+      return;
+    }
+    entry.status = 101;
+    forwardUpgrade(req, socket, head);
+  });
   await new Promise<void>((res) => srv.listen(0, '127.0.0.1', res));
   const url = `https://127.0.0.1:${(srv.address() as AddressInfo).port}`;
   return {
     env: { HELM_KUBEAPISERVER: url, HELM_KUBECAFILE: ca.cert },
+    kubeconfigVia(kubeconfig) {
+      const kc = YAML.parse(kubeconfig) as { clusters: Array<{ cluster: Record<string, unknown> }> };
+      const caData = readFileSync(ca.cert).toString('base64');
+      for (const c of kc.clusters) {
+        delete c.cluster['certificate-authority'];
+        c.cluster.server = url;
+        c.cluster['certificate-authority-data'] = caData;
+      }
+      return YAML.stringify(kc);
+    },
     requests,
     hold(rule) {
       return new Promise((hit) => {
@@ -125,6 +187,7 @@ export async function startHoldProxy(dir: string, server: string, caFile: string
     },
     async close() {
       for (const r of held) r.destroy();
+      for (const x of heldSockets) x.destroy();
       srv.closeAllConnections();
       await new Promise<void>((res) => srv.close(() => res()));
     },

@@ -11,6 +11,7 @@ import type { GitHubStandin } from '../test/support/github-standin.ts';
 import { REPO_ROOT, runAction } from './action-runner.ts';
 import type { Cluster } from './cluster.ts';
 import { fleetKubeconfig, rbacObjects } from './service-account.ts';
+import { gateway } from './keyspace.ts';
 import { FIXTURE_CHART, type DemoOptions, type DemoVCluster } from './vcluster-release.ts';
 import type { WorkflowSpec } from './workflow-engine.ts';
 
@@ -18,7 +19,7 @@ export const OWNER = 'example';
 export const REPO = 'platform';
 /** The fixture chart's version: what the chart repository stand-in serves. */
 export const CHART_VERSION = '0.27.0';
-/** The environment migrate.yml's finalize job names. */
+/** The environment migrate.yml's finalize job and abort.yml's job name. */
 export const APPROVAL_ENVIRONMENT = 'vcluster-etcd-approval';
 
 export interface ExampleContext {
@@ -32,6 +33,9 @@ export interface ExampleContext {
   /** A reviewer approved the run in the GitHub stand-in (migrate.yml's finalize needs it). */
   approve?: boolean;
 }
+
+/** abort.yml's run: a key the virtual cluster wrote after phase one, only in the embedded etcd until the abort. */
+export const LATE_WRITE = { key: '/registry/configmaps/default/written-after-phase-one', value: 'late' } as const;
 
 /** fleet.yml's run: two namespaces, each with a release on deployed etcd; one of them also holds a GitOps-managed release. */
 export const FLEET = {
@@ -303,6 +307,44 @@ export const EXAMPLES: ExampleWorkflow[] = [
             'max-releases': '256',
           },
           secrets: { KUBECONFIG: kubeconfig, GITHUB_TOKEN: TOKEN },
+          env: githubEnv(ctx, { GITHUB_REF: 'refs/heads/main' }),
+        },
+      };
+    },
+  },
+  {
+    file: 'abort.yml',
+    event: 'workflow_dispatch',
+    async prepare(ctx) {
+      // Phase one ran the day before (through the direct runner); the virtual cluster wrote since.
+      const d = await ctx.demo({ namespace: 'wf-abort', release: 'vc-abort' });
+      const r = await runAction({
+        release: d.release,
+        namespace: d.namespace,
+        'chart-version': CHART_VERSION,
+        chart: FIXTURE_CHART,
+        kubeconfig: d.kubeconfig,
+        phase: 'migrate',
+        timeout: '3m',
+        'migration-timeout': '3m',
+      });
+      if (r.code !== 0)
+        throw new Error(`preparing ${d.release}: migrate failed (exit ${r.code}): ${r.stdout.slice(-2000)}`);
+      const b64 = (s: string) => Buffer.from(s).toString('base64');
+      await gateway(d.standIn.etcdTls('embedded')!, '/v3/kv/put', {
+        key: b64(LATE_WRITE.key),
+        value: b64(LATE_WRITE.value),
+      });
+      approvalEnvironment(ctx);
+      const repo = makeRepo(ctx.dir);
+      return {
+        demos: [d],
+        spec: {
+          workflow: exampleFile('abort.yml'),
+          event: 'workflow_dispatch',
+          repoDir: repo.dir,
+          inputs: { release: d.release, namespace: d.namespace, 'chart-version': CHART_VERSION },
+          secrets: { KUBECONFIG: d.kubeconfig, GITHUB_TOKEN: TOKEN },
           env: githubEnv(ctx, { GITHUB_REF: 'refs/heads/main' }),
         },
       };

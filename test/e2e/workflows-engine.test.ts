@@ -15,6 +15,7 @@ import {
   APPROVAL_ENVIRONMENT,
   CHART_VERSION,
   EXAMPLES,
+  LATE_WRITE,
   OWNER,
   REPO,
   exampleByFile,
@@ -23,6 +24,7 @@ import {
 } from '../../sandbox/example-workflows.ts';
 import { describeRun, runWorkflow, type EngineJob, type WorkflowRun } from '../../sandbox/workflow-engine.ts';
 import { FIXTURE_CHART, exists, lostGroups, namespaceSnapshot, useSharedCluster } from './harness.ts';
+import { gateway, lostGroups as lostGroupsBetween } from '../../sandbox/keyspace.ts';
 import { REPO_ROOT } from '../../sandbox/action-runner.ts';
 
 const env = useSharedCluster();
@@ -317,6 +319,56 @@ const CHECKS: Check[] = [
         ),
       ).toBe(true);
       expect(await flux!.standIn.keyCounts('deployed')).toEqual(fluxBefore);
+      expect(github.violations).toEqual([]);
+      expectNoSecrets(r, prepared);
+    },
+  },
+  {
+    file: 'abort.yml',
+    async test() {
+      const ctx = context({ approve: true });
+      const prepared = await exampleByFile('abort.yml').prepare(ctx);
+      const [d] = prepared.demos;
+      const embedded = await d!.standIn.keyCounts('embedded');
+      const r = await run(prepared, 'abort.yml (workflow_dispatch, approval environment, approved)');
+      expect(r.code, explain(r)).toBe(0);
+      const abort = job(r, 'abort');
+      expect(abort.result, explain(r)).toBe('success');
+      const out = stepOutputs(abort, 'abort');
+      expect(out.status, explain(r)).toBe('succeeded');
+      // The approval was checked through the API for this run.
+      expect(
+        github.requests.some((q) => q.path === `/repos/${OWNER}/${REPO}/actions/runs/${ctx.runId}/approvals`),
+      ).toBe(true);
+
+      // The snapshot of the embedded etcd at the stop: the artifact is the file the action verified.
+      const name = `embedded-etcd-snapshot-${d!.namespace}-${d!.release}-${ctx.runId}`;
+      const artifact = join(r.artifactsDir, String(ctx.runId), name);
+      expect(existsSync(artifact), `artifact ${name}\n${explain(r)}`).toBe(true);
+      const meta = JSON.parse(readFileSync(join(artifact, '.artifact.json'), 'utf8')) as {
+        retentionDays: number;
+        files: string[];
+      };
+      expect(meta.retentionDays).toBe(7);
+      expect(meta.files).toHaveLength(1);
+      const sha = createHash('sha256')
+        .update(readFileSync(join(artifact, meta.files[0]!)))
+        .digest('hex');
+      expect(sha).toBe(out['backup-sha256']);
+
+      // Back on the deployed etcd: the control plane a Deployment again, every key of the embedded etcd there.
+      expect(await exists(env().apps.readNamespacedStatefulSet({ name: d!.release, namespace: d!.namespace }))).toBe(
+        false,
+      );
+      expect(await exists(env().apps.readNamespacedDeployment({ name: d!.release, namespace: d!.namespace }))).toBe(
+        true,
+      );
+      expect(lostGroupsBetween(embedded, await d!.standIn.keyCounts('deployed'))).toEqual([]);
+      const late = await gateway<{ kvs?: Array<{ value: string }> }>(d!.standIn.etcdTls('deployed')!, '/v3/kv/range', {
+        key: Buffer.from(LATE_WRITE.key).toString('base64'),
+      });
+      expect(Buffer.from(late.kvs?.[0]?.value ?? '', 'base64').toString()).toBe(LATE_WRITE.value);
+      expect(abort.summary).toContain(d!.release);
       expect(github.violations).toEqual([]);
       expectNoSecrets(r, prepared);
     },

@@ -21,13 +21,15 @@ const ns = (verb: string, resource: string, group = '', subresource?: string): A
 
 /**
  * abort also stops the control plane (a patch of its replicas), runs and removes the pod that reads
- * the embedded etcd's PVC, waits for the control-plane Deployment, and clears vCluster's store
- * annotations on its config Secret.
+ * the embedded etcd's PVC, waits for the control-plane Deployment (helm's wait reads its ReplicaSets),
+ * and clears vCluster's store annotations on its config Secret.
  */
 const abortNeeds: AccessNeed[] = [
   ns('create', 'pods'),
   ns('delete', 'pods'),
   ns('get', 'deployments', 'apps'),
+  // helm upgrade --wait on a Deployment lists its ReplicaSets.
+  ns('list', 'replicasets', 'apps'),
   ns('patch', 'secrets'),
 ];
 
