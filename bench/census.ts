@@ -1,10 +1,12 @@
-// npm run bench:census -- --keys N [--runs R] [--baseline <src/ of another checkout> ...]
+// npm run bench:census -- --keys N [--content] [--runs R] [--baseline <src/ of another checkout> ...]
 // Seeds a real etcd (TLS client-cert auth) with N keys over 80 groups, then times, on the same
 // data, our census (in a child process, so its peak RSS is its own) and
 // `etcdctl get / --prefix --keys-only`, R rounds in turn (default 1), each with its own ratio;
-// --baseline also runs another version's census in every round. Ends with exactly one line,
-// medians over the rounds:
+// --baseline also runs another version's census in every round. With --content it times the
+// content digest (every key and value) against `etcdctl get / --prefix` (keys and values) instead.
+// Ends with exactly one line, medians over the rounds:
 // census keys=<N> groups=<G> ours_s=<s> etcdctl_s=<s> ratio=<ours/etcdctl> ours_rss_mb=<MB>
+// (first word `content` with --content)
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +23,7 @@ const { values } = parseArgs({
     baseline: { type: 'string', multiple: true },
     src: { type: 'string' },
     child: { type: 'boolean', default: false },
+    content: { type: 'boolean', default: false },
     ...CHILD_ETCD_OPTIONS,
   },
 });
@@ -34,9 +37,18 @@ if (values.child) {
   const { readCensus } = (await import(
     join(src, 'adapters/etcd/census-reader.ts')
   )) as typeof import('../src/adapters/etcd/census-reader.ts');
+  const { readContentDigest } = (await import(
+    join(src, 'adapters/etcd/content-reader.ts')
+  )) as typeof import('../src/adapters/etcd/content-reader.ts');
   const t0 = performance.now();
   const client = childClient(EtcdClient, values);
-  const c = await readCensus(client);
+  const c = values.content
+    ? await readContentDigest(client).then((d) => ({
+        revision: d.revision,
+        total: d.total,
+        groups: Object.fromEntries(Object.entries(d.groups).map(([g, x]) => [g, x.count])),
+      }))
+    : await readCensus(client);
   const seconds = (performance.now() - t0) / 1000;
   client.close();
   process.stdout.write(JSON.stringify({ ...c, seconds, rssMb: process.resourceUsage().maxRSS / 1024 }) + '\n');
@@ -72,7 +84,7 @@ try {
           'get',
           '/',
           '--prefix',
-          '--keys-only',
+          ...(values.content ? [] : ['--keys-only']),
         ],
         { stdio: ['ignore', 'pipe', 'inherit'] },
       );
@@ -82,6 +94,7 @@ try {
       p.stdout.on('data', (s: string) => {
         const lines = (partial + s).split('\n');
         partial = lines.pop()!;
+        // Keys only: one line a key; keys and values: a key line and a value line (no value holds a newline).
         for (const l of lines) if (l.length > 0) count++;
       });
       p.on('error', reject);
@@ -89,7 +102,7 @@ try {
         code === 0 ? resolve(count + (partial ? 1 : 0)) : reject(new Error(`etcdctl exited with ${code}`)),
       );
     });
-    if (keys !== n) throw new Error(`etcdctl listed ${keys} keys, seeded ${n}`);
+    if (values.content ? keys !== 2 * n : keys !== n) throw new Error(`etcdctl listed ${keys} keys, seeded ${n}`);
     return (performance.now() - te) / 1000;
   };
 
@@ -101,6 +114,7 @@ try {
       '--child',
       ...childEtcdArgs(env),
       ...(src ? ['--src', src] : []),
+      ...(values.content ? ['--content'] : []),
     ]);
     const r = JSON.parse(out) as {
       total: number;
@@ -122,7 +136,7 @@ try {
   const G = Object.keys(rounds[0]!.ours.groups).length;
   log(`counts equal: ${n} keys, ${G} groups`);
   console.log(
-    `census keys=${n} groups=${G} ours_s=${median(rounds.map((r) => r.ours.seconds)).toFixed(3)} etcdctl_s=${median(rounds.map((r) => r.etcdctl)).toFixed(3)} ratio=${median(rounds.map((r) => r.ours.seconds / r.etcdctl)).toFixed(3)} ours_rss_mb=${median(rounds.map((r) => r.ours.rssMb)).toFixed(1)}`,
+    `${values.content ? 'content' : 'census'} keys=${n} groups=${G} ours_s=${median(rounds.map((r) => r.ours.seconds)).toFixed(3)} etcdctl_s=${median(rounds.map((r) => r.etcdctl)).toFixed(3)} ratio=${median(rounds.map((r) => r.ours.seconds / r.etcdctl)).toFixed(3)} ours_rss_mb=${median(rounds.map((r) => r.ours.rssMb)).toFixed(1)}`,
   );
 } finally {
   await env.stop();

@@ -229,3 +229,23 @@ export async function deletePrefix(tls: EtcdTls, prefix: string): Promise<number
   });
   return Number(r.deleted ?? 0);
 }
+
+/**
+ * Overwrites the value of the first key (in key order) under a prefix with bytes of the same length
+ * but another content, as a copy that wrote a stale or damaged value would; returns that key.
+ */
+export async function corruptFirstValue(tls: EtcdTls, prefix: string): Promise<string> {
+  const end = Buffer.from(prefix);
+  end[end.length - 1] = end[end.length - 1]! + 1;
+  const r = await gateway<{ kvs?: Array<{ key: string; value?: string }> }>(tls, '/v3/kv/range', {
+    key: b64(prefix),
+    range_end: end.toString('base64'),
+    limit: 1,
+  });
+  const kv = r.kvs?.[0];
+  if (!kv) throw new Error(`stand-in fault: no key under ${prefix} to corrupt`);
+  const value = Buffer.from(kv.value ?? '', 'base64');
+  const damaged = Buffer.from(value.map((b) => (b === 0x58 ? 0x59 : 0x58)));
+  await gateway(tls, '/v3/kv/put', { key: kv.key, value: damaged.toString('base64') });
+  return Buffer.from(kv.key, 'base64').toString();
+}

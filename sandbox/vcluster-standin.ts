@@ -24,7 +24,7 @@ import * as k8s from '@kubernetes/client-node';
 import YAML from 'yaml';
 import { binPath } from './bins.ts';
 import { startEtcd, vClusterEtcdPki, type EtcdProcess } from './etcd-process.ts';
-import { countByGroup, deletePrefix, listKeys, seedKeyspace, type EtcdTls } from './keyspace.ts';
+import { corruptFirstValue, countByGroup, deletePrefix, listKeys, seedKeyspace, type EtcdTls } from './keyspace.ts';
 import { adoptProcess, listenPort } from './processes.ts';
 import { storeCheck, type StoreCheckCode } from './vcluster-store-check.ts';
 
@@ -41,6 +41,8 @@ export interface StandInFaults {
   neverLogSuccess?: boolean;
   /** Leave out every key under this prefix while copying (e.g. '/registry/configmaps/'). */
   dropPrefix?: string;
+  /** Copy the first key under this prefix with another value of the same length (counts stay equal). */
+  corruptValueUnder?: string;
   /** The control-plane container fails at every start and restarts in a loop. */
   crashLoop?: boolean;
   /** The copy takes this long before the success line (real migrations take 1 to 5 minutes). */
@@ -713,6 +715,10 @@ export function createVClusterStandIn(o: StandInOptions): VClusterStandIn {
       if (faults.dropPrefix) {
         const n = await deletePrefix(tlsFor(etcd)!, faults.dropPrefix);
         note(`fault: dropped ${n} keys under ${faults.dropPrefix}`);
+      }
+      if (faults.corruptValueUnder) {
+        const key = await corruptFirstValue(tlsFor(etcd)!, faults.corruptValueUnder);
+        note(`fault: copied ${key} with another value`);
       }
       if (faults.copyDelayMs) {
         note(`copy takes ${faults.copyDelayMs} ms`);

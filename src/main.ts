@@ -1,13 +1,22 @@
 // The action's entry point. Inputs are parsed first, with only light modules loaded, so a bad
 // input is refused fast; the runner (and with it @actions/core and the Kubernetes, Helm, etcd and
 // GitHub adapters) is a separate chunk of dist/, loaded only after that.
-import { appendSummary, getInput, setFailed, setOutput, warning } from './adapters/github/workflow-commands.ts';
+import {
+  appendSummary,
+  getInput,
+  setFailed,
+  setOutput,
+  setSecret,
+  warning,
+} from './adapters/github/workflow-commands.ts';
 import { InputError } from './core/inputs/input-reader.ts';
 import { parseInputs, type ParsedInputs } from './core/inputs/inputs.ts';
-import { PHASE_NAMES } from './core/inputs/catalog.ts';
+import { PHASE_NAMES, secretsToMask } from './core/inputs/catalog.ts';
 import { renderInputRefusal } from './report/summary.ts';
 
 async function main(): Promise<void> {
+  // Masked before anything is checked or printed: no message can show a secret input after this.
+  for (const s of secretsToMask(getInput)) setSecret(s);
   const inputs = parsed();
   if (!inputs) return;
   for (const w of inputs.warnings) warning(w);

@@ -183,7 +183,7 @@ async function waitForLogLine(deps: PhaseDeps): Promise<LogGateError | undefined
   }
 }
 
-/** Both etcds counted right after the line: phase one is verified when no group lost keys. */
+/** Both etcds counted and compared right after the line: phase one is verified when no group lost keys and every group has the same keys and values. */
 async function verifyCopy(
   deps: PhaseDeps,
   lostLine: LogGateError | undefined,
@@ -201,8 +201,20 @@ async function verifyCopy(
   report.diff = diff;
   report.keysBefore = deployedNow.total;
   report.keysAfter = embedded.total;
+  // Equal counts do not prove a value was copied intact: every key and value is compared too.
+  const content = await step(
+    deps,
+    'content of both etcds',
+    () => deps.etcd.contentProof(settings.volatilePrefixes),
+    (c) =>
+      c.ok
+        ? `same keys and values in every group (deployed rev ${c.deployedRevision}, embedded rev ${c.embeddedRevision})`
+        : `${c.differing.length} group(s) differ`,
+  );
+  report.content = content;
   const verdict = copyVerdict({
     diff,
+    content,
     lineLost: lostLine !== undefined,
     acceptLostLogLine: settings.acceptLostLogLine,
   });
@@ -237,6 +249,25 @@ async function verifyCopy(
       recopyRemedy(settings.namespace, settings.release, controlPlaneReplicas),
     );
   }
+  if (verdict.kind === 'content-differs') {
+    await recordPhaseOne(
+      deps,
+      {
+        status: 'failed',
+        after: embedded,
+        deployedAtSuccess: deployedNow,
+        diff,
+        failure: `content differs: ${verdict.groups.join(', ')}`.slice(0, 300),
+        lostLinePodUid: lostLine?.podUid,
+      },
+      'contents differ',
+    );
+    throw new PhaseStop(
+      'failed',
+      `the embedded etcd's keys or values differ from the deployed etcd's in ${content.differing.length} group(s), although no group lost keys: ${content.differing.map((x) => `${x.group}: ${x.text}`).join('; ')}`,
+      recopyRemedy(settings.namespace, settings.release, controlPlaneReplicas),
+    );
+  }
   if (verdict.byCountsAlone) report.lostLogLine = lostLine!.message;
   await recordPhaseOne(
     deps,
@@ -253,7 +284,7 @@ async function verifyCopy(
   );
   return {
     status: 'succeeded',
-    headline: `vCluster copied the deployed etcd into embedded etcd; ${embedded.total} keys, no group lost keys.`,
+    headline: `vCluster copied the deployed etcd into embedded etcd; ${embedded.total} keys, same keys and values in every group that is not volatile.`,
     next: `${deps.approvals.howToApprove(settings.approvalEnvironment)} (it removes the deployed etcd StatefulSet and Services; its PVCs stay)`,
   };
 }

@@ -1,6 +1,17 @@
 // The step outputs of a run, from its report and rendered summary. Pure; the runner sets them.
 import type { RunReport } from './report.ts';
 
+/** The census rows, each with what the content proof said of its group when it ran (never a value). */
+function keyDiffRows(r: RunReport): object[] {
+  const content = new Map((r.content?.rows ?? []).map((c) => [c.group, c]));
+  return (r.diff?.rows ?? []).map((row) => {
+    const c = content.get(row.group);
+    return c
+      ? { ...row, content: c.text, ...(c.firstDifferingKey ? { firstDifferingKey: c.firstDifferingKey } : {}) }
+      : row;
+  });
+}
+
 /** `backupHere`: the snapshot file is on this runner (a resumed run's record may name another runner's). */
 export function actionOutputs(r: RunReport, summary: string, backupHere: boolean): Record<string, string> {
   return {
@@ -13,7 +24,7 @@ export function actionOutputs(r: RunReport, summary: string, backupHere: boolean
     'leftover-pvcs': JSON.stringify(r.leftoverPvcs),
     'keys-before': r.keysBefore === undefined ? '' : String(r.keysBefore),
     'keys-after': r.keysAfter === undefined ? '' : String(r.keysAfter),
-    'key-diff': JSON.stringify(r.diff?.rows ?? []),
+    'key-diff': JSON.stringify(keyDiffRows(r)),
     'backup-file': backupHere ? (r.backup?.file ?? '') : '',
     'backup-sha256': r.backup?.sha256 ?? '',
     'backup-revision': r.backup ? String(r.backup.revision) : '',

@@ -5,6 +5,7 @@ import { escapeMarkdown } from './markdown.ts';
 import type { Phase } from '../core/inputs/config.ts';
 import type { BackupRecord } from '../core/migration/state.ts';
 import type { CensusDiff } from '../core/migration/census.ts';
+import type { ContentDiff } from '../core/migration/content-proof.ts';
 import type { ValuesView } from './values-view.ts';
 import type { RecordedPhases } from './record-stages.ts';
 
@@ -27,6 +28,8 @@ export interface StatusReport extends Outcome {
   keysBefore?: number;
   keysAfter?: number;
   diff?: CensusDiff;
+  /** Phase one's content proof: per group the same keys and values, or what differs. */
+  content?: ContentDiff;
   runUrl?: string;
   /** Set when phase two ran with require-approval: false. */
   approvalBypassed?: boolean;
@@ -72,7 +75,7 @@ export type Evidence = Omit<RunReport, keyof Outcome>;
 
 /** Said in bold in the summary and the PR comment whenever phase one rests on the key counts alone. */
 export const LOST_LOG_LINE_NOTE =
-  'The success log line was not read: the pod that ran the copy was replaced and its log is gone; equal key counts of both etcds were accepted as the proof instead (accept-lost-log-line: true).';
+  'The success log line was not read: the pod that ran the copy was replaced and its log is gone; equal key counts and the same keys and values in both etcds were accepted as the proof instead (accept-lost-log-line: true).';
 
 /**
  * What the summary and the PR comment both say in bold, each a Markdown line: a run that went on

@@ -3,6 +3,7 @@
 import { stringify } from 'yaml';
 import { escapeMarkdown, codeSpan } from './markdown.ts';
 import { renderCensusBlock } from './census-table.ts';
+import { contentHeadline, renderContentTable } from './content-table.ts';
 import { procedureLine, renderProcedureDiagram } from './procedure-diagram.ts';
 import { boldNotes, type RunReport } from './report.ts';
 import type { InputProblem } from '../core/inputs/input-reader.ts';
@@ -42,6 +43,9 @@ export function renderSummary(r: RunReport): string {
     );
   } else if (r.keysBefore !== undefined || r.keysAfter !== undefined) {
     out.push('', `Keys: before ${r.keysBefore ?? '?'}, after ${r.keysAfter ?? '?'}.`);
+  }
+  if (r.content) {
+    out.push('', '### Keys and values per resource', '', contentHeadline(r.content), '', renderContentTable(r.content));
   }
   if (r.wayBack) {
     out.push('', `### ${escapeMarkdown(r.wayBack.title)}`, '', ...r.wayBack.lines.map((l) => `- ${escapeMarkdown(l)}`));

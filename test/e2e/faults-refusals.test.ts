@@ -9,6 +9,7 @@ import YAML from 'yaml';
 import { rbacObjects } from '../../sandbox/service-account.ts';
 import { waitFor } from '../../sandbox/processes.ts';
 import { SUCCESS_LINE } from '../../sandbox/vcluster-standin.ts';
+import { listKeys, seedKeys } from '../../sandbox/keyspace.ts';
 import type { StateRecord } from '../../src/core/migration/state.ts';
 import type { DiffRow } from '../../src/core/migration/census.ts';
 import { startGitHubStandin, type GitHubStandin } from '../support/github-standin.ts';
@@ -205,6 +206,52 @@ describe('faults that stop the action before it changes anything, or with a way 
       done: `stand-in dropPrefix ${prefix}: the copy leaves out ${lostCount} ConfigMaps; then migrate, then finalize; then the refusal's re-copy commands (scale to 0, delete PVC data-<release>-0, scale to 1), migrate, finalize`,
       action: `migrate failed in ${secs(r)}, exit 1, naming "${want}" in the error, the summary and output key-diff, and the commands that make vCluster copy again; state phase1 failed; finalize refused, StatefulSet <release>-etcd kept; after the commands migrate verified equal counts and finalize succeeded (${recopied.toFixed(1)} s from the first command)`,
       dataLost: `none: the deployed etcd kept all ${[...deployedBefore.values()].reduce((a, b) => a + b, 0)} keys while finalize was refused, and the second copy holds every group's count`,
+    });
+  });
+
+  it('a value changed in the copy (counts equal): phase one fails naming the group and the first differing key, never a value; finalize is refused', async () => {
+    const prefix = '/registry/configmaps/';
+    const d = await env().demo({
+      namespace: 'e2e-f-corrupt',
+      release: 'corrupt',
+      faults: { corruptValueUnder: prefix },
+    });
+    const secrets = secretsOf(d);
+    const deployedTls = d.standIn.etcdTls('deployed')!;
+    const key = (await listKeys(deployedTls)).find((k) => k.startsWith(prefix))!;
+    const original = seedKeys().find((k) => k.key === key)!.value;
+
+    const r = await runAction(inputsFor(d, 'migrate'));
+    assertNoSecretLeak(r, [...secrets, original]);
+    expect(r.code, explain(r)).not.toBe(0);
+    expect(r.outputs.status, explain(r)).toBe('failed');
+    // Counts are equal: no group lost keys; the content proof names the group and the key.
+    const rows = JSON.parse(r.outputs['key-diff'] ?? '[]') as Array<
+      DiffRow & { content?: string; firstDifferingKey?: string }
+    >;
+    expect(rows.filter((x) => x.verdict === 'lost')).toEqual([]);
+    const row = rows.find((x) => x.group === prefix)!;
+    expect(row.before).toBe(row.after);
+    expect(row.firstDifferingKey).toBe(key);
+    expect(row.content).toContain(`1 value differs (first key: ${key})`);
+    expect(rows.find((x) => x.group === '/registry/secrets/')?.content).toBe('same keys and values');
+    expect(errorLine(r), explain(r)).toContain(`${prefix}: 1 value differs (first key: ${key})`);
+    expect(plain(r.summary)).toContain(key);
+    const st = await state(d);
+    expect(st?.phase1?.status).toBe('failed');
+    expect(st?.phase1?.failure).toContain(prefix);
+
+    const f = await runAction(inputsFor(d, 'finalize'));
+    assertNoSecretLeak(f, secrets);
+    expect(f.outputs.status, explain(f)).toBe('refused');
+    expect(await stsExists(d, `${d.release}-etcd`)).toBe(true);
+
+    recordScenario({
+      group: GROUP,
+      scenario: 'a value changed in the copy to embedded etcd (key counts equal)',
+      done: `stand-in corruptValueUnder ${prefix}: the copy writes the first ConfigMap with another value of the same length; then migrate, then finalize`,
+      action: `migrate failed in ${secs(r)}, exit 1, counts equal in every group; the content proof named group ${prefix} and key ${key} (no value) in the error, the summary and output key-diff; finalize refused, StatefulSet <release>-etcd kept`,
+      dataLost: 'none: the deployed etcd keeps the original value while finalize is refused',
     });
   });
 

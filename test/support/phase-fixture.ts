@@ -5,6 +5,8 @@
 // abort also the control plane's scale, the reader pod, vCluster's store annotation and its check at
 // start, and Helm's revisions. The phases run unchanged; only the world below the adapters'
 // interfaces is made up.
+import { compareContent, type ContentDiff, type ContentDigest } from '../../src/core/migration/content-proof.ts';
+import { emptyGroupComparison, noteDifference } from '../../src/core/migration/keyspace-comparison.ts';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -418,6 +420,22 @@ export class FakeEtcd implements EtcdOps {
       path: 'port-forward',
       takenAt: new Date().toISOString(),
     };
+  }
+  /** Groups whose embedded content differs from the deployed one (a value changed by the copy), with the first key. */
+  corrupted: Record<string, string> = {};
+  async contentProof(volatilePrefixes: readonly string[]): Promise<ContentDiff> {
+    const digest = (store: EtcdStore): ContentDigest => {
+      const groups: ContentDigest['groups'] = {};
+      for (const [g, count] of Object.entries(this.groups[store]))
+        groups[g] = { count, digest: `${count}${store === 'embedded' && this.corrupted[g] ? '!' : ''}` };
+      return { revision: ++this.revision, total: Object.values(this.groups[store]).reduce((a, b) => a + b, 0), groups };
+    };
+    const walks = Object.entries(this.corrupted).map(([g, key]) => {
+      const c = emptyGroupComparison(g);
+      noteDifference(c, 'changed', key);
+      return c;
+    });
+    return compareContent(digest('deployed'), digest('embedded'), walks, volatilePrefixes);
   }
   async backup(dir: string, store: EtcdStore = 'deployed') {
     this.reach(store, 'backup');

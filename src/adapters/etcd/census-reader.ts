@@ -78,16 +78,16 @@ const REGISTRY = Buffer.from('/registry/');
 /** range_end of [0x00] means "to the end of the keyspace". */
 const TO_END = Buffer.from([0]);
 
-function isToEnd(b: Buffer): boolean {
+export function isToEnd(b: Buffer): boolean {
   return b.length === 1 && b[0] === 0;
 }
 
 /** The end of a group's key range: everything with the prefix, or the one exact key. */
-function groupEnd(group: Buffer, prefix: boolean): Buffer {
+export function groupEnd(group: Buffer, prefix: boolean): Buffer {
   return prefix ? prefixEnd(group) : Buffer.concat([group, Buffer.from([0])]);
 }
 
-function buckets(): Array<[Buffer, Buffer]> {
+export function keyspaceBuckets(): Array<[Buffer, Buffer]> {
   const at = (c: string) => Buffer.concat([REGISTRY, Buffer.from(c)]);
   const out: Array<[Buffer, Buffer]> = [
     [Buffer.from([0]), REGISTRY],
@@ -133,7 +133,7 @@ async function readAt(reader: KeyRangeReader, opts: ReadCensusOptions): Promise<
   const add = (g: string, n: number) => {
     if (n > 0) groups.set(g, (groups.get(g) ?? 0) + n);
   };
-  const all = buckets();
+  const all = keyspaceBuckets();
   let total = 0;
   let done = 0;
 

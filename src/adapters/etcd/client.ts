@@ -206,6 +206,11 @@ export class EtcdClient {
     return decodeRangeResponse(await this.unary(KV + 'Range', encodeRangeRequest(req)));
   }
 
+  /** A range read left encoded, for a reader that scans it without decoding (scanRangeResponse). */
+  async rangeRaw(req: RangeRequest): Promise<Buffer> {
+    return this.unary(KV + 'Range', encodeRangeRequest(req));
+  }
+
   /** Number of keys in [key, rangeEnd) at a revision (0 = current), and the revision it was read at. */
   async count(
     key: Uint8Array,

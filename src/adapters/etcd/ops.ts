@@ -6,9 +6,13 @@ import type { Census } from '../../core/migration/census.ts';
 import type { BackupRecord } from '../../core/migration/state.ts';
 import { objectNames } from '../../core/migration/cluster-view.ts';
 import { certsFromSecretData } from './certs.ts';
+import { compareContent, explainGroup, groupsToExplain, type ContentDiff } from '../../core/migration/content-proof.ts';
 import type { KeyspaceComparison } from '../../core/migration/keyspace-comparison.ts';
 import type { EqualizeResult, KeyspaceProgress, RevisionBump } from './equalize.ts';
 import type { EtcdClient } from './client.ts';
+
+/** Differing groups walked key by key to name what differs; any further one is described by its counts. */
+const GROUPS_EXPLAINED = 10;
 
 /** How long a cut census waits for the Kubernetes API before it counts again. */
 const API_WAIT_MS = 90_000;
@@ -22,12 +26,14 @@ const loadEtcdCode = async () => {
     { readCensus },
     { takeBackup, restoreInstructions },
     { compareKeyspaces, equalizeKeyspace, bumpRevision },
+    content,
   ] = await Promise.all([
     import('./client.ts'),
     import('./access.ts'),
     import('./census-reader.ts'),
     import('./backup.ts'),
     import('./equalize.ts'),
+    import('./content-reader.ts'),
   ]);
   return {
     EtcdError,
@@ -38,6 +44,7 @@ const loadEtcdCode = async () => {
     compareKeyspaces,
     equalizeKeyspace,
     bumpRevision,
+    content,
   };
 };
 let etcdCodeLoaded: ReturnType<typeof loadEtcdCode> | undefined;
@@ -56,6 +63,8 @@ export interface EtcdOps {
   equalize(revision: number, onProgress: (p: KeyspaceProgress) => void): Promise<EqualizeResult>;
   /** The deployed etcd kept as it is: only its revision lifted above `above`, and its history compacted. */
   bumpRevision(above: number): Promise<RevisionBump>;
+  /** Both etcds' contents, each at one revision, compared group by group. */
+  contentProof(volatilePrefixes: readonly string[]): Promise<ContentDiff>;
 }
 
 export interface EtcdOpsOptions {
@@ -169,6 +178,25 @@ export function etcdOps(kube: Kube, o: EtcdOpsOptions): EtcdOps {
         return await count();
       }
     },
+    contentProof: (volatilePrefixes) =>
+      both(async (embedded, deployed) => {
+        const { content } = await etcdCode();
+        o.log('reading every key and value of both etcds for the content proof');
+        const [d, e] = await Promise.all([content.readContentDigest(deployed), content.readContentDigest(embedded)]);
+        const walks = [];
+        for (const g of groupsToExplain(d, e, volatilePrefixes).slice(0, GROUPS_EXPLAINED)) {
+          o.log(`content proof: group ${g} differs; walking it key by key on both sides`);
+          walks.push(
+            await explainGroup(
+              g,
+              content.groupEntries(deployed, g, d.revision),
+              content.groupEntries(embedded, g, e.revision),
+              content.displayKey,
+            ),
+          );
+        }
+        return compareContent(d, e, walks, volatilePrefixes);
+      }),
     withEmbeddedPod: (pod) => etcdOps(kube, { ...o, embeddedPod: pod }),
     compare: (revision) =>
       both(async (source, target) => (await etcdCode()).compareKeyspaces(source, target, { revision })),

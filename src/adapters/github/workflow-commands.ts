@@ -48,6 +48,11 @@ export function appendSummary(markdown: string): void {
   }
 }
 
+/** Prints ::add-mask::, as core.setSecret does: the runner hides the value wherever it appears in the log. */
+export function setSecret(value: string): void {
+  process.stdout.write(`::add-mask::${escapeData(value)}${EOL}`);
+}
+
 /** Prints ::warning::, as core.warning does. */
 export function warning(message: string): void {
   process.stdout.write(`::warning::${escapeData(message)}${EOL}`);

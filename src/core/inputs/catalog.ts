@@ -118,7 +118,7 @@ export const INPUTS: readonly InputSpec[] = [
   input(
     'accept-lost-log-line',
     ['migrate'],
-    "Only when migrate stopped because the control-plane pod that ran the copy was replaced after the upgrade (its log, with the success line, is gone): accept equal key counts of both etcds, per resource, as phase one's proof instead. The summary and PR comment say so in bold.",
+    "Only when migrate stopped because the control-plane pod that ran the copy was replaced after the upgrade (its log, with the success line, is gone): accept equal key counts and the same keys and values of both etcds, per resource, as phase one's proof instead. The summary and PR comment say so in bold.",
     { default: 'false' },
   ),
   input(
@@ -271,6 +271,28 @@ export function catalogMismatches(
       out.push(
         `input '${spec.name}': action.yml's default ${JSON.stringify(a.default ?? '')} differs from the catalog's ${JSON.stringify(spec.default)}`,
       );
+  }
+  return out;
+}
+
+/**
+ * What to mask of a secret input as soon as it is read: the whole value and, for a multi-line one
+ * (a kubeconfig, Helm values), each line's value after "key:" where the key names a credential, as
+ * the runner masks a multi-line value as a whole only.
+ */
+export function secretsToMask(get: (name: string) => string): string[] {
+  const out: string[] = [];
+  for (const spec of INPUTS.filter((i) => i.secret)) {
+    const v = get(spec.name).trim();
+    if (v === '') continue;
+    out.push(v);
+    for (const line of v.split('\n')) {
+      const m =
+        /^\s*-?\s*[\w.-]*(token|password|secret|key|data|credential)[\w.-]*\s*:\s*["']?([^"'\s]{8,})["']?\s*$/i.exec(
+          line,
+        );
+      if (m) out.push(m[2]!);
+    }
   }
   return out;
 }

@@ -16,8 +16,8 @@ import { etcdFlagProblems } from './etcd-flags.ts';
 import { parseDuration } from './duration.ts';
 import { parseQuantity } from './quantity.ts';
 import { ownedPathsTouched, dataVolumePathsTouched } from '../migration/values.ts';
-import { DEFAULT_VOLATILE_PREFIXES } from '../migration/census.ts';
-import { CONTROL, show, type Bad, type InputReader } from './input-reader.ts';
+import { DEFAULT_VOLATILE_PREFIXES, groupOf } from '../migration/census.ts';
+import { CONTROL, oddCharacters, show, type Bad, type InputReader } from './input-reader.ts';
 
 /**
  * How the run was started: the action (phase two approved through a GitHub environment) or the
@@ -259,6 +259,13 @@ function readVolatile(r: InputReader): string[] {
         `${show(p)} is not an etcd key prefix`,
         'one prefix per line starting with "/", like /registry/leases/',
       );
+    else if (!p.startsWith(groupOf(`${p}x/`)))
+      // Shorter than a group: it would exempt every group below it from the proof, / and /registry/ all of them.
+      r.bad(
+        'volatile-prefixes',
+        `${show(p)} covers whole groups (every resource whose keys start with it), so the proof could no longer fail for them`,
+        `a prefix at or below one group, like /registry/leases/ or ${groupOf(`${p}x/`)}`,
+      );
   }
   return [...DEFAULT_VOLATILE_PREFIXES, ...extraVolatile];
 }
@@ -273,7 +280,15 @@ function readGitHub(r: InputReader) {
       ? Number(prText)
       : bad('pr-number', `${show(prText)} is not a pull request number`, 'a positive whole number');
   }
-  return { prNumber, githubToken: text('github-token') || undefined };
+  const githubToken = text('github-token') || undefined;
+  // Checked as every one-line input, but never shown: it is a secret.
+  if (githubToken !== undefined && CONTROL.test(githubToken))
+    bad(
+      'github-token',
+      `contains ${oddCharacters(githubToken).join(', ')}; the token is not shown`,
+      'a GitHub token on one line, like ${{ github.token }} or a secret holding a token',
+    );
+  return { prNumber, githubToken };
 }
 
 /**

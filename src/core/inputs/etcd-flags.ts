@@ -85,6 +85,55 @@ function valueProblem(type: FlagType, value: string | undefined): string | undef
   return undefined;
 }
 
+/** etcd's defaults for the flags its start-up rules relate (etcd 3.5 and 3.6, embed.NewConfig). */
+const ETCD_DEFAULTS = { 'heartbeat-interval': 100, 'election-timeout': 1000 } as const;
+/** etcd refuses an election timeout above this (embed.Config.Validate's maxElectionMs). */
+export const MAX_ELECTION_MS = 50_000;
+
+/**
+ * The rules etcd itself checks when it starts (embed.Config.Validate and the compaction settings),
+ * over the flags given and etcd's defaults for the rest: a flag that passes here cannot keep the
+ * control plane from starting after phase one's upgrade.
+ */
+function startupProblems(values: ReadonlyMap<string, string | undefined>): FlagProblem[] {
+  const out: FlagProblem[] = [];
+  const num = (flag: keyof typeof ETCD_DEFAULTS) => {
+    const v = values.get(flag);
+    return v !== undefined && UINT.test(v) ? Number(v) : values.has(flag) ? undefined : ETCD_DEFAULTS[flag];
+  };
+  const tick = num('heartbeat-interval');
+  const election = num('election-timeout');
+  const given = (flag: string) => (values.has(flag) ? `--${flag}=${values.get(flag)}` : `etcd's default ${flag} of`);
+  if (tick === 0)
+    out.push({
+      problem: '--heartbeat-interval=0: etcd refuses to start with it',
+      expected: "--heartbeat-interval above 0 (milliseconds; etcd's default is 100)",
+    });
+  if (election === 0)
+    out.push({
+      problem: '--election-timeout=0: etcd refuses to start with it',
+      expected: "--election-timeout above 0 (milliseconds; etcd's default is 1000)",
+    });
+  if (tick !== undefined && election !== undefined && tick > 0 && election > 0 && election < 5 * tick)
+    out.push({
+      problem: `${given('election-timeout')}${values.has('election-timeout') ? '' : ' 1000 ms'} is less than five times ${given('heartbeat-interval')}${values.has('heartbeat-interval') ? '' : ' 100 ms'}: etcd refuses to start`,
+      expected: `--election-timeout at least ${5 * tick} (five heartbeats), or a shorter --heartbeat-interval`,
+    });
+  if (election !== undefined && election > MAX_ELECTION_MS)
+    out.push({
+      problem: `--election-timeout=${election} is above ${MAX_ELECTION_MS} ms: etcd refuses to start`,
+      expected: `--election-timeout of at most ${MAX_ELECTION_MS}`,
+    });
+  const mode = values.get('auto-compaction-mode') ?? 'periodic';
+  const retention = values.get('auto-compaction-retention');
+  if (mode === 'revision' && retention !== undefined && !UINT.test(retention))
+    out.push({
+      problem: `--auto-compaction-retention=${retention} is a duration, but --auto-compaction-mode=revision counts revisions: etcd refuses to start`,
+      expected: '--auto-compaction-retention as a whole number of revisions in revision mode, like 10000',
+    });
+  return out;
+}
+
 export interface FlagProblem {
   problem: string;
   expected: string;
@@ -94,6 +143,7 @@ export interface FlagProblem {
 export function etcdFlagProblems(args: readonly string[]): FlagProblem[] {
   const out: FlagProblem[] = [];
   const seen = new Set<string>();
+  const values = new Map<string, string | undefined>();
   for (const arg of args) {
     const eq = arg.indexOf('=');
     const flag = (eq < 0 ? arg : arg.slice(0, eq)).slice(2);
@@ -123,6 +173,8 @@ export function etcdFlagProblems(args: readonly string[]): FlagProblem[] {
       });
     } else {
       const want = valueProblem(ALLOWED[flag]!, value);
+      // A malformed value is kept as unknown: the cross-flag rules neither use it nor the default.
+      values.set(flag, want ? undefined : value);
       if (want)
         out.push({
           problem: `--${flag}${value === undefined ? ' has no value' : ` has the value ${JSON.stringify(value)}`}`,
@@ -130,5 +182,6 @@ export function etcdFlagProblems(args: readonly string[]): FlagProblem[] {
         });
     }
   }
-  return out;
+  // Cross-flag rules only over values that are well formed, so one mistake is said once.
+  return [...out, ...startupProblems(values)];
 }

@@ -2,6 +2,7 @@
 // fixes them all in one round, each naming the input, what is wrong and what would be right.
 import { parse as parseYaml } from 'yaml';
 import { literalDefault } from './catalog.ts';
+import { CONTROL, oddCharacters, visible } from './characters.ts';
 
 export interface InputProblem {
   input: string;
@@ -23,13 +24,17 @@ export class InputError extends Error {
 
 export type GetInput = (name: string) => string;
 
-/** Text that would break a log line, a step output or a command line. */
-// eslint-disable-next-line no-control-regex -- control characters are what it looks for
-export const CONTROL = /[\u0000-\u001f\u007f]/;
+/** Text that would break a log line, a step output or a command line, or hide what it says. */
+export { CONTROL, oddCharacters };
 
-/** Shows a bad value safely: one line, bounded, quoted. */
+/**
+ * Shows a bad value safely: one line, bounded, quoted, every invisible character written out, and
+ * the characters that make it look like a valid value named.
+ */
 export function show(value: string): string {
-  return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
+  const quoted = JSON.stringify(visible(value.length > 80 ? `${value.slice(0, 80)}…` : value));
+  const odd = oddCharacters(value, 3, false);
+  return odd.length ? `${quoted} (it holds ${odd.join(', ')})` : quoted;
 }
 
 export type Bad = (input: string, problem: string, expected: string) => undefined;
@@ -58,7 +63,10 @@ export function inputReader(get: GetInput) {
   const line = (name: string, expected: string, problem = 'contains a control character'): string | undefined => {
     const v = text(name);
     if (v === '') return undefined;
-    if (CONTROL.test(v)) bad(name, problem, expected);
+    if (CONTROL.test(v)) {
+      const odd = oddCharacters(v, 3, false);
+      bad(name, odd.length ? `${problem}: ${odd.join(', ')}` : problem, expected);
+    }
     return v;
   };
   const bool = (name: string): boolean => {

@@ -29,7 +29,7 @@ describe('migrate', () => {
     const fx = phaseFixture('migrate');
     const report = await runPhaseIn(fx, migrate);
     expect(report.status).toBe('succeeded');
-    expect(report.headline).toContain('17 keys, no group lost keys');
+    expect(report.headline).toContain('17 keys, same keys and values in every group that is not volatile');
     expect(report.next).toContain("approve the 'production' environment");
     expect(report.steps.map((s) => [s.name, s.state])).toEqual([
       ['preflight', 'ok'],
@@ -40,6 +40,7 @@ describe('migrate', () => {
       ['helm upgrade (phase one)', 'ok'],
       ['wait for the success log line', 'ok'],
       ['census of both etcds', 'ok'],
+      ['content of both etcds', 'ok'],
     ]);
     expect(realUpgrades(fx).map((u) => backingStoreOf(u.values))).toEqual(['migrating']);
     expect(fx.etcd.backups).toBe(1);

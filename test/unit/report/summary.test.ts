@@ -46,7 +46,7 @@ describe('job summary', () => {
     const b = newReport('vc', 'ns', 'migrate');
     b.lostLogLine = 'pod vc-0 (uid u2) is not the pod the phase-one upgrade ended with (uid u1)';
     expect(renderSummary(b)).toContain(
-      '**The success log line was not read: the pod that ran the copy was replaced and its log is gone; equal key counts of both etcds were accepted as the proof instead (accept-lost-log-line: true).**',
+      '**The success log line was not read: the pod that ran the copy was replaced and its log is gone; equal key counts and the same keys and values in both etcds were accepted as the proof instead (accept-lost-log-line: true).**',
     );
   });
   it('escapes text that would inject Markdown or HTML', () => {
