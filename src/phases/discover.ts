@@ -1,13 +1,22 @@
 // discover: read-only. Lists every vCluster release in scope, classifies each, and writes the matrix
 // the next phase runs on, the whole fleet as JSON, the counts per state and the job summary.
 import * as core from '@actions/core';
+import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { FleetSettings } from '../core/inputs/fleet-config.ts';
 import { liteConnection, UnsupportedKubeconfig, type KubeConnection } from '../adapters/kube/lite-client.ts';
 import { readFleet } from '../adapters/kube/fleet.ts';
 import { groupFleet } from '../core/fleet/grouping.ts';
 import { classifyFleet, countStates, type FleetEntry } from '../core/fleet/classification.ts';
 import { fleetMatrix } from '../core/fleet/matrix.ts';
+import {
+  campaignCandidates,
+  campaignMatrix,
+  planCampaign,
+  type CampaignView,
+  type Member,
+} from '../core/fleet/campaign.ts';
 import { renderFleetSummary } from '../report/fleet-summary.ts';
 
 /**
@@ -53,23 +62,31 @@ function runUrl(): string | undefined {
   return server && repo && run ? `${server}/${repo}/actions/runs/${run}` : undefined;
 }
 
-/** The fleet JSON without text a workflow does not need: one object per release. */
-function fleetJson(entries: FleetEntry[]): string {
-  return JSON.stringify(
-    entries.map((e) => ({
+/** A job output holds at most 1 MB: the `fleet` output lists this many releases, the file all of them. */
+const FLEET_OUTPUT_MAX = 500;
+
+/** The fleet as JSON objects without text a workflow does not need: one per release, its wave when in a campaign. */
+function fleetRows(entries: FleetEntry[], campaign: CampaignView | undefined): object[] {
+  const members = new Map<string, Member>(
+    (campaign?.members ?? []).map((m) => [`${m.entry.namespace}/${m.entry.release}`, m]),
+  );
+  return entries.map((e) => {
+    const m = members.get(`${e.namespace}/${e.release}`);
+    return {
       release: e.release,
       namespace: e.namespace,
       state: e.state,
       reason: e.reason,
-      next: e.next,
+      next: m?.next ?? e.next,
       chart: e.chart ?? null,
       target: e.target ?? null,
       keysBefore: e.keysBefore ?? null,
       keysAfter: e.keysAfter ?? null,
       attention: e.attention,
       gitops: e.gitops ?? null,
-    })),
-  );
+      ...(campaign ? { wave: m?.wave ?? null, batch: m?.batch ?? null, campaign: m?.status ?? 'outside' } : {}),
+    };
+  });
 }
 
 export async function runDiscover(s: FleetSettings): Promise<void> {
@@ -89,13 +106,21 @@ export async function runDiscover(s: FleetSettings): Promise<void> {
   try {
     const t0 = Date.now();
     for (const w of warnings) core.warning(w);
-    const read = await readFleet(conn, { scope: s.scope, secrets: s.secrets });
-    const entries = classifyFleet(groupFleet(read.objects), {
-      chartVersion: s.chartVersion,
-      gitopsPaused: s.gitopsPaused,
+    const canary = s.campaign?.canary;
+    const read = await readFleet(conn, {
+      scope: s.scope,
+      secrets: s.secrets,
+      ...(canary?.kind === 'mark' ? { annotations: [canary.key] } : {}),
     });
+    const facts = groupFleet(read.objects);
+    const entries = classifyFleet(facts, { chartVersion: s.chartVersion, gitopsPaused: s.gitopsPaused });
     const counts = countStates(entries);
-    const { matrix, left } = fleetMatrix(entries, s.nextPhase, s.maxReleases);
+    const campaign = s.campaign
+      ? planCampaign(campaignCandidates(facts, entries), { ...s.campaign, batchSize: s.maxReleases })
+      : undefined;
+    const { matrix, left } = campaign
+      ? campaignMatrix(campaign, s.nextPhase)
+      : fleetMatrix(entries, s.nextPhase, s.maxReleases);
     core.info(
       `read ${entries.length} vCluster releases in ${read.calls} list calls (${Date.now() - t0} ms): ${Object.entries(
         counts,
@@ -105,8 +130,18 @@ export async function runDiscover(s: FleetSettings): Promise<void> {
     );
     for (const e of entries.filter((x) => x.attention))
       core.info(`needs a person: ${e.namespace}/${e.release} ${e.state}: ${e.reason}. Next: ${e.next}`);
+    if (campaign) {
+      core.info(
+        `campaign ${campaign.state}${campaign.current ? `: wave ${campaign.current.wave}, batch ${campaign.current.batch}` : ''}; ${campaign.failures.length} failed or refused (max-failures ${campaign.maxFailures})`,
+      );
+      for (const m of campaign.failures)
+        core.info(
+          `stops the campaign: ${m.entry.namespace}/${m.entry.release} (wave ${m.wave}, ${m.status}). Next: ${m.next}`,
+        );
+      if (campaign.stop) core.warning(`the campaign stopped: ${campaign.stop}`);
+    }
     core.info(
-      `matrix for ${s.nextPhase}: ${matrix.include.length} releases${left > 0 ? `, ${left} left for the next run` : ''}`,
+      `matrix for ${s.nextPhase}: ${matrix.include.length} releases${left > 0 ? `, ${left} left for ${campaign ? 'later batches' : 'the next run'}` : ''}`,
     );
     const notes = [...warnings, ...read.notes];
     for (const n of read.notes) core.warning(n);
@@ -125,12 +160,23 @@ export async function runDiscover(s: FleetSettings): Promise<void> {
       scope: scopeText(s, read.namespaces),
       notes,
       runUrl: runUrl(),
+      ...(campaign ? { campaign } : {}),
     });
+    const rows = fleetRows(entries, campaign);
+    const fleetFile = join(process.env.RUNNER_TEMP || tmpdir(), 'vcluster-fleet.json');
+    writeFileSync(fleetFile, JSON.stringify(rows));
     core.setOutput('status', 'succeeded');
     core.setOutput('matrix', JSON.stringify(matrix));
     core.setOutput('matrix-size', String(matrix.include.length));
     core.setOutput('releases-left', String(left));
-    core.setOutput('fleet', fleetJson(entries));
+    core.setOutput('fleet', JSON.stringify(rows.slice(0, FLEET_OUTPUT_MAX)));
+    core.setOutput('fleet-file', fleetFile);
+    if (campaign) {
+      core.setOutput('campaign', campaign.state);
+      core.setOutput('wave', campaign.current ? String(campaign.current.wave) : '');
+      core.setOutput('batch', campaign.current ? String(campaign.current.batch) : '');
+      core.setOutput('failures', String(campaign.failures.length));
+    }
     core.setOutput('counts', JSON.stringify(counts));
     core.setOutput('summary-markdown', summary);
     await core.summary

@@ -3,6 +3,7 @@
 import { CONTROL, inputReader, show, type GetInput } from './config.ts';
 import { atLeast, parseChartVersion, MIN_MIGRATION, type ChartVersion } from './version.ts';
 import { MATRIX_MAX, type NextPhase } from '../fleet/matrix.ts';
+import type { CampaignSettings, CanaryChoice } from '../fleet/campaign.ts';
 
 /** Which namespaces discover reads: all, a list, or a label selector. */
 export type NamespaceScope =
@@ -17,6 +18,8 @@ export interface FleetSettings {
   /** Read Helm release Secrets and vc-config Secrets, metadata only. */
   secrets: boolean;
   gitopsPaused: boolean;
+  /** Set by input `waves`: the fleet runs as a campaign in waves. */
+  campaign?: Omit<CampaignSettings, 'batchSize'>;
   kubeconfig?: string;
   context?: string;
 }
@@ -133,6 +136,8 @@ export function parseFleetSettings(get: GetInput): FleetSettings {
           'migrate (deployed and migrating releases) or finalize (verified releases)',
         );
 
+  const campaign = campaignInputs(text, bad);
+
   const secrets = bool('discover-secrets', false);
   const gitopsPaused = bool('gitops-paused', false);
   const { kubeconfig, context } = kube();
@@ -146,7 +151,90 @@ export function parseFleetSettings(get: GetInput): FleetSettings {
     nextPhase: nextPhase!,
     secrets,
     gitopsPaused,
+    ...(campaign ? { campaign } : {}),
     kubeconfig,
     context,
+  };
+}
+
+const WAVE_SIZE = /^[1-9]\d{0,5}$/;
+const RELEASE_REF = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+
+/** Inputs waves, canary, max-failures, after-batch and batch; undefined when waves is empty (no campaign). */
+function campaignInputs(
+  text: (name: string) => string,
+  bad: (input: string, problem: string, expected: string) => undefined,
+): Omit<CampaignSettings, 'batchSize'> | undefined {
+  const wavesText = text('waves');
+  const others = ['canary', 'after-batch', 'batch'].filter((n) => text(n) !== '');
+  const maxText = text('max-failures');
+  if (wavesText === '') {
+    for (const n of [...others, ...(maxText !== '' && maxText !== '0' ? ['max-failures'] : [])])
+      bad(
+        n,
+        'is set, but input waves is empty',
+        'waves, like 1,5,25,rest, to run the fleet as a campaign; or leave it empty',
+      );
+    return undefined;
+  }
+  const parts = wavesText.split(',').map((x) => x.trim());
+  const rest = parts[parts.length - 1] === 'rest';
+  const numbers = rest ? parts.slice(0, -1) : parts;
+  let sizes: number[] | undefined = numbers.map(Number);
+  if ((numbers.length === 0 && !rest) || !numbers.every((x) => WAVE_SIZE.test(x)))
+    sizes = bad(
+      'waves',
+      `${show(wavesText)} is not a list of wave sizes`,
+      'whole numbers from 1 separated by commas, the last may be rest, like 1,5,25,rest (without rest the last size repeats)',
+    );
+
+  let canary: CanaryChoice | undefined;
+  const canaryText = text('canary');
+  if (canaryText.includes('=')) {
+    const m = /^([^=\s]+)=([^=\s]*)$/.exec(canaryText);
+    const name = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+    if (m && name.test(m[1]!) && !CONTROL.test(m[2]!)) canary = { kind: 'mark', key: m[1]!, value: m[2]! };
+    else
+      bad(
+        'canary',
+        `${show(canaryText)} is not one key=value`,
+        'a label or annotation key=value on the namespace or control plane, like example.com/wave=canary; or namespace/release names',
+      );
+  } else if (canaryText !== '') {
+    const releases = [...new Set(canaryText.split(/[\s,]+/).filter(Boolean))];
+    const wrong = releases.filter((r) => !RELEASE_REF.test(r));
+    if (wrong.length > 0)
+      bad(
+        'canary',
+        `${wrong.slice(0, 3).map(show).join(', ')} ${wrong.length === 1 ? 'is not' : 'are not'} namespace/release`,
+        'namespace/release names separated by commas or lines, or one label or annotation key=value',
+      );
+    else canary = { kind: 'releases', releases };
+  }
+
+  const count = (name: string, min: number): number | undefined => {
+    const v = text(name);
+    if (v === '') return undefined;
+    return /^\d{1,6}$/.test(v) && Number(v) >= min
+      ? Number(v)
+      : bad(name, `${show(v)} is not a whole number from ${min}`, `a whole number from ${min}, or empty`);
+  };
+  const maxFailures = count('max-failures', 0) ?? 0;
+  const afterBatch = count('after-batch', 1);
+  const batch = count('batch', 1);
+  if (afterBatch !== undefined && batch !== undefined)
+    bad(
+      'batch',
+      'is set together with after-batch',
+      'batch (finalize the batch migrate just ran) or after-batch (start the batch after it), not both',
+    );
+  if (!sizes) return undefined;
+  return {
+    sizes,
+    rest,
+    ...(canary ? { canary } : {}),
+    maxFailures,
+    ...(afterBatch !== undefined ? { afterBatch } : {}),
+    ...(batch !== undefined ? { batch } : {}),
   };
 }
