@@ -1,11 +1,12 @@
 // Runs the built action (dist/index.js) the way a GitHub runner does: Node 24, inputs as
-// INPUT_<NAME> (upper-cased, dashes kept), GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files,
+// INPUT_<NAME> (upper-cased, dashes kept; action.yml's defaults for those not given), GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files,
 // RUNNER_TEMP, and the run's GITHUB_* context. helm and etcd tools come first on PATH.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
 import { binDir } from './bins.ts';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -39,6 +40,21 @@ export interface RunActionOptions {
    * shows, not to how fast this machine is.
    */
   killWhen?: { stdout: RegExp; afterMs?: number; until?: () => Promise<boolean> };
+}
+
+/**
+ * The defaults of action.yml, which the runner passes for every input a workflow does not set (an input
+ * set to '' stays ''). An expression default (the run's token) has no value here: no run issued one.
+ */
+export function actionDefaults(): Record<string, string> {
+  const action = parseYaml(readFileSync(join(REPO_ROOT, 'action.yml'), 'utf8')) as {
+    inputs: Record<string, { default?: string }>;
+  };
+  return Object.fromEntries(
+    Object.entries(action.inputs)
+      .filter(([, v]) => v.default !== undefined && !v.default.startsWith('${{'))
+      .map(([k, v]) => [k, v.default!]),
+  );
 }
 
 /**
@@ -121,7 +137,8 @@ export async function runAction(inputs: Record<string, string>, opts: RunActionO
     ...(process.env.VEM_ACTION_NODE_OPTIONS ? { NODE_OPTIONS: process.env.VEM_ACTION_NODE_OPTIONS } : {}),
     ...opts.env,
   };
-  for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
+  for (const [name, value] of Object.entries({ ...actionDefaults(), ...inputs }))
+    env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
   const t0 = Date.now();
   try {
     // A killable run gets its own process group, so the kill reaches helm too.

@@ -1,31 +1,37 @@
 // The action's entry point. Inputs are parsed first, with only light modules loaded, so a bad
 // input is refused fast; the runner (and with it @actions/core and the Kubernetes, Helm, etcd and
 // GitHub adapters) is a separate chunk of dist/, loaded only after that.
-import { appendSummary, getInput, setFailed, setOutput } from './adapters/github/workflow-commands.ts';
-import { parseSettings, InputError, type GetInput } from './core/inputs/config.ts';
+import { appendSummary, getInput, setFailed, setOutput, warning } from './adapters/github/workflow-commands.ts';
+import { InputError } from './core/inputs/input-reader.ts';
+import { parseInputs, type ParsedInputs } from './core/inputs/inputs.ts';
+import { PHASE_NAMES } from './core/inputs/catalog.ts';
 import { renderInputRefusal } from './report/summary.ts';
 
 async function main(): Promise<void> {
-  if (getInput('phase') === 'discover') {
-    // The fleet phase: its own inputs (no release) and its own runner, both lazy chunks like the runner.
-    const { parseFleetSettings } = await import('./core/inputs/fleet-config.ts');
-    const settings = parsed(parseFleetSettings);
-    if (settings) await (await import('./phases/discover.ts')).runDiscover(settings);
+  const inputs = parsed();
+  if (!inputs) return;
+  for (const w of inputs.warnings) warning(w);
+  if (inputs.phase === 'discover') {
+    // The fleet phase: its own runner, a lazy chunk like the runner.
+    await (await import('./phases/discover.ts')).runDiscover(inputs.settings);
     return;
   }
-  const settings = parsed(parseSettings);
-  if (settings) await (await import('./runner.ts')).runPhase(settings);
+  await (await import('./runner.ts')).runPhase(inputs.settings, inputs.warnings);
 }
 
-/** The settings, or undefined after a refusal: status, error and job summary name every bad input. */
-function parsed<T>(parse: (get: GetInput) => T): T | undefined {
+/** The inputs, or undefined after a refusal: status, phase, error and job summary name every bad input. */
+function parsed(): ParsedInputs | undefined {
   try {
-    return parse(getInput);
+    return parseInputs(getInput);
   } catch (e) {
     if (!(e instanceof InputError)) throw e;
+    const summary = renderInputRefusal(e.problems);
+    const phase = getInput('phase');
     setOutput('status', 'refused');
+    setOutput('phase', (PHASE_NAMES as readonly string[]).includes(phase) ? phase : '');
+    setOutput('summary-markdown', summary);
     setFailed(e.message);
-    appendSummary(renderInputRefusal(e.problems));
+    appendSummary(summary);
     return undefined;
   }
 }

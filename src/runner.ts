@@ -1,5 +1,6 @@
-// Runs one phase with validated settings: builds the adapters, and always writes the summary,
-// the outputs and (when the run belongs to a PR) the status comment.
+// Runs one phase with validated settings: builds the adapters bound to the run's release, runs
+// the phase, and always writes the summary, the outputs and (when the run belongs to a PR) the
+// status comment.
 import * as core from '@actions/core';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
@@ -7,16 +8,18 @@ import { tmpdir } from 'node:os';
 import type { Settings } from './core/inputs/config.ts';
 import { loadKubeConfig } from './adapters/kube/kubeconfig.ts';
 import { Kube } from './adapters/kube/kube.ts';
+import { releaseKube } from './adapters/kube/release-kube.ts';
 import { describeError } from './adapters/kube/api-retry.ts';
-import { Helm, execRunner } from './adapters/helm/helm.ts';
-import { StateStore, LockHeldError, LockLostError } from './adapters/kube/state-store.ts';
-import { newReport, type RunReport } from './report/report.ts';
+import { Helm, execRunner, releaseHelm } from './adapters/helm/helm.ts';
+import { StateStore } from './adapters/kube/state-store.ts';
+import { newReport, type Outcome, type RunReport } from './report/report.ts';
 import { renderSummary } from './report/summary.ts';
 import { actionOutputs } from './report/outputs.ts';
-import { PhaseStop, type Deps, type Logger, type Approvals } from './phases/steps/deps.ts';
-import { stateConfigMapName } from './core/migration/state.ts';
+import type { PhaseDeps, Logger, Approvals } from './phases/steps/deps.ts';
+import { PhaseStop, stopOutcome } from './phases/steps/outcome.ts';
+import { unverifiableApproval } from './core/migration/approval.ts';
 import { etcdOps } from './adapters/etcd/ops.ts';
-import { readRunContext, type GitHubRunContext } from './adapters/github/workflow-run.ts';
+import { lockHolderId, readWorkflowRun, type WorkflowRun } from './adapters/github/workflow-run.ts';
 import { upsertStatusComment } from './adapters/github/comment.ts';
 import { renderStatusComment } from './report/comment-body.ts';
 
@@ -26,67 +29,60 @@ const logger: Logger = {
   group: (name, fn) => core.group(name, fn),
 };
 
-function runContext(s: Settings): GitHubRunContext | undefined {
+function workflowRun(settings: Settings): WorkflowRun | undefined {
   try {
-    return readRunContext(process.env, s.prNumber ? String(s.prNumber) : '');
+    return readWorkflowRun(process.env, settings.prNumber ? String(settings.prNumber) : '');
   } catch {
     return undefined; // not on GitHub (local sandbox): no approval API, no comment
   }
 }
 
-function approvals(s: Settings, ctx: GitHubRunContext | undefined): Approvals {
+function approvals(token: string | undefined, run: WorkflowRun | undefined): Approvals {
   return {
     async verify(environment, requireApproval) {
-      if (!ctx || !s.githubToken) {
-        if (!requireApproval) return { ok: true, bypassed: true, approvers: [], checks: [] };
-        return {
-          ok: false,
-          bypassed: false,
-          approvers: [],
-          checks: [
-            {
-              name: 'run-approval',
-              state: 'failed',
-              reason: `${!ctx ? 'this run has no GitHub run context (GITHUB_REPOSITORY and GITHUB_RUN_ID are unset or invalid: not a GitHub runner)' : "input 'github-token' is empty"}, so the approval cannot be verified; run finalize as a job of a GitHub workflow with github-token: \${{ github.token }} and actions: read (set require-approval: false only where no reviewers can be required)`,
-            },
-          ],
-        };
-      }
+      if (!run) return unverifiableApproval('run', requireApproval);
+      if (!token) return unverifiableApproval('token', requireApproval);
       const [{ verifyApproval }, { makeOctokit }] = await Promise.all([
         import('./adapters/github/approval-api.ts'),
         import('./adapters/github/octokit.ts'),
       ]);
       return verifyApproval(
-        makeOctokit(s.githubToken, process.env, (m) => core.info(m)),
-        { owner: ctx.owner, repo: ctx.repo, runId: ctx.runId, environment, requireApproval },
+        makeOctokit(token, process.env, (m) => core.info(m)),
+        {
+          owner: run.owner,
+          repo: run.repo,
+          runId: run.runId,
+          environment,
+          requireApproval,
+        },
       );
     },
   };
 }
 
-async function comment(s: Settings, ctx: GitHubRunContext | undefined, r: RunReport): Promise<void> {
-  if (!ctx?.prNumber || !s.githubToken) return;
+async function comment(settings: Settings, run: WorkflowRun | undefined, report: RunReport): Promise<void> {
+  if (!run?.prNumber || !settings.githubToken) return;
   const { makeOctokit } = await import('./adapters/github/octokit.ts');
   const res = await upsertStatusComment(
-    makeOctokit(s.githubToken, process.env, (m) => core.info(m)),
+    makeOctokit(settings.githubToken, process.env, (m) => core.info(m)),
     {
-      owner: ctx.owner,
-      repo: ctx.repo,
-      issueNumber: ctx.prNumber,
-      release: s.release,
-      namespace: s.namespace,
-      body: renderStatusComment(r),
+      owner: run.owner,
+      repo: run.repo,
+      issueNumber: run.prNumber,
+      release: settings.release,
+      namespace: settings.namespace,
+      body: renderStatusComment(report),
     },
   );
   if (res.warning) core.warning(res.warning);
-  else core.info(`PR #${ctx.prNumber} status comment ${res.action}`);
+  else core.info(`PR #${run.prNumber} status comment ${res.action}`);
 }
 
-function writeOutputs(r: RunReport, summary: string): void {
+function writeOutputs(report: RunReport, summary: string): void {
   // A no-op or a resumed phase one reads the snapshot from the state record: an earlier run took it,
   // on its runner. Name only a file this runner holds, so the workflow's upload step does not fail on it.
-  const backupHere = r.backup !== undefined && existsSync(r.backup.file);
-  for (const [name, value] of Object.entries(actionOutputs(r, summary, backupHere))) core.setOutput(name, value);
+  const backupHere = report.backup !== undefined && existsSync(report.backup.file);
+  for (const [name, value] of Object.entries(actionOutputs(report, summary, backupHere))) core.setOutput(name, value);
 }
 
 /** A warning in the log and in the summary's warning list. */
@@ -95,28 +91,40 @@ function warn(report: RunReport, message: string): void {
   report.warnings.push(message);
 }
 
-export async function runPhase(settings: Settings): Promise<void> {
-  const s = settings;
-  const ctx = runContext(s);
-  const report = newReport(s.release, s.namespace, s.phase);
-  report.runUrl = ctx?.runUrl;
-  report.newerChartLine = s.newerChartLine;
-  if (s.newerChartLine) core.warning(s.newerChartLine);
-  if (ctx?.prNumber !== undefined && !s.githubToken) {
+// Each phase, and the etcd and GitHub code, is loaded when a run needs it (chunks of dist/).
+const PHASES = {
+  plan: () => import('./phases/plan.ts').then((m) => m.plan),
+  migrate: () => import('./phases/migrate.ts').then((m) => m.migrate),
+  finalize: () => import('./phases/finalize.ts').then((m) => m.finalize),
+  status: () => import('./phases/status.ts').then((m) => m.status),
+};
+
+/** Runs the phase; `inputWarnings` (inputs this phase does not read) are already in the log. */
+export async function runPhase(settings: Settings, inputWarnings: readonly string[] = []): Promise<void> {
+  const { kubeconfig, context, githubToken, prNumber: _prNumber, ...phaseSettings } = settings;
+  const { release, namespace } = settings;
+  const run = workflowRun(settings);
+  const report = newReport(release, namespace, settings.phase);
+  report.warnings.push(...inputWarnings);
+  report.runUrl = run?.runUrl;
+  report.newerChartLine = settings.newerChartLine;
+  if (settings.newerChartLine) core.warning(settings.newerChartLine);
+  if (run?.prNumber !== undefined && !githubToken) {
     warn(
       report,
-      `this run belongs to pull request #${ctx.prNumber}, but input 'github-token' is empty, so no status comment is written; pass github-token: \${{ github.token }} with pull-requests: write`,
+      `this run belongs to pull request #${run.prNumber}, but input 'github-token' is empty, so no status comment is written; pass github-token: \${{ github.token }} with pull-requests: write`,
     );
   }
   const temp = process.env.RUNNER_TEMP || tmpdir();
   const workDir = mkdtempSync(join(temp, 'vcluster-etcd-migrate-'));
-  const backupDir = s.backupDir ?? join(temp, 'vcluster-etcd-migrate-backup');
+  const backupDir = settings.backupDir ?? join(temp, 'vcluster-etcd-migrate-backup');
   let kcfg: ReturnType<typeof loadKubeConfig> | undefined;
-  let failure: string | undefined;
+  let outcome: Outcome;
+  let stopped = false;
   try {
     // Only a run that takes the snapshot needs the directory; it is checked before anything is read.
-    if (s.phase === 'migrate' && s.backup === 'required') {
-      // backup.ts is a lazy chunk (with the etcd code), loaded only by a run that takes a snapshot.
+    if (settings.phase === 'migrate' && settings.backup === 'required') {
+      // The backup code is a lazy chunk (with the etcd code), loaded only by a run that takes a snapshot.
       const { ensurePrivateDir } = await import('./adapters/etcd/backup.ts');
       try {
         ensurePrivateDir(backupDir);
@@ -129,7 +137,7 @@ export async function runPhase(settings: Settings): Promise<void> {
       }
     }
     try {
-      kcfg = loadKubeConfig({ content: s.kubeconfig, context: s.context, tempRoot: workDir });
+      kcfg = loadKubeConfig({ content: kubeconfig, context, tempRoot: workDir });
     } catch (e) {
       // Nothing was touched: an unusable kubeconfig or context is a refusal, like a bad input.
       // First line only: a YAML parser's later lines quote the (secret) content.
@@ -141,71 +149,39 @@ export async function runPhase(settings: Settings): Promise<void> {
     }
     for (const w of kcfg.warnings) warn(report, w);
     const kube = new Kube(kcfg.kc);
-    const helm = new Helm(execRunner('helm'), { kubeconfig: kcfg.path, context: s.context });
-    // The lock holder: run, attempt and job, so two jobs (or a re-run attempt) of one run never share it.
-    const runId = ctx
-      ? [ctx.runId, process.env.GITHUB_RUN_ATTEMPT, process.env.GITHUB_JOB].filter(Boolean).join('-')
-      : `local-${process.pid}-${Date.now()}`;
-    const deps: Deps = {
-      settings: s,
-      kube,
-      helm,
+    const helm = new Helm(execRunner('helm'), { kubeconfig: kcfg.path, context });
+    const runId = lockHolderId(run, process.env, process.pid, Date.now());
+    const deps: PhaseDeps = {
+      settings: phaseSettings,
+      kube: releaseKube(kube, namespace, release),
+      helm: releaseHelm(helm, { release, namespace, chart: settings.chart, version: settings.chartVersion.text }),
       runId,
       workDir,
       backupDir,
+      helmDriver: process.env.HELM_DRIVER,
       report,
       log: logger,
-      store: new StateStore(kube, s.namespace, s.release, runId),
-      etcd: etcdOps(kube, {
-        namespace: s.namespace,
-        release: s.release,
-        chartVersion: s.chartVersion.text,
-        log: (m) => core.info(m),
-      }),
-      approvals: approvals(s, ctx),
+      store: new StateStore(kube, namespace, release, runId),
+      etcd: etcdOps(kube, { namespace, release, chartVersion: settings.chartVersion.text, log: (m) => core.info(m) }),
+      approvals: approvals(githubToken, run),
     };
-    // Each phase, and the etcd and GitHub code, is loaded when a run needs it (chunks of dist/).
-    const phases = {
-      plan: () => import('./phases/plan.ts').then((m) => m.plan),
-      migrate: () => import('./phases/migrate.ts').then((m) => m.migrate),
-      finalize: () => import('./phases/finalize.ts').then((m) => m.finalize),
-      status: () => import('./phases/status.ts').then((m) => m.status),
-    };
-    await (
-      await phases[s.phase]()
-    )(deps);
+    outcome = await (await PHASES[settings.phase]())(deps);
   } catch (e) {
-    if (e instanceof PhaseStop) {
-      report.status = e.status;
-      report.headline = e.message;
-      report.next = e.next;
-    } else if (e instanceof LockLostError) {
-      report.status = 'failed';
-      report.headline = e.message;
-      report.next = e.holder
-        ? `run ${e.holder.runId} holds the lock and continues the migration; read its summary, or run phase status`
-        : 'run phase status to see where the migration stands, then run the phase again: it resumes from the state record';
-    } else if (e instanceof LockHeldError) {
-      report.status = 'refused';
-      report.headline = e.message;
-      report.next = 'wait for the other run to finish';
-    } else {
-      report.status = 'failed';
-      report.headline = describeError(e);
-      report.next = `fix the cause above and run again; nothing changes before the preflight passes, and ConfigMap ${stateConfigMapName(s.release)} tells the next run where to resume`;
-    }
-    failure = report.headline;
+    outcome = stopOutcome(e, release);
+    stopped = true;
   } finally {
     kcfg?.cleanup();
   }
+  Object.assign(report, outcome);
   const summary = renderSummary(report);
   writeOutputs(report, summary);
   await core.summary
     .addRaw(summary)
     .write()
     .catch((e) => core.warning(`could not write the job summary: ${(e as Error).message}`));
-  await comment(s, ctx, report).catch((e) => core.warning(`could not update the PR comment: ${(e as Error).message}`));
-  if (failure !== undefined)
-    core.setFailed(`${report.status}: ${failure}${report.next ? `. Next: ${report.next}` : ''}`);
+  await comment(settings, run, report).catch((e) =>
+    core.warning(`could not update the PR comment: ${(e as Error).message}`),
+  );
+  if (stopped) core.setFailed(`${report.status}: ${report.headline}${report.next ? `. Next: ${report.next}` : ''}`);
   else core.info(`${report.status}: ${report.headline}`);
 }

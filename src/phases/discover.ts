@@ -20,28 +20,30 @@ import {
 import { renderFleetSummary } from '../report/fleet-summary.ts';
 
 /**
- * The connection: the light reader of kube-lite.ts when it covers the kubeconfig, else client-node
+ * The connection: the light client when it covers the kubeconfig, else client-node
  * (loaded only then): loading client-node costs discover about 40 MB more at its peak. Both choose
- * the context, refuse and warn through kube-context.ts.
+ * the context, refuse and warn by the same kubeconfig rules.
  */
-async function connection(s: FleetSettings): Promise<{ conn: KubeConnection; warnings: string[]; cleanup(): void }> {
+async function connection(
+  settings: FleetSettings,
+): Promise<{ conn: KubeConnection; warnings: string[]; cleanup(): void }> {
   try {
-    return { ...liteConnection({ content: s.kubeconfig, context: s.context }), cleanup: () => undefined };
+    return { ...liteConnection({ content: settings.kubeconfig, context: settings.context }), cleanup: () => undefined };
   } catch (e) {
     if (!(e instanceof UnsupportedKubeconfig)) throw e;
     core.info(`the kubeconfig uses ${e.message}: connecting through @kubernetes/client-node`);
   }
   const { loadKubeConfig, kubeConnection } = await import(/* webpackMode: "eager" */ '../adapters/kube/kubeconfig.ts');
-  const k = loadKubeConfig({
-    content: s.kubeconfig,
-    context: s.context,
+  const loaded = loadKubeConfig({
+    content: settings.kubeconfig,
+    context: settings.context,
     tempRoot: process.env.RUNNER_TEMP || tmpdir(),
   });
   try {
-    return { conn: await kubeConnection(k.kc), warnings: k.warnings, cleanup: k.cleanup };
+    return { conn: await kubeConnection(loaded.kc), warnings: loaded.warnings, cleanup: loaded.cleanup };
   } catch (e) {
     // An exec plugin or auth provider that fails: the temporary copy of the kubeconfig goes all the same.
-    k.cleanup();
+    loaded.cleanup();
     throw e;
   }
 }
@@ -51,10 +53,10 @@ function firstLine(e: unknown): string {
   return ((e as Error).message ?? String(e)).split('\n')[0]!;
 }
 
-function scopeText(s: FleetSettings, read: string[] | undefined): string {
-  if (s.scope.kind === 'all') return 'all namespaces';
-  if (s.scope.kind === 'names') return `namespaces ${s.scope.names.join(', ')}`;
-  return `the ${read?.length ?? 0} namespaces matching ${s.scope.selector}`;
+function scopeText(settings: FleetSettings, read: string[] | undefined): string {
+  if (settings.scope.kind === 'all') return 'all namespaces';
+  if (settings.scope.kind === 'names') return `namespaces ${settings.scope.names.join(', ')}`;
+  return `the ${read?.length ?? 0} namespaces matching ${settings.scope.selector}`;
 }
 
 function runUrl(): string | undefined {
@@ -89,11 +91,32 @@ function fleetRows(entries: FleetEntry[], campaign: CampaignView | undefined): o
   });
 }
 
-export async function runDiscover(s: FleetSettings): Promise<void> {
+/** The campaign in the log: where it stands, and each release that counts against the budget. */
+function logCampaign(campaign: CampaignView): void {
+  const at = campaign.current ? `: wave ${campaign.current.wave}, batch ${campaign.current.batch}` : '';
+  core.info(
+    `campaign ${campaign.state}${at}; ${campaign.failures.length} failed or refused (max-failures ${campaign.maxFailures})`,
+  );
+  for (const m of campaign.failures)
+    core.info(
+      `counts against the budget: ${m.entry.namespace}/${m.entry.release} (wave ${m.wave}, ${m.status}). Next: ${m.next}`,
+    );
+  if (campaign.stop) core.warning(`the campaign stopped: ${campaign.stop}`);
+}
+
+/** The outputs a workflow's next wave step reads. */
+function campaignOutputs(campaign: CampaignView): void {
+  core.setOutput('campaign', campaign.state);
+  core.setOutput('wave', campaign.current ? String(campaign.current.wave) : '');
+  core.setOutput('batch', campaign.current ? String(campaign.current.batch) : '');
+  core.setOutput('failures', String(campaign.failures.length));
+}
+
+export async function runDiscover(settings: FleetSettings): Promise<void> {
   core.setOutput('phase', 'discover');
-  let c: Awaited<ReturnType<typeof connection>>;
+  let connected: Awaited<ReturnType<typeof connection>>;
   try {
-    c = await connection(s);
+    connected = await connection(settings);
   } catch (e) {
     // Nothing was read: an unusable kubeconfig or context is a refusal, as in the other phases.
     core.setOutput('status', 'refused');
@@ -102,25 +125,28 @@ export async function runDiscover(s: FleetSettings): Promise<void> {
     );
     return;
   }
-  const { conn, warnings } = c;
+  const { conn, warnings } = connected;
   try {
     const t0 = Date.now();
     for (const w of warnings) core.warning(w);
-    const canary = s.campaign?.canary;
+    const canary = settings.campaign?.canary;
     const read = await readFleet(conn, {
-      scope: s.scope,
-      secrets: s.secrets,
+      scope: settings.scope,
+      secrets: settings.secrets,
       ...(canary?.kind === 'mark' ? { annotations: [canary.key] } : {}),
     });
     const facts = groupFleet(read.objects);
-    const entries = classifyFleet(facts, { chartVersion: s.chartVersion, gitopsPaused: s.gitopsPaused });
+    const entries = classifyFleet(facts, {
+      chartVersion: settings.chartVersion,
+      gitopsPaused: settings.gitopsPaused,
+    });
     const counts = countStates(entries);
-    const campaign = s.campaign
-      ? planCampaign(campaignCandidates(facts, entries), { ...s.campaign, batchSize: s.maxReleases })
+    const campaign = settings.campaign
+      ? planCampaign(campaignCandidates(facts, entries), { ...settings.campaign, batchSize: settings.maxReleases })
       : undefined;
     const { matrix, left } = campaign
-      ? campaignMatrix(campaign, s.nextPhase)
-      : fleetMatrix(entries, s.nextPhase, s.maxReleases);
+      ? campaignMatrix(campaign, settings.nextPhase)
+      : fleetMatrix(entries, settings.nextPhase, settings.maxReleases);
     core.info(
       `read ${entries.length} vCluster releases in ${read.calls} list calls (${Date.now() - t0} ms): ${Object.entries(
         counts,
@@ -130,34 +156,25 @@ export async function runDiscover(s: FleetSettings): Promise<void> {
     );
     for (const e of entries.filter((x) => x.attention))
       core.info(`needs a person: ${e.namespace}/${e.release} ${e.state}: ${e.reason}. Next: ${e.next}`);
-    if (campaign) {
-      core.info(
-        `campaign ${campaign.state}${campaign.current ? `: wave ${campaign.current.wave}, batch ${campaign.current.batch}` : ''}; ${campaign.failures.length} failed or refused (max-failures ${campaign.maxFailures})`,
-      );
-      for (const m of campaign.failures)
-        core.info(
-          `stops the campaign: ${m.entry.namespace}/${m.entry.release} (wave ${m.wave}, ${m.status}). Next: ${m.next}`,
-        );
-      if (campaign.stop) core.warning(`the campaign stopped: ${campaign.stop}`);
-    }
+    if (campaign) logCampaign(campaign);
     core.info(
-      `matrix for ${s.nextPhase}: ${matrix.include.length} releases${left > 0 ? `, ${left} left for ${campaign ? 'later batches' : 'the next run'}` : ''}`,
+      `matrix for ${settings.nextPhase}: ${matrix.include.length} releases${left > 0 ? `, ${left} left for ${campaign ? 'later batches' : 'the next run'}` : ''}`,
     );
     const notes = [...warnings, ...read.notes];
-    for (const n of read.notes) core.warning(n);
-    if (!s.secrets)
+    for (const note of read.notes) core.warning(note);
+    if (!settings.secrets)
       notes.push(
         'Helm release status and the vc-config store annotation were not read (discover-secrets: false); migrate checks the Helm status before it changes anything.',
       );
-    if (s.gitopsPaused)
+    if (settings.gitopsPaused)
       notes.push('gitops-paused: true: releases marked by a GitOps controller are treated as paused.');
     const summary = renderFleetSummary({
       entries,
       counts,
-      next: s.nextPhase,
+      next: settings.nextPhase,
       matrixSize: matrix.include.length,
       left,
-      scope: scopeText(s, read.namespaces),
+      scope: scopeText(settings, read.namespaces),
       notes,
       runUrl: runUrl(),
       ...(campaign ? { campaign } : {}),
@@ -171,12 +188,7 @@ export async function runDiscover(s: FleetSettings): Promise<void> {
     core.setOutput('releases-left', String(left));
     core.setOutput('fleet', JSON.stringify(rows.slice(0, FLEET_OUTPUT_MAX)));
     core.setOutput('fleet-file', fleetFile);
-    if (campaign) {
-      core.setOutput('campaign', campaign.state);
-      core.setOutput('wave', campaign.current ? String(campaign.current.wave) : '');
-      core.setOutput('batch', campaign.current ? String(campaign.current.batch) : '');
-      core.setOutput('failures', String(campaign.failures.length));
-    }
+    if (campaign) campaignOutputs(campaign);
     core.setOutput('counts', JSON.stringify(counts));
     core.setOutput('summary-markdown', summary);
     await core.summary
@@ -187,6 +199,6 @@ export async function runDiscover(s: FleetSettings): Promise<void> {
     core.setOutput('status', 'failed');
     core.setFailed(`failed: discover could not read the fleet: ${firstLine(e)}`);
   } finally {
-    c.cleanup();
+    connected.cleanup();
   }
 }

@@ -1,38 +1,42 @@
 // plan: read-only. Preflight, the values of both phases, a server-side dry run of phase one,
 // and the deployed etcd's key counts now.
-import type { Deps } from './steps/deps.ts';
-import { censusStep, step, PhaseStop } from './steps/deps.ts';
+import type { PhaseDeps } from './steps/deps.ts';
+import { censusStep, step } from './steps/deps.ts';
+import { PhaseStop } from './steps/outcome.ts';
 import { failedChecks } from '../core/migration/preflight.ts';
 import { decideMigrate } from '../core/migration/decide.ts';
 import type { PhaseValues } from '../core/migration/values.ts';
-import { gather } from './steps/gather.ts';
+import type { Outcome } from '../report/report.ts';
+import { inspect } from './steps/inspect.ts';
 import { checkRenderedDataVolume } from './steps/render-check.ts';
 import { upgrade, writeValuesFile } from './steps/upgrade.ts';
 import { gitopsPlanNote } from './steps/gitops-gate.ts';
 import { preflightStop } from './steps/open.ts';
 
-export async function plan(d: Deps): Promise<void> {
-  const r = d.report;
-  const g = await step(d, 'preflight', () => gather(d));
-  const decision = decideMigrate(await d.store.load(), g.view);
+export async function plan(deps: PhaseDeps): Promise<Outcome> {
+  const inspection = await step(deps, 'preflight', () => inspect(deps));
+  const decision = decideMigrate(await deps.store.load(), inspection.view);
   if (decision.kind === 'noop' || decision.kind === 'resume') {
-    r.status = 'no-op';
-    r.headline = decision.why;
-    r.next = decision.kind === 'noop' ? decision.next : 'run migrate to resume phase one';
-    return;
+    return {
+      status: 'no-op',
+      headline: decision.why,
+      next: decision.kind === 'noop' ? decision.next : 'run migrate to resume phase one',
+    };
   }
   if (decision.kind === 'refuse') throw new PhaseStop('refused', decision.why, decision.remedy);
-  const failed = failedChecks(g.checks);
+  const failed = failedChecks(inspection.checks);
   if (failed.length > 0) throw preflightStop(failed, 'fix what the failed checks say before migrating');
-  gitopsPlanNote(d, g.view);
-  const values = g.values as PhaseValues;
-  await checkRenderedDataVolume(d, values);
-  const f1 = writeValuesFile(d, 'phase one', values.phase1);
-  writeValuesFile(d, 'phase two', values.phase2);
-  await upgrade(d, 'phase one', f1, true);
-  const c = await censusStep(d, 'deployed');
-  r.keysBefore = c.total;
-  r.status = 'planned';
-  r.headline = `Phase one would apply the values below (server dry run passed); the deployed etcd holds ${c.total} keys.`;
-  r.next = 'run phase migrate';
+  gitopsPlanNote(deps, inspection.view);
+  const values = inspection.values as PhaseValues;
+  await checkRenderedDataVolume(deps, values);
+  const phaseOneFile = writeValuesFile(deps, 'phase1', values.phase1);
+  writeValuesFile(deps, 'phase2', values.phase2);
+  await upgrade(deps, 'phase1', phaseOneFile, true);
+  const census = await censusStep(deps, 'deployed');
+  deps.report.keysBefore = census.total;
+  return {
+    status: 'planned',
+    headline: `Phase one would apply the values below (server dry run passed); the deployed etcd holds ${census.total} keys.`,
+    next: 'run phase migrate',
+  };
 }

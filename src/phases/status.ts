@@ -1,52 +1,54 @@
 // status: read-only report of the state record and what the cluster shows now.
-import type { Deps } from './steps/deps.ts';
+import type { PhaseDeps } from './steps/deps.ts';
 import { censusStep, step } from './steps/deps.ts';
-import { gather } from './steps/gather.ts';
+import { inspect } from './steps/inspect.ts';
 import { fillFromRecord } from './steps/open.ts';
 import { diffCensus } from '../core/migration/census.ts';
 import { describeMarks, gitopsMarks } from '../core/migration/gitops.ts';
+import type { StateRecord } from '../core/migration/state.ts';
+import type { ClusterView } from '../core/migration/cluster-view.ts';
+import type { Outcome } from '../report/report.ts';
 
-export async function status(d: Deps): Promise<void> {
-  const r = d.report;
-  const g = await step(d, 'observe', () => gather(d));
-  const marks = gitopsMarks(d.settings.release, g.view.marked ?? []);
+export async function status(deps: PhaseDeps): Promise<Outcome> {
+  const { settings, report } = deps;
+  const { view } = await step(deps, 'observe', () => inspect(deps));
+  const marks = gitopsMarks(settings.release, view.marked ?? []);
   if (marks.length > 0)
-    r.warnings.push(
+    report.warnings.push(
       `Managed by ${describeMarks(marks)}: migrate and finalize refuse it until the controller is paused (gitops-paused: true).`,
     );
-  const st = await d.store.load();
-  fillFromRecord(d);
-  const p1 = st.phase1;
-  const p2 = st.phase2;
-  const where =
-    p2?.status === 'verified'
-      ? 'migration complete (phase two verified)'
-      : p2
-        ? `phase two ${p2.status}`
-        : p1
-          ? `phase one ${p1.status}${p1.failure ? ` (${p1.failure})` : ''}`
-          : `no migration recorded; the release runs on ${g.view.store} etcd`;
-  if (g.view.embeddedPod?.ready && (g.view.store === 'migrating' || g.view.store === 'embedded')) {
+  const state = await deps.store.load();
+  fillFromRecord(deps);
+  const p1 = state.phase1;
+  if (view.embeddedPod?.ready && (view.store === 'migrating' || view.store === 'embedded')) {
     try {
-      const now = await censusStep(d, 'embedded');
-      r.keysAfter = now.total;
-      const ref = p1?.deployedAtSuccess ?? p1?.before;
-      if (ref) r.diff = diffCensus(ref, now, d.settings.volatilePrefixes);
+      const now = await censusStep(deps, 'embedded');
+      report.keysAfter = now.total;
+      const recorded = p1?.deployedAtSuccess ?? p1?.before;
+      if (recorded) report.diff = diffCensus(recorded, now, settings.volatilePrefixes);
     } catch (e) {
-      r.warnings.push(`could not count the embedded etcd: ${(e as Error).message}`);
+      report.warnings.push(`could not count the embedded etcd: ${(e as Error).message}`);
     }
-  } else if (g.view.deployedEtcd && g.view.store === 'deployed') {
-    const now = await censusStep(d, 'deployed');
-    r.keysBefore = now.total;
+  } else if (view.deployedEtcd && view.store === 'deployed') {
+    const now = await censusStep(deps, 'deployed');
+    report.keysBefore = now.total;
   }
-  r.status = 'succeeded';
-  r.headline = `State: ${where}.`;
-  r.next =
-    p2?.status === 'verified'
-      ? 'nothing'
-      : p1?.status === 'verified'
-        ? 'approve and run finalize'
-        : p1
-          ? 'run migrate (it resumes)'
-          : 'run plan, then migrate';
+  return { status: 'succeeded', headline: `State: ${whereItStands(state, view)}.`, next: nextStep(state) };
+}
+
+/** Where the migration stands, from the record (or, without one, from the release's values). */
+function whereItStands(state: StateRecord, view: ClusterView): string {
+  const { phase1: p1, phase2: p2 } = state;
+  if (p2?.status === 'verified') return 'migration complete (phase two verified)';
+  if (p2) return `phase two ${p2.status}`;
+  if (p1) return `phase one ${p1.status}${p1.failure ? ` (${p1.failure})` : ''}`;
+  return `no migration recorded; the release runs on ${view.store} etcd`;
+}
+
+function nextStep(state: StateRecord): string {
+  const { phase1: p1, phase2: p2 } = state;
+  if (p2?.status === 'verified') return 'nothing';
+  if (p1?.status === 'verified') return 'approve and run finalize';
+  if (p1) return 'run migrate (it resumes)';
+  return 'run plan, then migrate';
 }

@@ -1,6 +1,6 @@
 // The census comparison as a Markdown table for the job summary: one row per group, mismatches first.
 import { escapeMarkdown } from './markdown.ts';
-import type { CensusDiff, DiffRow } from '../core/types.ts';
+import type { CensusDiff, DiffRow } from '../core/migration/census.ts';
 
 function fmtDelta(d: number): string {
   return d > 0 ? `+${d}` : d < 0 ? `−${-d}` : '0';

@@ -1,6 +1,6 @@
 // The status comment's Markdown: the marker that names its subject, the body from the run's
-// report, and the cut to GitHub's size limit. comment.ts writes it to the pull request.
-import type { StatusReport } from '../core/types.ts';
+// report, and the cut to GitHub's size limit. The GitHub adapter writes it to the pull request.
+import type { StatusReport } from './report.ts';
 import { codeSpan, escapeMarkdown, link } from './markdown.ts';
 import { boldNotes } from './report.ts';
 

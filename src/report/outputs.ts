@@ -1,4 +1,4 @@
-// The step outputs of a run, from its report and rendered summary. Pure; runner.ts sets them.
+// The step outputs of a run, from its report and rendered summary. Pure; the runner sets them.
 import type { RunReport } from './report.ts';
 
 /** `backupHere`: the snapshot file is on this runner (a resumed run's record may name another runner's). */

@@ -1,9 +1,44 @@
-// The run's report: the model the phases fill. summary.ts renders it as the job summary,
-// comment-render.ts as the PR comment; values-view.ts decides what of the Helm values it may hold.
+// The run's report: the phase's outcome and the evidence the phase gathered on the way. It is
+// rendered as the job summary and as the PR comment; only a values view may hold Helm values.
 import type { Check } from '../core/migration/preflight.ts';
 import { escapeMarkdown } from './markdown.ts';
-import type { StatusReport } from '../core/types.ts';
+import type { Phase } from '../core/inputs/config.ts';
+import type { BackupRecord } from '../core/migration/state.ts';
+import type { CensusDiff } from '../core/migration/census.ts';
 import type { ValuesView } from './values-view.ts';
+
+export type RunStatus = 'succeeded' | 'failed' | 'refused' | 'no-op' | 'planned' | 'waiting';
+
+/** How a phase ended: what a person reads first, and what to do next. */
+export interface Outcome {
+  status: RunStatus;
+  /** One line a person reads first. */
+  headline: string;
+  /** What to do next, Markdown-free text. */
+  next: string;
+}
+
+/** What the PR comment and the job summary both show. */
+export interface StatusReport extends Outcome {
+  release: string;
+  namespace: string;
+  phase: Phase;
+  keysBefore?: number;
+  keysAfter?: number;
+  diff?: CensusDiff;
+  runUrl?: string;
+  /** Set when phase two ran with require-approval: false. */
+  approvalBypassed?: boolean;
+  /** Set when phase one's proof is the key counts because the success line's pod was replaced: why. */
+  lostLogLine?: string;
+  /** Set when the chart line is newer than the action knows (allow-newer-chart-line): said in bold. */
+  newerChartLine?: string;
+  /** Set when the backup was skipped: the reason given. */
+  backupSkipReason?: string;
+  backup?: BackupRecord;
+  /** Set when a GitOps-managed release went ahead on gitops-paused: true (said in bold). */
+  gitopsPaused?: string;
+}
 
 export interface StepRecord {
   name: string;
@@ -15,7 +50,7 @@ export interface StepRecord {
 export interface RunReport extends StatusReport {
   checks: Check[];
   steps: StepRecord[];
-  /** Never the full values: only what values-view.ts lets through, or a note. */
+  /** Never the full values: only what a values view lets through, or a note. */
   values: (ValuesView | { label: string; note: string; file?: string })[];
   logLine?: string;
   leftoverPvcs: string[];
@@ -25,6 +60,9 @@ export interface RunReport extends StatusReport {
   restore?: string;
   approvers?: string[];
 }
+
+/** What a phase adds to the report on its way: everything but the outcome, which it returns. */
+export type Evidence = Omit<RunReport, keyof Outcome>;
 
 /** Said in bold in the summary and the PR comment whenever phase one rests on the key counts alone. */
 export const LOST_LOG_LINE_NOTE =

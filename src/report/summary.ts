@@ -1,10 +1,10 @@
 // The job summary: the run's report as Markdown. Pure. Every value from users or the cluster is
-// escaped; of the Helm values only the keys the migration sets are shown (values-view.ts).
+// escaped; of the Helm values only the keys the migration sets are shown (a values view).
 import { stringify } from 'yaml';
 import { escapeMarkdown, codeSpan } from './markdown.ts';
 import { renderCensusTable } from './census-table.ts';
 import { boldNotes, type RunReport } from './report.ts';
-import type { InputProblem } from '../core/inputs/config.ts';
+import type { InputProblem } from '../core/inputs/input-reader.ts';
 
 const ICON: Record<string, string> = { passed: '✅', failed: '❌', skipped: '⏭️', ok: '✅' };
 

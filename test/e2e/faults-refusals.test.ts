@@ -10,7 +10,7 @@ import { rbacObjects } from '../../sandbox/service-account.ts';
 import { waitFor } from '../../sandbox/processes.ts';
 import { SUCCESS_LINE } from '../../sandbox/vcluster-standin.ts';
 import type { StateRecord } from '../../src/core/migration/state.ts';
-import type { DiffRow } from '../../src/core/types.ts';
+import type { DiffRow } from '../../src/core/migration/census.ts';
 import { startGitHubStandin, type GitHubStandin } from '../support/github-standin.ts';
 import { recordScenario } from '../support/reliability.ts';
 import { assertNoSecretLeak } from '../support/secret-scan.ts';

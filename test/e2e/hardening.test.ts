@@ -8,7 +8,7 @@ import * as k8s from '@kubernetes/client-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Kube } from '../../src/adapters/kube/kube.ts';
 import { StateStore } from '../../src/adapters/kube/state-store.ts';
-import { step, type Deps } from '../../src/phases/steps/deps.ts';
+import { step, type PhaseDeps } from '../../src/phases/steps/deps.ts';
 import { newReport } from '../../src/report/report.ts';
 import { STATE_KEY, stateConfigMapName, type StateRecord } from '../../src/core/migration/state.ts';
 import { execEtcdctlReader } from '../../src/adapters/etcd/access.ts';
@@ -104,7 +104,7 @@ describe('the migration lock', () => {
       store,
       report,
       log: { info: () => {}, warning: () => {}, group: (_n: string, fn: () => Promise<unknown>) => fn() },
-    } as unknown as Deps;
+    } as unknown as PhaseDeps;
     await step(d, 'census of the deployed etcd', async () => 1);
 
     // Another run takes the lock over (as it may once run-a's renewals stopped for LOCK_STALE_MS).

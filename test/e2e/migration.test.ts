@@ -14,7 +14,7 @@ import {
   useSharedCluster,
   type DemoVCluster,
 } from './harness.ts';
-import type { DiffRow } from '../../src/core/types.ts';
+import type { DiffRow } from '../../src/core/migration/census.ts';
 import { escapeMarkdown } from '../../src/report/markdown.ts';
 
 const env = useSharedCluster();

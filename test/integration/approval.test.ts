@@ -4,7 +4,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verifyApproval } from '../../src/adapters/github/approval-api.ts';
 import type { ApprovalRequest } from '../../src/core/migration/approval.ts';
-import { readRunContext } from '../../src/adapters/github/workflow-run.ts';
+import { readWorkflowRun } from '../../src/adapters/github/workflow-run.ts';
 import { makeOctokit } from '../../src/adapters/github/octokit.ts';
 import { startGitHubStandin, type GitHubStandin } from '../support/github-standin.ts';
 import { recordScenario } from '../support/reliability.ts';
@@ -26,7 +26,7 @@ function runEnv() {
 
 async function verify(environment = 'vcluster-prod', requireApproval = true) {
   const env = runEnv();
-  const ctx = readRunContext(env);
+  const ctx = readWorkflowRun(env);
   const request: ApprovalRequest = { owner: ctx.owner, repo: ctx.repo, runId: ctx.runId, environment, requireApproval };
   return verifyApproval(makeOctokit('ghs_standin_token', env), request);
 }

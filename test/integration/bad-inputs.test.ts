@@ -36,8 +36,29 @@ describe('bad inputs through the built action', () => {
     expect(r.errors.join('\n')).toMatch(message);
     expect(r.outputs.status).toBe('refused');
     expect(r.summary).toContain('## vCluster etcd migration: refused');
+    // The outputs every refusal writes: the phase (when it is one) and the summary.
+    expect(r.outputs.phase).toBe(over.phase === 'rollback' ? '' : (over.phase ?? VALID_INPUTS.phase));
+    expect(r.outputs['summary-markdown']).toBe(r.summary);
     expect(api.requests() - before).toBe(0);
     expect(existsSync(helmCalls)).toBe(false);
+  });
+
+  it('an empty phase is refused, not run as phase one; a phase left out is plan', async () => {
+    const before = api.requests();
+    const r = await runAction({ ...VALID_INPUTS, phase: '', kubeconfig: api.kubeconfig });
+    expect(r.code).toBe(1);
+    expect(r.errors.join('\n')).toMatch(
+      /input 'phase': is empty .*Expected: one of plan, migrate, finalize, status, discover/,
+    );
+    expect(r.outputs.status).toBe('refused');
+    expect(r.outputs.phase).toBe('');
+    expect(api.requests() - before).toBe(0);
+    const { phase: _, ...noPhase } = VALID_INPUTS;
+    const plan = await runAction({ ...noPhase, kubeconfig: api.kubeconfig, 'max-releases': '3' });
+    expect(plan.outputs.phase).toBe('plan');
+    // A good value of an input plan does not read is a warning in the log and in the summary.
+    expect(plan.stdout).toContain("::warning::input 'max-releases' is set, but phase plan does not read it");
+    expect(plan.summary).toContain("> ⚠️ input \\'max\\-releases\\' is set, but phase plan does not read it");
   });
 
   it('phase discover: refused the same way, the job summary naming each bad input, nothing read', async () => {

@@ -3,9 +3,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { upsertStatusComment } from '../../src/adapters/github/comment.ts';
 import { renderStatusComment, statusMarker } from '../../src/report/comment-body.ts';
-import { readRunContext } from '../../src/adapters/github/workflow-run.ts';
+import { readWorkflowRun } from '../../src/adapters/github/workflow-run.ts';
 import { makeOctokit } from '../../src/adapters/github/octokit.ts';
-import type { StatusReport } from '../../src/core/types.ts';
+import type { StatusReport } from '../../src/report/report.ts';
 import { outsideCodeSpans, tableCells } from '../support/markdown-structure.ts';
 import { startGitHubStandin, type GitHubStandin } from '../support/github-standin.ts';
 
@@ -171,7 +171,7 @@ describe('sticky status comment', () => {
   });
 
   it('writes nothing when the run belongs to no pull request', async () => {
-    const ctx = readRunContext({
+    const ctx = readWorkflowRun({
       GITHUB_REPOSITORY: `${OWNER}/${REPO}`,
       GITHUB_RUN_ID: '5',
       GITHUB_API_URL: standin.url,

@@ -50,6 +50,14 @@ let secrets: string[];
 const token = `tok-${randomBytes(24).toString('hex')}`;
 const githubToken = `ghs_${randomBytes(18).toString('hex')}`;
 
+/** An input refusal writes status, the phase it was given (when it is one) and the summary, nothing else. */
+function expectRefusalOutputs(r: ActionRun): void {
+  expect(Object.keys(r.outputs).sort()).toEqual(['phase', 'status', 'summary-markdown']);
+  expect(r.outputs.status).toBe('refused');
+  expect(['', 'plan', 'migrate', 'finalize', 'status', 'discover']).toContain(r.outputs.phase);
+  expect(r.outputs['summary-markdown']).toBe(r.summary);
+}
+
 function kubeconfigFor(server: string, extra: { contexts?: string[] } = {}): string {
   const [caPem, certPem, keyPem] = secrets;
   const b64 = (s: string) => Buffer.from(s!).toString('base64');
@@ -206,7 +214,7 @@ describe('shell metacharacters and a line break in every string input', () => {
     expect(message).toMatch(new RegExp(`input '${name}': .*${words.source}`));
     // The line break is shown escaped inside a quoted value, never as a second line.
     expect(message).not.toMatch(/^::error::INJECTED/m);
-    expect(r.outputs).toEqual({ status: 'refused' });
+    expectRefusalOutputs(r);
     assertOnlyOwnCommands(r);
     assertNothingTouched(before);
     assertNoSecretLeak(r, [...secrets, kubeconfig]);
@@ -249,7 +257,7 @@ describe('values that reach for the keys the migration owns', () => {
     const r = await run({ ...VALID_INPUTS, kubeconfig: kubeconfigFor(`https://127.0.0.1:${listenPort}`), values });
     expect(r.code).toBe(1);
     expect(r.errors.join('\n')).toMatch(message);
-    expect(r.outputs).toEqual({ status: 'refused' });
+    expectRefusalOutputs(r);
     assertNothingTouched(before);
     recordScenario({
       group: GROUP,
@@ -321,7 +329,7 @@ describe('kubeconfig that cannot be used', () => {
     expect(r.errors.join('\n')).toMatch(
       /input 'kubeconfig': is not a kubeconfig \(not YAML with a clusters list\); its content is not shown/,
     );
-    expect(r.outputs).toEqual({ status: 'refused' });
+    expectRefusalOutputs(r);
     assertNoSecretLeak(r, [...secrets, kubeconfig]);
     recordScenario({
       group: GROUP,
@@ -518,7 +526,7 @@ describe('inputs that used to pass unchecked', () => {
     const r = await run({ ...VALID_INPUTS, kubeconfig: kubeconfigFor(`https://127.0.0.1:${listenPort}`), ...over });
     expect(r.code).toBe(1);
     expect(r.errors.join('\n')).toMatch(message);
-    expect(r.outputs).toEqual({ status: 'refused' });
+    expectRefusalOutputs(r);
     // The refusal is in the job summary too, escaped, naming the input.
     const input = /input '([a-z-]+)'/.exec(message.source.replace(/\\/g, ''))?.[1] ?? Object.keys(over).at(-1)!;
     expect(r.summary).toContain('**refused**');

@@ -2,6 +2,7 @@
 // Shared by the unit test of parseSettings and the test that runs the built action.
 
 export const VALID_INPUTS: Record<string, string> = {
+  phase: 'migrate',
   release: 'my-vc',
   namespace: 'team-a',
   'chart-version': '0.27.0',

@@ -1,6 +1,6 @@
 // The action's inputs as parseSettings and parseFleetSettings read them, for the config tests.
 import { expect } from 'vitest';
-import { InputError } from '../../src/core/inputs/config.ts';
+import { InputError } from '../../src/core/inputs/input-reader.ts';
 import { VALID_INPUTS } from './bad-inputs.ts';
 
 /** An input getter: `base` (VALID_INPUTS) with `over` on top; an input not set reads ''. */

@@ -1,7 +1,8 @@
 // Inputs added with the GitOps and /data hardening: what they become in the settings, and the exact
 // problem a bad one reports. One bad input gives one problem, not a second one it caused.
 import { describe, expect, it } from 'vitest';
-import { parseSettings, type InputProblem } from '../../src/core/inputs/config.ts';
+import { parseSettings } from '../../src/core/inputs/inputs.ts';
+import type { InputProblem } from '../../src/core/inputs/input-reader.ts';
 import { inputError, inputsWith } from '../support/inputs.ts';
 
 const settings = (over: Record<string, string> = {}) => parseSettings(inputsWith(over));

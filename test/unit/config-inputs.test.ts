@@ -1,7 +1,8 @@
 // Each input the workflow passes: what it becomes in the settings, and the exact problem a bad one reports
 // (which input, what is wrong, what would be right) before anything in the cluster changes.
 import { describe, expect, it } from 'vitest';
-import { parseSettings, type InputProblem } from '../../src/core/inputs/config.ts';
+import { parseSettings } from '../../src/core/inputs/inputs.ts';
+import type { InputProblem } from '../../src/core/inputs/input-reader.ts';
 import { DEFAULT_VOLATILE_PREFIXES } from '../../src/core/migration/census.ts';
 import { inputError, inputsWith } from '../support/inputs.ts';
 

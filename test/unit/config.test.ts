@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { parseSettings } from '../../src/core/inputs/config.ts';
+import { parseSettings } from '../../src/core/inputs/inputs.ts';
 import { DEFAULT_VOLATILE_PREFIXES } from '../../src/core/migration/census.ts';
 import { BAD_INPUTS as bad } from '../support/bad-inputs.ts';
 import { inputError, inputsWith as inputs } from '../support/inputs.ts';

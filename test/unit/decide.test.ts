@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { decideMigrate, decideFinalize } from '../../src/core/migration/decide.ts';
 import { emptyState, decideLock, lockedBy, type StateRecord } from '../../src/core/migration/state.ts';
 import type { ClusterView } from '../../src/core/migration/cluster-view.ts';
-import type { CensusDiff } from '../../src/core/types.ts';
+import type { CensusDiff } from '../../src/core/migration/census.ts';
 
 const view = (over: Partial<ClusterView> = {}): ClusterView => ({
   release: { status: 'deployed', chartVersion: '0.27.0', revision: 1 },

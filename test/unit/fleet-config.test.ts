@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseFleetSettings, validSelector } from '../../src/core/inputs/fleet-config.ts';
+import { validSelector } from '../../src/core/inputs/fleet-config.ts';
+import { parseFleetSettings } from '../../src/core/inputs/inputs.ts';
 import { inputError, inputsWith } from '../support/inputs.ts';
 
 const get = (over: Record<string, string>) => inputsWith(over, { phase: 'discover', 'chart-version': 'keep' });

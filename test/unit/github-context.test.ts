@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { prNumberFromEvent, readRunContext } from '../../src/adapters/github/workflow-run.ts';
+import { prNumberFromEvent, readWorkflowRun } from '../../src/adapters/github/workflow-run.ts';
 import { makeOctokit } from '../../src/adapters/github/octokit.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'ghctx-'));
@@ -18,9 +18,9 @@ const env = {
   GITHUB_SERVER_URL: 'https://ghe.example.test/',
 };
 
-describe('readRunContext', () => {
+describe('readWorkflowRun', () => {
   it('builds owner, repo, run id and the run URL', () => {
-    const ctx = readRunContext({ ...env, GITHUB_API_URL: 'https://ghe.example.test/api/v3' });
+    const ctx = readWorkflowRun({ ...env, GITHUB_API_URL: 'https://ghe.example.test/api/v3' });
     expect(ctx).toMatchObject({
       owner: 'acme',
       repo: 'platform',
@@ -32,22 +32,24 @@ describe('readRunContext', () => {
   });
 
   it('takes the PR from a pull_request payload, an issue_comment on a PR, or the pr-number input', () => {
-    expect(readRunContext({ ...env, GITHUB_EVENT_PATH: eventFile({ pull_request: { number: 7 } }) }).prNumber).toBe(7);
+    expect(readWorkflowRun({ ...env, GITHUB_EVENT_PATH: eventFile({ pull_request: { number: 7 } }) }).prNumber).toBe(7);
     expect(
-      readRunContext({ ...env, GITHUB_EVENT_PATH: eventFile({ issue: { number: 8, pull_request: {} } }) }).prNumber,
+      readWorkflowRun({ ...env, GITHUB_EVENT_PATH: eventFile({ issue: { number: 8, pull_request: {} } }) }).prNumber,
     ).toBe(8);
-    expect(readRunContext({ ...env, GITHUB_EVENT_PATH: eventFile({ issue: { number: 9 } }) }).prNumber).toBeUndefined();
     expect(
-      readRunContext({ ...env, GITHUB_EVENT_PATH: eventFile({ pull_request: { number: 7 } }) }, ' 12 ').prNumber,
+      readWorkflowRun({ ...env, GITHUB_EVENT_PATH: eventFile({ issue: { number: 9 } }) }).prNumber,
+    ).toBeUndefined();
+    expect(
+      readWorkflowRun({ ...env, GITHUB_EVENT_PATH: eventFile({ pull_request: { number: 7 } }) }, ' 12 ').prNumber,
     ).toBe(12);
-    expect(readRunContext({ ...env, GITHUB_EVENT_PATH: join(dir, 'missing.json') }).prNumber).toBeUndefined();
+    expect(readWorkflowRun({ ...env, GITHUB_EVENT_PATH: join(dir, 'missing.json') }).prNumber).toBeUndefined();
     expect(prNumberFromEvent(null)).toBeUndefined();
   });
 
   it('refuses bad values with a message naming them', () => {
-    expect(() => readRunContext(env, '12a')).toThrow("Input 'pr-number' must be a positive whole number, got '12a'.");
-    expect(() => readRunContext({ ...env, GITHUB_REPOSITORY: 'nope' })).toThrow(/owner\/repo/);
-    expect(() => readRunContext({ GITHUB_RUN_ID: '1' })).toThrow(/GITHUB_REPOSITORY is not set/);
+    expect(() => readWorkflowRun(env, '12a')).toThrow("Input 'pr-number' must be a positive whole number, got '12a'.");
+    expect(() => readWorkflowRun({ ...env, GITHUB_REPOSITORY: 'nope' })).toThrow(/owner\/repo/);
+    expect(() => readWorkflowRun({ GITHUB_RUN_ID: '1' })).toThrow(/GITHUB_REPOSITORY is not set/);
   });
 });
 

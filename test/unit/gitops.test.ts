@@ -1,26 +1,26 @@
 import { describe, expect, it } from 'vitest';
 import { gitopsMarks, gitopsRefusal } from '../../src/core/migration/gitops.ts';
 import { gitopsGate, gitopsPlanNote } from '../../src/phases/steps/gitops-gate.ts';
-import { newReport } from '../../src/report/report.ts';
+import { newReport, type RunReport } from '../../src/report/report.ts';
 import { renderSummary } from '../../src/report/summary.ts';
 import { renderStatusComment } from '../../src/report/comment-body.ts';
-import type { Deps } from '../../src/phases/steps/deps.ts';
-import { PhaseStop } from '../../src/phases/steps/deps.ts';
+import type { PhaseDeps } from '../../src/phases/steps/deps.ts';
+import { PhaseStop } from '../../src/phases/steps/outcome.ts';
 import type { ClusterView } from '../../src/core/migration/cluster-view.ts';
 
 const FLUX = { 'helm.toolkit.fluxcd.io/name': 'vc', 'helm.toolkit.fluxcd.io/namespace': 'flux-system' };
 
-function deps(gitopsPaused: boolean): Deps {
+function deps(gitopsPaused: boolean): PhaseDeps & { report: RunReport } {
   const warnings: string[] = [];
   return {
-    settings: { release: 'vc', namespace: 'team', gitopsPaused } as Deps['settings'],
+    settings: { release: 'vc', namespace: 'team', gitopsPaused } as PhaseDeps['settings'],
     report: newReport('vc', 'team', 'migrate'),
     log: {
       info: () => undefined,
       warning: (m: string) => warnings.push(m),
       group: <T>(_n: string, fn: () => Promise<T>) => fn(),
     },
-  } as unknown as Deps;
+  } as unknown as PhaseDeps & { report: RunReport };
 }
 
 const view = (marked: ClusterView['marked']): ClusterView => ({

@@ -1,7 +1,7 @@
 // Rendering of the PR status comment and its hidden marker.
 import { describe, expect, it } from 'vitest';
 import { MAX_COMMENT_LENGTH, markedBody, renderStatusComment, statusMarker } from '../../src/report/comment-body.ts';
-import type { StatusReport } from '../../src/core/types.ts';
+import type { StatusReport } from '../../src/report/report.ts';
 import { outsideCodeSpans, tableCells } from '../support/markdown-structure.ts';
 
 const base: StatusReport = {
@@ -99,7 +99,7 @@ describe('renderStatusComment', () => {
       release: 'r|<script>`x`</script>-->',
       namespace: '``',
       phase: 'plan',
-      status: '<b>done</b>',
+      status: '<b>done</b>' as StatusReport['status'],
       headline: '# Heading <img src=x onerror=alert(1)>',
       next: '[go](javascript:alert(1)) @everyone',
       backupSkipReason: '</details>**',

@@ -16,7 +16,7 @@ import { open, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import type { BackupRecord } from '../../core/types.ts';
+import type { BackupRecord } from '../../core/migration/state.ts';
 import type { EtcdClient } from './client.ts';
 import { SnapshotScan, type ScannedKeys } from './snapshot-scan.ts';
 import { ETCD_36_LINE, onOrAfterLine, parseChartVersion } from '../../core/inputs/version.ts';

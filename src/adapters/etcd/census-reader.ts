@@ -7,7 +7,7 @@
 // - the keyspace is cut into buckets: before '/registry/', one per first letter after
 //   '/registry/' (plus the ranges below 'a' and above 'z'), and after '/registry/';
 // - in a bucket, `range(lo, hi, limit=1)` gives the first key k and the count T of [lo, hi);
-//   g = groupOf(k) holds every key in [g, end(g)) (see census.ts), so the next query starts at
+//   g = groupOf(k) holds every key in [g, end(g)) (see groupOf), so the next query starts at
 //   end(g) and count(g) = T - T_next. If end(g) reaches hi, all T keys are in g.
 // - a bucket with few keys is listed in one keys-only request and grouped locally.
 // A bucket with G groups costs about G/2 passes over its keys; buckets are independent and are

@@ -1,4 +1,4 @@
-// A small etcd v3 client over @grpc/grpc-js, its messages encoded by src/etcd/proto.ts: only the
+// A small etcd v3 client over @grpc/grpc-js, its messages encoded from descriptors: only the
 // calls the census and the backup need. TLS with a client certificate; every call has a deadline;
 // UNAVAILABLE is retried a bounded number of times; certificate problems fail at once with an
 // error that names the file and the secret it came from.

@@ -2,8 +2,9 @@
 // client certificate from secret <release>-certs. Key material stays in memory.
 import type { Kube } from '../kube/kube.ts';
 import { deniedApiError, describeError, retryTransient, transientApiError } from '../kube/api-retry.ts';
-import type { BackupRecord, Census } from '../../core/types.ts';
-import { names } from '../../core/migration/cluster-view.ts';
+import type { Census } from '../../core/migration/census.ts';
+import type { BackupRecord } from '../../core/migration/state.ts';
+import { objectNames } from '../../core/migration/cluster-view.ts';
 import { certsFromSecretData } from './certs.ts';
 
 /** How long a cut census waits for the Kubernetes API before it counts again. */
@@ -33,16 +34,16 @@ export function etcdOps(
   kube: Kube,
   o: { namespace: string; release: string; chartVersion: string; log: (m: string) => void },
 ): EtcdOps {
-  const n = names(o.release);
+  const objects = objectNames(o.release);
   const certs = async () => {
-    const data = await kube.secretData(o.namespace, n.certs);
+    const data = await kube.secretData(o.namespace, objects.certs);
     if (!data)
       throw new Error(
-        `secret ${n.certs} does not exist in ${o.namespace}: vCluster writes it when it starts; is the control plane running?`,
+        `secret ${objects.certs} does not exist in ${o.namespace}: vCluster writes it when it starts; is the control plane running?`,
       );
-    return certsFromSecretData(data, n.certs);
+    return certsFromSecretData(data, objects.certs);
   };
-  const podFor = (store: 'deployed' | 'embedded') => (store === 'deployed' ? n.etcdPod0 : n.embeddedPod);
+  const podFor = (store: 'deployed' | 'embedded') => (store === 'deployed' ? objects.etcdPod0 : objects.embeddedPod);
   /** How to reach the etcd of a pod (with the certificate read from the secret now). */
   const target = async (pod: string) => ({
     namespace: o.namespace,
@@ -114,7 +115,7 @@ export function etcdOps(
     },
     async backup(dir) {
       const { openPodEtcd, takeBackup, restoreInstructions } = await etcdCode();
-      const access = await openPodEtcd(kube.kc, { ...(await target(n.etcdPod0)), allowExecFallback: false });
+      const access = await openPodEtcd(kube.kc, { ...(await target(objects.etcdPod0)), allowExecFallback: false });
       try {
         const record = await takeBackup(access.client, {
           dir,

@@ -1,5 +1,5 @@
 // The approval gate's API calls: reads the environment and this run's reviews through the GitHub
-// client (which retries 5xx answers and waits out rate limits, see octokit.ts), then lets
+// client (which retries 5xx answers and waits out rate limits), then lets
 // the pure decideApproval decide.
 import { octokitError, type GitHubClient } from './workflow-run.ts';
 import {

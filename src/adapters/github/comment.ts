@@ -1,7 +1,7 @@
 // One sticky status comment per release and namespace on the pull request. Found by a hidden
 // marker in a comment by a bot or a member; duplicates from concurrent runs are removed (the oldest
 // stays); marked comments by others are never touched. A comment is a courtesy: any failure
-// becomes a warning, never a failed migration. The body comes from comment-render.ts.
+// becomes a warning, never a failed migration. The body is rendered from the report.
 import { octokitError, type GitHubClient } from './workflow-run.ts';
 import { markedBody, statusMarker } from '../../report/comment-body.ts';
 

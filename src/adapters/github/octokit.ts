@@ -1,5 +1,5 @@
 // A REST client for the run's token. Its own file so Octokit is loaded only by the phases that
-// call GitHub (the approval check, the PR comment), not by reading the run's context.
+// call GitHub (the approval check, the PR comment), not by reading the workflow run.
 import { getOctokit } from '@actions/github';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';

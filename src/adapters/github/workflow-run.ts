@@ -1,13 +1,13 @@
-// Where this run lives on GitHub: repository, run id and URL, the pull request it belongs to.
+// The workflow run: where this run lives on GitHub: repository, run id and URL, the pull request it belongs to.
 // Read from the runner's environment (not @actions/github's import-time context) so tests can
 // point everything, including GITHUB_API_URL, at the local stand-in. The REST client is in
-// octokit.ts, so reading the context does not load Octokit.
+// its own module, so reading the run does not load Octokit.
 import { readFileSync } from 'node:fs';
 import type { getOctokit } from '@actions/github';
 
 export type GitHubClient = ReturnType<typeof getOctokit>;
 
-export interface GitHubRunContext {
+export interface WorkflowRun {
   owner: string;
   repo: string;
   runId: number;
@@ -60,10 +60,10 @@ function readEventPayload(path: string | undefined): unknown {
 }
 
 /**
- * Reads the run's context. `prNumberInput` is the action input `pr-number` ('' when unset);
+ * Reads the workflow run. `prNumberInput` is the action input `pr-number` ('' when unset);
  * when given it wins over the event, so dispatch and schedule runs can comment on a PR too.
  */
-export function readRunContext(env: Env = process.env, prNumberInput = ''): GitHubRunContext {
+export function readWorkflowRun(env: Env = process.env, prNumberInput = ''): WorkflowRun {
   const repository = required(env, 'GITHUB_REPOSITORY');
   const slash = repository.indexOf('/');
   if (slash <= 0 || slash === repository.length - 1) {
@@ -89,6 +89,14 @@ export function readRunContext(env: Env = process.env, prNumberInput = ''): GitH
     eventName,
     ...(prNumber === undefined ? {} : { prNumber }),
   };
+}
+
+/**
+ * Who holds the migration lock: run, attempt and job, so two jobs (or a re-run attempt) of one run
+ * never share it; outside GitHub the process and the time.
+ */
+export function lockHolderId(run: WorkflowRun | undefined, env: Env, pid: number, now: number): string {
+  return run ? [run.runId, env.GITHUB_RUN_ATTEMPT, env.GITHUB_JOB].filter(Boolean).join('-') : `local-${pid}-${now}`;
 }
 
 /** The HTTP status (0 when no answer came) and GitHub's message of an Octokit error. */

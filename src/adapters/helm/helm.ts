@@ -162,3 +162,30 @@ export class Helm {
     );
   }
 }
+
+/** Helm bound to the run's release, namespace, chart and chart version. Also the seam the phase tests replace. */
+export interface ReleaseHelm {
+  /** e.g. "v3.18.6" */
+  version(): Promise<string>;
+  /** The release as `helm list` shows it, or undefined when there is none. */
+  info(): Promise<ReleaseInfo | undefined>;
+  /** The user-supplied values of the release (not the chart defaults). */
+  userValues(): Promise<Values>;
+  /** helm upgrade --wait to the run's chart with explicit values; throws HelmError. */
+  upgrade(o: { valuesFile: string; timeoutMs: number; dryRun?: boolean }): Promise<string>;
+  /** helm template of the run's chart with these values. */
+  template(valuesFile: string): Promise<string>;
+}
+
+export function releaseHelm(
+  helm: Helm,
+  r: { release: string; namespace: string; chart: ChartRef; version: string },
+): ReleaseHelm {
+  return {
+    version: () => helm.version(),
+    info: () => helm.release(r.release, r.namespace),
+    userValues: () => helm.userValues(r.release, r.namespace),
+    upgrade: (o) => helm.upgrade({ ...r, ...o }),
+    template: (valuesFile) => helm.template(r.release, r.namespace, r.chart, r.version, valuesFile),
+  };
+}

@@ -1,6 +1,6 @@
 // Helm's own record of one release revision (Secret, or ConfigMap with HELM_DRIVER=configmap, named
 // sh.helm.release.v1.<release>.v<revision>): decoded, and settled as failed when a killed
-// `helm upgrade` left it pending-upgrade. Pure: the adapter (helm-storage.ts) reads and writes it.
+// `helm upgrade` left it pending-upgrade. Pure: the storage adapter reads and writes it.
 import { gunzipSync, gzipSync } from 'node:zlib';
 
 export type HelmDriver = 'secret' | 'configmap';

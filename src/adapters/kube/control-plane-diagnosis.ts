@@ -1,7 +1,7 @@
 // Why a helm upgrade --wait of the control plane did not finish: the state of its PVC and pod and
 // their recent events. helm itself only says "context deadline exceeded"; a user needs to read
 // "PVC data-<release>-0 is Pending: no persistent volumes available" instead.
-import { names } from '../../core/migration/cluster-view.ts';
+import { objectNames } from '../../core/migration/cluster-view.ts';
 
 export interface ControlPlaneDiagnosis {
   /** Short causes for the headline, e.g. "PVC data-x-0 is Pending (FailedBinding: ...)". */
@@ -27,49 +27,50 @@ export async function diagnoseControlPlane(
   namespace: string,
   release: string,
 ): Promise<ControlPlaneDiagnosis> {
-  const n = names(release);
+  const objects = objectNames(release);
   const findings: string[] = [];
   const details: string[] = [];
   const events = (name: string, uid: string) =>
     kube.events(namespace, name, 6, uid || undefined).catch(() => [] as string[]);
   let pvcBound = false;
   try {
-    const pvc = await kube.pvcState(namespace, n.embeddedPvc);
+    const pvc = await kube.pvcState(namespace, objects.embeddedPvc);
     pvcBound = pvc?.phase === 'Bound';
     if (!pvc) {
-      details.push(`PVC ${n.embeddedPvc}: does not exist`);
+      details.push(`PVC ${objects.embeddedPvc}: does not exist`);
     } else {
       details.push(pvc.line);
-      const ev = await events(n.embeddedPvc, pvc.uid);
-      details.push(...ev.map((e) => `event PVC/${n.embeddedPvc}: ${e}`));
+      const ev = await events(objects.embeddedPvc, pvc.uid);
+      details.push(...ev.map((e) => `event PVC/${objects.embeddedPvc}: ${e}`));
       if (pvc.phase !== 'Bound') {
         const why = lastEvent(ev);
-        findings.push(`PVC ${n.embeddedPvc} is ${pvc.phase}${why ? ` (${why})` : ''}`);
+        findings.push(`PVC ${objects.embeddedPvc} is ${pvc.phase}${why ? ` (${why})` : ''}`);
       }
     }
   } catch (e) {
-    details.push(`PVC ${n.embeddedPvc}: could not be read (${(e as Error).message.split('\n')[0]})`);
+    details.push(`PVC ${objects.embeddedPvc}: could not be read (${(e as Error).message.split('\n')[0]})`);
   }
   try {
-    const pod = await kube.podState(namespace, n.embeddedPod);
+    const pod = await kube.podState(namespace, objects.embeddedPod);
     if (!pod) {
-      details.push(`pod ${n.embeddedPod}: does not exist`);
-      findings.push(`pod ${n.embeddedPod} does not exist`);
+      details.push(`pod ${objects.embeddedPod}: does not exist`);
+      findings.push(`pod ${objects.embeddedPod} does not exist`);
     } else {
       details.push(pod.line);
-      const ev = await events(n.embeddedPod, pod.uid);
-      details.push(...ev.map((e) => `event Pod/${n.embeddedPod}: ${e}`));
-      if (!pod.ready) findings.push(`pod ${n.embeddedPod} is not Ready${lastEvent(ev) ? ` (${lastEvent(ev)})` : ''}`);
+      const ev = await events(objects.embeddedPod, pod.uid);
+      details.push(...ev.map((e) => `event Pod/${objects.embeddedPod}: ${e}`));
+      if (!pod.ready)
+        findings.push(`pod ${objects.embeddedPod} is not Ready${lastEvent(ev) ? ` (${lastEvent(ev)})` : ''}`);
       // The scheduler rejected the pod while its new claim was unbound, and the claim is bound now:
       // kube-scheduler retries on the claim's update or, if it missed that, after up to 5 minutes.
       if (!pod.ready && pvcBound && UNBOUND_AT_SCHEDULING.test(lastEvent(ev) ?? '')) {
         findings.push(
-          `PVC ${n.embeddedPvc} is Bound now, after the scheduler's last try; kube-scheduler retries the pod within 5 minutes, so the next run usually finds it scheduled`,
+          `PVC ${objects.embeddedPvc} is Bound now, after the scheduler's last try; kube-scheduler retries the pod within 5 minutes, so the next run usually finds it scheduled`,
         );
       }
     }
   } catch (e) {
-    details.push(`pod ${n.embeddedPod}: could not be read (${(e as Error).message.split('\n')[0]})`);
+    details.push(`pod ${objects.embeddedPod}: could not be read (${(e as Error).message.split('\n')[0]})`);
   }
   return { findings, details: details.map((l) => l.slice(0, 400)) };
 }

@@ -10,8 +10,8 @@ import {
   type V1ConfigMap,
   type CoreV1Event,
 } from '@kubernetes/client-node';
-import type { ClusterView, PodView, PvcView } from '../../core/migration/cluster-view.ts';
-import { names } from '../../core/migration/cluster-view.ts';
+import type { ObservedObjects, PodView, PvcView } from '../../core/migration/cluster-view.ts';
+import { objectNames } from '../../core/migration/cluster-view.ts';
 import { describeError, statusOf } from './api-retry.ts';
 import { credentialFailure } from './kubeconfig-context.ts';
 import type { AccessNeed } from '../../core/migration/permissions.ts';
@@ -116,8 +116,8 @@ export class Kube {
     return results.filter((x): x is string => x !== undefined);
   }
 
-  async observe(namespace: string, release: string): Promise<Omit<ClusterView, 'release' | 'store'>> {
-    const n = names(release);
+  async observe(namespace: string, release: string): Promise<ObservedObjects> {
+    const objects = objectNames(release);
     const opt = async <T>(p: Promise<T>): Promise<T | undefined> => {
       try {
         return await p;
@@ -132,11 +132,11 @@ export class Kube {
       () => undefined,
     );
     const [sts, svcs, cpDeploy, cpSts, pod, pods, pvcs, classes, namespaceLabels] = await Promise.all([
-      opt(this.apps.readNamespacedStatefulSet({ name: n.etcdSts, namespace })),
+      opt(this.apps.readNamespacedStatefulSet({ name: objects.etcdSts, namespace })),
       this.core.listNamespacedService({ namespace }),
-      opt(this.apps.readNamespacedDeployment({ name: n.controlPlane, namespace })),
-      opt(this.apps.readNamespacedStatefulSet({ name: n.controlPlane, namespace })),
-      opt(this.core.readNamespacedPod({ name: n.embeddedPod, namespace })),
+      opt(this.apps.readNamespacedDeployment({ name: objects.controlPlane, namespace })),
+      opt(this.apps.readNamespacedStatefulSet({ name: objects.controlPlane, namespace })),
+      opt(this.core.readNamespacedPod({ name: objects.embeddedPod, namespace })),
       this.core.listNamespacedPod({ namespace }),
       this.core.listNamespacedPersistentVolumeClaim({ namespace }),
       opt(this.storage.listStorageClass()),
@@ -157,7 +157,7 @@ export class Kube {
       ...(namespaceLabels ? [{ what: `Namespace ${namespace}`, labels: namespaceLabels }] : []),
     ];
     const etcdPvcs: PvcView[] = pvcs.items
-      .filter((p) => (p.metadata?.name ?? '').startsWith(n.etcdPvcPrefix))
+      .filter((p) => (p.metadata?.name ?? '').startsWith(objects.etcdPvcPrefix))
       .map((p) => ({
         name: p.metadata!.name!,
         size: p.status?.capacity?.storage?.toString() ?? p.spec?.resources?.requests?.storage?.toString(),
@@ -171,7 +171,7 @@ export class Kube {
         : undefined,
       etcdServices: svcs.items
         .map((s) => s.metadata?.name ?? '')
-        .filter((x) => x === n.etcdSvc || x === n.etcdHeadless),
+        .filter((x) => x === objects.etcdSvc || x === objects.etcdHeadless),
       controlPlane: cpSts ? 'StatefulSet' : cpDeploy ? 'Deployment' : 'none',
       controlPlaneReplicas: cpSts ? (cpSts.spec?.replicas ?? 1) : undefined,
       embeddedPod: pod ? podView(pod) : undefined,

@@ -1,6 +1,6 @@
 // Which context, cluster and user of a kubeconfig a run uses, and what the run says about it.
-// Pure, and the one place that decides it: both readers of the kubeconfig (kubeconfig.ts through
-// client-node, kube-lite.ts for discover) hand their parsed contexts here, so both refuse and warn alike.
+// Pure, and the one place that decides it: both readers of the kubeconfig (through
+// client-node, and the light client for discover) hand their parsed contexts here, so both refuse and warn alike.
 
 /** The parts of a kubeconfig the choice needs, as either reader parsed them. */
 export interface KubeconfigView {

@@ -57,7 +57,7 @@ export function loadKubeConfig(opts: {
 }
 
 /**
- * The selected context's connection for a plain HTTPS client (kube-fleet.ts): client-node's TLS,
+ * The selected context's connection for a plain HTTPS client (discover's fleet reader): client-node's TLS,
  * credentials (exec plugins and auth providers included) and proxy agent.
  */
 export async function kubeConnection(kc: KubeConfig): Promise<KubeConnection> {

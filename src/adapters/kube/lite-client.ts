@@ -14,7 +14,7 @@ export interface KubeConnection {
   options: RequestOptions;
 }
 
-/** The connection and what the run says about the kubeconfig (kube-context.ts decides both). */
+/** The connection and what the run says about the kubeconfig (the kubeconfig rules decide both). */
 export interface LiteConnection {
   conn: KubeConnection;
   warnings: string[];
@@ -74,7 +74,7 @@ export function liteConnection(opts: { content?: string; context?: string; env?:
   } else throw new UnsupportedKubeconfig('in-cluster configuration');
   const doc = parseYaml(text, { maxAliasCount: 20 }) as KubeconfigDoc | null;
   if (!doc || typeof doc !== 'object') throw new Error('the kubeconfig is not a YAML mapping');
-  // The same choice, refusals and warnings as kubeconfig.ts (which loads the kubeconfig through client-node).
+  // The same choice, refusals and warnings as the client-node loader of the other phases.
   const chosen = chooseContext(
     {
       currentContext: doc['current-context'],
@@ -105,7 +105,7 @@ export function liteConnection(opts: { content?: string; context?: string; env?:
     try {
       return readFileSync(path);
     } catch (e) {
-      // In the words the other phases use for the same file (kube.ts through client-node).
+      // In the words the other phases use for the same file (through client-node).
       const named = (key: string) => (user[key] === p ? path : undefined);
       throw new Error(
         credentialFailure(

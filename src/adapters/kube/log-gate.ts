@@ -1,6 +1,6 @@
 // Phase one's gate: vCluster's own log line that the copy succeeded. The waiter polls the pod's
 // log (follow streams end early, polling does not), reads the previous container's log after a
-// restart, and stops early on a failure line or a crash loop; log-scan.ts reads the lines.
+// restart, and stops early on a failure line or a crash loop; a pure scan reads the lines.
 import { DENIED_GRACE_MS, deniedApiError, describeError, transientApiError } from './api-retry.ts';
 import type { PodView } from '../../core/migration/cluster-view.ts';
 import { formatDuration } from '../../core/inputs/duration.ts';

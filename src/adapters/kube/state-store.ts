@@ -47,6 +47,9 @@ export class LockLostError extends Error {
   }
 }
 
+/** The ConfigMap calls the store makes (Kube has them; the phase tests give an in-memory one). */
+export type ConfigMapApi = Pick<Kube, 'configMap' | 'createConfigMap' | 'replaceConfigMap'>;
+
 export class StateStore {
   private resourceVersion?: string;
   /** Set while this run holds the lock, and the phase it holds it for. */
@@ -59,13 +62,19 @@ export class StateStore {
   private timer?: NodeJS.Timeout;
   readonly name: string;
 
-  private readonly kube: Kube;
+  private readonly kube: ConfigMapApi;
   private readonly namespace: string;
   private readonly release: string;
   private readonly runId: string;
   private readonly now: () => Date;
 
-  constructor(kube: Kube, namespace: string, release: string, runId: string, now: () => Date = () => new Date()) {
+  constructor(
+    kube: ConfigMapApi,
+    namespace: string,
+    release: string,
+    runId: string,
+    now: () => Date = () => new Date(),
+  ) {
     this.kube = kube;
     this.namespace = namespace;
     this.release = release;

@@ -1,8 +1,7 @@
-// Every input parsed once, before any cluster call, into one typed Settings object.
-// All problems are collected so a user fixes them in one round, each naming the input,
-// what is wrong and what would be right.
+// The inputs of the phases that act on one release, parsed once, before any cluster call, into one
+// typed Settings object. Each reader below takes the inputs of one concern.
 import { parse as parseYaml } from 'yaml';
-import type { Phase } from '../types.ts';
+import type { PhaseName } from './catalog.ts';
 import {
   parseChartVersion,
   atLeast,
@@ -18,6 +17,10 @@ import { parseDuration } from './duration.ts';
 import { parseQuantity } from './quantity.ts';
 import { ownedPathsTouched, dataVolumePathsTouched } from '../migration/values.ts';
 import { DEFAULT_VOLATILE_PREFIXES } from '../migration/census.ts';
+import { CONTROL, show, type Bad, type InputReader } from './input-reader.ts';
+
+/** The `phase:` input of a single-release run (discover has its own inputs). */
+export type Phase = 'plan' | 'migrate' | 'finalize' | 'status';
 
 export type ChartRef =
   { kind: 'repo'; name: string; repo: string } | { kind: 'oci'; ref: string } | { kind: 'local'; path: string };
@@ -56,104 +59,14 @@ export interface Settings {
   valuesDir?: string;
 }
 
-export interface InputProblem {
-  input: string;
-  problem: string;
-  expected: string;
-}
-
-export class InputError extends Error {
-  readonly problems: InputProblem[];
-  constructor(problems: InputProblem[]) {
-    super(
-      `${problems.length} input${problems.length === 1 ? ' is' : 's are'} not valid; nothing was changed:\n` +
-        problems.map((p) => `- input '${p.input}': ${p.problem}. Expected: ${p.expected}.`).join('\n'),
-    );
-    this.name = 'InputError';
-    this.problems = problems;
-  }
-}
-
-export type GetInput = (name: string) => string;
-
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const PHASES: readonly Phase[] = ['plan', 'migrate', 'finalize', 'status'];
 const EXTRA_ARG = /^--[a-z0-9][a-z0-9-]*(=\S.*)?$/;
 const MAX_VALUES_BYTES = 256 * 1024;
-/** Text that would break a log line, a step output or a command line. */
-// eslint-disable-next-line no-control-regex -- control characters are what it looks for
-export const CONTROL = /[\u0000-\u001f\u007f]/;
 
-/** Shows a bad value safely: one line, bounded, quoted. */
-export function show(value: string): string {
-  const oneLine = JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
-  return oneLine;
-}
-
-type Bad = (input: string, problem: string, expected: string) => undefined;
-
-/** Ways a user writes a boolean in YAML 1.2 core schema, as @actions/core accepts. */
-function parseBool(text: string): boolean | undefined {
-  if (['true', 'True', 'TRUE'].includes(text)) return true;
-  if (['false', 'False', 'FALSE'].includes(text)) return false;
-  return undefined;
-}
-
-/**
- * What both parsers (this one and fleet-config.ts) read inputs with: every problem is collected by
- * bad() and thrown at once by done(), so a user fixes them all in one round.
- */
-export function inputReader(get: GetInput) {
-  const problems: InputProblem[] = [];
-  const bad: Bad = (input, problem, expected) => {
-    problems.push({ input, problem, expected });
-    return undefined;
-  };
-  const text = (name: string): string => get(name).trim();
-  /** An optional input of one line (a name, a path, a sentence): empty gives undefined. */
-  const line = (name: string, expected: string, problem = 'contains a control character'): string | undefined => {
-    const v = text(name);
-    if (v === '') return undefined;
-    if (CONTROL.test(v)) bad(name, problem, expected);
-    return v;
-  };
-  const bool = (name: string, fallback: boolean): boolean => {
-    const v = text(name);
-    if (v === '') return fallback;
-    const b = parseBool(v);
-    return b ?? bad(name, `${show(v)} is not a boolean`, 'true or false') ?? fallback;
-  };
-  /** Inputs kubeconfig and context; the kubeconfig is a secret, so no message quotes it. */
-  const kube = (): { kubeconfig?: string; context?: string } => {
-    const raw = get('kubeconfig');
-    const kubeconfig = raw.trim() ? raw : undefined;
-    if (kubeconfig !== undefined) {
-      let doc: unknown;
-      try {
-        doc = parseYaml(kubeconfig, { maxAliasCount: 20 });
-      } catch {
-        // Not YAML: doc stays undefined and is refused below.
-      }
-      if (!doc || typeof doc !== 'object' || !('clusters' in doc)) {
-        bad(
-          'kubeconfig',
-          'is not a kubeconfig (not YAML with a clusters list); its content is not shown',
-          'the content of a kubeconfig file, for example from a repository secret',
-        );
-      }
-    }
-    return { kubeconfig, context: line('context', 'a context name from the kubeconfig') };
-  };
-  const done = (): void => {
-    if (problems.length > 0) throw new InputError(problems);
-  };
-  return { bad, text, line, bool, kube, done };
-}
-
-export function parseSettings(get: GetInput): Settings {
-  const { bad, text, line, bool, kube, done } = inputReader(get);
-
-  // After a problem these give undefined: parseSettings throws before any value is used.
+/** The release, its namespace and the chart version to upgrade to. */
+function readTarget(r: InputReader) {
+  const { bad, text, bool } = r;
+  // After a problem these give undefined: the caller throws before any value is used.
   const label = (name: string, max: number): string | undefined => {
     const v = text(name);
     if (v === '') return bad(name, 'is empty', `a DNS-1123 label of at most ${max} characters, like "my-vcluster"`);
@@ -167,8 +80,8 @@ export function parseSettings(get: GetInput): Settings {
     }
     return v;
   };
-  const release = label('release', 53)!;
-  const namespace = label('namespace', 63)!;
+  const release = label('release', 53);
+  const namespace = label('namespace', 63);
 
   const versionText = text('chart-version');
   let chartVersion = parseChartVersion(versionText);
@@ -184,7 +97,7 @@ export function parseSettings(get: GetInput): Settings {
     );
     chartVersion = undefined;
   }
-  const allowNewer = bool('allow-newer-chart-line', false);
+  const allowNewer = bool('allow-newer-chart-line');
   let newerChartLine: string | undefined;
   const newest = parseChartVersion(NEWEST_KNOWN_LINE)!;
   if (chartVersion && onOrAfterLine(chartVersion, NEWEST_KNOWN_LINE) && lineOf(chartVersion) !== lineOf(newest)) {
@@ -197,14 +110,12 @@ export function parseSettings(get: GetInput): Settings {
       );
     }
   }
+  return { release, namespace, chartVersion, newerChartLine };
+}
 
-  const phaseText = text('phase') || 'migrate';
-  const phase = PHASES.includes(phaseText as Phase)
-    ? (phaseText as Phase)
-    : bad('phase', `${show(phaseText)} is not a phase`, [...PHASES, 'discover'].join(', '));
-
-  const chart = parseChart(text('chart') || 'vcluster', text('chart-repo') || 'https://charts.loft.sh', bad);
-
+/** What the embedded etcd gets: its volume, its flags and the user's extra values. */
+function readEmbedded(r: InputReader, chartVersion: ChartVersion | undefined) {
+  const { bad, text, get } = r;
   const storageSize = text('storage-size') || undefined;
   if (storageSize !== undefined && parseQuantity(storageSize) === undefined) {
     bad('storage-size', `${show(storageSize)} is not a Kubernetes quantity`, 'a size like 5Gi, 20Gi or 500Mi');
@@ -220,27 +131,29 @@ export function parseSettings(get: GetInput): Settings {
       'a DNS-1123 subdomain like "gp3" or "standard"',
     );
   }
-
   const etcdExtraArgs = parseExtraArgs(get('etcd-extra-args'), chartVersion, bad);
   const extraValues = parseValuesInput(get('values'), bad)!;
+  return { storageSize, storageClass, etcdExtraArgs, extraValues };
+}
 
-  const { kubeconfig, context } = kube();
-
-  const duration = (name: string, fallback: string, min: number): number | undefined => {
-    const v = text(name) || fallback;
+/** How long the upgrades and the wait for the success line may take. */
+function readTimeouts(r: InputReader) {
+  const { bad, text } = r;
+  const duration = (name: string, min: number): number | undefined => {
+    const v = text(name);
     const ms = parseDuration(v);
     if (ms === undefined) return bad(name, `${show(v)} is not a duration`, 'a duration like 90s, 10m or 1h');
     if (ms < min) return bad(name, `${show(v)} is too short`, `at least ${min / 1000}s`);
     return ms;
   };
-  const timeoutMs = duration('timeout', '10m', 30_000)!;
-  const migrationTimeoutMs = duration('migration-timeout', '15m', 10_000)!;
+  return { timeoutMs: duration('timeout', 30_000), migrationTimeoutMs: duration('migration-timeout', 10_000) };
+}
 
-  const requireApproval = bool('require-approval', true);
-  const deleteEtcdPvcs = bool('delete-etcd-pvcs', false);
-  const orphanOnForbidden = bool('orphan-on-forbidden', true);
-  const acceptLostLogLine = bool('accept-lost-log-line', false);
-
+/** Who approves phase two, and what it may delete. */
+function readApproval(r: InputReader, phase: PhaseName | undefined) {
+  const { bad, text, bool } = r;
+  const requireApproval = bool('require-approval');
+  const deleteEtcdPvcs = bool('delete-etcd-pvcs');
   if (deleteEtcdPvcs && phase !== undefined && phase !== 'finalize') {
     bad(
       'delete-etcd-pvcs',
@@ -266,9 +179,14 @@ export function parseSettings(get: GetInput): Settings {
       'the GitHub environment with required reviewers that the finalize job names',
     );
   }
+  return { requireApproval, deleteEtcdPvcs, approvalEnvironment };
+}
 
-  const backupText = text('backup') || 'required';
-  const backup =
+/** The snapshot before phase one: taken or skipped (with a reason), and where. */
+function readBackup(r: InputReader) {
+  const { bad, text, line } = r;
+  const backupText = text('backup');
+  const backup: Settings['backup'] | undefined =
     backupText === 'required' || backupText === 'skip'
       ? backupText
       : bad('backup', `${show(backupText)} is not a backup mode`, 'required or skip');
@@ -286,22 +204,30 @@ export function parseSettings(get: GetInput): Settings {
     );
   }
   const backupDir = line('backup-dir', 'a directory path on the runner');
+  return { backup, backupSkipReason, backupDir };
+}
 
-  const extraVolatile = get('volatile-prefixes')
+/** The built-in volatile groups always apply; the input only adds to them. */
+function readVolatile(r: InputReader): string[] {
+  const extraVolatile = r
+    .get('volatile-prefixes')
     .split('\n')
     .map((l) => l.trim())
     .filter(Boolean);
   for (const p of extraVolatile) {
     if (CONTROL.test(p) || !p.startsWith('/'))
-      bad(
+      r.bad(
         'volatile-prefixes',
         `${show(p)} is not an etcd key prefix`,
         'one prefix per line starting with "/", like /registry/leases/',
       );
   }
+  return [...DEFAULT_VOLATILE_PREFIXES, ...extraVolatile];
+}
 
-  // The built-in volatile groups always apply; the input only adds to them.
-  const volatilePrefixes = [...DEFAULT_VOLATILE_PREFIXES, ...extraVolatile];
+/** Where the run reports: the pull request, and the token it reports with. */
+function readGitHub(r: InputReader) {
+  const { bad, text } = r;
   const prText = text('pr-number');
   let prNumber: number | undefined;
   if (prText !== '') {
@@ -309,39 +235,52 @@ export function parseSettings(get: GetInput): Settings {
       ? Number(prText)
       : bad('pr-number', `${show(prText)} is not a pull request number`, 'a positive whole number');
   }
-  const githubToken = text('github-token') || undefined;
-  const gitopsPaused = bool('gitops-paused', false);
-  const valuesDir = line('values-dir', 'a directory path on the runner, like gitops/vclusters');
+  return { prNumber, githubToken: text('github-token') || undefined };
+}
 
-  done();
+/**
+ * The inputs every release phase reads, apart from the target (release, namespace, chart-version),
+ * which discover reads its own way; discover checks these too, so a bad value is refused in every phase.
+ */
+export function readReleaseOptions(
+  r: InputReader,
+  phase: PhaseName | undefined,
+  chartVersion: ChartVersion | undefined,
+) {
+  const chart = parseChart(r.text('chart'), r.text('chart-repo'), r.bad);
   return {
-    release,
-    namespace,
-    chartVersion: chartVersion!,
-    newerChartLine,
-    phase: phase!,
-    chart: chart!,
-    storageSize,
-    storageClass,
-    etcdExtraArgs,
-    extraValues,
+    chart,
+    ...readEmbedded(r, chartVersion),
+    ...readTimeouts(r),
+    acceptLostLogLine: r.bool('accept-lost-log-line'),
+    orphanOnForbidden: r.bool('orphan-on-forbidden'),
+    ...readApproval(r, phase),
+    ...readBackup(r),
+    volatilePrefixes: readVolatile(r),
+    ...readGitHub(r),
+    gitopsPaused: r.bool('gitops-paused'),
+    valuesDir: r.line('values-dir', 'a directory path on the runner, like gitops/vclusters'),
+  };
+}
+
+/** The Settings of a release phase; undefined values only after a problem, when `done()` throws. */
+export function readSettings(r: InputReader, phase: Phase): Settings {
+  const target = readTarget(r);
+  const options = readReleaseOptions(r, phase, target.chartVersion);
+  const { kubeconfig, context } = r.kube();
+  return {
+    ...options,
+    ...target,
+    release: target.release!,
+    namespace: target.namespace!,
+    chartVersion: target.chartVersion!,
+    phase,
+    chart: options.chart!,
+    timeoutMs: options.timeoutMs!,
+    migrationTimeoutMs: options.migrationTimeoutMs!,
+    backup: options.backup!,
     kubeconfig,
     context,
-    timeoutMs,
-    migrationTimeoutMs,
-    acceptLostLogLine,
-    approvalEnvironment,
-    requireApproval,
-    deleteEtcdPvcs,
-    orphanOnForbidden,
-    backup: backup!,
-    backupSkipReason,
-    backupDir,
-    volatilePrefixes,
-    prNumber,
-    githubToken,
-    gitopsPaused,
-    valuesDir,
   };
 }
 

@@ -1,9 +1,9 @@
-// The inputs of phase discover, parsed once before any cluster call. Like config.ts, every problem
-// is collected and each names the input, what is wrong and what would be right.
-import { CONTROL, inputReader, show, type GetInput } from './config.ts';
+// The inputs of phase discover, parsed once before any cluster call: which releases it reads, and
+// what the matrix it writes is for.
+import { CONTROL, show, type InputReader } from './input-reader.ts';
 import { atLeast, parseChartVersion, MIN_MIGRATION, type ChartVersion } from './version.ts';
 import { MATRIX_MAX, type NextPhase } from '../fleet/matrix.ts';
-import type { CampaignSettings, CanaryChoice } from '../fleet/campaign.ts';
+import { readCampaign, type CampaignChoices } from './campaign-config.ts';
 
 /** Which namespaces discover reads: all, a list, or a label selector. */
 export type NamespaceScope =
@@ -19,7 +19,7 @@ export interface FleetSettings {
   secrets: boolean;
   gitopsPaused: boolean;
   /** Set by input `waves`: the fleet runs as a campaign in waves. */
-  campaign?: Omit<CampaignSettings, 'batchSize'>;
+  campaign?: CampaignChoices;
   kubeconfig?: string;
   context?: string;
 }
@@ -60,18 +60,9 @@ export function validSelector(selector: string): boolean {
   });
 }
 
-export function parseFleetSettings(get: GetInput): FleetSettings {
-  const { bad, text, bool, kube, done } = inputReader(get);
-
-  for (const name of ['release', 'namespace']) {
-    if (text(name) !== '')
-      bad(
-        name,
-        `is set (${show(text(name))}), but phase discover lists every vCluster release`,
-        "no release or namespace input with phase discover; narrow the fleet with 'namespaces'",
-      );
-  }
-
+/** Which namespaces discover reads, and what its matrix is for; every phase checks them. */
+export function readFleetChoices(r: InputReader) {
+  const { bad, text, bool } = r;
   const ns = text('namespaces');
   let scope: NamespaceScope = { kind: 'all' };
   if (/[=!(]/.test(ns)) {
@@ -94,29 +85,7 @@ export function parseFleetSettings(get: GetInput): FleetSettings {
     else scope = { kind: 'names', names };
   }
 
-  const versionText = text('chart-version');
-  let chartVersion: ChartVersion | 'keep' | undefined;
-  if (versionText === 'keep') chartVersion = 'keep';
-  else if (!versionText)
-    bad(
-      'chart-version',
-      'is empty',
-      'keep (each release keeps its installed chart version), or a version like 0.27.0 for all',
-    );
-  else {
-    chartVersion = parseChartVersion(versionText);
-    if (!chartVersion)
-      bad('chart-version', `${show(versionText)} is not a semantic version or keep`, 'keep, or a version like 0.27.0');
-    else if (!atLeast(chartVersion, MIN_MIGRATION)) {
-      bad(
-        'chart-version',
-        `${chartVersion.text} cannot migrate: migrateFromDeployedEtcd exists from chart ${MIN_MIGRATION}`,
-        `${MIN_MIGRATION} or later, or keep`,
-      );
-    }
-  }
-
-  const maxText = text('max-releases') || String(MATRIX_MAX);
+  const maxText = text('max-releases');
   const maxReleases =
     /^[1-9]\d{0,3}$/.test(maxText) && Number(maxText) <= MATRIX_MAX
       ? Number(maxText)
@@ -126,8 +95,8 @@ export function parseFleetSettings(get: GetInput): FleetSettings {
           `1 to ${MATRIX_MAX}: GitHub expands a matrix into at most ${MATRIX_MAX} jobs`,
         );
 
-  const nextText = text('next-phase') || 'migrate';
-  const nextPhase =
+  const nextText = text('next-phase');
+  const nextPhase: NextPhase | undefined =
     nextText === 'migrate' || nextText === 'finalize'
       ? nextText
       : bad(
@@ -135,106 +104,58 @@ export function parseFleetSettings(get: GetInput): FleetSettings {
           `${show(nextText)} is not a phase a matrix runs`,
           'migrate (deployed and migrating releases) or finalize (verified releases)',
         );
-
-  const campaign = campaignInputs(text, bad);
-
-  const secrets = bool('discover-secrets', false);
-  const gitopsPaused = bool('gitops-paused', false);
-  const { kubeconfig, context } = kube();
-
-  done();
-  return {
-    phase: 'discover',
-    scope,
-    chartVersion: chartVersion!,
-    maxReleases: maxReleases!,
-    nextPhase: nextPhase!,
-    secrets,
-    gitopsPaused,
-    ...(campaign ? { campaign } : {}),
-    kubeconfig,
-    context,
-  };
+  return { scope, maxReleases, nextPhase, secrets: bool('discover-secrets'), campaign: readCampaign(r) };
 }
 
-const WAVE_SIZE = /^[1-9]\d{0,5}$/;
-const RELEASE_REF = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
-
-/** Inputs waves, canary, max-failures, after-batch and batch; undefined when waves is empty (no campaign). */
-function campaignInputs(
-  text: (name: string) => string,
-  bad: (input: string, problem: string, expected: string) => undefined,
-): Omit<CampaignSettings, 'batchSize'> | undefined {
-  const wavesText = text('waves');
-  const others = ['canary', 'after-batch', 'batch'].filter((n) => text(n) !== '');
-  const maxText = text('max-failures');
-  if (wavesText === '') {
-    for (const n of [...others, ...(maxText !== '' && maxText !== '0' ? ['max-failures'] : [])])
+/** The chart version of every release discover finds; no single release. */
+function readFleetTarget(r: InputReader): ChartVersion | 'keep' | undefined {
+  const { bad, text } = r;
+  for (const name of ['release', 'namespace']) {
+    if (text(name) !== '')
       bad(
-        n,
-        'is set, but input waves is empty',
-        'waves, like 1,5,25,rest, to run the fleet as a campaign; or leave it empty',
+        name,
+        `is set (${show(text(name))}), but phase discover lists every vCluster release`,
+        "no release or namespace input with phase discover; narrow the fleet with 'namespaces'",
       );
+  }
+  const versionText = text('chart-version');
+  if (versionText === 'keep') return 'keep';
+  if (!versionText) {
+    bad(
+      'chart-version',
+      'is empty',
+      'keep (each release keeps its installed chart version), or a version like 0.27.0 for all',
+    );
     return undefined;
   }
-  const parts = wavesText.split(',').map((x) => x.trim());
-  const rest = parts[parts.length - 1] === 'rest';
-  const numbers = rest ? parts.slice(0, -1) : parts;
-  let sizes: number[] | undefined = numbers.map(Number);
-  if ((numbers.length === 0 && !rest) || !numbers.every((x) => WAVE_SIZE.test(x)))
-    sizes = bad(
-      'waves',
-      `${show(wavesText)} is not a list of wave sizes`,
-      'whole numbers from 1 separated by commas, the last may be rest, like 1,5,25,rest (without rest the last size repeats)',
-    );
-
-  let canary: CanaryChoice | undefined;
-  const canaryText = text('canary');
-  if (canaryText.includes('=')) {
-    const m = /^([^=\s]+)=([^=\s]*)$/.exec(canaryText);
-    const name = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
-    if (m && name.test(m[1]!) && !CONTROL.test(m[2]!)) canary = { kind: 'mark', key: m[1]!, value: m[2]! };
-    else
-      bad(
-        'canary',
-        `${show(canaryText)} is not one key=value`,
-        'a label or annotation key=value on the namespace or control plane, like example.com/wave=canary; or namespace/release names',
-      );
-  } else if (canaryText !== '') {
-    const releases = [...new Set(canaryText.split(/[\s,]+/).filter(Boolean))];
-    const wrong = releases.filter((r) => !RELEASE_REF.test(r));
-    if (wrong.length > 0)
-      bad(
-        'canary',
-        `${wrong.slice(0, 3).map(show).join(', ')} ${wrong.length === 1 ? 'is not' : 'are not'} namespace/release`,
-        'namespace/release names separated by commas or lines, or one label or annotation key=value',
-      );
-    else canary = { kind: 'releases', releases };
-  }
-
-  const count = (name: string, min: number): number | undefined => {
-    const v = text(name);
-    if (v === '') return undefined;
-    return /^\d{1,6}$/.test(v) && Number(v) >= min
-      ? Number(v)
-      : bad(name, `${show(v)} is not a whole number from ${min}`, `a whole number from ${min}, or empty`);
-  };
-  const maxFailures = count('max-failures', 0) ?? 0;
-  const afterBatch = count('after-batch', 1);
-  const batch = count('batch', 1);
-  if (afterBatch !== undefined && batch !== undefined)
+  const chartVersion = parseChartVersion(versionText);
+  if (!chartVersion)
+    bad('chart-version', `${show(versionText)} is not a semantic version or keep`, 'keep, or a version like 0.27.0');
+  else if (!atLeast(chartVersion, MIN_MIGRATION)) {
     bad(
-      'batch',
-      'is set together with after-batch',
-      'batch (finalize the batch migrate just ran) or after-batch (start the batch after it), not both',
+      'chart-version',
+      `${chartVersion.text} cannot migrate: migrateFromDeployedEtcd exists from chart ${MIN_MIGRATION}`,
+      `${MIN_MIGRATION} or later, or keep`,
     );
-  if (!sizes) return undefined;
+  }
+  return chartVersion;
+}
+
+/** The FleetSettings of discover; undefined values only after a problem, when `done()` throws. */
+export function readFleetSettings(r: InputReader): FleetSettings {
+  const chartVersion = readFleetTarget(r);
+  const choices = readFleetChoices(r);
+  const { kubeconfig, context } = r.kube();
   return {
-    sizes,
-    rest,
-    ...(canary ? { canary } : {}),
-    maxFailures,
-    ...(afterBatch !== undefined ? { afterBatch } : {}),
-    ...(batch !== undefined ? { batch } : {}),
+    phase: 'discover',
+    scope: choices.scope,
+    chartVersion: chartVersion!,
+    maxReleases: choices.maxReleases!,
+    nextPhase: choices.nextPhase!,
+    secrets: choices.secrets,
+    gitopsPaused: r.bool('gitops-paused'),
+    ...(choices.campaign ? { campaign: choices.campaign } : {}),
+    kubeconfig,
+    context,
   };
 }

@@ -75,7 +75,7 @@ export const lineOf = (v: ChartVersion): string => `${v.major}.${v.minor}`;
 
 /** Chart versions with a landmark the migration depends on. */
 export const MIN_MIGRATION = '0.24.2';
-// Stryker disable next-line StringLiteral: not read by the code yet (values.ts names 0.25.0 in its message), a fact kept beside the others
+// Stryker disable next-line StringLiteral: not read by the code yet (the values check names 0.25.0 in its message), a fact kept beside the others
 export const MIN_SNAPSHOT_COUNT = '0.25.0';
 export const MIN_EXTRA_ARGS = '0.26.0';
 /** From 0.29 the deployed etcd image is 3.6.x; 0.24.2-0.28.x ship 3.5.x. */

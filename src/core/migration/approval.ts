@@ -1,7 +1,7 @@
 // The approval gate of phase two. GitHub pauses a job naming an environment with required
 // reviewers, but the action verifies rather than assumes it: the environment exists, it has a
 // required_reviewers rule, and this run holds an approved (and no rejected) review for it.
-// Pure: API answers in, verdict out. approval-api.ts makes the calls (verifyApproval).
+// Pure: API answers in, verdict out. The GitHub adapter makes the calls.
 
 export type ApprovalCheckName = 'token-permission' | 'environment' | 'required-reviewers' | 'run-approval';
 
@@ -83,6 +83,30 @@ function reviewerNames(reviewers: Reviewer[] | undefined): string {
 function answerFailure(what: string, answer: { status: number; message: string }): string {
   const status = answer.status === 0 ? 'no answer' : `HTTP ${answer.status}`;
   return `Could not read ${what} (${status}: ${answer.message}). The gate fails closed; re-run the job once the GitHub API answers.`;
+}
+
+/**
+ * The verdict for a run that cannot ask GitHub: not a GitHub run (no run to read reviews of), or no
+ * token. Bypassed when require-approval is false; otherwise refused, saying how to run phase two.
+ */
+export function unverifiableApproval(missing: 'run' | 'token', requireApproval: boolean): ApprovalVerdict {
+  if (!requireApproval) return { ok: true, bypassed: true, approvers: [], checks: [] };
+  const why =
+    missing === 'run'
+      ? 'this run is not a GitHub workflow run (GITHUB_REPOSITORY and GITHUB_RUN_ID are unset or invalid: not a GitHub runner)'
+      : "input 'github-token' is empty";
+  return {
+    ok: false,
+    bypassed: false,
+    approvers: [],
+    checks: [
+      {
+        name: 'run-approval',
+        state: 'failed',
+        reason: `${why}, so the approval cannot be verified; run finalize as a job of a GitHub workflow with github-token: \${{ github.token }} and actions: read (set require-approval: false only where no reviewers can be required)`,
+      },
+    ],
+  };
 }
 
 /** Pure decision: from the API answers to the verdict. Every refusal names exactly what is missing. */

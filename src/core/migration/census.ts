@@ -1,7 +1,41 @@
 // The key census, pure part: how etcd keys are grouped (as kube-apiserver and vCluster lay them
 // out) and how two censuses are compared. No I/O here; the reader that talks to etcd is
-// src/etcd/census-reader.ts, the Markdown table is census-table.ts.
-import type { Census, CensusDiff, DiffRow } from '../types.ts';
+// an adapter, the Markdown table is rendered with the report.
+
+/** One census of an etcd: key counts per group at one revision. */
+export interface Census {
+  /** The etcd revision every count was read at. */
+  revision: number;
+  total: number;
+  /** Group prefix (see groupOf) to key count. */
+  groups: Record<string, number>;
+  /** Which etcd: 'deployed' (pod <release>-etcd-0) or 'embedded' (pod <release>-0). */
+  store: EtcdStore;
+  /** How it was read: through a port-forward to the pod, or etcdctl run by exec in the pod. */
+  path: 'port-forward' | 'exec';
+  takenAt: string;
+}
+
+/** The vCluster's two etcds: the deployed one (its own StatefulSet) and the embedded one (in the control plane). */
+export type EtcdStore = 'deployed' | 'embedded';
+
+export type DiffVerdict = 'ok' | 'lost' | 'volatile' | 'new';
+
+export interface DiffRow {
+  group: string;
+  before: number;
+  after: number;
+  delta: number;
+  volatile: boolean;
+  verdict: DiffVerdict;
+}
+
+export interface CensusDiff {
+  rows: DiffRow[];
+  /** Non-volatile groups with fewer keys after than before. */
+  lost: DiffRow[];
+  ok: boolean;
+}
 
 /** Groups that change on their own between two moments: shown, never failing. */
 export const DEFAULT_VOLATILE_PREFIXES: readonly string[] = [

@@ -21,9 +21,12 @@ export interface PodView {
   createdAt?: string;
 }
 
+/** What kube observes of a release's objects; the Helm release and its backing store come from Helm. */
+export type ObservedObjects = Omit<ClusterView, 'release' | 'store'>;
+
 export interface ClusterView {
   release?: { status: string; chartVersion: string; revision: number };
-  /** From the release's user values (values.ts backingStoreOf). */
+  /** From the release's user values (backingStoreOf). */
   store: 'deployed' | 'migrating' | 'embedded' | 'other' | 'unknown';
   deployedEtcd?: { replicas: number; readyReplicas: number };
   etcdServices: string[];
@@ -34,11 +37,12 @@ export interface ClusterView {
   etcdPods: PodView[];
   etcdPvcs: PvcView[];
   storageClasses: { name: string; isDefault: boolean }[];
-  /** Labels and annotations of the release's objects and namespace, for the GitOps marks (gitops.ts). */
+  /** Labels and annotations of the release's objects and namespace, for the GitOps marks. */
   marked?: MarkedObject[];
 }
 
-export const names = (release: string) => ({
+/** The names of a release's objects, as the vCluster chart makes them. */
+export const objectNames = (release: string) => ({
   etcdSts: `${release}-etcd`,
   etcdSvc: `${release}-etcd`,
   etcdHeadless: `${release}-etcd-headless`,

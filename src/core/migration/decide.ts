@@ -2,7 +2,7 @@
 import type { ClusterView } from './cluster-view.ts';
 import { stateConfigMapName, type StateRecord } from './state.ts';
 import { recopyRemedy } from './recopy.ts';
-import { names } from './cluster-view.ts';
+import { objectNames } from './cluster-view.ts';
 
 export type Decision =
   | { kind: 'start' }
@@ -134,7 +134,7 @@ export function decideFinalize(s: StateRecord, v: ClusterView): Decision {
     return {
       kind: 'refuse',
       why: `the embedded etcd is not healthy: pod ${pod ? `${pod.name} is ${pod.phase}${pod.waitingReason ? ` (${pod.waitingReason})` : ''}, not Ready` : 'is missing'}`,
-      remedy: `wait for pod ${names(s.release).embeddedPod} to be Ready (kubectl -n ${s.namespace} describe pod ${names(s.release).embeddedPod} says why it is not), then run finalize again`,
+      remedy: `wait for pod ${objectNames(s.release).embeddedPod} to be Ready (kubectl -n ${s.namespace} describe pod ${objectNames(s.release).embeddedPod} says why it is not), then run finalize again`,
     };
   }
   return { kind: 'start' };

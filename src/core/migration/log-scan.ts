@@ -1,5 +1,5 @@
 // Reads vCluster's control-plane log for phase one's gate: the line that says the copy succeeded,
-// or a line that says it failed. Pure: the log gate (log-gate.ts) fetches the text.
+// or a line that says it failed. Pure: the log gate fetches the text.
 import type { PodView } from './cluster-view.ts';
 
 export const SUCCESS_LINE = 'Successfully migrated etcd database to embedded etcd';

@@ -1,6 +1,6 @@
 // The Kubernetes permissions each phase needs, checked with SelfSubjectAccessReview before
 // anything changes. examples/rbac.yaml grants exactly these (and what helm needs for the chart).
-import type { Phase } from '../types.ts';
+import type { Phase } from '../inputs/config.ts';
 
 /** One permission a phase needs, as SelfSubjectAccessReview asks it. */
 export interface AccessNeed {

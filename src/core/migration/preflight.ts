@@ -1,19 +1,36 @@
 // Preflight: named checks computed from what was observed. Pure; each check says why.
 import type { ClusterView } from './cluster-view.ts';
-import type { Settings } from '../inputs/config.ts';
+import type { Phase } from '../inputs/config.ts';
 import { versionProblems, type PhaseValues } from './values.ts';
-import { helmVersionOk, onOrAfterLine, parseChartVersion, ETCD_36_LINE } from '../inputs/version.ts';
+import { helmVersionOk, onOrAfterLine, parseChartVersion, ETCD_36_LINE, type ChartVersion } from '../inputs/version.ts';
+import type { ApprovalCheckName } from './approval.ts';
 
 export type CheckState = 'passed' | 'failed' | 'skipped';
 
+/** The preflight's checks, plan's GitOps row, and phase two's approval checks. */
+export type CheckName =
+  | 'helm version'
+  | 'permissions'
+  | 'release'
+  | 'deployed etcd'
+  | 'values'
+  | 'persistence'
+  | 'storage class'
+  | 'etcd 3.5 to 3.6 line'
+  | 'GitOps controller'
+  | `approval: ${ApprovalCheckName}`;
+
 export interface Check {
-  name: string;
+  name: CheckName;
   state: CheckState;
   reason: string;
 }
 
 export interface PreflightInput {
-  settings: Settings;
+  phase: Phase;
+  release: string;
+  namespace: string;
+  chartVersion: ChartVersion;
   view: ClusterView;
   helmVersion: string;
   missingAccess: string[];
@@ -21,9 +38,10 @@ export interface PreflightInput {
 }
 
 export function preflight(i: PreflightInput): Check[] {
-  const { settings: s, view: v } = i;
+  const { view: v } = i;
+  const s = i;
   const checks: Check[] = [];
-  const add = (name: string, state: CheckState, reason: string): void => {
+  const add = (name: CheckName, state: CheckState, reason: string): void => {
     checks.push({ name, state, reason });
   };
 

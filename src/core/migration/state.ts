@@ -1,6 +1,25 @@
 // The state record: what the migration has done so far, kept in ConfigMap
 // <release>-etcd-migration. Pure: the document, its transitions and the lock rules.
-import type { BackupRecord, Census, CensusDiff } from '../types.ts';
+import type { Census, CensusDiff } from './census.ts';
+
+/** A snapshot of the deployed etcd taken before phase one, as the state record keeps it. */
+export interface BackupRecord {
+  file: string;
+  bytes: number;
+  sha256: string;
+  revision: number;
+  keys: number;
+}
+
+/** The migration's two phases, by their key in the state record. */
+export type MigrationPhase = 'phase1' | 'phase2';
+
+/** How a migration phase is named in text ("phase one") and in file names ("phase-one"). */
+export const PHASE_TEXT: Record<MigrationPhase, 'phase one' | 'phase two'> = {
+  phase1: 'phase one',
+  phase2: 'phase two',
+};
+export const phaseSlug = (p: MigrationPhase): string => PHASE_TEXT[p].replace(' ', '-');
 
 export const STATE_KEY = 'state.json';
 export const stateConfigMapName = (release: string): string => `${release}-etcd-migration`;
@@ -8,10 +27,11 @@ export const stateConfigMapName = (release: string): string => `${release}-etcd-
 export const LOCK_RENEW_MS = 20_000;
 export const LOCK_STALE_MS = 90_000;
 
-export type StepStatus = 'started' | 'upgraded' | 'verified' | 'failed';
+/** Where a migration phase stands in the state record. */
+export type RecordStatus = 'started' | 'upgraded' | 'verified' | 'failed';
 
 export interface PhaseOneRecord {
-  status: StepStatus;
+  status: RecordStatus;
   startedAt: string;
   chartVersion: string;
   valuesDigest: string;
@@ -37,7 +57,7 @@ export interface PhaseOneRecord {
 }
 
 export interface PhaseTwoRecord {
-  status: StepStatus;
+  status: RecordStatus;
   startedAt: string;
   valuesDigest: string;
   upgradedAt?: string;
@@ -91,6 +111,16 @@ export function parseState(text: string, release: string, namespace: string): St
   }
   s.history ??= [];
   return s;
+}
+
+/** Phase one's record with `patch` over it. */
+export function withPhaseOne(s: StateRecord, patch: Partial<PhaseOneRecord>): StateRecord {
+  return { ...s, phase1: { ...s.phase1!, ...patch } };
+}
+
+/** Phase two's record with `patch` over it. */
+export function withPhaseTwo(s: StateRecord, patch: Partial<PhaseTwoRecord>): StateRecord {
+  return { ...s, phase2: { ...s.phase2!, ...patch } };
 }
 
 export function withEvent(s: StateRecord, runId: string, event: string, at: Date): StateRecord {

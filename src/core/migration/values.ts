@@ -1,5 +1,5 @@
 // The Helm values of both phases, computed from the release's own user values.
-// Pure: no I/O. The rules are the chart's: test/unit/values.test.ts checks the values against its schemas.
+// Pure: no I/O. The rules are the chart's: the unit tests check the values against its schemas.
 import { createHash } from 'node:crypto';
 import { stringify } from 'yaml';
 import { atLeast, type ChartVersion } from '../inputs/version.ts';

@@ -1,12 +1,12 @@
-// What every phase gets: settings, adapters, the report it fills, and a step helper that logs
-// progress in one group per step and records each step's duration.
+// What every phase gets: its settings, the adapters bound to the run's release, the report's
+// evidence it adds to, and a step helper that logs each step in one group and records its duration.
 import type { Settings } from '../../core/inputs/config.ts';
-import type { Kube } from '../../adapters/kube/kube.ts';
-import type { Helm } from '../../adapters/helm/helm.ts';
+import type { ReleaseKube } from '../../adapters/kube/release-kube.ts';
+import type { ReleaseHelm } from '../../adapters/helm/helm.ts';
 import type { StateStore } from '../../adapters/kube/state-store.ts';
-import type { RunReport } from '../../report/report.ts';
+import type { Evidence } from '../../report/report.ts';
 import type { EtcdOps } from '../../adapters/etcd/ops.ts';
-import type { Census } from '../../core/types.ts';
+import type { Census, EtcdStore } from '../../core/migration/census.ts';
 import type { ApprovalVerdict } from '../../core/migration/approval.ts';
 
 export interface Logger {
@@ -19,58 +19,59 @@ export interface Approvals {
   verify(environment: string, requireApproval: boolean): Promise<ApprovalVerdict>;
 }
 
-export interface Deps {
-  settings: Settings;
-  kube: Kube;
-  helm: Helm;
+/** The settings a phase reads: no credentials (kubeconfig, token) and nothing of the run's PR. */
+export type PhaseSettings = Omit<Settings, 'kubeconfig' | 'context' | 'githubToken' | 'prNumber'>;
+
+/** A phase's dependencies. */
+export interface PhaseDeps {
+  settings: PhaseSettings;
+  kube: ReleaseKube;
+  helm: ReleaseHelm;
   store: StateStore;
   etcd: EtcdOps;
   approvals: Approvals;
   log: Logger;
+  /** The lock holder's id (the run, attempt and job). */
   runId: string;
   /** Private directory for values files (under RUNNER_TEMP). */
   workDir: string;
   backupDir: string;
-  report: RunReport;
+  /** HELM_DRIVER of the run's environment: where Helm keeps the release's records. */
+  helmDriver: string | undefined;
+  /** The evidence of the run; the phase returns its outcome. */
+  report: Evidence;
 }
 
 /** Runs one named step in its own log group and records it, failed or not. */
-export async function step<T>(d: Deps, name: string, fn: () => Promise<T>, note?: (r: T) => string): Promise<T> {
+export async function step<T>(
+  deps: PhaseDeps,
+  name: string,
+  fn: () => Promise<T>,
+  note?: (result: T) => string,
+): Promise<T> {
   const t0 = Date.now();
   try {
     // A run whose lock was taken over (or could not be renewed) goes no further.
-    await d.store.ensureHeld();
-    const r = await d.log.group(name, fn);
-    d.report.steps.push({ name, ms: Date.now() - t0, state: 'ok', note: note?.(r) });
-    return r;
+    await deps.store.ensureHeld();
+    const result = await deps.log.group(name, fn);
+    deps.report.steps.push({ name, ms: Date.now() - t0, state: 'ok', note: note?.(result) });
+    return result;
   } catch (e) {
-    d.report.steps.push({ name, ms: Date.now() - t0, state: 'failed', note: (e as Error).message.slice(0, 300) });
+    deps.report.steps.push({ name, ms: Date.now() - t0, state: 'failed', note: (e as Error).message.slice(0, 300) });
     throw e;
   }
 }
 
 /** Counts one etcd as a named step; its note says how many keys, at which revision, read which way. */
-export function censusStep(d: Deps, store: 'deployed' | 'embedded'): Promise<Census> {
+export function censusStep(deps: PhaseDeps, store: EtcdStore): Promise<Census> {
   return step(
-    d,
+    deps,
     `census of the ${store} etcd`,
-    () => d.etcd.census(store),
-    (c) => `${c.total} keys at revision ${c.revision} via ${c.path}`,
+    () => deps.etcd.census(store),
+    (census) => `${census.total} keys at revision ${census.revision} via ${census.path}`,
   );
 }
 
-export function skipped(d: Deps, name: string, note: string): void {
-  d.report.steps.push({ name, ms: 0, state: 'skipped', note });
-}
-
-/** A failure the phase already explained in the report: main sets the status and exits 1. */
-export class PhaseStop extends Error {
-  override name = 'PhaseStop';
-  readonly status: 'failed' | 'refused';
-  readonly next: string;
-  constructor(status: 'failed' | 'refused', message: string, next: string) {
-    super(message);
-    this.status = status;
-    this.next = next;
-  }
+export function skipped(deps: PhaseDeps, name: string, note: string): void {
+  deps.report.steps.push({ name, ms: 0, state: 'skipped', note });
 }

@@ -1,49 +1,51 @@
 // The GitOps rule of the single-release phases: plan shows the controller, migrate and finalize
 // refuse to change a release a controller would revert, unless gitops-paused says it is paused.
-import type { Deps } from './deps.ts';
-import { PhaseStop } from './deps.ts';
+import type { PhaseDeps } from './deps.ts';
+import { PhaseStop } from './outcome.ts';
 import type { ClusterView } from '../../core/migration/cluster-view.ts';
 import { describeMarks, gitopsMarks, gitopsPausedNote, gitopsRefusal } from '../../core/migration/gitops.ts';
 
 /** migrate and finalize: throws a refusal naming the controller and what to do first. */
-export function gitopsGate(d: Deps, view: ClusterView, phase: 'migrate' | 'finalize'): void {
-  const marks = gitopsMarks(d.settings.release, view.marked ?? []);
+export function gitopsGate(deps: PhaseDeps, view: ClusterView, phase: 'migrate' | 'finalize'): void {
+  const { settings, report } = deps;
+  const marks = gitopsMarks(settings.release, view.marked ?? []);
   if (marks.length === 0) return;
-  if (!d.settings.gitopsPaused) {
-    const r = gitopsRefusal(d.settings.release, marks, phase);
-    throw new PhaseStop('refused', r.why, r.remedy);
+  if (!settings.gitopsPaused) {
+    const refusal = gitopsRefusal(settings.release, marks, phase);
+    throw new PhaseStop('refused', refusal.why, refusal.remedy);
   }
-  d.report.gitopsPaused = gitopsPausedNote(marks);
-  d.log.warning(d.report.gitopsPaused);
+  report.gitopsPaused = gitopsPausedNote(marks);
+  deps.log.warning(report.gitopsPaused);
 }
 
 /** plan: a check row and a warning; plan itself goes on (it changes nothing). */
-export function gitopsPlanNote(d: Deps, view: ClusterView): void {
-  const marks = gitopsMarks(d.settings.release, view.marked ?? []);
+export function gitopsPlanNote(deps: PhaseDeps, view: ClusterView): void {
+  const { settings, report } = deps;
+  const marks = gitopsMarks(settings.release, view.marked ?? []);
   if (marks.length === 0) {
-    d.report.checks.push({
+    report.checks.push({
       name: 'GitOps controller',
       state: 'passed',
       reason: 'no Argo CD, Flux or vCluster Platform marks on the release objects',
     });
     return;
   }
-  if (d.settings.gitopsPaused) {
-    d.report.gitopsPaused = gitopsPausedNote(marks);
-    d.report.checks.push({
+  if (settings.gitopsPaused) {
+    report.gitopsPaused = gitopsPausedNote(marks);
+    report.checks.push({
       name: 'GitOps controller',
       state: 'passed',
       reason: `managed by ${describeMarks(marks)}; paused per gitops-paused: true`,
     });
     return;
   }
-  const r = gitopsRefusal(d.settings.release, marks, 'plan');
-  d.report.checks.push({
+  const refusal = gitopsRefusal(settings.release, marks, 'plan');
+  report.checks.push({
     name: 'GitOps controller',
     state: 'failed',
     reason: `managed by ${describeMarks(marks)}: migrate and finalize will refuse`,
   });
-  d.report.warnings.push(
-    `Managed by ${describeMarks(marks)}. Before migrate: ${r.remedy}. The values files below are what to put in its source.`,
+  report.warnings.push(
+    `Managed by ${describeMarks(marks)}. Before migrate: ${refusal.remedy}. The values files below are what to put in its source.`,
   );
 }

@@ -1,78 +1,77 @@
 // The opening every changing phase shares: preflight, the state record and the decision, and the
 // lock under which the phase then changes the cluster. status reads the record the same way.
-import type { Deps } from './deps.ts';
-import { step, PhaseStop } from './deps.ts';
+import type { PhaseDeps } from './deps.ts';
+import { step } from './deps.ts';
+import { PhaseStop } from './outcome.ts';
 import type { Decision } from '../../core/migration/decide.ts';
 import { failedChecks, type Check } from '../../core/migration/preflight.ts';
-import { gather, type Gathered } from './gather.ts';
+import { inspect, type Inspection } from './inspect.ts';
 import { gitopsGate } from './gitops-gate.ts';
 import type { StateRecord } from '../../core/migration/state.ts';
 import type { ClusterView } from '../../core/migration/cluster-view.ts';
+import type { Outcome } from '../../report/report.ts';
 
 /** A phase's opening with the cluster checked and the record read: go on from the start, or resume. */
 export interface Opened {
-  g: Gathered;
+  inspection: Inspection;
   state: StateRecord;
   decision: Extract<Decision, { kind: 'start' | 'resume' }>;
 }
 
 /**
  * Preflight, the state record, the decision. A no-op fills the report from the record and gives
- * undefined; a refusal, a GitOps controller not paused, or a failed check that `blocking` keeps,
+ * its outcome; a refusal, a GitOps controller not paused, or a failed check that `blocking` keeps,
  * stops the phase before any change.
  */
 export async function openPhase(
-  d: Deps,
+  deps: PhaseDeps,
   phase: 'migrate' | 'finalize',
   decide: (state: StateRecord, view: ClusterView) => Decision,
   blocking: (failed: Check[], decision: Opened['decision']) => Check[],
-): Promise<Opened | undefined> {
-  const r = d.report;
-  const g = await step(d, 'preflight', () => gather(d));
-  const state = await d.store.load();
-  const decision = decide(state, g.view);
+): Promise<Opened | { done: Outcome }> {
+  const inspection = await step(deps, 'preflight', () => inspect(deps));
+  const state = await deps.store.load();
+  const decision = decide(state, inspection.view);
   if (decision.kind === 'noop') {
-    r.status = 'no-op';
-    r.headline = `Nothing to do: ${decision.why}.`;
-    r.next = decision.next;
-    fillFromRecord(d);
-    return undefined;
+    fillFromRecord(deps);
+    return { done: { status: 'no-op', headline: `Nothing to do: ${decision.why}.`, next: decision.next } };
   }
   if (decision.kind === 'refuse') throw new PhaseStop('refused', decision.why, decision.remedy);
-  gitopsGate(d, g.view, phase);
-  const stops = blocking(failedChecks(g.checks), decision);
+  gitopsGate(deps, inspection.view, phase);
+  const stops = blocking(failedChecks(inspection.checks), decision);
   if (stops.length > 0) {
     throw preflightStop(stops, 'fix what the failed checks say; nothing was changed');
   }
-  return { g, state, decision };
+  return { inspection, state, decision };
 }
 
 /** For a no-op: show what the record says. */
-export function fillFromRecord(d: Deps): void {
-  const p1 = d.store.state.phase1;
+export function fillFromRecord(deps: PhaseDeps): void {
+  const report = deps.report;
+  const p1 = deps.store.state.phase1;
   if (!p1) return;
-  d.report.logLine = p1.logLine;
-  d.report.lostLogLine = p1.lostLogLine;
-  d.report.diff = p1.diff;
-  d.report.keysBefore = p1.deployedAtSuccess?.total ?? p1.before?.total;
-  d.report.keysAfter = p1.after?.total;
-  d.report.backup = p1.backup;
-  d.report.leftoverPvcs = d.store.state.phase2?.leftoverPvcs ?? [];
+  report.logLine = p1.logLine;
+  report.lostLogLine = p1.lostLogLine;
+  report.diff = p1.diff;
+  report.keysBefore = p1.deployedAtSuccess?.total ?? p1.before?.total;
+  report.keysAfter = p1.after?.total;
+  report.backup = p1.backup;
+  report.leftoverPvcs = deps.store.state.phase2?.leftoverPvcs ?? [];
 }
 
 /** The phase's changes, made under the migration lock and only from the record this run decided on. */
-export async function underLock(
-  d: Deps,
+export async function underLock<T>(
+  deps: PhaseDeps,
   phase: 'migrate' | 'finalize',
   read: StateRecord,
-  work: () => Promise<void>,
-): Promise<void> {
-  await d.store.lock(phase);
+  work: () => Promise<T>,
+): Promise<T> {
+  await deps.store.lock(phase);
   try {
-    assertUnchanged(read, d.store.state);
-    await work();
+    assertUnchanged(read, deps.store.state);
+    return await work();
   } finally {
-    await d.store.unlock().catch((e) => d.log.warning(`could not release the lock: ${(e as Error).message}`));
+    await deps.store.unlock().catch((e) => deps.log.warning(`could not release the lock: ${(e as Error).message}`));
   }
 }
 

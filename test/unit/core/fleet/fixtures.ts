@@ -3,7 +3,7 @@ import { classifyFleet, type FleetEntry, type FleetOptions } from '../../../../s
 import { groupFleet, type FleetObjects, type ObjMeta, type WorkloadObj } from '../../../../src/core/fleet/grouping.ts';
 import { parseChartVersion } from '../../../../src/core/inputs/version.ts';
 import { emptyState } from '../../../../src/core/migration/state.ts';
-import type { Census } from '../../../../src/core/types.ts';
+import type { Census } from '../../../../src/core/migration/census.ts';
 
 export const v = (t: string) => parseChartVersion(t)!;
 export const KEEP: FleetOptions = { chartVersion: 'keep', gitopsPaused: false };

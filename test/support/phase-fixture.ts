@@ -1,0 +1,374 @@
+// A phase's dependencies in memory, as Helm's actionConfigFixture gives its actions a memory
+// driver and a fake kube client: a release whose chart is simulated (phase one's values start the
+// copy into the embedded etcd, phase two's remove the deployed etcd), two etcds of key counts, the
+// real StateStore over in-memory ConfigMaps with resourceVersions, and an approval verdict. The
+// phases run unchanged; only the world below the adapters' interfaces is made up.
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { V1ConfigMap } from '@kubernetes/client-node';
+import { parse as parseYaml } from 'yaml';
+import { parseSettings } from '../../src/core/inputs/inputs.ts';
+import type { PhaseDeps } from '../../src/phases/steps/deps.ts';
+import { stopOutcome } from '../../src/phases/steps/outcome.ts';
+import { StateStore, type ConfigMapApi } from '../../src/adapters/kube/state-store.ts';
+import type { ReleaseKube } from '../../src/adapters/kube/release-kube.ts';
+import type { ReleaseHelm, ReleaseInfo } from '../../src/adapters/helm/helm.ts';
+import type { EtcdOps } from '../../src/adapters/etcd/ops.ts';
+import type { LogGateResult } from '../../src/adapters/kube/log-gate.ts';
+import { newReport, type Outcome, type RunReport } from '../../src/report/report.ts';
+import { backingStoreOf, type Values } from '../../src/core/migration/values.ts';
+import {
+  objectNames,
+  type ObservedObjects,
+  type PodView,
+  type PvcView,
+} from '../../src/core/migration/cluster-view.ts';
+import type { Census, EtcdStore } from '../../src/core/migration/census.ts';
+import type { ApprovalVerdict } from '../../src/core/migration/approval.ts';
+import { STATE_KEY, stateConfigMapName, type StateRecord } from '../../src/core/migration/state.ts';
+import type { MarkedObject } from '../../src/core/migration/gitops.ts';
+
+export const RELEASE = 'vc';
+export const NAMESPACE = 'team';
+export const SUCCESS = 'Successfully migrated etcd database to embedded etcd';
+
+/** An API error as client-node throws it: the HTTP status in `code`. */
+const apiError = (code: number, message: string) => Object.assign(new Error(message), { code });
+
+/** ConfigMaps in memory, with resourceVersions: a write naming an old one fails with 409 as the API server does. */
+export class MemoryConfigMaps implements ConfigMapApi {
+  readonly items = new Map<string, V1ConfigMap>();
+  private version = 0;
+  writes = 0;
+  async configMap(namespace: string, name: string): Promise<V1ConfigMap | undefined> {
+    const cm = this.items.get(`${namespace}/${name}`);
+    return cm && structuredClone(cm);
+  }
+  async createConfigMap(namespace: string, body: V1ConfigMap): Promise<V1ConfigMap> {
+    const key = `${namespace}/${body.metadata!.name}`;
+    if (this.items.has(key)) throw apiError(409, `configmaps "${body.metadata!.name}" already exists`);
+    return this.put(key, body);
+  }
+  async replaceConfigMap(namespace: string, body: V1ConfigMap): Promise<V1ConfigMap> {
+    const key = `${namespace}/${body.metadata!.name}`;
+    const old = this.items.get(key);
+    if (!old) throw apiError(404, `configmaps "${body.metadata!.name}" not found`);
+    if (old.metadata?.resourceVersion !== body.metadata?.resourceVersion)
+      throw apiError(409, 'the object has been modified');
+    return this.put(key, body);
+  }
+  private put(key: string, body: V1ConfigMap): V1ConfigMap {
+    this.writes++;
+    const stored = {
+      ...structuredClone(body),
+      metadata: { ...body.metadata, resourceVersion: String(++this.version) },
+    };
+    this.items.set(key, stored);
+    return structuredClone(stored);
+  }
+  /** The state record as stored, or undefined. */
+  record(): StateRecord | undefined {
+    const text = this.items.get(`${NAMESPACE}/${stateConfigMapName(RELEASE)}`)?.data?.[STATE_KEY];
+    return text ? (JSON.parse(text) as StateRecord) : undefined;
+  }
+}
+
+const pod = (name: string, uid: string, ready = true): PodView => ({
+  name,
+  uid,
+  phase: 'Running',
+  ready,
+  restarts: 0,
+  deleting: false,
+});
+
+/** The release's objects and the calls the phases made, with the chart's effect of each upgrade. */
+export class FakeCluster {
+  readonly namespace = NAMESPACE;
+  readonly release = RELEASE;
+  readonly objects = objectNames(RELEASE);
+  deployedEtcd?: { replicas: number; readyReplicas: number } = { replicas: 1, readyReplicas: 1 };
+  etcdServices: string[] = [this.objects.etcdSvc, this.objects.etcdHeadless];
+  etcdPods: PodView[] = [pod(this.objects.etcdPod0, 'etcd-pod-1')];
+  etcdPvcs: PvcView[] = [{ name: `${this.objects.etcdPvcPrefix}0`, size: '5Gi', phase: 'Bound' }];
+  embeddedPod?: PodView = pod(this.objects.embeddedPod, 'cp-pod-1');
+  storageClasses = [{ name: 'standard', isDefault: true }];
+  marked: MarkedObject[] = [];
+  /** Verbs the credentials may not use. */
+  missing: string[] = [];
+  pingError?: Error;
+  /** What the log gate sees: the success line by default. */
+  logGate: () => Promise<LogGateResult> = async () => ({
+    line: SUCCESS,
+    podUid: this.embeddedPod?.uid ?? '',
+    at: new Date().toISOString(),
+    container: 'current',
+  });
+  /** What each call the phases made was, in order ("deletePvc data-vc-etcd-0"). */
+  readonly calls: string[] = [];
+  /** Each upgrade replaces the control-plane pod: its uid counts up. */
+  private podGeneration = 1;
+
+  async ping(): Promise<void> {
+    if (this.pingError) throw this.pingError;
+  }
+  async missingAccess(): Promise<string[]> {
+    return this.missing;
+  }
+  async observe(): Promise<ObservedObjects> {
+    return structuredClone({
+      deployedEtcd: this.deployedEtcd,
+      etcdServices: this.etcdServices,
+      controlPlane: 'StatefulSet' as const,
+      controlPlaneReplicas: 1,
+      embeddedPod: this.embeddedPod,
+      etcdPods: this.etcdPods,
+      etcdPvcs: this.etcdPvcs,
+      storageClasses: this.storageClasses,
+      marked: this.marked,
+    });
+  }
+  async deleteStatefulSetOrphan(name: string): Promise<void> {
+    this.calls.push(`deleteStatefulSetOrphan ${name}`);
+  }
+  async deletePvc(name: string): Promise<void> {
+    this.calls.push(`deletePvc ${name}`);
+    this.etcdPvcs = this.etcdPvcs.filter((p) => p.name !== name);
+  }
+  async diagnoseControlPlane() {
+    this.calls.push('diagnoseControlPlane');
+    return {
+      findings: [`PVC ${this.objects.embeddedPvc} is Pending (no persistent volumes available)`],
+      details: [`PVC ${this.objects.embeddedPvc}: Pending`],
+    };
+  }
+  async settlePendingAsFailed(driver: string, revision: number): Promise<void> {
+    this.calls.push(`settlePendingAsFailed ${driver} ${revision}`);
+  }
+  async waitForSuccessLine(): Promise<LogGateResult> {
+    this.calls.push('waitForSuccessLine');
+    return this.logGate();
+  }
+  /** The chart's effect of an upgrade to `values`: a new control-plane pod; phase two's values remove the deployed etcd. */
+  applyChart(values: Values): void {
+    this.embeddedPod = pod(this.objects.embeddedPod, `cp-pod-${++this.podGeneration}`);
+    if (backingStoreOf(values) === 'embedded') {
+      this.deployedEtcd = undefined;
+      this.etcdServices = [];
+      this.etcdPods = [];
+    }
+  }
+}
+/** The ReleaseKube the phases get, over a FakeCluster. */
+function kubeOf(cluster: FakeCluster): ReleaseKube {
+  return {
+    namespace: cluster.namespace,
+    release: cluster.release,
+    ping: () => cluster.ping(),
+    missingAccess: () => cluster.missingAccess(),
+    observe: () => cluster.observe(),
+    embeddedPod: async () => cluster.embeddedPod,
+    deleteStatefulSetOrphan: (name) => cluster.deleteStatefulSetOrphan(name),
+    deletePvc: (name) => cluster.deletePvc(name),
+    diagnoseControlPlane: () => cluster.diagnoseControlPlane(),
+    settlePendingAsFailed: (driver, revision) => cluster.settlePendingAsFailed(driver, revision),
+    waitForSuccessLine: () => cluster.waitForSuccessLine(),
+  };
+}
+
+/** A control-plane StatefulSet that keeps /data on a volume claim template of `size`. */
+export const renderedWithClaim = (size = '100Gi'): string => `apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: ${RELEASE}
+spec:
+  template:
+    spec:
+      containers:
+        - name: syncer
+          volumeMounts:
+            - name: data
+              mountPath: /data
+  volumeClaimTemplates:
+    - metadata:
+        name: data
+      spec:
+        resources:
+          requests:
+            storage: ${size}
+`;
+
+/** The Helm release: its info, its user values, and each upgrade the phases ran. */
+export class FakeHelm implements ReleaseHelm {
+  info_: ReleaseInfo | undefined = { status: 'deployed', chartVersion: '0.27.0', revision: 1 };
+  values: Values = { controlPlane: { backingStore: { etcd: { deploy: { enabled: true } } } } };
+  helmVersion = 'v3.18.6';
+  manifest = renderedWithClaim();
+  readonly upgrades: { values: Values; dryRun: boolean }[] = [];
+  /** When set, the next real upgrade fails with this error (and applies nothing). */
+  failNextUpgrade?: Error;
+  private readonly cluster: FakeCluster;
+  constructor(cluster: FakeCluster) {
+    this.cluster = cluster;
+  }
+  async version(): Promise<string> {
+    return this.helmVersion;
+  }
+  async info(): Promise<ReleaseInfo | undefined> {
+    return this.info_ && { ...this.info_ };
+  }
+  async userValues(): Promise<Values> {
+    return structuredClone(this.values);
+  }
+  async upgrade(o: { valuesFile: string; timeoutMs: number; dryRun?: boolean }): Promise<string> {
+    const values = parseYaml(readFileSync(o.valuesFile, 'utf8')) as Values;
+    this.upgrades.push({ values, dryRun: o.dryRun === true });
+    if (o.dryRun) return '';
+    const failure = this.failNextUpgrade;
+    if (failure) {
+      this.failNextUpgrade = undefined;
+      throw failure;
+    }
+    this.values = values;
+    this.info_ = {
+      status: 'deployed',
+      chartVersion: this.info_?.chartVersion ?? '0.27.0',
+      revision: (this.info_?.revision ?? 0) + 1,
+    };
+    this.cluster.applyChart(values);
+    return '';
+  }
+  async template(): Promise<string> {
+    return this.manifest;
+  }
+}
+
+/** The two etcds as key counts per group; phase one's upgrade copies the deployed one into the embedded one. */
+export class FakeEtcd implements EtcdOps {
+  groups: Record<EtcdStore, Record<string, number>> = {
+    deployed: { '/registry/pods/': 10, '/registry/secrets/': 4, '/registry/events/': 3 },
+    embedded: {},
+  };
+  revision = 100;
+  unreadable = new Set<EtcdStore>();
+  backups = 0;
+  async census(store: EtcdStore): Promise<Census> {
+    if (this.unreadable.has(store)) throw new Error(`etcd of the ${store} store does not answer`);
+    const groups = { ...this.groups[store] };
+    const total = Object.values(groups).reduce((a, b) => a + b, 0);
+    return { revision: ++this.revision, total, groups, store, path: 'port-forward', takenAt: new Date().toISOString() };
+  }
+  async backup(dir: string) {
+    this.backups++;
+    const keys = Object.values(this.groups.deployed).reduce((a, b) => a + b, 0);
+    return {
+      record: { file: join(dir, 'snapshot.db'), bytes: 4096, sha256: 'ab'.repeat(32), revision: this.revision, keys },
+      restore: 'restore: etcdutl snapshot restore snapshot.db',
+    };
+  }
+}
+
+export const APPROVED: ApprovalVerdict = {
+  ok: true,
+  bypassed: false,
+  approvers: ['alice'],
+  checks: [{ name: 'run-approval', state: 'passed', reason: 'approved by alice' }],
+};
+
+export interface PhaseFixture {
+  deps: PhaseDeps & { report: RunReport };
+  report: RunReport;
+  cluster: FakeCluster;
+  helm: FakeHelm;
+  etcd: FakeEtcd;
+  configMaps: MemoryConfigMaps;
+  approval: { verdict: ApprovalVerdict; asked: number };
+  warnings: string[];
+}
+
+/**
+ * A fixture for one phase with `inputs` over a valid set (release vc in namespace team, chart
+ * 0.27.0). The cluster starts as a release on deployed etcd with no migration recorded.
+ */
+export function phaseFixture(phase: string, inputs: Record<string, string> = {}): PhaseFixture {
+  const all: Record<string, string> = {
+    release: RELEASE,
+    namespace: NAMESPACE,
+    'chart-version': '0.27.0',
+    phase,
+    'approval-environment': 'production',
+    ...inputs,
+  };
+  const {
+    kubeconfig: _k,
+    context: _c,
+    githubToken: _t,
+    prNumber: _p,
+    ...settings
+  } = parseSettings((name: string) => all[name] ?? '');
+  const cluster = new FakeCluster();
+  const helm = new FakeHelm(cluster);
+  const etcd = new FakeEtcd();
+  // The chart's copy: phase one's upgrade gives the embedded etcd what the deployed one holds.
+  const apply = cluster.applyChart.bind(cluster);
+  cluster.applyChart = (values) => {
+    apply(values);
+    if (backingStoreOf(values) === 'migrating') etcd.groups.embedded = { ...etcd.groups.deployed };
+  };
+  const configMaps = new MemoryConfigMaps();
+  const report = newReport(RELEASE, NAMESPACE, settings.phase);
+  const approval = { verdict: APPROVED, asked: 0 };
+  const warnings: string[] = [];
+  const workDir = mkdtempSync(join(tmpdir(), 'phase-fixture-'));
+  const deps = {
+    settings,
+    kube: kubeOf(cluster),
+    helm,
+    store: new StateStore(configMaps, NAMESPACE, RELEASE, 'run-1'),
+    etcd,
+    approvals: {
+      verify: async () => {
+        approval.asked++;
+        return approval.verdict;
+      },
+    },
+    log: {
+      info: () => undefined,
+      warning: (m: string) => void warnings.push(m),
+      group: <T>(_name: string, fn: () => Promise<T>) => fn(),
+    },
+    runId: 'run-1',
+    workDir,
+    backupDir: join(workDir, 'backup'),
+    helmDriver: undefined,
+    report,
+  };
+  return { deps, report, cluster, helm, etcd, configMaps, approval, warnings };
+}
+
+/** Runs a phase as the runner does: its outcome, or the outcome of what stopped it, into the report. */
+export async function runPhaseIn(fx: PhaseFixture, phase: (deps: PhaseDeps) => Promise<Outcome>): Promise<RunReport> {
+  let outcome: Outcome;
+  try {
+    outcome = await phase(fx.deps);
+  } catch (e) {
+    outcome = stopOutcome(e, RELEASE);
+  }
+  return Object.assign(fx.report, outcome);
+}
+
+let runs = 1;
+
+/** A fresh fixture over the same cluster, Helm, etcds and records: the next run of the workflow. */
+export function nextRun(fx: PhaseFixture, phase: string, inputs: Record<string, string> = {}): PhaseFixture {
+  const next = phaseFixture(phase, inputs);
+  const deps = {
+    ...next.deps,
+    kube: fx.deps.kube,
+    helm: fx.helm,
+    etcd: fx.etcd,
+    store: new StateStore(fx.configMaps, NAMESPACE, RELEASE, `run-${++runs}`),
+  };
+  return { ...next, deps, cluster: fx.cluster, helm: fx.helm, etcd: fx.etcd, configMaps: fx.configMaps };
+}
