@@ -13,7 +13,7 @@ import type { Cluster } from './cluster.ts';
 import { fleetKubeconfig, rbacObjects } from './service-account.ts';
 import { FIXTURE_CHART, type DemoOptions, type DemoVCluster } from './vcluster-release.ts';
 import type { WorkflowSpec } from './workflow-engine.ts';
-import { campaignOrder } from '../src/core/fleet/campaign.ts';
+import { campaignOrder } from '../src/core/fleet/waves.ts';
 
 export const OWNER = 'example';
 export const REPO = 'platform';

@@ -10,13 +10,8 @@ import { readFleet } from '../adapters/kube/fleet.ts';
 import { groupFleet } from '../core/fleet/grouping.ts';
 import { classifyFleet, countStates, type FleetEntry } from '../core/fleet/classification.ts';
 import { fleetMatrix } from '../core/fleet/matrix.ts';
-import {
-  campaignCandidates,
-  campaignMatrix,
-  planCampaign,
-  type CampaignView,
-  type Member,
-} from '../core/fleet/campaign.ts';
+import { campaignMatrix, planCampaign, type CampaignView, type Member } from '../core/fleet/campaign.ts';
+import { campaignCandidates } from '../core/fleet/waves.ts';
 import { renderFleetSummary } from '../report/fleet-summary.ts';
 
 /**

@@ -1,7 +1,8 @@
 // The inputs that make discover run the fleet as a campaign in waves: the wave sizes, the canaries,
 // the failure budget, and which batch of this workflow run the step follows.
 import { CONTROL, show, type InputReader } from './input-reader.ts';
-import type { CampaignSettings, CanaryChoice } from '../fleet/campaign.ts';
+import type { CampaignSettings } from '../fleet/campaign.ts';
+import type { CanaryChoice } from '../fleet/waves.ts';
 
 /** The campaign as the user asked for it; the batch size comes from max-releases. */
 export type CampaignChoices = Omit<CampaignSettings, 'batchSize'>;
