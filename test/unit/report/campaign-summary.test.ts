@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { countStates } from '../../../src/core/fleet/classification.ts';
+import { classifyFleet, countStates } from '../../../src/core/fleet/classification.ts';
 import { groupFleet } from '../../../src/core/fleet/grouping.ts';
-import { classifyFleet } from '../../../src/core/fleet/classification.ts';
 import { planCampaign } from '../../../src/core/fleet/campaign.ts';
 import { campaignCandidates } from '../../../src/core/fleet/waves.ts';
 import { renderFleetSummary } from '../../../src/report/fleet-summary.ts';
