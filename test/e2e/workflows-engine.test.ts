@@ -414,7 +414,7 @@ const CHECKS: Check[] = [
       ).toEqual([]);
       const report = job(r, 'report');
       expect(report.result, explain(r)).toBe('failure');
-      expect(stepOutputs(report, 'discover').campaign).toBe('stopped');
+      expect(stepOutputs(report, 'discover').campaign, explain(r)).toBe('stopped');
       const summary = report.summary.replaceAll('\\', '');
       expect(summary.indexOf('**Campaign stopped:**'), summary).toBeGreaterThan(0);
       expect(summary.indexOf('**Campaign stopped:**')).toBeLessThan(summary.indexOf('| wave | releases |'));

@@ -138,6 +138,10 @@ describe('examples/fleet-waves.yml', () => {
         batch: `\${{ needs.plan-${n}.outputs.batch }}`,
       });
       for (const k of campaign) expect(verified[k], `verified-${n} ${k}`).toBe(plan[k]);
+      // A job output is never empty (an engine may pass an empty one on unevaluated), and the next steps go on only while the campaign runs.
+      for (const out of Object.values(wf.jobs[`plan-${n}`].outputs as Record<string, string>))
+        expect(out === '${{ steps.discover.outputs.matrix }}' || /\|\| '[^']+' }}$/.test(out), out).toBe(true);
+      expect(wf.jobs[`verified-${n}`].if).toBe(`\${{ !cancelled() && needs.plan-${n}.outputs.campaign == 'running' }}`);
       expect(wf.jobs[`migrate-${n}`].strategy).toMatchObject({
         'fail-fast': false,
         matrix: `\${{ fromJSON(needs.plan-${n}.outputs.matrix) }}`,
@@ -145,7 +149,7 @@ describe('examples/fleet-waves.yml', () => {
     }
     const report = actionStep('report').with;
     expect(report['after-batch']).toBe(
-      '${{ needs.plan-4.outputs.batch || needs.plan-3.outputs.batch || needs.plan-2.outputs.batch || needs.plan-1.outputs.batch }}',
+      "${{ needs.plan-4.outputs.campaign == 'running' && needs.plan-4.outputs.batch || needs.plan-3.outputs.campaign == 'running' && needs.plan-3.outputs.batch || needs.plan-2.outputs.campaign == 'running' && needs.plan-2.outputs.batch || needs.plan-1.outputs.campaign == 'running' && needs.plan-1.outputs.batch || '' }}",
     );
   });
 
