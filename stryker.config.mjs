@@ -1,6 +1,6 @@
 // Mutation testing of the pure core (npm run test:mutation): do the unit tests fail when a decision breaks?
 // The folders src/core and src/report hold every pure decision and rendering; adapters and phases are
-// covered by the integration and end-to-end tests instead.
+// not mutated, but the unit tests of the phases (over the phase fixture) run against the mutants they reach.
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   testRunner: 'vitest',

@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { binDir, binPath } from './bins.ts';
 import { makeCA, makeCert, type CA } from './pki.ts';
+import { READER_LABEL, SERVING_ANNOTATION } from './vcluster-standin.ts';
 import { listenPort, logTail, startProcess, waitFor, type ManagedProcess, type StartOptions } from './processes.ts';
 
 export interface ClusterOptions {
@@ -150,6 +151,35 @@ function kwokCrd(kind: string, plural: string): k8s.V1CustomResourceDefinition {
       ],
     },
   };
+}
+
+// kwok reports every pod Ready as soon as it is bound; a kubelet waits for the readiness probe. The
+// action's reader pod must not look Ready before the etcd the vCluster stand-in runs for it serves,
+// so only a status update of a pod the stand-in marked as serving may say Ready.
+async function readerReadyPolicy(kc: k8s.KubeConfig): Promise<void> {
+  const adm = kc.makeApiClient(k8s.AdmissionregistrationV1Api);
+  const name = 'standin-reader-ready-when-serving';
+  await adm.createValidatingAdmissionPolicy({
+    body: {
+      metadata: { name },
+      spec: {
+        failurePolicy: 'Fail',
+        matchConstraints: {
+          objectSelector: { matchLabels: { app: READER_LABEL.split('=')[1]! } },
+          resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['UPDATE'], resources: ['pods/status'] }],
+        },
+        validations: [
+          {
+            expression: `(has(object.metadata.annotations) && '${SERVING_ANNOTATION}' in object.metadata.annotations) || !has(object.status.conditions) || !object.status.conditions.exists(c, c.type == 'Ready' && c.status == 'True')`,
+            message: 'a reader pod is Ready only once the etcd the vCluster stand-in runs for it serves',
+          },
+        ],
+      },
+    },
+  });
+  await adm.createValidatingAdmissionPolicyBinding({
+    body: { metadata: { name }, spec: { policyName: name, validationActions: ['Deny'] } },
+  });
 }
 
 // kube-controller-manager and kube-scheduler serve /healthz with a self-signed certificate.
@@ -368,6 +398,8 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
         ).length === 3
       );
     });
+
+    await readerReadyPolicy(kc);
 
     const podBinDir = join(dir, 'pod-bin');
     writePodBin(podBinDir);

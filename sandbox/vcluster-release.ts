@@ -9,6 +9,7 @@ import type { Cluster } from './cluster.ts';
 import { actionKubeconfig } from './service-account.ts';
 import { REPO_ROOT } from './action-runner.ts';
 import { createVClusterStandIn, type StandInFaults, type VClusterStandIn } from './vcluster-standin.ts';
+import type { StoreCheckCode } from './vcluster-store-check.ts';
 
 const run = promisify(execFile);
 export const FIXTURE_CHART = join(REPO_ROOT, 'test', 'fixtures', 'vcluster-chart');
@@ -29,6 +30,8 @@ export interface DemoOptions {
   /** Extra `--set` values of the install (deploy.enabled=true is always set). */
   set?: string[];
   faults?: StandInFaults;
+  /** Which vCluster code plays the store check (the stand-in's `storeCheck`; default before-0.33). */
+  storeCheck?: StoreCheckCode;
   chart?: string;
 }
 
@@ -60,6 +63,7 @@ export async function installDemoVCluster(cluster: Cluster, o: DemoOptions): Pro
     release: o.release,
     dir: join(cluster.dir, 'standin', o.namespace, o.release),
     faults: o.faults,
+    storeCheck: o.storeCheck,
   });
   await standIn.start();
   const helm = helmAsAdmin(cluster);
@@ -76,8 +80,11 @@ export async function installDemoVCluster(cluster: Cluster, o: DemoOptions): Pro
       '--timeout',
       '3m',
     ]);
+    // Seeded, and the control plane's first start ran vCluster's store check (and wrote its annotations).
     await standIn.waitForHistory(
-      (h) => h.some((l) => l.includes('deployed etcd seeded') || l.includes('existing data')),
+      (h) =>
+        h.some((l) => l.includes('deployed etcd seeded') || l.includes('existing data')) &&
+        h.some((l) => l.includes('store check passed')),
       90_000,
     );
   } catch (e) {

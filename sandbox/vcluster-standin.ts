@@ -11,6 +11,11 @@
 //   earlier migration it first copies the deployed etcd (snapshot save + restore) and writes
 //   vCluster's success line to the CRI log kwok serves. Without the flag it starts empty.
 // - When StatefulSet `<release>-etcd` and its pod are gone, the deployed etcd process stops.
+// - Every control-plane start (pod `<release>-0`, or a pod of Deployment `<release>` while etcd is
+//   deployed) first runs vCluster's store check on the annotations of `vc-config-<release>`: a
+//   switch vCluster refuses crash-loops with vCluster's message in the log.
+// - A pod labelled `app=vcluster-etcd-migrate-reader` that mounts `data-<release>-0` gets a real etcd
+//   on the embedded etcd's data (port 2379, Ready once it serves) until the pod is deleted.
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -21,10 +26,15 @@ import { binPath } from './bins.ts';
 import { startEtcd, vClusterEtcdPki, type EtcdProcess } from './etcd-process.ts';
 import { countByGroup, deletePrefix, listKeys, seedKeyspace, type EtcdTls } from './keyspace.ts';
 import { adoptProcess, listenPort } from './processes.ts';
+import { storeCheck, type StoreCheckCode } from './vcluster-store-check.ts';
 
 const run = promisify(execFile);
 
 export const SUCCESS_LINE = 'Successfully migrated etcd database to embedded etcd';
+/** Label of the pod the action runs etcd in on the embedded etcd's PVC while the control plane is stopped. */
+export const READER_LABEL = 'app=vcluster-etcd-migrate-reader';
+/** Set by the stand-in on a reader pod once its etcd serves; without it the cluster refuses to mark the pod Ready. */
+export const SERVING_ANNOTATION = 'vcluster-standin/etcd-serving';
 
 export interface StandInFaults {
   /** Copy the data but never write the success line. */
@@ -45,6 +55,8 @@ export interface StandInFaults {
    * drain); its StatefulSet makes a new pod, which starts on the migrated data without the line.
    */
   replacePodAfterSuccess?: boolean;
+  /** The reader pod's etcd does not start while this is set: the pod stays not Ready (held at that step). */
+  holdReader?: boolean;
 }
 
 export interface StandInOptions {
@@ -55,10 +67,17 @@ export interface StandInOptions {
   /** Working directory: certificates, logs, snapshots. */
   dir: string;
   faults?: StandInFaults;
+  /**
+   * Which vCluster code plays the store check at each start (default `before-0.33`, the fixture
+   * chart's 0.27: annotations written at every start). `since-0.33`: a vCluster first created on
+   * 0.33 or later, whose store annotation is only rewritten when it already exists.
+   */
+  storeCheck?: StoreCheckCode;
   pollMs?: number;
 }
 
-export type EtcdWhich = 'deployed' | 'embedded';
+/** The deployed etcd, the control plane's embedded etcd, or the reader pod's etcd on the embedded data. */
+export type EtcdWhich = 'deployed' | 'embedded' | 'reader';
 
 export interface VClusterStandIn {
   start(): Promise<void>;
@@ -68,12 +87,18 @@ export interface VClusterStandIn {
   etcdTls(which: EtcdWhich): EtcdTls | undefined;
   /** Keys per census group of one etcd, read directly (not through the action). */
   keyCounts(which: EtcdWhich): Promise<Map<string, number>>;
+  /**
+   * Freeze one etcd process (SIGSTOP): every request to it hangs, so a run is provably held at the
+   * step that talks to it. `resumeEtcd` lets it go on (SIGCONT).
+   */
+  pauseEtcd(which: EtcdWhich): Promise<void>;
+  resumeEtcd(which: EtcdWhich): void;
   /** Stop the deployed etcd process now (fault: deployed etcd down); it is not restarted. */
   stopDeployedEtcd(): Promise<void>;
   /** Number of keys written when the deployed etcd was seeded (0 until then). */
   seededKeys(): number;
-  /** Files kwok serves as the logs of container `syncer` of pod `<release>-0`. */
-  logFiles(): { current: string; previous: string };
+  /** Files kwok serves as the logs of container `syncer` of a control-plane pod (default `<release>-0`). */
+  logFiles(pod?: string): { current: string; previous: string };
   /** What the stand-in did, one line each (no secrets). */
   history: string[];
   /** Resolves when `pred` holds on the history; rejects after timeoutMs. */
@@ -125,6 +150,10 @@ export function createVClusterStandIn(o: StandInOptions): VClusterStandIn {
   let deployed: { etcd: EtcdProcess; forget: () => void } | undefined;
   let deployedDisabled = false;
   let embedded: { etcd: EtcdProcess; forget: () => void } | undefined;
+  let reader: { pod: string; uid: string; etcd: EtcdProcess; forget: () => void; marked?: boolean } | undefined;
+  let readerWaiting = ''; // why the reader pod waits (noted once per reason)
+  let storeRefused = false; // pod <release>-0's last start was refused by the store check
+  const deploymentPods = new Map<string, { uid: string; restarts: number; retryAt: number }>();
   let podUid: string | undefined;
   let restartCount = 0;
   let retryAt = 0; // a container start that must be tried again (deployed etcd unreachable)
@@ -133,6 +162,18 @@ export function createVClusterStandIn(o: StandInOptions): VClusterStandIn {
   let timer: NodeJS.Timeout | undefined;
   let ticking: Promise<void> | undefined;
   let stopped = false;
+
+  const paused = new Set<EtcdProcess>();
+  const cont = (p: EtcdProcess) => {
+    try {
+      process.kill(p.pid, 'SIGCONT');
+    } catch {
+      /* exited meanwhile */
+    }
+    paused.delete(p);
+  };
+  const etcdOf = (which: EtcdWhich): EtcdProcess | undefined =>
+    which === 'deployed' ? deployed?.etcd : which === 'embedded' ? embedded?.etcd : reader?.etcd;
 
   const tlsFor = (p: EtcdProcess | undefined): EtcdTls | undefined =>
     p && pki
@@ -144,13 +185,23 @@ export function createVClusterStandIn(o: StandInOptions): VClusterStandIn {
         }
       : undefined;
 
-  const writeLog = (text: string) => {
-    appendFileSync(logCurrent, `${criTime()} stdout F ${text}\n`);
+  const writeLog = (text: string, file = logCurrent) => {
+    appendFileSync(file, `${criTime()} stdout F ${text}\n`);
   };
-  const info = (src: string, msg: string) =>
-    writeLog(`${criTime().slice(0, 23)}Z\tINFO\t${src}\t${msg}\t{"component": "vcluster"}`);
+  const info = (src: string, msg: string, file = logCurrent) =>
+    writeLog(`${criTime().slice(0, 23)}Z\tINFO\t${src}\t${msg}\t{"component": "vcluster"}`, file);
   const fatal = (src: string, msg: string) =>
     writeLog(`${criTime().slice(0, 23)}Z\tFATAL\t${src}\t${msg}\t{"component": "vcluster"}`);
+  // What vCluster's main does with an error its start returned: log it, exit 1.
+  const startError = (err: string, file: string) =>
+    writeLog(
+      `${criTime().slice(0, 23)}Z\tERROR\tcmd/root.go:56\terror\t{"component": "vcluster", "error": ${JSON.stringify(err)}}`,
+      file,
+    );
+  const podLogFiles = (pod: string) =>
+    pod === `${release}-0`
+      ? { current: logCurrent, previous: logPrevious }
+      : { current: join(logDir, `${pod}.syncer.log`), previous: join(logDir, `${pod}.syncer.previous.log`) };
 
   // kwok objects (Logs, PortForward, Exec) named after the pod: create, or replace when they exist.
   async function putKwok(plural: string, kind: string, name: string, spec: Record<string, unknown>): Promise<void> {
@@ -305,11 +356,80 @@ export function createVClusterStandIn(o: StandInOptions): VClusterStandIn {
     await routePod(podName, 'etcd', etcd);
   }
 
-  async function readConfig(): Promise<Record<string, unknown> | undefined> {
+  async function readConfigSecret(): Promise<
+    { cfg: Record<string, unknown> | undefined; annotations: Record<string, string> } | undefined
+  > {
     const sec = await orNull(core.readNamespacedSecret({ name: `vc-config-${release}`, namespace: ns }));
-    const raw = sec?.data?.['config.yaml'];
-    if (!raw) return undefined;
-    return YAML.parse(Buffer.from(raw, 'base64').toString()) as Record<string, unknown>;
+    if (!sec) return undefined;
+    const raw = sec.data?.['config.yaml'];
+    const cfg = raw ? (YAML.parse(Buffer.from(raw, 'base64').toString()) as Record<string, unknown>) : undefined;
+    return { cfg, annotations: sec.metadata?.annotations ?? {} };
+  }
+  async function readConfig(): Promise<Record<string, unknown> | undefined> {
+    return (await readConfigSecret())?.cfg;
+  }
+
+  // vCluster's store check at one container start, before anything else runs. A refusal is
+  // logged as vCluster's main logs the error its start returned; the caller crash-loops the pod.
+  async function checkStore(pod: string, file: string): Promise<boolean> {
+    const sec = await readConfigSecret();
+    if (!sec) return true;
+    const r = storeCheck(o.storeCheck ?? 'before-0.33', sec.cfg, sec.annotations);
+    if (r.refused) {
+      startError(r.refused, file);
+      note(`store check refused the start of ${pod}: ${r.refused}`);
+      return false;
+    }
+    if (r.write) {
+      await core.patchNamespacedSecret(
+        { name: `vc-config-${release}`, namespace: ns, body: { metadata: { annotations: r.write } } },
+        k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+      );
+    }
+    const wrote = r.write
+      ? `; wrote ${Object.entries(r.write)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(', ')}`
+      : '';
+    note(`store check passed for ${pod} (${r.store})${wrote}`);
+    return true;
+  }
+
+  // Container status of a control-plane pod as kubelet reports it: crashed (CrashLoopBackOff,
+  // not Ready) or running and Ready again after a restart.
+  async function setContainerState(podName: string, restarts: number, crashed: boolean): Promise<void> {
+    const now = new Date();
+    const fresh = await core.readNamespacedPod({ name: podName, namespace: ns });
+    const lastState = { terminated: { exitCode: 1, reason: 'Error', startedAt: now, finishedAt: now } };
+    fresh.status = {
+      ...fresh.status,
+      containerStatuses:
+        fresh.spec?.containers.map((c) => ({
+          name: c.name,
+          image: c.image ?? '',
+          imageID: '',
+          ready: !crashed,
+          started: !crashed,
+          restartCount: restarts,
+          state: crashed
+            ? {
+                waiting: {
+                  reason: 'CrashLoopBackOff',
+                  message: `back-off 10s restarting failed container=${c.name} pod=${podName}`,
+                },
+              }
+            : { running: { startedAt: now } },
+          ...(restarts > 0 || crashed ? { lastState } : {}),
+        })) ?? [],
+      conditions: (fresh.status?.conditions ?? []).map((c) =>
+        c.type === 'Ready' || c.type === 'ContainersReady'
+          ? crashed
+            ? { ...c, status: 'False', reason: 'ContainersNotReady', lastTransitionTime: now }
+            : { type: c.type, status: 'True', lastTransitionTime: now }
+          : c,
+      ),
+    };
+    await core.replaceNamespacedPodStatus({ name: podName, namespace: ns, body: fresh });
   }
 
   async function stopEmbedded(): Promise<void> {
@@ -327,34 +447,7 @@ export function createVClusterStandIn(o: StandInOptions): VClusterStandIn {
     }
     info('setup/controller_context.go:214', 'Using embedded etcd');
     fatal('etcd/embedded.go:88', 'start embedded etcd: etcdserver: member data is corrupted (stand-in fault)');
-    const now = new Date();
-    const fresh = await core.readNamespacedPod({ name: pod.metadata!.name!, namespace: ns });
-    const cs =
-      fresh.spec?.containers.map((c) => ({
-        name: c.name,
-        image: c.image ?? '',
-        imageID: '',
-        ready: false,
-        started: false,
-        restartCount,
-        state: {
-          waiting: {
-            reason: 'CrashLoopBackOff',
-            message: `back-off 10s restarting failed container=${c.name} pod=${pod.metadata!.name}`,
-          },
-        },
-        lastState: { terminated: { exitCode: 1, reason: 'Error', startedAt: now, finishedAt: now } },
-      })) ?? [];
-    fresh.status = {
-      ...fresh.status,
-      containerStatuses: cs,
-      conditions: (fresh.status?.conditions ?? []).map((c) =>
-        c.type === 'Ready' || c.type === 'ContainersReady'
-          ? { ...c, status: 'False', reason: 'ContainersNotReady', lastTransitionTime: now }
-          : c,
-      ),
-    };
-    await core.replaceNamespacedPodStatus({ name: pod.metadata!.name!, namespace: ns, body: fresh });
+    await setContainerState(pod.metadata!.name!, restartCount, true);
     restartCount++;
     nextCrash = Date.now() + 4000;
     note(`control plane crashed (restart ${restartCount})`);
@@ -382,6 +475,144 @@ export function createVClusterStandIn(o: StandInOptions): VClusterStandIn {
     note('fault: control-plane container restarted after the success line');
   }
 
+  // A container's log at its start. A new pod has no previous container (its log went with the
+  // old pod); the same pod's next start keeps the last one as the previous log.
+  async function newContainerLog(podName: string, newPod: boolean): Promise<void> {
+    const f = podLogFiles(podName);
+    if (newPod) writeFileSync(f.previous, '');
+    else if (existsSync(f.current)) renameSync(f.current, f.previous);
+    writeFileSync(f.current, '');
+    await putKwok('logs', 'Logs', podName, {
+      logs: [{ containers: ['syncer'], logsFile: f.current, previousLogsFile: f.previous, follow: true }],
+    });
+  }
+
+  // One start of container `syncer` of a pod of Deployment <release> (the control plane while etcd
+  // is deployed): only the store check runs here; the control plane then serves from that etcd.
+  async function deploymentPodStart(pod: k8s.V1Pod): Promise<void> {
+    const name = pod.metadata!.name!;
+    const uid = pod.metadata!.uid!;
+    const prev = deploymentPods.get(name);
+    const newPod = prev?.uid !== uid;
+    const st = newPod ? { uid, restarts: 0, retryAt: 0 } : prev!;
+    const file = podLogFiles(name).current;
+    await newContainerLog(name, newPod);
+    info('setup/config.go:51', 'Using config from /var/lib/vcluster/config.yaml (vCluster stand-in)', file);
+    if (!(await checkStore(name, file))) {
+      await setContainerState(name, st.restarts, true);
+      st.restarts++;
+      st.retryAt = Date.now() + 4000;
+    } else {
+      if (st.retryAt) await setContainerState(name, st.restarts, false);
+      st.retryAt = 0;
+      info(
+        'setup/controller_context.go:190',
+        'Backing store is not embedded etcd; nothing to run in the stand-in',
+        file,
+      );
+      note(`container syncer of ${name} started (uid ${uid.slice(0, 8)})`);
+    }
+    deploymentPods.set(name, st);
+  }
+
+  async function syncDeploymentPods(pods: k8s.V1Pod[]): Promise<void> {
+    const seen = new Set<string>();
+    for (const pod of pods) {
+      const name = pod.metadata!.name!;
+      if (name === `${release}-0` || !podRunning(pod)) continue;
+      seen.add(name);
+      const st = deploymentPods.get(name);
+      if (st && st.uid === pod.metadata!.uid && !(st.retryAt && Date.now() > st.retryAt)) continue;
+      await deploymentPodStart(pod);
+    }
+    for (const name of [...deploymentPods.keys()]) if (!seen.has(name)) deploymentPods.delete(name);
+  }
+
+  // The action's reader pod: a real etcd on the embedded etcd's data while the control plane is
+  // stopped, stopped again when the pod is deleted. The cluster lets only this stand-in report it
+  // Ready (kwok would at once), and the stand-in does so once its etcd serves: Ready means serving.
+  async function syncReader(): Promise<void> {
+    const claim = `data-${release}-0`;
+    const pods = (await core.listNamespacedPod({ namespace: ns, labelSelector: READER_LABEL })).items.filter((p) =>
+      (p.spec?.volumes ?? []).some((v) => v.persistentVolumeClaim?.claimName === claim),
+    );
+    const live = pods.find((p) => !!p.spec?.nodeName && !p.metadata?.deletionTimestamp);
+    if (reader && live?.metadata?.uid !== reader.uid) {
+      await reader.etcd.stop();
+      reader.forget();
+      await dropKwok('portforwards', reader.pod);
+      await dropKwok('execs', reader.pod);
+      note(`reader etcd stopped: pod ${reader.pod} gone`);
+      reader = undefined;
+    }
+    if (reader && !reader.marked) {
+      // Marking it Ready lost a race with kwok's own status write: try again on this tick.
+      await markServing(reader.pod);
+      reader.marked = true;
+    }
+    if (reader || !live) return;
+    const podName = live.metadata!.name!;
+    const wait = (why: string) => {
+      if (readerWaiting !== why) note(`reader pod ${podName} waits: ${why}`);
+      readerWaiting = why;
+    };
+    if (faults.holdReader) return wait('held by the stand-in (fault holdReader)');
+    if (embedded) return wait(`the embedded etcd of ${release}-0 still runs on ${claim}`);
+    const base = await pvcDir(claim);
+    if (!base) return wait(`PVC ${claim} is not bound`);
+    readerWaiting = '';
+    const etcd = await startEtcd({
+      dir: join(dir, 'etcd-logs'),
+      name: podName,
+      ca: pki!['etcd-ca.crt']!,
+      cert: pki!['etcd-server.crt']!,
+      key: pki!['etcd-server.key']!,
+      dataDir: join(base, 'etcd'),
+      clientPort: await listenPort(),
+      peerPort: await listenPort(),
+      extraArgs: ['--unsafe-no-fsync=true'],
+    });
+    reader = { pod: podName, uid: live.metadata!.uid!, etcd, forget: adoptProcess(etcd.pid) };
+    note(`reader etcd started for pod ${podName} on the data of ${claim}`);
+    await routePod(podName, 'etcd', etcd);
+    await markServing(podName);
+    reader.marked = true;
+  }
+
+  // The status kubelet reports once the readiness probe passed: Running, every container Ready.
+  async function markServing(podName: string): Promise<void> {
+    await core.patchNamespacedPod(
+      { name: podName, namespace: ns, body: { metadata: { annotations: { [SERVING_ANNOTATION]: 'true' } } } },
+      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+    );
+    const pod = await core.readNamespacedPod({ name: podName, namespace: ns });
+    const now = new Date();
+    const conditions = ['Initialized', 'ContainersReady', 'Ready', 'PodScheduled'].map((type) => ({
+      type,
+      status: 'True',
+      lastTransitionTime: now,
+    }));
+    pod.status = {
+      ...pod.status,
+      phase: 'Running',
+      hostIP: '127.0.0.1',
+      podIP: '127.0.0.1',
+      podIPs: [{ ip: '127.0.0.1' }],
+      startTime: pod.status?.startTime ?? now,
+      conditions,
+      containerStatuses: (pod.spec?.containers ?? []).map((c) => ({
+        name: c.name,
+        image: c.image ?? '',
+        imageID: '',
+        ready: true,
+        started: true,
+        restartCount: 0,
+        state: { running: { startedAt: now } },
+      })),
+    };
+    await core.replaceNamespacedPodStatus({ name: podName, namespace: ns, body: pod });
+  }
+
   // One start of container `syncer` of pod <release>-0.
   async function containerStart(pod: k8s.V1Pod, newPod: boolean): Promise<boolean> {
     const podName = `${release}-0`;
@@ -394,16 +625,22 @@ export function createVClusterStandIn(o: StandInOptions): VClusterStandIn {
     const usesPvc = (pod.spec?.volumes ?? []).every((v) => v.name !== 'data' || !v.emptyDir);
     const base = usesPvc ? await pvcDir(`data-${podName}`) : join(dir, 'emptydir', pod.metadata!.uid!);
     if (!base) return false; // PVC not bound yet: the container cannot start
+    if (reader) return false; // the reader pod's etcd holds the embedded etcd's data
     await stopEmbedded();
-    // A new pod has no previous container (its log went with the old pod); the same pod's next
-    // start keeps the last one as the previous log.
-    if (newPod) writeFileSync(logPrevious, '');
-    else if (existsSync(logCurrent)) renameSync(logCurrent, logPrevious);
-    writeFileSync(logCurrent, '');
-    await putKwok('logs', 'Logs', podName, {
-      logs: [{ containers: ['syncer'], logsFile: logCurrent, previousLogsFile: logPrevious, follow: true }],
-    });
+    if (newPod) storeRefused = false;
+    await newContainerLog(podName, newPod);
     info('setup/config.go:51', 'Using config from /var/lib/vcluster/config.yaml (vCluster stand-in)');
+    if (!(await checkStore(podName, logCurrent))) {
+      await setContainerState(podName, restartCount, true);
+      restartCount++;
+      retryAt = Date.now() + 4000; // kubelet's next start of the container
+      storeRefused = true;
+      return true;
+    }
+    if (storeRefused) {
+      storeRefused = false;
+      await setContainerState(podName, restartCount, false);
+    }
     if (!embeddedEnabled) {
       info('setup/controller_context.go:190', 'Backing store is not embedded etcd; nothing to run in the stand-in');
       return true;
@@ -507,7 +744,10 @@ export function createVClusterStandIn(o: StandInOptions): VClusterStandIn {
   }
 
   async function syncControlPlane(): Promise<void> {
-    const pod = await orNull(core.readNamespacedPod({ name: `${release}-0`, namespace: ns }));
+    const pods = (await core.listNamespacedPod({ namespace: ns, labelSelector: `app=vcluster,release=${release}` }))
+      .items;
+    await syncDeploymentPods(pods);
+    const pod = pods.find((p) => p.metadata?.name === `${release}-0`) ?? null;
     if (!podRunning(pod)) {
       if (!pod && embedded) {
         await stopEmbedded();
@@ -533,6 +773,7 @@ export function createVClusterStandIn(o: StandInOptions): VClusterStandIn {
   async function tick(): Promise<void> {
     if (!(await ensureCerts())) return;
     await syncDeployed();
+    await syncReader();
     await syncControlPlane();
   }
 
@@ -558,7 +799,13 @@ export function createVClusterStandIn(o: StandInOptions): VClusterStandIn {
       stopped = true;
       if (timer) clearTimeout(timer);
       await ticking;
+      for (const p of [...paused]) cont(p);
       await stopEmbedded();
+      if (reader) {
+        await reader.etcd.stop();
+        reader.forget();
+        reader = undefined;
+      }
       if (deployed) {
         await deployed.etcd.stop();
         deployed.forget();
@@ -568,9 +815,23 @@ export function createVClusterStandIn(o: StandInOptions): VClusterStandIn {
     setFaults(f) {
       faults = { ...f };
     },
-    etcdTls: (which) => tlsFor(which === 'deployed' ? deployed?.etcd : embedded?.etcd),
+    etcdTls: (which) => tlsFor(etcdOf(which)),
+    async pauseEtcd(which) {
+      const p = etcdOf(which);
+      if (!p) throw new Error(`the stand-in's ${which} etcd of ${ns}/${release} is not running`);
+      process.kill(p.pid, 'SIGSTOP');
+      paused.add(p);
+      note(`fault: ${which} etcd paused`);
+    },
+    resumeEtcd(which) {
+      for (const p of [...paused]) {
+        if (p !== etcdOf(which)) continue;
+        cont(p);
+        note(`fault: ${which} etcd resumed`);
+      }
+    },
     async keyCounts(which) {
-      const t = tlsFor(which === 'deployed' ? deployed?.etcd : embedded?.etcd);
+      const t = tlsFor(etcdOf(which));
       if (!t) throw new Error(`the stand-in's ${which} etcd of ${ns}/${release} is not running`);
       return countByGroup(await listKeys(t));
     },
@@ -584,7 +845,7 @@ export function createVClusterStandIn(o: StandInOptions): VClusterStandIn {
       }
     },
     seededKeys: () => seeded,
-    logFiles: () => ({ current: logCurrent, previous: logPrevious }),
+    logFiles: (pod) => podLogFiles(pod ?? `${release}-0`),
     async waitForHistory(pred, timeoutMs = 60_000) {
       const deadline = Date.now() + timeoutMs;
       while (!pred(history)) {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FleetSettings } from '../core/inputs/fleet-config.ts';
 import { liteConnection, UnsupportedKubeconfig, type KubeConnection } from '../adapters/kube/lite-client.ts';
-import { readFleet } from '../adapters/kube/fleet.ts';
+import { readFleet, type FleetRead, type FleetReadOptions } from '../adapters/kube/fleet.ts';
 import { groupFleet } from '../core/fleet/grouping.ts';
 import { classifyFleet, countStates, type FleetEntry } from '../core/fleet/classification.ts';
 import { fleetMatrix } from '../core/fleet/matrix.ts';
@@ -59,7 +59,7 @@ function runUrl(): string | undefined {
   return server && repo && run ? `${server}/${repo}/actions/runs/${run}` : undefined;
 }
 
-/** A job output holds at most 1 MB: the `fleet` output lists this many releases, the file all of them. */
+/** A job output holds at most 1 MB: the `fleet` output lists this many releases, the fleet file all of them. */
 const FLEET_OUTPUT_MAX = 500;
 
 /** The fleet as JSON objects without text a workflow does not need: one per release, its wave when in a campaign. */
@@ -87,24 +87,111 @@ function fleetRows(entries: FleetEntry[], campaign: CampaignView | undefined): o
 }
 
 /** The campaign in the log: where it stands, and each release that counts against the budget. */
-function logCampaign(campaign: CampaignView): void {
+function campaignLines(campaign: CampaignView): string[] {
   const at = campaign.current ? `: wave ${campaign.current.wave}, batch ${campaign.current.batch}` : '';
-  core.info(
+  return [
     `campaign ${campaign.state}${at}; ${campaign.failures.length} failed or refused (max-failures ${campaign.maxFailures})`,
-  );
-  for (const m of campaign.failures)
-    core.info(
-      `counts against the budget: ${m.entry.namespace}/${m.entry.release} (wave ${m.wave}, ${m.status}). Next: ${m.next}`,
-    );
-  if (campaign.stop) core.warning(`the campaign stopped: ${campaign.stop}`);
+    ...campaign.failures.map(
+      (m) =>
+        `counts against the budget: ${m.entry.namespace}/${m.entry.release} (wave ${m.wave}, ${m.status}). Next: ${m.next}`,
+    ),
+  ];
 }
 
 /** The outputs a workflow's next wave step reads. */
-function campaignOutputs(campaign: CampaignView): void {
-  core.setOutput('campaign', campaign.state);
-  core.setOutput('wave', campaign.current ? String(campaign.current.wave) : '');
-  core.setOutput('batch', campaign.current ? String(campaign.current.batch) : '');
-  core.setOutput('failures', String(campaign.failures.length));
+function campaignOutputs(campaign: CampaignView): Record<string, string> {
+  return {
+    campaign: campaign.state,
+    wave: campaign.current ? String(campaign.current.wave) : '',
+    batch: campaign.current ? String(campaign.current.batch) : '',
+    failures: String(campaign.failures.length),
+  };
+}
+
+/** What discover found: its outputs, the job summary, and the lines it logs. */
+export interface FleetReport {
+  outputs: Record<string, string>;
+  summary: string;
+  info: string[];
+  warnings: string[];
+  /** Every release as JSON, for the fleet file (the `fleet` output holds the first FLEET_OUTPUT_MAX). */
+  fleetJson: string;
+}
+
+/**
+ * Reads the fleet once, classifies every release, and gives the matrix, the counts, the fleet JSON
+ * and the summary. `notes`: what connecting said about the kubeconfig, shown with the fleet's notes.
+ */
+export async function discoverFleet(
+  settings: FleetSettings,
+  read: (o: FleetReadOptions) => Promise<FleetRead>,
+  o: { notes?: string[]; runUrl?: string; now?: () => number } = {},
+): Promise<FleetReport> {
+  const now = o.now ?? Date.now;
+  const t0 = now();
+  const canary = settings.campaign?.canary;
+  const fleet = await read({
+    scope: settings.scope,
+    secrets: settings.secrets,
+    ...(canary?.kind === 'mark' ? { annotations: [canary.key] } : {}),
+  });
+  const facts = groupFleet(fleet.objects);
+  const entries = classifyFleet(facts, {
+    chartVersion: settings.chartVersion,
+    gitopsPaused: settings.gitopsPaused,
+  });
+  const counts = countStates(entries);
+  const campaign = settings.campaign
+    ? planCampaign(campaignCandidates(facts, entries), { ...settings.campaign, batchSize: settings.maxReleases })
+    : undefined;
+  const { matrix, left } = campaign
+    ? campaignMatrix(campaign, settings.nextPhase)
+    : fleetMatrix(entries, settings.nextPhase, settings.maxReleases);
+  const info = [
+    `read ${entries.length} vCluster releases in ${fleet.calls} list calls (${now() - t0} ms): ${Object.entries(counts)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
+    ...entries
+      .filter((x) => x.attention)
+      .map((e) => `needs a person: ${e.namespace}/${e.release} ${e.state}: ${e.reason}. Next: ${e.next}`),
+    ...(campaign ? campaignLines(campaign) : []),
+    `matrix for ${settings.nextPhase}: ${matrix.include.length} releases${left > 0 ? `, ${left} left for ${campaign ? 'later batches' : 'the next run'}` : ''}`,
+  ];
+  const notes = [...(o.notes ?? []), ...fleet.notes];
+  if (!settings.secrets)
+    notes.push(
+      'Helm release status and the vc-config store annotation were not read (discover-secrets: false); migrate checks the Helm status before it changes anything.',
+    );
+  if (settings.gitopsPaused)
+    notes.push('gitops-paused: true: releases marked by a GitOps controller are treated as paused.');
+  const summary = renderFleetSummary({
+    entries,
+    counts,
+    next: settings.nextPhase,
+    matrixSize: matrix.include.length,
+    left,
+    scope: scopeText(settings, fleet.namespaces),
+    notes,
+    runUrl: o.runUrl,
+    ...(campaign ? { campaign } : {}),
+  });
+  const rows = fleetRows(entries, campaign);
+  return {
+    outputs: {
+      status: 'succeeded',
+      matrix: JSON.stringify(matrix),
+      'matrix-size': String(matrix.include.length),
+      'releases-left': String(left),
+      fleet: JSON.stringify(rows.slice(0, FLEET_OUTPUT_MAX)),
+      ...(campaign ? campaignOutputs(campaign) : {}),
+      counts: JSON.stringify(counts),
+      'summary-markdown': summary,
+    },
+    summary,
+    info,
+    warnings: [...fleet.notes, ...(campaign?.stop ? [`the campaign stopped: ${campaign.stop}`] : [])],
+    fleetJson: JSON.stringify(rows),
+  };
 }
 
 export async function runDiscover(settings: FleetSettings): Promise<void> {
@@ -122,72 +209,16 @@ export async function runDiscover(settings: FleetSettings): Promise<void> {
   }
   const { conn, warnings } = connected;
   try {
-    const t0 = Date.now();
     for (const w of warnings) core.warning(w);
-    const canary = settings.campaign?.canary;
-    const read = await readFleet(conn, {
-      scope: settings.scope,
-      secrets: settings.secrets,
-      ...(canary?.kind === 'mark' ? { annotations: [canary.key] } : {}),
-    });
-    const facts = groupFleet(read.objects);
-    const entries = classifyFleet(facts, {
-      chartVersion: settings.chartVersion,
-      gitopsPaused: settings.gitopsPaused,
-    });
-    const counts = countStates(entries);
-    const campaign = settings.campaign
-      ? planCampaign(campaignCandidates(facts, entries), { ...settings.campaign, batchSize: settings.maxReleases })
-      : undefined;
-    const { matrix, left } = campaign
-      ? campaignMatrix(campaign, settings.nextPhase)
-      : fleetMatrix(entries, settings.nextPhase, settings.maxReleases);
-    core.info(
-      `read ${entries.length} vCluster releases in ${read.calls} list calls (${Date.now() - t0} ms): ${Object.entries(
-        counts,
-      )
-        .map(([k, v]) => `${k} ${v}`)
-        .join(', ')}`,
-    );
-    for (const e of entries.filter((x) => x.attention))
-      core.info(`needs a person: ${e.namespace}/${e.release} ${e.state}: ${e.reason}. Next: ${e.next}`);
-    if (campaign) logCampaign(campaign);
-    core.info(
-      `matrix for ${settings.nextPhase}: ${matrix.include.length} releases${left > 0 ? `, ${left} left for ${campaign ? 'later batches' : 'the next run'}` : ''}`,
-    );
-    const notes = [...warnings, ...read.notes];
-    for (const note of read.notes) core.warning(note);
-    if (!settings.secrets)
-      notes.push(
-        'Helm release status and the vc-config store annotation were not read (discover-secrets: false); migrate checks the Helm status before it changes anything.',
-      );
-    if (settings.gitopsPaused)
-      notes.push('gitops-paused: true: releases marked by a GitOps controller are treated as paused.');
-    const summary = renderFleetSummary({
-      entries,
-      counts,
-      next: settings.nextPhase,
-      matrixSize: matrix.include.length,
-      left,
-      scope: scopeText(settings, read.namespaces),
-      notes,
-      runUrl: runUrl(),
-      ...(campaign ? { campaign } : {}),
-    });
-    const rows = fleetRows(entries, campaign);
+    const found = await discoverFleet(settings, (o) => readFleet(conn, o), { notes: warnings, runUrl: runUrl() });
+    for (const line of found.info) core.info(line);
+    for (const note of found.warnings) core.warning(note);
+    for (const [name, value] of Object.entries(found.outputs)) core.setOutput(name, value);
     const fleetFile = join(process.env.RUNNER_TEMP || tmpdir(), 'vcluster-fleet.json');
-    writeFileSync(fleetFile, JSON.stringify(rows));
-    core.setOutput('status', 'succeeded');
-    core.setOutput('matrix', JSON.stringify(matrix));
-    core.setOutput('matrix-size', String(matrix.include.length));
-    core.setOutput('releases-left', String(left));
-    core.setOutput('fleet', JSON.stringify(rows.slice(0, FLEET_OUTPUT_MAX)));
+    writeFileSync(fleetFile, found.fleetJson);
     core.setOutput('fleet-file', fleetFile);
-    if (campaign) campaignOutputs(campaign);
-    core.setOutput('counts', JSON.stringify(counts));
-    core.setOutput('summary-markdown', summary);
     await core.summary
-      .addRaw(summary)
+      .addRaw(found.summary)
       .write()
       .catch((e) => core.warning(`could not write the job summary: ${(e as Error).message}`));
   } catch (e) {

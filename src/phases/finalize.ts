@@ -37,29 +37,35 @@ export async function finalize(deps: PhaseDeps): Promise<Outcome> {
 }
 
 /** The approval gate: phase two runs only with the verdict's checks passed (or bypassed on request). */
-async function checkApproval(deps: PhaseDeps): Promise<ApprovalVerdict> {
+export async function checkApproval(deps: PhaseDeps): Promise<ApprovalVerdict> {
   const { settings, report } = deps;
+  // A verdict that says no ends the step as refused: the steps table must not show it passed.
   const verdict = await step(
     deps,
     'approval',
-    () => deps.approvals.verify(settings.approvalEnvironment ?? '', settings.requireApproval),
+    async () => {
+      const v = await deps.approvals.verify(settings.approvalEnvironment ?? '', settings.requireApproval);
+      for (const c of v.checks) report.checks.push({ name: `approval: ${c.name}`, state: c.state, reason: c.reason });
+      if (!v.ok) throw approvalRefusal(v);
+      return v;
+    },
     (v) => (v.bypassed ? 'bypassed (require-approval: false)' : `approved by ${v.approvers.join(', ')}`),
   );
-  for (const c of verdict.checks) report.checks.push({ name: `approval: ${c.name}`, state: c.state, reason: c.reason });
-  if (!verdict.ok) {
-    const missing = verdict.checks
-      .filter((c) => c.state === 'failed')
-      .map((c) => c.reason)
-      .join('; ');
-    throw new PhaseStop(
-      'refused',
-      `phase two is not approved: ${missing}`,
-      'get the approval the checks name, then re-run the finalize job',
-    );
-  }
   report.approvalBypassed = verdict.bypassed;
   report.approvers = verdict.approvers;
   return verdict;
+}
+
+function approvalRefusal(verdict: ApprovalVerdict): PhaseStop {
+  const missing = verdict.checks
+    .filter((c) => c.state === 'failed')
+    .map((c) => c.reason)
+    .join('; ');
+  return new PhaseStop(
+    'refused',
+    `phase two is not approved: ${missing}`,
+    'get the approval the checks name, then re-run the finalize job',
+  );
 }
 
 /** The embedded etcd counted against the phase-one record, the record that phase two started, and the upgrade. */

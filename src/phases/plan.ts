@@ -36,7 +36,7 @@ export async function plan(deps: PhaseDeps): Promise<Outcome> {
   deps.report.keysBefore = census.total;
   return {
     status: 'planned',
-    headline: `Phase one would apply the values below (server dry run passed); the deployed etcd holds ${census.total} keys.`,
+    headline: `Phase one would apply the values shown under Values phase one (server dry run passed); the deployed etcd holds ${census.total} keys.`,
     next: 'run phase migrate',
   };
 }

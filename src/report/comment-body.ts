@@ -1,8 +1,8 @@
 // The status comment's Markdown: the marker that names its subject, the body from the run's
 // report, and the cut to GitHub's size limit. The GitHub adapter writes it to the pull request.
-import type { StatusReport } from './report.ts';
 import { codeSpan, escapeMarkdown, link } from './markdown.ts';
-import { boldNotes } from './report.ts';
+import { boldNotes, type RunReport, type StatusReport } from './report.ts';
+import { procedure, renderValues } from './summary.ts';
 
 /** GitHub refuses comment bodies longer than this many characters. */
 export const MAX_COMMENT_LENGTH = 65_536;
@@ -39,7 +39,7 @@ function count(n: number | undefined): string {
 }
 
 /** The comment's Markdown (without the marker). Every value from the report is escaped. */
-export function renderStatusComment(report: StatusReport): string {
+export function renderStatusComment(report: StatusReport | RunReport): string {
   const lines: string[] = [];
   lines.push(`### vCluster etcd migration: ${codeSpan(report.release)} in ${codeSpan(report.namespace)}`, '');
   for (const note of boldNotes(report)) lines.push(note, '');
@@ -74,6 +74,11 @@ export function renderStatusComment(report: StatusReport): string {
     lines.push(`No group lost keys (${report.diff.rows.length} groups compared).`, '');
   }
   lines.push(`**Next:** ${escapeMarkdown(report.next)}`);
+  if ('steps' in report) {
+    // What the headline speaks of: the procedure and the values the phase applies (or would).
+    lines.push(...procedure(report));
+    for (const v of report.values) lines.push('', ...renderValues(v));
+  }
   if (report.runUrl) lines.push('', link('Workflow run', report.runUrl));
   return lines.join('\n') + '\n';
 }

@@ -32,6 +32,22 @@ export interface FleetSummaryInput {
 
 const num = (n: number | undefined): string => (n === undefined ? '' : String(n));
 
+/** Releases per state as a Mermaid pie (states with none left out); the table below says the same in words. */
+function fleetChart(counts: Record<FleetState, number>): string[] {
+  const shown = FLEET_STATES.filter((s) => counts[s] > 0);
+  if (shown.length === 0) return [];
+  return [
+    '',
+    '```mermaid',
+    'pie showData',
+    '  accTitle: vCluster releases per state',
+    `  accDescr: ${shown.map((s) => `${s} ${counts[s]}`).join(', ')}`,
+    '  title Releases per state',
+    ...shown.map((s) => `  "${s}" : ${counts[s]}`),
+    '```',
+  ];
+}
+
 export function renderFleetSummary(i: FleetSummaryInput): string {
   const out: string[] = [];
   const attention = i.entries.filter((e) => e.attention).length;
@@ -42,6 +58,7 @@ export function renderFleetSummary(i: FleetSummaryInput): string {
     '',
     `${i.entries.length} vCluster release${i.entries.length === 1 ? '' : 's'} in ${escapeMarkdown(i.scope)}; ${attention} need${attention === 1 ? 's' : ''} a person.`,
   );
+  out.push(...fleetChart(i.counts));
   out.push(
     '',
     '| state | releases |',

@@ -8,17 +8,56 @@ function oneLine(text: string): string {
 }
 
 /**
- * Plain text for Markdown (also safe inside a table cell): HTML characters become entities,
- * Markdown punctuation is backslash-escaped, line breaks become spaces, and a zero-width space
- * after `@` keeps a name like `@org/team` from notifying anybody.
+ * A name inside prose: a run of letters and digits joined by `.` `/` `_` `:` `-`, such as
+ * `k8s.io`, `data-demo-etcd-0` or `/registry/pods/`. Shown as a code span, it reads as written
+ * in the raw Markdown people forward to chat, where backslash escapes would litter it.
+ */
+const NAME = /\/?[A-Za-z0-9]+(?:[._/:-]+[A-Za-z0-9]+)+\/?/g;
+
+/** A name as found by NAME that is worth a code span: not `e.g`, not a plain hyphenated word or number. */
+function isName(token: string): boolean {
+  if (token.length < 4) return false;
+  if (/^\d+(?:\.\d+)*[a-zA-Z]{0,3}$/.test(token)) return false; // 1.5s, 12.3
+  return /[._/:]|\d/.test(token);
+}
+
+/**
+ * Text between names: HTML characters become entities, the Markdown punctuation that can start
+ * emphasis, code, links, tables, strikethrough, math or an emoji code is backslash-escaped, and
+ * a zero-width space after `@` keeps a name like `@org/team` from notifying anybody.
+ */
+function escapeText(text: string): string {
+  return (
+    text
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/[\\`*_[\]|~$#]/g, (c) => `\\${c}`)
+      .replace(/:(?=[\w+-]+:)/g, '\\:')
+      // `](` stays broken even for a renderer that ignores the escaped bracket.
+      .replace(/\\\]\(/g, '\\]\\(')
+      .replace(/@/g, '@\u200b')
+  );
+}
+
+/**
+ * Plain text for Markdown (also safe inside a table cell): names as code spans, the rest escaped
+ * where Markdown would read it (escapeText), line breaks as spaces, and a first character that
+ * would make a heading, list, quote or rule at the start of a line escaped.
  */
 export function escapeMarkdown(text: string): string {
-  return oneLine(text)
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/[\\`*_{}[\]()#+\-.!|~=^:"'$%]/g, (c) => `\\${c}`)
-    .replace(/@/g, '@\u200b');
+  const line = oneLine(text);
+  let out = '';
+  let at = 0;
+  for (const m of line.matchAll(NAME)) {
+    if (!isName(m[0])) continue;
+    out += escapeText(line.slice(at, m.index)) + codeSpan(m[0]);
+    at = m.index + m[0].length;
+  }
+  out += escapeText(line.slice(at));
+  return out.replace(/^(\s*)([-+=>]|\d+(?=[.)]))/, (_, sp: string, c: string) =>
+    /\d/.test(c) ? `${sp}${c}\\` : `${sp}\\${c}`,
+  );
 }
 
 export interface CodeSpanOptions {

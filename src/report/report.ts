@@ -43,7 +43,8 @@ export interface StatusReport extends Outcome {
 export interface StepRecord {
   name: string;
   ms: number;
-  state: 'ok' | 'failed' | 'skipped';
+  /** refused: the step stopped the phase before any change (a check said no), not an error. */
+  state: 'ok' | 'failed' | 'refused' | 'skipped';
   note?: string;
 }
 

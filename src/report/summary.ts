@@ -2,11 +2,12 @@
 // escaped; of the Helm values only the keys the migration sets are shown (a values view).
 import { stringify } from 'yaml';
 import { escapeMarkdown, codeSpan } from './markdown.ts';
-import { renderCensusTable } from './census-table.ts';
+import { renderCensusBlock } from './census-table.ts';
+import { procedureLine, renderProcedureDiagram } from './procedure-diagram.ts';
 import { boldNotes, type RunReport } from './report.ts';
 import type { InputProblem } from '../core/inputs/input-reader.ts';
 
-const ICON: Record<string, string> = { passed: '✅', failed: '❌', skipped: '⏭️', ok: '✅' };
+const ICON: Record<string, string> = { passed: '✅', failed: '❌', refused: '⛔', skipped: '⏭️', ok: '✅' };
 
 export function renderSummary(r: RunReport): string {
   const out: string[] = [];
@@ -18,6 +19,7 @@ export function renderSummary(r: RunReport): string {
   for (const note of boldNotes(r)) out.push('', note);
   for (const w of r.warnings) out.push('', `> ⚠️ ${escapeMarkdown(w)}`);
   if (r.next) out.push('', `**Next:** ${escapeMarkdown(r.next)}`);
+  out.push(...procedure(r));
   if (r.details.length > 0) {
     out.push(
       '',
@@ -34,9 +36,9 @@ export function renderSummary(r: RunReport): string {
       '',
       '### Key counts per resource',
       '',
-      `Before: **${r.keysBefore ?? '?'}** keys, after: **${r.keysAfter ?? '?'}** keys. ${r.diff.ok ? 'No group lost keys.' : `**${r.diff.lost.length} group(s) lost keys.**`}`,
+      `Before: **${r.keysBefore ?? '?'}** keys, after: **${r.keysAfter ?? '?'}** keys.`,
       '',
-      renderCensusTable(r.diff),
+      renderCensusBlock(r.diff),
     );
   } else if (r.keysBefore !== undefined || r.keysAfter !== undefined) {
     out.push('', `Keys: before ${r.keysBefore ?? '?'}, after ${r.keysAfter ?? '?'}.`);
@@ -87,7 +89,13 @@ export function renderSummary(r: RunReport): string {
   return out.join('\n') + '\n';
 }
 
-function renderValues(v: RunReport['values'][number]): string[] {
+/** The procedure in words (for screen readers and chat) and as a diagram; nothing for a run that does not move it. */
+export function procedure(r: RunReport): string[] {
+  const diagram = renderProcedureDiagram(r);
+  return diagram ? ['', escapeMarkdown(procedureLine(r)), '', diagram] : [];
+}
+
+export function renderValues(v: RunReport['values'][number]): string[] {
   const where = v.file ? ` The full values are in ${codeSpan(v.file)} (mode 0600) on the runner.` : '';
   const head = [`<details><summary>${escapeMarkdown(v.label)}</summary>`, ''];
   if ('note' in v) return [...head, escapeMarkdown(v.note) + where, '</details>'];

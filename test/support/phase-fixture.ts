@@ -15,7 +15,7 @@ import { StateStore, type ConfigMapApi } from '../../src/adapters/kube/state-sto
 import type { ReleaseKube } from '../../src/adapters/kube/release-kube.ts';
 import type { ReleaseHelm, ReleaseInfo } from '../../src/adapters/helm/helm.ts';
 import type { EtcdOps } from '../../src/adapters/etcd/ops.ts';
-import type { LogGateResult } from '../../src/adapters/kube/log-gate.ts';
+import type { LogGateOptions, LogGateResult } from '../../src/adapters/kube/log-gate.ts';
 import { newReport, type Outcome, type RunReport } from '../../src/report/report.ts';
 import { backingStoreOf, type Values } from '../../src/core/migration/values.ts';
 import {
@@ -72,6 +72,13 @@ export class MemoryConfigMaps implements ConfigMapApi {
     const text = this.items.get(`${NAMESPACE}/${stateConfigMapName(RELEASE)}`)?.data?.[STATE_KEY];
     return text ? (JSON.parse(text) as StateRecord) : undefined;
   }
+  /** Makes the stored lock's last renewal `ms` old: its run stopped renewing it (was killed). */
+  ageLock(ms: number): void {
+    const cm = this.items.get(`${NAMESPACE}/${stateConfigMapName(RELEASE)}`)!;
+    const record = JSON.parse(cm.data![STATE_KEY]!) as StateRecord;
+    record.lock!.renewedAt = new Date(Date.now() - ms).toISOString();
+    cm.data![STATE_KEY] = JSON.stringify(record);
+  }
 }
 
 const pod = (name: string, uid: string, ready = true): PodView => ({
@@ -105,6 +112,8 @@ export class FakeCluster {
     at: new Date().toISOString(),
     container: 'current',
   });
+  /** What the phases asked the log gate to wait for, one entry per wait. */
+  readonly gateOptions: Pick<LogGateOptions, 'copyPodUid' | 'knownLostPodUid'>[] = [];
   /** What each call the phases made was, in order ("deletePvc data-vc-etcd-0"). */
   readonly calls: string[] = [];
   /** Each upgrade replaces the control-plane pod: its uid counts up. */
@@ -146,8 +155,9 @@ export class FakeCluster {
   async settlePendingAsFailed(driver: string, revision: number): Promise<void> {
     this.calls.push(`settlePendingAsFailed ${driver} ${revision}`);
   }
-  async waitForSuccessLine(): Promise<LogGateResult> {
+  async waitForSuccessLine(o: Pick<LogGateOptions, 'copyPodUid' | 'knownLostPodUid'>): Promise<LogGateResult> {
     this.calls.push('waitForSuccessLine');
+    this.gateOptions.push({ copyPodUid: o.copyPodUid, knownLostPodUid: o.knownLostPodUid });
     return this.logGate();
   }
   /** The chart's effect of an upgrade to `values`: a new control-plane pod; phase two's values remove the deployed etcd. */
@@ -173,7 +183,7 @@ function kubeOf(cluster: FakeCluster): ReleaseKube {
     deletePvc: (name) => cluster.deletePvc(name),
     diagnoseControlPlane: () => cluster.diagnoseControlPlane(),
     settlePendingAsFailed: (driver, revision) => cluster.settlePendingAsFailed(driver, revision),
-    waitForSuccessLine: () => cluster.waitForSuccessLine(),
+    waitForSuccessLine: (o) => cluster.waitForSuccessLine(o),
   };
 }
 
@@ -208,6 +218,11 @@ export class FakeHelm implements ReleaseHelm {
   readonly upgrades: { values: Values; dryRun: boolean }[] = [];
   /** When set, the next real upgrade fails with this error (and applies nothing). */
   failNextUpgrade?: Error;
+  /**
+   * When set, the next real upgrade is killed: the release is left pending-upgrade with the new
+   * values (as a killed helm leaves it), this is called, and the upgrade never returns.
+   */
+  killNextUpgrade?: () => void;
   private readonly cluster: FakeCluster;
   constructor(cluster: FakeCluster) {
     this.cluster = cluster;
@@ -225,6 +240,14 @@ export class FakeHelm implements ReleaseHelm {
     const values = parseYaml(readFileSync(o.valuesFile, 'utf8')) as Values;
     this.upgrades.push({ values, dryRun: o.dryRun === true });
     if (o.dryRun) return '';
+    const killed = this.killNextUpgrade;
+    if (killed) {
+      this.killNextUpgrade = undefined;
+      this.values = values;
+      this.info_ = { status: 'pending-upgrade', chartVersion: '0.27.0', revision: (this.info_?.revision ?? 0) + 1 };
+      killed();
+      return new Promise<string>(() => undefined);
+    }
     const failure = this.failNextUpgrade;
     if (failure) {
       this.failNextUpgrade = undefined;

@@ -1,10 +1,16 @@
 // A small etcd v3 client over @grpc/grpc-js, its messages encoded from descriptors: only the
-// calls the census and the backup need. TLS with a client certificate; every call has a deadline;
+// calls the census, the backup and the abort's equalize need. TLS with a client certificate; every call has a deadline;
 // UNAVAILABLE is retried a bounded number of times; certificate problems fail at once with an
 // error that names the file and the secret it came from.
 import * as grpc from '@grpc/grpc-js';
 import {
+  decodeCompactionResponse,
   decodeRangeResponse,
+  decodeTxnResponse,
+  encodeCompactionRequest,
+  encodeTxnRequest,
+  type TxnOp,
+  type TxnResponse,
   decodeSnapshotResponse,
   decodeStatusResponse,
   encodeEmpty,
@@ -208,6 +214,22 @@ export class EtcdClient {
   ): Promise<{ count: number; revision: number }> {
     const r = await this.range({ key, rangeEnd, revision, countOnly: true });
     return { count: r.count, revision: r.header.revision };
+  }
+
+  /**
+   * A transaction of puts and deletes (at most 128 operations: etcd's default --max-txn-ops). Retried
+   * on UNAVAILABLE like every call: a put of a given value and a delete are idempotent.
+   */
+  async txn(ops: readonly TxnOp[]): Promise<TxnResponse> {
+    return decodeTxnResponse(await this.unary(KV + 'Txn', encodeTxnRequest(ops)));
+  }
+
+  /** Compacts history up to `revision`; physical: returns once the backend has dropped it. */
+  async compact(revision: number, physical = true): Promise<number> {
+    const r = decodeCompactionResponse(
+      await this.unary(KV + 'Compact', encodeCompactionRequest(revision, physical), 600_000),
+    );
+    return r.header.revision;
   }
 
   async status(): Promise<StatusResponse> {

@@ -72,6 +72,10 @@ export function etcdOps(
         onBucketRetry: (r) =>
           o.log(`census of the ${store} etcd: range ${r.bucket} is read again after an interruption (${r.error})`),
       });
+      // The count a person waits for: the progress lines above are throttled and stop short of it.
+      o.log(
+        `census of the ${store} etcd: done, ${c.total} keys in ${Object.keys(c.groups).length} groups at revision ${c.revision}`,
+      );
       return { ...c, store, path: access.path, takenAt: new Date().toISOString() };
     } finally {
       await access.close();

@@ -59,6 +59,15 @@ const ETCD_MESSAGES = protobuf.Root.fromJSON({
     SnapshotResponse: {
       fields: { header: { type: 'ResponseHeader', id: 1 }, remainingBytes: int64(2), blob: bytes(3) },
     },
+    PutRequest: { fields: { key: bytes(1), value: bytes(2) } },
+    DeleteRangeRequest: { fields: { key: bytes(1), rangeEnd: bytes(2) } },
+    RequestOp: {
+      fields: { requestPut: { type: 'PutRequest', id: 2 }, requestDeleteRange: { type: 'DeleteRangeRequest', id: 3 } },
+    },
+    TxnRequest: { fields: { success: { rule: 'repeated', type: 'RequestOp', id: 2 } } },
+    TxnResponse: { fields: { header: { type: 'ResponseHeader', id: 1 }, succeeded: bool(2) } },
+    CompactionRequest: { fields: { revision: int64(1), physical: bool(2) } },
+    CompactionResponse: { fields: { header: { type: 'ResponseHeader', id: 1 } } },
   },
 });
 
@@ -67,6 +76,10 @@ const RangeRequestType = type('RangeRequest');
 const RangeResponseType = type('RangeResponse');
 const StatusResponseType = type('StatusResponse');
 const SnapshotResponseType = type('SnapshotResponse');
+const TxnRequestType = type('TxnRequest');
+const TxnResponseType = type('TxnResponse');
+const CompactionRequestType = type('CompactionRequest');
+const CompactionResponseType = type('CompactionResponse');
 
 const EMPTY = Buffer.alloc(0);
 /** A decoded int64 is a number, or a Long where protobufjs found long.js; absent, it is 0. */
@@ -188,4 +201,39 @@ export interface SnapshotResponse {
 export function decodeSnapshotResponse(b: Buffer): SnapshotResponse {
   const m = SnapshotResponseType.decode(b) as unknown as Decoded;
   return { header: header(m.header), remainingBytes: num(m.remainingBytes), blob: buf(m.blob) };
+}
+
+/** One operation of a transaction: put a value, or delete a key (or [key, rangeEnd)). */
+export type TxnOp =
+  { put: { key: Uint8Array; value: Uint8Array } } | { delete: { key: Uint8Array; rangeEnd?: Uint8Array } };
+
+/** A transaction with no compares: its operations all apply, at one new revision. */
+export function encodeTxnRequest(ops: readonly TxnOp[]): Buffer {
+  const success = ops.map((op) =>
+    'put' in op
+      ? { requestPut: { key: op.put.key, value: op.put.value } }
+      : { requestDeleteRange: op.delete.rangeEnd ? op.delete : { key: op.delete.key } },
+  );
+  return Buffer.from(TxnRequestType.encode(TxnRequestType.create({ success })).finish());
+}
+
+export interface TxnResponse {
+  header: ResponseHeader;
+  succeeded: boolean;
+}
+
+export function decodeTxnResponse(b: Buffer): TxnResponse {
+  const m = TxnResponseType.decode(b) as unknown as Decoded;
+  return { header: header(m.header), succeeded: m.succeeded === true };
+}
+
+/** physical: the reply comes once the compaction is applied to the backend. */
+export function encodeCompactionRequest(revision: number, physical: boolean): Buffer {
+  const set = physical ? { revision, physical } : { revision };
+  return Buffer.from(CompactionRequestType.encode(CompactionRequestType.create(set)).finish());
+}
+
+export function decodeCompactionResponse(b: Buffer): { header: ResponseHeader } {
+  const m = CompactionResponseType.decode(b) as unknown as Decoded;
+  return { header: header(m.header) };
 }

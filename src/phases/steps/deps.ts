@@ -8,6 +8,7 @@ import type { Evidence } from '../../report/report.ts';
 import type { EtcdOps } from '../../adapters/etcd/ops.ts';
 import type { Census, EtcdStore } from '../../core/migration/census.ts';
 import type { ApprovalVerdict } from '../../core/migration/approval.ts';
+import { PhaseStop } from './outcome.ts';
 
 export interface Logger {
   info(msg: string): void;
@@ -57,7 +58,8 @@ export async function step<T>(
     deps.report.steps.push({ name, ms: Date.now() - t0, state: 'ok', note: note?.(result) });
     return result;
   } catch (e) {
-    deps.report.steps.push({ name, ms: Date.now() - t0, state: 'failed', note: (e as Error).message.slice(0, 300) });
+    const state = e instanceof PhaseStop && e.status === 'refused' ? 'refused' : 'failed';
+    deps.report.steps.push({ name, ms: Date.now() - t0, state, note: (e as Error).message.slice(0, 300) });
     throw e;
   }
 }

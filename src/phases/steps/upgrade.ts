@@ -50,7 +50,12 @@ export function writeValuesFile(deps: PhaseDeps, phase: MigrationPhase, values: 
   const yaml = valuesYaml(values);
   writeFileSync(file, yaml, { mode: 0o600 });
   chmodSync(file, 0o600); // writeFileSync's mode applies only to a new file
-  deps.report.values.push(valuesView(`Values ${PHASE_TEXT[phase]}`, values, file));
+  const view = valuesView(`Values ${PHASE_TEXT[phase]}`, values, file);
+  deps.report.values.push(view);
+  // The log shows what the summary and the PR comment show: the keys the migration sets, never the rest.
+  deps.log.info(
+    `${view.label}: the keys the migration sets (the full values are in ${file}, mode 0600):\n${valuesYaml(view.set).trimEnd()}`,
+  );
   return file;
 }
 

@@ -1,0 +1,60 @@
+// The comparison summary: per group equal or the counts and the first differing key, never a value.
+import { describe, expect, it } from 'vitest';
+import {
+  emptyGroupComparison,
+  FIRST_KEYS_MAX,
+  noteDifference,
+  summarizeComparison,
+  type KeyspaceComparison,
+} from '../../../../src/core/migration/keyspace-comparison.ts';
+
+function build(): KeyspaceComparison {
+  const pods = { ...emptyGroupComparison('/registry/pods/'), same: 5 };
+  const cms = { ...emptyGroupComparison('/registry/configmaps/'), same: 2 };
+  noteDifference(cms, 'changed', '/registry/configmaps/a/z');
+  noteDifference(cms, 'onlyInTarget', '/registry/configmaps/a/b');
+  noteDifference(cms, 'onlyInSource', '/registry/configmaps/a/c');
+  const events = emptyGroupComparison('/registry/events/');
+  noteDifference(events, 'onlyInSource', '/registry/events/a/e1');
+  return { sourceRevision: 10, targetRevision: 8, sourceKeys: 9, targetKeys: 9, groups: [cms, events, pods] };
+}
+
+describe('summarizeComparison', () => {
+  it('puts differing groups first, volatile ones next, equal ones last, with totals over non-volatile groups', () => {
+    const s = summarizeComparison(build());
+    expect(s.equal).toBe(false);
+    expect(s.rows.map((r) => [r.group, r.equal, r.volatile])).toEqual([
+      ['/registry/configmaps/', false, false],
+      ['/registry/events/', false, true],
+      ['/registry/pods/', true, false],
+    ]);
+    expect(s.rows[0]).toEqual({
+      group: '/registry/configmaps/',
+      volatile: false,
+      equal: false,
+      same: 2,
+      onlyInSource: 1,
+      onlyInTarget: 1,
+      changed: 1,
+      firstDiffering: '/registry/configmaps/a/b',
+    });
+    expect(s.rows[2]!.firstDiffering).toBeUndefined();
+    expect(s.totals).toEqual({ same: 7, onlyInSource: 1, onlyInTarget: 1, changed: 1 });
+    expect([s.sourceRevision, s.targetRevision]).toEqual([10, 8]);
+  });
+
+  it('is equal when only volatile groups differ', () => {
+    const c = build();
+    c.groups = c.groups.filter((g) => g.group !== '/registry/configmaps/');
+    expect(summarizeComparison(c).equal).toBe(true);
+    expect(summarizeComparison(c, []).equal).toBe(false);
+  });
+
+  it('keeps only the first keys of each kind but counts all', () => {
+    const g = emptyGroupComparison('/registry/pods/');
+    for (let i = 0; i < 10; i++) noteDifference(g, 'changed', `/registry/pods/a/p${i}`);
+    expect(g.changed).toBe(10);
+    expect(g.first.changed).toHaveLength(FIRST_KEYS_MAX);
+    expect(g.first.changed[0]).toBe('/registry/pods/a/p0');
+  });
+});

@@ -1,0 +1,70 @@
+// The census table users read in the summary and the PR comment: per group before, after and change, and the total.
+import { describe, expect, it } from 'vitest';
+import { diffCensus } from '../../../src/core/migration/census.ts';
+import { renderCensusTable } from '../../../src/report/census-table.ts';
+import { escapeMarkdown } from '../../../src/report/markdown.ts';
+import { outsideCodeSpans } from '../../support/markdown-structure.ts';
+
+describe('renderCensusTable', () => {
+  it('escapes group names so a key cannot break the table or inject markup', () => {
+    const d = diffCensus(
+      { groups: { '/registry/a|b/': 1, '/registry/<img src=x>/': 2, '/registry/*x*_y_/': 1 } },
+      { groups: { '/registry/a|b/': 1, '/registry/<img src=x>/': 2, '/registry/*x*_y_/': 1 } },
+    );
+    const md = renderCensusTable(d);
+    const lines = md.split('\n');
+    // header, separator, 3 rows, total: every row has exactly 6 unescaped pipes
+    expect(lines).toHaveLength(6);
+    for (const l of lines) expect(l.replace(/\\\|/g, '').split('|').length - 1).toBe(6);
+    // Group names are code spans: shown as written, never read as HTML or emphasis.
+    expect(outsideCodeSpans(md)).not.toMatch(/<img|\*x\*/);
+    expect(md).toContain('| `/registry/<img src=x>/` |');
+    expect(md).toContain('| `/registry/*x*_y_/` |');
+    expect(md).toContain('| `/registry/a\\|b/` |');
+  });
+
+  it('shows losses first with their verdict, and totals', () => {
+    const d = diffCensus(
+      { groups: { '/registry/pods/': 3, '/registry/secrets/': 2 } },
+      { groups: { '/registry/pods/': 3, '/registry/secrets/': 1 } },
+    );
+    const lines = renderCensusTable(d).split('\n');
+    expect(lines[2]).toBe('| `/registry/secrets/` | 2 | 1 | −1 | **lost** |');
+    expect(lines.at(-1)).toBe('| **Total** | 5 | 4 | −1 | **1 group(s) lost keys** |');
+  });
+
+  it('escapeMarkdown flattens newlines', () => {
+    expect(escapeMarkdown('a\nb|c')).toBe('a b\\|c');
+  });
+});
+
+describe('renderCensusTable, edge cases', () => {
+  it('shows every verdict, signed deltas and the totals', () => {
+    const d = diffCensus(
+      { groups: { '/registry/pods/': 3, '/registry/events/': 9, '/registry/secrets/': 2 } },
+      {
+        groups: {
+          '/registry/pods/': 3,
+          '/registry/events/': 1,
+          '/registry/secrets/': 2,
+          '/registry/example.com/crs/': 4,
+        },
+      },
+    );
+    expect(renderCensusTable(d)).toBe(
+      [
+        '| Group | Before | After | Delta | Verdict |',
+        '| --- | ---: | ---: | ---: | --- |',
+        '| `/registry/events/` | 9 | 1 | −8 | volatile (not checked) |',
+        '| `/registry/example.com/crs/` | 0 | 4 | +4 | new |',
+        '| `/registry/pods/` | 3 | 3 | 0 | ok |',
+        '| `/registry/secrets/` | 2 | 2 | 0 | ok |',
+        '| **Total** | 14 | 10 | −4 | ok |',
+      ].join('\n'),
+    );
+  });
+
+  it('escapes ampersands and joins a line break of any kind into one space', () => {
+    expect(escapeMarkdown('a&b\r\nc\n\nd')).toBe('a&amp;b c d');
+  });
+});

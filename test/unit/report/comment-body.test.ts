@@ -1,0 +1,123 @@
+// Rendering of the PR status comment and its hidden marker.
+import { describe, expect, it } from 'vitest';
+import { MAX_COMMENT_LENGTH, markedBody, renderStatusComment, statusMarker } from '../../../src/report/comment-body.ts';
+import type { StatusReport } from '../../../src/report/report.ts';
+import { outsideCodeSpans, tableCells } from '../../support/markdown-structure.ts';
+
+const base: StatusReport = {
+  release: 'vc-a',
+  namespace: 'team-a',
+  phase: 'finalize',
+  status: 'succeeded',
+  headline: 'Phase two done.',
+  keysBefore: 123456,
+  keysAfter: 123400,
+  next: 'Delete the old etcd PVCs when you no longer need them.',
+  runUrl: 'https://github.com/acme/platform/actions/runs/77',
+};
+
+describe('statusMarker', () => {
+  it('holds release and namespace and cannot be closed or confused by their values', () => {
+    expect(statusMarker('vc-a', 'team-a')).toBe('<!-- vcluster-etcd-migrate release=vc%2Da namespace=team%2Da -->');
+    const hostile = statusMarker('a --> <b>', 'x namespace=y');
+    expect(hostile.match(/-->/g)).toHaveLength(1);
+    expect(hostile.endsWith(' -->')).toBe(true);
+    expect(hostile.slice('<!--'.length, -'-->'.length)).not.toMatch(/--|[<>\s]{2}/);
+    expect(statusMarker('a b', 'c')).not.toBe(statusMarker('a', 'b c'));
+    expect(statusMarker('a namespace=b', 'c')).not.toBe(statusMarker('a', 'b namespace=c'));
+  });
+
+  it("keeps the body under GitHub's comment limit", () => {
+    const long = markedBody(statusMarker('a', 'b'), 'x'.repeat(100_000));
+    expect(long.length).toBe(MAX_COMMENT_LENGTH);
+    expect(long).toMatch(/Truncated/);
+  });
+});
+
+describe('renderStatusComment', () => {
+  it('shows phase, status, key counts, next step and the run link', () => {
+    const md = renderStatusComment(base);
+    expect(md).toContain('### vCluster etcd migration: `vc-a` in `team-a`');
+    expect(md).toContain('| Phase | `finalize` |');
+    expect(md).toContain('| Status | **succeeded** |');
+    expect(md).toContain('| Keys before | 123,456 |');
+    expect(md).toContain('| Keys after | 123,400 |');
+    expect(md).toContain('**Next:** Delete the old etcd PVCs when you no longer need them.');
+    expect(md).toContain('[Workflow run](https://github.com/acme/platform/actions/runs/77)');
+    expect(md).not.toMatch(/WITHOUT a verified approval|No backup was taken/);
+  });
+
+  it('says in bold when approval was bypassed and when the backup was skipped', () => {
+    const md = renderStatusComment({ ...base, approvalBypassed: true, backupSkipReason: 'snapshot taken by *Velero*' });
+    expect(md).toContain('**Phase two ran WITHOUT a verified approval (require-approval: false).**');
+    expect(md).toContain('**No backup was taken: snapshot taken by \\*Velero\\***');
+    expect(md).not.toContain('success log line was not read');
+    expect(renderStatusComment({ ...base, lostLogLine: 'pod vc-0 was replaced' })).toContain(
+      '**The success log line was not read: the pod that ran the copy was replaced',
+    );
+  });
+
+  it('says when counts were not measured and lists lost groups with their counts', () => {
+    const md = renderStatusComment({
+      ...base,
+      keysAfter: undefined,
+      diff: {
+        ok: false,
+        rows: [],
+        lost: [{ group: '/registry/secrets', before: 40, after: 38, delta: -2, volatile: false, verdict: 'lost' }],
+      },
+    });
+    expect(md).toContain('| Keys after | not measured |');
+    expect(md).toContain('**1 group lost keys:**');
+    expect(md).toContain('| `/registry/secrets` | 40 | 38 | -2 |');
+  });
+
+  it('caps the lost-groups table at 50 rows', () => {
+    const lost = Array.from({ length: 60 }, (_, i) => ({
+      group: `/g${i}`,
+      before: 2,
+      after: 1,
+      delta: -1,
+      volatile: false,
+      verdict: 'lost' as const,
+    }));
+    const md = renderStatusComment({ ...base, diff: { ok: false, rows: lost, lost } });
+    expect(md.split('\n').filter((l) => l.startsWith('| `/g'))).toHaveLength(50);
+    expect(md).toContain('and 10 more groups');
+  });
+
+  it('says how many groups matched when none lost keys', () => {
+    const rows = [{ group: '/registry/pods', before: 3, after: 3, delta: 0, volatile: false, verdict: 'ok' as const }];
+    expect(renderStatusComment({ ...base, diff: { ok: true, rows, lost: [] } })).toContain(
+      'No group lost keys (1 groups compared).',
+    );
+  });
+
+  it('escapes hostile values everywhere they appear', () => {
+    const md = renderStatusComment({
+      ...base,
+      release: 'r|<script>`x`</script>-->',
+      namespace: '``',
+      phase: 'plan',
+      status: '<b>done</b>' as StatusReport['status'],
+      headline: '# Heading <img src=x onerror=alert(1)>',
+      next: '[go](javascript:alert(1)) @everyone',
+      backupSkipReason: '</details>**',
+      runUrl: 'javascript:alert(1)',
+      diff: {
+        ok: false,
+        rows: [],
+        lost: [{ group: 'a|b`c`|<i>', before: 1, after: 0, delta: -1, volatile: false, verdict: 'lost' }],
+      },
+    });
+    const live = outsideCodeSpans(md);
+    expect(live).not.toMatch(/<[a-z/!]/i);
+    expect(live).not.toContain('](');
+    expect(live).not.toContain('@everyone');
+    expect(md).not.toMatch(/^# /m);
+    for (const row of md.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| |'))) {
+      expect([2, 4], row).toContain(tableCells(row).length);
+    }
+    expect(md).toContain('``` `` ```');
+  });
+});
