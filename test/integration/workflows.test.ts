@@ -158,6 +158,7 @@ describe('examples/fleet-waves.yml', () => {
       const approve = wf.jobs[`approve-${n}`];
       const finalize = wf.jobs[`finalize-${n}`];
       expect(approve.environment).toBe(wf.env.APPROVAL_ENVIRONMENT);
+      expect(approve.if).toContain(`needs.verified-${n}.result == 'success'`);
       expect(finalize.needs).toEqual([`verified-${n}`, `approve-${n}`]);
       expect(finalize.if).toContain(`needs.approve-${n}.result == 'success'`);
       expect(finalize.permissions).toEqual({ contents: 'read', actions: 'read' });
