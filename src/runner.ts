@@ -96,6 +96,7 @@ const PHASES = {
   plan: () => import('./phases/plan.ts').then((m) => m.plan),
   migrate: () => import('./phases/migrate.ts').then((m) => m.migrate),
   finalize: () => import('./phases/finalize.ts').then((m) => m.finalize),
+  abort: () => import('./phases/abort.ts').then((m) => m.abort),
   status: () => import('./phases/status.ts').then((m) => m.status),
 };
 
@@ -123,7 +124,7 @@ export async function runPhase(settings: Settings, inputWarnings: readonly strin
   let stopped = false;
   try {
     // Only a run that takes the snapshot needs the directory; it is checked before anything is read.
-    if (settings.phase === 'migrate' && settings.backup === 'required') {
+    if ((settings.phase === 'migrate' && settings.backup === 'required') || settings.phase === 'abort') {
       // The backup code is a lazy chunk (with the etcd code), loaded only by a run that takes a snapshot.
       const { ensurePrivateDir } = await import('./adapters/etcd/backup.ts');
       try {

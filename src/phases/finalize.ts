@@ -10,6 +10,7 @@ import { diffCensus } from '../core/migration/census.ts';
 import { resumeUpgrade, startUpgrade } from './steps/upgrade.ts';
 import { recordPhaseTwo } from './steps/record.ts';
 import { openPhase, underLock } from './steps/open.ts';
+import { checkApproval } from './steps/approval-gate.ts';
 import { objectNames, type ObservedObjects } from '../core/migration/cluster-view.ts';
 import type { ApprovalVerdict } from '../core/migration/approval.ts';
 import type { StateRecord } from '../core/migration/state.ts';
@@ -25,7 +26,7 @@ export async function finalize(deps: PhaseDeps): Promise<Outcome> {
   );
   if ('done' in opened) return opened.done;
   const { inspection, state, decision } = opened;
-  const verdict = await checkApproval(deps);
+  const verdict = await checkApproval(deps, 'phase two', 'finalize');
 
   return underLock(deps, 'finalize', state, async () => {
     const values = inspection.values as PhaseValues;
@@ -34,38 +35,6 @@ export async function finalize(deps: PhaseDeps): Promise<Outcome> {
     const observed = await waitForDeployedEtcdGone(deps);
     return finishPhaseTwo(deps, state, observed);
   });
-}
-
-/** The approval gate: phase two runs only with the verdict's checks passed (or bypassed on request). */
-export async function checkApproval(deps: PhaseDeps): Promise<ApprovalVerdict> {
-  const { settings, report } = deps;
-  // A verdict that says no ends the step as refused: the steps table must not show it passed.
-  const verdict = await step(
-    deps,
-    'approval',
-    async () => {
-      const v = await deps.approvals.verify(settings.approvalEnvironment ?? '', settings.requireApproval);
-      for (const c of v.checks) report.checks.push({ name: `approval: ${c.name}`, state: c.state, reason: c.reason });
-      if (!v.ok) throw approvalRefusal(v);
-      return v;
-    },
-    (v) => (v.bypassed ? 'bypassed (require-approval: false)' : `approved by ${v.approvers.join(', ')}`),
-  );
-  report.approvalBypassed = verdict.bypassed;
-  report.approvers = verdict.approvers;
-  return verdict;
-}
-
-function approvalRefusal(verdict: ApprovalVerdict): PhaseStop {
-  const missing = verdict.checks
-    .filter((c) => c.state === 'failed')
-    .map((c) => c.reason)
-    .join('; ');
-  return new PhaseStop(
-    'refused',
-    `phase two is not approved: ${missing}`,
-    'get the approval the checks name, then re-run the finalize job',
-  );
 }
 
 /** The embedded etcd counted against the phase-one record, the record that phase two started, and the upgrade. */

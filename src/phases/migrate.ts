@@ -15,6 +15,7 @@ import { recordPhaseOne } from './steps/record.ts';
 import { objectNames, type ClusterView } from '../core/migration/cluster-view.ts';
 import { recopyRemedy } from '../core/migration/recopy.ts';
 import { openPhase, underLock } from './steps/open.ts';
+import { archiveAbortedRound } from '../core/migration/abort-record.ts';
 import type { BackupRecord, StateRecord } from '../core/migration/state.ts';
 import type { Evidence, Outcome } from '../report/report.ts';
 
@@ -22,7 +23,7 @@ export async function migrate(deps: PhaseDeps): Promise<Outcome> {
   const opened = await openPhase(
     deps,
     'migrate',
-    decideMigrate,
+    (state, view) => decideMigrate(state, view, { deleteStaleEmbeddedPvc: deps.settings.deleteStaleEmbeddedPvc }),
     // On resume the release already has the phase-one values; only a broken cluster stops us.
     (failed, decision) => (decision.kind === 'start' ? failed : failed.filter((c) => c.name === 'permissions')),
   );
@@ -32,15 +33,35 @@ export async function migrate(deps: PhaseDeps): Promise<Outcome> {
   if (decision.kind === 'start') await checkRenderedDataVolume(deps, values);
 
   return underLock(deps, 'migrate', state, async () => {
-    if (decision.kind === 'start') await startPhaseOne(deps, values);
+    if (decision.kind === 'start' && decision.deleteStalePvcs) await deleteStalePvcs(deps, decision.deleteStalePvcs);
+    if (decision.kind === 'start') await startPhaseOne(deps, values, inspection.view.release!.revision);
     else await resumePhaseOne(deps, decision, inspection, state, values);
     const lostLine = await waitForLogLine(deps);
     return verifyCopy(deps, lostLine, inspection.view.controlPlaneReplicas);
   });
 }
 
-/** Census and backup of the deployed etcd, the record that phase one started, and the upgrade that starts the copy. */
-async function startPhaseOne(deps: PhaseDeps, values: PhaseValues): Promise<void> {
+/** The embedded etcd PVCs an abort left, deleted on request (delete-stale-embedded-pvc: true). */
+async function deleteStalePvcs(deps: PhaseDeps, pvcs: string[]): Promise<void> {
+  await step(
+    deps,
+    'delete the stale embedded etcd PVCs',
+    async () => {
+      for (const pvc of pvcs) await deps.kube.deletePvc(pvc);
+      await deps.kube.waitPvcsGone(pvcs, deps.settings.timeoutMs);
+    },
+    () => `deleted ${pvcs.join(', ')} (delete-stale-embedded-pvc: true)`,
+  );
+  deps.report.warnings.push(
+    `PVC ${pvcs.join(', ')} held the embedded etcd an earlier phase one left; it was deleted (delete-stale-embedded-pvc: true).`,
+  );
+}
+
+/**
+ * Census and backup of the deployed etcd, the record that phase one started (with the Helm
+ * revision it upgrades from: abort's way back), and the upgrade that starts the copy.
+ */
+async function startPhaseOne(deps: PhaseDeps, values: PhaseValues, helmRevisionBefore: number): Promise<void> {
   const { settings, report } = deps;
   const objects = objectNames(settings.release);
   const before = await censusStep(deps, 'deployed').catch((e: unknown) => {
@@ -67,11 +88,12 @@ async function startPhaseOne(deps: PhaseDeps, values: PhaseValues): Promise<void
     skipped(deps, 'backup of the deployed etcd', `skipped: ${settings.backupSkipReason}`);
   }
   await startUpgrade(deps, 'phase1', values.phase1, (st) => ({
-    ...st,
+    ...archiveAbortedRound(st),
     phase1: {
       status: 'started',
       startedAt: new Date().toISOString(),
       chartVersion: settings.chartVersion.text,
+      helmRevisionBefore,
       valuesDigest: valuesDigest(values.phase1),
       before,
       backup: backup?.record,

@@ -12,11 +12,14 @@ import { checkRenderedDataVolume } from './steps/render-check.ts';
 import { upgrade, writeValuesFile } from './steps/upgrade.ts';
 import { gitopsPlanNote } from './steps/gitops-gate.ts';
 import { preflightStop } from './steps/open.ts';
+import { showWayBack } from './steps/way-back.ts';
 
 export async function plan(deps: PhaseDeps): Promise<Outcome> {
   const inspection = await step(deps, 'preflight', () => inspect(deps));
-  const decision = decideMigrate(await deps.store.load(), inspection.view);
+  const state = await deps.store.load();
+  const decision = decideMigrate(state, inspection.view);
   if (decision.kind === 'noop' || decision.kind === 'resume') {
+    showWayBack(deps, state, inspection.view);
     return {
       status: 'no-op',
       headline: decision.why,

@@ -3,6 +3,7 @@ import type { PhaseDeps } from './steps/deps.ts';
 import { censusStep, step } from './steps/deps.ts';
 import { inspect } from './steps/inspect.ts';
 import { fillFromRecord } from './steps/open.ts';
+import { showWayBack } from './steps/way-back.ts';
 import { diffCensus } from '../core/migration/census.ts';
 import { describeMarks, gitopsMarks } from '../core/migration/gitops.ts';
 import type { StateRecord } from '../core/migration/state.ts';
@@ -15,7 +16,7 @@ export async function status(deps: PhaseDeps): Promise<Outcome> {
   const marks = gitopsMarks(settings.release, view.marked ?? []);
   if (marks.length > 0)
     report.warnings.push(
-      `Managed by ${describeMarks(marks)}: migrate and finalize refuse it until the controller is paused (gitops-paused: true).`,
+      `Managed by ${describeMarks(marks)}: migrate, finalize and abort refuse it until the controller is paused (gitops-paused: true).`,
     );
   const state = await deps.store.load();
   fillFromRecord(deps);
@@ -33,12 +34,16 @@ export async function status(deps: PhaseDeps): Promise<Outcome> {
     const now = await censusStep(deps, 'deployed');
     report.keysBefore = now.total;
   }
+  showWayBack(deps, state, view);
   return { status: 'succeeded', headline: `State: ${whereItStands(state, view)}.`, next: nextStep(state) };
 }
 
 /** Where the migration stands, from the record (or, without one, from the release's values). */
 function whereItStands(state: StateRecord, view: ClusterView): string {
-  const { phase1: p1, phase2: p2 } = state;
+  const { phase1: p1, phase2: p2, abort } = state;
+  if (abort?.status === 'aborted')
+    return `phase one aborted at ${abort.abortedAt}; the release runs on its deployed etcd again`;
+  if (abort) return `abort ${abort.status}${abort.failure ? ` (${abort.failure})` : ''}`;
   if (p2?.status === 'verified') return 'migration complete (phase two verified)';
   if (p2) return `phase two ${p2.status}`;
   if (p1) return `phase one ${p1.status}${p1.failure ? ` (${p1.failure})` : ''}`;
@@ -46,7 +51,9 @@ function whereItStands(state: StateRecord, view: ClusterView): string {
 }
 
 function nextStep(state: StateRecord): string {
-  const { phase1: p1, phase2: p2 } = state;
+  const { phase1: p1, phase2: p2, abort } = state;
+  if (abort?.status === 'aborted') return 'run plan, then migrate, when you want to migrate again';
+  if (abort) return 'run abort again: it resumes where it stopped';
   if (p2?.status === 'verified') return 'nothing';
   if (p1?.status === 'verified') return 'approve and run finalize';
   if (p1) return 'run migrate (it resumes)';

@@ -60,6 +60,8 @@ export interface RunReport extends StatusReport {
   warnings: string[];
   restore?: string;
   approvers?: string[];
+  /** Phase abort's account (the case, the etcd kept, what is left), or what abort would do (plan, status). */
+  wayBack?: { title: string; lines: string[] };
 }
 
 /** What a phase adds to the report on its way: everything but the outcome, which it returns. */
@@ -75,7 +77,9 @@ export const LOST_LOG_LINE_NOTE =
  */
 export function boldNotes(r: StatusReport): string[] {
   return [
-    r.approvalBypassed ? 'Phase two ran WITHOUT a verified approval (require-approval: false).' : undefined,
+    r.approvalBypassed
+      ? `${r.phase === 'abort' ? 'The abort' : 'Phase two'} ran WITHOUT a verified approval (require-approval: false).`
+      : undefined,
     r.lostLogLine !== undefined ? LOST_LOG_LINE_NOTE : undefined,
     r.newerChartLine !== undefined ? escapeMarkdown(r.newerChartLine) : undefined,
     r.backupSkipReason !== undefined ? `No backup was taken: ${escapeMarkdown(r.backupSkipReason)}` : undefined,

@@ -43,6 +43,9 @@ export function renderSummary(r: RunReport): string {
   } else if (r.keysBefore !== undefined || r.keysAfter !== undefined) {
     out.push('', `Keys: before ${r.keysBefore ?? '?'}, after ${r.keysAfter ?? '?'}.`);
   }
+  if (r.wayBack) {
+    out.push('', `### ${escapeMarkdown(r.wayBack.title)}`, '', ...r.wayBack.lines.map((l) => `- ${escapeMarkdown(l)}`));
+  }
   if (r.logLine) out.push('', `Log line: ${codeSpan(r.logLine)}`);
   if (r.approvers && r.approvers.length > 0)
     out.push('', `Approved by: ${r.approvers.map((a) => codeSpan(a)).join(', ')}`);

@@ -40,7 +40,7 @@ export const BAD_INPUTS: [string, Record<string, string>, RegExp][] = [
   [
     'unknown phase',
     { phase: 'rollback' },
-    /input 'phase': "rollback" is not a phase\. Expected: plan, migrate, finalize, status/,
+    /input 'phase': "rollback" is not a phase\. Expected: plan, migrate, finalize, abort, status/,
   ],
   [
     'extra args on 0.25',
@@ -157,6 +157,26 @@ export const BAD_INPUTS: [string, Record<string, string>, RegExp][] = [
     'finalize without environment',
     { phase: 'finalize' },
     /input 'approval-environment': is empty, and finalize needs a verified approval/,
+  ],
+  [
+    'abort without environment',
+    { phase: 'abort' },
+    /input 'approval-environment': is empty, and abort needs a verified approval\. Expected: the GitHub environment .* the abort job names/,
+  ],
+  [
+    'abort-source not an etcd',
+    { phase: 'abort', 'approval-environment': 'production', 'abort-source': 'both' },
+    /input 'abort-source': "both" is not an etcd of the release\. Expected: embedded, deployed or empty/,
+  ],
+  [
+    'abort-source with migrate',
+    { 'abort-source': 'embedded' },
+    /input 'abort-source': is set for phase migrate; only abort chooses which etcd to keep\. Expected: empty, or phase abort/,
+  ],
+  [
+    'delete-stale-embedded-pvc with finalize',
+    { phase: 'finalize', 'approval-environment': 'production', 'delete-stale-embedded-pvc': 'true' },
+    /input 'delete-stale-embedded-pvc': is true for phase finalize; only migrate deletes .*\. Expected: false, or phase migrate/,
   ],
   [
     'chart repo not a URL',

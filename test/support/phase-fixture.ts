@@ -1,8 +1,10 @@
 // A phase's dependencies in memory, as Helm's actionConfigFixture gives its actions a memory
 // driver and a fake kube client: a release whose chart is simulated (phase one's values start the
 // copy into the embedded etcd, phase two's remove the deployed etcd), two etcds of key counts, the
-// real StateStore over in-memory ConfigMaps with resourceVersions, and an approval verdict. The
-// phases run unchanged; only the world below the adapters' interfaces is made up.
+// real StateStore over in-memory ConfigMaps with resourceVersions, and an approval verdict. For
+// abort also the control plane's scale, the reader pod, vCluster's store annotation and its check at
+// start, and Helm's revisions. The phases run unchanged; only the world below the adapters'
+// interfaces is made up.
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +15,7 @@ import type { PhaseDeps } from '../../src/phases/steps/deps.ts';
 import { stopOutcome } from '../../src/phases/steps/outcome.ts';
 import { StateStore, type ConfigMapApi } from '../../src/adapters/kube/state-store.ts';
 import type { ReleaseKube } from '../../src/adapters/kube/release-kube.ts';
-import type { ReleaseHelm, ReleaseInfo } from '../../src/adapters/helm/helm.ts';
+import type { HistoryEntry, ReleaseHelm, ReleaseInfo } from '../../src/adapters/helm/helm.ts';
 import type { EtcdOps } from '../../src/adapters/etcd/ops.ts';
 import type { LogGateOptions, LogGateResult } from '../../src/adapters/kube/log-gate.ts';
 import { newReport, type Outcome, type RunReport } from '../../src/report/report.ts';
@@ -28,10 +30,15 @@ import type { Census, EtcdStore } from '../../src/core/migration/census.ts';
 import type { ApprovalVerdict } from '../../src/core/migration/approval.ts';
 import { STATE_KEY, stateConfigMapName, type StateRecord } from '../../src/core/migration/state.ts';
 import type { MarkedObject } from '../../src/core/migration/gitops.ts';
+import type { ReaderPod } from '../../src/core/migration/abort-reader.ts';
+import type { KeyspaceComparison } from '../../src/core/migration/keyspace-comparison.ts';
+import type { EqualizeResult, KeyspaceProgress, RevisionBump } from '../../src/adapters/etcd/equalize.ts';
 
 export const RELEASE = 'vc';
 export const NAMESPACE = 'team';
 export const SUCCESS = 'Successfully migrated etcd database to embedded etcd';
+/** vCluster's store annotation on Secret vc-config-<release>, and the value its start writes. */
+export const STORE_ANNOTATION = 'vcluster.loft.sh/store';
 
 /** An API error as client-node throws it: the HTTP status in `code`. */
 const apiError = (code: number, message: string) => Object.assign(new Error(message), { code });
@@ -100,6 +107,18 @@ export class FakeCluster {
   etcdPods: PodView[] = [pod(this.objects.etcdPod0, 'etcd-pod-1')];
   etcdPvcs: PvcView[] = [{ name: `${this.objects.etcdPvcPrefix}0`, size: '5Gi', phase: 'Bound' }];
   embeddedPod?: PodView = pod(this.objects.embeddedPod, 'cp-pod-1');
+  /** The control plane: a Deployment on deployed etcd, StatefulSet <release> (with its replicas) on embedded. */
+  controlPlane: 'Deployment' | 'StatefulSet' = 'Deployment';
+  controlPlaneReplicas?: number;
+  /** Whether the Deployment's pod is ready (false: it crash-loops on vCluster's store check). */
+  deploymentReady = true;
+  embeddedPvcs: PvcView[] = [];
+  /** Annotations of Secret vc-config-<release>. */
+  configAnnotations: Record<string, string> = { [STORE_ANNOTATION]: 'deployed-etcd' };
+  /** Other pods (the reader pod), by name. */
+  readonly pods = new Map<string, PodView>();
+  /** When set, the reader pod never becomes Ready. */
+  readerFails = false;
   storageClasses = [{ name: 'standard', isDefault: true }];
   marked: MarkedObject[] = [];
   /** Verbs the credentials may not use. */
@@ -129,11 +148,12 @@ export class FakeCluster {
     return structuredClone({
       deployedEtcd: this.deployedEtcd,
       etcdServices: this.etcdServices,
-      controlPlane: 'StatefulSet' as const,
-      controlPlaneReplicas: 1,
+      controlPlane: this.controlPlane,
+      controlPlaneReplicas: this.controlPlaneReplicas,
       embeddedPod: this.embeddedPod,
       etcdPods: this.etcdPods,
       etcdPvcs: this.etcdPvcs,
+      embeddedPvcs: this.embeddedPvcs,
       storageClasses: this.storageClasses,
       marked: this.marked,
     });
@@ -144,6 +164,65 @@ export class FakeCluster {
   async deletePvc(name: string): Promise<void> {
     this.calls.push(`deletePvc ${name}`);
     this.etcdPvcs = this.etcdPvcs.filter((p) => p.name !== name);
+    this.embeddedPvcs = this.embeddedPvcs.filter((p) => p.name !== name);
+  }
+  async waitPvcsGone(pvcs: string[]): Promise<void> {
+    const left = [...this.etcdPvcs, ...this.embeddedPvcs].filter((p) => pvcs.includes(p.name));
+    if (left.length > 0) throw new Error(`PVC ${left.map((p) => p.name).join(', ')} still exists`);
+  }
+  async scaleControlPlane(replicas: number): Promise<number | undefined> {
+    this.calls.push(`scaleControlPlane ${replicas}`);
+    if (this.controlPlane !== 'StatefulSet') return undefined;
+    const had = this.controlPlaneReplicas;
+    this.controlPlaneReplicas = replicas;
+    if (replicas === 0) this.embeddedPod = undefined;
+    return had;
+  }
+  async deployedEtcdImage() {
+    return this.deployedEtcd ? { image: 'registry.k8s.io/etcd:3.5.21-0', pullSecrets: [] } : undefined;
+  }
+  async pod(name: string): Promise<PodView | undefined> {
+    if (name === this.objects.embeddedPod) return this.embeddedPod;
+    return this.pods.get(name);
+  }
+  async createPod(manifest: ReaderPod): Promise<'created' | 'existed'> {
+    const name = manifest.metadata.name;
+    this.calls.push(`createPod ${name}`);
+    if (this.pods.has(name)) return 'existed';
+    this.pods.set(name, pod(name, `reader-${this.calls.length}`, !this.readerFails));
+    return 'created';
+  }
+  async waitPodReady(name: string): Promise<PodView> {
+    const p = await this.pod(name);
+    if (!p?.ready) throw new Error(`pod ${name} was not Ready`);
+    return p;
+  }
+  async waitPodGone(name: string): Promise<void> {
+    if (await this.pod(name)) throw new Error(`pod ${name} still exists`);
+  }
+  async deletePod(name: string): Promise<void> {
+    if (this.pods.delete(name)) this.calls.push(`deletePod ${name}`);
+  }
+  async clearConfigAnnotations(keys: readonly string[]): Promise<Record<string, string>> {
+    this.calls.push(`clearConfigAnnotations ${keys.join(',')}`);
+    const was = Object.fromEntries(Object.entries(this.configAnnotations).filter(([k]) => keys.includes(k)));
+    for (const k of keys) delete this.configAnnotations[k];
+    return was;
+  }
+  async controlPlaneDeployment() {
+    if (this.controlPlane !== 'Deployment') return undefined;
+    const ready = this.deploymentReady ? 1 : 0;
+    return { replicas: 1, ready, updated: 1 };
+  }
+  async controlPlaneStatefulSetExists(): Promise<boolean> {
+    return this.controlPlane === 'StatefulSet';
+  }
+  async controlPlaneLogLines(): Promise<string[]> {
+    return this.deploymentReady ? [] : [`${this.release}: ${this.storeCheckMessage()}`];
+  }
+  /** vCluster's refusal at start of a switch from embedded back to deployed etcd. */
+  storeCheckMessage(): string {
+    return 'seems like you were using embedded-etcd as a store before and now have switched to deployed-etcd, please make sure to not switch between vCluster stores';
   }
   async diagnoseControlPlane() {
     this.calls.push('diagnoseControlPlane');
@@ -162,8 +241,23 @@ export class FakeCluster {
   }
   /** The chart's effect of an upgrade to `values`: a new control-plane pod; phase two's values remove the deployed etcd. */
   applyChart(values: Values): void {
+    const store = backingStoreOf(values);
+    if (store === 'deployed') {
+      // vCluster's check at start: with the annotation still saying embedded-etcd it refuses to start.
+      this.controlPlane = 'Deployment';
+      this.controlPlaneReplicas = undefined;
+      this.embeddedPod = undefined;
+      this.deploymentReady = this.configAnnotations[STORE_ANNOTATION] !== 'embedded-etcd';
+      if (this.deploymentReady) this.configAnnotations[STORE_ANNOTATION] = 'deployed-etcd';
+      return;
+    }
     this.embeddedPod = pod(this.objects.embeddedPod, `cp-pod-${++this.podGeneration}`);
-    if (backingStoreOf(values) === 'embedded') {
+    this.controlPlane = 'StatefulSet';
+    this.controlPlaneReplicas = 1;
+    this.configAnnotations[STORE_ANNOTATION] = 'embedded-etcd';
+    if (!this.embeddedPvcs.some((p) => p.name === this.objects.embeddedPvc))
+      this.embeddedPvcs.push({ name: this.objects.embeddedPvc, size: '5Gi', phase: 'Bound' });
+    if (store === 'embedded') {
       this.deployedEtcd = undefined;
       this.etcdServices = [];
       this.etcdPods = [];
@@ -184,6 +278,18 @@ function kubeOf(cluster: FakeCluster): ReleaseKube {
     diagnoseControlPlane: () => cluster.diagnoseControlPlane(),
     settlePendingAsFailed: (driver, revision) => cluster.settlePendingAsFailed(driver, revision),
     waitForSuccessLine: (o) => cluster.waitForSuccessLine(o),
+    waitPvcsGone: (pvcs) => cluster.waitPvcsGone(pvcs),
+    scaleControlPlane: (replicas) => cluster.scaleControlPlane(replicas),
+    deployedEtcdImage: () => cluster.deployedEtcdImage(),
+    pod: (name) => cluster.pod(name),
+    createPod: (manifest) => cluster.createPod(manifest),
+    waitPodReady: (name) => cluster.waitPodReady(name),
+    waitPodGone: (name) => cluster.waitPodGone(name),
+    deletePod: (name) => cluster.deletePod(name),
+    clearConfigAnnotations: (keys) => cluster.clearConfigAnnotations(keys),
+    controlPlaneDeployment: () => cluster.controlPlaneDeployment(),
+    controlPlaneStatefulSetExists: () => cluster.controlPlaneStatefulSetExists(),
+    controlPlaneLogLines: () => cluster.controlPlaneLogLines(),
   };
 }
 
@@ -216,6 +322,10 @@ export class FakeHelm implements ReleaseHelm {
   helmVersion = 'v3.18.6';
   manifest = renderedWithClaim();
   readonly upgrades: { values: Values; dryRun: boolean }[] = [];
+  /** Every revision Helm keeps, oldest first, with its user values. */
+  readonly revisions: (HistoryEntry & { values: Values })[] = [
+    { revision: 1, status: 'deployed', chartVersion: '0.27.0', values: structuredClone(this.values) },
+  ];
   /** When set, the next real upgrade fails with this error (and applies nothing). */
   failNextUpgrade?: Error;
   /**
@@ -245,6 +355,7 @@ export class FakeHelm implements ReleaseHelm {
       this.killNextUpgrade = undefined;
       this.values = values;
       this.info_ = { status: 'pending-upgrade', chartVersion: '0.27.0', revision: (this.info_?.revision ?? 0) + 1 };
+      this.revisions.push({ ...this.info_, values: structuredClone(values) });
       killed();
       return new Promise<string>(() => undefined);
     }
@@ -259,8 +370,18 @@ export class FakeHelm implements ReleaseHelm {
       chartVersion: this.info_?.chartVersion ?? '0.27.0',
       revision: (this.info_?.revision ?? 0) + 1,
     };
+    for (const r of this.revisions) if (r.status === 'deployed') r.status = 'superseded';
+    this.revisions.push({ ...this.info_, values: structuredClone(values) });
     this.cluster.applyChart(values);
     return '';
+  }
+  async valuesAt(revision: number): Promise<Values> {
+    const r = this.revisions.find((x) => x.revision === revision);
+    if (!r) throw new Error(`release: not found (revision ${revision})`);
+    return structuredClone(r.values);
+  }
+  async history(): Promise<HistoryEntry[]> {
+    return this.revisions.map(({ values: _v, ...h }) => h);
   }
   async template(): Promise<string> {
     return this.manifest;
@@ -274,21 +395,99 @@ export class FakeEtcd implements EtcdOps {
     embedded: {},
   };
   revision = 100;
+  /** The etcds themselves: a view with another pod serving the embedded one writes its counts here. */
+  protected readonly root: FakeEtcd = this;
   unreadable = new Set<EtcdStore>();
   backups = 0;
+  /** Per group, how many keys both etcds hold with different values. */
+  changed: Record<string, number> = {};
+  /** Which pod serves the embedded etcd: only a Ready one answers (the control plane's, or the reader). */
+  embeddedServedBy = (_pod: string): boolean => true;
+  embeddedPod = objectNames(RELEASE).embeddedPod;
+  /** The etcd operations each call went through ("census embedded via vc-embedded-etcd-reader"). */
+  readonly calls: string[] = [];
   async census(store: EtcdStore): Promise<Census> {
-    if (this.unreadable.has(store)) throw new Error(`etcd of the ${store} store does not answer`);
+    this.reach(store, 'census');
     const groups = { ...this.groups[store] };
     const total = Object.values(groups).reduce((a, b) => a + b, 0);
-    return { revision: ++this.revision, total, groups, store, path: 'port-forward', takenAt: new Date().toISOString() };
+    return {
+      revision: ++this.root.revision,
+      total,
+      groups,
+      store,
+      path: 'port-forward',
+      takenAt: new Date().toISOString(),
+    };
   }
-  async backup(dir: string) {
-    this.backups++;
-    const keys = Object.values(this.groups.deployed).reduce((a, b) => a + b, 0);
+  async backup(dir: string, store: EtcdStore = 'deployed') {
+    this.reach(store, 'backup');
+    this.root.backups++;
+    const keys = Object.values(this.groups[store]).reduce((a, b) => a + b, 0);
     return {
       record: { file: join(dir, 'snapshot.db'), bytes: 4096, sha256: 'ab'.repeat(32), revision: this.revision, keys },
       restore: 'restore: etcdutl snapshot restore snapshot.db',
     };
+  }
+  /** The same etcds with the embedded one served by `pod` (abort's reader pod). */
+  withEmbeddedPod(pod: string): EtcdOps {
+    const view = Object.create(this) as FakeEtcd;
+    view.embeddedPod = pod;
+    return view;
+  }
+  async compare(): Promise<KeyspaceComparison> {
+    this.reach('embedded', 'compare');
+    this.reach('deployed', 'compare');
+    const e = this.groups.embedded;
+    const d = this.groups.deployed;
+    const names = [...new Set([...Object.keys(e), ...Object.keys(d)])].sort();
+    const key = (g: string, n: number) => `${g}key-${n}`;
+    const groups = names.map((group) => {
+      const [ne, nd, changed] = [e[group] ?? 0, d[group] ?? 0, this.changed[group] ?? 0];
+      const onlyInSource = Math.max(0, ne - nd);
+      const onlyInTarget = Math.max(0, nd - ne);
+      return {
+        group,
+        same: Math.min(ne, nd) - changed,
+        onlyInSource,
+        onlyInTarget,
+        changed,
+        first: {
+          onlyInSource: onlyInSource ? [key(group, nd)] : [],
+          onlyInTarget: onlyInTarget ? [key(group, ne)] : [],
+          changed: changed ? [key(group, 0)] : [],
+        },
+      };
+    });
+    const total = (x: Record<string, number>) => Object.values(x).reduce((a, b) => a + b, 0);
+    return {
+      sourceRevision: this.revision,
+      targetRevision: this.revision,
+      sourceKeys: total(e),
+      targetKeys: total(d),
+      groups,
+    };
+  }
+  async equalize(revision: number, onProgress: (p: KeyspaceProgress) => void): Promise<EqualizeResult> {
+    const comparison = await this.compare();
+    const sum = (k: 'onlyInSource' | 'onlyInTarget' | 'changed') => comparison.groups.reduce((a, g) => a + g[k], 0);
+    const written = sum('onlyInSource') + sum('changed');
+    const deleted = sum('onlyInTarget');
+    this.root.groups.deployed = { ...this.groups.embedded };
+    this.root.changed = {};
+    onProgress({ compared: comparison.sourceKeys + comparison.targetKeys, written, deleted });
+    return { comparison, written, deleted, ...(await this.bumpRevision(revision)) };
+  }
+  async bumpRevision(above: number): Promise<RevisionBump> {
+    this.reach('deployed', 'bumpRevision');
+    const before = this.revision;
+    this.root.revision = Math.max(before, above) + 10;
+    return { before, after: this.revision, compactedAt: this.revision };
+  }
+  private reach(store: EtcdStore, what: string): void {
+    if (this.unreadable.has(store)) throw new Error(`etcd of the ${store} store does not answer`);
+    if (store === 'embedded' && !this.embeddedServedBy(this.embeddedPod))
+      throw new Error(`cannot port-forward to pod ${this.embeddedPod}: it is not running`);
+    this.calls.push(`${what} ${store}${store === 'embedded' ? ` via ${this.embeddedPod}` : ''}`);
   }
 }
 
@@ -339,6 +538,9 @@ export function phaseFixture(phase: string, inputs: Record<string, string> = {})
     apply(values);
     if (backingStoreOf(values) === 'migrating') etcd.groups.embedded = { ...etcd.groups.deployed };
   };
+  // The embedded etcd answers only through a Ready pod on its PVC: the control plane's or the reader.
+  etcd.embeddedServedBy = (name) =>
+    (name === cluster.objects.embeddedPod ? cluster.embeddedPod : cluster.pods.get(name))?.ready === true;
   const configMaps = new MemoryConfigMaps();
   const report = newReport(RELEASE, NAMESPACE, settings.phase);
   const approval = { verdict: APPROVED, asked: 0 };

@@ -24,6 +24,8 @@ import { ETCD_36_LINE, onOrAfterLine, parseChartVersion } from '../../core/input
 export interface BackupOptions {
   dir: string;
   release: string;
+  /** Which etcd, for the file name and the log: default the deployed etcd. */
+  store?: 'deployed' | 'embedded';
   chartVersion: string;
   log: (message: string) => void;
   /** Fail when no snapshot data arrives for this long; default 60 s. */
@@ -113,10 +115,12 @@ export async function takeBackup(client: EtcdClient, opts: BackupOptions): Promi
   // revision is this one, and etcd counts while it sends the snapshot.
   const guess = { revision: status.header.revision, count: client.count(ALL, ALL, status.header.revision) };
   guess.count.catch(() => {}); // awaited below only when the revisions agree
-  const file = join(opts.dir, `${opts.release}-etcd-${stamp(new Date())}.snapshot.db`);
+  const store = opts.store ?? 'deployed';
+  const stem = store === 'deployed' ? `${opts.release}-etcd` : `${opts.release}-embedded-etcd`;
+  const file = join(opts.dir, `${stem}-${stamp(new Date())}.snapshot.db`);
   const partial = `${file}.partial`;
   opts.log(
-    `etcd snapshot of the deployed etcd (etcd ${status.version}, database ${mb(status.dbSize)} MB) to ${partial}`,
+    `etcd snapshot of the ${store} etcd (etcd ${status.version}, database ${mb(status.dbSize)} MB) to ${partial}`,
   );
 
   let ok = false;

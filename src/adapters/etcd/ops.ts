@@ -6,6 +6,9 @@ import type { Census } from '../../core/migration/census.ts';
 import type { BackupRecord } from '../../core/migration/state.ts';
 import { objectNames } from '../../core/migration/cluster-view.ts';
 import { certsFromSecretData } from './certs.ts';
+import type { KeyspaceComparison } from '../../core/migration/keyspace-comparison.ts';
+import type { EqualizeResult, KeyspaceProgress, RevisionBump } from './equalize.ts';
+import type { EtcdClient } from './client.ts';
 
 /** How long a cut census waits for the Kubernetes API before it counts again. */
 const API_WAIT_MS = 90_000;
@@ -13,13 +16,29 @@ const API_WAIT_MS = 90_000;
 // The etcd code (grpc-js, the census reader, the snapshot reader) is a chunk of dist/ of its own,
 // loaded once, at the first census or backup: a run refused before that never loads it.
 const loadEtcdCode = async () => {
-  const [{ EtcdError }, { openPodEtcd }, { readCensus }, { takeBackup, restoreInstructions }] = await Promise.all([
+  const [
+    { EtcdError },
+    { openPodEtcd },
+    { readCensus },
+    { takeBackup, restoreInstructions },
+    { compareKeyspaces, equalizeKeyspace, bumpRevision },
+  ] = await Promise.all([
     import('./client.ts'),
     import('./access.ts'),
     import('./census-reader.ts'),
     import('./backup.ts'),
+    import('./equalize.ts'),
   ]);
-  return { EtcdError, openPodEtcd, readCensus, takeBackup, restoreInstructions };
+  return {
+    EtcdError,
+    openPodEtcd,
+    readCensus,
+    takeBackup,
+    restoreInstructions,
+    compareKeyspaces,
+    equalizeKeyspace,
+    bumpRevision,
+  };
 };
 let etcdCodeLoaded: ReturnType<typeof loadEtcdCode> | undefined;
 const etcdCode = () => (etcdCodeLoaded ??= loadEtcdCode());
@@ -27,13 +46,28 @@ const etcdCode = () => (etcdCodeLoaded ??= loadEtcdCode());
 /** Census and backup of the two etcds, reached through the Kubernetes API. */
 export interface EtcdOps {
   census(store: 'deployed' | 'embedded'): Promise<Census>;
-  backup(dir: string): Promise<{ record: BackupRecord; restore: string }>;
+  /** A verified snapshot of the deployed etcd (or, for abort, of the embedded one through its reader pod). */
+  backup(dir: string, store?: 'deployed' | 'embedded'): Promise<{ record: BackupRecord; restore: string }>;
+  /** The same operations with the embedded etcd served by another pod (abort's reader pod). */
+  withEmbeddedPod(pod: string): EtcdOps;
+  /** Both keyspaces key by key (source: the embedded etcd at `revision`, target: the deployed etcd). */
+  compare(revision: number | undefined): Promise<KeyspaceComparison>;
+  /** The deployed etcd's keyspace made equal to the embedded etcd's at `revision`, its revision above it, compacted. */
+  equalize(revision: number, onProgress: (p: KeyspaceProgress) => void): Promise<EqualizeResult>;
+  /** The deployed etcd kept as it is: only its revision lifted above `above`, and its history compacted. */
+  bumpRevision(above: number): Promise<RevisionBump>;
 }
 
-export function etcdOps(
-  kube: Kube,
-  o: { namespace: string; release: string; chartVersion: string; log: (m: string) => void },
-): EtcdOps {
+export interface EtcdOpsOptions {
+  namespace: string;
+  release: string;
+  chartVersion: string;
+  log: (m: string) => void;
+  /** The pod that serves the embedded etcd; default the control plane's pod <release>-0. */
+  embeddedPod?: string;
+}
+
+export function etcdOps(kube: Kube, o: EtcdOpsOptions): EtcdOps {
   const objects = objectNames(o.release);
   const certs = async () => {
     const data = await kube.secretData(o.namespace, objects.certs);
@@ -43,7 +77,8 @@ export function etcdOps(
       );
     return certsFromSecretData(data, objects.certs);
   };
-  const podFor = (store: 'deployed' | 'embedded') => (store === 'deployed' ? objects.etcdPod0 : objects.embeddedPod);
+  const podFor = (store: 'deployed' | 'embedded') =>
+    store === 'deployed' ? objects.etcdPod0 : (o.embeddedPod ?? objects.embeddedPod);
   /** How to reach the etcd of a pod (with the certificate read from the secret now). */
   const target = async (pod: string) => ({
     namespace: o.namespace,
@@ -52,6 +87,23 @@ export function etcdOps(
     certs: await certs(),
     container: 'etcd',
   });
+  /** Runs `work` with clients of both etcds (source: the embedded one, target: the deployed one), then closes them. */
+  const both = async <T>(work: (source: EtcdClient, target: EtcdClient) => Promise<T>): Promise<T> => {
+    const { openPodEtcd } = await etcdCode();
+    const open = async (store: 'deployed' | 'embedded') =>
+      openPodEtcd(kube.kc, { ...(await target(podFor(store))), allowExecFallback: false });
+    const source = await open('embedded');
+    try {
+      const deployed = await open('deployed');
+      try {
+        return await work(source.client, deployed.client);
+      } finally {
+        await deployed.close();
+      }
+    } finally {
+      await source.close();
+    }
+  };
   const countOnce = async (store: 'deployed' | 'embedded'): Promise<Census> => {
     const { openPodEtcd, readCensus } = await etcdCode();
     const access = await openPodEtcd(kube.kc, {
@@ -117,13 +169,28 @@ export function etcdOps(
         return await count();
       }
     },
-    async backup(dir) {
+    withEmbeddedPod: (pod) => etcdOps(kube, { ...o, embeddedPod: pod }),
+    compare: (revision) =>
+      both(async (source, target) => (await etcdCode()).compareKeyspaces(source, target, { revision })),
+    equalize: (revision, onProgress) =>
+      both(async (source, target) => (await etcdCode()).equalizeKeyspace(source, target, { revision, onProgress })),
+    async bumpRevision(above) {
+      const { openPodEtcd, bumpRevision } = await etcdCode();
+      const deployed = await openPodEtcd(kube.kc, { ...(await target(podFor('deployed'))), allowExecFallback: false });
+      try {
+        return await bumpRevision(deployed.client, { above });
+      } finally {
+        await deployed.close();
+      }
+    },
+    async backup(dir, store = 'deployed') {
       const { openPodEtcd, takeBackup, restoreInstructions } = await etcdCode();
-      const access = await openPodEtcd(kube.kc, { ...(await target(objects.etcdPod0)), allowExecFallback: false });
+      const access = await openPodEtcd(kube.kc, { ...(await target(podFor(store))), allowExecFallback: false });
       try {
         const record = await takeBackup(access.client, {
           dir,
           release: o.release,
+          store,
           chartVersion: o.chartVersion,
           log: o.log,
         });

@@ -32,6 +32,12 @@ export interface ReleaseInfo {
   revision: number;
 }
 
+export interface HistoryEntry {
+  revision: number;
+  status: string;
+  chartVersion: string;
+}
+
 export interface UpgradeRequest {
   release: string;
   namespace: string;
@@ -120,6 +126,27 @@ export class Helm {
     return v ?? {};
   }
 
+  /** The user-supplied values of one revision of the release (helm get values --revision). */
+  async valuesAt(release: string, namespace: string, revision: number): Promise<Values> {
+    const out = await this.call(
+      ['get', 'values', release, ...this.global(namespace), '--revision', String(revision), '--output', 'json'],
+      `get values --revision ${revision}`,
+    );
+    const v = JSON.parse(out.trim() || 'null') as Values | null;
+    return v ?? {};
+  }
+
+  /** The release's revisions, oldest first (helm history; Helm keeps at most its max history). */
+  async history(release: string, namespace: string): Promise<HistoryEntry[]> {
+    const out = await this.call(['history', release, ...this.global(namespace), '--output', 'json'], 'history');
+    const items = JSON.parse(out.trim() || '[]') as { revision: number; status: string; chart: string }[];
+    return items.map((i) => ({
+      revision: Number(i.revision),
+      status: i.status,
+      chartVersion: chartVersionOfChartField(i.chart)?.text ?? i.chart,
+    }));
+  }
+
   private chartArgs(chart: ChartRef, version: string): string[] {
     switch (chart.kind) {
       case 'repo':
@@ -175,6 +202,10 @@ export interface ReleaseHelm {
   upgrade(o: { valuesFile: string; timeoutMs: number; dryRun?: boolean }): Promise<string>;
   /** helm template of the run's chart with these values. */
   template(valuesFile: string): Promise<string>;
+  /** The user-supplied values of one revision of the release (abort's way back). */
+  valuesAt(revision: number): Promise<Values>;
+  /** The release's revisions Helm still keeps, oldest first. */
+  history(): Promise<HistoryEntry[]>;
 }
 
 export function releaseHelm(
@@ -187,5 +218,7 @@ export function releaseHelm(
     userValues: () => helm.userValues(r.release, r.namespace),
     upgrade: (o) => helm.upgrade({ ...r, ...o }),
     template: (valuesFile) => helm.template(r.release, r.namespace, r.chart, r.version, valuesFile),
+    valuesAt: (revision) => helm.valuesAt(r.release, r.namespace, revision),
+    history: () => helm.history(r.release, r.namespace),
   };
 }

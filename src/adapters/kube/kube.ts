@@ -7,6 +7,7 @@ import {
   StorageV1Api,
   type KubeConfig,
   type V1Pod,
+  type V1PersistentVolumeClaim,
   type V1ConfigMap,
   type CoreV1Event,
 } from '@kubernetes/client-node';
@@ -156,14 +157,15 @@ export class Kube {
         })),
       ...(namespaceLabels ? [{ what: `Namespace ${namespace}`, labels: namespaceLabels }] : []),
     ];
-    const etcdPvcs: PvcView[] = pvcs.items
-      .filter((p) => (p.metadata?.name ?? '').startsWith(objects.etcdPvcPrefix))
-      .map((p) => ({
-        name: p.metadata!.name!,
-        size: p.status?.capacity?.storage?.toString() ?? p.spec?.resources?.requests?.storage?.toString(),
-        storageClass: p.spec?.storageClassName,
-        phase: p.status?.phase,
-      }));
+    const pvcView = (p: V1PersistentVolumeClaim): PvcView => ({
+      name: p.metadata!.name!,
+      size: p.status?.capacity?.storage?.toString() ?? p.spec?.resources?.requests?.storage?.toString(),
+      storageClass: p.spec?.storageClassName,
+      phase: p.status?.phase,
+    });
+    const etcdPvcs = pvcs.items.filter((p) => (p.metadata?.name ?? '').startsWith(objects.etcdPvcPrefix)).map(pvcView);
+    const embeddedPvcName = new RegExp(`^data-${release}-\\d+$`);
+    const embeddedPvcs = pvcs.items.filter((p) => embeddedPvcName.test(p.metadata?.name ?? '')).map(pvcView);
     const etcdPodName = new RegExp(`^${release}-etcd-\\d+$`);
     return {
       deployedEtcd: sts
@@ -177,6 +179,7 @@ export class Kube {
       embeddedPod: pod ? podView(pod) : undefined,
       etcdPods: pods.items.filter((p) => etcdPodName.test(p.metadata?.name ?? '')).map(podView),
       etcdPvcs,
+      embeddedPvcs,
       storageClasses: (classes?.items ?? []).map((c) => ({
         name: c.metadata?.name ?? '',
         isDefault: c.metadata?.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true',
@@ -269,6 +272,23 @@ export class Kube {
 
   async deletePvc(namespace: string, name: string): Promise<void> {
     await this.core.deleteNamespacedPersistentVolumeClaim({ name, namespace });
+  }
+
+  /** Waits until none of these PVCs exists (a PVC still used by a pod waits for it to go). */
+  async waitPvcsGone(namespace: string, pvcs: string[], timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const left = (await this.core.listNamespacedPersistentVolumeClaim({ namespace })).items
+        .map((p) => p.metadata?.name ?? '')
+        .filter((x) => pvcs.includes(x));
+      if (left.length === 0) return;
+      if (Date.now() > deadline) {
+        throw new Error(
+          `PVC ${left.join(', ')} still exists ${Math.round(timeoutMs / 1000)} s after its deletion; a pod may still use it (kubectl -n ${namespace} describe pvc ${left.join(' ')})`,
+        );
+      }
+      await new Promise((r) => setTimeout(r, 1000));
+    }
   }
 
   async secretData(namespace: string, name: string): Promise<Record<string, string> | undefined> {

@@ -7,6 +7,20 @@ import { diagnoseControlPlane, type ControlPlaneDiagnosis } from './control-plan
 import { waitForSuccessLine, type LogGateOptions, type LogGateResult } from './log-gate.ts';
 import { settlePendingAsFailed } from '../helm/storage.ts';
 import type { HelmDriver } from '../helm/record.ts';
+import type { V1Pod } from '@kubernetes/client-node';
+import type { ReaderPod } from '../../core/migration/abort-reader.ts';
+import {
+  clearSecretAnnotations,
+  controlPlanePodLines,
+  createPod,
+  deletePodAndWait,
+  deploymentReadiness,
+  scaleStatefulSet,
+  statefulSetExists,
+  statefulSetImage,
+  waitPodGone,
+  waitPodReady,
+} from './workloads.ts';
 
 export interface ReleaseKube {
   readonly namespace: string;
@@ -26,6 +40,27 @@ export interface ReleaseKube {
   settlePendingAsFailed(driver: HelmDriver, revision: number, description: string): Promise<void>;
   /** Waits for vCluster's success line in the embedded pod's log. */
   waitForSuccessLine(o: Omit<LogGateOptions, 'namespace' | 'pod'>): Promise<LogGateResult>;
+  /** Waits until none of these PVCs exists. */
+  waitPvcsGone(pvcs: string[], timeoutMs: number): Promise<void>;
+  // abort: the control plane stopped and started again, and the reader pod on the embedded etcd's PVC.
+  /** Sets spec.replicas of the control-plane StatefulSet; gives what it had (undefined: no StatefulSet). */
+  scaleControlPlane(replicas: number): Promise<number | undefined>;
+  /** The image (and pull secrets) of container etcd of the deployed etcd's StatefulSet. */
+  deployedEtcdImage(): Promise<{ image: string; pullSecrets: string[] } | undefined>;
+  pod(name: string): Promise<PodView | undefined>;
+  /** Creates the pod; one that already exists (left by a killed run) is kept. */
+  createPod(pod: ReaderPod): Promise<'created' | 'existed'>;
+  waitPodReady(name: string, timeoutMs: number): Promise<PodView>;
+  waitPodGone(name: string, timeoutMs: number): Promise<void>;
+  /** Deletes the pod (gone already is fine) and waits until it no longer exists. */
+  deletePod(name: string, timeoutMs: number): Promise<void>;
+  /** Removes these annotations from Secret vc-config-<release>; gives those that were set (undefined: no Secret). */
+  clearConfigAnnotations(keys: readonly string[]): Promise<Record<string, string> | undefined>;
+  /** The control-plane Deployment's replicas, ready and updated (undefined: none). */
+  controlPlaneDeployment(): Promise<{ replicas: number; ready: number; updated: number } | undefined>;
+  controlPlaneStatefulSetExists(): Promise<boolean>;
+  /** One line per control-plane pod with its last log lines. */
+  controlPlaneLogLines(): Promise<string[]>;
 }
 
 export function releaseKube(kube: Kube, namespace: string, release: string): ReleaseKube {
@@ -43,5 +78,17 @@ export function releaseKube(kube: Kube, namespace: string, release: string): Rel
     settlePendingAsFailed: (driver, revision, description) =>
       settlePendingAsFailed(kube, driver, namespace, release, revision, description),
     waitForSuccessLine: (o) => waitForSuccessLine(kube, { ...o, namespace, pod: objects.embeddedPod }),
+    waitPvcsGone: (pvcs, timeoutMs) => kube.waitPvcsGone(namespace, pvcs, timeoutMs),
+    scaleControlPlane: (replicas) => scaleStatefulSet(kube, namespace, objects.controlPlane, replicas),
+    deployedEtcdImage: () => statefulSetImage(kube, namespace, objects.etcdSts, 'etcd'),
+    pod: (name) => kube.pod(namespace, name),
+    createPod: (pod) => createPod(kube, namespace, pod as unknown as V1Pod),
+    waitPodReady: (name, timeoutMs) => waitPodReady(kube, namespace, name, timeoutMs),
+    waitPodGone: (name, timeoutMs) => waitPodGone(kube, namespace, name, timeoutMs),
+    deletePod: (name, timeoutMs) => deletePodAndWait(kube, namespace, name, timeoutMs),
+    clearConfigAnnotations: (keys) => clearSecretAnnotations(kube, namespace, objects.config, keys),
+    controlPlaneDeployment: () => deploymentReadiness(kube, namespace, objects.controlPlane),
+    controlPlaneStatefulSetExists: () => statefulSetExists(kube, namespace, objects.controlPlane),
+    controlPlaneLogLines: () => controlPlanePodLines(kube, namespace, release),
   };
 }

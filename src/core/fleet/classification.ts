@@ -72,6 +72,16 @@ type Verdict = Omit<FleetEntry, 'namespace' | 'release' | 'chart' | 'keysBefore'
 function progress(f: ReleaseFacts): Verdict | undefined {
   const r = f.record;
   const cp = f.controlPlane;
+  // An aborted phase one is history: the release is judged as the deployed release it is again.
+  if (r?.abort?.status === 'aborted') return undefined;
+  if (r?.abort) {
+    return {
+      state: 'not-eligible',
+      attention: true,
+      reason: `an abort is ${r.abort.status}${r.abort.failure ? ` (${r.abort.failure})` : ''}; the control plane may be stopped`,
+      next: 'run abort again from its job (it names the approval environment): it resumes where it stopped',
+    };
+  }
   if (r?.p2?.status === 'verified') {
     const pvcs = r.leftoverPvcs ?? [];
     return {
@@ -276,14 +286,19 @@ export function classify(f: ReleaseFacts, o: FleetOptions): FleetEntry {
     ? `Helm revision ${f.helm.revision} deployed`
     : 'Helm status not read (Secrets not listed; migrate checks it)';
   const paused = f.marks.length > 0 ? `; managed by ${gitops}, paused per gitops-paused: true` : '';
+  const aborted = f.record?.abort?.status === 'aborted' ? f.record.abort : undefined;
+  const stale = aborted?.leftoverPvcs ?? [];
   return {
     ...base,
     target: target!.text,
     gitops,
     state: 'deployed',
     attention: false,
-    reason: `runs on deployed etcd (StatefulSet ${f.etcd.name}, ${f.etcd.replicas} replica${f.etcd.replicas === 1 ? '' : 's'}); ${helm}${paused}${lock}`,
-    next: `migrate to chart ${target!.text}`,
+    reason: `runs on deployed etcd (StatefulSet ${f.etcd.name}, ${f.etcd.replicas} replica${f.etcd.replicas === 1 ? '' : 's'}); ${helm}${paused}${lock}${aborted ? `; back from phase one by an abort${aborted.abortedAt ? ` at ${aborted.abortedAt}` : ''}` : ''}`,
+    next:
+      stale.length > 0
+        ? `migrate to chart ${target!.text} once PVC ${stale.join(', ')} (the old embedded etcd) is deleted, or with delete-stale-embedded-pvc: true`
+        : `migrate to chart ${target!.text}`,
   };
 }
 

@@ -39,6 +39,8 @@ export interface RecordFacts {
   keysAfter?: number;
   leftoverPvcs?: string[];
   lock?: { runId: string; phase: string };
+  /** Set when phase abort began: `aborted` puts the release back among the deployed ones. */
+  abort?: { status: string; failure?: string; abortedAt?: string; leftoverPvcs?: string[] };
   error?: string;
 }
 
@@ -83,6 +85,12 @@ export function recordFacts(text: string | undefined, namespace: string, release
     keysAfter: p2?.census?.total ?? p1?.after?.total,
     leftoverPvcs: p2?.leftoverPvcs,
     lock: s.lock && { runId: s.lock.runId, phase: s.lock.phase },
+    abort: s.abort && {
+      status: s.abort.status,
+      failure: s.abort.failure,
+      abortedAt: s.abort.abortedAt,
+      leftoverPvcs: s.abort.leftoverPvcs,
+    },
   };
 }
 

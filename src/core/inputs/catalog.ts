@@ -3,11 +3,11 @@
 // required-ness because the runner reads them from there; a test and `npm run docs -- --check`
 // keep the two equal.
 
-export type PhaseName = 'plan' | 'migrate' | 'finalize' | 'status' | 'discover';
+export type PhaseName = 'plan' | 'migrate' | 'finalize' | 'abort' | 'status' | 'discover';
 
-export const PHASE_NAMES: readonly PhaseName[] = ['plan', 'migrate', 'finalize', 'status', 'discover'];
-const RELEASE_PHASES: readonly PhaseName[] = ['plan', 'migrate', 'finalize', 'status'];
-const CHANGING: readonly PhaseName[] = ['migrate', 'finalize'];
+export const PHASE_NAMES: readonly PhaseName[] = ['plan', 'migrate', 'finalize', 'abort', 'status', 'discover'];
+const RELEASE_PHASES: readonly PhaseName[] = ['plan', 'migrate', 'finalize', 'abort', 'status'];
+const CHANGING: readonly PhaseName[] = ['migrate', 'finalize', 'abort'];
 /** The phases that compute the values files. */
 const VALUES_PHASES: readonly PhaseName[] = ['plan', 'migrate', 'finalize'];
 
@@ -69,7 +69,7 @@ export const INPUTS: readonly InputSpec[] = [
   input(
     'phase',
     PHASE_NAMES,
-    'plan (read-only dry run, the default), migrate (phase one), finalize (phase two), status (read-only report) or discover (read-only: every vCluster release of the host cluster, and a matrix for the next phase). An empty value is refused.',
+    'plan (read-only dry run, the default), migrate (phase one), finalize (phase two), abort (the way back before phase two: the release returns to its deployed etcd with every key the virtual cluster wrote), status (read-only report) or discover (read-only: every vCluster release of the host cluster, and a matrix for the next phase). An empty value is refused.',
     { default: 'plan', requiredBy: PHASE_NAMES },
   ),
   input('chart', RELEASE_PHASES, 'Chart name in chart-repo, an oci:// reference, or a local chart directory.', {
@@ -121,17 +121,32 @@ export const INPUTS: readonly InputSpec[] = [
     "Only when migrate stopped because the control-plane pod that ran the copy was replaced after the upgrade (its log, with the success line, is gone): accept equal key counts of both etcds, per resource, as phase one's proof instead. The summary and PR comment say so in bold.",
     { default: 'false' },
   ),
-  input('approval-environment', CHANGING, 'GitHub environment whose approval phase two needs (required for finalize).'),
+  input(
+    'approval-environment',
+    CHANGING,
+    'GitHub environment whose approval phase two and abort need (required for finalize and abort).',
+  ),
   input(
     'require-approval',
-    ['finalize'],
-    "Set to false only where the repository's plan has no required reviewers: finalize then runs without a verified approval and says so in bold.",
+    ['finalize', 'abort'],
+    "Set to false only where the repository's plan has no required reviewers: finalize and abort then run without a verified approval and say so in bold.",
     { default: 'true' },
   ),
   input(
     'delete-etcd-pvcs',
     ['finalize'],
     "After a verified finalize, delete the deployed etcd's PVCs (their data is gone for good). true is refused by every other phase.",
+    { default: 'false' },
+  ),
+  input(
+    'abort-source',
+    ['abort'],
+    'abort only, when phase one was never verified and both etcds hold writes the other lacks: embedded or deployed, the etcd whose keyspace the release keeps (what the other loses is listed in the summary). Empty: abort decides from the state record and the comparison of both etcds, and refuses rather than guess.',
+  ),
+  input(
+    'delete-stale-embedded-pvc',
+    ['migrate'],
+    "migrate only: delete the embedded etcd PVC (data-<release>-0) an abort left, instead of refusing. Its data is gone for good (the abort's snapshot still has it).",
     { default: 'false' },
   ),
   input(
@@ -149,12 +164,12 @@ export const INPUTS: readonly InputSpec[] = [
   input('backup-skip-reason', ['migrate'], 'Why the backup is skipped; shown in bold in the summary and PR comment.'),
   input(
     'backup-dir',
-    ['migrate'],
-    'Directory on the runner for the snapshot. Default is a directory under RUNNER_TEMP.',
+    ['migrate', 'abort'],
+    'Directory on the runner for the snapshot (abort: of the embedded etcd at the stop). Default is a directory under RUNNER_TEMP.',
   ),
   input(
     'volatile-prefixes',
-    ['plan', 'migrate', 'finalize', 'status'],
+    ['plan', 'migrate', 'finalize', 'abort', 'status'],
     'Extra etcd key prefixes whose counts may change between two moments (one per line), on top of events, leases and compact_rev_key.',
   ),
   input('pr-number', RELEASE_PHASES, 'Pull request to comment on when the run does not belong to one.'),
@@ -209,8 +224,8 @@ export const INPUTS: readonly InputSpec[] = [
   ),
   input(
     'gitops-paused',
-    ['plan', 'migrate', 'finalize', 'discover'],
-    'Say that the Argo CD, Flux or vCluster Platform controller managing the release is paused: migrate and finalize then go ahead (and say so in bold) instead of refusing.',
+    ['plan', 'migrate', 'finalize', 'abort', 'discover'],
+    'Say that the Argo CD, Flux or vCluster Platform controller managing the release is paused: migrate, finalize and abort then go ahead (and say so in bold) instead of refusing.',
     { default: 'false' },
   ),
   input(

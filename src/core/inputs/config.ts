@@ -20,7 +20,7 @@ import { DEFAULT_VOLATILE_PREFIXES } from '../migration/census.ts';
 import { CONTROL, show, type Bad, type InputReader } from './input-reader.ts';
 
 /** The `phase:` input of a single-release run (discover has its own inputs). */
-export type Phase = 'plan' | 'migrate' | 'finalize' | 'status';
+export type Phase = 'plan' | 'migrate' | 'finalize' | 'abort' | 'status';
 
 export type ChartRef =
   { kind: 'repo'; name: string; repo: string } | { kind: 'oci'; ref: string } | { kind: 'local'; path: string };
@@ -57,6 +57,10 @@ export interface Settings {
   gitopsPaused: boolean;
   /** Where the values files are written (plan's files for a GitOps repository); default the run's private directory. */
   valuesDir?: string;
+  /** abort: which etcd's keyspace to keep when both changed since the copy (never guessed). */
+  abortSource?: 'embedded' | 'deployed';
+  /** migrate: delete the embedded etcd PVCs an abort left, instead of refusing. */
+  deleteStaleEmbeddedPvc: boolean;
 }
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -172,14 +176,37 @@ function readApproval(r: InputReader, phase: PhaseName | undefined) {
       'at most 255 characters, no control characters',
     );
   }
-  if (phase === 'finalize' && requireApproval && approvalEnvironment === undefined) {
+  if ((phase === 'finalize' || phase === 'abort') && requireApproval && approvalEnvironment === undefined) {
     bad(
       'approval-environment',
-      'is empty, and finalize needs a verified approval',
-      'the GitHub environment with required reviewers that the finalize job names',
+      `is empty, and ${phase} needs a verified approval`,
+      `the GitHub environment with required reviewers that the ${phase} job names`,
     );
   }
   return { requireApproval, deleteEtcdPvcs, approvalEnvironment };
+}
+
+/** The way back: which etcd abort keeps when both changed, and whether migrate may delete what an abort left. */
+function readWayBack(r: InputReader, phase: PhaseName | undefined) {
+  const { bad, text, bool } = r;
+  const abortSourceText = text('abort-source');
+  let abortSource: Settings['abortSource'];
+  if (abortSourceText !== '') {
+    if (abortSourceText !== 'embedded' && abortSourceText !== 'deployed') {
+      bad('abort-source', `${show(abortSourceText)} is not an etcd of the release`, 'embedded, deployed or empty');
+    } else if (phase !== undefined && phase !== 'abort') {
+      bad('abort-source', `is set for phase ${phase}; only abort chooses which etcd to keep`, 'empty, or phase abort');
+    } else abortSource = abortSourceText;
+  }
+  const deleteStaleEmbeddedPvc = bool('delete-stale-embedded-pvc');
+  if (deleteStaleEmbeddedPvc && phase !== undefined && phase !== 'migrate') {
+    bad(
+      'delete-stale-embedded-pvc',
+      `is true for phase ${phase}; only migrate deletes the embedded etcd PVCs an abort left`,
+      'false, or phase migrate',
+    );
+  }
+  return { abortSource, deleteStaleEmbeddedPvc };
 }
 
 /** The snapshot before phase one: taken or skipped (with a reason), and where. */
@@ -255,6 +282,7 @@ export function readReleaseOptions(
     acceptLostLogLine: r.bool('accept-lost-log-line'),
     orphanOnForbidden: r.bool('orphan-on-forbidden'),
     ...readApproval(r, phase),
+    ...readWayBack(r, phase),
     ...readBackup(r),
     volatilePrefixes: readVolatile(r),
     ...readGitHub(r),

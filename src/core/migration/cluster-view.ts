@@ -36,6 +36,8 @@ export interface ClusterView {
   embeddedPod?: PodView;
   etcdPods: PodView[];
   etcdPvcs: PvcView[];
+  /** PVCs data-<release>-<n> of the control-plane StatefulSet: where embedded etcd keeps its data. */
+  embeddedPvcs?: PvcView[];
   storageClasses: { name: string; isDefault: boolean }[];
   /** Labels and annotations of the release's objects and namespace, for the GitOps marks. */
   marked?: MarkedObject[];

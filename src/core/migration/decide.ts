@@ -5,15 +5,25 @@ import { recopyRemedy } from './recopy.ts';
 import { objectNames } from './cluster-view.ts';
 
 export type Decision =
-  | { kind: 'start' }
+  /** `deleteStalePvcs`: embedded etcd PVCs an abort left, to delete first (delete-stale-embedded-pvc). */
+  | { kind: 'start'; deleteStalePvcs?: string[] }
   | { kind: 'resume'; at: 'log-wait' | 'verify'; why: string }
   /** Upgrade again with the recorded values; `settle`: first record that pending revision as failed. */
   | { kind: 'resume'; at: 'interrupted-upgrade'; why: string; settle?: number }
   | { kind: 'noop'; why: string; next: string }
   | { kind: 'refuse'; why: string; remedy: string };
 
-export function decideMigrate(s: StateRecord, v: ClusterView): Decision {
-  const p1 = s.phase1;
+export function decideMigrate(s: StateRecord, v: ClusterView, o: { deleteStaleEmbeddedPvc?: boolean } = {}): Decision {
+  if (s.abort && s.abort.status !== 'aborted') {
+    return {
+      kind: 'refuse',
+      why: `an abort of release ${s.release} is under way (${s.abort.status}${s.abort.failure ? `: ${s.abort.failure}` : ''}); phase one does not start over it`,
+      remedy:
+        'run phase abort again from the job that names the approval environment: it resumes where it stopped and puts the release back on its deployed etcd; then run migrate',
+    };
+  }
+  // After an abort the given-up phase one is history: migrate starts from the deployed etcd again.
+  const p1 = s.abort ? undefined : s.phase1;
   if (s.phase2?.status === 'verified') {
     return {
       kind: 'noop',
@@ -83,7 +93,22 @@ export function decideMigrate(s: StateRecord, v: ClusterView): Decision {
       remedy: `finish or roll back that Helm operation (helm history ${s.release} -n ${s.namespace}; helm rollback ${s.release} <last deployed revision> -n ${s.namespace} --wait), then run migrate again`,
     };
   }
-  return { kind: 'start' };
+  const stale = (v.embeddedPvcs ?? []).map((p) => p.name);
+  if (stale.length > 0 && !o.deleteStaleEmbeddedPvc) return refuseStaleEmbeddedPvcs(s, stale);
+  return stale.length > 0 ? { kind: 'start', deleteStalePvcs: stale } : { kind: 'start' };
+}
+
+/**
+ * An embedded etcd PVC left from an earlier phase one (an abort keeps it) holds an old copy: vCluster
+ * would start on it and take it for a finished copy instead of copying the deployed etcd again.
+ */
+function refuseStaleEmbeddedPvcs(s: StateRecord, pvcs: string[]): Decision {
+  const by = s.abort?.abortedAt ? `the abort of ${s.abort.abortedAt} left` : 'an earlier embedded etcd left';
+  return {
+    kind: 'refuse',
+    why: `PVC ${pvcs.join(', ')} still exists: ${by} an old embedded etcd there, and vCluster would start on it and take it for a finished copy instead of copying the deployed etcd again`,
+    remedy: `delete it first (kubectl -n ${s.namespace} delete pvc ${pvcs.join(' ')}; its data is gone for good, and the abort's snapshot of it is the only copy left), or run migrate with delete-stale-embedded-pvc: true; nothing was changed`,
+  };
 }
 
 export function decideFinalize(s: StateRecord, v: ClusterView): Decision {

@@ -19,7 +19,22 @@ const ns = (verb: string, resource: string, group = '', subresource?: string): A
   namespaced: true,
 });
 
-export function accessNeeds(phase: Phase, opts: { deletePvcs: boolean }): AccessNeed[] {
+/**
+ * abort also stops the control plane (a patch of its replicas), runs and removes the pod that reads
+ * the embedded etcd's PVC, waits for the control-plane Deployment, and clears vCluster's store
+ * annotations on its config Secret.
+ */
+const abortNeeds: AccessNeed[] = [
+  ns('create', 'pods'),
+  ns('delete', 'pods'),
+  ns('get', 'deployments', 'apps'),
+  ns('patch', 'secrets'),
+];
+
+export function accessNeeds(
+  phase: Phase,
+  opts: { deletePvcs: boolean; deleteStaleEmbeddedPvc?: boolean },
+): AccessNeed[] {
   const read: AccessNeed[] = [
     ns('get', 'pods'),
     ns('list', 'pods'),
@@ -55,5 +70,7 @@ export function accessNeeds(phase: Phase, opts: { deletePvcs: boolean }): Access
     ns('bind', 'roles', 'rbac.authorization.k8s.io'),
   ];
   if (opts.deletePvcs && phase === 'finalize') write.push(ns('delete', 'persistentvolumeclaims'));
+  if (opts.deleteStaleEmbeddedPvc && phase === 'migrate') write.push(ns('delete', 'persistentvolumeclaims'));
+  if (phase === 'abort') write.push(...abortNeeds);
   return [...read, ...write];
 }

@@ -1,6 +1,7 @@
 // The state record: what the migration has done so far, kept in ConfigMap
 // <release>-etcd-migration. Pure: the document, its transitions and the lock rules.
 import type { Census, CensusDiff } from './census.ts';
+import type { AbortRecord, EarlierRound } from './abort-record.ts';
 
 /** A snapshot of the deployed etcd taken before phase one, as the state record keeps it. */
 export interface BackupRecord {
@@ -35,6 +36,8 @@ export interface PhaseOneRecord {
   startedAt: string;
   chartVersion: string;
   valuesDigest: string;
+  /** The Helm revision phase one upgraded from: its values are the way back (abort reads them from Helm). */
+  helmRevisionBefore?: number;
   upgradedAt?: string;
   /** The control-plane pod helm's --wait ended with: it runs the copy and logs the success line. */
   upgradedPodUid?: string;
@@ -83,6 +86,10 @@ export interface StateRecord {
   namespace: string;
   phase1?: PhaseOneRecord;
   phase2?: PhaseTwoRecord;
+  /** Set by phase abort; `aborted` once the release runs on its deployed etcd again. */
+  abort?: AbortRecord;
+  /** Phase-one rounds given up by an abort, oldest first, kept when migrate starts again. */
+  earlier?: EarlierRound[];
   lock?: Lock;
   /** Most recent last, bounded. */
   history: { at: string; runId: string; event: string }[];

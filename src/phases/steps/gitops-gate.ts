@@ -1,12 +1,13 @@
-// The GitOps rule of the single-release phases: plan shows the controller, migrate and finalize
-// refuse to change a release a controller would revert, unless gitops-paused says it is paused.
+// The GitOps rule of the single-release phases: plan shows the controller, migrate, finalize and
+// abort refuse to change a release a controller would revert, unless gitops-paused says it is paused.
 import type { PhaseDeps } from './deps.ts';
+import type { ChangingPhase } from './open.ts';
 import { PhaseStop } from './outcome.ts';
 import type { ClusterView } from '../../core/migration/cluster-view.ts';
 import { describeMarks, gitopsMarks, gitopsPausedNote, gitopsRefusal } from '../../core/migration/gitops.ts';
 
-/** migrate and finalize: throws a refusal naming the controller and what to do first. */
-export function gitopsGate(deps: PhaseDeps, view: ClusterView, phase: 'migrate' | 'finalize'): void {
+/** migrate, finalize and abort: throws a refusal naming the controller and what to do first. */
+export function gitopsGate(deps: PhaseDeps, view: ClusterView, phase: ChangingPhase): void {
   const { settings, report } = deps;
   const marks = gitopsMarks(settings.release, view.marked ?? []);
   if (marks.length === 0) return;

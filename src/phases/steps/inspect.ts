@@ -25,7 +25,12 @@ export async function inspect(deps: PhaseDeps): Promise<Inspection> {
   const [helmVersion, release, missingAccess, observed] = await Promise.all([
     helm.version().catch(() => ''),
     helm.info(),
-    kube.missingAccess(accessNeeds(settings.phase, { deletePvcs: settings.deleteEtcdPvcs })),
+    kube.missingAccess(
+      accessNeeds(settings.phase, {
+        deletePvcs: settings.deleteEtcdPvcs,
+        deleteStaleEmbeddedPvc: settings.deleteStaleEmbeddedPvc,
+      }),
+    ),
     kube.observe(),
   ]);
   const userValues = release ? await helm.userValues() : {};

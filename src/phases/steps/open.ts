@@ -11,6 +11,9 @@ import type { StateRecord } from '../../core/migration/state.ts';
 import type { ClusterView } from '../../core/migration/cluster-view.ts';
 import type { Outcome } from '../../report/report.ts';
 
+/** The phases that change the cluster, each under the migration lock. */
+export type ChangingPhase = 'migrate' | 'finalize' | 'abort';
+
 /** A phase's opening with the cluster checked and the record read: go on from the start, or resume. */
 export interface Opened {
   inspection: Inspection;
@@ -62,11 +65,17 @@ export function fillFromRecord(deps: PhaseDeps): void {
 /** The phase's changes, made under the migration lock and only from the record this run decided on. */
 export async function underLock<T>(
   deps: PhaseDeps,
-  phase: 'migrate' | 'finalize',
+  phase: ChangingPhase,
   read: StateRecord,
   work: () => Promise<T>,
 ): Promise<T> {
-  await deps.store.lock(phase);
+  await step(
+    deps,
+    'lock',
+    () => deps.store.lock(phase),
+    (l) =>
+      l.tookOverFrom ? `taken over from run ${l.tookOverFrom.runId}, which stopped renewing it` : 'held by this run',
+  );
   try {
     assertUnchanged(read, deps.store.state);
     return await work();
@@ -78,7 +87,14 @@ export async function underLock<T>(
 /** A run decides from the record it read; if another run advanced it before this one got the lock, stop. */
 function assertUnchanged(read: StateRecord, locked: StateRecord): void {
   const key = (x: StateRecord) =>
-    JSON.stringify([x.phase1?.status, x.phase1?.startedAt, x.phase2?.status, x.phase2?.startedAt]);
+    JSON.stringify([
+      x.phase1?.status,
+      x.phase1?.startedAt,
+      x.phase2?.status,
+      x.phase2?.startedAt,
+      x.abort?.status,
+      x.abort?.done.length,
+    ]);
   if (key(read) !== key(locked)) {
     throw new PhaseStop(
       'refused',

@@ -26,6 +26,7 @@ describe('finalize', () => {
     expect(report.steps.map((s) => s.name)).toEqual([
       'preflight',
       'approval',
+      'lock',
       'census of the embedded etcd',
       'helm upgrade (phase two)',
       'verify the deployed etcd is gone',

@@ -34,6 +34,7 @@ describe('migrate', () => {
     expect(report.steps.map((s) => [s.name, s.state])).toEqual([
       ['preflight', 'ok'],
       ['render phase one: /data on a volume claim', 'ok'],
+      ['lock', 'ok'],
       ['census of the deployed etcd', 'ok'],
       ['backup of the deployed etcd', 'ok'],
       ['helm upgrade (phase one)', 'ok'],

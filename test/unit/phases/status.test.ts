@@ -72,7 +72,7 @@ describe('status', () => {
     expect(report.warnings).toEqual(['could not count the embedded etcd: etcd of the embedded store does not answer']);
   });
 
-  it('warns of a GitOps controller that would revert migrate and finalize', async () => {
+  it('warns of a GitOps controller that would revert migrate, finalize and abort', async () => {
     const fx = phaseFixture('status');
     fx.cluster.marked = [
       {
@@ -83,7 +83,7 @@ describe('status', () => {
     const report = await runPhaseIn(fx, status);
     expect(report.status).toBe('succeeded');
     expect(report.warnings[0]).toMatch(
-      /^Managed by Flux .*: migrate and finalize refuse it until the controller is paused/,
+      /^Managed by Flux .*: migrate, finalize and abort refuse it until the controller is paused/,
     );
   });
 });

@@ -9,7 +9,7 @@ import { newReport, type RunReport } from '../../../src/report/report.ts';
 import { renderSummary } from '../../../src/report/summary.ts';
 import { renderStatusComment } from '../../../src/report/comment-body.ts';
 import { renderCensusBlock } from '../../../src/report/census-table.ts';
-import { checkApproval } from '../../../src/phases/finalize.ts';
+import { checkApproval } from '../../../src/phases/steps/approval-gate.ts';
 import { writeValuesFile } from '../../../src/phases/steps/upgrade.ts';
 import type { PhaseDeps as Deps } from '../../../src/phases/steps/deps.ts';
 import { PhaseStop } from '../../../src/phases/steps/outcome.ts';
@@ -43,7 +43,7 @@ function deps(verdict = decideApproval(request, evidence([]))): TestDeps {
 describe('a refused approval', () => {
   it('is shown refused in the steps table, with nobody named as approver', async () => {
     const d = deps();
-    const stop = await checkApproval(d).catch((e: unknown) => e);
+    const stop = await checkApproval(d, 'phase two', 'finalize').catch((e: unknown) => e);
     expect(stop).toBeInstanceOf(PhaseStop);
     expect((stop as PhaseStop).status).toBe('refused');
     expect(d.report.steps).toEqual([expect.objectContaining({ name: 'approval', state: 'refused' })]);
@@ -59,7 +59,7 @@ describe('a refused approval', () => {
 
   it('an approval that passes is shown passed with its approvers', async () => {
     const d = deps(decideApproval(request, evidence([review('approved', 'alice')])));
-    await checkApproval(d);
+    await checkApproval(d, 'phase two', 'finalize');
     expect(d.report.steps).toEqual([
       expect.objectContaining({ name: 'approval', state: 'ok', note: 'approved by alice' }),
     ]);

@@ -244,10 +244,10 @@ describe('parseSettings: values', () => {
 describe('parseSettings: refusals', () => {
   it('says one input is not valid, in one line per problem', () => {
     expect(() => settings({ phase: 'rollback' })).toThrow(
-      '1 input is not valid; nothing was changed:\n- input \'phase\': "rollback" is not a phase. Expected: plan, migrate, finalize, status, discover.',
+      '1 input is not valid; nothing was changed:\n- input \'phase\': "rollback" is not a phase. Expected: plan, migrate, finalize, abort, status, discover.',
     );
     expect(() => settings({ phase: 'rollback', backup: 'none' })).toThrow(
-      '2 inputs are not valid; nothing was changed:\n- input \'phase\': "rollback" is not a phase. Expected: plan, migrate, finalize, status, discover.\n' +
+      '2 inputs are not valid; nothing was changed:\n- input \'phase\': "rollback" is not a phase. Expected: plan, migrate, finalize, abort, status, discover.\n' +
         '- input \'backup\': "none" is not a backup mode. Expected: required or skip.',
     );
   });
