@@ -1,7 +1,7 @@
 // Runs a workflow file, unmodified, through a real workflow engine: nektos/act (built by
 // sandbox/build.sh) on this host (`-P ubuntu-latest=-self-hosted`, no containers) with Node 24 first
 // on PATH. Every `uses:` is mapped with --local-repository: this action to a folder holding only
-// action.yml and dist/ (what a release tag holds), actions/checkout and actions/upload-artifact to the
+// action.yml and dist/ (what a release tag holds), actions/checkout, setup-node and upload-artifact to the
 // stand-ins in test/support/actions. act's JSON log is read back into jobs, step outputs and summaries.
 import { spawn } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,6 +17,7 @@ const STANDIN_ACTIONS = join(REPO_ROOT, 'test', 'support', 'actions');
 const STANDINS: Record<string, string> = {
   'actions/checkout': join(STANDIN_ACTIONS, 'checkout-standin'),
   'actions/upload-artifact': join(STANDIN_ACTIONS, 'upload-artifact-standin'),
+  'actions/setup-node': join(STANDIN_ACTIONS, 'setup-node-standin'),
 };
 
 export interface EngineStep {

@@ -13,10 +13,18 @@ async function main(): Promise<void> {
   for (const w of inputs.warnings) warning(w);
   if (inputs.phase === 'discover') {
     // The fleet phase: its own runner, a lazy chunk like the runner.
-    await (await import('./phases/discover.ts')).runDiscover(inputs.settings);
+    const [{ runDiscover }, { githubFleetFrontDoor }] = await Promise.all([
+      import('./phases/discover.ts'),
+      import('./adapters/github/front-door.ts'),
+    ]);
+    await runDiscover(inputs.settings, githubFleetFrontDoor());
     return;
   }
-  await (await import('./runner.ts')).runPhase(inputs.settings, inputs.warnings);
+  const [{ runPhase }, { githubFrontDoor }] = await Promise.all([
+    import('./runner.ts'),
+    import('./adapters/github/front-door.ts'),
+  ]);
+  await runPhase(inputs.settings, githubFrontDoor(inputs.settings), inputs.warnings);
 }
 
 /** The inputs, or undefined after a refusal: status, phase, error and job summary name every bad input. */

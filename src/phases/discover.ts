@@ -1,10 +1,9 @@
 // discover: read-only. Lists every vCluster release in scope, classifies each, and writes the matrix
 // the next phase runs on, the whole fleet as JSON, the counts per state and the job summary.
-import * as core from '@actions/core';
 import { writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FleetSettings } from '../core/inputs/fleet-config.ts';
+import type { FleetFrontDoor, RunEnd } from '../core/front-door.ts';
 import { liteConnection, UnsupportedKubeconfig, type KubeConnection } from '../adapters/kube/lite-client.ts';
 import { readFleet, type FleetRead, type FleetReadOptions } from '../adapters/kube/fleet.ts';
 import { groupFleet } from '../core/fleet/grouping.ts';
@@ -21,18 +20,19 @@ import { renderFleetSummary } from '../report/fleet-summary.ts';
  */
 async function connection(
   settings: FleetSettings,
+  front: FleetFrontDoor,
 ): Promise<{ conn: KubeConnection; warnings: string[]; cleanup(): void }> {
   try {
     return { ...liteConnection({ content: settings.kubeconfig, context: settings.context }), cleanup: () => undefined };
   } catch (e) {
     if (!(e instanceof UnsupportedKubeconfig)) throw e;
-    core.info(`the kubeconfig uses ${e.message}: connecting through @kubernetes/client-node`);
+    front.log.info(`the kubeconfig uses ${e.message}: connecting through @kubernetes/client-node`);
   }
   const { loadKubeConfig, kubeConnection } = await import(/* webpackMode: "eager" */ '../adapters/kube/kubeconfig.ts');
   const loaded = loadKubeConfig({
     content: settings.kubeconfig,
     context: settings.context,
-    tempRoot: process.env.RUNNER_TEMP || tmpdir(),
+    tempRoot: front.tempDir,
   });
   try {
     return { conn: await kubeConnection(loaded.kc), warnings: loaded.warnings, cleanup: loaded.cleanup };
@@ -52,11 +52,6 @@ function scopeText(settings: FleetSettings, read: string[] | undefined): string 
   if (settings.scope.kind === 'all') return 'all namespaces';
   if (settings.scope.kind === 'names') return `namespaces ${settings.scope.names.join(', ')}`;
   return `the ${read?.length ?? 0} namespaces matching ${settings.scope.selector}`;
-}
-
-function runUrl(): string | undefined {
-  const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: run } = process.env;
-  return server && repo && run ? `${server}/${repo}/actions/runs/${run}` : undefined;
 }
 
 /** A job output holds at most 1 MB: the `fleet` output lists this many releases, the fleet file all of them. */
@@ -194,37 +189,44 @@ export async function discoverFleet(
   };
 }
 
-export async function runDiscover(settings: FleetSettings): Promise<void> {
-  core.setOutput('phase', 'discover');
+export async function runDiscover(settings: FleetSettings, front: FleetFrontDoor): Promise<void> {
+  const { log } = front;
   let connected: Awaited<ReturnType<typeof connection>>;
   try {
-    connected = await connection(settings);
+    connected = await connection(settings, front);
   } catch (e) {
     // Nothing was read: an unusable kubeconfig or context is a refusal, as in the other phases.
-    core.setOutput('status', 'refused');
-    core.setFailed(
-      `refused: the kubeconfig cannot be used: ${firstLine(e)}. Next: fix input 'kubeconfig' or 'context' (or KUBECONFIG) and run again`,
-    );
+    await front.finish({
+      status: 'refused',
+      summary: '',
+      outputs: { phase: 'discover', status: 'refused' },
+      failure: `refused: the kubeconfig cannot be used: ${firstLine(e)}. Next: fix input 'kubeconfig' or 'context' (or KUBECONFIG) and run again`,
+    });
     return;
   }
   const { conn, warnings } = connected;
+  let end: RunEnd;
   try {
-    for (const w of warnings) core.warning(w);
-    const found = await discoverFleet(settings, (o) => readFleet(conn, o), { notes: warnings, runUrl: runUrl() });
-    for (const line of found.info) core.info(line);
-    for (const note of found.warnings) core.warning(note);
-    for (const [name, value] of Object.entries(found.outputs)) core.setOutput(name, value);
-    const fleetFile = join(process.env.RUNNER_TEMP || tmpdir(), 'vcluster-fleet.json');
+    for (const w of warnings) log.warning(w);
+    const found = await discoverFleet(settings, (o) => readFleet(conn, o), { notes: warnings, runUrl: front.runUrl });
+    for (const line of found.info) log.info(line);
+    for (const note of found.warnings) log.warning(note);
+    const fleetFile = join(front.tempDir, 'vcluster-fleet.json');
     writeFileSync(fleetFile, found.fleetJson);
-    core.setOutput('fleet-file', fleetFile);
-    await core.summary
-      .addRaw(found.summary)
-      .write()
-      .catch((e) => core.warning(`could not write the job summary: ${(e as Error).message}`));
+    end = {
+      status: 'succeeded',
+      summary: found.summary,
+      outputs: { phase: 'discover', ...found.outputs, 'fleet-file': fleetFile },
+    };
   } catch (e) {
-    core.setOutput('status', 'failed');
-    core.setFailed(`failed: discover could not read the fleet: ${firstLine(e)}`);
+    end = {
+      status: 'failed',
+      summary: '',
+      outputs: { phase: 'discover', status: 'failed' },
+      failure: `failed: discover could not read the fleet: ${firstLine(e)}`,
+    };
   } finally {
     connected.cleanup();
   }
+  await front.finish(end);
 }

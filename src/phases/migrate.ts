@@ -254,6 +254,6 @@ async function verifyCopy(
   return {
     status: 'succeeded',
     headline: `vCluster copied the deployed etcd into embedded etcd; ${embedded.total} keys, no group lost keys.`,
-    next: `approve the '${settings.approvalEnvironment ?? 'approval'}' environment so the finalize job runs phase two (it removes the deployed etcd StatefulSet and Services; its PVCs stay)`,
+    next: `${deps.approvals.howToApprove(settings.approvalEnvironment)} (it removes the deployed etcd StatefulSet and Services; its PVCs stay)`,
   };
 }

@@ -557,6 +557,7 @@ export function phaseFixture(phase: string, inputs: Record<string, string> = {})
         approval.asked++;
         return approval.verdict;
       },
+      howToApprove: (environment?: string) => `approve the '${environment ?? 'approval'}' environment`,
     },
     log: {
       info: () => undefined,

@@ -19,6 +19,12 @@ import { ownedPathsTouched, dataVolumePathsTouched } from '../migration/values.t
 import { DEFAULT_VOLATILE_PREFIXES } from '../migration/census.ts';
 import { CONTROL, show, type Bad, type InputReader } from './input-reader.ts';
 
+/**
+ * How the run was started: the action (phase two approved through a GitHub environment) or the
+ * command line (approved by a named person, which the command line asks for itself).
+ */
+export type FrontDoorKind = 'action' | 'cli';
+
 /** The `phase:` input of a single-release run (discover has its own inputs). */
 export type Phase = 'plan' | 'migrate' | 'finalize' | 'abort' | 'status';
 
@@ -154,7 +160,7 @@ function readTimeouts(r: InputReader) {
 }
 
 /** Who approves phase two, and what it may delete. */
-function readApproval(r: InputReader, phase: PhaseName | undefined) {
+function readApproval(r: InputReader, phase: PhaseName | undefined, door: FrontDoorKind) {
   const { bad, text, bool } = r;
   const requireApproval = bool('require-approval');
   const deleteEtcdPvcs = bool('delete-etcd-pvcs');
@@ -176,7 +182,12 @@ function readApproval(r: InputReader, phase: PhaseName | undefined) {
       'at most 255 characters, no control characters',
     );
   }
-  if ((phase === 'finalize' || phase === 'abort') && requireApproval && approvalEnvironment === undefined) {
+  if (
+    (phase === 'finalize' || phase === 'abort') &&
+    requireApproval &&
+    door === 'action' &&
+    approvalEnvironment === undefined
+  ) {
     bad(
       'approval-environment',
       `is empty, and ${phase} needs a verified approval`,
@@ -273,6 +284,7 @@ export function readReleaseOptions(
   r: InputReader,
   phase: PhaseName | undefined,
   chartVersion: ChartVersion | undefined,
+  door: FrontDoorKind = 'action',
 ) {
   const chart = parseChart(r.text('chart'), r.text('chart-repo'), r.bad);
   return {
@@ -281,7 +293,7 @@ export function readReleaseOptions(
     ...readTimeouts(r),
     acceptLostLogLine: r.bool('accept-lost-log-line'),
     orphanOnForbidden: r.bool('orphan-on-forbidden'),
-    ...readApproval(r, phase),
+    ...readApproval(r, phase, door),
     ...readWayBack(r, phase),
     ...readBackup(r),
     volatilePrefixes: readVolatile(r),
@@ -292,9 +304,9 @@ export function readReleaseOptions(
 }
 
 /** The Settings of a release phase; undefined values only after a problem, when `done()` throws. */
-export function readSettings(r: InputReader, phase: Phase): Settings {
+export function readSettings(r: InputReader, phase: Phase, door: FrontDoorKind = 'action'): Settings {
   const target = readTarget(r);
-  const options = readReleaseOptions(r, phase, target.chartVersion);
+  const options = readReleaseOptions(r, phase, target.chartVersion, door);
   const { kubeconfig, context } = r.kube();
   return {
     ...options,

@@ -3,7 +3,7 @@
 // is given; a good one that the phase does not read gets a warning.
 import { PHASE_NAMES, ignoredInputs, ignoredWarning, type PhaseName } from './catalog.ts';
 import { inputReader, show, type GetInput, type InputReader } from './input-reader.ts';
-import { readReleaseOptions, readSettings, type Phase, type Settings } from './config.ts';
+import { readReleaseOptions, readSettings, type FrontDoorKind, type Phase, type Settings } from './config.ts';
 import { readFleetChoices, readFleetSettings, type FleetSettings } from './fleet-config.ts';
 
 export type ParsedInputs =
@@ -24,18 +24,19 @@ export function readPhase(r: InputReader): PhaseName | undefined {
   return v as PhaseName;
 }
 
-export function parseInputs(get: GetInput): ParsedInputs {
+/** `door`: the command line asks for phase two's approval itself, so it needs no approval-environment. */
+export function parseInputs(get: GetInput, door: FrontDoorKind = 'action'): ParsedInputs {
   const r = inputReader(get);
   const phase = readPhase(r);
   let parsed: ParsedInputs;
   if (phase === 'discover') {
     const settings = readFleetSettings(r);
     // Checked only: discover reads none of them, but a bad value is refused in every phase.
-    readReleaseOptions(r, phase, settings.chartVersion === 'keep' ? undefined : settings.chartVersion);
+    readReleaseOptions(r, phase, settings.chartVersion === 'keep' ? undefined : settings.chartVersion, door);
     parsed = { phase, settings, warnings: [] };
   } else {
     // An unknown phase is refused by done() below, after every other input is checked too.
-    const settings = readSettings(r, phase as Phase);
+    const settings = readSettings(r, phase as Phase, door);
     readFleetChoices(r);
     parsed = { phase: phase as Phase, settings, warnings: [] };
   }

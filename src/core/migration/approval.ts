@@ -3,7 +3,8 @@
 // required_reviewers rule, and this run holds an approved (and no rejected) review for it.
 // Pure: API answers in, verdict out. The GitHub adapter makes the calls.
 
-export type ApprovalCheckName = 'token-permission' | 'environment' | 'required-reviewers' | 'run-approval';
+export type ApprovalCheckName =
+  'token-permission' | 'environment' | 'required-reviewers' | 'run-approval' | 'named-approval';
 
 export interface ApprovalCheck {
   name: ApprovalCheckName;
@@ -17,7 +18,7 @@ export interface ApprovalVerdict {
   checks: ApprovalCheck[];
   /** True when require-approval is false: phase two runs without a verified approval. */
   bypassed: boolean;
-  /** Logins that approved this run for the environment. */
+  /** Logins that approved this run for the environment (the CLI: the person named by --approved-by). */
   approvers: string[];
 }
 

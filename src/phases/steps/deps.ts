@@ -7,18 +7,10 @@ import type { StateStore } from '../../adapters/kube/state-store.ts';
 import type { Evidence } from '../../report/report.ts';
 import type { EtcdOps } from '../../adapters/etcd/ops.ts';
 import type { Census, EtcdStore } from '../../core/migration/census.ts';
-import type { ApprovalVerdict } from '../../core/migration/approval.ts';
+import type { Approvals, Logger } from '../../core/front-door.ts';
 import { PhaseStop } from './outcome.ts';
 
-export interface Logger {
-  info(msg: string): void;
-  warning(msg: string): void;
-  group<T>(name: string, fn: () => Promise<T>): Promise<T>;
-}
-
-export interface Approvals {
-  verify(environment: string, requireApproval: boolean): Promise<ApprovalVerdict>;
-}
+export type { Approvals, Logger } from '../../core/front-door.ts';
 
 /** The settings a phase reads: no credentials (kubeconfig, token) and nothing of the run's PR. */
 export type PhaseSettings = Omit<Settings, 'kubeconfig' | 'context' | 'githubToken' | 'prNumber'>;

@@ -1,0 +1,133 @@
+// End to end on the local cluster: the built command line (dist/cli/index.js) run as in a terminal or
+// another CI, with a kubeconfig file and no GitHub at all, against the fixture chart and the vCluster
+// stand-in: plan, migrate (its outputs as JSON), finalize waiting for an approval, then approved.
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import YAML from 'yaml';
+import { SUCCESS_LINE } from '../../sandbox/vcluster-standin.ts';
+import {
+  FIXTURE_CHART,
+  exists,
+  lostGroups,
+  namespaceSnapshot,
+  useSharedCluster,
+  type DemoVCluster,
+} from './harness.ts';
+import { explainCli, runCli, type CliRun } from '../support/run-cli.ts';
+import { EXIT } from '../../src/core/cli/exit-codes.ts';
+
+const env = useSharedCluster();
+
+function flags(d: DemoVCluster, ...more: string[]): string[] {
+  return [
+    '--release',
+    d.release,
+    '--namespace',
+    d.namespace,
+    '--chart-version',
+    '0.27.0',
+    '--chart',
+    FIXTURE_CHART,
+    '--timeout',
+    '2m',
+    '--migration-timeout',
+    '2m',
+    ...more,
+  ];
+}
+
+/** The ServiceAccount token of the kubeconfig: it must never reach the output. */
+function token(kubeconfig: string): string {
+  const doc = YAML.parse(kubeconfig) as { users: { user: { token?: string } }[] };
+  const t = doc.users[0]!.user.token;
+  if (!t) throw new Error('the demo kubeconfig has no token');
+  return t;
+}
+
+function noSecrets(d: DemoVCluster, r: CliRun): void {
+  expect(r.stdout + r.stderr).not.toContain(token(d.kubeconfig));
+}
+
+async function deployedEtcd(d: DemoVCluster): Promise<boolean> {
+  return exists(env().apps.readNamespacedStatefulSet({ name: `${d.release}-etcd`, namespace: d.namespace }));
+}
+
+describe('the command line on one vCluster', () => {
+  let d: DemoVCluster;
+  let deployedCounts: Map<string, number>;
+  const dir = mkdtempSync(join(tmpdir(), 'vem-cli-e2e-'));
+
+  it('refuses a bad flag before anything, with exit code 2 and the flag named', async () => {
+    const r = await runCli(['migrate', '--release', 'Bad_Name', '--namespace', 'x', '--chart-version', '0.27.0']);
+    expect(r.code, explainCli(r)).toBe(EXIT.refused);
+    expect(r.stderr).toContain('- --release: "Bad_Name" is not a DNS-1123 label.');
+    expect(r.stderr).toContain('nothing was changed');
+  });
+
+  it('plan: exit 0, the summary as text on stdout, the steps on stderr, nothing changed', async () => {
+    d = await env().demo({ namespace: 'e2e-cli', release: 'cli' });
+    deployedCounts = await d.standIn.keyCounts('deployed');
+    const before = await namespaceSnapshot(env(), d.namespace);
+    const r = await runCli(['plan', ...flags(d)], { kubeconfig: d.kubeconfig });
+    expect(r.code, explainCli(r)).toBe(EXIT.done);
+    expect(r.stdout).toMatch(/planned/);
+    expect(r.stdout).not.toMatch(/\*\*|^#+ /m);
+    expect(r.stderr).toMatch(/census of the deployed etcd/);
+    // Colours only on a terminal: neither stream is one here.
+    expect(r.stdout + r.stderr).not.toContain('\u001b[');
+    noSecrets(d, r);
+    expect(await namespaceSnapshot(env(), d.namespace)).toEqual(before);
+  });
+
+  it('migrate with --output json: one JSON document on stdout with the outputs, the Markdown summary in a file', async () => {
+    const summaryFile = join(dir, 'migrate.md');
+    const r = await runCli(['migrate', ...flags(d, '--output', 'json', '--summary-file', summaryFile)], {
+      kubeconfig: d.kubeconfig,
+    });
+    expect(r.code, explainCli(r)).toBe(EXIT.done);
+    const out = JSON.parse(r.stdout) as Record<string, string>;
+    expect(out.status, explainCli(r)).toBe('succeeded');
+    expect(out.phase).toBe('migrate');
+    expect(out['log-line']).toContain(SUCCESS_LINE);
+    expect(Number(out['keys-after'])).toBeGreaterThanOrEqual(10_000);
+    expect(readFileSync(summaryFile, 'utf8')).toBe(out['summary-markdown']);
+    // The next step names the command line's approval, not a GitHub environment.
+    expect(out['summary-markdown']).toContain('--approved-by');
+    noSecrets(d, r);
+    expect(await deployedEtcd(d)).toBe(true);
+  });
+
+  it('finalize without an approval waits: exit code 3, nothing changed', async () => {
+    const before = await namespaceSnapshot(env(), d.namespace);
+    const r = await runCli(['finalize', ...flags(d)], { kubeconfig: d.kubeconfig });
+    expect(r.code, explainCli(r)).toBe(EXIT.waiting);
+    expect(r.stderr).toContain('waiting: finalize waits for an approval: no --approved-by names who approves');
+    const named = await runCli(['finalize', ...flags(d, '--approved-by', 'ada')], { kubeconfig: d.kubeconfig });
+    expect(named.code, explainCli(named)).toBe(EXIT.waiting);
+    expect(named.stderr).toContain('there is no --yes and no terminal to confirm on');
+    expect(await namespaceSnapshot(env(), d.namespace)).toEqual(before);
+  });
+
+  it('finalize approved by a named person with --yes: exit 0, the name in the summary and the state record', async () => {
+    const summaryFile = join(dir, 'finalize.md');
+    const r = await runCli(
+      ['finalize', ...flags(d, '--approved-by', 'Ada Lovelace', '--yes', '--summary-file', summaryFile)],
+      { kubeconfig: d.kubeconfig },
+    );
+    expect(r.code, explainCli(r)).toBe(EXIT.done);
+    expect(r.stdout).toContain('Approved by: Ada Lovelace');
+    expect(readFileSync(summaryFile, 'utf8')).toContain('Approved by: `Ada Lovelace`');
+    expect(await deployedEtcd(d)).toBe(false);
+    const cm = await env().core.readNamespacedConfigMap({
+      name: `${d.release}-etcd-migration`,
+      namespace: d.namespace,
+    });
+    const state = JSON.parse(cm.data!['state.json']!) as { phase2?: { approvedBy?: string[] } };
+    expect(state.phase2?.approvedBy).toEqual(['Ada Lovelace']);
+    noSecrets(d, r);
+    await d.standIn.waitForHistory((h) => h.some((l) => l.includes('embedded etcd started on migrated data')), 60_000);
+    expect(await lostGroups(d, deployedCounts)).toEqual([]);
+  });
+});
