@@ -415,7 +415,7 @@ const CHECKS: Check[] = [
       const report = job(r, 'report');
       expect(report.result, explain(r)).toBe('failure');
       expect(stepOutputs(report, 'discover').campaign, explain(r)).toBe('stopped');
-      const summary = report.summary.replaceAll('\\', '');
+      const summary = report.summary.replaceAll('\\', '').replaceAll('`', '');
       expect(summary.indexOf('**Campaign stopped:**'), summary).toBeGreaterThan(0);
       expect(summary.indexOf('**Campaign stopped:**')).toBeLessThan(summary.indexOf('| wave | releases |'));
       expect(summary).toContain(`${faulty} (wave 2, failed)`);
