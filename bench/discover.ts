@@ -6,7 +6,9 @@
 // for every tenth release, a state record. Then times, on the same objects and alternating, the built
 // action (dist/index.js, phase discover with discover-secrets: true) and `helm list -A -o json`, three
 // times each, and prints the medians. Ends with exactly one line:
-// discover releases=<N> ours_s=<s> helm_list_s=<s> ratio=<ours/helm> ours_rss_mb=<peak MB>
+// discover releases=<N> ours_s=<s> helm_list_s=<s> ratio=<ours/helm> ours_rss_mb=<peak MB> outputs_kb=<kB> summary_kb=<kB>
+// discover runs the fleet as a campaign (waves 1,5,25,rest), and its outputs and job summary must stay
+// within GitHub's limits (1 MB of outputs per job, 1 MiB per summary) at any size.
 import { execFile, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -280,6 +282,22 @@ async function create(kc: k8s.KubeConfig, kubeconfig: string): Promise<void> {
 }
 
 /** Runs a command under /usr/bin/time; returns wall seconds, peak RSS in MB and stdout. */
+/** GitHub's limits: 1 MB of outputs per job, 1 MiB per job summary; a matrix of at most 256 jobs. */
+function outputSizes(
+  outputFile: string,
+  summaryFile: string,
+  outputs: Record<string, string>,
+): { outputsKb: number; summaryKb: number } {
+  const outputsBytes = Buffer.byteLength(readFileSync(outputFile, 'utf8'));
+  const summaryBytes = Buffer.byteLength(readFileSync(summaryFile, 'utf8'));
+  const matrix = (JSON.parse(outputs.matrix ?? '{}') as { include?: unknown[] }).include ?? [];
+  if (outputsBytes > 1_000_000 || summaryBytes > 1024 * 1024 || matrix.length > 256 || !outputs.campaign)
+    throw new Error(
+      `discover's outputs are past GitHub's limits at ${n} releases: ${outputsBytes} bytes of outputs, ${summaryBytes} bytes of summary, a matrix of ${matrix.length}, campaign ${outputs.campaign ?? '(none)'}`,
+    );
+  return { outputsKb: outputsBytes / 1000, summaryKb: summaryBytes / 1024 };
+}
+
 async function timed(
   cmd: string,
   args: string[],
@@ -323,7 +341,7 @@ try {
   log(`created the objects of ${n} releases in ${((performance.now() - t1) / 1000).toFixed(1)} s`);
 
   const kubeconfigContent = readFileSync(started.kubeconfig, 'utf8');
-  const ours: { s: number; rssMb: number }[] = [];
+  const ours: { s: number; rssMb: number; outputsKb: number; summaryKb: number }[] = [];
   const helm: number[] = [];
   for (let round = 0; round < rounds; round++) {
     const work = mkdtempSync(join(dir, 'run-'));
@@ -339,6 +357,7 @@ try {
       INPUT_PHASE: 'discover',
       'INPUT_CHART-VERSION': 'keep',
       'INPUT_DISCOVER-SECRETS': 'true',
+      INPUT_WAVES: '1,5,25,rest',
       INPUT_KUBECONFIG: kubeconfigContent,
     };
     const o = await timed(process.execPath, [ACTION_ENTRY], env);
@@ -351,7 +370,8 @@ try {
         `discover found ${JSON.stringify(counts)} for ${n} releases (status ${outputs.status}); output:\n${o.stdout.slice(-2000)}`,
       );
     }
-    ours.push(o);
+    const sizes = outputSizes(outputFile, join(work, 'summary'), outputs);
+    ours.push({ ...o, ...sizes });
     // Exactly `helm list -A -o json`: it reads and decodes every release, then prints the first 256.
     const h = await timed(binPath('helm'), ['list', '-A', '-o', 'json'], {
       PATH: process.env.PATH,
@@ -368,8 +388,10 @@ try {
   const oursS = median(ours.map((x) => x.s));
   const helmS = median(helm);
   const rss = Math.max(...ours.map((x) => x.rssMb));
+  const outputsKb = Math.max(...ours.map((x) => x.outputsKb));
+  const summaryKb = Math.max(...ours.map((x) => x.summaryKb));
   process.stdout.write(
-    `discover releases=${n} ours_s=${oursS.toFixed(2)} helm_list_s=${helmS.toFixed(2)} ratio=${(oursS / helmS).toFixed(2)} ours_rss_mb=${rss.toFixed(0)}\n`,
+    `discover releases=${n} ours_s=${oursS.toFixed(2)} helm_list_s=${helmS.toFixed(2)} ratio=${(oursS / helmS).toFixed(2)} ours_rss_mb=${rss.toFixed(0)} outputs_kb=${outputsKb.toFixed(0)} summary_kb=${summaryKb.toFixed(0)}\n`,
   );
 } finally {
   for (const p of procs) await p.stop(3000);

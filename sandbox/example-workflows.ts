@@ -14,6 +14,7 @@ import { fleetKubeconfig, rbacObjects } from './service-account.ts';
 import { gateway } from './keyspace.ts';
 import { FIXTURE_CHART, type DemoOptions, type DemoVCluster } from './vcluster-release.ts';
 import type { WorkflowSpec } from './workflow-engine.ts';
+import { campaignOrder } from '../src/core/fleet/waves.ts';
 
 export const OWNER = 'example';
 export const REPO = 'platform';
@@ -46,6 +47,35 @@ export const FLEET = {
   ],
   gitops: { namespace: 'wf-fleet-b', release: 'vc-fleet-flux' },
 } as const;
+/**
+ * fleet-waves.yml's run: seven releases, the canary in a namespace labelled as input `canary` says,
+ * then waves of three and the rest. The first release of the second wave loses keys in its copy
+ * (stand-in dropPrefix), which stops the third wave.
+ */
+export const WAVES = {
+  canaryNamespace: 'wf-waves-canary',
+  namespaces: ['wf-waves-canary', 'wf-waves-a', 'wf-waves-b'],
+  canaryLabel: { key: 'vcluster-etcd-migrate/canary', value: 'true' },
+  waves: '3,rest',
+  dropPrefix: '/registry/configmaps/',
+  releases: [
+    { namespace: 'wf-waves-canary', release: 'vc-canary' },
+    { namespace: 'wf-waves-a', release: 'vc-a1' },
+    { namespace: 'wf-waves-a', release: 'vc-a2' },
+    { namespace: 'wf-waves-a', release: 'vc-a3' },
+    { namespace: 'wf-waves-b', release: 'vc-b1' },
+    { namespace: 'wf-waves-b', release: 'vc-b2' },
+    { namespace: 'wf-waves-b', release: 'vc-b3' },
+  ],
+} as const;
+
+/** The waves the campaign chooses for WAVES (the action's own order): canary, second wave, third wave. */
+export function wavesOf(): { namespace: string; release: string }[][] {
+  const isCanary = (r: { namespace: string }) => r.namespace === WAVES.canaryNamespace;
+  const ordered = campaignOrder([...WAVES.releases], isCanary);
+  return [ordered.slice(0, 1), ordered.slice(1, 4), ordered.slice(4)];
+}
+
 /** Flux's helm-controller labels what it applies; Helm keeps labels it did not set. */
 const FLUX_LABELS = { 'helm.toolkit.fluxcd.io/name': 'gitops', 'helm.toolkit.fluxcd.io/namespace': 'flux-system' };
 
@@ -345,6 +375,48 @@ export const EXAMPLES: ExampleWorkflow[] = [
           repoDir: repo.dir,
           inputs: { release: d.release, namespace: d.namespace, 'chart-version': CHART_VERSION },
           secrets: { KUBECONFIG: d.kubeconfig, GITHUB_TOKEN: TOKEN },
+          env: githubEnv(ctx, { GITHUB_REF: 'refs/heads/main' }),
+        },
+      };
+    },
+  },
+  {
+    file: 'fleet-waves.yml',
+    event: 'workflow_dispatch',
+    async prepare(ctx) {
+      const faulty = wavesOf()[1]![0]!;
+      const demos = [];
+      for (const o of WAVES.releases) {
+        const fault = o.release === faulty.release ? { faults: { dropPrefix: WAVES.dropPrefix } } : {};
+        demos.push(await ctx.demo({ ...o, ...fault }));
+      }
+      const core = ctx.cluster.kubeConfig.makeApiClient(k8s.CoreV1Api);
+      await core.patchNamespace(
+        {
+          name: WAVES.canaryNamespace,
+          body: { metadata: { labels: { [WAVES.canaryLabel.key]: WAVES.canaryLabel.value } } },
+        },
+        k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+      );
+      const kubeconfig = await fleetKubeconfig(ctx.cluster.kubeConfig, [...WAVES.namespaces]);
+      approvalEnvironment(ctx);
+      const repo = makeRepo(ctx.dir);
+      return {
+        demos,
+        kubeconfig,
+        spec: {
+          workflow: exampleFile('fleet-waves.yml'),
+          event: 'workflow_dispatch',
+          repoDir: repo.dir,
+          inputs: {
+            'chart-version': 'keep',
+            namespaces: WAVES.namespaces.join(','),
+            canary: `${WAVES.canaryLabel.key}=${WAVES.canaryLabel.value}`,
+            waves: WAVES.waves,
+            'max-failures': '0',
+            'batch-size': '256',
+          },
+          secrets: { KUBECONFIG: kubeconfig, GITHUB_TOKEN: TOKEN },
           env: githubEnv(ctx, { GITHUB_REF: 'refs/heads/main' }),
         },
       };

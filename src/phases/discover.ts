@@ -1,5 +1,7 @@
 // discover: read-only. Lists every vCluster release in scope, classifies each, and writes the matrix
 // the next phase runs on, the whole fleet as JSON, the counts per state and the job summary.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { FleetSettings } from '../core/inputs/fleet-config.ts';
 import type { FleetFrontDoor, RunEnd } from '../core/front-door.ts';
 import { liteConnection, UnsupportedKubeconfig, type KubeConnection } from '../adapters/kube/lite-client.ts';
@@ -7,6 +9,8 @@ import { readFleet, type FleetRead, type FleetReadOptions } from '../adapters/ku
 import { groupFleet } from '../core/fleet/grouping.ts';
 import { classifyFleet, countStates, type FleetEntry } from '../core/fleet/classification.ts';
 import { fleetMatrix } from '../core/fleet/matrix.ts';
+import { campaignMatrix, planCampaign, type CampaignView, type Member } from '../core/fleet/campaign.ts';
+import { campaignCandidates } from '../core/fleet/waves.ts';
 import { renderFleetSummary } from '../report/fleet-summary.ts';
 
 /**
@@ -50,23 +54,53 @@ function scopeText(settings: FleetSettings, read: string[] | undefined): string 
   return `the ${read?.length ?? 0} namespaces matching ${settings.scope.selector}`;
 }
 
-/** The fleet JSON without text a workflow does not need: one object per release. */
-function fleetJson(entries: FleetEntry[]): string {
-  return JSON.stringify(
-    entries.map((e) => ({
+/** A job output holds at most 1 MB: the `fleet` output lists this many releases, the fleet file all of them. */
+const FLEET_OUTPUT_MAX = 500;
+
+/** The fleet as JSON objects without text a workflow does not need: one per release, its wave when in a campaign. */
+function fleetRows(entries: FleetEntry[], campaign: CampaignView | undefined): object[] {
+  const members = new Map<string, Member>(
+    (campaign?.members ?? []).map((m) => [`${m.entry.namespace}/${m.entry.release}`, m]),
+  );
+  return entries.map((e) => {
+    const m = members.get(`${e.namespace}/${e.release}`);
+    return {
       release: e.release,
       namespace: e.namespace,
       state: e.state,
       reason: e.reason,
-      next: e.next,
+      next: m?.next ?? e.next,
       chart: e.chart ?? null,
       target: e.target ?? null,
       keysBefore: e.keysBefore ?? null,
       keysAfter: e.keysAfter ?? null,
       attention: e.attention,
       gitops: e.gitops ?? null,
-    })),
-  );
+      ...(campaign ? { wave: m?.wave ?? null, batch: m?.batch ?? null, campaign: m?.status ?? 'outside' } : {}),
+    };
+  });
+}
+
+/** The campaign in the log: where it stands, and each release that counts against the budget. */
+function campaignLines(campaign: CampaignView): string[] {
+  const at = campaign.current ? `: wave ${campaign.current.wave}, batch ${campaign.current.batch}` : '';
+  return [
+    `campaign ${campaign.state}${at}; ${campaign.failures.length} failed or refused (max-failures ${campaign.maxFailures})`,
+    ...campaign.failures.map(
+      (m) =>
+        `counts against the budget: ${m.entry.namespace}/${m.entry.release} (wave ${m.wave}, ${m.status}). Next: ${m.next}`,
+    ),
+  ];
+}
+
+/** The outputs a workflow's next wave step reads. */
+function campaignOutputs(campaign: CampaignView): Record<string, string> {
+  return {
+    campaign: campaign.state,
+    wave: campaign.current ? String(campaign.current.wave) : '',
+    batch: campaign.current ? String(campaign.current.batch) : '',
+    failures: String(campaign.failures.length),
+  };
 }
 
 /** What discover found: its outputs, the job summary, and the lines it logs. */
@@ -75,6 +109,8 @@ export interface FleetReport {
   summary: string;
   info: string[];
   warnings: string[];
+  /** Every release as JSON, for the fleet file (the `fleet` output holds the first FLEET_OUTPUT_MAX). */
+  fleetJson: string;
 }
 
 /**
@@ -88,13 +124,24 @@ export async function discoverFleet(
 ): Promise<FleetReport> {
   const now = o.now ?? Date.now;
   const t0 = now();
-  const fleet = await read({ scope: settings.scope, secrets: settings.secrets });
-  const entries = classifyFleet(groupFleet(fleet.objects), {
+  const canary = settings.campaign?.canary;
+  const fleet = await read({
+    scope: settings.scope,
+    secrets: settings.secrets,
+    ...(canary?.kind === 'mark' ? { annotations: [canary.key] } : {}),
+  });
+  const facts = groupFleet(fleet.objects);
+  const entries = classifyFleet(facts, {
     chartVersion: settings.chartVersion,
     gitopsPaused: settings.gitopsPaused,
   });
   const counts = countStates(entries);
-  const { matrix, left } = fleetMatrix(entries, settings.nextPhase, settings.maxReleases);
+  const campaign = settings.campaign
+    ? planCampaign(campaignCandidates(facts, entries), { ...settings.campaign, batchSize: settings.maxReleases })
+    : undefined;
+  const { matrix, left } = campaign
+    ? campaignMatrix(campaign, settings.nextPhase)
+    : fleetMatrix(entries, settings.nextPhase, settings.maxReleases);
   const info = [
     `read ${entries.length} vCluster releases in ${fleet.calls} list calls (${now() - t0} ms): ${Object.entries(counts)
       .map(([k, v]) => `${k} ${v}`)
@@ -102,7 +149,8 @@ export async function discoverFleet(
     ...entries
       .filter((x) => x.attention)
       .map((e) => `needs a person: ${e.namespace}/${e.release} ${e.state}: ${e.reason}. Next: ${e.next}`),
-    `matrix for ${settings.nextPhase}: ${matrix.include.length} releases${left > 0 ? `, ${left} left for the next run` : ''}`,
+    ...(campaign ? campaignLines(campaign) : []),
+    `matrix for ${settings.nextPhase}: ${matrix.include.length} releases${left > 0 ? `, ${left} left for ${campaign ? 'later batches' : 'the next run'}` : ''}`,
   ];
   const notes = [...(o.notes ?? []), ...fleet.notes];
   if (!settings.secrets)
@@ -120,20 +168,24 @@ export async function discoverFleet(
     scope: scopeText(settings, fleet.namespaces),
     notes,
     runUrl: o.runUrl,
+    ...(campaign ? { campaign } : {}),
   });
+  const rows = fleetRows(entries, campaign);
   return {
     outputs: {
       status: 'succeeded',
       matrix: JSON.stringify(matrix),
       'matrix-size': String(matrix.include.length),
       'releases-left': String(left),
-      fleet: fleetJson(entries),
+      fleet: JSON.stringify(rows.slice(0, FLEET_OUTPUT_MAX)),
+      ...(campaign ? campaignOutputs(campaign) : {}),
       counts: JSON.stringify(counts),
       'summary-markdown': summary,
     },
     summary,
     info,
-    warnings: fleet.notes,
+    warnings: [...fleet.notes, ...(campaign?.stop ? [`the campaign stopped: ${campaign.stop}`] : [])],
+    fleetJson: JSON.stringify(rows),
   };
 }
 
@@ -159,7 +211,13 @@ export async function runDiscover(settings: FleetSettings, front: FleetFrontDoor
     const found = await discoverFleet(settings, (o) => readFleet(conn, o), { notes: warnings, runUrl: front.runUrl });
     for (const line of found.info) log.info(line);
     for (const note of found.warnings) log.warning(note);
-    end = { status: 'succeeded', summary: found.summary, outputs: { phase: 'discover', ...found.outputs } };
+    const fleetFile = join(front.tempDir, 'vcluster-fleet.json');
+    writeFileSync(fleetFile, found.fleetJson);
+    end = {
+      status: 'succeeded',
+      summary: found.summary,
+      outputs: { phase: 'discover', ...found.outputs, 'fleet-file': fleetFile },
+    };
   } catch (e) {
     end = {
       status: 'failed',

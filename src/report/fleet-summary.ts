@@ -3,9 +3,11 @@
 import { codeSpan, escapeMarkdown } from './markdown.ts';
 import { FLEET_STATES, type FleetEntry, type FleetState } from '../core/fleet/classification.ts';
 import type { NextPhase } from '../core/fleet/matrix.ts';
+import type { CampaignView } from '../core/fleet/campaign.ts';
+import { campaignSection } from './campaign-summary.ts';
 
-/** A summary holds at most 1 MiB; rows beyond this are left to the `fleet` output. */
-const MAX_ROWS = 2000;
+/** A summary holds at most 1 MiB: rows beyond these are left to the fleet file. */
+const MAX_ROWS = 500;
 
 const ICON: Record<FleetState, string> = {
   deployed: '🟦',
@@ -25,6 +27,7 @@ export interface FleetSummaryInput {
   scope: string;
   notes: string[];
   runUrl?: string;
+  campaign?: CampaignView;
 }
 
 const num = (n: number | undefined): string => (n === undefined ? '' : String(n));
@@ -48,7 +51,9 @@ function fleetChart(counts: Record<FleetState, number>): string[] {
 export function renderFleetSummary(i: FleetSummaryInput): string {
   const out: string[] = [];
   const attention = i.entries.filter((e) => e.attention).length;
-  out.push(`## vCluster fleet: discover ${attention > 0 ? '⚠️' : '✅'}`);
+  const icon = i.campaign ? ({ running: '⏳', stopped: '⛔', complete: '✅' } as const)[i.campaign.state] : undefined;
+  out.push(`## vCluster fleet: discover ${icon ?? (attention > 0 ? '⚠️' : '✅')}`);
+  if (i.campaign) out.push(...campaignSection(i.campaign));
   out.push(
     '',
     `${i.entries.length} vCluster release${i.entries.length === 1 ? '' : 's'} in ${escapeMarkdown(i.scope)}; ${attention} need${attention === 1 ? 's' : ''} a person.`,
@@ -62,7 +67,7 @@ export function renderFleetSummary(i: FleetSummaryInput): string {
   );
   out.push(
     '',
-    `**Matrix for ${i.next}:** ${i.matrixSize} release${i.matrixSize === 1 ? '' : 's'}${i.left > 0 ? `; **${i.left} more** wait for the next run (max-releases)` : ''}.`,
+    `**Matrix for ${i.next}:** ${i.matrixSize} release${i.matrixSize === 1 ? '' : 's'}${i.left > 0 ? `; **${i.left} more** wait for ${i.campaign ? 'later batches of the campaign' : 'the next run (max-releases)'}` : ''}.`,
   );
   for (const n of i.notes) out.push('', `> ${escapeMarkdown(n)}`);
   if (i.entries.length > 0) {
@@ -81,7 +86,7 @@ export function renderFleetSummary(i: FleetSummaryInput): string {
       );
     }
     if (i.entries.length > MAX_ROWS)
-      out.push('', `${i.entries.length - MAX_ROWS} more releases are in the \`fleet\` output.`);
+      out.push('', `${i.entries.length - MAX_ROWS} more releases are in the fleet file (output \`fleet-file\`).`);
   }
   if (i.runUrl) out.push('', `[Workflow run](${i.runUrl})`);
   return out.join('\n') + '\n';

@@ -18,11 +18,15 @@ import {
   LATE_WRITE,
   OWNER,
   REPO,
+  WAVES,
   exampleByFile,
+  wavesOf,
   type ExampleContext,
   type PreparedExample,
 } from '../../sandbox/example-workflows.ts';
 import { describeRun, runWorkflow, type EngineJob, type WorkflowRun } from '../../sandbox/workflow-engine.ts';
+import { waitFor } from '../../sandbox/processes.ts';
+import type { DemoVCluster } from '../../sandbox/vcluster-release.ts';
 import { FIXTURE_CHART, exists, lostGroups, namespaceSnapshot, useSharedCluster } from './harness.ts';
 import { gateway, lostGroups as lostGroupsBetween } from '../../sandbox/keyspace.ts';
 import { REPO_ROOT } from '../../sandbox/action-runner.ts';
@@ -95,6 +99,40 @@ function expectNoSecrets(r: WorkflowRun, prepared: PreparedExample): void {
     expect(r.raw).not.toContain(token.slice(-40));
   }
 }
+
+/**
+ * What the refusal of a copy that lost keys tells a person to do (kubectl scale statefulset <release>
+ * --replicas=0, delete PVC data-<release>-0, scale to 1), through the API, with the fault gone:
+ * vCluster copies again on its next start.
+ */
+async function copyAgain(d: DemoVCluster): Promise<void> {
+  d.standIn.setFaults({});
+  const scale = (replicas: number) =>
+    env().apps.replaceNamespacedStatefulSetScale({
+      name: d.release,
+      namespace: d.namespace,
+      body: { metadata: { name: d.release, namespace: d.namespace }, spec: { replicas } },
+    });
+  await scale(0);
+  await waitFor(
+    'pod <release>-0 gone',
+    async () => !(await exists(env().core.readNamespacedPod({ name: `${d.release}-0`, namespace: d.namespace }))),
+    { timeoutMs: 60_000 },
+  );
+  await env().core.deleteNamespacedPersistentVolumeClaim({ name: `data-${d.release}-0`, namespace: d.namespace });
+  await waitFor(
+    'PVC data-<release>-0 gone',
+    async () =>
+      !(await exists(
+        env().core.readNamespacedPersistentVolumeClaim({ name: `data-${d.release}-0`, namespace: d.namespace }),
+      )),
+    { timeoutMs: 60_000 },
+  );
+  await scale(1);
+}
+
+const etcdExists = (d: DemoVCluster) =>
+  exists(env().apps.readNamespacedStatefulSet({ name: `${d.release}-etcd`, namespace: d.namespace }));
 
 interface Check {
   file: string;
@@ -371,6 +409,129 @@ const CHECKS: Check[] = [
       expect(abort.summary).toContain(d!.release);
       expect(github.violations).toEqual([]);
       expectNoSecrets(r, prepared);
+    },
+  },
+  {
+    file: 'fleet-waves.yml',
+    async test() {
+      const ctx = context({ approve: true });
+      const prepared = await exampleByFile('fleet-waves.yml').prepare(ctx);
+      const key = (m: { namespace?: unknown; release?: unknown }) => `${String(m.namespace)}/${String(m.release)}`;
+      const demo = new Map(prepared.demos.map((d) => [key(d), d]));
+      const before = new Map(
+        await Promise.all(prepared.demos.map(async (d) => [key(d), await d.standIn.keyCounts('deployed')] as const)),
+      );
+      const [canary, second, third] = wavesOf().map((w) => w.map(key));
+      const faulty = second![0]!;
+      type Entry = { release: string; namespace: string };
+      const matrixOf = (j: EngineJob) =>
+        (JSON.parse(stepOutputs(j, 'discover').matrix ?? '{"include":[]}') as { include: Entry[] }).include
+          .map(key)
+          .sort();
+      const ran = (r: WorkflowRun, id: string) => r.jobs.filter((j) => j.id === id);
+
+      // The first run: the canary, then the second wave, whose faulty release stops the campaign.
+      const r = await run(
+        prepared,
+        `fleet-waves.yml (7 releases, waves ${WAVES.waves}, a copy that loses keys in wave 2)`,
+      );
+      expect(r.code, explain(r)).not.toBe(0);
+      expect(stepOutputs(job(r, 'plan-1'), 'discover'), explain(r)).toMatchObject({
+        campaign: 'running',
+        wave: '1',
+        batch: '1',
+      });
+      expect(matrixOf(job(r, 'plan-1'))).toEqual(canary);
+      expect(job(r, 'finalize-1', { release: canary![0]!.split('/')[1] }).result, explain(r)).toBe('success');
+      expect(stepOutputs(job(r, 'plan-2'), 'discover')).toMatchObject({ campaign: 'running', wave: '2', batch: '2' });
+      expect(matrixOf(job(r, 'plan-2'))).toEqual([...second!].sort());
+      for (const k of second!) {
+        const m = job(r, 'migrate-2', { namespace: k.split('/')[0], release: k.split('/')[1] });
+        expect(m.result, `${k}\n${explain(r)}`).toBe(k === faulty ? 'failure' : 'success');
+      }
+      // The approval gate of wave 2 held the verified releases only; the faulty one never reached finalize.
+      expect(matrixOf(job(r, 'verified-2'))).toEqual(second!.filter((k) => k !== faulty).sort());
+      expect(job(r, 'approve-2').log.join('\n')).toContain('Phase two of wave 2 approved for 2 releases.');
+      expect(
+        ran(r, 'finalize-2')
+          .map((j) => key(j.matrix))
+          .sort(),
+      ).toEqual(second!.filter((k) => k !== faulty).sort());
+      // The budget (max-failures 0) is spent: the third wave never starts.
+      const stopped = stepOutputs(job(r, 'plan-3'), 'discover');
+      expect(stopped, explain(r)).toMatchObject({ campaign: 'stopped', batch: '', 'matrix-size': '0', failures: '1' });
+      expect(
+        ran(r, 'migrate-3').filter((j) => j.result !== 'skipped'),
+        explain(r),
+      ).toEqual([]);
+      const report = job(r, 'report');
+      expect(report.result, explain(r)).toBe('failure');
+      expect(stepOutputs(report, 'discover').campaign, explain(r)).toBe('stopped');
+      const summary = report.summary.replaceAll('\\', '').replaceAll('`', '');
+      expect(summary.indexOf('**Campaign stopped:**'), summary).toBeGreaterThan(0);
+      expect(summary.indexOf('**Campaign stopped:**')).toBeLessThan(summary.indexOf('| wave | releases |'));
+      expect(summary).toContain(`${faulty} (wave 2, failed)`);
+      expect(summary).toContain('run this workflow again: wave 2 resumes with it');
+      expect(report.log.join('\n')).toContain('The campaign stopped: 1 releases failed or were refused');
+      const artifact = join(r.artifactsDir, String(ctx.runId), `vcluster-fleet-${ctx.runId}`);
+      expect(existsSync(artifact), explain(r)).toBe(true);
+      for (const k of third!) expect(await etcdExists(demo.get(k)!), k).toBe(true);
+      for (const k of [...third!, faulty])
+        expect(await demo.get(k)!.standIn.keyCounts('deployed'), k).toEqual(before.get(k));
+
+      // A person follows the refusal's commands for the faulty release and runs the workflow again:
+      // the campaign resumes the second wave with that release alone, then runs the third.
+      await copyAgain(demo.get(faulty)!);
+      const runId = nextRunId++;
+      github.addReview(OWNER, REPO, runId, {
+        environment: APPROVAL_ENVIRONMENT,
+        state: 'approved',
+        login: 'platform-lead',
+        comment: 'go',
+      });
+      const again = await run(
+        { ...prepared, spec: { ...prepared.spec, env: { ...prepared.spec.env, GITHUB_RUN_ID: String(runId) } } },
+        'fleet-waves.yml again after the fix',
+      );
+      expect(again.code, explain(again)).toBe(0);
+      expect(stepOutputs(job(again, 'plan-1'), 'discover')).toMatchObject({
+        campaign: 'running',
+        wave: '2',
+        batch: '2',
+      });
+      // Finished releases are not redone: the resumed wave holds the faulty release alone.
+      expect(matrixOf(job(again, 'plan-1'))).toEqual([faulty]);
+      expect(ran(again, 'migrate-1').map((j) => key(j.matrix))).toEqual([faulty]);
+      expect(matrixOf(job(again, 'plan-2'))).toEqual([...third!].sort());
+      expect(
+        ran(again, 'finalize-2')
+          .map((j) => key(j.matrix))
+          .sort(),
+      ).toEqual([...third!].sort());
+      for (const j of [
+        ...ran(again, 'migrate-1'),
+        ...ran(again, 'finalize-1'),
+        ...ran(again, 'migrate-2'),
+        ...ran(again, 'finalize-2'),
+      ])
+        expect(j.result, `${j.name}\n${explain(again)}`).toBe('success');
+      expect(stepOutputs(job(again, 'plan-3'), 'discover')).toMatchObject({ campaign: 'complete', batch: '' });
+      const end = stepOutputs(job(again, 'report'), 'discover');
+      expect(end.campaign).toBe('complete');
+      expect(job(again, 'report').summary).toContain('**Campaign complete:**');
+
+      // Every release embedded, no key lost anywhere (read from the etcds, not through the action).
+      for (const d of prepared.demos) {
+        await d.standIn.waitForHistory(
+          (h) => h.some((l) => l.includes('embedded etcd started on migrated data')),
+          60_000,
+        );
+        expect(await etcdExists(d), key(d)).toBe(false);
+        expect(await lostGroups(d, before.get(key(d))!), key(d)).toEqual([]);
+      }
+      expect(github.violations).toEqual([]);
+      expectNoSecrets(r, prepared);
+      expectNoSecrets(again, prepared);
     },
   },
 ];

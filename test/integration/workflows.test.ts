@@ -115,6 +115,62 @@ describe('examples/migrate.yml', () => {
   });
 });
 
+describe('examples/fleet-waves.yml', () => {
+  const wf = parse(readFileSync(join(root, 'examples', 'fleet-waves.yml'), 'utf8'));
+  const steps = Object.keys(wf.jobs)
+    .filter((j) => /^plan-\d+$/.test(j))
+    .map((j) => Number(j.slice(5)));
+  const actionStep = (job: string) =>
+    wf.jobs[job].steps.find((s: { uses?: string }) => s.uses === ACTION_REF) as { with: Record<string, string> };
+
+  it('chains its wave steps: each discover follows the batch the step before ran, with the same campaign inputs', () => {
+    expect(steps).toEqual([1, 2, 3, 4]);
+    const campaign = ['chart-version', 'namespaces', 'canary', 'waves', 'max-failures', 'max-releases'];
+    for (const n of steps) {
+      const plan = actionStep(`plan-${n}`).with;
+      expect(plan).toMatchObject({ phase: 'discover', 'next-phase': 'migrate' });
+      if (n === 1) expect(plan['after-batch']).toBeUndefined();
+      else expect(plan['after-batch']).toBe(`\${{ needs.plan-${n - 1}.outputs.batch }}`);
+      const verified = actionStep(`verified-${n}`).with;
+      expect(verified).toMatchObject({
+        phase: 'discover',
+        'next-phase': 'finalize',
+        batch: `\${{ needs.plan-${n}.outputs.batch }}`,
+      });
+      for (const k of campaign) expect(verified[k], `verified-${n} ${k}`).toBe(plan[k]);
+      // A job output is never empty (an engine may pass an empty one on unevaluated), and the next steps go on only while the campaign runs.
+      for (const out of Object.values(wf.jobs[`plan-${n}`].outputs as Record<string, string>))
+        expect(out === '${{ steps.discover.outputs.matrix }}' || /\|\| '[^']+' }}$/.test(out), out).toBe(true);
+      expect(wf.jobs[`verified-${n}`].if).toBe(`\${{ !cancelled() && needs.plan-${n}.outputs.campaign == 'running' }}`);
+      expect(wf.jobs[`migrate-${n}`].strategy).toMatchObject({
+        'fail-fast': false,
+        matrix: `\${{ fromJSON(needs.plan-${n}.outputs.matrix) }}`,
+      });
+    }
+    const report = actionStep('report').with;
+    expect(report['after-batch']).toBe(
+      "${{ needs.plan-4.outputs.campaign == 'running' && needs.plan-4.outputs.batch || needs.plan-3.outputs.campaign == 'running' && needs.plan-3.outputs.batch || needs.plan-2.outputs.campaign == 'running' && needs.plan-2.outputs.batch || needs.plan-1.outputs.campaign == 'running' && needs.plan-1.outputs.batch || '' }}",
+    );
+  });
+
+  it("holds each wave's finalize behind one approval job that names the environment the action verifies", () => {
+    for (const n of steps) {
+      const approve = wf.jobs[`approve-${n}`];
+      const finalize = wf.jobs[`finalize-${n}`];
+      expect(approve.environment).toBe(wf.env.APPROVAL_ENVIRONMENT);
+      expect(approve.if).toContain(`needs.verified-${n}.result == 'success'`);
+      expect(finalize.needs).toEqual([`verified-${n}`, `approve-${n}`]);
+      expect(finalize.if).toContain(`needs.approve-${n}.result == 'success'`);
+      expect(finalize.permissions).toEqual({ contents: 'read', actions: 'read' });
+      expect(actionStep(`finalize-${n}`).with).toMatchObject({
+        phase: 'finalize',
+        'approval-environment': '${{ env.APPROVAL_ENVIRONMENT }}',
+      });
+    }
+    expect(wf.concurrency['cancel-in-progress']).toBe(false);
+  });
+});
+
 describe('all examples', () => {
   it('reference the action by one name and take the kubeconfig from a secret', () => {
     for (const f of examples) {

@@ -14,6 +14,8 @@ export interface FleetReadOptions {
   /** Read Helm release Secrets and vc-config Secrets (metadata only). */
   secrets: boolean;
   pageSize?: number;
+  /** Annotations to keep on control planes and namespaces besides the GitOps marks (a canary key). */
+  annotations?: string[];
 }
 
 export interface FleetRead {
@@ -60,8 +62,12 @@ function meta(i: RawItem, keepAnnotation: (k: string) => boolean = (k) => KEEP_A
 }
 
 const workload =
-  (kind: WorkloadObj['kind']) =>
-  (i: RawItem): WorkloadObj => ({ ...meta(i), kind, replicas: i.spec?.replicas ?? 1 });
+  (kind: WorkloadObj['kind'], keep: string[] = []) =>
+  (i: RawItem): WorkloadObj => ({
+    ...meta(i, (k) => KEEP_ANNOTATION.test(k) || keep.includes(k)),
+    kind,
+    replicas: i.spec?.replicas ?? 1,
+  });
 
 /** A refused or failed list in words: 401 and 403 say what to fix; others that discover changed nothing and may run again. */
 function statusError(code: number, get: string, body: string, origin: string): Error {
@@ -185,7 +191,11 @@ export async function readFleet(conn: KubeConnection, o: FleetReadOptions): Prom
   let targets: (string | undefined)[] = [undefined];
   let keep: Set<string> | undefined;
   let namespaces: FleetObjects['namespaces'];
-  const nsMeta = (i: RawItem) => ({ name: i.metadata?.name ?? '', labels: i.metadata?.labels ?? {} });
+  const keepAnnotations = o.annotations ?? [];
+  const nsMeta = (i: RawItem) => {
+    const m = meta(i, (k) => keepAnnotations.includes(k));
+    return { name: m.name, labels: m.labels, annotations: m.annotations };
+  };
   if (o.scope.kind === 'names') {
     targets = o.scope.names;
     // Namespace labels carry vCluster Platform's marks; a namespaced identity may not read them.
@@ -227,7 +237,9 @@ export async function readFleet(conn: KubeConnection, o: FleetReadOptions): Prom
   for (const ns of targets) {
     const lists: Promise<void>[] = [
       lister
-        .list(apps(ns, 'statefulsets'), 'app in (vcluster,vcluster-etcd)', workload('StatefulSet'), { pageSize })
+        .list(apps(ns, 'statefulsets'), 'app in (vcluster,vcluster-etcd)', workload('StatefulSet', keepAnnotations), {
+          pageSize,
+        })
         .then(
           (xs) => {
             for (const x of inScope(xs)) (x.labels.app === 'vcluster' ? objects.controlPlanes : objects.etcds).push(x);
@@ -236,7 +248,7 @@ export async function readFleet(conn: KubeConnection, o: FleetReadOptions): Prom
             throw denied(e, 'statefulsets.apps', where(ns));
           },
         ),
-      lister.list(apps(ns, 'deployments'), 'app=vcluster', workload('Deployment'), { pageSize }).then(
+      lister.list(apps(ns, 'deployments'), 'app=vcluster', workload('Deployment', keepAnnotations), { pageSize }).then(
         (xs) => {
           objects.controlPlanes.push(...inScope(xs));
         },

@@ -28,7 +28,8 @@ export interface FleetObjects {
   helmSecrets?: ObjMeta[];
   /** Secrets labelled app=vcluster (vc-config-<release>), metadata only. */
   configSecrets?: ObjMeta[];
-  namespaces?: { name: string; labels: Record<string, string> }[];
+  /** Annotations: only those the adapter was asked to keep. */
+  namespaces?: { name: string; labels: Record<string, string>; annotations?: Record<string, string> }[];
 }
 
 export interface RecordFacts {
@@ -54,6 +55,8 @@ export interface ReleaseFacts {
   store?: string | null;
   record?: RecordFacts;
   marks: GitOpsMark[];
+  /** The labels and kept annotations of the release's namespace, when namespaces were read. */
+  namespaceMeta?: { labels: Record<string, string>; annotations: Record<string, string> };
 }
 
 export const STORE_ANNOTATION = 'vcluster.loft.sh/store';
@@ -140,7 +143,7 @@ export function groupFleet(o: FleetObjects): ReleaseFacts[] {
     const f = byKey.get(releaseKey(c.namespace, release));
     if (f && c.name === `vc-config-${release}`) f.store = c.annotations[STORE_ANNOTATION] ?? null;
   }
-  const nsLabels = new Map((o.namespaces ?? []).map((n) => [n.name, n.labels]));
+  const nsMeta = new Map((o.namespaces ?? []).map((n) => [n.name, n]));
   for (const f of byKey.values()) {
     if (o.helmSecrets) f.helm = latest.get(releaseKey(f.namespace, f.release)) ?? null;
     const objects: MarkedObject[] = [];
@@ -152,8 +155,11 @@ export function groupFleet(o: FleetObjects): ReleaseFacts[] {
       });
     if (f.etcd)
       objects.push({ what: `StatefulSet ${f.etcd.name}`, labels: f.etcd.labels, annotations: f.etcd.annotations });
-    const labels = nsLabels.get(f.namespace);
-    if (labels) objects.push({ what: `Namespace ${f.namespace}`, labels });
+    const ns = nsMeta.get(f.namespace);
+    if (ns) {
+      objects.push({ what: `Namespace ${f.namespace}`, labels: ns.labels });
+      f.namespaceMeta = { labels: ns.labels, annotations: ns.annotations ?? {} };
+    }
     f.marks = gitopsMarks(f.release, objects);
   }
   return [...byKey.values()];

@@ -191,6 +191,32 @@ export const INPUTS: readonly InputSpec[] = [
     { default: 'migrate' },
   ),
   input(
+    'waves',
+    ['discover'],
+    'discover: run the fleet as a campaign in waves: the sizes of the waves after the canaries, like 1,5,25,rest (rest takes all that is left; without it the last size repeats). Each release is in one wave, chosen the same on every run; a wave larger than max-releases runs as several batches. Empty: no campaign.',
+  ),
+  input(
+    'canary',
+    ['discover'],
+    'discover, with waves: the releases that go first, as one label or annotation key=value on their namespace or control plane (like example.com/wave=canary), or namespace/release names separated by commas. Nothing starts while none is found.',
+  ),
+  input(
+    'max-failures',
+    ['discover'],
+    'discover, with waves: how many failed or refused releases the campaign tolerates; beyond that no later wave starts. A failed release is never taken up by a later wave; a new run of the workflow resumes its wave with it.',
+    { default: '0' },
+  ),
+  input(
+    'after-batch',
+    ['discover'],
+    "discover, with waves: the batch the workflow's previous wave step ran (its output batch): what of it is not embedded counts as failed, and the matrix is the next batch's. Empty: the first batch not done (a new run resumes there).",
+  ),
+  input(
+    'batch',
+    ['discover'],
+    "discover, with waves and next-phase: finalize: the batch whose verified releases the matrix holds (the plan step's output batch).",
+  ),
+  input(
     'discover-secrets',
     ['discover'],
     "discover: also list Secrets, metadata only (never their data), for the Helm release status and vc-config's store annotation. Needs list on secrets, which Kubernetes RBAC grants for every Secret; without it discover goes on and says so.",

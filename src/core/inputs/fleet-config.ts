@@ -3,6 +3,7 @@
 import { CONTROL, show, type InputReader } from './input-reader.ts';
 import { atLeast, parseChartVersion, MIN_MIGRATION, type ChartVersion } from './version.ts';
 import { MATRIX_MAX, type NextPhase } from '../fleet/matrix.ts';
+import { readCampaign, type CampaignChoices } from './campaign-config.ts';
 
 /** Which namespaces discover reads: all, a list, or a label selector. */
 export type NamespaceScope =
@@ -17,6 +18,8 @@ export interface FleetSettings {
   /** Read Helm release Secrets and vc-config Secrets, metadata only. */
   secrets: boolean;
   gitopsPaused: boolean;
+  /** Set by input `waves`: the fleet runs as a campaign in waves. */
+  campaign?: CampaignChoices;
   kubeconfig?: string;
   context?: string;
 }
@@ -101,7 +104,7 @@ export function readFleetChoices(r: InputReader) {
           `${show(nextText)} is not a phase a matrix runs`,
           'migrate (deployed and migrating releases) or finalize (verified releases)',
         );
-  return { scope, maxReleases, nextPhase, secrets: bool('discover-secrets') };
+  return { scope, maxReleases, nextPhase, secrets: bool('discover-secrets'), campaign: readCampaign(r) };
 }
 
 /** The chart version of every release discover finds; no single release. */
@@ -151,6 +154,7 @@ export function readFleetSettings(r: InputReader): FleetSettings {
     nextPhase: choices.nextPhase!,
     secrets: choices.secrets,
     gitopsPaused: r.bool('gitops-paused'),
+    ...(choices.campaign ? { campaign: choices.campaign } : {}),
     kubeconfig,
     context,
   };
