@@ -16,6 +16,7 @@ import {
 } from './harness.ts';
 import type { DiffRow } from '../../src/core/migration/census.ts';
 import { escapeMarkdown } from '../../src/report/markdown.ts';
+import { visibleLog } from '../support/secret-scan.ts';
 
 const env = useSharedCluster();
 
@@ -70,7 +71,9 @@ describe('both phases on one vCluster', () => {
     // The ServiceAccount token never reaches the log, the summary or the outputs.
     const token = (YAML.parse(d.kubeconfig) as { users: Array<{ user: { token: string } }> }).users[0]!.user.token;
     expect(token.length).toBeGreaterThan(100);
-    expect(`${r.stdout}${r.stderr}${r.summary}${JSON.stringify(r.outputs)}`).not.toContain(token.slice(-40));
+    expect(`${visibleLog(r.stdout)}${r.stderr}${r.summary}${JSON.stringify(r.outputs)}`).not.toContain(
+      token.slice(-40),
+    );
   });
 
   it('migrate again is a no-op', async () => {

@@ -48,7 +48,7 @@ describe('bad inputs through the built action', () => {
     const r = await runAction({ ...VALID_INPUTS, phase: '', kubeconfig: api.kubeconfig });
     expect(r.code).toBe(1);
     expect(r.errors.join('\n')).toMatch(
-      /input 'phase': is empty .*Expected: one of plan, migrate, finalize, status, discover/,
+      /input 'phase': is empty .*Expected: one of plan, migrate, finalize, abort, status, discover/,
     );
     expect(r.outputs.status).toBe('refused');
     expect(r.outputs.phase).toBe('');

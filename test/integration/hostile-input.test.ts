@@ -163,7 +163,8 @@ async function run(
 /** Workflow commands the action itself prints; anything else at a line start was injected. */
 function assertOnlyOwnCommands(r: ActionRun): void {
   for (const line of r.stdout.split('\n')) {
-    if (line.startsWith('::')) expect(line).toMatch(/^::(group|endgroup|error|warning|notice|debug)( [^:]*)?::/);
+    if (line.startsWith('::'))
+      expect(line).toMatch(/^::(group|endgroup|error|warning|notice|debug|add-mask)( [^:]*)?::/);
     expect(line.startsWith('::error::INJECTED')).toBe(false);
   }
 }

@@ -64,9 +64,20 @@ function fragments(secret: string): string[] {
   return [...out];
 }
 
+/**
+ * The log as a person sees it: the runner consumes `::add-mask::` lines (the command that tells it to hide a
+ * secret) and never shows them, so they are not part of what could leak.
+ */
+export function visibleLog(stdout: string): string {
+  return stdout
+    .split('\n')
+    .filter((line) => !line.startsWith('::add-mask::'))
+    .join('\n');
+}
+
 function texts(run: ScannedRun): [string, string][] {
   const t: [string, string][] = [];
-  if (run.stdout !== undefined) t.push(['stdout', run.stdout]);
+  if (run.stdout !== undefined) t.push(['stdout', visibleLog(run.stdout)]);
   if (run.stderr !== undefined) t.push(['stderr', run.stderr]);
   if (run.summary !== undefined) t.push(['summary', run.summary]);
   for (const [name, value] of Object.entries(run.outputs ?? {})) t.push([`output ${name}`, value]);
