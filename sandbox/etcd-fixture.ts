@@ -16,7 +16,7 @@ export interface EtcdFixture {
   /** etcdctl's TLS flags with kube-apiserver's client certificate. */
   tlsFlags: string[];
   client(over?: Partial<EtcdClientOptions>): EtcdClient;
-  /** Runs etcdctl against this etcd and returns its stdout. */
+  /** Runs etcdctl against this etcd (or the --endpoints given) and returns its stdout. */
   ctl(...args: string[]): Buffer;
   /** Another etcd on the same PKI, in `<dir>/<name>`; the caller stops it. */
   another(name: string, over?: Partial<StartEtcdOptions>): Promise<EtcdProcess>;
@@ -63,7 +63,9 @@ export async function etcdFixture(prefix: string, extraArgs: string[] = []): Pro
       return c;
     },
     ctl(...args) {
-      return execFileSync(binPath('etcdctl'), ['--endpoints', etcd.endpoint, ...tlsFlags, ...args], {
+      // etcdctl adds up repeated --endpoints and balances between them: a caller's own replaces this one.
+      const endpoint = args.includes('--endpoints') ? [] : ['--endpoints', etcd.endpoint];
+      return execFileSync(binPath('etcdctl'), [...endpoint, ...tlsFlags, ...args], {
         stdio: 'pipe',
         maxBuffer: 64 << 20,
       });
