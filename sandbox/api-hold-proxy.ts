@@ -6,6 +6,9 @@
 // instead of guessing the moment from timing. A kubeconfig made by `kubeconfigVia` sends the action's
 // own client through it too, so a rule can hold any request the action makes; upgraded connections
 // (the port-forwards the action reaches its etcds by) are passed through, or held like the others.
+// A rule can also refuse the request it matches: answered at once with the API server's error
+// Status, not forwarded, so helm meets a write the API server turned down (a failure of its own,
+// not a kill).
 import { readFileSync } from 'node:fs';
 import type { Duplex } from 'node:stream';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -40,6 +43,11 @@ export interface HoldProxy {
   readonly requests: readonly ProxiedRequest[];
   /** Holds the first request from now on that `rule` matches; resolves with it once it arrived. */
   hold(rule: HoldRule): Promise<ProxiedRequest>;
+  /**
+   * Answers the first request from now on that `rule` matches with a 500 InternalError Status
+   * (no Retry-After, so clients do not retry it) instead of forwarding it; resolves with it.
+   */
+  refuse(rule: HoldRule): Promise<ProxiedRequest>;
   close(): Promise<void>;
 }
 
@@ -77,7 +85,7 @@ export async function startHoldProxy(dir: string, server: string, caFile: string
   const upstreamCa = readFileSync(caFile);
   const requests: ProxiedRequest[] = [];
   const held: ServerResponse[] = [];
-  let armed: { rule: HoldRule; hit: (r: ProxiedRequest) => void } | undefined;
+  let armed: { rule: HoldRule; hit: (r: ProxiedRequest) => void; refuse?: boolean } | undefined;
 
   const forward = (req: IncomingMessage, res: ServerResponse, entry: ProxiedRequest, body: Buffer) => {
     const up = request(
@@ -109,10 +117,27 @@ export async function startHoldProxy(dir: string, server: string, caFile: string
       const before = requests.slice();
       requests.push(entry);
       if (armed && armed.rule(entry, before)) {
-        // Not forwarded: helm waits for an answer that never comes, until the test kills it.
-        const hit = armed.hit;
+        const { hit, refuse } = armed;
         armed = undefined;
-        held.push(res);
+        if (refuse) {
+          entry.status = 500;
+          const message = `${entry.method} ${entry.path} refused by the test's fault proxy`;
+          res
+            .writeHead(500, { 'content-type': 'application/json' })
+            .end(
+              JSON.stringify({
+                kind: 'Status',
+                apiVersion: 'v1',
+                status: 'Failure',
+                message,
+                reason: 'InternalError',
+                code: 500,
+              }),
+            );
+        } else {
+          // Not forwarded: helm waits for an answer that never comes, until the test kills it.
+          held.push(res);
+        }
         hit(entry);
         return;
       }
@@ -183,6 +208,11 @@ export async function startHoldProxy(dir: string, server: string, caFile: string
     hold(rule) {
       return new Promise((hit) => {
         armed = { rule, hit };
+      });
+    },
+    refuse(rule) {
+      return new Promise((hit) => {
+        armed = { rule, hit, refuse: true };
       });
     },
     async close() {

@@ -5,7 +5,9 @@
 // so the kill lands there however busy the machine is. The next run (once the dead run's lock is
 // stale) must end verified with exactly the objects of the intended revision: nothing of the
 // revision before left over (the deployed etcd after phase two; the old control-plane Deployment
-// beside the new StatefulSet after phase one), nothing missing, and no key lost.
+// beside the new StatefulSet after phase one), nothing missing, and no key lost. Last, phase two's
+// upgrade failing by itself mid-apply (the proxy refuses one of its writes): helm records that
+// revision failed, and the next finalize upgrades again instead of waiting for removals helm never made.
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -248,5 +250,75 @@ describe("the action killed at each point of a phase's helm upgrade", () => {
 
   it('phase two (finalize): each kill point ends, on the next run, in exactly the objects of the intended revision', async () => {
     await killAndResume('finalize', 'f');
+  });
+});
+
+describe("phase two's helm upgrade failing by itself mid-apply", () => {
+  it('the API server refuses its patch of StatefulSet <release>: finalize fails, helm records the revision failed, the deployed etcd stays; the next finalize upgrades again and verifies', async () => {
+    const d = await env().demo({ namespace: 'e2e-k-kapply', release: 'kapply' });
+    const deployed = await d.standIn.keyCounts('deployed');
+    const secrets = secretsOf(d);
+    const m = await runAction(inputsFor(d, 'migrate', { timeout: '5m', 'migration-timeout': '5m' }));
+    expect(m.code, explain(m)).toBe(0);
+    const revBefore = Math.max(...(await helmHistory(d)).map((h) => h.revision));
+
+    const proxy = await startHoldProxy(
+      mkdtempSync(join(env().cluster.dir, 'refuse-')),
+      env().cluster.server,
+      env().cluster.caFile,
+    );
+    let refused: ProxiedRequest | undefined;
+    let failed: ActionResult;
+    try {
+      // Phase two changes StatefulSet <release> (its config hash): helm patches it before any delete.
+      void proxy
+        .refuse((r) => r.method === 'PATCH' && r.resource === 'statefulsets' && r.name === d.release)
+        .then((r) => {
+          refused = r;
+        });
+      failed = await runAction(inputsFor(d, 'finalize', { timeout: '5m' }), { env: proxy.env });
+    } finally {
+      await proxy.close();
+    }
+    assertNoSecretLeak(failed, secrets);
+    expect(
+      refused,
+      `helm's requests: ${proxy.requests.map((r) => `${r.method} ${r.path} ${r.status ?? '-'}`).join('\n')}`,
+    ).toBeDefined();
+    expect(failed.code, explain(failed)).not.toBe(0);
+    expect(failed.outputs.status, explain(failed)).toBe('failed');
+    expect(failed.errors[0], explain(failed)).toContain("refused by the test's fault proxy");
+    const hist = await helmHistory(d);
+    const failedRev = hist.at(-1)!;
+    expect(failedRev.revision, JSON.stringify(hist)).toBe(revBefore + 1);
+    expect(failedRev.status, JSON.stringify(hist)).toBe('failed');
+    // helm stops its apply at the refused write: none of the deployed etcd's objects was deleted.
+    for (const o of removedBy('finalize', d.release)) expect(await present(d, o), o.join('/')).toBe(true);
+    const st = (await state(d))!;
+    expect(st.phase2?.status, JSON.stringify(st.phase2)).toBe('failed');
+    expect(st.lock).toBeUndefined();
+
+    const again = await runAction(inputsFor(d, 'finalize', { timeout: '5m' }));
+    assertNoSecretLeak(again, secrets);
+    expect(again.code, explain(again)).toBe(0);
+    expect(again.outputs.status, explain(again)).toBe('succeeded');
+    expect(again.stdout, explain(again)).toContain(
+      `Resuming: the phase-two helm upgrade (revision ${failedRev.revision}) failed`,
+    );
+    expect(again.stdout).not.toContain('helm rollback');
+    const final = await helmHistory(d);
+    expect(final.find((h) => h.revision === failedRev.revision)?.status, JSON.stringify(final)).toBe('failed');
+    expect(final.at(-1), JSON.stringify(final)).toMatchObject({ revision: failedRev.revision + 1, status: 'deployed' });
+    expect((await state(d))?.phase2?.status).toBe('verified');
+    expect(await releaseDrift(env(), d)).toEqual([]);
+    for (const o of removedBy('finalize', d.release)) expect(await present(d, o), o.join('/')).toBe(false);
+    expect(await lostGroups(d, deployed)).toEqual([]);
+    recordScenario({
+      group: GROUP,
+      scenario: "phase two's helm upgrade fails by itself mid-apply",
+      done: `a proxy in front of the API server answered helm's PATCH of StatefulSet <release> with 500 InternalError (once); then finalize again`,
+      action: `failed in ${secs(failed.ms)}, exit 1, naming the refused patch; helm recorded revision ${failedRev.revision} failed, StatefulSet <release>-etcd and its Services kept, state phase2 failed; the next finalize upgraded again with the recorded values (revision ${final.at(-1)!.revision} deployed), verified the deployed etcd gone: succeeded in ${secs(again.ms)}`,
+      dataLost: 'none (embedded etcd key counts equal the deployed etcd before the migration, read directly)',
+    });
   });
 });

@@ -331,6 +331,12 @@ export class FakeHelm implements ReleaseHelm {
   /** When set, the next real upgrade fails with this error (and applies nothing). */
   failNextUpgrade?: Error;
   /**
+   * When set, the next real upgrade fails by itself mid-apply, as helm does when the API server
+   * refuses one of its writes: the new revision is stored with the new values and recorded failed,
+   * the chart's effect is not reached (the deployed etcd stays), and the upgrade throws this error.
+   */
+  failNextApply?: Error;
+  /**
    * When set, the next real upgrade is killed: the release is left pending-upgrade with the new
    * values (as a killed helm leaves it), this is called, and the upgrade never returns.
    */
@@ -360,6 +366,14 @@ export class FakeHelm implements ReleaseHelm {
       this.revisions.push({ ...this.info_, values: structuredClone(values) });
       killed();
       return new Promise<string>(() => undefined);
+    }
+    const applyFailure = this.failNextApply;
+    if (applyFailure) {
+      this.failNextApply = undefined;
+      this.values = values;
+      this.info_ = { status: 'failed', chartVersion: '0.27.0', revision: (this.info_?.revision ?? 0) + 1 };
+      this.revisions.push({ ...this.info_, values: structuredClone(values) });
+      throw applyFailure;
     }
     const failure = this.failNextUpgrade;
     if (failure) {

@@ -140,7 +140,7 @@ export function decideFinalize(s: StateRecord, v: ClusterView): Decision {
     };
   }
   if (v.release && (v.release.status.startsWith('pending') || v.release.status === 'failed')) {
-    const ours = interruptedUpgrade('phase-two', p2?.status, v.release);
+    const ours = interruptedUpgrade('phase-two', p2?.status, v.release) ?? failedPhaseTwoUpgrade(p2, v.release);
     if (ours) return ours;
     if (v.release.status.startsWith('pending')) return refuseForeignPending(s, v.release, 'finalize');
   }
@@ -197,6 +197,26 @@ function interruptedUpgrade(
     };
   }
   return undefined;
+}
+
+/**
+ * A phase-two upgrade that helm itself ended as failed (an object it could not apply, its --wait
+ * timed out): the run recorded the failure. Waiting at the removal check would wait for what helm
+ * may never have done (the deployed etcd deleted), and the release would stay failed; the same
+ * upgrade run again diffs against the last deployed revision and the live objects, as after a kill.
+ * The revision's values are checked against the record before the upgrade runs, as after a kill.
+ * Phase one keeps resuming at the log wait: its copy may be running on what the apply did create.
+ */
+function failedPhaseTwoUpgrade(
+  p2: StateRecord['phase2'],
+  r: { status: string; revision: number },
+): Decision | undefined {
+  if (p2?.status !== 'failed' || r.status !== 'failed') return undefined;
+  return {
+    kind: 'resume',
+    at: 'interrupted-upgrade',
+    why: `the phase-two helm upgrade (revision ${r.revision}) failed${p2.failure ? ` (${p2.failure})` : ''} and helm recorded it failed; upgrading again from the last deployed revision`,
+  };
 }
 
 function refuseForeignPending(

@@ -26,7 +26,7 @@ const PHASES = {
   phase2: {
     command: 'finalize',
     remedy:
-      'fix what the findings name (an unschedulable pod needs a node it fits on; a Pending PVC a volume), then run finalize again: it resumes at the check that the deployed etcd is gone. The embedded etcd holds the data; the deployed etcd PVCs were not touched',
+      'fix what the findings name (an unschedulable pod needs a node it fits on; a Pending PVC a volume), then run finalize again: it runs the phase-two upgrade again from the last deployed revision and then checks that the deployed etcd is gone. The embedded etcd holds the data; the deployed etcd PVCs were not touched',
   },
 } as const;
 

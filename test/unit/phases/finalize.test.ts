@@ -1,10 +1,13 @@
 // finalize (phase two) with the phase fixture: it runs only after a verified phase one, with an
 // approval and an embedded etcd that still holds the copy; it removes the deployed etcd and keeps
 // (or, when asked, deletes) its PVCs.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { migrate } from '../../../src/phases/migrate.ts';
 import { finalize } from '../../../src/phases/finalize.ts';
-import { backingStoreOf } from '../../../src/core/migration/values.ts';
+import { backingStoreOf, valuesYaml, type Values } from '../../../src/core/migration/values.ts';
 import { nextRun, phaseFixture, runPhaseIn, type PhaseFixture } from '../../support/phase-fixture.ts';
 
 /** A release whose phase one is verified, and the fixture of the finalize run after it. */
@@ -12,6 +15,13 @@ async function migrated(inputs: Record<string, string> = {}): Promise<PhaseFixtu
   const fx = phaseFixture('migrate');
   expect((await runPhaseIn(fx, migrate)).status).toBe('succeeded');
   return nextRun(fx, 'finalize', inputs);
+}
+
+/** A values file as helm reads it, for an upgrade the test runs itself (someone else's). */
+function writeValues(values: Values): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'finalize-values-')), 'values.yaml');
+  writeFileSync(file, valuesYaml(values));
+  return file;
 }
 
 const realUpgrades = (fx: PhaseFixture) => fx.helm.upgrades.filter((u) => !u.dryRun);
@@ -137,6 +147,53 @@ describe('finalize', () => {
       expect(report.headline).toBe('the values of release vc do not show the phase-one state (store: deployed)');
       unchanged(fx);
     });
+  });
+
+  it('a phase-two upgrade that fails by itself mid-apply: the next finalize upgrades again (not only waits at the removal check)', async () => {
+    const fx = await migrated();
+    fx.helm.failNextApply = new Error(
+      'UPGRADE FAILED: cannot patch "vc" with kind StatefulSet: Internal error occurred: refused',
+    );
+    const failed = await runPhaseIn(fx, finalize);
+    expect(failed.status).toBe('failed');
+    expect(failed.next).toContain('it runs the phase-two upgrade again from the last deployed revision');
+    expect(fx.helm.info_).toMatchObject({ status: 'failed', revision: 3 });
+    expect(fx.configMaps.record()?.phase2).toMatchObject({ status: 'failed' });
+    // helm stopped before it deleted anything: the deployed etcd is still there.
+    expect(fx.cluster.deployedEtcd).toBeDefined();
+
+    const again = nextRun(fx, 'finalize');
+    const report = await runPhaseIn(again, finalize);
+    expect(report.status).toBe('succeeded');
+    expect(report.warnings[0]).toMatch(
+      /^Resumed: the phase-two helm upgrade \(revision 3\) failed \(.*refused\) and helm recorded it failed; upgrading again/,
+    );
+    expect(report.warnings.join('\n')).toContain('did not finish (revision 3, failed)');
+    // Helm refuses nothing after a failed revision: no settling, one more upgrade with the same values.
+    expect(fx.cluster.calls.filter((c) => c.startsWith('settlePendingAsFailed'))).toEqual([]);
+    expect(realUpgrades(fx).map((u) => backingStoreOf(u.values))).toEqual(['migrating', 'embedded', 'embedded']);
+    expect(realUpgrades(fx)[2]!.values).toEqual(realUpgrades(fx)[1]!.values);
+    expect(fx.helm.info_).toMatchObject({ status: 'deployed', revision: 4 });
+    expect(fx.cluster.deployedEtcd).toBeUndefined();
+    expect(fx.configMaps.record()?.phase2?.status).toBe('verified');
+  });
+
+  it('refuses to upgrade again over a failed revision with values this migration did not record', async () => {
+    const fx = await migrated();
+    fx.helm.failNextApply = new Error('UPGRADE FAILED: refused');
+    await runPhaseIn(fx, finalize);
+    // Someone else's upgrade failed on top of ours: its values are not the recorded ones.
+    fx.helm.failNextApply = new Error('UPGRADE FAILED: theirs');
+    await fx.helm
+      .upgrade({ valuesFile: writeValues({ ...fx.helm.values, extra: 1 }), timeoutMs: 1000 })
+      .catch(() => undefined);
+    const report = await runPhaseIn(nextRun(fx, 'finalize'), finalize);
+    expect(report.status).toBe('refused');
+    expect(report.headline).toMatch(
+      /is failed at revision 4, but its values .* are not the phase two values this migration recorded/,
+    );
+    expect(realUpgrades(fx)).toHaveLength(3);
+    expect(fx.cluster.deployedEtcd).toBeDefined();
   });
 
   it('resumes at the check that the deployed etcd is gone when the phase-two upgrade was applied', async () => {

@@ -85,6 +85,18 @@ describe('decideFinalize after an interrupted phase-two upgrade', () => {
       at: 'interrupted-upgrade',
     });
   });
+  it('upgrades again after a phase-two upgrade helm itself ended as failed (the last run recorded the failure)', () => {
+    const failed: StateRecord = {
+      ...p2Started,
+      phase2: { ...p2Started.phase2!, status: 'failed', failure: 'cannot patch "vc": refused' },
+    };
+    const d = decideFinalize(failed, pendingEmbedded('failed'));
+    expect(d).toMatchObject({ kind: 'resume', at: 'interrupted-upgrade' });
+    expect(d).not.toHaveProperty('settle');
+    expect(d.kind === 'resume' && d.why).toContain('(revision 3) failed (cannot patch "vc": refused)');
+    // Once helm has a deployed phase-two revision, only the removal check is left.
+    expect(decideFinalize(failed, pendingEmbedded('deployed'))).toMatchObject({ kind: 'resume', at: 'verify' });
+  });
   it('does not take a pending release for a finished upgrade (helm would refuse every later operation)', () => {
     expect(decideFinalize(p2Started, pendingEmbedded())).not.toMatchObject({ at: 'verify' });
   });
