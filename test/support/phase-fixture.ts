@@ -31,8 +31,14 @@ import {
 import type { Census, EtcdStore } from '../../src/core/migration/census.ts';
 import type { ApprovalVerdict } from '../../src/core/migration/approval.ts';
 import { STATE_KEY, stateConfigMapName, type StateRecord } from '../../src/core/migration/state.ts';
-import type { MarkedObject } from '../../src/core/migration/gitops.ts';
+import {
+  refOf,
+  type ControllerObject,
+  type ControllerReading,
+  type MarkedObject,
+} from '../../src/core/migration/gitops.ts';
 import type { ReaderPod } from '../../src/core/migration/abort-reader.ts';
+import type { AccessNeed } from '../../src/core/migration/permissions.ts';
 import type { KeyspaceComparison } from '../../src/core/migration/keyspace-comparison.ts';
 import type { EqualizeResult, KeyspaceProgress, RevisionBump } from '../../src/adapters/etcd/equalize.ts';
 
@@ -123,7 +129,9 @@ export class FakeCluster {
   readerFails = false;
   storageClasses = [{ name: 'standard', isDefault: true }];
   marked: MarkedObject[] = [];
-  /** Verbs the credentials may not use. */
+  /** GitOps controllers' objects in the cluster by "Kind namespace/name": their annotations and spec. */
+  readonly controllerObjects = new Map<string, { annotations?: Record<string, string>; spec: unknown }>();
+  /** Verbs the credentials may not use ("get helmreleases.helm.toolkit.fluxcd.io in namespace flux-system"). */
   missing: string[] = [];
   pingError?: Error;
   /** What the log gate sees: the success line by default. */
@@ -143,8 +151,19 @@ export class FakeCluster {
   async ping(): Promise<void> {
     if (this.pingError) throw this.pingError;
   }
-  async missingAccess(): Promise<string[]> {
-    return this.missing;
+  async missingAccess(needs: AccessNeed[]): Promise<string[]> {
+    // The release's own needs answer with every missing verb, as before; a need in another
+    // namespace (a GitOps controller's object) only with its own.
+    if (!needs.some((n) => n.namespace)) return this.missing.filter((m) => !m.includes(' in namespace '));
+    const asked = needs.map(
+      (n) => `${n.verb} ${n.group ? `${n.resource}.${n.group}` : n.resource} in namespace ${n.namespace}`,
+    );
+    return this.missing.filter((m) => asked.includes(m));
+  }
+  async readController(o: ControllerObject): Promise<ControllerReading> {
+    const found = this.controllerObjects.get(refOf(o));
+    if (!found) return { object: o, state: 'absent', why: `there is no ${refOf(o)} in this cluster` };
+    return { object: o, state: 'read', version: 'v2', ...found };
   }
   async observe(): Promise<ObservedObjects> {
     return structuredClone({
@@ -272,8 +291,9 @@ function kubeOf(cluster: FakeCluster): ReleaseKube {
     namespace: cluster.namespace,
     release: cluster.release,
     ping: () => cluster.ping(),
-    missingAccess: () => cluster.missingAccess(),
+    missingAccess: (needs) => cluster.missingAccess(needs),
     observe: () => cluster.observe(),
+    readController: (o) => cluster.readController(o),
     embeddedPod: async () => cluster.embeddedPod,
     deleteStatefulSetOrphan: (name) => cluster.deleteStatefulSetOrphan(name),
     deletePvc: (name) => cluster.deletePvc(name),

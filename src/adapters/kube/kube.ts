@@ -104,14 +104,14 @@ export class Kube {
                 resource: n.resource,
                 subresource: n.subresource,
                 group: n.group ?? '',
-                namespace: n.namespaced ? namespace : undefined,
+                namespace: n.namespaced ? (n.namespace ?? namespace) : undefined,
               },
             },
           },
         });
         return r.status?.allowed
           ? undefined
-          : `${n.verb} ${n.group ? `${n.resource}.${n.group}` : n.resource}${n.subresource ? `/${n.subresource}` : ''}`;
+          : `${n.verb} ${n.group ? `${n.resource}.${n.group}` : n.resource}${n.subresource ? `/${n.subresource}` : ''}${n.namespace ? ` in namespace ${n.namespace}` : ''}`;
       }),
     );
     return results.filter((x): x is string => x !== undefined);

@@ -9,6 +9,8 @@ import { settlePendingAsFailed } from '../helm/storage.ts';
 import type { HelmDriver } from '../helm/record.ts';
 import type { V1Pod } from '@kubernetes/client-node';
 import type { ReaderPod } from '../../core/migration/abort-reader.ts';
+import type { ControllerObject, ControllerReading } from '../../core/migration/gitops.ts';
+import { readControllerObject } from './controller-objects.ts';
 import {
   clearSecretAnnotations,
   controlPlanePodLines,
@@ -30,6 +32,8 @@ export interface ReleaseKube {
   /** Missing permissions among needs, as "verb resource[/sub]" strings. */
   missingAccess(needs: AccessNeed[]): Promise<string[]>;
   observe(): Promise<ObservedObjects>;
+  /** A GitOps controller's object (HelmRelease, Application), or why it could not be read. */
+  readController(o: ControllerObject): Promise<ControllerReading>;
   /** The control-plane pod that runs the embedded etcd. */
   embeddedPod(): Promise<PodView | undefined>;
   deleteStatefulSetOrphan(name: string): Promise<void>;
@@ -71,6 +75,7 @@ export function releaseKube(kube: Kube, namespace: string, release: string): Rel
     ping: () => kube.ping(namespace),
     missingAccess: (needs) => kube.missingAccess(namespace, needs),
     observe: () => kube.observe(namespace, release),
+    readController: (o) => readControllerObject(kube.kc, o),
     embeddedPod: () => kube.pod(namespace, objects.embeddedPod),
     deleteStatefulSetOrphan: (name) => kube.deleteStatefulSetOrphan(namespace, name),
     deletePvc: (name) => kube.deletePvc(namespace, name),

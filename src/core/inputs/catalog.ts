@@ -225,7 +225,7 @@ export const INPUTS: readonly InputSpec[] = [
   input(
     'gitops-paused',
     ['plan', 'migrate', 'finalize', 'abort', 'discover'],
-    'Say that the Argo CD, Flux or vCluster Platform controller managing the release is paused: migrate, finalize and abort then go ahead (and say so in bold) instead of refusing.',
+    'Say that the Argo CD, Flux or vCluster Platform controller managing the release is paused: migrate, finalize and abort then go ahead (and say so in bold) instead of refusing. A Flux HelmRelease or Argo CD Application the credentials can read in the cluster is checked: one that is not paused is refused all the same (examples/rbac-gitops.yaml grants that read).',
     { default: 'false' },
   ),
   input(

@@ -1,5 +1,5 @@
 // What the action observed in the cluster, as plain data, so decisions stay pure.
-import type { MarkedObject } from './gitops.ts';
+import type { ControllerReading, MarkedObject } from './gitops.ts';
 
 export interface PvcView {
   name: string;
@@ -41,6 +41,8 @@ export interface ClusterView {
   storageClasses: { name: string; isDefault: boolean }[];
   /** Labels and annotations of the release's objects and namespace, for the GitOps marks. */
   marked?: MarkedObject[];
+  /** What was read of the GitOps controllers' objects the marks name (HelmRelease, Application). */
+  controllers?: ControllerReading[];
 }
 
 /** The names of a release's objects, as the vCluster chart makes them. */

@@ -1,6 +1,7 @@
 // The Kubernetes permissions each phase needs, checked with SelfSubjectAccessReview before
 // anything changes. examples/rbac.yaml grants exactly these (and what helm needs for the chart).
 import type { Phase } from '../inputs/config.ts';
+import type { ControllerObject } from './gitops.ts';
 
 /** One permission a phase needs, as SelfSubjectAccessReview asks it. */
 export interface AccessNeed {
@@ -9,7 +10,22 @@ export interface AccessNeed {
   subresource?: string;
   group?: string;
   namespaced: boolean;
+  /** Another namespace than the release's (a GitOps controller's object). */
+  namespace?: string;
 }
+
+/**
+ * Optional: the read of a GitOps controller's object (Flux's HelmRelease, Argo CD's Application),
+ * in the namespace that holds it, which verifies gitops-paused: true. Without it the pause is taken
+ * on trust and the summary says so in bold. examples/rbac-gitops.yaml grants it.
+ */
+export const gitopsAccessNeed = (o: ControllerObject): AccessNeed => ({
+  verb: 'get',
+  resource: o.plural,
+  group: o.group,
+  namespaced: true,
+  namespace: o.namespace,
+});
 
 const ns = (verb: string, resource: string, group = '', subresource?: string): AccessNeed => ({
   verb,

@@ -34,6 +34,8 @@ export interface PreflightInput {
   view: ClusterView;
   helmVersion: string;
   missingAccess: string[];
+  /** Optional reads the credentials may not make (a GitOps controller's object): said, not failed. */
+  unverifiable?: string[];
   values: PhaseValues | Error;
 }
 
@@ -53,12 +55,15 @@ export function preflight(i: PreflightInput): Check[] {
       : `helm ${i.helmVersion || '(unknown)'} is older than 3.10; install helm 3.10 or later (azure/setup-helm)`,
   );
 
+  const optional = i.unverifiable?.length
+    ? `; ${i.unverifiable.join('; ')} (optional: without it the GitOps controller's pause is not verified; examples/rbac-gitops.yaml grants that read)`
+    : '';
   add(
     'permissions',
     i.missingAccess.length === 0 ? 'passed' : 'failed',
     i.missingAccess.length === 0
-      ? `every verb the ${s.phase} phase needs is allowed`
-      : `the credentials may not ${i.missingAccess.join(', ')} in namespace ${s.namespace}; grant them (examples/rbac.yaml lists all)`,
+      ? `every verb the ${s.phase} phase needs is allowed${optional}`
+      : `the credentials may not ${i.missingAccess.join(', ')} in namespace ${s.namespace}; grant them (examples/rbac.yaml lists all)${optional}`,
   );
 
   if (!v.release) {

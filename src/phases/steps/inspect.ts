@@ -1,7 +1,8 @@
 // Reads everything a phase decides from, without changing anything, and runs the preflight.
 import type { PhaseDeps } from './deps.ts';
 import type { ClusterView } from '../../core/migration/cluster-view.ts';
-import { accessNeeds } from '../../core/migration/permissions.ts';
+import { accessNeeds, gitopsAccessNeed } from '../../core/migration/permissions.ts';
+import { gitopsMarks, type ControllerObject, type ControllerReading } from '../../core/migration/gitops.ts';
 import {
   backingStoreOf,
   computeValues,
@@ -33,8 +34,17 @@ export async function inspect(deps: PhaseDeps): Promise<Inspection> {
     ),
     kube.observe(),
   ]);
-  const userValues = release ? await helm.userValues() : {};
-  const view: ClusterView = { ...observed, release, store: release ? backingStoreOf(userValues) : 'unknown' };
+  const objects = gitopsMarks(settings.release, observed.marked ?? []).flatMap((m) => (m.object ? [m.object] : []));
+  const [userValues, controllers] = await Promise.all([
+    release ? helm.userValues() : {},
+    Promise.all(objects.map((o) => readController(deps, o))),
+  ]);
+  const view: ClusterView = {
+    ...observed,
+    release,
+    store: release ? backingStoreOf(userValues) : 'unknown',
+    controllers,
+  };
   let values: PhaseValues | Error;
   try {
     values = computeValues({
@@ -58,9 +68,17 @@ export async function inspect(deps: PhaseDeps): Promise<Inspection> {
     view,
     helmVersion,
     missingAccess,
+    unverifiable: controllers.flatMap((c) => (c.state === 'forbidden' ? [c.why] : [])),
     values,
   });
   deps.report.checks = checks;
   for (const c of checks) deps.log.info(`preflight ${c.name}: ${c.state} (${c.reason})`);
   return { view, userValues, values, checks };
+}
+
+/** A GitOps controller's object, read where the access review allows it (else why not: the pause is then unverified). */
+async function readController(deps: PhaseDeps, o: ControllerObject): Promise<ControllerReading> {
+  const [denied] = await deps.kube.missingAccess([gitopsAccessNeed(o)]);
+  if (denied) return { object: o, state: 'forbidden', why: `the credentials may not ${denied}` };
+  return deps.kube.readController(o);
 }

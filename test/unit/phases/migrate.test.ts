@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { migrate } from '../../../src/phases/migrate.ts';
 import { finalize } from '../../../src/phases/finalize.ts';
+import { abort } from '../../../src/phases/abort.ts';
 import { LogGateError } from '../../../src/adapters/kube/log-gate.ts';
 import { StateStore } from '../../../src/adapters/kube/state-store.ts';
 import { backingStoreOf } from '../../../src/core/migration/values.ts';
@@ -131,6 +132,81 @@ describe('migrate', () => {
       const resumed = await runPhaseIn(paused, migrate);
       expect(resumed.status).toBe('succeeded');
       expect(resumed.gitopsPaused).toContain('Argo CD');
+    });
+
+    describe('gitops-paused: true checked against the controller object in the cluster', () => {
+      const FLUX = { 'helm.toolkit.fluxcd.io/name': 'vc', 'helm.toolkit.fluxcd.io/namespace': 'flux-system' };
+      const fluxManaged = (suspend?: boolean) => {
+        const fx = phaseFixture('migrate', { 'gitops-paused': 'true' });
+        fx.cluster.marked = [{ what: 'StatefulSet vc', labels: FLUX }];
+        if (suspend !== undefined)
+          fx.cluster.controllerObjects.set('HelmRelease flux-system/vc', { spec: { suspend } });
+        return fx;
+      };
+
+      it('a HelmRelease that is not suspended: refused, naming it and how to suspend it; nothing changed', async () => {
+        const fx = fluxManaged(false);
+        const report = await runPhaseIn(fx, migrate);
+        expect(report.status).toBe('refused');
+        expect(report.headline).toContain(
+          'gitops-paused: true, but Flux HelmRelease flux-system/vc is not paused (spec.suspend is false)',
+        );
+        expect(report.next).toContain('flux suspend helmrelease vc -n flux-system');
+        expect(report.gitopsPaused).toBeUndefined();
+        refusedUnchanged(fx);
+      });
+
+      it('a suspended HelmRelease: goes ahead, saying in bold it was read from the cluster', async () => {
+        const fx = fluxManaged(true);
+        const report = await runPhaseIn(fx, migrate);
+        expect(report.status).toBe('succeeded');
+        expect(report.gitopsPaused).toBe(
+          'Managed by Flux: HelmRelease flux-system/vc is paused, read from the cluster (spec.suspend: true). Keep it paused until its source holds the values this run applied.',
+        );
+      });
+
+      it('a HelmRelease the credentials may not read: goes ahead on the word of gitops-paused, saying so in bold and in the permissions check', async () => {
+        const fx = fluxManaged(false);
+        fx.cluster.missing = ['get helmreleases.helm.toolkit.fluxcd.io in namespace flux-system'];
+        const report = await runPhaseIn(fx, migrate);
+        expect(report.status).toBe('succeeded');
+        expect(report.gitopsPaused).toContain(
+          'Managed by Flux (HelmRelease flux-system/vc): its pause is not verified (the credentials may not get helmreleases.helm.toolkit.fluxcd.io in namespace flux-system); going ahead because gitops-paused: true says it is paused.',
+        );
+        expect(report.checks.find((c) => c.name === 'permissions')).toMatchObject({
+          state: 'passed',
+          reason: expect.stringContaining(
+            "(optional: without it the GitOps controller's pause is not verified; examples/rbac-gitops.yaml grants that read)",
+          ),
+        });
+      });
+
+      it('no HelmRelease in the cluster (no CRD, or Flux runs elsewhere): goes ahead, saying it is not verified', async () => {
+        const fx = fluxManaged();
+        const report = await runPhaseIn(fx, migrate);
+        expect(report.status).toBe('succeeded');
+        expect(report.gitopsPaused).toContain(
+          'its pause is not verified (there is no HelmRelease flux-system/vc in this cluster)',
+        );
+      });
+
+      it('finalize and abort are held to the same check', async () => {
+        const fx = fluxManaged(true);
+        expect((await runPhaseIn(fx, migrate)).status).toBe('succeeded');
+        fx.cluster.controllerObjects.set('HelmRelease flux-system/vc', { spec: {} });
+        for (const [phase, run] of [
+          ['finalize', finalize],
+          ['abort', abort],
+        ] as const) {
+          const next = nextRun(fx, phase, { 'gitops-paused': 'true' });
+          const report = await runPhaseIn(next, run);
+          expect(report.status, phase).toBe('refused');
+          expect(report.headline, phase).toContain(
+            'HelmRelease flux-system/vc is not paused (spec.suspend is not set)',
+          );
+        }
+        expect(realUpgrades(fx)).toHaveLength(1);
+      });
     });
 
     it('when the rendered chart would not keep /data on a volume claim', async () => {

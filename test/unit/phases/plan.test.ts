@@ -47,6 +47,34 @@ describe('plan', () => {
     expect(report.warnings[0]).toMatch(/^Managed by Argo CD/);
   });
 
+  it('with gitops-paused: true, shows a HelmRelease that is not suspended as a failed check naming it, and plans all the same', async () => {
+    const fx = phaseFixture('plan', { 'gitops-paused': 'true' });
+    fx.cluster.marked = [
+      {
+        what: 'StatefulSet vc',
+        labels: { 'helm.toolkit.fluxcd.io/name': 'vc', 'helm.toolkit.fluxcd.io/namespace': 'flux-system' },
+      },
+    ];
+    fx.cluster.controllerObjects.set('HelmRelease flux-system/vc', { spec: { suspend: false } });
+    const report = await runPhaseIn(fx, plan);
+    expect(report.status).toBe('planned');
+    expect(report.checks.find((c) => c.name === 'GitOps controller')).toEqual({
+      name: 'GitOps controller',
+      state: 'failed',
+      reason:
+        'gitops-paused: true, but Flux HelmRelease flux-system/vc is not paused (spec.suspend is false): migrate will refuse',
+    });
+    expect(report.warnings[0]).toMatch(/^Before migrate: HelmRelease flux-system\/vc: suspend it \(flux suspend/);
+    expect(report.gitopsPaused).toBeUndefined();
+
+    fx.cluster.controllerObjects.set('HelmRelease flux-system/vc', { spec: { suspend: true } });
+    const again = await runPhaseIn(nextRun(fx, 'plan', { 'gitops-paused': 'true' }), plan);
+    expect(again.checks.find((c) => c.name === 'GitOps controller')).toMatchObject({
+      state: 'passed',
+      reason: expect.stringContaining('paused, read from the cluster'),
+    });
+  });
+
   it('after phase one: nothing to plan, and says what comes next', async () => {
     const fx = phaseFixture('migrate');
     await runPhaseIn(fx, migrate);
