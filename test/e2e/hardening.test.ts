@@ -1,6 +1,7 @@
 // Hardening on a real cluster: credentials in a release's values reach no log, summary or output of
 // plan; a run whose lock another run took over stops at its next step naming that run; the etcdctl
-// exec fallback does not take a stream that closed before etcdctl's exit status for a finished read.
+// exec fallback does not take a stream that closed before etcdctl's exit status for a finished read;
+// gitops-paused: true checked against the HelmRelease or Application the cluster holds.
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +16,18 @@ import { execEtcdctlReader } from '../../src/adapters/etcd/access.ts';
 import { NODE_NAME } from '../../sandbox/cluster.ts';
 import { recordScenario } from '../support/reliability.ts';
 import { assertNoSecretLeak } from '../support/secret-scan.ts';
-import { explain, inputsFor, runAction, useSharedCluster } from './harness.ts';
+import YAML from 'yaml';
+import {
+  errorLine,
+  explain,
+  inputsFor,
+  lostGroups,
+  namespaceSnapshot,
+  runAction,
+  useSharedCluster,
+  type DemoVCluster,
+} from './harness.ts';
+import { helmHistory } from './release-objects.ts';
 import { randomBytes } from 'node:crypto';
 
 const env = useSharedCluster();
@@ -221,5 +233,204 @@ describe('the etcdctl exec fallback', () => {
     } finally {
       writeFileSync(etcdctl, original);
     }
+  });
+});
+
+// Stand-ins for Flux's and Argo CD's CRDs: the names and versions the action reads, an open schema,
+// and no controller behind them (the action only reads spec.suspend and spec.syncPolicy.automated).
+const crd = (group: string, kind: string, plural: string, versions: string[]) => ({
+  apiVersion: 'apiextensions.k8s.io/v1',
+  kind: 'CustomResourceDefinition',
+  metadata: { name: `${plural}.${group}` },
+  spec: {
+    group,
+    scope: 'Namespaced',
+    names: { kind, plural, singular: kind.toLowerCase(), listKind: `${kind}List` },
+    versions: versions.map((name, i) => ({
+      name,
+      served: true,
+      storage: i === 0,
+      schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
+    })),
+  },
+});
+
+const RBAC_GITOPS = join(import.meta.dirname, '..', '..', 'examples', 'rbac-gitops.yaml');
+
+describe("gitops-paused: true checked against the controller's object in the cluster", () => {
+  const FLUX_NS = 'flux-system';
+  const ARGO_NS = 'argocd';
+  const custom = () => env().cluster.kubeConfig.makeApiClient(k8s.CustomObjectsApi);
+  const FLUX = { group: 'helm.toolkit.fluxcd.io', version: 'v2', namespace: FLUX_NS, plural: 'helmreleases' };
+  const ARGO = { group: 'argoproj.io', version: 'v1alpha1', namespace: ARGO_NS, plural: 'applications' };
+
+  async function installCrds(): Promise<void> {
+    const ext = env().cluster.kubeConfig.makeApiClient(k8s.ApiextensionsV1Api);
+    const crds = [
+      crd('helm.toolkit.fluxcd.io', 'HelmRelease', 'helmreleases', ['v2', 'v2beta2', 'v2beta1']),
+      crd('argoproj.io', 'Application', 'applications', ['v1alpha1']),
+    ];
+    for (const body of crds) await ext.createCustomResourceDefinition({ body });
+    await until('the HelmRelease and Application CRDs established', async () => {
+      const names = crds.map((c) => c.metadata.name);
+      const l = await ext.listCustomResourceDefinition();
+      return (
+        l.items.filter(
+          (c) =>
+            names.includes(c.metadata?.name ?? '') &&
+            c.status?.conditions?.some((x) => x.type === 'Established' && x.status === 'True'),
+        ).length === names.length
+      );
+    });
+    for (const ns of [FLUX_NS, ARGO_NS]) await namespace(ns);
+  }
+
+  /** examples/rbac-gitops.yaml for the action's ServiceAccount of `d`, and waits until the authorizer answers with it. */
+  async function grantGitopsRead(d: DemoVCluster): Promise<void> {
+    const api = k8s.KubernetesObjectApi.makeApiClient(env().cluster.kubeConfig);
+    const docs = YAML.parseAllDocuments(readFileSync(RBAC_GITOPS, 'utf8').replaceAll('vcluster-demo', d.namespace));
+    for (const doc of docs) {
+      const o = doc.toJSON() as k8s.KubernetesObject & { metadata: { name: string } };
+      // One binding per demo: both demos' ServiceAccounts are bound in the same namespaces.
+      if (o.kind === 'RoleBinding') o.metadata.name = `${o.metadata.name}-${d.release}`;
+      await api.create(o).catch((e: { code?: number }) => {
+        if (e.code !== 409) throw e;
+      });
+    }
+    const authz = env().cluster.kubeConfig.makeApiClient(k8s.AuthorizationV1Api);
+    const user = `system:serviceaccount:${d.namespace}:vcluster-etcd-migrate`;
+    await until(`get helmreleases allowed for ${user}`, async () => {
+      const r = await authz.createSubjectAccessReview({
+        body: {
+          spec: {
+            user,
+            groups: ['system:serviceaccounts'],
+            resourceAttributes: {
+              verb: 'get',
+              group: 'helm.toolkit.fluxcd.io',
+              resource: 'helmreleases',
+              namespace: FLUX_NS,
+            },
+          },
+        },
+      });
+      return r.status?.allowed === true;
+    });
+  }
+
+  /** Flux helm-controller's labels on the release's objects (Helm keeps labels it did not set). */
+  async function markFlux(d: DemoVCluster): Promise<void> {
+    const body = {
+      metadata: { labels: { 'helm.toolkit.fluxcd.io/name': d.release, 'helm.toolkit.fluxcd.io/namespace': FLUX_NS } },
+    };
+    const merge = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
+    await env().apps.patchNamespacedDeployment({ name: d.release, namespace: d.namespace, body }, merge);
+    await env().apps.patchNamespacedStatefulSet({ name: `${d.release}-etcd`, namespace: d.namespace, body }, merge);
+  }
+
+  const helmRelease = (name: string, suspend: boolean) =>
+    custom().createNamespacedCustomObject({
+      ...FLUX,
+      body: {
+        apiVersion: 'helm.toolkit.fluxcd.io/v2',
+        kind: 'HelmRelease',
+        metadata: { name, namespace: FLUX_NS },
+        spec: { interval: '5m', suspend, chart: { spec: { chart: 'vcluster', version: '0.27.0' } } },
+      },
+    });
+
+  const plain = (md: string): string =>
+    md.replace(/\\(.)/g, '$1').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  const gitops = (d: DemoVCluster, phase: string) => inputsFor(d, phase, { 'gitops-paused': 'true' });
+
+  it('a suspended HelmRelease lets migrate go ahead; one not suspended, or an Application with automated sync, is refused naming it, nothing changed; one the credentials may not read is taken on trust, said in bold', async () => {
+    await installCrds();
+    const paused = await env().demo({ namespace: 'e2e-gitops-paused', release: 'gpaused' });
+    const running = await env().demo({ namespace: 'e2e-gitops-running', release: 'grunning' });
+    for (const d of [paused, running]) await markFlux(d);
+    await helmRelease(paused.release, true);
+    await helmRelease(running.release, false);
+
+    // Not yet allowed to read it: plan says the pause is not verified, in the permissions check and in bold.
+    const unread = await runAction(gitops(running, 'plan'));
+    expect(unread.outputs.status, explain(unread)).toBe('planned');
+    const forbidden = `the credentials may not get helmreleases.helm.toolkit.fluxcd.io in namespace ${FLUX_NS}`;
+    expect(plain(unread.summary), explain(unread)).toContain(
+      `**Managed by Flux (HelmRelease ${FLUX_NS}/${running.release}): its pause is not verified (${forbidden}); going ahead because gitops-paused: true says it is paused.`,
+    );
+    expect(plain(unread.summary)).toContain(
+      "(optional: without it the GitOps controller's pause is not verified; examples/rbac-gitops.yaml grants that read)",
+    );
+
+    for (const d of [paused, running]) await grantGitopsRead(d);
+
+    // Not suspended: refused before anything changes, naming the HelmRelease and how to suspend it.
+    const before = await namespaceSnapshot(env(), running.namespace);
+    const revisions = await helmHistory(running);
+    const refused = await runAction(gitops(running, 'migrate'));
+    expect(refused.code, explain(refused)).not.toBe(0);
+    expect(refused.outputs.status, explain(refused)).toBe('refused');
+    expect(errorLine(refused), explain(refused)).toContain(
+      `gitops-paused: true, but Flux HelmRelease ${FLUX_NS}/${running.release} is not paused (spec.suspend is false)`,
+    );
+    expect(errorLine(refused)).toContain(`flux suspend helmrelease ${running.release} -n ${FLUX_NS}`);
+    expect(await namespaceSnapshot(env(), running.namespace)).toEqual(before);
+    expect(await helmHistory(running)).toEqual(revisions);
+
+    // The HelmRelease suspended now, but Argo CD manages the release too, with automated sync.
+    await custom().patchNamespacedCustomObject(
+      { ...FLUX, name: running.release, body: { spec: { suspend: true } } },
+      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+    );
+    await custom().createNamespacedCustomObject({
+      ...ARGO,
+      body: {
+        apiVersion: 'argoproj.io/v1alpha1',
+        kind: 'Application',
+        metadata: { name: running.release, namespace: ARGO_NS },
+        spec: { project: 'default', syncPolicy: { automated: { prune: true, selfHeal: true } } },
+      },
+    });
+    await env().apps.patchNamespacedDeployment(
+      {
+        name: running.release,
+        namespace: running.namespace,
+        body: {
+          metadata: {
+            annotations: {
+              'argocd.argoproj.io/tracking-id': `${running.release}:apps/Deployment:${running.namespace}/${running.release}`,
+            },
+          },
+        },
+      },
+      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+    );
+    const argoBefore = await namespaceSnapshot(env(), running.namespace);
+    const argo = await runAction(gitops(running, 'migrate'));
+    expect(argo.outputs.status, explain(argo)).toBe('refused');
+    expect(errorLine(argo), explain(argo)).toContain(
+      `gitops-paused: true, but Argo CD Application ${ARGO_NS}/${running.release} is not paused (spec.syncPolicy.automated is set (automated sync is on))`,
+    );
+    expect(errorLine(argo)).toContain(`argocd app set ${ARGO_NS}/${running.release} --sync-policy none`);
+    expect(errorLine(argo)).not.toContain('flux suspend');
+    expect(await namespaceSnapshot(env(), running.namespace)).toEqual(argoBefore);
+    expect(await helmHistory(running)).toEqual(revisions);
+
+    // Suspended: migrate goes ahead and says in bold what it read.
+    const deployed = await paused.standIn.keyCounts('deployed');
+    const m = await runAction(gitops(paused, 'migrate'));
+    expect(m.code, explain(m)).toBe(0);
+    expect(m.outputs.status, explain(m)).toBe('succeeded');
+    expect(plain(m.summary)).toContain(
+      `**Managed by Flux: HelmRelease ${FLUX_NS}/${paused.release} is paused, read from the cluster (spec.suspend: true).`,
+    );
+    expect(await lostGroups(paused, deployed)).toEqual([]);
+    recordScenario({
+      group: GROUP,
+      scenario: 'gitops-paused: true against the controller object',
+      done: `stand-in CRDs for Flux's HelmRelease and Argo CD's Application (no controller); Flux labels on two releases; HelmRelease suspended for one, not for the other; plan before examples/rbac-gitops.yaml was bound; migrate with gitops-paused: true; then the HelmRelease suspended and an Application with automated sync added`,
+      action: `plan said in bold the pause is not verified (RBAC); migrate refused in ${(refused.ms / 1000).toFixed(1)} s naming HelmRelease ${FLUX_NS}/<release> and the flux suspend command, then naming Application ${ARGO_NS}/<release> and the argocd command, nothing changed; with the HelmRelease suspended migrate succeeded in ${(m.ms / 1000).toFixed(1)} s saying in bold it read spec.suspend: true`,
+      dataLost: 'none (no object of the refused release changed; the migrated one holds every key)',
+    });
   });
 });
