@@ -28,6 +28,7 @@ import {
   type DemoVCluster,
 } from './harness.ts';
 import { helmHistory } from './release-objects.ts';
+import { readControllerObject } from '../../src/adapters/kube/controller-objects.ts';
 import { randomBytes } from 'node:crypto';
 
 const env = useSharedCluster();
@@ -344,7 +345,23 @@ describe("gitops-paused: true checked against the controller's object in the clu
   const gitops = (d: DemoVCluster, phase: string) => inputsFor(d, phase, { 'gitops-paused': 'true' });
 
   it('a suspended HelmRelease lets migrate go ahead; one not suspended, or an Application with automated sync, is refused naming it, nothing changed; one the credentials may not read is taken on trust, said in bold', async () => {
+    // The adapter against the real API server: no CRD, no object, not allowed, each said as such.
+    const hrRef = {
+      kind: 'HelmRelease',
+      group: 'helm.toolkit.fluxcd.io',
+      plural: 'helmreleases',
+      namespace: FLUX_NS,
+      name: 'gpaused',
+    } as const;
+    expect(await readControllerObject(env().cluster.kubeConfig, hrRef)).toMatchObject({
+      state: 'absent',
+      why: "this cluster serves no HelmRelease API (helm.toolkit.fluxcd.io v2, v2beta2, v2beta1): the controller's CRD is not installed here",
+    });
     await installCrds();
+    expect(await readControllerObject(env().cluster.kubeConfig, hrRef)).toMatchObject({
+      state: 'absent',
+      why: `there is no HelmRelease ${FLUX_NS}/gpaused in this cluster`,
+    });
     const paused = await env().demo({ namespace: 'e2e-gitops-paused', release: 'gpaused' });
     const running = await env().demo({ namespace: 'e2e-gitops-running', release: 'grunning' });
     for (const d of [paused, running]) await markFlux(d);
@@ -362,7 +379,19 @@ describe("gitops-paused: true checked against the controller's object in the clu
       "(optional: without it the GitOps controller's pause is not verified; examples/rbac-gitops.yaml grants that read)",
     );
 
+    const saConfig = new k8s.KubeConfig();
+    saConfig.loadFromString(running.kubeconfig);
+    expect(await readControllerObject(saConfig, { ...hrRef, name: running.release })).toMatchObject({
+      state: 'forbidden',
+      why: expect.stringContaining(forbidden),
+    });
+
     for (const d of [paused, running]) await grantGitopsRead(d);
+    expect(await readControllerObject(saConfig, { ...hrRef, name: running.release })).toMatchObject({
+      state: 'read',
+      version: 'v2',
+      spec: { suspend: false },
+    });
 
     // Not suspended: refused before anything changes, naming the HelmRelease and how to suspend it.
     const before = await namespaceSnapshot(env(), running.namespace);
