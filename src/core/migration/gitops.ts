@@ -198,7 +198,11 @@ function helmReleasePaused(spec: unknown): Pick<PauseState, 'paused' | 'detail'>
   const suspend = isRecord(spec) ? spec.suspend : undefined;
   return suspend === true
     ? { paused: 'yes', detail: 'spec.suspend: true' }
-    : { paused: 'no', detail: `spec.suspend is ${suspend === undefined ? 'not set' : JSON.stringify(suspend)}` };
+    : {
+        paused: 'no',
+        // The cluster's value shown, cut short: it reaches the summary.
+        detail: `spec.suspend is ${suspend === undefined ? 'not set' : JSON.stringify(suspend).slice(0, 40)}`,
+      };
 }
 
 /**
