@@ -122,18 +122,16 @@ export async function startHoldProxy(dir: string, server: string, caFile: string
         if (refuse) {
           entry.status = 500;
           const message = `${entry.method} ${entry.path} refused by the test's fault proxy`;
-          res
-            .writeHead(500, { 'content-type': 'application/json' })
-            .end(
-              JSON.stringify({
-                kind: 'Status',
-                apiVersion: 'v1',
-                status: 'Failure',
-                message,
-                reason: 'InternalError',
-                code: 500,
-              }),
-            );
+          res.writeHead(500, { 'content-type': 'application/json' }).end(
+            JSON.stringify({
+              kind: 'Status',
+              apiVersion: 'v1',
+              status: 'Failure',
+              message,
+              reason: 'InternalError',
+              code: 500,
+            }),
+          );
         } else {
           // Not forwarded: helm waits for an answer that never comes, until the test kills it.
           held.push(res);
