@@ -37,6 +37,8 @@ export interface Settings {
   chartVersion: ChartVersion;
   /** Set when chart-version is on a line newer than NEWEST_KNOWN_LINE and allow-newer-chart-line allowed it. */
   newerChartLine?: string;
+  /** allow-newer-chart-line: the chart's own version is judged with it too. */
+  allowNewerChartLine: boolean;
   phase: Phase;
   chart: ChartRef;
   storageSize?: string;
@@ -120,7 +122,7 @@ function readTarget(r: InputReader) {
       );
     }
   }
-  return { release, namespace, chartVersion, newerChartLine };
+  return { release, namespace, chartVersion, newerChartLine, allowNewerChartLine: allowNewer };
 }
 
 /** What the embedded etcd gets: its volume, its flags and the user's extra values. */
