@@ -2,7 +2,7 @@
 // the next phase runs on, the whole fleet as JSON, the counts per state and the job summary.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FleetSettings } from '../core/inputs/fleet-config.ts';
+import { describeScope, type FleetSettings } from '../core/inputs/fleet-config.ts';
 import type { FleetFrontDoor, RunEnd } from '../core/front-door.ts';
 import { liteConnection, UnsupportedKubeconfig, type KubeConnection } from '../adapters/kube/lite-client.ts';
 import { readFleet, type FleetRead, type FleetReadOptions } from '../adapters/kube/fleet.ts';
@@ -46,12 +46,6 @@ async function connection(
 /** First line of an error, never a YAML parser's quote of the (secret) kubeconfig. */
 function firstLine(e: unknown): string {
   return ((e as Error).message ?? String(e)).split('\n')[0]!;
-}
-
-function scopeText(settings: FleetSettings, read: string[] | undefined): string {
-  if (settings.scope.kind === 'all') return 'all namespaces';
-  if (settings.scope.kind === 'names') return `namespaces ${settings.scope.names.join(', ')}`;
-  return `the ${read?.length ?? 0} namespaces matching ${settings.scope.selector}`;
 }
 
 /** A job output holds at most 1 MB: the `fleet` output lists this many releases, the fleet file all of them. */
@@ -142,10 +136,15 @@ export async function discoverFleet(
   const { matrix, left } = campaign
     ? campaignMatrix(campaign, settings.nextPhase)
     : fleetMatrix(entries, settings.nextPhase, settings.maxReleases);
+  const scope = describeScope(
+    settings.scope,
+    settings.scope.kind === 'selector' ? (fleet.namespaces?.length ?? 0) : undefined,
+  );
   const info = [
     `read ${entries.length} vCluster releases in ${fleet.calls} list calls (${now() - t0} ms): ${Object.entries(counts)
       .map(([k, v]) => `${k} ${v}`)
       .join(', ')}`,
+    `read ${scope}`,
     ...entries
       .filter((x) => x.attention)
       .map((e) => `needs a person: ${e.namespace}/${e.release} ${e.state}: ${e.reason}. Next: ${e.next}`),
@@ -165,7 +164,7 @@ export async function discoverFleet(
     next: settings.nextPhase,
     matrixSize: matrix.include.length,
     left,
-    scope: scopeText(settings, fleet.namespaces),
+    scope,
     notes,
     runUrl: o.runUrl,
     ...(campaign ? { campaign } : {}),

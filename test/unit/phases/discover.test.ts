@@ -87,6 +87,13 @@ describe('discover', () => {
       notes: ['the kubeconfig names no current context'],
     });
     expect(asked).toEqual([{ scope: { kind: 'names', names: ['team-a', 'team-b'] }, secrets: false }]);
+    // How input namespaces was understood, in the log and the summary.
+    expect(found.info).toContain('read namespaces team-a, team-b (input namespaces read as namespace names)');
+    expect(found.summary).toContain('in namespaces team-a, team-b (input namespaces read as namespace names)');
+    const selected = await discoverFleet(settings({ namespaces: 'selector: team-a,env=prod' }), read);
+    expect(selected.info).toContain(
+      'read the 0 namespaces matching label selector team-a,env=prod (input namespaces read as a label selector)',
+    );
     expect(found.warnings).toEqual(['Namespace labels were not read (no list on namespaces).']);
     expect(found.summary).toContain('the kubeconfig names no current context');
     expect(found.summary).toContain('Namespace labels were not read');
