@@ -517,6 +517,51 @@ describe('inputs that used to pass unchecked', () => {
       /sets controlPlane\.statefulSet\.persistence\.dataVolume, which would give \/data/,
     ],
     [
+      'storage-class not a DNS-1123 subdomain',
+      { 'storage-class': 'gp3..ssd' },
+      /input 'storage-class': "gp3\.\.ssd" is not a StorageClass name\. Expected: a DNS-1123 subdomain of at most 253 characters/,
+    ],
+    [
+      'chart-repo an OCI registry',
+      { 'chart-repo': 'oci://ghcr.io/loft-sh' },
+      /input 'chart-repo': "oci:\/\/ghcr\.io\/loft-sh" is an OCI registry, which helm takes as the chart itself/,
+    ],
+    [
+      'chart-repo with a password in the URL',
+      { 'chart-repo': 'https://robot:pw-in-url-5f2c@charts.example.com' },
+      /input 'chart-repo': holds a user name or password \(user:password@\), which the log and the summary would show; it is not shown here/,
+    ],
+    [
+      'chart a path with nothing there',
+      { chart: './charts/vcluster-missing' },
+      /input 'chart': "\.\/charts\/vcluster-missing" looks like a path, but nothing is there/,
+    ],
+    [
+      'backup-dir a relative path',
+      { 'backup-dir': 'etcd-backups' },
+      /input 'backup-dir': "etcd-backups" is a relative path, which depends on the step's working directory/,
+    ],
+    [
+      'values-dir a relative path',
+      { 'values-dir': 'gitops/vclusters', phase: 'plan' },
+      /input 'values-dir': "gitops\/vclusters" is a relative path/,
+    ],
+    [
+      "timeout beyond helm's Go duration",
+      { timeout: '2562048h' },
+      /input 'timeout': "2562048h" is too long: helm's --timeout is a Go duration.*Expected: at most 2562047h/,
+    ],
+    [
+      'storage-size beyond a Kubernetes quantity',
+      { 'storage-size': '8Ei' },
+      /input 'storage-size': "8Ei" is more bytes than a Kubernetes quantity holds.*Expected: a size below 8Ei/,
+    ],
+    [
+      'namespaces mixing namespace names and a label selector',
+      { phase: 'discover', 'chart-version': 'keep', release: '', namespace: '', namespaces: 'team-a,env=prod' },
+      /input 'namespaces': mixes the two forms: "team-a" reads as a namespace name, "env=prod" as a label selector requirement/,
+    ],
+    [
       'delete-etcd-pvcs outside finalize',
       { 'delete-etcd-pvcs': 'true', phase: 'migrate' },
       /input 'delete-etcd-pvcs': is true for phase migrate/,

@@ -24,6 +24,12 @@ export class InputError extends Error {
 
 export type GetInput = (name: string) => string;
 
+/**
+ * What is at a path on the runner: the entry point looks (a stat), so the checks here stay pure.
+ * Without a probe (unit tests of other inputs) paths are not looked up.
+ */
+export type PathProbe = (path: string) => 'directory' | 'file' | 'missing';
+
 /** Text that would break a log line, a step output or a command line, or hide what it says. */
 export { CONTROL, oddCharacters };
 
@@ -48,7 +54,7 @@ function parseBool(text: string): boolean | undefined {
 
 export type InputReader = ReturnType<typeof inputReader>;
 
-export function inputReader(get: GetInput) {
+export function inputReader(get: GetInput, probe?: PathProbe) {
   const problems: InputProblem[] = [];
   const bad: Bad = (input, problem, expected) => {
     // Inputs read by both the release and the fleet phases are checked once per reading.
@@ -99,5 +105,5 @@ export function inputReader(get: GetInput) {
   const done = (): void => {
     if (problems.length > 0) throw new InputError(problems);
   };
-  return { get, bad, text, given, line, bool, kube, done, problems };
+  return { get, bad, text, given, line, bool, kube, done, problems, probe };
 }
