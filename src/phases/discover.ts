@@ -11,7 +11,7 @@ import { classifyFleet, countStates, type FleetEntry } from '../core/fleet/class
 import { fleetMatrix } from '../core/fleet/matrix.ts';
 import { campaignMatrix, planCampaign, type CampaignView, type Member } from '../core/fleet/campaign.ts';
 import { campaignCandidates } from '../core/fleet/waves.ts';
-import { renderFleetSummary } from '../report/fleet-summary.ts';
+import { renderFleetStop, renderFleetSummary } from '../report/fleet-summary.ts';
 
 /**
  * The connection: the light client when it covers the kubeconfig, else client-node
@@ -188,6 +188,19 @@ export async function discoverFleet(
   };
 }
 
+const KUBECONFIG_NEXT = "fix input 'kubeconfig' or 'context' (or KUBECONFIG) and run again";
+
+/** The end of a discover run that has no fleet: the status, the job summary, and the line that says why. */
+function stopped(front: FleetFrontDoor, status: 'refused' | 'failed', headline: string, next: string): RunEnd {
+  const summary = renderFleetStop({ status, headline, next, runUrl: front.runUrl });
+  return {
+    status,
+    summary,
+    outputs: { phase: 'discover', status, 'summary-markdown': summary },
+    failure: `${status}: ${headline}. Next: ${next}`,
+  };
+}
+
 export async function runDiscover(settings: FleetSettings, front: FleetFrontDoor): Promise<void> {
   const { log } = front;
   let connected: Awaited<ReturnType<typeof connection>>;
@@ -195,12 +208,7 @@ export async function runDiscover(settings: FleetSettings, front: FleetFrontDoor
     connected = await connection(settings, front);
   } catch (e) {
     // Nothing was read: an unusable kubeconfig or context is a refusal, as in the other phases.
-    await front.finish({
-      status: 'refused',
-      summary: '',
-      outputs: { phase: 'discover', status: 'refused' },
-      failure: `refused: the kubeconfig cannot be used: ${firstLine(e)}. Next: fix input 'kubeconfig' or 'context' (or KUBECONFIG) and run again`,
-    });
+    await front.finish(stopped(front, 'refused', `the kubeconfig cannot be used: ${firstLine(e)}`, KUBECONFIG_NEXT));
     return;
   }
   const { conn, warnings } = connected;
@@ -218,12 +226,12 @@ export async function runDiscover(settings: FleetSettings, front: FleetFrontDoor
       outputs: { phase: 'discover', ...found.outputs, 'fleet-file': fleetFile },
     };
   } catch (e) {
-    end = {
-      status: 'failed',
-      summary: '',
-      outputs: { phase: 'discover', status: 'failed' },
-      failure: `failed: discover could not read the fleet: ${firstLine(e)}`,
-    };
+    end = stopped(
+      front,
+      'failed',
+      `discover could not read the fleet: ${firstLine(e)}`,
+      'fix what the error says (the log has the run) and run discover again; it only reads',
+    );
   } finally {
     connected.cleanup();
   }

@@ -588,6 +588,38 @@ describe('inputs that used to pass unchecked', () => {
   });
 });
 
+describe('an input of tens of thousands of bad lines', () => {
+  it('names the first three and counts the rest, in the log and a small job summary', async () => {
+    // 20,000 short lines: about 120 KB, under the 128 KiB a runner can pass in one environment variable.
+    const lines = Array.from({ length: 20_000 }, (_, i) => `x${i}`);
+    const before = connections;
+    const r = await run({
+      ...VALID_INPUTS,
+      kubeconfig: kubeconfigFor(`https://127.0.0.1:${listenPort}`),
+      'etcd-extra-args': lines.join('\n'),
+    });
+    expect(r.code).toBe(1);
+    const message = r.errors.join('\n');
+    expect(message).toContain(`- input 'etcd-extra-args': "x0" is not one --flag=value.`);
+    expect(message).toContain(`- input 'etcd-extra-args': "x2" is not one --flag=value.`);
+    expect(message).not.toContain('"x3"');
+    expect(message).toContain(
+      "- input 'etcd-extra-args': and 19997 more problems like these (the first 3 are named). Expected: every line fixed as the ones above say.",
+    );
+    expectRefusalOutputs(r);
+    const bytes = Buffer.byteLength(r.summary);
+    expect(bytes).toBeLessThan(4096);
+    assertNothingTouched(before);
+    recordScenario({
+      group: GROUP,
+      scenario: 'input: etcd-extra-args of 20,000 bad lines',
+      done: 'input etcd-extra-args set to 20,000 lines x0 … x19999 (about 120 KB), none a --flag=value',
+      action: `refused in ${(r.ms / 1000).toFixed(1)} s before any API request or helm call; the error names the first 3 lines and "and 19997 more problems like these"; job summary ${bytes} bytes`,
+      dataLost: 'none',
+    });
+  });
+});
+
 describe('credentials the kubeconfig cannot load', () => {
   const withUser = (user: string[]) =>
     [

@@ -1,7 +1,8 @@
 // discover's sequencing over an in-memory fleet read: one read, every release classified, the
 // matrix for the next phase (capped by max-releases), the counts, and the notes of what was not read.
 import { describe, expect, it } from 'vitest';
-import { discoverFleet } from '../../../src/phases/discover.ts';
+import { discoverFleet, runDiscover } from '../../../src/phases/discover.ts';
+import type { RunEnd } from '../../../src/core/front-door.ts';
 import type { FleetRead, FleetReadOptions } from '../../../src/adapters/kube/fleet.ts';
 import type { FleetObjects } from '../../../src/core/fleet/grouping.ts';
 import { parseFleetSettings } from '../../../src/core/inputs/inputs.ts';
@@ -109,5 +110,32 @@ describe('discover', () => {
       throw new Error('the credentials may not list statefulsets in all namespaces');
     };
     await expect(discoverFleet(settings(), read)).rejects.toThrow('may not list statefulsets');
+  });
+
+  it('a kubeconfig it cannot use is refused with a job summary and the summary-markdown output, nothing read', async () => {
+    const kubeconfig = [
+      'apiVersion: v1',
+      'clusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]',
+      'users: [{name: u, user: {token: t}}]',
+      'contexts: [{name: c, context: {cluster: c, user: u}}]',
+      'current-context: c',
+    ].join('\n');
+    const ends: RunEnd[] = [];
+    await runDiscover(settings({ kubeconfig, context: 'prod' }), {
+      log: { info: () => undefined, warning: () => undefined, group: (_n, fn) => fn() },
+      tempDir: '/nonexistent',
+      runUrl: 'https://github.com/o/r/actions/runs/1',
+      finish: async (end) => void ends.push(end),
+    });
+    expect(ends).toHaveLength(1);
+    const end = ends[0]!;
+    expect(end.status).toBe('refused');
+    expect(end.failure).toMatch(
+      /^refused: the kubeconfig cannot be used: .*prod.*\. Next: fix input 'kubeconfig' or 'context'/,
+    );
+    expect(end.summary).toMatch(/^## vCluster fleet: discover ❌\n\n\*\*refused\*\*: the kubeconfig cannot be used: /);
+    expect(end.summary).toContain('Nothing was changed or read.');
+    expect(end.summary).toContain("**Next:** fix input 'kubeconfig' or 'context' (or KUBECONFIG) and run again");
+    expect(end.outputs).toEqual({ phase: 'discover', status: 'refused', 'summary-markdown': end.summary });
   });
 });
