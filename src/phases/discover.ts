@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describeScope, type FleetSettings } from '../core/inputs/fleet-config.ts';
 import type { FleetFrontDoor, RunEnd } from '../core/front-door.ts';
 import { liteConnection, UnsupportedKubeconfig, type KubeConnection } from '../adapters/kube/lite-client.ts';
+import { CredentialPluginError, pluginOutputLines } from '../adapters/kube/kubeconfig-context.ts';
 import { readFleet, type FleetRead, type FleetReadOptions } from '../adapters/kube/fleet.ts';
 import { groupFleet } from '../core/fleet/grouping.ts';
 import { classifyFleet, countStates, type FleetEntry } from '../core/fleet/classification.ts';
@@ -208,6 +209,7 @@ export async function runDiscover(settings: FleetSettings, front: FleetFrontDoor
     connected = await connection(settings, front);
   } catch (e) {
     // Nothing was read: an unusable kubeconfig or context is a refusal, as in the other phases.
+    if (e instanceof CredentialPluginError) for (const line of pluginOutputLines(e)) log.info(line);
     await front.finish(stopped(front, 'refused', `the kubeconfig cannot be used: ${firstLine(e)}`, KUBECONFIG_NEXT));
     return;
   }

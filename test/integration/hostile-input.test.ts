@@ -640,9 +640,13 @@ describe('credentials the kubeconfig cannot load', () => {
       '  context: {cluster: c, user: ci}',
     ].join('\n');
 
-  it('a failing exec credential plugin is named with its message, not "cannot reach"', async () => {
+  it('a failing exec credential plugin is refused, what it printed in the log only and masked', async () => {
     const plugin = join(dir, 'failing-auth-plugin');
-    writeFileSync(plugin, '#!/bin/sh\necho "error: the SSO session for profile prod has expired" >&2\nexit 1\n');
+    const leaked = `FQoGZXIvYXdzE${randomBytes(12).toString('hex')}`;
+    writeFileSync(
+      plugin,
+      `#!/bin/sh\necho "error: the SSO session for profile prod has expired" >&2\necho "aws_session_token=${leaked}" >&2\nexit 1\n`,
+    );
     chmodSync(plugin, 0o755);
     const before = connections;
     const kubeconfig = withUser([
@@ -653,19 +657,30 @@ describe('credentials the kubeconfig cannot load', () => {
     ]);
     const r = await run({ ...VALID_INPUTS, phase: 'plan', kubeconfig });
     expect(r.code).toBe(1);
+    expect(r.outputs.status).toBe('refused');
     const message = r.errors.join('\n');
     expect(message).toContain(
-      `the kubeconfig's exec credential plugin of user "ci" (command "${plugin}") failed: error: the SSO session for profile prod has expired`,
+      `refused: the kubeconfig cannot be used: the kubeconfig's exec credential plugin of user "ci" (command "${plugin}") failed before any request; what it printed is in the log only`,
     );
     expect(message).not.toContain('cannot reach');
+    // What the plugin printed: in the log, its credential masked; not in the error, the summary or an output.
+    expect(r.stdout).toContain('  | error: the SSO session for profile prod has expired');
+    expect(r.stdout).toContain('  | aws_session_token=[masked]');
+    for (const text of [message, r.summary, ...Object.values(r.outputs)]) {
+      expect(text).not.toContain('SSO session');
+      expect(text).not.toContain(leaked);
+    }
+    expect(r.stdout).not.toContain(leaked);
+    expect(r.summary).toContain('**refused**');
+    expect(r.outputs['summary-markdown']).toBe(r.summary);
     expect(connections - before).toBe(0);
-    assertNoSecretLeak(r, [...secrets, kubeconfig]);
+    assertNoSecretLeak(r, [...secrets, kubeconfig, leaked]);
     recordScenario({
       group: GROUP,
       scenario: 'kubeconfig exec credential plugin fails',
-      done: 'kubeconfig user with an exec plugin that exits 1 with a message, phase plan',
+      done: 'kubeconfig user with an exec plugin that prints an error and a session token on stderr and exits 1, phase plan',
       action:
-        'failed before any API request: "the kubeconfig\'s exec credential plugin of user "ci" (command …) failed: error: the SSO session … has expired"',
+        'refused before any API request, exit 1: "the kubeconfig\'s exec credential plugin of user "ci" (command …) failed before any request; what it printed is in the log only"; the log shows the plugin\'s lines with the token masked; summary and outputs hold neither',
       dataLost: 'none',
     });
   });
@@ -697,12 +712,14 @@ describe('credentials the kubeconfig cannot load', () => {
     expect(r.errors.join('\n')).toMatch(
       /the kubeconfig's client (key|certificate) file ".*no-such-dir\/client\.(key|crt)" of user "ci" cannot be read \(ENOENT\)/,
     );
+    // Nothing was asked of the cluster: a refusal, like every kubeconfig that cannot be used.
+    expect(r.outputs.status).toBe('refused');
     expect(connections - before).toBe(0);
     recordScenario({
       group: GROUP,
       scenario: 'kubeconfig client key file unreadable',
       done: 'kubeconfig user with client-certificate and client-key paths that do not exist on the runner, phase plan',
-      action: `failed before any API request: ${firstError(r).slice(0, 160)}`,
+      action: `${r.outputs.status} before any API request: ${firstError(r).slice(0, 160)}`,
       dataLost: 'none',
     });
   });
