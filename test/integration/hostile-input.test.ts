@@ -685,6 +685,27 @@ describe('credentials the kubeconfig cannot load', () => {
     });
   });
 
+  it('discover: a failing exec credential plugin is refused the same way, its output in the log only', async () => {
+    const plugin = join(dir, 'failing-auth-plugin-discover');
+    const leaked = `ya29.${randomBytes(16).toString('hex')}`;
+    writeFileSync(plugin, `#!/bin/sh\necho "refresh failed: access_token=${leaked}" >&2\nexit 2\n`);
+    chmodSync(plugin, 0o755);
+    const before = connections;
+    const r = await run({
+      phase: 'discover',
+      'chart-version': 'keep',
+      kubeconfig: withUser(['exec:', '  apiVersion: client.authentication.k8s.io/v1beta1', `  command: ${plugin}`]),
+    });
+    expect(r.code).toBe(1);
+    expect(r.outputs.status).toBe('refused');
+    expect(r.errors.join('\n')).toContain('failed before any request; what it printed is in the log only');
+    expect(r.stdout).toContain('  | refresh failed: access_token=[masked]');
+    expect(r.summary).toContain('## vCluster fleet: discover ❌');
+    for (const text of [r.stdout, r.summary, ...Object.values(r.outputs)]) expect(text).not.toContain(leaked);
+    expect(r.summary).not.toContain('refresh failed');
+    expect(connections - before).toBe(0);
+  });
+
   it('an exec plugin missing from the runner says so', async () => {
     const r = await run({
       ...VALID_INPUTS,
