@@ -173,14 +173,14 @@ describe('unverifiableApproval', () => {
     expect(v).toMatchObject({ ok: false, bypassed: false, approvers: [] });
     expect(v.checks).toHaveLength(1);
     expect(v.checks[0]).toMatchObject({ name: 'run-approval', state: 'failed' });
-    expect(v.checks[0].reason).toMatch(/^this run is not a GitHub workflow run \(GITHUB_REPOSITORY and GITHUB_RUN_ID/);
-    expect(v.checks[0].reason).toContain('github-token: ${{ github.token }} and actions: read');
+    expect(v.checks[0]!.reason).toMatch(/^this run is not a GitHub workflow run \(GITHUB_REPOSITORY and GITHUB_RUN_ID/);
+    expect(v.checks[0]!.reason).toContain('github-token: ${{ github.token }} and actions: read');
   });
 
   it('refuses an empty github-token, naming the input', () => {
     const v = unverifiableApproval('token', true);
     expect(v.ok).toBe(false);
-    expect(v.checks[0].reason).toMatch(/^input 'github-token' is empty, so the approval cannot be verified/);
+    expect(v.checks[0]!.reason).toMatch(/^input 'github-token' is empty, so the approval cannot be verified/);
   });
 
   it('with require-approval false runs without a verified approval, bypassed and said so', () => {
