@@ -1,10 +1,11 @@
-// End to end on the local cluster: the built command line (dist/cli/index.js) run as in a terminal or
-// another CI, with a kubeconfig file and no GitHub at all, against the fixture chart and the vCluster
-// stand-in: plan, migrate (its outputs as JSON), finalize waiting for an approval, then approved.
+// End to end on the local cluster: the packed command line (npm pack, installed offline into an empty
+// folder) run as in a terminal or another CI, with a kubeconfig file and no GitHub at all, against the
+// fixture chart and the vCluster stand-in: plan, migrate (its outputs as JSON), finalize waiting for an
+// approval, then approved.
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { SUCCESS_LINE } from '../../sandbox/vcluster-standin.ts';
 import {
@@ -15,10 +16,19 @@ import {
   useSharedCluster,
   type DemoVCluster,
 } from './harness.ts';
-import { explainCli, runCli, type CliRun } from '../support/run-cli.ts';
+import { explainCli, installPackedCli, runCli as runBin, type CliRun, type PackedCli } from '../support/run-cli.ts';
+import { REPO_ROOT } from '../../sandbox/action-runner.ts';
 import { EXIT } from '../../src/core/cli/exit-codes.ts';
 
 const env = useSharedCluster();
+
+let packed: PackedCli;
+beforeAll(async () => {
+  packed = await installPackedCli();
+});
+afterAll(() => packed?.remove());
+
+const runCli = (args: string[], o?: Parameters<typeof runBin>[2]) => runBin(packed.bin, args, o);
 
 function flags(d: DemoVCluster, ...more: string[]): string[] {
   return [
@@ -58,6 +68,19 @@ describe('the command line on one vCluster', () => {
   let d: DemoVCluster;
   let deployedCounts: Map<string, number>;
   const dir = mkdtempSync(join(tmpdir(), 'vem-cli-e2e-'));
+
+  it('the packed package holds the bundle and its notes only, installs offline with nothing else and says its version', async () => {
+    expect(packed.files.filter((f) => !f.startsWith('dist/cli/'))).toEqual([
+      'CHANGELOG.md',
+      'LICENSE',
+      'README.md',
+      'package.json',
+    ]);
+    const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
+    const r = await runCli(['--version']);
+    expect(r.code, explainCli(r)).toBe(EXIT.done);
+    expect(r.stdout).toBe(`${pkg.version}\n`);
+  });
 
   it('refuses a bad flag before anything, with exit code 2 and the flag named', async () => {
     const r = await runCli(['migrate', '--release', 'Bad_Name', '--namespace', 'x', '--chart-version', '0.27.0']);
