@@ -184,6 +184,7 @@ async function verifiedAndComplete(d: DemoVCluster, deployedBefore: Map<string, 
   const s = await stateOf(d);
   expect(s.phase1?.status).toBe('verified');
   expect(s.phase1?.diff?.lost).toEqual([]);
+  expect(s.phase1?.before?.total).toBeGreaterThanOrEqual(10_000);
   expect(s.phase2?.status).toBe('verified');
   expect(lostGroupsBetween(counts(s.phase1?.before), counts(s.phase2?.census))).toEqual([]);
   expect(s.lock).toBeUndefined();
