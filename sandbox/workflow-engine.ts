@@ -71,14 +71,24 @@ export interface WorkflowSpec {
   timeoutMs?: number;
 }
 
-/** The `uses:` references of a workflow file, e.g. 'actions/checkout@v5'. */
-export function usesOf(workflowFile: string): string[] {
+/**
+ * The `uses:` references of a workflow file, e.g. 'actions/checkout@v5'; with `job`, of the jobs
+ * `act -j job` runs: that job and those it needs, in turn.
+ */
+export function usesOf(workflowFile: string, job?: string): string[] {
   const doc = YAML.parse(readFileSync(workflowFile, 'utf8')) as {
-    jobs?: Record<string, { steps?: Array<{ uses?: string }> }>;
+    jobs?: Record<string, { needs?: string | string[]; steps?: Array<{ uses?: string }> }>;
   };
-  const all = Object.values(doc.jobs ?? {})
-    .flatMap((j) => (j.steps ?? []).map((s) => s.uses))
-    .filter((u): u is string => !!u);
+  const jobs = doc.jobs ?? {};
+  const run = new Set<string>();
+  const todo = job === undefined ? Object.keys(jobs) : [job];
+  while (todo.length > 0) {
+    const id = todo.pop()!;
+    if (run.has(id)) continue;
+    run.add(id);
+    todo.push(...[jobs[id]?.needs ?? []].flat());
+  }
+  const all = [...run].flatMap((id) => (jobs[id]?.steps ?? []).map((s) => s.uses)).filter((u): u is string => !!u);
   return [...new Set(all)];
 }
 
@@ -91,8 +101,8 @@ function actionFolder(parent: string): string {
   return dir;
 }
 
-function localRepositories(workflow: string, actionDir: string): string[] {
-  return usesOf(workflow).map((uses) => {
+function localRepositories(workflow: string, actionDir: string, job?: string): string[] {
+  return usesOf(workflow, job).map((uses) => {
     const [repo] = uses.split('@');
     const dir = repo === ACTION_REPOSITORY ? actionDir : STANDINS[repo!];
     if (!dir)
@@ -173,7 +183,7 @@ export async function runWorkflow(spec: WorkflowSpec): Promise<WorkflowRun> {
     '--no-skip-checkout',
     '--defaultbranch',
     'main',
-    ...localRepositories(spec.workflow, actionFolder(work)),
+    ...localRepositories(spec.workflow, actionFolder(work), spec.job),
   ];
   if (spec.eventPayload !== undefined) {
     writeFileSync(join(work, 'event.json'), JSON.stringify(spec.eventPayload));

@@ -23,6 +23,7 @@ import {
   type TerminalIo,
 } from './adapters/terminal/front-door.ts';
 import { ask } from './adapters/terminal/terminal.ts';
+import { probePath } from './adapters/runner/path-probe.ts';
 import { version } from './adapters/terminal/version.ts';
 
 const io: TerminalIo = processIo();
@@ -110,7 +111,7 @@ async function main(): Promise<void> {
   const problems = kubeconfigProblems(o);
   let parsed: ParsedInputs | undefined;
   try {
-    parsed = parseInputs((name) => cmd.inputs[name] ?? '', 'cli');
+    parsed = parseInputs((name) => cmd.inputs[name] ?? '', 'cli', probePath);
   } catch (e) {
     if (!(e instanceof InputError)) throw e;
     problems.push(...e.problems);

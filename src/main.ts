@@ -13,6 +13,7 @@ import { InputError } from './core/inputs/input-reader.ts';
 import { parseInputs, type ParsedInputs } from './core/inputs/inputs.ts';
 import { PHASE_NAMES, secretsToMask } from './core/inputs/catalog.ts';
 import { renderInputRefusal } from './report/summary.ts';
+import { probePath } from './adapters/runner/path-probe.ts';
 
 async function main(): Promise<void> {
   // Masked before anything is checked or printed: no message can show a secret input after this.
@@ -39,7 +40,7 @@ async function main(): Promise<void> {
 /** The inputs, or undefined after a refusal: status, phase, error and job summary name every bad input. */
 function parsed(): ParsedInputs | undefined {
   try {
-    return parseInputs(getInput);
+    return parseInputs(getInput, 'action', probePath);
   } catch (e) {
     if (!(e instanceof InputError)) throw e;
     const summary = renderInputRefusal(e.problems);

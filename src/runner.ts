@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { Settings } from './core/inputs/config.ts';
 import type { FrontDoor } from './core/front-door.ts';
 import { loadKubeConfig } from './adapters/kube/kubeconfig.ts';
+import { CredentialPluginError, pluginOutputLines } from './adapters/kube/kubeconfig-context.ts';
 import { Kube } from './adapters/kube/kube.ts';
 import { releaseKube } from './adapters/kube/release-kube.ts';
 import { describeError } from './adapters/kube/api-retry.ts';
@@ -88,6 +89,17 @@ export async function runPhase(
     }
     for (const w of kcfg.warnings) warn(w);
     const kube = new Kube(kcfg.kc);
+    try {
+      // Credentials first (an exec plugin runs here): one that cannot give any is a refusal, before any request.
+      await kube.checkCredentials();
+    } catch (e) {
+      if (e instanceof CredentialPluginError) for (const line of pluginOutputLines(e)) log.info(line);
+      throw new PhaseStop(
+        'refused',
+        `the kubeconfig cannot be used: ${(e as Error).message}`,
+        "fix the kubeconfig's credentials (input 'kubeconfig', or KUBECONFIG) and run again; nothing was read or changed",
+      );
+    }
     const helm = new Helm(execRunner('helm'), { kubeconfig: kcfg.path, context });
     const runId = front.runId;
     const deps: PhaseDeps = {

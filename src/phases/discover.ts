@@ -2,16 +2,17 @@
 // the next phase runs on, the whole fleet as JSON, the counts per state and the job summary.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FleetSettings } from '../core/inputs/fleet-config.ts';
+import { describeScope, type FleetSettings } from '../core/inputs/fleet-config.ts';
 import type { FleetFrontDoor, RunEnd } from '../core/front-door.ts';
 import { liteConnection, UnsupportedKubeconfig, type KubeConnection } from '../adapters/kube/lite-client.ts';
+import { CredentialPluginError, pluginOutputLines } from '../adapters/kube/kubeconfig-context.ts';
 import { readFleet, type FleetRead, type FleetReadOptions } from '../adapters/kube/fleet.ts';
 import { groupFleet } from '../core/fleet/grouping.ts';
 import { classifyFleet, countStates, type FleetEntry } from '../core/fleet/classification.ts';
 import { fleetMatrix } from '../core/fleet/matrix.ts';
 import { campaignMatrix, planCampaign, type CampaignView, type Member } from '../core/fleet/campaign.ts';
 import { campaignCandidates } from '../core/fleet/waves.ts';
-import { renderFleetSummary } from '../report/fleet-summary.ts';
+import { renderFleetStop, renderFleetSummary } from '../report/fleet-summary.ts';
 
 /**
  * The connection: the light client when it covers the kubeconfig, else client-node
@@ -46,12 +47,6 @@ async function connection(
 /** First line of an error, never a YAML parser's quote of the (secret) kubeconfig. */
 function firstLine(e: unknown): string {
   return ((e as Error).message ?? String(e)).split('\n')[0]!;
-}
-
-function scopeText(settings: FleetSettings, read: string[] | undefined): string {
-  if (settings.scope.kind === 'all') return 'all namespaces';
-  if (settings.scope.kind === 'names') return `namespaces ${settings.scope.names.join(', ')}`;
-  return `the ${read?.length ?? 0} namespaces matching ${settings.scope.selector}`;
 }
 
 /** A job output holds at most 1 MB: the `fleet` output lists this many releases, the fleet file all of them. */
@@ -142,10 +137,15 @@ export async function discoverFleet(
   const { matrix, left } = campaign
     ? campaignMatrix(campaign, settings.nextPhase)
     : fleetMatrix(entries, settings.nextPhase, settings.maxReleases);
+  const scope = describeScope(
+    settings.scope,
+    settings.scope.kind === 'selector' ? (fleet.namespaces?.length ?? 0) : undefined,
+  );
   const info = [
     `read ${entries.length} vCluster releases in ${fleet.calls} list calls (${now() - t0} ms): ${Object.entries(counts)
       .map(([k, v]) => `${k} ${v}`)
       .join(', ')}`,
+    `read ${scope}`,
     ...entries
       .filter((x) => x.attention)
       .map((e) => `needs a person: ${e.namespace}/${e.release} ${e.state}: ${e.reason}. Next: ${e.next}`),
@@ -165,7 +165,7 @@ export async function discoverFleet(
     next: settings.nextPhase,
     matrixSize: matrix.include.length,
     left,
-    scope: scopeText(settings, fleet.namespaces),
+    scope,
     notes,
     runUrl: o.runUrl,
     ...(campaign ? { campaign } : {}),
@@ -189,6 +189,19 @@ export async function discoverFleet(
   };
 }
 
+const KUBECONFIG_NEXT = "fix input 'kubeconfig' or 'context' (or KUBECONFIG) and run again";
+
+/** The end of a discover run that has no fleet: the status, the job summary, and the line that says why. */
+function stopped(front: FleetFrontDoor, status: 'refused' | 'failed', headline: string, next: string): RunEnd {
+  const summary = renderFleetStop({ status, headline, next, runUrl: front.runUrl });
+  return {
+    status,
+    summary,
+    outputs: { phase: 'discover', status, 'summary-markdown': summary },
+    failure: `${status}: ${headline}. Next: ${next}`,
+  };
+}
+
 export async function runDiscover(settings: FleetSettings, front: FleetFrontDoor): Promise<void> {
   const { log } = front;
   let connected: Awaited<ReturnType<typeof connection>>;
@@ -196,12 +209,8 @@ export async function runDiscover(settings: FleetSettings, front: FleetFrontDoor
     connected = await connection(settings, front);
   } catch (e) {
     // Nothing was read: an unusable kubeconfig or context is a refusal, as in the other phases.
-    await front.finish({
-      status: 'refused',
-      summary: '',
-      outputs: { phase: 'discover', status: 'refused' },
-      failure: `refused: the kubeconfig cannot be used: ${firstLine(e)}. Next: fix input 'kubeconfig' or 'context' (or KUBECONFIG) and run again`,
-    });
+    if (e instanceof CredentialPluginError) for (const line of pluginOutputLines(e)) log.info(line);
+    await front.finish(stopped(front, 'refused', `the kubeconfig cannot be used: ${firstLine(e)}`, KUBECONFIG_NEXT));
     return;
   }
   const { conn, warnings } = connected;
@@ -219,12 +228,12 @@ export async function runDiscover(settings: FleetSettings, front: FleetFrontDoor
       outputs: { phase: 'discover', ...found.outputs, 'fleet-file': fleetFile },
     };
   } catch (e) {
-    end = {
-      status: 'failed',
-      summary: '',
-      outputs: { phase: 'discover', status: 'failed' },
-      failure: `failed: discover could not read the fleet: ${firstLine(e)}`,
-    };
+    end = stopped(
+      front,
+      'failed',
+      `discover could not read the fleet: ${firstLine(e)}`,
+      'fix what the error says (the log has the run) and run discover again; it only reads',
+    );
   } finally {
     connected.cleanup();
   }

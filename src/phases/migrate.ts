@@ -6,8 +6,9 @@ import { PhaseStop } from './steps/outcome.ts';
 import { decideMigrate, type Decision } from '../core/migration/decide.ts';
 import { valuesDigest, type PhaseValues } from '../core/migration/values.ts';
 import { LogGateError } from '../adapters/kube/log-gate.ts';
-import { diffCensus } from '../core/migration/census.ts';
-import { copyVerdict } from '../core/migration/copy-verdict.ts';
+import { diffCensus, type Census, type CensusDiff } from '../core/migration/census.ts';
+import type { ContentDiff } from '../core/migration/content-proof.ts';
+import { copyVerdict, type CopyVerdict } from '../core/migration/copy-verdict.ts';
 import type { Inspection } from './steps/inspect.ts';
 import { checkRenderedDataVolume } from './steps/render-check.ts';
 import { resumeUpgrade, startUpgrade } from './steps/upgrade.ts';
@@ -224,57 +225,11 @@ async function verifyCopy(
     lineLost: lostLine !== undefined,
     acceptLostLogLine: settings.acceptLostLogLine,
   });
-  if (verdict.kind === 'line-lost') {
-    await recordPhaseOne(
-      deps,
-      { status: 'failed', failure: lostLine!.message.slice(0, 300), lostLinePodUid: lostLine!.podUid },
-      'log gate: log-lost',
-    );
-    throw new PhaseStop(
-      'failed',
-      `${lostLine!.message}. The key counts of both etcds are equal (${deployedNow.total} deployed, ${embedded.total} embedded, no group lost keys)`,
-      'if you accept equal key counts per resource as the proof of the copy, run migrate again with accept-lost-log-line: true (the summary and PR comment will say so in bold); finalize stays refused until then',
-    );
+  if (verdict.kind !== 'verified') {
+    await stopOnBadCopy(deps, verdict, { deployedNow, embedded, diff, content, lostLine, controlPlaneReplicas });
   }
-  if (verdict.kind === 'keys-lost') {
-    await recordPhaseOne(
-      deps,
-      {
-        status: 'failed',
-        after: embedded,
-        deployedAtSuccess: deployedNow,
-        diff,
-        failure: `groups lost keys: ${verdict.groups.join(', ')}`,
-        lostLinePodUid: lostLine?.podUid,
-      },
-      'key counts differ',
-    );
-    throw new PhaseStop(
-      'failed',
-      `the embedded etcd has fewer keys than the deployed etcd in ${diff.lost.length} group(s): ${diff.lost.map((x) => `${x.group} (${x.before} → ${x.after})`).join(', ')}`,
-      recopyRemedy(settings.namespace, settings.release, controlPlaneReplicas),
-    );
-  }
-  if (verdict.kind === 'content-differs') {
-    await recordPhaseOne(
-      deps,
-      {
-        status: 'failed',
-        after: embedded,
-        deployedAtSuccess: deployedNow,
-        diff,
-        failure: `content differs: ${verdict.groups.join(', ')}`.slice(0, 300),
-        lostLinePodUid: lostLine?.podUid,
-      },
-      'contents differ',
-    );
-    throw new PhaseStop(
-      'failed',
-      `the embedded etcd's keys or values differ from the deployed etcd's in ${content.differing.length} group(s), although no group lost keys: ${content.differing.map((x) => `${x.group}: ${x.text}`).join('; ')}`,
-      recopyRemedy(settings.namespace, settings.release, controlPlaneReplicas),
-    );
-  }
-  if (verdict.byCountsAlone) report.lostLogLine = lostLine!.message;
+  const byCountsAlone = verdict.kind === 'verified' && verdict.byCountsAlone;
+  if (byCountsAlone) report.lostLogLine = lostLine!.message;
   await recordPhaseOne(
     deps,
     {
@@ -286,11 +241,59 @@ async function verifyCopy(
       failure: undefined,
       lostLogLine: lostLine?.message,
     },
-    verdict.byCountsAlone ? 'phase one verified by key counts (success line lost with its pod)' : 'phase one verified',
+    byCountsAlone ? 'phase one verified by key counts (success line lost with its pod)' : 'phase one verified',
   );
   return {
     status: 'succeeded',
     headline: `vCluster copied the deployed etcd into embedded etcd; ${embedded.total} keys, same keys and values in every group that is not volatile.`,
     next: `${deps.approvals.howToApprove(settings.approvalEnvironment)} (it removes the deployed etcd StatefulSet and Services; its PVCs stay)`,
   };
+}
+
+interface CopyEvidence {
+  deployedNow: Census;
+  embedded: Census;
+  diff: CensusDiff;
+  content: ContentDiff;
+  lostLine: LogGateError | undefined;
+  controlPlaneReplicas: ClusterView['controlPlaneReplicas'];
+}
+
+/** A copy that is not verified: the state record says why, and the run stops with the way on. */
+async function stopOnBadCopy(
+  deps: PhaseDeps,
+  verdict: Exclude<CopyVerdict, { kind: 'verified' }>,
+  e: CopyEvidence,
+): Promise<never> {
+  const { settings } = deps;
+  if (verdict.kind === 'line-lost') {
+    const lost = e.lostLine!;
+    await recordPhaseOne(
+      deps,
+      { status: 'failed', failure: lost.message.slice(0, 300), lostLinePodUid: lost.podUid },
+      'log gate: log-lost',
+    );
+    throw new PhaseStop(
+      'failed',
+      `${lost.message}. The key counts of both etcds are equal (${e.deployedNow.total} deployed, ${e.embedded.total} embedded, no group lost keys)`,
+      'if you accept equal key counts per resource as the proof of the copy, run migrate again with accept-lost-log-line: true (the summary and PR comment will say so in bold); finalize stays refused until then',
+    );
+  }
+  const keysLost = verdict.kind === 'keys-lost';
+  await recordPhaseOne(
+    deps,
+    {
+      status: 'failed',
+      after: e.embedded,
+      deployedAtSuccess: e.deployedNow,
+      diff: e.diff,
+      failure: `${keysLost ? 'groups lost keys' : 'content differs'}: ${verdict.groups.join(', ')}`.slice(0, 300),
+      lostLinePodUid: e.lostLine?.podUid,
+    },
+    keysLost ? 'key counts differ' : 'contents differ',
+  );
+  const what = keysLost
+    ? `the embedded etcd has fewer keys than the deployed etcd in ${e.diff.lost.length} group(s): ${e.diff.lost.map((x) => `${x.group} (${x.before} → ${x.after})`).join(', ')}`
+    : `the embedded etcd's keys or values differ from the deployed etcd's in ${e.content.differing.length} group(s), although no group lost keys: ${e.content.differing.map((x) => `${x.group}: ${x.text}`).join('; ')}`;
+  throw new PhaseStop('failed', what, recopyRemedy(settings.namespace, settings.release, e.controlPlaneReplicas));
 }

@@ -28,8 +28,8 @@ function totalRow(diff: CensusDiff): string {
   return `| **Total** | ${tb} | ${ta} | ${fmtDelta(ta - tb)} | ${diff.ok ? 'ok' : `**${diff.lost.length} group(s) lost keys**`} |`;
 }
 
-/** A group whose count moved (or that is lost) is shown open; one with equal counts is folded. */
-const changed = (r: DiffRow): boolean => r.verdict === 'lost' || r.delta !== 0;
+/** A group whose count moved is shown open (a lost group's count always fell); one with equal counts is folded. */
+const changed = (r: DiffRow): boolean => r.delta !== 0;
 
 /** The census table: every row, mismatches first, and the totals. */
 export function renderCensusTable(diff: CensusDiff): string {

@@ -1,6 +1,6 @@
 // The job summary of discover: counts per state on top, then one row per release, the ones that
 // need a person first. Pure; every value from the cluster is escaped.
-import { codeSpan, escapeMarkdown } from './markdown.ts';
+import { codeSpan, escapeMarkdown, fitSummary } from './markdown.ts';
 import { FLEET_STATES, type FleetEntry, type FleetState } from '../core/fleet/classification.ts';
 import type { NextPhase } from '../core/fleet/matrix.ts';
 import type { CampaignView } from '../core/fleet/campaign.ts';
@@ -89,5 +89,25 @@ export function renderFleetSummary(i: FleetSummaryInput): string {
       out.push('', `${i.entries.length - MAX_ROWS} more releases are in the fleet file (output \`fleet-file\`).`);
   }
   if (i.runUrl) out.push('', `[Workflow run](${i.runUrl})`);
-  return out.join('\n') + '\n';
+  return fitSummary(out.join('\n') + '\n');
+}
+
+/** The job summary of a discover run that stopped before it had a fleet: what stopped it and what to do. */
+export function renderFleetStop(i: {
+  status: 'refused' | 'failed';
+  headline: string;
+  next: string;
+  runUrl?: string;
+}): string {
+  return fitSummary(
+    [
+      '## vCluster fleet: discover ❌',
+      '',
+      `**${i.status}**: ${escapeMarkdown(i.headline)}. Nothing was changed${i.status === 'refused' ? ' or read' : ''}.`,
+      '',
+      `**Next:** ${escapeMarkdown(i.next)}`,
+      ...(i.runUrl ? ['', `[The run](${i.runUrl})`] : []),
+      '',
+    ].join('\n'),
+  );
 }

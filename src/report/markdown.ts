@@ -102,3 +102,29 @@ export function link(text: string, url: string | undefined): string {
   const href = parsed.href.replace(/[()<>\s"'`]/g, (c) => `%${hex(c)}`);
   return `[${label}](${href})`;
 }
+
+/** GitHub keeps at most 1 MiB of one step's job summary; a longer one is not shown at all. */
+export const SUMMARY_MAX_BYTES = 1024 * 1024;
+
+/**
+ * The summary as it fits in `max` bytes: whole lines up to the limit, an open code fence closed,
+ * and a last line saying what was cut and where the rest is.
+ */
+export function fitSummary(markdown: string, max = SUMMARY_MAX_BYTES): string {
+  if (Buffer.byteLength(markdown) <= max) return markdown;
+  const note = (cut: number) =>
+    `\n\n> ⚠️ The summary was cut here: ${cut} more line${cut === 1 ? '' : 's'} would pass GitHub's 1 MiB limit of a job summary; the log has the run in full.\n`;
+  const lines = markdown.split('\n');
+  // Room for the note, a closing fence, and the line count growing by digits.
+  let budget = max - Buffer.byteLength(note(lines.length)) - 8;
+  const kept: string[] = [];
+  let fenced = false;
+  for (const line of lines) {
+    const size = Buffer.byteLength(line) + 1;
+    if (size > budget) break;
+    budget -= size;
+    kept.push(line);
+    if (/^\s*(```|~~~)/.test(line)) fenced = !fenced;
+  }
+  return `${kept.join('\n')}${fenced ? '\n```' : ''}${note(lines.length - kept.length)}`;
+}

@@ -1,7 +1,7 @@
 // The job summary: the run's report as Markdown. Pure. Every value from users or the cluster is
 // escaped; of the Helm values only the keys the migration sets are shown (a values view).
 import { stringify } from 'yaml';
-import { escapeMarkdown, codeSpan } from './markdown.ts';
+import { escapeMarkdown, codeSpan, fitSummary } from './markdown.ts';
 import { renderCensusBlock } from './census-table.ts';
 import { contentHeadline, renderContentTable } from './content-table.ts';
 import { procedureLine, renderProcedureDiagram } from './procedure-diagram.ts';
@@ -93,7 +93,7 @@ export function renderSummary(r: RunReport): string {
   }
   for (const v of r.values) out.push('', ...renderValues(v));
   if (r.runUrl) out.push('', `[Workflow run](${r.runUrl})`);
-  return out.join('\n') + '\n';
+  return fitSummary(out.join('\n') + '\n');
 }
 
 /** The procedure in words (for screen readers and chat) and as a diagram; nothing for a run that does not move it. */
@@ -126,14 +126,16 @@ export function renderInputRefusal(problems: readonly InputProblem[]): string {
   const rows = problems.map(
     (p) => `| ${codeSpan(p.input, { inTable: true })} | ${escapeMarkdown(p.problem)} | ${escapeMarkdown(p.expected)} |`,
   );
-  return [
-    '## vCluster etcd migration: refused ❌',
-    '',
-    `**refused**: ${problems.length} input${problems.length === 1 ? ' is' : 's are'} not valid; nothing was changed.`,
-    '',
-    '| input | what is wrong | expected |',
-    '| --- | --- | --- |',
-    ...rows,
-    '',
-  ].join('\n');
+  return fitSummary(
+    [
+      '## vCluster etcd migration: refused ❌',
+      '',
+      `**refused**: ${problems.length} input${problems.length === 1 ? ' is' : 's are'} not valid; nothing was changed.`,
+      '',
+      '| input | what is wrong | expected |',
+      '| --- | --- | --- |',
+      ...rows,
+      '',
+    ].join('\n'),
+  );
 }

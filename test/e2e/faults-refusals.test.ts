@@ -19,6 +19,7 @@ import {
   exists,
   errorLine,
   explain,
+  fixtureChartAs,
   inputsFor,
   lostGroups,
   namespaceSnapshot,
@@ -126,6 +127,40 @@ describe('faults that stop the action before it changes anything, or with a way 
       done: 'stand-in stopDeployedEtcd(): the etcd process of <release>-etcd-0 stops while its pod stays Ready; then phase migrate',
       action: `${r.outputs.status} in ${secs(r)}, exit 1, before any change (helm values and revision unchanged, no phase-one record, no StatefulSet <release>): "${errorLine(r).split('\n')[0]!.slice(0, 200)}"`,
       dataLost: 'none (nothing was changed; the deployed etcd data stays on its PVC)',
+    });
+  });
+
+  it('a chart directory whose Chart.yaml is another version than chart-version: refused before any change, naming both', async () => {
+    const d = await env().demo({ namespace: 'e2e-f-chartver', release: 'chartver' });
+    const before = await namespaceSnapshot(env(), d.namespace);
+    const revisionBefore = await helmRevision(d);
+    // The release runs the fixture chart 0.27.0 (etcd 3.5); chart-version 0.28.0 stays on that line, the chart does not.
+    const chart = fixtureChartAs(env().cluster.dir, '0.30.0');
+
+    const r = await runAction(inputsFor(d, 'migrate', { chart, 'chart-version': '0.28.0' }));
+    expect(r.code, explain(r)).not.toBe(0);
+    expect(r.outputs.status, explain(r)).toBe('refused');
+    const msg = errorLine(r);
+    expect(msg).toContain(`chart ${chart} is version 0.30.0 (its Chart.yaml), not chart-version 0.28.0`);
+    expect(msg).toContain('the release runs chart 0.27.0 (etcd 3.5) and 0.30.0 ships etcd 3.6');
+    expect(msg).toContain('nothing was changed');
+    expect(plain(r.summary)).toContain('is version 0.30.0 (its Chart.yaml), not chart-version 0.28.0');
+    expect(await helmRevision(d)).toBe(revisionBefore);
+    expect(await state(d)).toBeUndefined();
+    expect(await namespaceSnapshot(env(), d.namespace)).toEqual(before);
+
+    // The same directory named as what it is goes on to the preflight, which judges 0.30.0 by its line.
+    const again = await runAction(inputsFor(d, 'plan', { chart, 'chart-version': '0.30.0' }));
+    expect(again.outputs.status, explain(again)).toBe('refused');
+    expect(errorLine(again)).toContain('etcd 3.5 to 3.6 line');
+    expect(errorLine(again)).not.toContain('chart version (');
+
+    recordScenario({
+      group: 'Hostile input',
+      scenario: 'input: chart a directory of another version than chart-version',
+      done: 'a copy of the fixture chart with version 0.30.0 in its Chart.yaml as input chart, chart-version 0.28.0, on a release of chart 0.27.0; phase migrate',
+      action: `refused in ${secs(r)}, exit 1, in the preflight before any change (no state record, helm revision and every object unchanged): "${msg.split('\n')[0]!.replace(chart, '<dir>').slice(0, 260)}"`,
+      dataLost: 'none (nothing was changed)',
     });
   });
 

@@ -91,6 +91,11 @@ describe('bad inputs through the built action', () => {
       /^refused: the kubeconfig cannot be used: input 'context': the kubeconfig has no context named "prod" \(it has: c\); .*\. Next: fix input 'kubeconfig' or 'context'/,
     );
     expect(r.outputs.status).toBe('refused');
+    // As every refusal: the job summary says why and what to do, and output summary-markdown holds it.
+    expect(r.summary).toContain('## vCluster fleet: discover ❌');
+    expect(r.summary).toContain("**Next:** fix input 'kubeconfig' or 'context' (or KUBECONFIG) and run again");
+    expect(r.outputs['summary-markdown']).toBe(r.summary);
+    expect(r.outputs.phase).toBe('discover');
     expect(api.requests() - before).toBe(0);
   });
 });

@@ -1,7 +1,8 @@
 // The computed values rendered by the real helm binary against the fixture chart, which follows
 // vCluster's contract (resource names, the one-backing-store rule, the config secret, a schema).
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { parseAllDocuments } from 'yaml';
@@ -10,6 +11,9 @@ import { computeValues, valuesYaml, type Values } from '../../src/core/migration
 import { parseChartVersion } from '../../src/core/inputs/version.ts';
 import { binPath } from '../../sandbox/bins.ts';
 import { dataVolumeProblem } from '../../src/core/migration/rendered.ts';
+import { chartCheck } from '../../src/core/migration/chart-check.ts';
+import type { ChartRef } from '../../src/core/inputs/config.ts';
+import { startChartRepoStandin } from '../../sandbox/chart-repo-standin.ts';
 
 const CHART = { kind: 'local' as const, path: join(import.meta.dirname, '../fixtures/vcluster-chart') };
 const deployed: Values = {
@@ -154,6 +158,67 @@ describe('where /data lives in the rendered phase one (real helm, fixture chart)
     });
     expect(dataVolumeProblem(await manifest(other), 'vc', '10Gi')).toMatch(
       /mounts \/data from data, which is neither a pod volume nor a volume claim template/,
+    );
+  });
+});
+
+/** A copy of the fixture chart whose Chart.yaml says `version`. */
+function chartAs(version: string): string {
+  const copy = join(mkdtempSync(join(dir, 'chart-')), 'vcluster');
+  cpSync(CHART.path, copy, { recursive: true });
+  const file = join(copy, 'Chart.yaml');
+  writeFileSync(file, readFileSync(file, 'utf8').replace(/^version: .*$/m, `version: ${version}`));
+  return copy;
+}
+
+describe("the chart's own version, read by the real helm (helm show chart)", () => {
+  const judge = (chart: ChartRef, own: string, chartVersion: string) =>
+    chartCheck({
+      chart,
+      chartVersion: parseChartVersion(chartVersion)!,
+      own,
+      installed: '0.27.0',
+      etcdExtraArgs: [],
+      allowNewerChartLine: false,
+    });
+
+  it('a chart directory whose Chart.yaml is 0.30.0, given as chart-version 0.28.0, is refused naming both', async () => {
+    const local: ChartRef = { kind: 'local', path: chartAs('0.30.0') };
+    const own = await helm.chartVersion(local, '0.28.0');
+    expect(own).toBe('0.30.0');
+    const c = judge(local, own, '0.28.0');
+    expect(c.state).toBe('failed');
+    expect(c.reason).toContain(`chart ${local.path} is version 0.30.0 (its Chart.yaml), not chart-version 0.28.0`);
+    expect(c.reason).toContain('ships etcd 3.6; vCluster requires a stop on a 0.24.2-0.28.x chart');
+    expect(judge(local, own, '0.30.0').state).toBe('passed');
+  });
+
+  it('a packaged chart archive is read the same way', async () => {
+    const out = mkdtempSync(join(dir, 'pkg-'));
+    execFileSync(binPath('helm'), ['package', chartAs('0.26.1'), '-d', out], {
+      stdio: 'pipe',
+      env: { ...process.env, HELM_NO_PLUGINS: '1' },
+    });
+    expect(await helm.chartVersion({ kind: 'local', path: join(out, 'vcluster-0.26.1.tgz') }, '0.27.0')).toBe('0.26.1');
+  });
+
+  it("a repository chart: the Chart.yaml of the version asked for, through the repository's index", async () => {
+    const repoDir = mkdtempSync(join(dir, 'repo-'));
+    const repo = await startChartRepoStandin(repoDir, [chartAs('0.27.0'), chartAs('0.28.0')]);
+    try {
+      const viaRepo = new Helm((args, env) => execRunner(binPath('helm'))(args, { ...env, ...repo.env }));
+      const chart: ChartRef = { kind: 'repo', name: 'vcluster', repo: repo.repoUrl };
+      expect(await viaRepo.chartVersion(chart, '0.28.0')).toBe('0.28.0');
+      expect(await viaRepo.chartVersion(chart, 'v0.27.0')).toBe('0.27.0');
+      await expect(viaRepo.chartVersion(chart, '0.29.0')).rejects.toThrow(/helm show chart failed: .*0\.29\.0/);
+    } finally {
+      await repo.close();
+    }
+  });
+
+  it('a chart whose Chart.yaml version is not a semantic version stops at helm show chart, naming it', async () => {
+    await expect(helm.chartVersion({ kind: 'local', path: chartAs('latest') }, '0.27.0')).rejects.toThrow(
+      /helm show chart failed: .*chart\.metadata\.version "latest" is invalid/,
     );
   });
 });

@@ -517,6 +517,51 @@ describe('inputs that used to pass unchecked', () => {
       /sets controlPlane\.statefulSet\.persistence\.dataVolume, which would give \/data/,
     ],
     [
+      'storage-class not a DNS-1123 subdomain',
+      { 'storage-class': 'gp3..ssd' },
+      /input 'storage-class': "gp3\.\.ssd" is not a StorageClass name\. Expected: a DNS-1123 subdomain of at most 253 characters/,
+    ],
+    [
+      'chart-repo an OCI registry',
+      { 'chart-repo': 'oci://ghcr.io/loft-sh' },
+      /input 'chart-repo': "oci:\/\/ghcr\.io\/loft-sh" is an OCI registry, which helm takes as the chart itself/,
+    ],
+    [
+      'chart-repo with a password in the URL',
+      { 'chart-repo': 'https://robot:pw-in-url-5f2c@charts.example.com' },
+      /input 'chart-repo': holds a user name or password \(user:password@\), which the log and the summary would show; it is not shown here/,
+    ],
+    [
+      'chart a path with nothing there',
+      { chart: './charts/vcluster-missing' },
+      /input 'chart': "\.\/charts\/vcluster-missing" looks like a path, but nothing is there/,
+    ],
+    [
+      'backup-dir a relative path',
+      { 'backup-dir': 'etcd-backups' },
+      /input 'backup-dir': "etcd-backups" is a relative path, which depends on the step's working directory/,
+    ],
+    [
+      'values-dir a relative path',
+      { 'values-dir': 'gitops/vclusters', phase: 'plan' },
+      /input 'values-dir': "gitops\/vclusters" is a relative path/,
+    ],
+    [
+      "timeout beyond helm's Go duration",
+      { timeout: '2562048h' },
+      /input 'timeout': "2562048h" is too long: helm's --timeout is a Go duration.*Expected: at most 2562047h/,
+    ],
+    [
+      'storage-size beyond a Kubernetes quantity',
+      { 'storage-size': '8Ei' },
+      /input 'storage-size': "8Ei" is more bytes than a Kubernetes quantity holds.*Expected: a size below 8Ei/,
+    ],
+    [
+      'namespaces mixing namespace names and a label selector',
+      { phase: 'discover', 'chart-version': 'keep', release: '', namespace: '', namespaces: 'team-a,env=prod' },
+      /input 'namespaces': mixes the two forms: "team-a" reads as a namespace name, "env=prod" as a label selector requirement/,
+    ],
+    [
       'delete-etcd-pvcs outside finalize',
       { 'delete-etcd-pvcs': 'true', phase: 'migrate' },
       /input 'delete-etcd-pvcs': is true for phase migrate/,
@@ -543,6 +588,38 @@ describe('inputs that used to pass unchecked', () => {
   });
 });
 
+describe('an input of tens of thousands of bad lines', () => {
+  it('names the first three and counts the rest, in the log and a small job summary', async () => {
+    // 20,000 short lines: about 120 KB, under the 128 KiB a runner can pass in one environment variable.
+    const lines = Array.from({ length: 20_000 }, (_, i) => `x${i}`);
+    const before = connections;
+    const r = await run({
+      ...VALID_INPUTS,
+      kubeconfig: kubeconfigFor(`https://127.0.0.1:${listenPort}`),
+      'etcd-extra-args': lines.join('\n'),
+    });
+    expect(r.code).toBe(1);
+    const message = r.errors.join('\n');
+    expect(message).toContain(`- input 'etcd-extra-args': "x0" is not one --flag=value.`);
+    expect(message).toContain(`- input 'etcd-extra-args': "x2" is not one --flag=value.`);
+    expect(message).not.toContain('"x3"');
+    expect(message).toContain(
+      "- input 'etcd-extra-args': and 19997 more problems like these (the first 3 are named). Expected: every line fixed as the ones above say.",
+    );
+    expectRefusalOutputs(r);
+    const bytes = Buffer.byteLength(r.summary);
+    expect(bytes).toBeLessThan(4096);
+    assertNothingTouched(before);
+    recordScenario({
+      group: GROUP,
+      scenario: 'input: etcd-extra-args of 20,000 bad lines',
+      done: 'input etcd-extra-args set to 20,000 lines x0 … x19999 (about 120 KB), none a --flag=value',
+      action: `refused in ${(r.ms / 1000).toFixed(1)} s before any API request or helm call; the error names the first 3 lines and "and 19997 more problems like these"; job summary ${bytes} bytes`,
+      dataLost: 'none',
+    });
+  });
+});
+
 describe('credentials the kubeconfig cannot load', () => {
   const withUser = (user: string[]) =>
     [
@@ -563,9 +640,13 @@ describe('credentials the kubeconfig cannot load', () => {
       '  context: {cluster: c, user: ci}',
     ].join('\n');
 
-  it('a failing exec credential plugin is named with its message, not "cannot reach"', async () => {
+  it('a failing exec credential plugin is refused, what it printed in the log only and masked', async () => {
     const plugin = join(dir, 'failing-auth-plugin');
-    writeFileSync(plugin, '#!/bin/sh\necho "error: the SSO session for profile prod has expired" >&2\nexit 1\n');
+    const leaked = `FQoGZXIvYXdzE${randomBytes(12).toString('hex')}`;
+    writeFileSync(
+      plugin,
+      `#!/bin/sh\necho "error: the SSO session for profile prod has expired" >&2\necho "aws_session_token=${leaked}" >&2\nexit 1\n`,
+    );
     chmodSync(plugin, 0o755);
     const before = connections;
     const kubeconfig = withUser([
@@ -576,21 +657,53 @@ describe('credentials the kubeconfig cannot load', () => {
     ]);
     const r = await run({ ...VALID_INPUTS, phase: 'plan', kubeconfig });
     expect(r.code).toBe(1);
+    expect(r.outputs.status).toBe('refused');
     const message = r.errors.join('\n');
     expect(message).toContain(
-      `the kubeconfig's exec credential plugin of user "ci" (command "${plugin}") failed: error: the SSO session for profile prod has expired`,
+      `refused: the kubeconfig cannot be used: the kubeconfig's exec credential plugin of user "ci" (command "${plugin}") failed before any request; what it printed is in the log only`,
     );
     expect(message).not.toContain('cannot reach');
+    // What the plugin printed: in the log, its credential masked; not in the error, the summary or an output.
+    expect(r.stdout).toContain('  | error: the SSO session for profile prod has expired');
+    expect(r.stdout).toContain('  | aws_session_token=[masked]');
+    for (const text of [message, r.summary, ...Object.values(r.outputs)]) {
+      expect(text).not.toContain('SSO session');
+      expect(text).not.toContain(leaked);
+    }
+    expect(r.stdout).not.toContain(leaked);
+    expect(r.summary).toContain('**refused**');
+    expect(r.outputs['summary-markdown']).toBe(r.summary);
     expect(connections - before).toBe(0);
-    assertNoSecretLeak(r, [...secrets, kubeconfig]);
+    assertNoSecretLeak(r, [...secrets, kubeconfig, leaked]);
     recordScenario({
       group: GROUP,
       scenario: 'kubeconfig exec credential plugin fails',
-      done: 'kubeconfig user with an exec plugin that exits 1 with a message, phase plan',
+      done: 'kubeconfig user with an exec plugin that prints an error and a session token on stderr and exits 1, phase plan',
       action:
-        'failed before any API request: "the kubeconfig\'s exec credential plugin of user "ci" (command …) failed: error: the SSO session … has expired"',
+        'refused before any API request, exit 1: "the kubeconfig\'s exec credential plugin of user "ci" (command …) failed before any request; what it printed is in the log only"; the log shows the plugin\'s lines with the token masked; summary and outputs hold neither',
       dataLost: 'none',
     });
+  });
+
+  it('discover: a failing exec credential plugin is refused the same way, its output in the log only', async () => {
+    const plugin = join(dir, 'failing-auth-plugin-discover');
+    const leaked = `ya29.${randomBytes(16).toString('hex')}`;
+    writeFileSync(plugin, `#!/bin/sh\necho "refresh failed: access_token=${leaked}" >&2\nexit 2\n`);
+    chmodSync(plugin, 0o755);
+    const before = connections;
+    const r = await run({
+      phase: 'discover',
+      'chart-version': 'keep',
+      kubeconfig: withUser(['exec:', '  apiVersion: client.authentication.k8s.io/v1beta1', `  command: ${plugin}`]),
+    });
+    expect(r.code).toBe(1);
+    expect(r.outputs.status).toBe('refused');
+    expect(r.errors.join('\n')).toContain('failed before any request; what it printed is in the log only');
+    expect(r.stdout).toContain('  | refresh failed: access_token=[masked]');
+    expect(r.summary).toContain('## vCluster fleet: discover ❌');
+    for (const text of [r.stdout, r.summary, ...Object.values(r.outputs)]) expect(text).not.toContain(leaked);
+    expect(r.summary).not.toContain('refresh failed');
+    expect(connections - before).toBe(0);
   });
 
   it('an exec plugin missing from the runner says so', async () => {
@@ -620,12 +733,14 @@ describe('credentials the kubeconfig cannot load', () => {
     expect(r.errors.join('\n')).toMatch(
       /the kubeconfig's client (key|certificate) file ".*no-such-dir\/client\.(key|crt)" of user "ci" cannot be read \(ENOENT\)/,
     );
+    // Nothing was asked of the cluster: a refusal, like every kubeconfig that cannot be used.
+    expect(r.outputs.status).toBe('refused');
     expect(connections - before).toBe(0);
     recordScenario({
       group: GROUP,
       scenario: 'kubeconfig client key file unreadable',
       done: 'kubeconfig user with client-certificate and client-key paths that do not exist on the runner, phase plan',
-      action: `failed before any API request: ${firstError(r).slice(0, 160)}`,
+      action: `${r.outputs.status} before any API request: ${firstError(r).slice(0, 160)}`,
       dataLost: 'none',
     });
   });

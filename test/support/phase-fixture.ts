@@ -342,6 +342,8 @@ export class FakeHelm implements ReleaseHelm {
   info_: ReleaseInfo | undefined = { status: 'deployed', chartVersion: '0.27.0', revision: 1 };
   values: Values = { controlPlane: { backingStore: { etcd: { deploy: { enabled: true } } } } };
   helmVersion = 'v3.18.6';
+  /** The version in the Chart.yaml of the chart the upgrade would install. */
+  ownChartVersion = '0.27.0';
   manifest = renderedWithClaim();
   readonly upgrades: { values: Values; dryRun: boolean }[] = [];
   /** Every revision Helm keeps, oldest first, with its user values. */
@@ -421,6 +423,9 @@ export class FakeHelm implements ReleaseHelm {
   }
   async template(): Promise<string> {
     return this.manifest;
+  }
+  async chartVersion(): Promise<string> {
+    return this.ownChartVersion;
   }
 }
 

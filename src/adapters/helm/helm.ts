@@ -1,6 +1,7 @@
 // The Helm adapter: one wrapper around the helm CLI behind an interface, so the phases can be
 // read without the command lines and tests can drive the real binary.
 import * as exec from '@actions/exec';
+import { parse as parseYaml } from 'yaml';
 import type { ChartRef } from '../../core/inputs/config.ts';
 import type { Values } from '../../core/migration/values.ts';
 import { toGoDuration } from '../../core/inputs/duration.ts';
@@ -158,6 +159,22 @@ export class Helm {
     }
   }
 
+  /**
+   * The version in the chart's own Chart.yaml, as helm reads the chart it would install (a local
+   * directory or archive, or the repository's or registry's chart at `version`).
+   */
+  async chartVersion(chart: ChartRef, version: string): Promise<string> {
+    const out = await this.call(['show', 'chart', ...this.chartArgs(chart, version)], 'show chart');
+    let meta: unknown;
+    try {
+      meta = parseYaml(out);
+    } catch {
+      // Not YAML: reported below as a chart without a version.
+    }
+    const v = meta && typeof meta === 'object' && 'version' in meta ? (meta as { version: unknown }).version : '';
+    return typeof v === 'string' || typeof v === 'number' ? String(v) : '';
+  }
+
   /** helm upgrade --wait with explicit values (never --reuse-values). Returns stdout; throws HelmError. */
   async upgrade(req: UpgradeRequest): Promise<string> {
     const args = [
@@ -202,6 +219,8 @@ export interface ReleaseHelm {
   upgrade(o: { valuesFile: string; timeoutMs: number; dryRun?: boolean }): Promise<string>;
   /** helm template of the run's chart with these values. */
   template(valuesFile: string): Promise<string>;
+  /** The version in the Chart.yaml of the chart the upgrade would install. */
+  chartVersion(): Promise<string>;
   /** The user-supplied values of one revision of the release (abort's way back). */
   valuesAt(revision: number): Promise<Values>;
   /** The release's revisions Helm still keeps, oldest first. */
@@ -218,6 +237,7 @@ export function releaseHelm(
     userValues: () => helm.userValues(r.release, r.namespace),
     upgrade: (o) => helm.upgrade({ ...r, ...o }),
     template: (valuesFile) => helm.template(r.release, r.namespace, r.chart, r.version, valuesFile),
+    chartVersion: () => helm.chartVersion(r.chart, r.version),
     valuesAt: (revision) => helm.valuesAt(r.release, r.namespace, revision),
     history: () => helm.history(r.release, r.namespace),
   };

@@ -14,7 +14,7 @@ import {
 import type { ObservedObjects, PodView, PvcView } from '../../core/migration/cluster-view.ts';
 import { objectNames } from '../../core/migration/cluster-view.ts';
 import { describeError, statusOf } from './api-retry.ts';
-import { credentialFailure } from './kubeconfig-context.ts';
+import { credentialError } from './kubeconfig-context.ts';
 import type { AccessNeed } from '../../core/migration/permissions.ts';
 
 /** When an event last happened, in ms: events.k8s.io writers (the scheduler) set eventTime and series, core writers lastTimestamp. */
@@ -61,7 +61,7 @@ export class Kube {
     try {
       await this.kc.applyToHTTPSOptions({});
     } catch (e) {
-      throw new Error(credentialFailure(this.kc.getCurrentUser(), e));
+      throw credentialError(this.kc.getCurrentUser(), e);
     }
   }
 

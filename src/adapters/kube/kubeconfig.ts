@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import type { RequestOptions } from 'node:https';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
-import { chooseContext, credentialFailure } from './kubeconfig-context.ts';
+import { chooseContext, credentialError } from './kubeconfig-context.ts';
 import type { KubeConnection } from './lite-client.ts';
 
 export interface LoadedKubeConfig {
@@ -65,7 +65,7 @@ export async function kubeConnection(kc: KubeConfig): Promise<KubeConnection> {
   try {
     await kc.applyToHTTPSOptions(options);
   } catch (e) {
-    throw new Error(credentialFailure(kc.getCurrentUser(), e));
+    throw credentialError(kc.getCurrentUser(), e);
   }
   return { url: new URL(kc.getCurrentCluster()!.server), options };
 }

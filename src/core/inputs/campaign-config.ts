@@ -8,6 +8,7 @@ import type { CanaryChoice } from '../fleet/waves.ts';
 export type CampaignChoices = Omit<CampaignSettings, 'batchSize'>;
 
 const WAVE_SIZE = /^[1-9]\d{0,5}$/;
+const WAVE_SIZE_MAX = 999_999;
 const RELEASE_REF = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 const MARK_KEY = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 const CAMPAIGN_ONLY = ['canary', 'after-batch', 'batch'];
@@ -21,7 +22,7 @@ function readSizes(r: InputReader, wavesText: string): Pick<CampaignSettings, 's
   return r.bad(
     'waves',
     `${show(wavesText)} is not a list of wave sizes`,
-    'whole numbers from 1 separated by commas, the last may be rest, like 1,5,25,rest (without rest the last size repeats)',
+    `whole numbers from 1 to ${WAVE_SIZE_MAX} separated by commas, the last may be rest, like 1,5,25,rest (without rest the last size repeats)`,
   );
 }
 
@@ -48,13 +49,20 @@ function readCanary(r: InputReader): CanaryChoice | undefined {
   );
 }
 
-/** A whole number input from `min`; undefined when empty or after a problem. */
+/** A whole number input from `min` to COUNT_MAX; undefined when empty or after a problem. */
 function readCount(r: InputReader, name: string, min: number): number | undefined {
   const v = r.text(name);
   if (v === '') return undefined;
   if (/^\d{1,6}$/.test(v) && Number(v) >= min) return Number(v);
-  return r.bad(name, `${show(v)} is not a whole number from ${min}`, `a whole number from ${min}, or empty`);
+  return r.bad(
+    name,
+    `${show(v)} is not a whole number from ${min} to ${COUNT_MAX}`,
+    `a whole number from ${min} to ${COUNT_MAX}, or empty`,
+  );
 }
+
+/** Six digits: more releases, failures or batches than a fleet read in one run holds. */
+const COUNT_MAX = 999_999;
 
 /** Inputs waves, canary, max-failures, after-batch and batch; undefined when waves is empty (no campaign). */
 export function readCampaign(r: InputReader): CampaignChoices | undefined {

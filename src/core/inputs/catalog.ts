@@ -165,7 +165,7 @@ export const INPUTS: readonly InputSpec[] = [
   input(
     'backup-dir',
     ['migrate', 'abort'],
-    'Directory on the runner for the snapshot (abort: of the embedded etcd at the stop). Default is a directory under RUNNER_TEMP.',
+    'Absolute directory on the runner for the snapshot (abort: of the embedded etcd at the stop). Default is a directory under RUNNER_TEMP.',
   ),
   input(
     'volatile-prefixes',
@@ -176,7 +176,7 @@ export const INPUTS: readonly InputSpec[] = [
   input(
     'namespaces',
     ['discover'],
-    'discover: namespaces to read, as names separated by commas or lines (one set of list calls per namespace), or a label selector on namespaces like team=a,env in (prod). Default: all namespaces.',
+    'discover: namespaces to read, as names separated by commas or lines (one set of list calls per namespace), or a label selector on namespaces like team=a,env in (prod) (a value that reads as both is refused; prefix selector: to force a selector). Default: all namespaces.',
   ),
   input(
     'max-releases',
@@ -231,7 +231,7 @@ export const INPUTS: readonly InputSpec[] = [
   input(
     'values-dir',
     VALUES_PHASES,
-    'Directory where the phase-one and phase-two values files are written (mode 0600), for example to commit them to a GitOps repository after plan. Default: a private directory under RUNNER_TEMP.',
+    'Absolute directory where the phase-one and phase-two values files are written (mode 0600), for example to commit them to a GitOps repository after plan. Default: a private directory under RUNNER_TEMP.',
   ),
   input(
     'github-token',

@@ -37,6 +37,8 @@ export interface Settings {
   chartVersion: ChartVersion;
   /** Set when chart-version is on a line newer than NEWEST_KNOWN_LINE and allow-newer-chart-line allowed it. */
   newerChartLine?: string;
+  /** allow-newer-chart-line: the chart's own version is judged with it too. */
+  allowNewerChartLine: boolean;
   phase: Phase;
   chart: ChartRef;
   storageSize?: string;
@@ -70,6 +72,15 @@ export interface Settings {
 }
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+/** A Kubernetes quantity's value is a signed 64-bit number (of bytes, for a volume size): below 2^63 = 8Ei. */
+const QUANTITY_LIMIT_BYTES = 2 ** 63;
+/** helm's --timeout is a Go duration, a signed 64-bit count of nanoseconds: at most about 2562047h. */
+const MAX_DURATION_MS = 2_562_047 * 3_600_000;
+/** GitHub's issue and pull request numbers are 32-bit. */
+const MAX_PR_NUMBER = 2 ** 31 - 1;
+/** A POSIX path from / or a Windows path from a drive or a share. */
+const ABSOLUTE_PATH = /^(\/|[A-Za-z]:[\\/]|\\\\)/;
 const EXTRA_ARG = /^--[a-z0-9][a-z0-9-]*(=\S.*)?$/;
 const MAX_VALUES_BYTES = 256 * 1024;
 
@@ -120,25 +131,34 @@ function readTarget(r: InputReader) {
       );
     }
   }
-  return { release, namespace, chartVersion, newerChartLine };
+  return { release, namespace, chartVersion, newerChartLine, allowNewerChartLine: allowNewer };
 }
 
 /** What the embedded etcd gets: its volume, its flags and the user's extra values. */
 function readEmbedded(r: InputReader, chartVersion: ChartVersion | undefined) {
   const { bad, text, get } = r;
   const storageSize = text('storage-size') || undefined;
-  if (storageSize !== undefined && parseQuantity(storageSize) === undefined) {
+  const bytes = storageSize === undefined ? undefined : parseQuantity(storageSize);
+  if (storageSize !== undefined && bytes === undefined) {
     bad('storage-size', `${show(storageSize)} is not a Kubernetes quantity`, 'a size like 5Gi, 20Gi or 500Mi');
-  } else if (storageSize !== undefined && (parseQuantity(storageSize) ?? 0) <= 0) {
+  } else if (storageSize !== undefined && (bytes ?? 0) <= 0) {
     bad('storage-size', `${show(storageSize)} is zero`, 'a positive size like 5Gi');
+  } else if (storageSize !== undefined && (bytes ?? 0) >= QUANTITY_LIMIT_BYTES) {
+    bad(
+      'storage-size',
+      `${show(storageSize)} is more bytes than a Kubernetes quantity holds (its value is a signed 64-bit number)`,
+      'a size below 8Ei, like 20Gi',
+    );
   }
   const storageClass = text('storage-class') || undefined;
   // Stryker disable next-line ConditionalExpression: a regex tests undefined as the text 'undefined', which passes; the check is for tsc
-  if (storageClass !== undefined && !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(storageClass)) {
+  if (storageClass !== undefined && (storageClass.length > 253 || !DNS1123_SUBDOMAIN.test(storageClass))) {
     bad(
       'storage-class',
-      `${show(storageClass)} is not a StorageClass name`,
-      'a DNS-1123 subdomain like "gp3" or "standard"',
+      storageClass.length > 253
+        ? `${show(storageClass)} has ${storageClass.length} characters`
+        : `${show(storageClass)} is not a StorageClass name`,
+      'a DNS-1123 subdomain of at most 253 characters like "gp3" or "fast.ssd-2": lower-case letters, digits, "-" and ".", each dot-separated part starting and ending with a letter or digit',
     );
   }
   const etcdExtraArgs = parseExtraArgs(get('etcd-extra-args'), chartVersion, bad);
@@ -149,14 +169,26 @@ function readEmbedded(r: InputReader, chartVersion: ChartVersion | undefined) {
 /** How long the upgrades and the wait for the success line may take. */
 function readTimeouts(r: InputReader) {
   const { bad, text } = r;
-  const duration = (name: string, min: number): number | undefined => {
+  const duration = (name: string, min: number, why: string): number | undefined => {
     const v = text(name);
     const ms = parseDuration(v);
     if (ms === undefined) return bad(name, `${show(v)} is not a duration`, 'a duration like 90s, 10m or 1h');
     if (ms < min) return bad(name, `${show(v)} is too short`, `at least ${min / 1000}s`);
+    if (ms > MAX_DURATION_MS) return bad(name, `${show(v)} is too long: ${why}`, 'at most 2562047h, like 10m or 2h');
     return ms;
   };
-  return { timeoutMs: duration('timeout', 30_000), migrationTimeoutMs: duration('migration-timeout', 10_000) };
+  return {
+    timeoutMs: duration(
+      'timeout',
+      30_000,
+      "helm's --timeout is a Go duration, a 64-bit count of nanoseconds (at most about 2562047h)",
+    ),
+    migrationTimeoutMs: duration(
+      'migration-timeout',
+      10_000,
+      "the action's waits have the bound of helm's --timeout, a Go duration (at most about 2562047h)",
+    ),
+  };
 }
 
 /** Who approves phase two, and what it may delete. */
@@ -221,7 +253,7 @@ function readWayBack(r: InputReader, phase: PhaseName | undefined) {
 }
 
 /** The snapshot before phase one: taken or skipped (with a reason), and where. */
-function readBackup(r: InputReader) {
+function readBackup(r: InputReader, door: FrontDoorKind) {
   const { bad, text, line } = r;
   const backupText = text('backup');
   const backup: Settings['backup'] | undefined =
@@ -241,8 +273,22 @@ function readBackup(r: InputReader) {
       'a sentence saying why no snapshot is taken (it is shown in bold in the summary)',
     );
   }
-  const backupDir = line('backup-dir', 'a directory path on the runner');
+  const backupDir = directory(r, 'backup-dir', door, '${{ runner.temp }}/etcd-backup');
   return { backup, backupSkipReason, backupDir };
+}
+
+/**
+ * An input naming a directory on the runner: one line; for the action an absolute path (a relative
+ * one would depend on the step's working directory); never an existing file.
+ */
+function directory(r: InputReader, name: string, door: FrontDoorKind, example: string): string | undefined {
+  const expected = door === 'action' ? `an absolute directory path on the runner, like ${example}` : 'a directory path';
+  const v = r.line(name, expected);
+  if (v === undefined || CONTROL.test(v)) return v;
+  if (door === 'action' && !ABSOLUTE_PATH.test(v))
+    return r.bad(name, `${show(v)} is a relative path, which depends on the step's working directory`, expected);
+  if (r.probe?.(v) === 'file') return r.bad(name, `${show(v)} is a file, not a directory`, expected);
+  return v;
 }
 
 /** The built-in volatile groups always apply; the input only adds to them. */
@@ -276,9 +322,15 @@ function readGitHub(r: InputReader) {
   const prText = text('pr-number');
   let prNumber: number | undefined;
   if (prText !== '') {
-    prNumber = /^[1-9]\d{0,9}$/.test(prText)
-      ? Number(prText)
-      : bad('pr-number', `${show(prText)} is not a pull request number`, 'a positive whole number');
+    prNumber = !/^[1-9]\d{0,9}$/.test(prText)
+      ? bad('pr-number', `${show(prText)} is not a pull request number`, 'a positive whole number')
+      : Number(prText) > MAX_PR_NUMBER
+        ? bad(
+            'pr-number',
+            `${show(prText)} is larger than any pull request number (GitHub's are 32-bit)`,
+            `a positive whole number up to ${MAX_PR_NUMBER}`,
+          )
+        : Number(prText);
   }
   const githubToken = text('github-token') || undefined;
   // Checked as every one-line input, but never shown: it is a secret.
@@ -301,7 +353,7 @@ export function readReleaseOptions(
   chartVersion: ChartVersion | undefined,
   door: FrontDoorKind = 'action',
 ) {
-  const chart = parseChart(r.text('chart'), r.text('chart-repo'), r.bad);
+  const chart = parseChart(r);
   return {
     chart,
     ...readEmbedded(r, chartVersion),
@@ -310,11 +362,11 @@ export function readReleaseOptions(
     orphanOnForbidden: r.bool('orphan-on-forbidden'),
     ...readApproval(r, phase, door),
     ...readWayBack(r, phase),
-    ...readBackup(r),
+    ...readBackup(r, door),
     volatilePrefixes: readVolatile(r),
     ...readGitHub(r),
     gitopsPaused: r.bool('gitops-paused'),
-    valuesDir: r.line('values-dir', 'a directory path on the runner, like gitops/vclusters'),
+    valuesDir: directory(r, 'values-dir', door, '${{ github.workspace }}/gitops/vclusters'),
   };
 }
 
@@ -339,7 +391,39 @@ export function readSettings(r: InputReader, phase: Phase, door: FrontDoorKind =
   };
 }
 
-function parseChart(chart: string, repo: string, bad: Bad): ChartRef | undefined {
+/** Input chart-repo, checked whatever the chart: a repository URL helm takes with --repo. */
+function parseChartRepo(r: InputReader): string | undefined {
+  const repo = r.text('chart-repo');
+  const expected = 'an https:// (or http://) chart repository URL like https://charts.loft.sh';
+  if (CONTROL.test(repo) || repo.length > 2048)
+    return r.bad('chart-repo', `${show(repo)} is not a repository URL`, expected);
+  if (repo.startsWith('oci://'))
+    return r.bad(
+      'chart-repo',
+      `${show(repo)} is an OCI registry, which helm takes as the chart itself, not as a repository (--repo)`,
+      `chart: ${repo.replace(/\/+$/, '')}/vcluster (an oci:// chart reference; chart-repo is then not read), or ${expected}`,
+    );
+  let url: URL | undefined;
+  try {
+    url = /^https?:\/\/[^\s/?#]+([/?#]\S*)?$/.test(repo) ? new URL(repo) : undefined;
+  } catch {
+    // Not a URL: refused below.
+  }
+  if (!url || url.hostname === '') return r.bad('chart-repo', `${show(repo)} is not a repository URL`, expected);
+  if (url.username !== '' || url.password !== '')
+    // The URL is shown in the log and the summary; credentials in it would be too.
+    return r.bad(
+      'chart-repo',
+      'holds a user name or password (user:password@), which the log and the summary would show; it is not shown here',
+      `${expected}, without credentials (a public repository, or an oci:// chart after a registry login step)`,
+    );
+  return repo;
+}
+
+function parseChart(r: InputReader): ChartRef | undefined {
+  const { bad } = r;
+  const chart = r.text('chart');
+  const repo = parseChartRepo(r);
   if (CONTROL.test(chart))
     return bad('chart', 'contains a control character', 'a chart name, an oci:// reference or a chart directory');
   if (chart.startsWith('oci://')) {
@@ -348,7 +432,7 @@ function parseChart(chart: string, repo: string, bad: Bad): ChartRef | undefined
       : bad('chart', `${show(chart)} is not an OCI chart reference`, 'oci://registry.example.com/path/vcluster');
   }
   if (chart.startsWith('/') || chart.startsWith('./') || chart.startsWith('../')) {
-    return { kind: 'local', path: chart };
+    return localChart(r, chart);
   }
   if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(chart)) {
     return bad(
@@ -357,10 +441,20 @@ function parseChart(chart: string, repo: string, bad: Bad): ChartRef | undefined
       'a chart name like vcluster, an oci:// reference, or a directory path starting with ./ or /',
     );
   }
-  if (CONTROL.test(repo) || !/^https?:\/\/[^\s]+$/.test(repo)) {
-    return bad('chart-repo', `${show(repo)} is not a repository URL`, 'an https:// URL like https://charts.loft.sh');
-  }
-  return { kind: 'repo', name: chart, repo };
+  return repo === undefined ? undefined : { kind: 'repo', name: chart, repo };
+}
+
+/** A chart on the runner: a directory holding Chart.yaml, or a packaged chart, as helm loads it. */
+function localChart(r: InputReader, path: string): ChartRef | undefined {
+  const expected =
+    'a chart directory holding Chart.yaml, or a packaged chart (.tgz), on the runner (after actions/checkout, a path like ./charts/vcluster)';
+  const found = r.probe?.(path);
+  if (found === 'missing') return r.bad('chart', `${show(path)} looks like a path, but nothing is there`, expected);
+  if (found === 'directory' && r.probe?.(`${path.replace(/\/+$/, '')}/Chart.yaml`) !== 'file')
+    return r.bad('chart', `${show(path)} is a directory without a Chart.yaml`, expected);
+  if (found === 'file' && !/\.(tgz|tar\.gz)$/.test(path))
+    return r.bad('chart', `${show(path)} is a file, not a chart directory or a packaged chart (.tgz)`, expected);
+  return { kind: 'local', path };
 }
 
 function parseExtraArgs(raw: string, version: ChartVersion | undefined, bad: Bad): string[] {

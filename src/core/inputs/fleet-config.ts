@@ -60,30 +60,83 @@ export function validSelector(selector: string): boolean {
   });
 }
 
-/** Which namespaces discover reads, and what its matrix is for; every phase checks them. */
-export function readFleetChoices(r: InputReader) {
-  const { bad, text, bool } = r;
+/** The prefix that says input namespaces is a label selector, whatever its requirements look like. */
+export const SELECTOR_PREFIX = 'selector:';
+
+/** How discover read input namespaces, for the log and the summary. */
+export function describeScope(scope: NamespaceScope, matched?: number): string {
+  if (scope.kind === 'all') return 'all namespaces (input namespaces is empty)';
+  if (scope.kind === 'names')
+    return `namespace${scope.names.length === 1 ? '' : 's'} ${scope.names.join(', ')} (input namespaces read as namespace names)`;
+  const n = matched === undefined ? '' : `the ${matched} `;
+  return `${n}namespaces matching label selector ${scope.selector} (input namespaces read as a label selector)`;
+}
+
+/**
+ * Input namespaces: namespace names, or a label selector. The two are told apart by the
+ * operators a selector needs (=, !=, !, in, notin) or by the prefix "selector:". A value holding
+ * both a bare word that is a namespace name and a selector requirement ("team-a,env=prod") could be
+ * either, so it is refused: a bare word in a selector means "the label exists", not "this namespace".
+ */
+export function readNamespaces(r: InputReader): NamespaceScope {
+  const { bad, text } = r;
   const ns = text('namespaces');
-  let scope: NamespaceScope = { kind: 'all' };
-  if (/[=!(]/.test(ns)) {
-    if (validSelector(ns)) scope = { kind: 'selector', selector: ns };
-    else
+  if (ns === '') return { kind: 'all' };
+  const bothForms =
+    'namespace names only, like "team-a,team-b", or a label selector only, like "env=prod,team in (a,b)"';
+  if (ns.startsWith(SELECTOR_PREFIX)) {
+    const selector = ns.slice(SELECTOR_PREFIX.length).trim();
+    if (selector !== '' && validSelector(selector)) return { kind: 'selector', selector };
+    return (
+      bad(
+        'namespaces',
+        `${show(ns)} is not a label selector after "${SELECTOR_PREFIX}"`,
+        `"${SELECTOR_PREFIX}" and a selector like "team-a,env=prod" (team-a: the label exists)`,
+      ) ?? { kind: 'all' }
+    );
+  }
+  if (/[=!()]/.test(ns)) {
+    // Each line, and each requirement of it: the bare words that could be namespace names, and the rest.
+    const parts = ns.split('\n').flatMap(requirements).filter(Boolean);
+    const names = parts.filter((p) => DNS1123_LABEL.test(p));
+    const rest = parts.filter((p) => !DNS1123_LABEL.test(p));
+    if (names.length > 0 && rest.length > 0) {
+      const few = (xs: string[]) =>
+        `${xs.slice(0, 3).map(show).join(', ')}${xs.length > 3 ? ` and ${xs.length - 3} more` : ''}`;
+      return (
+        bad(
+          'namespaces',
+          `mixes the two forms: ${few(names)} read${names.length === 1 ? 's as a namespace name' : ' as namespace names'}, ${few(rest)} as ${rest.length === 1 ? 'a label selector requirement' : 'label selector requirements'}; discover reads one form, and in a label selector a bare word means "the label exists"`,
+          `${bothForms}; to require that a label exists, say it is a selector: "${SELECTOR_PREFIX} ${ns.length <= 120 ? parts.join(',') : `${names[0]},${rest[0]}`}"`,
+        ) ?? { kind: 'all' }
+      );
+    }
+    if (validSelector(ns)) return { kind: 'selector', selector: ns };
+    return (
       bad(
         'namespaces',
         `${show(ns)} is not a label selector`,
         'a selector like "team=a,env in (prod,staging)", or namespace names separated by commas or lines',
-      );
-  } else if (ns !== '') {
-    const names = [...new Set(ns.split(/[\s,]+/).filter(Boolean))];
-    const wrong = names.filter((n) => n.length > 63 || !DNS1123_LABEL.test(n));
-    if (wrong.length > 0)
+      ) ?? { kind: 'all' }
+    );
+  }
+  const names = [...new Set(ns.split(/[\s,]+/).filter(Boolean))];
+  const wrong = names.filter((n) => n.length > 63 || !DNS1123_LABEL.test(n));
+  if (wrong.length > 0)
+    return (
       bad(
         'namespaces',
-        `${wrong.slice(0, 3).map(show).join(', ')} ${wrong.length === 1 ? 'is not a namespace name' : 'are not namespace names'}`,
+        `${wrong.slice(0, 3).map(show).join(', ')}${wrong.length > 3 ? ` and ${wrong.length - 3} more` : ''} ${wrong.length === 1 ? 'is not a namespace name' : 'are not namespace names'}`,
         'DNS-1123 labels separated by commas or lines, or a label selector with =, != or in (...)',
-      );
-    else scope = { kind: 'names', names };
-  }
+      ) ?? { kind: 'all' }
+    );
+  return { kind: 'names', names };
+}
+
+/** Which namespaces discover reads, and what its matrix is for; every phase checks them. */
+export function readFleetChoices(r: InputReader) {
+  const { bad, text, bool } = r;
+  const scope = readNamespaces(r);
 
   const maxText = text('max-releases');
   const maxReleases =

@@ -24,6 +24,12 @@ export class InputError extends Error {
 
 export type GetInput = (name: string) => string;
 
+/**
+ * What is at a path on the runner: the entry point looks (a stat), so the checks here stay pure.
+ * Without a probe (unit tests of other inputs) paths are not looked up.
+ */
+export type PathProbe = (path: string) => 'directory' | 'file' | 'missing';
+
 /** Text that would break a log line, a step output or a command line, or hide what it says. */
 export { CONTROL, oddCharacters };
 
@@ -39,6 +45,9 @@ export function show(value: string): string {
 
 export type Bad = (input: string, problem: string, expected: string) => undefined;
 
+/** How many problems of one input an error names; the rest are counted. */
+export const PROBLEMS_NAMED = 3;
+
 /** Ways a user writes a boolean in YAML 1.2 core schema, as @actions/core accepts. */
 function parseBool(text: string): boolean | undefined {
   if (['true', 'True', 'TRUE'].includes(text)) return true;
@@ -48,11 +57,18 @@ function parseBool(text: string): boolean | undefined {
 
 export type InputReader = ReturnType<typeof inputReader>;
 
-export function inputReader(get: GetInput) {
+export function inputReader(get: GetInput, probe?: PathProbe) {
   const problems: InputProblem[] = [];
+  /** Per input, the problems beyond the first PROBLEMS_NAMED: counted, not listed. */
+  const more = new Map<string, Set<string>>();
   const bad: Bad = (input, problem, expected) => {
     // Inputs read by both the release and the fleet phases are checked once per reading.
-    if (!problems.some((p) => p.input === input && p.problem === problem)) problems.push({ input, problem, expected });
+    if (problems.some((p) => p.input === input && p.problem === problem) || more.get(input)?.has(problem))
+      return undefined;
+    // An input of many bad lines stays readable: the first few are named, the rest counted.
+    if (problems.filter((p) => p.input === input).length >= PROBLEMS_NAMED)
+      more.set(input, (more.get(input) ?? new Set()).add(problem));
+    else problems.push({ input, problem, expected });
     return undefined;
   };
   /** The trimmed value; empty gives the catalog's default (what the runner passes when it is not set). */
@@ -97,7 +113,16 @@ export function inputReader(get: GetInput) {
     return { kubeconfig, context: line('context', 'a context name from the kubeconfig') };
   };
   const done = (): void => {
+    for (const [input, { size: n }] of more) {
+      const last = problems.findLastIndex((p) => p.input === input);
+      problems.splice(last + 1, 0, {
+        input,
+        problem: `and ${n} more problem${n === 1 ? '' : 's'} like these (the first ${PROBLEMS_NAMED} are named)`,
+        expected: 'every line fixed as the ones above say',
+      });
+    }
+    more.clear();
     if (problems.length > 0) throw new InputError(problems);
   };
-  return { get, bad, text, given, line, bool, kube, done, problems };
+  return { get, bad, text, given, line, bool, kube, done, problems, probe };
 }

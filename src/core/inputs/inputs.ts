@@ -2,7 +2,7 @@
 // into its settings. Every input is checked in every phase, so a bad value is refused wherever it
 // is given; a good one that the phase does not read gets a warning.
 import { PHASE_NAMES, ignoredInputs, ignoredWarning, type PhaseName } from './catalog.ts';
-import { inputReader, show, type GetInput, type InputReader } from './input-reader.ts';
+import { inputReader, show, type GetInput, type InputReader, type PathProbe } from './input-reader.ts';
 import { readReleaseOptions, readSettings, type FrontDoorKind, type Phase, type Settings } from './config.ts';
 import { readFleetChoices, readFleetSettings, type FleetSettings } from './fleet-config.ts';
 
@@ -24,9 +24,13 @@ export function readPhase(r: InputReader): PhaseName | undefined {
   return v as PhaseName;
 }
 
-/** `door`: the command line asks for phase two's approval itself, so it needs no approval-environment. */
-export function parseInputs(get: GetInput, door: FrontDoorKind = 'action'): ParsedInputs {
-  const r = inputReader(get);
+/**
+ * `door`: the command line asks for phase two's approval itself, so it needs no approval-environment,
+ * and its paths are relative to the directory it runs in. `probe`: what is at a path (the entry
+ * point's stat), for the inputs that name one.
+ */
+export function parseInputs(get: GetInput, door: FrontDoorKind = 'action', probe?: PathProbe): ParsedInputs {
+  const r = inputReader(get, probe);
   const phase = readPhase(r);
   let parsed: ParsedInputs;
   if (phase === 'discover') {

@@ -112,140 +112,158 @@ export function unverifiableApproval(missing: 'run' | 'token', requireApproval: 
 
 /** Pure decision: from the API answers to the verdict. Every refusal names exactly what is missing. */
 export function decideApproval(request: ApprovalRequest, evidence: ApprovalEvidence | undefined): ApprovalVerdict {
-  const { owner, repo, runId, environment } = request;
-  const slug = `${owner}/${repo}`;
-  const checks = new Map<ApprovalCheckName, ApprovalCheck>();
-  const set = (name: ApprovalCheckName, state: ApprovalCheck['state'], reason: string) =>
-    checks.set(name, { name, state, reason });
-  const verdict = (bypassed: boolean, approvers: string[] = []): ApprovalVerdict => {
-    const list = CHECK_ORDER.map(
-      (name) =>
-        checks.get(name) ?? { name, state: 'skipped' as const, reason: 'Not reached: an earlier check failed.' },
-    );
-    // Only every check passed counts: a check not reached (skipped) never lets phase two run.
-    return { ok: bypassed || list.every((c) => c.state === 'passed'), checks: list, bypassed, approvers };
-  };
-
   if (!request.requireApproval) {
-    for (const name of CHECK_ORDER)
-      set(name, 'skipped', 'require-approval is false: phase two runs without a verified approval.');
-    return verdict(true);
-  }
-  if (environment.trim() === '') {
-    set(
-      'environment',
-      'failed',
-      "Input 'approval-environment' is empty. Phase finalize needs the name of a GitHub environment with required reviewers, and the finalize job must name it in 'environment:'.",
+    const reason = 'require-approval is false: phase two runs without a verified approval.';
+    return verdictOf(
+      CHECK_ORDER.map((name) => ({ name, state: 'skipped', reason })),
+      [],
+      true,
     );
-    return verdict(false);
   }
-  if (!evidence) return verdict(false);
+  if (request.environment.trim() === '') return verdictOf([emptyEnvironment()]);
+  if (!evidence) return verdictOf([]);
 
+  // Each check runs only when the one before passed: the first failure names what is missing.
+  const slug = `${request.owner}/${request.repo}`;
+  const token = tokenCheck(slug, evidence);
+  if (token.state === 'failed') return verdictOf([token]);
+  const env = environmentCheck(slug, request.environment, evidence.environment);
+  if (!env.data) return verdictOf([token, env.check]);
+  const reviewers = reviewersCheck(env.data);
+  if (reviewers.state === 'failed') return verdictOf([token, env.check, reviewers]);
+  const run = runApprovalCheck(request.runId, env.data, evidence);
+  return verdictOf([token, env.check, reviewers, run.check], run.approvers);
+}
+
+/** The checks in their fixed order, a check not reached shown as skipped. */
+function verdictOf(reached: ApprovalCheck[], approvers: string[] = [], bypassed = false): ApprovalVerdict {
+  const list = CHECK_ORDER.map(
+    (name) =>
+      reached.find((c) => c.name === name) ?? {
+        name,
+        state: 'skipped' as const,
+        reason: 'Not reached: an earlier check failed.',
+      },
+  );
+  // Only every check passed counts: a check not reached (skipped) never lets phase two run.
+  return { ok: bypassed || list.every((c) => c.state === 'passed'), checks: list, bypassed, approvers };
+}
+
+function emptyEnvironment(): ApprovalCheck {
+  return {
+    name: 'environment',
+    state: 'failed',
+    reason:
+      "Input 'approval-environment' is empty. Phase finalize needs the name of a GitHub environment with required reviewers, and the finalize job must name it in 'environment:'.",
+  };
+}
+
+function tokenCheck(slug: string, evidence: ApprovalEvidence): ApprovalCheck {
+  const name = 'token-permission';
   const answers = [evidence.environment, evidence.approvals, evidence.pending];
   const refused = answers.filter(isFailed).find((a) => a.status === 401);
   if (refused) {
     // Bad credentials: waiting or re-running does not help, another token does.
-    set(
-      'token-permission',
-      'failed',
-      `GitHub refused the token for ${slug} (HTTP 401: ${refused.message}): it is expired, revoked or not a GitHub token. ` +
+    return {
+      name,
+      state: 'failed',
+      reason:
+        `GitHub refused the token for ${slug} (HTTP 401: ${refused.message}): it is expired, revoked or not a GitHub token. ` +
         "Pass a valid token as 'github-token': ${{ github.token }} (the default) with 'actions: read' in the job's 'permissions:', or a token with the Actions read permission.",
-    );
-    return verdict(false);
+    };
   }
   const denied = answers.find(isPermissionDenied);
   if (denied) {
-    set(
-      'token-permission',
-      'failed',
-      `The token may not read environments and run approvals of ${slug} (HTTP 403: ${denied.message}). ` +
+    return {
+      name,
+      state: 'failed',
+      reason:
+        `The token may not read environments and run approvals of ${slug} (HTTP 403: ${denied.message}). ` +
         "Add 'actions: read' to the job's 'permissions:' block (for example permissions: { contents: read, actions: read }), " +
         'or pass a github-token that has the Actions read permission.',
-    );
-    return verdict(false);
+    };
   }
-  set('token-permission', 'passed', `The token can read environments and run approvals of ${slug}.`);
+  return { name, state: 'passed', reason: `The token can read environments and run approvals of ${slug}.` };
+}
 
-  const env = evidence.environment;
-  if (!env.ok) {
-    if (env.status === 404) {
-      set(
-        'environment',
-        'failed',
-        `Environment '${environment}' does not exist in ${slug}. Create it under Settings > Environments with required reviewers, ` +
-          "or set 'approval-environment' to the environment your finalize job names.",
-      );
-    } else {
-      set('environment', 'failed', answerFailure(`environment '${environment}' of ${slug}`, env));
-    }
-    return verdict(false);
+function environmentCheck(
+  slug: string,
+  environment: string,
+  answer: ApiAnswer<EnvironmentData>,
+): { check: ApprovalCheck; data?: EnvironmentData } {
+  const name = 'environment';
+  if (answer.ok) {
+    return {
+      check: { name, state: 'passed', reason: `Environment '${answer.data.name}' exists in ${slug}.` },
+      data: answer.data,
+    };
   }
-  set('environment', 'passed', `Environment '${env.data.name}' exists in ${slug}.`);
+  const reason =
+    answer.status === 404
+      ? `Environment '${environment}' does not exist in ${slug}. Create it under Settings > Environments with required reviewers, ` +
+        "or set 'approval-environment' to the environment your finalize job names."
+      : answerFailure(`environment '${environment}' of ${slug}`, answer);
+  return { check: { name, state: 'failed', reason } };
+}
 
-  const rule = env.data.protection_rules?.find((r) => r.type === 'required_reviewers');
+function reviewersCheck(env: EnvironmentData): ApprovalCheck {
+  const name = 'required-reviewers';
+  const rule = env.protection_rules?.find((r) => r.type === 'required_reviewers');
   if (!rule || (rule.reviewers ?? []).length === 0) {
-    set(
-      'required-reviewers',
-      'failed',
-      `Environment '${env.data.name}' has no required_reviewers protection rule, so no person approved phase two. ` +
+    return {
+      name,
+      state: 'failed',
+      reason:
+        `Environment '${env.name}' has no required_reviewers protection rule, so no person approved phase two. ` +
         "Add required reviewers under Settings > Environments, or set 'require-approval: false' if your plan has no required reviewers.",
-    );
-    return verdict(false);
+    };
   }
-  set(
-    'required-reviewers',
-    'passed',
-    `Environment '${env.data.name}' requires a review by: ${reviewerNames(rule.reviewers)}.`,
-  );
+  return {
+    name,
+    state: 'passed',
+    reason: `Environment '${env.name}' requires a review by: ${reviewerNames(rule.reviewers)}.`,
+  };
+}
 
+function runApprovalCheck(
+  runId: number,
+  env: EnvironmentData,
+  evidence: ApprovalEvidence,
+): { check: ApprovalCheck; approvers: string[] } {
+  const failed = (reason: string, approvers: string[] = []) => ({
+    check: { name: 'run-approval' as const, state: 'failed' as const, reason },
+    approvers,
+  });
   const approvals = evidence.approvals;
   if (!approvals || !approvals.ok) {
-    set(
-      'run-approval',
-      'failed',
+    return failed(
       approvals
         ? answerFailure(`the approvals of run ${runId}`, approvals)
         : `The approvals of run ${runId} were not read.`,
     );
-    return verdict(false);
   }
-  const forEnv = (e: { id?: number; name?: string }) => e.id === env.data.id || e.name === env.data.name;
+  const forEnv = (e: { id?: number; name?: string }) => e.id === env.id || e.name === env.name;
   const reviews = approvals.data.filter((r) => r.environments.some(forEnv));
   const approvers = [...new Set(reviews.filter((r) => r.state === 'approved').map((r) => r.user.login))];
   const rejected = reviews.filter((r) => r.state === 'rejected');
   if (rejected.length > 0) {
     const who = rejected.map((r) => `${r.user.login}${r.comment ? ` ("${r.comment}")` : ''}`).join(', ');
-    set(
-      'run-approval',
-      'failed',
-      `Run ${runId} was rejected for environment '${env.data.name}' by ${who}. Phase two does not run after a rejection; ` +
+    return failed(
+      `Run ${runId} was rejected for environment '${env.name}' by ${who}. Phase two does not run after a rejection; ` +
         'start a new workflow run once the reviewers agree.',
+      approvers,
     );
-    return verdict(false, approvers);
   }
   if (approvers.length > 0) {
-    set(
-      'run-approval',
-      'passed',
-      `Run ${runId} was approved for environment '${env.data.name}' by ${approvers.join(', ')}.`,
-    );
-    return verdict(false, approvers);
+    const reason = `Run ${runId} was approved for environment '${env.name}' by ${approvers.join(', ')}.`;
+    return { check: { name: 'run-approval', state: 'passed', reason }, approvers };
   }
   const waiting = evidence.pending?.ok ? evidence.pending.data.find((p) => forEnv(p.environment)) : undefined;
-  if (waiting) {
-    set(
-      'run-approval',
-      'failed',
-      `Run ${runId} is still waiting for a review of environment '${env.data.name}' (reviewers: ${reviewerNames(waiting.reviewers)}). ` +
-        'Phase two runs in the job that names the environment, after a reviewer approves it.',
-    );
-  } else {
-    set(
-      'run-approval',
-      'failed',
-      `Run ${runId} holds no approved review for environment '${env.data.name}'. The job running phase finalize must name ` +
-        `'environment: ${env.data.name}' so GitHub pauses it until a reviewer approves.`,
-    );
-  }
-  return verdict(false);
+  return failed(
+    waiting
+      ? `Run ${runId} is still waiting for a review of environment '${env.name}' (reviewers: ${reviewerNames(waiting.reviewers)}). ` +
+          'Phase two runs in the job that names the environment, after a reviewer approves it.'
+      : `Run ${runId} holds no approved review for environment '${env.name}'. The job running phase finalize must name ` +
+          `'environment: ${env.name}' so GitHub pauses it until a reviewer approves.`,
+  );
 }

@@ -2,7 +2,8 @@
 import type { ClusterView } from './cluster-view.ts';
 import type { Phase } from '../inputs/config.ts';
 import { versionProblems, type PhaseValues } from './values.ts';
-import { helmVersionOk, onOrAfterLine, parseChartVersion, ETCD_36_LINE, type ChartVersion } from '../inputs/version.ts';
+import { helmVersionOk, parseChartVersion, type ChartVersion } from '../inputs/version.ts';
+import { crossesEtcdLine } from './chart-check.ts';
 import type { ApprovalCheckName } from './approval.ts';
 
 export type CheckState = 'passed' | 'failed' | 'skipped';
@@ -17,6 +18,7 @@ export type CheckName =
   | 'persistence'
   | 'storage class'
   | 'etcd 3.5 to 3.6 line'
+  | 'chart version'
   | 'GitOps controller'
   | `approval: ${ApprovalCheckName}`;
 
@@ -148,7 +150,7 @@ export function preflight(i: PreflightInput): Check[] {
   const current = v.release ? parseChartVersion(v.release.chartVersion) : undefined;
   if (!current) {
     add('etcd 3.5 to 3.6 line', 'skipped', 'the release chart version is not known');
-  } else if (!onOrAfterLine(current, ETCD_36_LINE) && onOrAfterLine(s.chartVersion, ETCD_36_LINE)) {
+  } else if (crossesEtcdLine(current, s.chartVersion)) {
     add(
       'etcd 3.5 to 3.6 line',
       'failed',

@@ -11,6 +11,8 @@ import {
   type Values,
 } from '../../core/migration/values.ts';
 import { preflight, type Check } from '../../core/migration/preflight.ts';
+import { chartCheck } from '../../core/migration/chart-check.ts';
+import { PhaseStop } from './outcome.ts';
 
 /** What a phase found before changing anything: the cluster, the release's values, both phases' values, the checks. */
 export interface Inspection {
@@ -22,9 +24,12 @@ export interface Inspection {
 
 export async function inspect(deps: PhaseDeps): Promise<Inspection> {
   const { settings, kube, helm } = deps;
+  let chartRow: Check | undefined;
   await kube.ping();
-  const [helmVersion, release, missingAccess, observed] = await Promise.all([
+  const [helmVersion, ownChartVersion, release, missingAccess, observed] = await Promise.all([
     helm.version().catch(() => ''),
+    // status installs nothing; every other phase installs the chart, judged by its own version.
+    settings.phase === 'status' ? undefined : helm.chartVersion(),
     helm.info(),
     kube.missingAccess(
       accessNeeds(settings.phase, {
@@ -34,6 +39,22 @@ export async function inspect(deps: PhaseDeps): Promise<Inspection> {
     ),
     kube.observe(),
   ]);
+  if (ownChartVersion !== undefined) {
+    const check = chartCheck({
+      chart: settings.chart,
+      chartVersion: settings.chartVersion,
+      own: ownChartVersion,
+      installed: release?.chartVersion,
+      etcdExtraArgs: settings.etcdExtraArgs,
+      allowNewerChartLine: settings.allowNewerChartLine,
+    });
+    deps.log.info(`preflight ${check.name}: ${check.state} (${check.reason})`);
+    if (check.state === 'failed') {
+      deps.report.checks = [{ name: check.name, state: check.state, reason: check.reason }];
+      throw new PhaseStop('refused', `preflight failed: ${check.name} (${check.reason})`, check.next!);
+    }
+    chartRow = { name: check.name, state: check.state, reason: check.reason };
+  }
   const objects = gitopsMarks(settings.release, observed.marked ?? []).flatMap((m) => (m.object ? [m.object] : []));
   const [userValues, controllers] = await Promise.all([
     release ? helm.userValues() : {},
@@ -60,19 +81,22 @@ export async function inspect(deps: PhaseDeps): Promise<Inspection> {
     if (!(e instanceof ValuesError)) throw e;
     values = e;
   }
-  const checks = preflight({
-    phase: settings.phase,
-    release: settings.release,
-    namespace: settings.namespace,
-    chartVersion: settings.chartVersion,
-    view,
-    helmVersion,
-    missingAccess,
-    unverifiable: controllers.flatMap((c) => (c.state === 'forbidden' ? [c.why] : [])),
-    values,
-  });
+  const checks = [
+    ...preflight({
+      phase: settings.phase,
+      release: settings.release,
+      namespace: settings.namespace,
+      chartVersion: settings.chartVersion,
+      view,
+      helmVersion,
+      missingAccess,
+      unverifiable: controllers.flatMap((c) => (c.state === 'forbidden' ? [c.why] : [])),
+      values,
+    }),
+    ...(chartRow ? [chartRow] : []),
+  ];
   deps.report.checks = checks;
-  for (const c of checks) deps.log.info(`preflight ${c.name}: ${c.state} (${c.reason})`);
+  for (const c of checks.filter((c) => c !== chartRow)) deps.log.info(`preflight ${c.name}: ${c.state} (${c.reason})`);
   return { view, userValues, values, checks };
 }
 

@@ -1,7 +1,8 @@
 // discover's sequencing over an in-memory fleet read: one read, every release classified, the
 // matrix for the next phase (capped by max-releases), the counts, and the notes of what was not read.
 import { describe, expect, it } from 'vitest';
-import { discoverFleet } from '../../../src/phases/discover.ts';
+import { discoverFleet, runDiscover } from '../../../src/phases/discover.ts';
+import type { RunEnd } from '../../../src/core/front-door.ts';
 import type { FleetRead, FleetReadOptions } from '../../../src/adapters/kube/fleet.ts';
 import type { FleetObjects } from '../../../src/core/fleet/grouping.ts';
 import { parseFleetSettings } from '../../../src/core/inputs/inputs.ts';
@@ -87,6 +88,13 @@ describe('discover', () => {
       notes: ['the kubeconfig names no current context'],
     });
     expect(asked).toEqual([{ scope: { kind: 'names', names: ['team-a', 'team-b'] }, secrets: false }]);
+    // How input namespaces was understood, in the log and the summary.
+    expect(found.info).toContain('read namespaces team-a, team-b (input namespaces read as namespace names)');
+    expect(found.summary).toContain('in namespaces team-a, team-b (input namespaces read as namespace names)');
+    const selected = await discoverFleet(settings({ namespaces: 'selector: team-a,env=prod' }), read);
+    expect(selected.info).toContain(
+      'read the 0 namespaces matching label selector team-a,env=prod (input namespaces read as a label selector)',
+    );
     expect(found.warnings).toEqual(['Namespace labels were not read (no list on namespaces).']);
     expect(found.summary).toContain('the kubeconfig names no current context');
     expect(found.summary).toContain('Namespace labels were not read');
@@ -102,5 +110,32 @@ describe('discover', () => {
       throw new Error('the credentials may not list statefulsets in all namespaces');
     };
     await expect(discoverFleet(settings(), read)).rejects.toThrow('may not list statefulsets');
+  });
+
+  it('a kubeconfig it cannot use is refused with a job summary and the summary-markdown output, nothing read', async () => {
+    const kubeconfig = [
+      'apiVersion: v1',
+      'clusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]',
+      'users: [{name: u, user: {token: t}}]',
+      'contexts: [{name: c, context: {cluster: c, user: u}}]',
+      'current-context: c',
+    ].join('\n');
+    const ends: RunEnd[] = [];
+    await runDiscover(settings({ kubeconfig, context: 'prod' }), {
+      log: { info: () => undefined, warning: () => undefined, group: (_n, fn) => fn() },
+      tempDir: '/nonexistent',
+      runUrl: 'https://github.com/o/r/actions/runs/1',
+      finish: async (end) => void ends.push(end),
+    });
+    expect(ends).toHaveLength(1);
+    const end = ends[0]!;
+    expect(end.status).toBe('refused');
+    expect(end.failure).toMatch(
+      /^refused: the kubeconfig cannot be used: .*prod.*\. Next: fix input 'kubeconfig' or 'context'/,
+    );
+    expect(end.summary).toMatch(/^## vCluster fleet: discover ❌\n\n\*\*refused\*\*: the kubeconfig cannot be used: /);
+    expect(end.summary).toContain('Nothing was changed or read.');
+    expect(end.summary).toContain("**Next:** fix input 'kubeconfig' or 'context' (or KUBECONFIG) and run again");
+    expect(end.outputs).toEqual({ phase: 'discover', status: 'refused', 'summary-markdown': end.summary });
   });
 });

@@ -1,7 +1,7 @@
 // The census table users read in the summary and the PR comment: per group before, after and change, and the total.
 import { describe, expect, it } from 'vitest';
 import { diffCensus } from '../../../src/core/migration/census.ts';
-import { renderCensusTable } from '../../../src/report/census-table.ts';
+import { renderCensusBlock, renderCensusTable } from '../../../src/report/census-table.ts';
 import { escapeMarkdown } from '../../../src/report/markdown.ts';
 import { outsideCodeSpans } from '../../support/markdown-structure.ts';
 
@@ -66,5 +66,66 @@ describe('renderCensusTable, edge cases', () => {
 
   it('escapes ampersands and joins a line break of any kind into one space', () => {
     expect(escapeMarkdown('a&b\r\nc\n\nd')).toBe('a&amp;b c d');
+  });
+});
+
+describe('renderCensusBlock', () => {
+  const header = ['| Group | Before | After | Delta | Verdict |', '| --- | ---: | ---: | ---: | --- |'];
+
+  it('every group matching: one line, and the whole table folded', () => {
+    const d = diffCensus(
+      { groups: { '/registry/pods/': 3, '/registry/secrets/': 2 } },
+      {
+        groups: { '/registry/pods/': 3, '/registry/secrets/': 2 },
+      },
+    );
+    expect(renderCensusBlock(d)).toBe(
+      [
+        '✅ All 2 groups match: 5 keys before and after.',
+        '',
+        '<details><summary>Key counts of all 2 groups</summary>',
+        '',
+        renderCensusTable(d),
+        '',
+        '</details>',
+      ].join('\n'),
+    );
+  });
+
+  it('a lost group: the verdict on top, the changed groups open with the totals, the matching ones folded', () => {
+    const d = diffCensus(
+      { groups: { '/registry/pods/': 3, '/registry/secrets/': 2, '/registry/roles/': 1 } },
+      { groups: { '/registry/pods/': 3, '/registry/secrets/': 1, '/registry/roles/': 1 } },
+    );
+    expect(renderCensusBlock(d)).toBe(
+      [
+        '❌ **1 group lost keys**; 1 group changed in all, 2 groups match.',
+        '',
+        ...header,
+        '| `/registry/secrets/` | 2 | 1 | −1 | **lost** |',
+        '| **Total** | 6 | 5 | −1 | **1 group(s) lost keys** |',
+        '',
+        '<details><summary>2 groups with the same count before and after</summary>',
+        '',
+        ...header,
+        '| `/registry/pods/` | 3 | 3 | 0 | ok |',
+        '| `/registry/roles/` | 1 | 1 | 0 | ok |',
+        '',
+        '</details>',
+      ].join('\n'),
+    );
+  });
+
+  it('only grown groups and none matching: no lost verdict and nothing folded', () => {
+    const d = diffCensus({ groups: { '/registry/pods/': 3 } }, { groups: { '/registry/pods/': 4 } });
+    expect(renderCensusBlock(d)).toBe(
+      [
+        '✅ No group lost keys; 1 group changed (grown, new or volatile), 0 groups match.',
+        '',
+        ...header,
+        '| `/registry/pods/` | 3 | 4 | +1 | ok |',
+        '| **Total** | 3 | 4 | +1 | ok |',
+      ].join('\n'),
+    );
   });
 });

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { codeSpan, escapeMarkdown, link } from '../../../src/report/markdown.ts';
+import { codeSpan, escapeMarkdown, fitSummary, link, SUMMARY_MAX_BYTES } from '../../../src/report/markdown.ts';
+import { newReport } from '../../../src/report/report.ts';
+import { renderSummary } from '../../../src/report/summary.ts';
 import { outsideCodeSpans, tableCells } from '../../support/markdown-structure.ts';
 
 describe('escapeMarkdown', () => {
@@ -71,5 +73,44 @@ describe('escapeMarkdown keeps names readable in the raw Markdown (summary-markd
     expect(escapeMarkdown('# not a heading')).toBe('\\# not a heading');
     expect(escapeMarkdown('a :rocket: b')).toBe('a \\:rocket: b');
     expect(escapeMarkdown('costs $5 and $6')).toBe('costs \\$5 and \\$6');
+  });
+});
+
+describe('fitSummary', () => {
+  it("leaves a summary within GitHub's 1 MiB as it is", () => {
+    expect(SUMMARY_MAX_BYTES).toBe(1024 * 1024);
+    const s = '## ok\n\ntext\n';
+    expect(fitSummary(s)).toBe(s);
+  });
+
+  it('cuts at a whole line, closes an open code fence, and says how many lines were cut', () => {
+    const lines = [
+      '## title',
+      '```yaml',
+      ...Array.from({ length: 100 }, (_, i) => `key${i}: ${'v'.repeat(20)}`),
+      '```',
+    ];
+    const out = fitSummary(lines.join('\n'), 1000);
+    expect(Buffer.byteLength(out)).toBeLessThanOrEqual(1000);
+    const kept = out.split('\n\n> ⚠️')[0]!.split('\n');
+    expect(kept.at(-1)).toBe('```');
+    expect(kept.slice(0, -1).every((l) => lines.includes(l))).toBe(true);
+    const cut = lines.length - (kept.length - 1);
+    expect(out).toMatch(
+      new RegExp(
+        `> ⚠️ The summary was cut here: ${cut} more lines would pass GitHub's 1 MiB limit of a job summary; the log has the run in full\\.\\n$`,
+      ),
+    );
+  });
+
+  it("a run's summary with 20,000 long warnings stays under 1 MiB", () => {
+    const r = newReport('vc', 'team-a', 'migrate');
+    r.status = 'failed';
+    r.headline = 'failed';
+    for (let i = 0; i < 20_000; i++) r.warnings.push(`warning ${i}: ${'w'.repeat(100)}`);
+    const summary = renderSummary(r);
+    expect(Buffer.byteLength(summary)).toBeLessThanOrEqual(SUMMARY_MAX_BYTES);
+    expect(summary).toContain('> ⚠️ warning 0: ');
+    expect(summary).toMatch(/The summary was cut here: \d+ more lines/);
   });
 });

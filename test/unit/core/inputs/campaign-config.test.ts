@@ -38,8 +38,12 @@ describe('the campaign inputs', () => {
     expect(problems({ waves: '5', canary: 'a=b=c' })).toContain('input \'canary\': "a=b=c" is not one key=value');
     expect(problems({ waves: '5', canary: 'vc-1' })).toContain('input \'canary\': "vc-1" is not namespace/release');
     expect(problems({ waves: '5', 'max-failures': '-1' })).toContain(
-      'input \'max-failures\': "-1" is not a whole number from 0',
+      'input \'max-failures\': "-1" is not a whole number from 0 to 999999',
     );
+    expect(problems({ waves: '5', 'max-failures': '1000000' })).toContain(
+      'input \'max-failures\': "1000000" is not a whole number from 0 to 999999. Expected: a whole number from 0 to 999999, or empty',
+    );
+    expect(problems({ waves: '1,1000000' })).toContain('Expected: whole numbers from 1 to 999999 separated by commas');
     expect(problems({ waves: '5', 'after-batch': '0' })).toContain(
       'input \'after-batch\': "0" is not a whole number from 1',
     );

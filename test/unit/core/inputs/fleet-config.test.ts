@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { validSelector } from '../../../../src/core/inputs/fleet-config.ts';
+import { describeScope, validSelector } from '../../../../src/core/inputs/fleet-config.ts';
 import { parseFleetSettings } from '../../../../src/core/inputs/inputs.ts';
 import { inputError, inputsWith } from '../../../support/inputs.ts';
 
@@ -32,6 +32,67 @@ describe('parseFleetSettings', () => {
       selector: 'team=a,env in (prod, staging),!legacy',
     });
     expect(parseFleetSettings(get({ namespaces: 'vcluster.example.com/tier!=gold' })).scope.kind).toBe('selector');
+  });
+
+  it('refuses namespace names mixed with selector requirements, naming what reads as which and both forms', () => {
+    const m = problems({ namespaces: 'team-a,env=prod' });
+    expect(m).toContain(
+      'input \'namespaces\': mixes the two forms: "team-a" reads as a namespace name, "env=prod" as a label selector requirement; ' +
+        'discover reads one form, and in a label selector a bare word means "the label exists". ' +
+        'Expected: namespace names only, like "team-a,team-b", or a label selector only, like "env=prod,team in (a,b)"; ' +
+        'to require that a label exists, say it is a selector: "selector: team-a,env=prod".',
+    );
+    expect(problems({ namespaces: 'team-a\nteam-b\nenv in (prod, staging)' })).toContain(
+      'mixes the two forms: "team-a", "team-b" read as namespace names, "env in (prod, staging)" as a label selector requirement',
+    );
+    expect(problems({ namespaces: '!legacy,team-a' })).toContain('mixes the two forms');
+  });
+
+  it('a long mix names the first three of each form and how many more', () => {
+    const names = Array.from({ length: 20_000 }, (_, i) => `ns-${i}`);
+    const m = problems({ namespaces: `${names.join(',')},env=prod` });
+    expect(m).toContain(
+      '"ns-0", "ns-1", "ns-2" and 19997 more read as namespace names, "env=prod" as a label selector',
+    );
+    expect(m).toContain('"selector: ns-0,env=prod"');
+    expect(m.length).toBeLessThan(800);
+  });
+
+  it('"selector:" makes any value a label selector, bare words meaning the label exists', () => {
+    expect(parseFleetSettings(get({ namespaces: 'selector: team-a,env=prod' })).scope).toEqual({
+      kind: 'selector',
+      selector: 'team-a,env=prod',
+    });
+    expect(parseFleetSettings(get({ namespaces: 'selector:team-a' })).scope).toEqual({
+      kind: 'selector',
+      selector: 'team-a',
+    });
+    expect(problems({ namespaces: 'selector:' })).toContain('is not a label selector after "selector:"');
+    expect(problems({ namespaces: 'selector: env=(prod' })).toContain('is not a label selector after "selector:"');
+  });
+
+  it('a bare word that cannot be a namespace name stays a label key of the selector', () => {
+    expect(parseFleetSettings(get({ namespaces: 'example.com/tier,env=prod' })).scope).toEqual({
+      kind: 'selector',
+      selector: 'example.com/tier,env=prod',
+    });
+  });
+
+  it('says how input namespaces was read, for the log and the summary', () => {
+    expect(describeScope({ kind: 'all' })).toBe('all namespaces (input namespaces is empty)');
+    expect(describeScope({ kind: 'names', names: ['team-a'] })).toBe(
+      'namespace team-a (input namespaces read as namespace names)',
+    );
+    expect(describeScope({ kind: 'names', names: ['team-a', 'team-b'] })).toBe(
+      'namespaces team-a, team-b (input namespaces read as namespace names)',
+    );
+    expect(describeScope({ kind: 'selector', selector: 'env=prod' }, 2)).toBe(
+      'the 2 namespaces matching label selector env=prod (input namespaces read as a label selector)',
+    );
+  });
+
+  it('names the first three bad namespace names and how many more', () => {
+    expect(problems({ namespaces: 'A,B,C,D,E' })).toContain('"A", "B", "C" and 2 more are not namespace names');
   });
 
   it('takes a chart version for all releases, 0.24.2 or later', () => {

@@ -10,6 +10,9 @@ const settings = (over: Record<string, string> = {}) => parseSettings(inputsWith
 const refused = (over: Record<string, string>): InputProblem[] =>
   inputError(() => parseSettings(inputsWith(over)), over).problems;
 const problem = (input: string, p: string, expected: string): InputProblem[] => [{ input, problem: p, expected }];
+const STORAGE_CLASS_EXPECTED =
+  'a DNS-1123 subdomain of at most 253 characters like "gp3" or "fast.ssd-2": lower-case letters, digits, "-" and ".", each dot-separated part starting and ending with a letter or digit';
+const REPO_EXPECTED = 'an https:// (or http://) chart repository URL like https://charts.loft.sh';
 
 describe('parseSettings: defaults and accepted inputs', () => {
   it('leaves every optional input at its documented default', () => {
@@ -357,13 +360,9 @@ describe('parseSettings: refusals', () => {
   });
 
   it('refuses a storage class that is not a StorageClass name', () => {
-    for (const c of ['Fast', '-gp3', 'gp3-', 'gp3.', 'my class']) {
+    for (const c of ['Fast', '-gp3', 'gp3-', 'gp3.', 'my class', 'gp3..ssd', 'gp3.-ssd', 'gp3-.ssd']) {
       expect(refused({ 'storage-class': c }), c).toEqual(
-        problem(
-          'storage-class',
-          `${JSON.stringify(c)} is not a StorageClass name`,
-          'a DNS-1123 subdomain like "gp3" or "standard"',
-        ),
+        problem('storage-class', `${JSON.stringify(c)} is not a StorageClass name`, STORAGE_CLASS_EXPECTED),
       );
     }
   });
@@ -390,7 +389,11 @@ describe('parseSettings: refusals', () => {
       problem('context', 'contains a control character', 'a context name from the kubeconfig'),
     );
     expect(refused({ 'backup-dir': '/tmp/a\nb' })).toEqual(
-      problem('backup-dir', 'contains a control character', 'a directory path on the runner'),
+      problem(
+        'backup-dir',
+        'contains a control character',
+        'an absolute directory path on the runner, like ${{ runner.temp }}/etcd-backup',
+      ),
     );
     expect(refused({ chart: 'vc\u0007' })).toEqual(
       problem('chart', 'contains a control character', 'a chart name, an oci:// reference or a chart directory'),
@@ -500,7 +503,7 @@ describe('parseSettings: refusals', () => {
     }
     for (const repo of ['git+https://charts.loft.sh', 'https://charts.loft.sh extra', 'ftp://charts.loft.sh']) {
       expect(refused({ 'chart-repo': repo }), repo).toEqual(
-        problem('chart-repo', `"${repo}" is not a repository URL`, 'an https:// URL like https://charts.loft.sh'),
+        problem('chart-repo', `"${repo}" is not a repository URL`, REPO_EXPECTED),
       );
     }
   });

@@ -17,17 +17,20 @@ describe('gitops-paused and values-dir', () => {
     });
   });
   it('take what the workflow passes', () => {
-    expect(settings({ 'gitops-paused': 'true', 'values-dir': 'gitops/vclusters' })).toMatchObject({
+    expect(
+      settings({ 'gitops-paused': 'true', 'values-dir': '/home/runner/work/repo/gitops/vclusters' }),
+    ).toMatchObject({
       gitopsPaused: true,
-      valuesDir: 'gitops/vclusters',
+      valuesDir: '/home/runner/work/repo/gitops/vclusters',
     });
+    expect(settings({ 'values-dir': 'D:\\a\\repo\\gitops' }).valuesDir).toBe('D:\\a\\repo\\gitops');
   });
   it('refuse a values-dir with a control character', () => {
-    expect(refused({ 'values-dir': 'gitops/\nvclusters' })).toEqual([
+    expect(refused({ 'values-dir': '/gitops/\nvclusters' })).toEqual([
       {
         input: 'values-dir',
         problem: 'contains a control character',
-        expected: 'a directory path on the runner, like gitops/vclusters',
+        expected: 'an absolute directory path on the runner, like ${{ github.workspace }}/gitops/vclusters',
       },
     ]);
   });

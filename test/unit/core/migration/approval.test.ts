@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   decideApproval,
+  unverifiableApproval,
   type ApprovalEvidence,
   type ApprovalRequest,
 } from '../../../../src/core/migration/approval.ts';
@@ -163,5 +164,28 @@ describe('decideApproval', () => {
     const v = decideApproval({ ...request, requireApproval: false }, evidence([review('rejected', 'alice')]));
     expect(v).toMatchObject({ ok: true, bypassed: true });
     expect(v.checks.every((c) => c.state === 'skipped' && c.reason.includes('require-approval is false'))).toBe(true);
+  });
+});
+
+describe('unverifiableApproval', () => {
+  it('refuses a run outside GitHub, saying it is not a GitHub runner and how finalize runs', () => {
+    const v = unverifiableApproval('run', true);
+    expect(v).toMatchObject({ ok: false, bypassed: false, approvers: [] });
+    expect(v.checks).toHaveLength(1);
+    expect(v.checks[0]).toMatchObject({ name: 'run-approval', state: 'failed' });
+    expect(v.checks[0]!.reason).toMatch(/^this run is not a GitHub workflow run \(GITHUB_REPOSITORY and GITHUB_RUN_ID/);
+    expect(v.checks[0]!.reason).toContain('github-token: ${{ github.token }} and actions: read');
+  });
+
+  it('refuses an empty github-token, naming the input', () => {
+    const v = unverifiableApproval('token', true);
+    expect(v.ok).toBe(false);
+    expect(v.checks[0]!.reason).toMatch(/^input 'github-token' is empty, so the approval cannot be verified/);
+  });
+
+  it('with require-approval false runs without a verified approval, bypassed and said so', () => {
+    for (const missing of ['run', 'token'] as const) {
+      expect(unverifiableApproval(missing, false)).toEqual({ ok: true, bypassed: true, approvers: [], checks: [] });
+    }
   });
 });

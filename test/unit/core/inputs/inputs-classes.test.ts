@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseSettings } from '../../src/core/inputs/inputs.ts';
-import type { InputProblem } from '../../src/core/inputs/input-reader.ts';
-import { inputError, inputsWith } from '../support/inputs.ts';
+import { parseSettings } from '../../../../src/core/inputs/inputs.ts';
+import type { InputProblem } from '../../../../src/core/inputs/input-reader.ts';
+import { inputError, inputsWith } from '../../../support/inputs.ts';
 
 const refused = (over: Record<string, string>): InputProblem[] =>
   inputError(() => parseSettings(inputsWith(over)), over).problems;

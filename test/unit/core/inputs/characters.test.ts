@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { CONTROL, oddCharacters, visible } from '../../src/core/inputs/characters.ts';
-import { show } from '../../src/core/inputs/input-reader.ts';
-import { secretsToMask } from '../../src/core/inputs/catalog.ts';
+import { CONTROL, oddCharacters, visible } from '../../../../src/core/inputs/characters.ts';
+import { show } from '../../../../src/core/inputs/input-reader.ts';
+import { secretsToMask } from '../../../../src/core/inputs/catalog.ts';
 
 describe('control characters of every Unicode class', () => {
   it.each([

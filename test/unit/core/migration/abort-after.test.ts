@@ -1,15 +1,15 @@
 // What the other phases make of an abort: migrate starts again (or refuses a stale embedded PVC),
 // discover counts the release as deployed again, and the permissions abort checks before it starts.
 import { describe, expect, it } from 'vitest';
-import type { Census } from '../../src/core/migration/census.ts';
-import { decideMigrate } from '../../src/core/migration/decide.ts';
-import { abortFinished, abortStarted } from '../../src/core/migration/abort-record.ts';
-import { emptyState, type StateRecord } from '../../src/core/migration/state.ts';
-import type { ClusterView } from '../../src/core/migration/cluster-view.ts';
-import { accessNeeds } from '../../src/core/migration/permissions.ts';
-import { classifyFleet } from '../../src/core/fleet/classification.ts';
-import { groupFleet, type WorkloadObj } from '../../src/core/fleet/grouping.ts';
-import { abortPlanLines, wouldAbortLines } from '../../src/core/migration/abort-plan.ts';
+import type { Census } from '../../../../src/core/migration/census.ts';
+import { decideMigrate } from '../../../../src/core/migration/decide.ts';
+import { abortFinished, abortStarted } from '../../../../src/core/migration/abort-record.ts';
+import { emptyState, type StateRecord } from '../../../../src/core/migration/state.ts';
+import type { ClusterView } from '../../../../src/core/migration/cluster-view.ts';
+import { accessNeeds } from '../../../../src/core/migration/permissions.ts';
+import { classifyFleet } from '../../../../src/core/fleet/classification.ts';
+import { groupFleet, type WorkloadObj } from '../../../../src/core/fleet/grouping.ts';
+import { abortPlanLines, wouldAbortLines } from '../../../../src/core/migration/abort-plan.ts';
 
 const view = (over: Partial<ClusterView> = {}): ClusterView => ({
   release: { status: 'deployed', chartVersion: '0.27.0', revision: 5 },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { etcdFlagProblems, MAX_ELECTION_MS } from '../../src/core/inputs/etcd-flags.ts';
+import { etcdFlagProblems, MAX_ELECTION_MS } from '../../../../src/core/inputs/etcd-flags.ts';
 
 const problems = (...args: string[]) => etcdFlagProblems(args).map((p) => p.problem);
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Census } from '../../src/core/migration/census.ts';
+import type { Census } from '../../../../src/core/migration/census.ts';
 import {
   ABORT_STEPS,
   abortFailed,
@@ -11,8 +11,8 @@ import {
   archiveAbortedRound,
   isAborted,
   nextAbortStep,
-} from '../../src/core/migration/abort-record.ts';
-import { emptyState, parseState, type StateRecord } from '../../src/core/migration/state.ts';
+} from '../../../../src/core/migration/abort-record.ts';
+import { emptyState, parseState, type StateRecord } from '../../../../src/core/migration/state.ts';
 
 const now = new Date('2026-12-07T08:00:00Z');
 const later = new Date('2026-12-07T08:05:00Z');
