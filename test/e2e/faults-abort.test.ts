@@ -63,6 +63,8 @@ interface KillPoint {
   rule: (release: string) => HoldRule;
   /** What the cluster shows at the kill, proving the point. */
   check: (d: DemoVCluster, r: RecordSeen | undefined) => Promise<void>;
+  /** What the next run does beyond resuming, for the Reliability row, and its proof once the abort is done. */
+  resumed?: { says: string; verify: (d: DemoVCluster) => Promise<void> };
 }
 
 async function podOf(d: DemoVCluster, name: string): Promise<k8s.V1Pod | undefined> {
@@ -160,6 +162,13 @@ const LATER_POINTS: KillPoint[][] = [
         expect(r?.abort?.done).toContain("clear vCluster's store annotations");
         expect(r?.abort?.done ?? []).not.toContain(UPGRADE_STEP);
         expect((await helmHistory(d)).at(-1)!.status).toBe('pending-upgrade');
+      },
+      resumed: {
+        says: 'recorded the revision the killed upgrade left pending-upgrade as failed in helm history and upgraded again',
+        verify: async (d) => {
+          const failed = (await helmHistory(d)).filter((h) => h.status === 'failed');
+          expect(failed.map((h) => h.description).join('\n')).toContain('interrupted');
+        },
       },
     },
     {
@@ -329,12 +338,13 @@ async function killAndResume(chains: KillPoint[][], tag: string): Promise<void> 
     expect(r.stdout, what).not.toContain('helm rollback');
     const a = await expectAborted(x.d, x.before, what);
     for (const [j, k] of x.kills.entries()) {
+      await k.point.resumed?.verify(x.d);
       const next = x.kills[j + 1];
       recordScenario({
         group: GROUP,
         scenario: `abort killed ${k.point.key}`,
         done: `SIGKILL to the action and helm while abort was ${k.point.where} (${k.held.method} ${k.held.resource ?? k.held.path}${k.held.name ? `/${k.held.name.replace(x.d.release, '<release>')}` : ''}; steps recorded done: ${k.killedAt.abort?.done.join(', ') || 'none'}); abort again once the lock was stale (${LOCK_STALE_MS / 1000} s)`,
-        action: `took the lock over and resumed after the recorded steps${next ? ` (that run was killed in turn ${next.point.key}, and the run after it resumed from there)` : ''}; the release runs on its deployed etcd again (Deployment <release>, store check passed, exactly the objects of the deployed Helm revision), revision ${a.equalize?.revisionAfter ?? '?'} above the embedded etcd's ${x.before.embeddedRevision}; the last run aborted in ${secs(r.ms)}`,
+        action: `took the lock over and resumed after the recorded steps${k.point.resumed ? `, ${k.point.resumed.says}` : ''}${next ? ` (that run was killed in turn ${next.point.key}, and the run after it resumed from there)` : ''}; the release runs on its deployed etcd again (Deployment <release>, store check passed, exactly the objects of the deployed Helm revision), revision ${a.equalize?.revisionAfter ?? '?'} above the embedded etcd's ${x.before.embeddedRevision}; the last run aborted in ${secs(r.ms)}`,
         dataLost:
           'none (every group of the embedded etcd at the stop, and the write made after phase one, in the deployed etcd, read directly)',
       });
