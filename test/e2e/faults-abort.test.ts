@@ -1,24 +1,32 @@
-// phase: abort killed (SIGKILL to the action and helm, as a cancelled job's runner does) at its
-// steps up to the deployed etcd's equalize, after phase one and a write through the virtual cluster that only the embedded etcd
+// phase: abort killed (SIGKILL to the action and helm, as a cancelled job's runner does) at each of
+// its steps, after phase one and a write through the virtual cluster that only the embedded etcd
 // has. The run is held at the step by a proxy in front of the API server that does not pass on the
 // step's request (the action's own client and helm both go through it), so the kill lands there
 // however busy the machine is. The next run, once the dead run's lock is stale, must resume and end
 // aborted: the release back on its deployed etcd (the control plane a Deployment again, the store
-// check passed), the deployed etcd holding every key the embedded etcd had, the late write
-// included, its revision above the embedded etcd's. A second abort started while an abort runs is
+// check passed, the objects exactly those of the deployed Helm revision), the deployed etcd holding
+// every key the embedded etcd had, the late write included, its revision above the embedded etcd's.
+// The steps after equalize share releases: a release's next run is killed at its next point, so one
+// wait for a stale lock serves two points. A second abort started while an abort runs is
 // refused by the lock, a migrate by the record (an abort under way); neither changes anything.
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
-import { isMutation, startHoldProxy, type HoldRule, type ProxiedRequest } from '../../sandbox/api-hold-proxy.ts';
+import {
+  isHelmRecord,
+  isMutation,
+  startHoldProxy,
+  type HoldRule,
+  type ProxiedRequest,
+} from '../../sandbox/api-hold-proxy.ts';
 import { gateway, lostGroups } from '../../sandbox/keyspace.ts';
 import { LOCK_STALE_MS } from '../../src/core/migration/state.ts';
 import { recordScenario } from '../support/reliability.ts';
 import { assertNoSecretLeak } from '../support/secret-scan.ts';
 import { explain, exists, inputsFor, runAction, useSharedCluster, type DemoVCluster } from './harness.ts';
-import { helmHistory } from './release-objects.ts';
+import { helmHistory, releaseDrift } from './release-objects.ts';
 
 const env = useSharedCluster();
 const GROUP = 'Faults';
@@ -55,6 +63,8 @@ interface KillPoint {
   rule: (release: string) => HoldRule;
   /** What the cluster shows at the kill, proving the point. */
   check: (d: DemoVCluster, r: RecordSeen | undefined) => Promise<void>;
+  /** What the next run does beyond resuming, for the Reliability row, and its proof once the abort is done. */
+  resumed?: { says: string; verify: (d: DemoVCluster) => Promise<void> };
 }
 
 async function podOf(d: DemoVCluster, name: string): Promise<k8s.V1Pod | undefined> {
@@ -109,6 +119,72 @@ const POINTS: KillPoint[] = [
   },
 ];
 
+const UPGRADE_STEP = 'helm upgrade to the values before phase one';
+
+/** After equalize; each pair is one release's kill points, in the order its runs reach them. */
+const LATER_POINTS: KillPoint[][] = [
+  [
+    {
+      key: "clearing vCluster's store annotations",
+      where:
+        'held on its patch of Secret vc-config-<release> that removes the store annotations (the deployed etcd equalized and recorded)',
+      rule: (release) => (r) => isMutation(r) && r.resource === 'secrets' && r.name === `vc-config-${release}`,
+      check: async (d, r) => {
+        expect(r?.abort?.done).toContain('equalize the deployed etcd');
+        expect(r?.abort?.done ?? []).not.toContain("clear vCluster's store annotations");
+        const s = await env().core.readNamespacedSecret({ name: `vc-config-${d.release}`, namespace: d.namespace });
+        expect(s.metadata?.annotations?.['vcluster.loft.sh/store']).toBe('embedded-etcd');
+      },
+    },
+    {
+      key: 'waiting for the control plane on deployed etcd',
+      where: 'held on its poll of Deployment <release> after the upgrade was recorded',
+      rule: (release) => (r, before) =>
+        r.method === 'GET' &&
+        r.resource === 'deployments' &&
+        r.name === release &&
+        before.some((b) => stateWrite(b, release) && answered(b) && b.body.includes(UPGRADE_STEP)),
+      check: async (d, r) => {
+        expect(r?.abort?.done).toContain(UPGRADE_STEP);
+        expect(r?.abort?.status).toBe('started');
+        expect((await helmHistory(d)).at(-1)!.status).toBe('deployed');
+      },
+    },
+  ],
+  [
+    {
+      key: 'inside the helm upgrade',
+      where:
+        "held on helm's first delete of the upgrade, after it wrote the pending revision (objects created and changed, none of phase one's deleted)",
+      rule: () => (r, before) =>
+        r.method === 'DELETE' && before.some((b) => b.method === 'POST' && isHelmRecord(b) && answered(b)),
+      check: async (d, r) => {
+        expect(r?.abort?.done).toContain("clear vCluster's store annotations");
+        expect(r?.abort?.done ?? []).not.toContain(UPGRADE_STEP);
+        expect((await helmHistory(d)).at(-1)!.status).toBe('pending-upgrade');
+      },
+      resumed: {
+        says: 'recorded the revision the killed upgrade left pending-upgrade as failed in helm history and upgraded again',
+        verify: async (d) => {
+          const failed = (await helmHistory(d)).filter((h) => h.status === 'failed');
+          expect(failed.map((h) => h.description).join('\n')).toContain('interrupted');
+        },
+      },
+    },
+    {
+      key: 'recording the abort',
+      where: 'held on its write of the state record as aborted, after the census of the deployed etcd',
+      rule: (release) => (r) => stateWrite(r, release) && r.body.includes('deployedAfter'),
+      check: async (d, r) => {
+        expect(r?.abort?.done).toContain(UPGRADE_STEP);
+        expect(r?.abort?.status).toBe('started');
+        const dep = await env().apps.readNamespacedDeployment({ name: d.release, namespace: d.namespace });
+        expect(dep.status?.readyReplicas).toBe(dep.spec?.replicas);
+      },
+    },
+  ],
+];
+
 async function valueIn(d: DemoVCluster, which: 'deployed' | 'embedded', key: string): Promise<string | undefined> {
   const r = await gateway<{ kvs?: Array<{ value: string }> }>(d.standIn.etcdTls(which)!, '/v3/kv/range', {
     key: b64(key),
@@ -157,8 +233,15 @@ async function expectAborted(d: DemoVCluster, before: BeforeAbort, what: string)
   const st = (await record(d))!;
   expect(st.abort?.status, what).toBe('aborted');
   expect(st.lock, what).toBeUndefined();
-  expect((await helmHistory(d)).at(-1)!.status, what).toBe('deployed');
+  const hist = await helmHistory(d);
+  expect(hist.at(-1)!.status, what).toBe('deployed');
+  // An upgrade a killed run left pending is in the history as the failed upgrade it was.
+  expect(
+    hist.filter((h) => h.status.startsWith('pending')),
+    what,
+  ).toEqual([]);
   const e = env();
+  expect(await releaseDrift(e, d), what).toEqual([]);
   expect(await exists(e.apps.readNamespacedStatefulSet({ name: d.release, namespace: d.namespace })), what).toBe(false);
   expect(await exists(e.apps.readNamespacedDeployment({ name: d.release, namespace: d.namespace })), what).toBe(true);
   expect(await podOf(d, readerPod(d.release)), what).toBeUndefined();
@@ -180,67 +263,105 @@ async function expectAborted(d: DemoVCluster, before: BeforeAbort, what: string)
 
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
-/** Kills one abort per point (in parallel, each held by its own proxy), waits for the locks to go stale, runs abort again on each. */
-async function killAndResume(points: KillPoint[], tag: string): Promise<void> {
-  const kills = await Promise.all(
-    points.map(async (point, i) => {
-      const release = `a${tag}${i}`;
-      const d = await env().demo({ namespace: `e2e-ka-${release}`, release });
-      const before = await migratedWithLateWrite(d);
-      const proxy = await startHoldProxy(
-        mkdtempSync(join(env().cluster.dir, 'hold-')),
-        env().cluster.server,
-        env().cluster.caFile,
-      );
-      try {
-        let held: ProxiedRequest | undefined;
-        void proxy.hold(point.rule(d.release)).then((r) => {
-          held = r;
-        });
-        const inputs = inputsFor(d, 'abort', { kubeconfig: proxy.kubeconfigVia(d.kubeconfig), timeout: '5m' });
-        const k = await runAction(inputs, {
-          env: proxy.env,
-          killWhen: { stdout: /\S/, until: async () => held !== undefined },
-        });
-        const requests = proxy.requests.map((r) => `${r.method} ${r.path} ${r.status ?? '-'}`).join('\n');
-        expect(k.killed, `${point.key}: ${explain(k)}\nrequests: ${requests}`).toBe(true);
-        const killedAt = await record(d);
-        await point.check(d, killedAt);
-        expect(killedAt?.lock?.runId, JSON.stringify(killedAt)).toBeDefined();
-        return { point, d, before, held: held!, killedAt: killedAt!, secrets: secretsOf(d) };
-      } finally {
-        await proxy.close();
-      }
-    }),
-  );
+interface Killed {
+  point: KillPoint;
+  held: ProxiedRequest;
+  killedAt: RecordSeen;
+}
 
-  // The dead runs' locks are renewed no more; the next run may take them over after LOCK_STALE_MS.
+/** One abort on `d` held at `point` by its own proxy and killed there; the cluster checked at the kill. */
+async function killAt(d: DemoVCluster, point: KillPoint): Promise<Killed> {
+  const proxy = await startHoldProxy(
+    mkdtempSync(join(env().cluster.dir, 'hold-')),
+    env().cluster.server,
+    env().cluster.caFile,
+  );
+  try {
+    let held: ProxiedRequest | undefined;
+    void proxy.hold(point.rule(d.release)).then((r) => {
+      held = r;
+    });
+    const inputs = inputsFor(d, 'abort', { kubeconfig: proxy.kubeconfigVia(d.kubeconfig), timeout: '5m' });
+    const k = await runAction(inputs, {
+      env: proxy.env,
+      killWhen: { stdout: /\S/, until: async () => held !== undefined },
+    });
+    const requests = proxy.requests.map((r) => `${r.method} ${r.path} ${r.status ?? '-'}`).join('\n');
+    expect(k.killed, `${point.key}: ${explain(k)}\nrequests: ${requests}`).toBe(true);
+    const killedAt = await record(d);
+    await point.check(d, killedAt);
+    expect(killedAt?.lock?.runId, JSON.stringify(killedAt)).toBeDefined();
+    return { point, held: held!, killedAt: killedAt! };
+  } finally {
+    await proxy.close();
+  }
+}
+
+/** The dead runs' locks are renewed no more; the next run may take them over after LOCK_STALE_MS. */
+async function untilStale(kills: Killed[]): Promise<void> {
   const stale = Math.max(...kills.map((k) => Date.parse(k.killedAt.lock!.renewedAt))) + LOCK_STALE_MS + 3000;
   await new Promise((r) => setTimeout(r, Math.max(0, stale - Date.now())));
+}
 
-  const again = await Promise.all(kills.map((k) => runAction(inputsFor(k.d, 'abort', { timeout: '5m' }))));
-  for (const [i, k] of kills.entries()) {
+/**
+ * One release per chain of kill points (in parallel, each run held by its own proxy): its runs are
+ * killed at the chain's points in turn, each resuming what the one before left, once its lock is
+ * stale; a last run on each must then finish the abort.
+ */
+async function killAndResume(chains: KillPoint[][], tag: string): Promise<void> {
+  const releases = await Promise.all(
+    chains.map(async (chain, i) => {
+      const release = `a${tag}${i}`;
+      const d = await env().demo({ namespace: `e2e-ka-${release}`, release });
+      return { chain, d, before: await migratedWithLateWrite(d), secrets: secretsOf(d), kills: [] as Killed[] };
+    }),
+  );
+  for (let n = 0; n < Math.max(...chains.map((c) => c.length)); n++) {
+    const round = releases.filter((x) => x.chain[n]);
+    const kills = await Promise.all(
+      round.map(async (x) => {
+        const k = await killAt(x.d, x.chain[n]!);
+        x.kills.push(k);
+        return k;
+      }),
+    );
+    await untilStale(kills);
+  }
+
+  const again = await Promise.all(releases.map((x) => runAction(inputsFor(x.d, 'abort', { timeout: '5m' }))));
+  for (const [i, x] of releases.entries()) {
     const r = again[i]!;
-    const what = `abort killed ${k.point.key}`;
-    assertNoSecretLeak(r, k.secrets);
+    const what = `abort killed ${x.kills.map((k) => k.point.key).join(', then ')}`;
+    assertNoSecretLeak(r, x.secrets);
     expect(r.code, `${what}: ${explain(r)}`).toBe(0);
     expect(r.outputs.status, what).toBe('succeeded');
     expect(r.stdout, what).not.toContain('helm rollback');
-    const a = await expectAborted(k.d, k.before, what);
-    recordScenario({
-      group: GROUP,
-      scenario: `abort killed ${k.point.key}`,
-      done: `SIGKILL to the action and helm while abort was ${k.point.where} (${k.held.method} ${k.held.resource ?? k.held.path}${k.held.name ? `/${k.held.name.replace(k.d.release, '<release>')}` : ''}; steps recorded done: ${k.killedAt.abort?.done.join(', ') || 'none'}); abort again once the lock was stale (${LOCK_STALE_MS / 1000} s)`,
-      action: `took the lock over and resumed after the recorded steps; the release runs on its deployed etcd again (Deployment <release>, store check passed), revision ${a.equalize?.revisionAfter ?? '?'} above the embedded etcd's ${k.before.embeddedRevision}; aborted in ${secs(r.ms)}`,
-      dataLost:
-        'none (every group of the embedded etcd at the stop, and the write made after phase one, in the deployed etcd, read directly)',
-    });
+    const a = await expectAborted(x.d, x.before, what);
+    for (const [j, k] of x.kills.entries()) {
+      await k.point.resumed?.verify(x.d);
+      const next = x.kills[j + 1];
+      recordScenario({
+        group: GROUP,
+        scenario: `abort killed ${k.point.key}`,
+        done: `SIGKILL to the action and helm while abort was ${k.point.where} (${k.held.method} ${k.held.resource ?? k.held.path}${k.held.name ? `/${k.held.name.replace(x.d.release, '<release>')}` : ''}; steps recorded done: ${k.killedAt.abort?.done.join(', ') || 'none'}); abort again once the lock was stale (${LOCK_STALE_MS / 1000} s)`,
+        action: `took the lock over and resumed after the recorded steps${k.point.resumed ? `, ${k.point.resumed.says}` : ''}${next ? ` (that run was killed in turn ${next.point.key}, and the run after it resumed from there)` : ''}; the release runs on its deployed etcd again (Deployment <release>, store check passed, exactly the objects of the deployed Helm revision), revision ${a.equalize?.revisionAfter ?? '?'} above the embedded etcd's ${x.before.embeddedRevision}; the last run aborted in ${secs(r.ms)}`,
+        dataLost:
+          'none (every group of the embedded etcd at the stop, and the write made after phase one, in the deployed etcd, read directly)',
+      });
+    }
   }
 }
 
 describe('phase abort killed at each of its steps', () => {
   it('stop writes, the reader pod, the embedded etcd read, equalize: the next run resumes and converges', async () => {
-    await killAndResume(POINTS, 'e');
+    await killAndResume(
+      POINTS.map((p) => [p]),
+      'e',
+    );
+  });
+
+  it('the store annotations, the helm upgrade, the wait for the control plane, the record: each next run resumes, the last converges', async () => {
+    await killAndResume(LATER_POINTS, 'l');
   });
 
   it('a second abort and a migrate started while an abort runs are refused by the lock', async () => {

@@ -1,0 +1,109 @@
+// npm run bench:abort -- --keys N
+// abort's work on the two etcds, as the phase does it after the control plane stopped (phase one
+// verified: the embedded etcd is the truth), on two real etcds (TLS client-cert auth) seeded by
+// bench/way-back.ts: the census of both, the verified snapshot of the embedded etcd, the deployed etcd
+// made equal to it (revision lifted above the embedded etcd's, history compacted), and the census of
+// the deployed etcd compared group by group with the embedded one's. Helm, the pods and their waits are
+// not part of it. Measured in a child process, so its peak RSS is its own; then, on the same embedded
+// etcd, the manual way back etcd's docs give. Ends with one line:
+// abort keys=<N> ours_s=<s> manual_s=<s> ratio=<ours/manual> ours_rss_mb=<MB>
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { CHILD_ETCD_OPTIONS, childClient, positiveInt } from './rounds.ts';
+import { differingKeys, manualWayBack, measureChild, stalePair } from './way-back.ts';
+
+const { values } = parseArgs({
+  options: {
+    keys: { type: 'string', default: '10000' },
+    child: { type: 'boolean', default: false },
+    deployed: { type: 'string' },
+    dir: { type: 'string' },
+    ...CHILD_ETCD_OPTIONS,
+  },
+});
+
+if (values.child) {
+  const { EtcdClient } = await import('../src/adapters/etcd/client.ts');
+  const { readCensus } = await import('../src/adapters/etcd/census-reader.ts');
+  const { takeBackup } = await import('../src/adapters/etcd/backup.ts');
+  const { compareKeyspaces, equalizeKeyspace } = await import('../src/adapters/etcd/equalize.ts');
+  const { diffCensus } = await import('../src/core/migration/census.ts');
+  const embedded = childClient(EtcdClient, values);
+  const deployed = childClient(EtcdClient, { ...values, endpoint: values.deployed });
+  const laps: Record<string, number> = {};
+  let lap = performance.now();
+  const done = (what: string) => {
+    const now = performance.now();
+    laps[what] = Number(((now - lap) / 1000).toFixed(3));
+    lap = now;
+  };
+  const t0 = performance.now();
+  // 'census and snapshot of the embedded etcd'
+  const [embeddedAtStop] = await Promise.all([readCensus(embedded), readCensus(deployed)]);
+  done('census');
+  const snapshot = await takeBackup(embedded, {
+    dir: values.dir!,
+    release: 'bench',
+    store: 'embedded',
+    chartVersion: '0.27.0',
+    log: () => undefined,
+  });
+  done('snapshot');
+  // 'equalize the deployed etcd'
+  const eq = await equalizeKeyspace(embedded, deployed, { revision: embeddedAtStop.revision });
+  done('equalize');
+  // 'census of the deployed etcd'
+  const now = await readCensus(deployed);
+  const diff = diffCensus(embeddedAtStop, now);
+  done('census after');
+  const seconds = (performance.now() - t0) / 1000;
+  const rssMb = process.resourceUsage().maxRSS / 1024;
+  // Not timed: both keyspaces equal key by key.
+  const after = await compareKeyspaces(embedded, deployed);
+  embedded.close();
+  deployed.close();
+  process.stdout.write(
+    JSON.stringify({
+      seconds,
+      laps,
+      rssMb,
+      censusOk: diff.ok,
+      snapshotKeys: snapshot.keys,
+      written: eq.written,
+      deleted: eq.deleted,
+      left: differingKeys(after),
+      embeddedRevision: embeddedAtStop.revision,
+      after: eq.after,
+    }) + '\n',
+  );
+  process.exit(0);
+}
+
+const log = (s: string) => process.stderr.write(s + '\n');
+const n = positiveInt('keys', values.keys);
+
+const pair = await stalePair('bench-abort-', n, log);
+try {
+  const ours = await measureChild<{
+    seconds: number;
+    rssMb: number;
+    censusOk: boolean;
+    snapshotKeys: number;
+    left: number;
+    embeddedRevision: number;
+    after: number;
+  }>(fileURLToPath(import.meta.url), pair, ['--dir', join(pair.env.dir, 'ours')]);
+  log(`ours: ${JSON.stringify(ours)}`);
+  if (ours.snapshotKeys !== n) throw new Error(`the snapshot holds ${ours.snapshotKeys} keys, seeded ${n}`);
+  if (!ours.censusOk || ours.left !== 0) throw new Error(`after the abort, ${ours.left} keys still differ`);
+  if (ours.after <= ours.embeddedRevision + 1) {
+    throw new Error(`deployed revision ${ours.after} not above the embedded etcd's ${ours.embeddedRevision}`);
+  }
+  const manual = await manualWayBack(pair.env);
+  console.log(
+    `abort keys=${n} ours_s=${ours.seconds.toFixed(3)} manual_s=${manual.toFixed(3)} ratio=${(ours.seconds / manual).toFixed(3)} ours_rss_mb=${ours.rssMb.toFixed(1)}`,
+  );
+} finally {
+  await pair.stop();
+}
