@@ -584,8 +584,11 @@ export function phaseFixture(phase: string, inputs: Record<string, string> = {})
     context: _c,
     githubToken: _t,
     prNumber: _p,
-    ...settings
+    ...parsed
   } = parseSettings((name: string) => all[name] ?? '');
+  // The in-memory cluster settles at once: a wait that loops (a broken decision waiting at the removal
+  // check) fails within seconds instead of holding a test for helm's default 10m (the input's minimum is 30s).
+  const settings = { ...parsed, timeoutMs: inputs.timeout === undefined ? 1_000 : parsed.timeoutMs };
   const cluster = new FakeCluster();
   const helm = new FakeHelm(cluster);
   const etcd = new FakeEtcd();
