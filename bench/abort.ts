@@ -1,7 +1,8 @@
 // npm run bench:abort -- --keys N
 // abort's work on the two etcds, as the phase does it after the control plane stopped (phase one
 // verified: the embedded etcd is the truth), on two real etcds (TLS client-cert auth) seeded by
-// bench/way-back.ts: the census of both, the verified snapshot of the embedded etcd, the deployed etcd
+// bench/way-back.ts: the census of both and the verified snapshot of the embedded etcd (at once, as
+// the phase reads them), the deployed etcd
 // made equal to it (revision lifted above the embedded etcd's, history compacted), and the census of
 // the deployed etcd compared group by group with the embedded one's. Helm, the pods and their waits are
 // not part of it. Measured in a child process, so its peak RSS is its own; then, on the same embedded
@@ -40,16 +41,18 @@ if (values.child) {
   };
   const t0 = performance.now();
   // 'census and snapshot of the embedded etcd'
-  const [embeddedAtStop] = await Promise.all([readCensus(embedded), readCensus(deployed)]);
-  done('census');
-  const snapshot = await takeBackup(embedded, {
-    dir: values.dir!,
-    release: 'bench',
-    store: 'embedded',
-    chartVersion: '0.27.0',
-    log: () => undefined,
-  });
-  done('snapshot');
+  const [embeddedAtStop, , snapshot] = await Promise.all([
+    readCensus(embedded),
+    readCensus(deployed),
+    takeBackup(embedded, {
+      dir: values.dir!,
+      release: 'bench',
+      store: 'embedded',
+      chartVersion: '0.27.0',
+      log: () => undefined,
+    }),
+  ]);
+  done('census and snapshot');
   // 'equalize the deployed etcd'
   const eq = await equalizeKeyspace(embedded, deployed, { revision: embeddedAtStop.revision });
   done('equalize');

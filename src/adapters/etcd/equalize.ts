@@ -14,8 +14,8 @@ import {
 } from '../../core/migration/keyspace-comparison.ts';
 import { RESERVED_PREFIX } from '../../core/migration/abort.ts';
 import { EtcdError, prefixEnd, type EtcdClient } from './client.ts';
-import { streamKeyspace, type KeyspacePage } from './keyspace-stream.ts';
-import type { KeyValue, TxnOp } from './proto.ts';
+import { keyOf, streamKeyspace, valueOf, type KeyspacePage } from './keyspace-stream.ts';
+import type { TxnOp } from './proto.ts';
 
 export interface KeyspaceProgress {
   /** Keys read so far, both sides together. */
@@ -67,10 +67,11 @@ class GroupTally {
   private lo: Buffer = Buffer.alloc(0);
   private hi: Buffer = Buffer.alloc(0);
 
-  of(key: Buffer): GroupComparison {
-    if (this.current && Buffer.compare(key, this.lo) >= 0 && Buffer.compare(key, this.hi) < 0) return this.current;
+  /** The group of the key at [ks, ke) of buf. */
+  of(buf: Buffer, ks: number, ke: number): GroupComparison {
+    if (this.current && this.lo.compare(buf, ks, ke) <= 0 && this.hi.compare(buf, ks, ke) > 0) return this.current;
     // Group names as latin1 (one char per byte) so they map back to key bytes exactly.
-    const name = groupOf(key.toString('latin1'));
+    const name = groupOf(buf.toString('latin1', ks, ke));
     this.lo = Buffer.from(name, 'latin1');
     this.hi = isPrefixGroup(name) ? prefixEnd(this.lo) : Buffer.concat([this.lo, Buffer.from([0])]);
     let g = this.groups.get(name);
@@ -84,10 +85,11 @@ class GroupTally {
   }
 }
 
-/** Key-value pairs of a page stream, one at a time, without an await per key. */
+/** The pairs of a page stream, one at a time, without an await per key. */
 class Cursor {
-  private page: KeyValue[] = [];
-  private i = 0;
+  page: KeyspacePage | undefined;
+  /** The current pair's index in page. */
+  i = 0;
   private it: AsyncGenerator<KeyspacePage>;
   revision = 0;
   read = 0;
@@ -97,24 +99,26 @@ class Cursor {
     this.it = it;
   }
 
-  /** The current pair, after loading the next page when this one is used up. */
-  async peek(): Promise<KeyValue | undefined> {
-    while (this.i >= this.page.length && !this.done) {
-      const n = await this.it.next();
-      if (n.done) this.done = true;
-      else {
-        this.page = n.value.kvs;
-        this.i = 0;
-        this.revision = n.value.revision;
-        this.read += this.page.length;
-      }
-    }
-    return this.page[this.i];
+  /** Whether a current pair is at hand without loading. */
+  has(): boolean {
+    return this.page !== undefined && this.i < this.page.n;
   }
 
-  /** The current pair without loading: undefined at the end of a page. */
-  cached(): KeyValue | undefined {
-    return this.page[this.i];
+  /** Whether there is a current pair, after loading the next page when this one is used up. */
+  async load(): Promise<boolean> {
+    while (!this.has() && !this.done) {
+      const n = await this.it.next();
+      if (n.done) {
+        this.done = true;
+        this.page = undefined;
+      } else {
+        this.page = n.value;
+        this.i = 0;
+        this.revision = n.value.revision;
+        this.read += n.value.n;
+      }
+    }
+    return this.has();
   }
 
   advance(): void {
@@ -126,7 +130,11 @@ class Cursor {
   }
 }
 
-type Visit = (kind: DiffKind | 'same', source: KeyValue | undefined, target: KeyValue | undefined) => void;
+/**
+ * One key of the walk: the source's pair for 'same', 'changed' and 'onlyInSource', else the target's
+ * (a page and an index: views into the page are made only where needed).
+ */
+type Visit = (kind: DiffKind | 'same', page: KeyspacePage, i: number) => void;
 
 /** Walks both keyspaces in key order, calling visit for every key; returns the revisions read at. */
 async function walk(
@@ -142,27 +150,30 @@ async function walk(
   try {
     let lastRead = 0;
     for (;;) {
-      let a = s.cached() ?? (await s.peek());
-      let b = t.cached() ?? (await t.peek());
-      if (!a && !b) break;
-      // Within the pages at hand, no await.
-      while (a || b) {
-        const cmp = !a ? 1 : !b ? -1 : Buffer.compare(a.key, b.key);
+      const more = await Promise.all([s.has() || s.load(), t.has() || t.load()]);
+      if (!more[0] && !more[1]) break;
+      // Within the pages at hand, no await and no object per key.
+      for (;;) {
+        const a = s.has() ? s.page! : undefined;
+        const b = t.has() ? t.page! : undefined;
+        if (!a && !b) break;
+        const ai = 4 * s.i;
+        const bi = 4 * t.i;
+        const cmp = !a ? 1 : !b ? -1 : a.buf.compare(b.buf, b.at[bi], b.at[bi + 1], a.at[ai], a.at[ai + 1]);
         if (cmp < 0) {
-          visit('onlyInSource', a, undefined);
+          visit('onlyInSource', a!, s.i);
           s.advance();
         } else if (cmp > 0) {
-          visit('onlyInTarget', undefined, b);
+          visit('onlyInTarget', b!, t.i);
           t.advance();
         } else {
-          visit(a!.value.equals(b!.value) ? 'same' : 'changed', a, b);
+          const same = a!.buf.compare(b!.buf, b!.at[bi + 2], b!.at[bi + 3], a!.at[ai + 2], a!.at[ai + 3]) === 0;
+          visit(same ? 'same' : 'changed', a!, s.i);
           s.advance();
           t.advance();
         }
-        a = s.cached();
-        b = t.cached();
         // A side at the end of its page but not of its keyspace: load before comparing on.
-        if ((!a && !s.done) || (!b && !t.done)) break;
+        if ((!s.has() && !s.done) || (!t.has() && !t.done)) break;
       }
       if (s.read + t.read !== lastRead) await onPage((lastRead = s.read + t.read));
     }
@@ -172,7 +183,20 @@ async function walk(
   }
 }
 
-const isReserved = (key: Buffer) => key.length >= RESERVED.length && RESERVED.equals(key.subarray(0, RESERVED.length));
+/** Whether the key of pair i is one of the action's own (the revision bump's). */
+function isReserved(p: KeyspacePage, i: number): boolean {
+  const ks = p.at[4 * i]!;
+  const ke = p.at[4 * i + 1]!;
+  return ke - ks >= RESERVED.length && RESERVED.compare(p.buf, ks, ks + RESERVED.length) === 0;
+}
+
+/** Counts one key of the walk into its group (keys only in the result, never values). */
+function tallyKey(tally: GroupTally, kind: DiffKind | 'same', p: KeyspacePage, i: number): void {
+  if (isReserved(p, i)) return;
+  const g = tally.of(p.buf, p.at[4 * i]!, p.at[4 * i + 1]!);
+  if (kind === 'same') g.same++;
+  else noteDifference(g, kind, keyOf(p, i).toString('utf8'));
+}
 
 /** Compares both keyspaces, key by key, per census group; keys only in the result, never values. */
 export async function compareKeyspaces(
@@ -185,12 +209,7 @@ export async function compareKeyspaces(
     source,
     target,
     opts,
-    (kind, a, b) => {
-      const key = (a ?? b)!.key;
-      if (isReserved(key)) return;
-      if (kind === 'same') tally.of(key).same++;
-      else noteDifference(tally.of(key), kind, key.toString('utf8'));
-    },
+    (kind, p, i) => tallyKey(tally, kind, p, i),
     (compared) => opts.onProgress?.({ compared, written: 0, deleted: 0 }),
   );
   return { ...r, groups: tally.sorted() };
@@ -283,13 +302,16 @@ export async function equalizeKeyspace(
     source,
     target,
     opts,
-    (kind, a, b) => {
-      const key = (a ?? b)!.key;
-      if (kind === 'onlyInTarget') queue.push(() => w.delete(key));
-      else if (kind !== 'same') queue.push(() => w.put(key, a!.value));
-      if (isReserved(key)) return;
-      if (kind === 'same') tally.of(key).same++;
-      else noteDifference(tally.of(key), kind, key.toString('utf8'));
+    (kind, p, i) => {
+      if (kind === 'onlyInTarget') {
+        const key = keyOf(p, i);
+        queue.push(() => w.delete(key));
+      } else if (kind !== 'same') {
+        const key = keyOf(p, i);
+        const value = valueOf(p, i);
+        queue.push(() => w.put(key, value));
+      }
+      tallyKey(tally, kind, p, i);
     },
     async (compared) => {
       for (const op of queue.splice(0)) await op();
