@@ -7,6 +7,7 @@
 import { groupOf, isPrefixGroup } from '../../core/migration/census.ts';
 import {
   emptyGroupComparison,
+  mergeGroupComparison,
   noteDifference,
   type DiffKind,
   type GroupComparison,
@@ -14,6 +15,7 @@ import {
 } from '../../core/migration/keyspace-comparison.ts';
 import { RESERVED_PREFIX } from '../../core/migration/abort.ts';
 import { EtcdError, prefixEnd, type EtcdClient } from './client.ts';
+import { keyspaceBuckets } from './census-reader.ts';
 import { keyOf, streamKeyspace, valueOf, type KeyspacePage } from './keyspace-stream.ts';
 import type { TxnOp } from './proto.ts';
 
@@ -136,51 +138,109 @@ class Cursor {
  */
 type Visit = (kind: DiffKind | 'same', page: KeyspacePage, i: number) => void;
 
-/** Walks both keyspaces in key order, calling visit for every key; returns the revisions read at. */
+/** Ranges walked at once: more keep both etcds busy; each holds up to four pages. */
+const WALKS = 3;
+
+/**
+ * Walks both keyspaces in key order, a range of the census's buckets at a time, WALKS ranges at
+ * once, each side at one revision (given, or the current one); counts every key into its group and
+ * calls `differs` for every key that differs, `onPage` after each page with the keys read so far.
+ */
 async function walk(
   source: EtcdClient,
   target: EtcdClient,
   opts: CompareOptions,
-  visit: Visit,
+  differs: Visit | undefined,
   onPage: (read: number) => void | Promise<void>,
-): Promise<{ sourceRevision: number; targetRevision: number; sourceKeys: number; targetKeys: number }> {
-  const page = { pageKeys: opts.pageKeys };
-  const s = new Cursor(streamKeyspace(source, { ...page, revision: opts.revision }));
-  const t = new Cursor(streamKeyspace(target, page));
-  try {
-    let lastRead = 0;
-    for (;;) {
-      const more = await Promise.all([s.has() || s.load(), t.has() || t.load()]);
-      if (!more[0] && !more[1]) break;
-      // Within the pages at hand, no await and no object per key.
-      for (;;) {
-        const a = s.has() ? s.page! : undefined;
-        const b = t.has() ? t.page! : undefined;
-        if (!a && !b) break;
-        const ai = 4 * s.i;
-        const bi = 4 * t.i;
-        const cmp = !a ? 1 : !b ? -1 : a.buf.compare(b.buf, b.at[bi], b.at[bi + 1], a.at[ai], a.at[ai + 1]);
-        if (cmp < 0) {
-          visit('onlyInSource', a!, s.i);
-          s.advance();
-        } else if (cmp > 0) {
-          visit('onlyInTarget', b!, t.i);
-          t.advance();
-        } else {
-          const same = a!.buf.compare(b!.buf, b!.at[bi + 2], b!.at[bi + 3], a!.at[ai + 2], a!.at[ai + 3]) === 0;
-          visit(same ? 'same' : 'changed', a!, s.i);
-          s.advance();
-          t.advance();
+): Promise<KeyspaceComparison> {
+  const [sourceRevision, targetRevision] = await Promise.all([
+    opts.revision ?? currentRevision(source),
+    currentRevision(target),
+  ]);
+  const ranges = keyspaceBuckets();
+  const tallies = ranges.map(() => new GroupTally());
+  const read = { source: 0, target: 0 };
+  let next = 0;
+  let failed = false;
+  const walkRange = async (k: number) => {
+    const [from, to] = ranges[k]!;
+    const tally = tallies[k]!;
+    const page = { pageKeys: opts.pageKeys, from, to };
+    const s = new Cursor(streamKeyspace(source, { ...page, revision: sourceRevision }));
+    const t = new Cursor(streamKeyspace(target, { ...page, revision: targetRevision }));
+    const visit = (kind: DiffKind | 'same', p: KeyspacePage, i: number) => {
+      tallyKey(tally, kind, p, i);
+      if (kind !== 'same') differs?.(kind, p, i);
+    };
+    try {
+      let seen = { source: 0, target: 0 };
+      while (!failed) {
+        const more = await Promise.all([s.has() || s.load(), t.has() || t.load()]);
+        if (!more[0] && !more[1]) break;
+        // Within the pages at hand, no await and no object per key.
+        for (;;) {
+          const a = s.has() ? s.page! : undefined;
+          const b = t.has() ? t.page! : undefined;
+          if (!a && !b) break;
+          const ai = 4 * s.i;
+          const bi = 4 * t.i;
+          const cmp = !a ? 1 : !b ? -1 : a.buf.compare(b.buf, b.at[bi], b.at[bi + 1], a.at[ai], a.at[ai + 1]);
+          if (cmp < 0) {
+            visit('onlyInSource', a!, s.i);
+            s.advance();
+          } else if (cmp > 0) {
+            visit('onlyInTarget', b!, t.i);
+            t.advance();
+          } else {
+            const same = a!.buf.compare(b!.buf, b!.at[bi + 2], b!.at[bi + 3], a!.at[ai + 2], a!.at[ai + 3]) === 0;
+            visit(same ? 'same' : 'changed', a!, s.i);
+            s.advance();
+            t.advance();
+          }
+          // A side at the end of its page but not of its range: load before comparing on.
+          if ((!s.has() && !s.done) || (!t.has() && !t.done)) break;
         }
-        // A side at the end of its page but not of its keyspace: load before comparing on.
-        if ((!s.has() && !s.done) || (!t.has() && !t.done)) break;
+        if (s.read !== seen.source || t.read !== seen.target) {
+          read.source += s.read - seen.source;
+          read.target += t.read - seen.target;
+          seen = { source: s.read, target: t.read };
+          await onPage(read.source + read.target);
+        }
       }
-      if (s.read + t.read !== lastRead) await onPage((lastRead = s.read + t.read));
+    } finally {
+      await Promise.all([s.close(), t.close()]);
     }
-    return { sourceRevision: s.revision, targetRevision: t.revision, sourceKeys: s.read, targetKeys: t.read };
-  } finally {
-    await Promise.all([s.close(), t.close()]);
+  };
+  const worker = async () => {
+    while (next < ranges.length && !failed) {
+      try {
+        await walkRange(next++);
+      } catch (e) {
+        // The other walks stop at their next page.
+        failed = true;
+        throw e;
+      }
+    }
+  };
+  const done = await Promise.allSettled(Array.from({ length: Math.min(WALKS, ranges.length) }, worker));
+  const failure = done.find((d) => d.status === 'rejected');
+  if (failure) throw failure.reason;
+  // The ranges in key order: a group's first differing keys stay the first.
+  const groups = new Map<string, GroupComparison>();
+  for (const tally of tallies) {
+    for (const g of tally.sorted()) {
+      const into = groups.get(g.group);
+      if (into) mergeGroupComparison(into, g);
+      else groups.set(g.group, g);
+    }
   }
+  return {
+    sourceRevision,
+    targetRevision,
+    sourceKeys: read.source,
+    targetKeys: read.target,
+    groups: [...groups.values()].sort((a, b) => (a.group < b.group ? -1 : 1)),
+  };
 }
 
 /** Whether the key of pair i is one of the action's own (the revision bump's). */
@@ -204,15 +264,7 @@ export async function compareKeyspaces(
   target: EtcdClient,
   opts: CompareOptions = {},
 ): Promise<KeyspaceComparison> {
-  const tally = new GroupTally();
-  const r = await walk(
-    source,
-    target,
-    opts,
-    (kind, p, i) => tallyKey(tally, kind, p, i),
-    (compared) => opts.onProgress?.({ compared, written: 0, deleted: 0 }),
-  );
-  return { ...r, groups: tally.sorted() };
+  return walk(source, target, opts, undefined, (compared) => opts.onProgress?.({ compared, written: 0, deleted: 0 }));
 }
 
 /** Transactions of puts and deletes, several in flight; the first failure stops the run. */
@@ -292,7 +344,6 @@ export async function equalizeKeyspace(
   opts: EqualizeOptions = {},
 ): Promise<EqualizeResult> {
   const before = await currentRevision(target);
-  const tally = new GroupTally();
   const w = new TxnWriter(target, Math.max(1, opts.concurrency ?? 8));
   // Writes are queued synchronously during the walk and sent between pages, so the walk never
   // waits on a key; at most one page of operations is queued.
@@ -311,7 +362,6 @@ export async function equalizeKeyspace(
         const value = valueOf(p, i);
         queue.push(() => w.put(key, value));
       }
-      tallyKey(tally, kind, p, i);
     },
     async (compared) => {
       for (const op of queue.splice(0)) await op();
@@ -324,7 +374,7 @@ export async function equalizeKeyspace(
   // Above every revision the source handed out, also those after the one copied.
   const above = Math.max(r.sourceRevision, await currentRevision(source));
   const bump = await liftAndCompact(target, above, before);
-  return { comparison: { ...r, groups: tally.sorted() }, written: w.written, deleted: w.deleted, ...bump };
+  return { comparison: r, written: w.written, deleted: w.deleted, ...bump };
 }
 
 /**

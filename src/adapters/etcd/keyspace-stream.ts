@@ -15,6 +15,9 @@ export interface KeyspaceStreamOptions {
   pageKeys?: number;
   /** Pages shrink when their values pass this many bytes; default 4 MiB. */
   pageBytes?: number;
+  /** Only the keys in [from, to); default the whole keyspace (to [0]: to its end). */
+  from?: Buffer;
+  to?: Buffer;
 }
 
 /**
@@ -159,7 +162,7 @@ export async function* streamKeyspace(
   let growth = 1n;
   let lastLevel = 0;
   // Segments still to read, the next one last.
-  const todo: Segment[] = [{ lo: Buffer.from([0]), hi: END }];
+  const todo: Segment[] = [{ lo: opts.from ?? Buffer.from([0]), hi: opts.to ?? END }];
 
   const request = (): { seg: Segment; end: Buffer; reply: Promise<ScannedPage> } | undefined => {
     let seg = todo.pop();
