@@ -1,12 +1,12 @@
 // npm run bench:abort -- --keys N
-// abort's work on the two etcds, as the phase does it after the control plane stopped (phase one
+// abort's work on the two etcds, as the phase does it once the control plane is stopped (phase one
 // verified: the embedded etcd is the truth), on two real etcds (TLS client-cert auth) seeded by
 // bench/way-back.ts: the census of both and the verified snapshot of the embedded etcd (at once, as
-// the phase reads them), the deployed etcd
-// made equal to it (revision lifted above the embedded etcd's, history compacted), and the census of
-// the deployed etcd compared group by group with the embedded one's. Helm, the pods and their waits are
-// not part of it. Measured in a child process, so its peak RSS is its own; then, on the same embedded
-// etcd, the manual way back etcd's docs give. Ends with one line:
+// the phase reads them), the deployed etcd made equal to it (revision lifted above the embedded
+// etcd's, history compacted), and the census of the deployed etcd compared group by group with the
+// embedded one's. Helm, the pods and their waits are not part of it. Measured in a child process, so
+// its peak RSS is its own; then, on the same embedded etcd, the manual way back etcd's docs give.
+// Ends with one line:
 // abort keys=<N> ours_s=<s> manual_s=<s> ratio=<ours/manual> ours_rss_mb=<MB>
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
