@@ -32,11 +32,12 @@ if (values.child) {
   const { diffCensus } = await import('../src/core/migration/census.ts');
   const embedded = childClient(EtcdClient, values);
   const deployed = childClient(EtcdClient, { ...values, endpoint: values.deployed });
-  const laps: Record<string, number> = {};
+  // Per step: its seconds and the peak RSS so far (MB), for the log.
+  const laps: Record<string, [number, number]> = {};
   let lap = performance.now();
   const done = (what: string) => {
     const now = performance.now();
-    laps[what] = Number(((now - lap) / 1000).toFixed(3));
+    laps[what] = [Number(((now - lap) / 1000).toFixed(3)), Math.round(process.resourceUsage().maxRSS / 1024)];
     lap = now;
   };
   const t0 = performance.now();

@@ -284,15 +284,10 @@ class TxnWriter {
     this.concurrency = concurrency;
   }
 
-  async put(key: Buffer, value: Buffer): Promise<void> {
-    this.ops.push({ put: { key, value } });
-    this.bytes += key.length + value.length;
-    if (this.ops.length >= TXN_OPS || this.bytes >= TXN_BYTES) await this.flush();
-  }
-
-  async delete(key: Buffer): Promise<void> {
-    this.ops.push({ delete: { key } });
-    this.bytes += key.length;
+  /** A put or a delete of one key. */
+  async add(op: TxnOp): Promise<void> {
+    this.ops.push(op);
+    this.bytes += 'put' in op ? op.put.key.length + op.put.value.length : op.delete.key.length;
     if (this.ops.length >= TXN_OPS || this.bytes >= TXN_BYTES) await this.flush();
   }
 
@@ -346,29 +341,24 @@ export async function equalizeKeyspace(
   const before = await currentRevision(target);
   const w = new TxnWriter(target, Math.max(1, opts.concurrency ?? 8));
   // Writes are queued synchronously during the walk and sent between pages, so the walk never
-  // waits on a key; at most one page of operations is queued.
-  const queue: Array<() => Promise<void>> = [];
+  // waits on a key; at most a page of operations per walk is queued.
+  const queue: TxnOp[] = [];
   const progress = (compared: number) => opts.onProgress?.({ compared, written: w.written, deleted: w.deleted });
   const r = await walk(
     source,
     target,
     opts,
     (kind, p, i) => {
-      if (kind === 'onlyInTarget') {
-        const key = keyOf(p, i);
-        queue.push(() => w.delete(key));
-      } else if (kind !== 'same') {
-        const key = keyOf(p, i);
-        const value = valueOf(p, i);
-        queue.push(() => w.put(key, value));
-      }
+      // Views into the page: it stays until its operations are sent.
+      if (kind === 'onlyInTarget') queue.push({ delete: { key: keyOf(p, i) } });
+      else queue.push({ put: { key: keyOf(p, i), value: valueOf(p, i) } });
     },
     async (compared) => {
-      for (const op of queue.splice(0)) await op();
+      for (const op of queue.splice(0)) await w.add(op);
       progress(compared);
     },
   );
-  for (const op of queue.splice(0)) await op();
+  for (const op of queue.splice(0)) await w.add(op);
   await w.drain();
   progress(r.sourceKeys + r.targetKeys);
   // Above every revision the source handed out, also those after the one copied.
