@@ -1,11 +1,12 @@
 // npm run bench:abort -- --keys N
-// abort's work on the two etcds, as the phase does it after the control plane stopped (phase one
+// abort's work on the two etcds, as the phase does it once the control plane is stopped (phase one
 // verified: the embedded etcd is the truth), on two real etcds (TLS client-cert auth) seeded by
-// bench/way-back.ts: the census of both, the verified snapshot of the embedded etcd, the deployed etcd
-// made equal to it (revision lifted above the embedded etcd's, history compacted), and the census of
-// the deployed etcd compared group by group with the embedded one's. Helm, the pods and their waits are
-// not part of it. Measured in a child process, so its peak RSS is its own; then, on the same embedded
-// etcd, the manual way back etcd's docs give. Ends with one line:
+// bench/way-back.ts: the census of both and the verified snapshot of the embedded etcd (at once, as
+// the phase reads them), the deployed etcd made equal to it (revision lifted above the embedded
+// etcd's, history compacted), and the census of the deployed etcd compared group by group with the
+// embedded one's. Helm, the pods and their waits are not part of it. Measured in a child process, so
+// its peak RSS is its own; then, on the same embedded etcd, the manual way back etcd's docs give.
+// Ends with one line:
 // abort keys=<N> ours_s=<s> manual_s=<s> ratio=<ours/manual> ours_rss_mb=<MB>
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,25 +32,28 @@ if (values.child) {
   const { diffCensus } = await import('../src/core/migration/census.ts');
   const embedded = childClient(EtcdClient, values);
   const deployed = childClient(EtcdClient, { ...values, endpoint: values.deployed });
-  const laps: Record<string, number> = {};
+  // Per step: its seconds and the peak RSS so far (MB), for the log.
+  const laps: Record<string, [number, number]> = {};
   let lap = performance.now();
   const done = (what: string) => {
     const now = performance.now();
-    laps[what] = Number(((now - lap) / 1000).toFixed(3));
+    laps[what] = [Number(((now - lap) / 1000).toFixed(3)), Math.round(process.resourceUsage().maxRSS / 1024)];
     lap = now;
   };
   const t0 = performance.now();
   // 'census and snapshot of the embedded etcd'
-  const [embeddedAtStop] = await Promise.all([readCensus(embedded), readCensus(deployed)]);
-  done('census');
-  const snapshot = await takeBackup(embedded, {
-    dir: values.dir!,
-    release: 'bench',
-    store: 'embedded',
-    chartVersion: '0.27.0',
-    log: () => undefined,
-  });
-  done('snapshot');
+  const [embeddedAtStop, , snapshot] = await Promise.all([
+    readCensus(embedded),
+    readCensus(deployed),
+    takeBackup(embedded, {
+      dir: values.dir!,
+      release: 'bench',
+      store: 'embedded',
+      chartVersion: '0.27.0',
+      log: () => undefined,
+    }),
+  ]);
+  done('census and snapshot');
   // 'equalize the deployed etcd'
   const eq = await equalizeKeyspace(embedded, deployed, { revision: embeddedAtStop.revision });
   done('equalize');

@@ -8,7 +8,7 @@ import { etcdFixture, type EtcdFixture } from '../../sandbox/etcd-fixture.ts';
 import type { EtcdProcess } from '../../sandbox/etcd-process.ts';
 import { EtcdError, type EtcdClient } from '../../src/adapters/etcd/client.ts';
 import { bumpRevision, compareKeyspaces, equalizeKeyspace } from '../../src/adapters/etcd/equalize.ts';
-import { streamKeyspace } from '../../src/adapters/etcd/keyspace-stream.ts';
+import { keyOf, streamKeyspace } from '../../src/adapters/etcd/keyspace-stream.ts';
 import type { TxnOp } from '../../src/adapters/etcd/proto.ts';
 import { RESERVED_PREFIX } from '../../src/core/migration/abort.ts';
 import type { GroupComparison, KeyspaceComparison } from '../../src/core/migration/keyspace-comparison.ts';
@@ -205,7 +205,7 @@ describe('compareKeyspaces against two real etcds', () => {
     for (const pageKeys of [1, 3, 50, 2000]) {
       const seen: string[] = [];
       for await (const page of streamKeyspace(src.client, { pageKeys })) {
-        for (const kv of page.kvs) seen.push(kv.key.toString('hex'));
+        for (let i = 0; i < page.n; i++) seen.push(keyOf(page, i).toString('hex'));
       }
       expect(seen, `pageKeys ${pageKeys}`).toEqual(fromCtl);
     }

@@ -7,6 +7,7 @@
 import { groupOf, isPrefixGroup } from '../../core/migration/census.ts';
 import {
   emptyGroupComparison,
+  mergeGroupComparison,
   noteDifference,
   type DiffKind,
   type GroupComparison,
@@ -14,8 +15,9 @@ import {
 } from '../../core/migration/keyspace-comparison.ts';
 import { RESERVED_PREFIX } from '../../core/migration/abort.ts';
 import { EtcdError, prefixEnd, type EtcdClient } from './client.ts';
-import { streamKeyspace, type KeyspacePage } from './keyspace-stream.ts';
-import type { KeyValue, TxnOp } from './proto.ts';
+import { keyspaceBuckets } from './census-reader.ts';
+import { keyOf, streamKeyspace, valueOf, type KeyspacePage } from './keyspace-stream.ts';
+import type { TxnOp } from './proto.ts';
 
 export interface KeyspaceProgress {
   /** Keys read so far, both sides together. */
@@ -30,7 +32,7 @@ export interface CompareOptions {
   /** The source's revision to read at; default its current one. */
   revision?: number;
   onProgress?: (p: KeyspaceProgress) => void;
-  /** Keys per page at most (tests use small pages); default 2000. */
+  /** Keys per page at most (tests use small pages); default 4000. */
   pageKeys?: number;
 }
 
@@ -67,10 +69,11 @@ class GroupTally {
   private lo: Buffer = Buffer.alloc(0);
   private hi: Buffer = Buffer.alloc(0);
 
-  of(key: Buffer): GroupComparison {
-    if (this.current && Buffer.compare(key, this.lo) >= 0 && Buffer.compare(key, this.hi) < 0) return this.current;
+  /** The group of the key at [ks, ke) of buf. */
+  of(buf: Buffer, ks: number, ke: number): GroupComparison {
+    if (this.current && this.lo.compare(buf, ks, ke) <= 0 && this.hi.compare(buf, ks, ke) > 0) return this.current;
     // Group names as latin1 (one char per byte) so they map back to key bytes exactly.
-    const name = groupOf(key.toString('latin1'));
+    const name = groupOf(buf.toString('latin1', ks, ke));
     this.lo = Buffer.from(name, 'latin1');
     this.hi = isPrefixGroup(name) ? prefixEnd(this.lo) : Buffer.concat([this.lo, Buffer.from([0])]);
     let g = this.groups.get(name);
@@ -84,10 +87,11 @@ class GroupTally {
   }
 }
 
-/** Key-value pairs of a page stream, one at a time, without an await per key. */
+/** The pairs of a page stream, one at a time, without an await per key. */
 class Cursor {
-  private page: KeyValue[] = [];
-  private i = 0;
+  page: KeyspacePage | undefined;
+  /** The current pair's index in page. */
+  i = 0;
   private it: AsyncGenerator<KeyspacePage>;
   revision = 0;
   read = 0;
@@ -97,24 +101,26 @@ class Cursor {
     this.it = it;
   }
 
-  /** The current pair, after loading the next page when this one is used up. */
-  async peek(): Promise<KeyValue | undefined> {
-    while (this.i >= this.page.length && !this.done) {
-      const n = await this.it.next();
-      if (n.done) this.done = true;
-      else {
-        this.page = n.value.kvs;
-        this.i = 0;
-        this.revision = n.value.revision;
-        this.read += this.page.length;
-      }
-    }
-    return this.page[this.i];
+  /** Whether a current pair is at hand without loading. */
+  has(): boolean {
+    return this.page !== undefined && this.i < this.page.n;
   }
 
-  /** The current pair without loading: undefined at the end of a page. */
-  cached(): KeyValue | undefined {
-    return this.page[this.i];
+  /** Whether there is a current pair, after loading the next page when this one is used up. */
+  async load(): Promise<boolean> {
+    while (!this.has() && !this.done) {
+      const n = await this.it.next();
+      if (n.done) {
+        this.done = true;
+        this.page = undefined;
+      } else {
+        this.page = n.value;
+        this.i = 0;
+        this.revision = n.value.revision;
+        this.read += n.value.n;
+      }
+    }
+    return this.has();
   }
 
   advance(): void {
@@ -126,53 +132,131 @@ class Cursor {
   }
 }
 
-type Visit = (kind: DiffKind | 'same', source: KeyValue | undefined, target: KeyValue | undefined) => void;
+/**
+ * One key of the walk: the source's pair for 'same', 'changed' and 'onlyInSource', else the target's
+ * (a page and an index: views into the page are made only where needed).
+ */
+type Visit = (kind: DiffKind | 'same', page: KeyspacePage, i: number) => void;
 
-/** Walks both keyspaces in key order, calling visit for every key; returns the revisions read at. */
+/** Ranges walked at once: more keep both etcds busy; each holds up to four pages. */
+const WALKS = 3;
+
+/**
+ * Walks both keyspaces in key order, a range of the census's buckets at a time, WALKS ranges at
+ * once, each side at one revision (given, or the current one); counts every key into its group and
+ * calls `differs` for every key that differs, `onPage` after each page with the keys read so far.
+ */
 async function walk(
   source: EtcdClient,
   target: EtcdClient,
   opts: CompareOptions,
-  visit: Visit,
+  differs: Visit | undefined,
   onPage: (read: number) => void | Promise<void>,
-): Promise<{ sourceRevision: number; targetRevision: number; sourceKeys: number; targetKeys: number }> {
-  const page = { pageKeys: opts.pageKeys };
-  const s = new Cursor(streamKeyspace(source, { ...page, revision: opts.revision }));
-  const t = new Cursor(streamKeyspace(target, page));
-  try {
-    let lastRead = 0;
-    for (;;) {
-      let a = s.cached() ?? (await s.peek());
-      let b = t.cached() ?? (await t.peek());
-      if (!a && !b) break;
-      // Within the pages at hand, no await.
-      while (a || b) {
-        const cmp = !a ? 1 : !b ? -1 : Buffer.compare(a.key, b.key);
-        if (cmp < 0) {
-          visit('onlyInSource', a, undefined);
-          s.advance();
-        } else if (cmp > 0) {
-          visit('onlyInTarget', undefined, b);
-          t.advance();
-        } else {
-          visit(a!.value.equals(b!.value) ? 'same' : 'changed', a, b);
-          s.advance();
-          t.advance();
+): Promise<KeyspaceComparison> {
+  const [sourceRevision, targetRevision] = await Promise.all([
+    opts.revision ?? currentRevision(source),
+    currentRevision(target),
+  ]);
+  const ranges = keyspaceBuckets();
+  const tallies = ranges.map(() => new GroupTally());
+  const read = { source: 0, target: 0 };
+  let next = 0;
+  let failed = false;
+  const walkRange = async (k: number) => {
+    const [from, to] = ranges[k]!;
+    const tally = tallies[k]!;
+    const page = { pageKeys: opts.pageKeys, from, to };
+    const s = new Cursor(streamKeyspace(source, { ...page, revision: sourceRevision }));
+    const t = new Cursor(streamKeyspace(target, { ...page, revision: targetRevision }));
+    const visit = (kind: DiffKind | 'same', p: KeyspacePage, i: number) => {
+      tallyKey(tally, kind, p, i);
+      if (kind !== 'same') differs?.(kind, p, i);
+    };
+    try {
+      let seen = { source: 0, target: 0 };
+      while (!failed) {
+        const more = await Promise.all([s.has() || s.load(), t.has() || t.load()]);
+        if (!more[0] && !more[1]) break;
+        // Within the pages at hand, no await and no object per key.
+        for (;;) {
+          const a = s.has() ? s.page! : undefined;
+          const b = t.has() ? t.page! : undefined;
+          if (!a && !b) break;
+          const ai = 4 * s.i;
+          const bi = 4 * t.i;
+          const cmp = !a ? 1 : !b ? -1 : a.buf.compare(b.buf, b.at[bi], b.at[bi + 1], a.at[ai], a.at[ai + 1]);
+          if (cmp < 0) {
+            visit('onlyInSource', a!, s.i);
+            s.advance();
+          } else if (cmp > 0) {
+            visit('onlyInTarget', b!, t.i);
+            t.advance();
+          } else {
+            const same = a!.buf.compare(b!.buf, b!.at[bi + 2], b!.at[bi + 3], a!.at[ai + 2], a!.at[ai + 3]) === 0;
+            visit(same ? 'same' : 'changed', a!, s.i);
+            s.advance();
+            t.advance();
+          }
+          // A side at the end of its page but not of its range: load before comparing on.
+          if ((!s.has() && !s.done) || (!t.has() && !t.done)) break;
         }
-        a = s.cached();
-        b = t.cached();
-        // A side at the end of its page but not of its keyspace: load before comparing on.
-        if ((!a && !s.done) || (!b && !t.done)) break;
+        if (s.read !== seen.source || t.read !== seen.target) {
+          read.source += s.read - seen.source;
+          read.target += t.read - seen.target;
+          seen = { source: s.read, target: t.read };
+          await onPage(read.source + read.target);
+        }
       }
-      if (s.read + t.read !== lastRead) await onPage((lastRead = s.read + t.read));
+    } finally {
+      await Promise.all([s.close(), t.close()]);
     }
-    return { sourceRevision: s.revision, targetRevision: t.revision, sourceKeys: s.read, targetKeys: t.read };
-  } finally {
-    await Promise.all([s.close(), t.close()]);
+  };
+  const worker = async () => {
+    while (next < ranges.length && !failed) {
+      try {
+        await walkRange(next++);
+      } catch (e) {
+        // The other walks stop at their next page.
+        failed = true;
+        throw e;
+      }
+    }
+  };
+  const done = await Promise.allSettled(Array.from({ length: Math.min(WALKS, ranges.length) }, worker));
+  const failure = done.find((d) => d.status === 'rejected');
+  if (failure) throw failure.reason;
+  // The ranges in key order: a group's first differing keys stay the first.
+  const groups = new Map<string, GroupComparison>();
+  for (const tally of tallies) {
+    for (const g of tally.sorted()) {
+      const into = groups.get(g.group);
+      if (into) mergeGroupComparison(into, g);
+      else groups.set(g.group, g);
+    }
   }
+  return {
+    sourceRevision,
+    targetRevision,
+    sourceKeys: read.source,
+    targetKeys: read.target,
+    groups: [...groups.values()].sort((a, b) => (a.group < b.group ? -1 : 1)),
+  };
 }
 
-const isReserved = (key: Buffer) => key.length >= RESERVED.length && RESERVED.equals(key.subarray(0, RESERVED.length));
+/** Whether the key of pair i is one of the action's own (the revision bump's). */
+function isReserved(p: KeyspacePage, i: number): boolean {
+  const ks = p.at[4 * i]!;
+  const ke = p.at[4 * i + 1]!;
+  return ke - ks >= RESERVED.length && RESERVED.compare(p.buf, ks, ks + RESERVED.length) === 0;
+}
+
+/** Counts one key of the walk into its group (keys only in the result, never values). */
+function tallyKey(tally: GroupTally, kind: DiffKind | 'same', p: KeyspacePage, i: number): void {
+  if (isReserved(p, i)) return;
+  const g = tally.of(p.buf, p.at[4 * i]!, p.at[4 * i + 1]!);
+  if (kind === 'same') g.same++;
+  else noteDifference(g, kind, keyOf(p, i).toString('utf8'));
+}
 
 /** Compares both keyspaces, key by key, per census group; keys only in the result, never values. */
 export async function compareKeyspaces(
@@ -180,20 +264,7 @@ export async function compareKeyspaces(
   target: EtcdClient,
   opts: CompareOptions = {},
 ): Promise<KeyspaceComparison> {
-  const tally = new GroupTally();
-  const r = await walk(
-    source,
-    target,
-    opts,
-    (kind, a, b) => {
-      const key = (a ?? b)!.key;
-      if (isReserved(key)) return;
-      if (kind === 'same') tally.of(key).same++;
-      else noteDifference(tally.of(key), kind, key.toString('utf8'));
-    },
-    (compared) => opts.onProgress?.({ compared, written: 0, deleted: 0 }),
-  );
-  return { ...r, groups: tally.sorted() };
+  return walk(source, target, opts, undefined, (compared) => opts.onProgress?.({ compared, written: 0, deleted: 0 }));
 }
 
 /** Transactions of puts and deletes, several in flight; the first failure stops the run. */
@@ -213,15 +284,10 @@ class TxnWriter {
     this.concurrency = concurrency;
   }
 
-  async put(key: Buffer, value: Buffer): Promise<void> {
-    this.ops.push({ put: { key, value } });
-    this.bytes += key.length + value.length;
-    if (this.ops.length >= TXN_OPS || this.bytes >= TXN_BYTES) await this.flush();
-  }
-
-  async delete(key: Buffer): Promise<void> {
-    this.ops.push({ delete: { key } });
-    this.bytes += key.length;
+  /** A put or a delete of one key. */
+  async add(op: TxnOp): Promise<void> {
+    this.ops.push(op);
+    this.bytes += 'put' in op ? op.put.key.length + op.put.value.length : op.delete.key.length;
     if (this.ops.length >= TXN_OPS || this.bytes >= TXN_BYTES) await this.flush();
   }
 
@@ -273,36 +339,32 @@ export async function equalizeKeyspace(
   opts: EqualizeOptions = {},
 ): Promise<EqualizeResult> {
   const before = await currentRevision(target);
-  const tally = new GroupTally();
   const w = new TxnWriter(target, Math.max(1, opts.concurrency ?? 8));
   // Writes are queued synchronously during the walk and sent between pages, so the walk never
-  // waits on a key; at most one page of operations is queued.
-  const queue: Array<() => Promise<void>> = [];
+  // waits on a key; at most a page of operations per walk is queued.
+  const queue: TxnOp[] = [];
   const progress = (compared: number) => opts.onProgress?.({ compared, written: w.written, deleted: w.deleted });
   const r = await walk(
     source,
     target,
     opts,
-    (kind, a, b) => {
-      const key = (a ?? b)!.key;
-      if (kind === 'onlyInTarget') queue.push(() => w.delete(key));
-      else if (kind !== 'same') queue.push(() => w.put(key, a!.value));
-      if (isReserved(key)) return;
-      if (kind === 'same') tally.of(key).same++;
-      else noteDifference(tally.of(key), kind, key.toString('utf8'));
+    (kind, p, i) => {
+      // Views into the page: it stays until its operations are sent.
+      if (kind === 'onlyInTarget') queue.push({ delete: { key: keyOf(p, i) } });
+      else queue.push({ put: { key: keyOf(p, i), value: valueOf(p, i) } });
     },
     async (compared) => {
-      for (const op of queue.splice(0)) await op();
+      for (const op of queue.splice(0)) await w.add(op);
       progress(compared);
     },
   );
-  for (const op of queue.splice(0)) await op();
+  for (const op of queue.splice(0)) await w.add(op);
   await w.drain();
   progress(r.sourceKeys + r.targetKeys);
   // Above every revision the source handed out, also those after the one copied.
   const above = Math.max(r.sourceRevision, await currentRevision(source));
   const bump = await liftAndCompact(target, above, before);
-  return { comparison: { ...r, groups: tally.sorted() }, written: w.written, deleted: w.deleted, ...bump };
+  return { comparison: r, written: w.written, deleted: w.deleted, ...bump };
 }
 
 /**

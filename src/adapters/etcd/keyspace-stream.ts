@@ -6,21 +6,60 @@
 // the count of every range still to read exact (a request's count minus the keys it returned), so a
 // wrong estimate costs one larger count once and the next estimate starts from known numbers.
 import { prefixEnd, type EtcdClient } from './client.ts';
-import type { KeyValue, RangeResponse } from './proto.ts';
+import { scanRangeResponse } from './proto.ts';
 
 export interface KeyspaceStreamOptions {
   /** Read at this revision; default the current one (pinned by the first reply). */
   revision?: number;
-  /** Keys per page at most; default 2000. */
+  /** Keys per page at most; default 4000 (fewer, fuller requests: less work for etcd and for us than 2000). */
   pageKeys?: number;
   /** Pages shrink when their values pass this many bytes; default 4 MiB. */
   pageBytes?: number;
+  /** Only the keys in [from, to); default the whole keyspace (to [0]: to its end). */
+  from?: Buffer;
+  to?: Buffer;
 }
 
+/**
+ * A page as etcd sent it, the pairs found by their offsets: no object per key (a million keys of
+ * decoded objects cost more time and memory than reading them).
+ */
 export interface KeyspacePage {
-  kvs: KeyValue[];
+  /** The RangeResponse message. */
+  buf: Buffer;
+  /** Pair i: key at [at[4i], at[4i+1]), value at [at[4i+2], at[4i+3]) of buf. */
+  at: Int32Array;
+  /** Pairs in the page. */
+  n: number;
   /** The revision every page is read at. */
   revision: number;
+}
+
+/** Key and value of pair i, as views into the page's message. */
+export const keyOf = (p: KeyspacePage, i: number): Buffer => p.buf.subarray(p.at[4 * i], p.at[4 * i + 1]);
+export const valueOf = (p: KeyspacePage, i: number): Buffer => p.buf.subarray(p.at[4 * i + 2], p.at[4 * i + 3]);
+
+interface ScannedPage extends KeyspacePage {
+  /** Keys in the range asked, at the revision read. */
+  count: number;
+  /** Bytes of its keys and values. */
+  bytes: number;
+}
+
+async function readPage(client: EtcdClient, req: Parameters<EtcdClient['rangeRaw']>[0]): Promise<ScannedPage> {
+  const buf = await client.rangeRaw(req);
+  const at = new Int32Array(4 * (req.limit ?? 0));
+  let n = 0;
+  let bytes = 0;
+  const r = scanRangeResponse(buf, (ks, ke, vs, ve) => {
+    const o = 4 * n++;
+    at[o] = ks;
+    at[o + 1] = ke;
+    at[o + 2] = vs;
+    at[o + 3] = ve;
+    bytes += ke - ks + ve - vs;
+  });
+  return { buf, at, n, revision: r.revision, count: r.count, bytes };
 }
 
 /** range_end [0]: to the end of the keyspace. */
@@ -115,7 +154,7 @@ export async function* streamKeyspace(
   client: EtcdClient,
   opts: KeyspaceStreamOptions = {},
 ): AsyncGenerator<KeyspacePage> {
-  const maxKeys = opts.pageKeys ?? 2000;
+  const maxKeys = opts.pageKeys ?? 4000;
   const pageBytes = opts.pageBytes ?? 4 << 20;
   let limit = maxKeys;
   let revision = opts.revision ?? 0;
@@ -123,15 +162,15 @@ export async function* streamKeyspace(
   let growth = 1n;
   let lastLevel = 0;
   // Segments still to read, the next one last.
-  const todo: Segment[] = [{ lo: Buffer.from([0]), hi: END }];
+  const todo: Segment[] = [{ lo: opts.from ?? Buffer.from([0]), hi: opts.to ?? END }];
 
-  const request = (): { seg: Segment; end: Buffer; reply: Promise<RangeResponse> } | undefined => {
+  const request = (): { seg: Segment; end: Buffer; reply: Promise<ScannedPage> } | undefined => {
     let seg = todo.pop();
     while (seg && seg.count === 0) seg = todo.pop();
     if (!seg) return undefined;
     const whole = seg.count !== undefined && seg.count <= 2 * limit;
     const end = whole ? seg.hi : chooseEnd(seg, limit, density, growth);
-    const reply = client.range({ key: seg.lo, rangeEnd: end, limit, revision, serializable: true });
+    const reply = readPage(client, { key: seg.lo, rangeEnd: end, limit, revision, serializable: true });
     return { seg, end, reply };
   };
 
@@ -139,16 +178,16 @@ export async function* streamKeyspace(
   while (next) {
     const { seg, end } = next;
     const r = await next.reply;
-    if (!revision) revision = r.header.revision;
-    const got = r.kvs.length;
+    if (!revision) revision = r.revision;
+    const got = r.n;
     // What is left to read, in key order: the rest of [lo, end) first, then [end, hi).
     if (!end.equals(seg.hi)) {
       todo.push({ lo: end, hi: seg.hi, count: seg.count === undefined ? undefined : seg.count - r.count });
     }
-    if (r.count > got) todo.push({ lo: after(r.kvs[got - 1]!.key), hi: end, count: r.count - got });
+    if (r.count > got) todo.push({ lo: after(keyOf(r, got - 1)), hi: end, count: r.count - got });
     if (got >= 2) {
-      const first = r.kvs[0]!.key;
-      const last = r.kvs[got - 1]!.key;
+      const first = keyOf(r, 0);
+      const last = keyOf(r, got - 1);
       const p = sharedPrefix(first, last);
       const gap = (windowAt(last, p) - windowAt(first, p)) / BigInt(got - 1);
       density = { prefix: Buffer.from(last.subarray(0, p)), gap: gap > 0n ? gap : 1n };
@@ -159,12 +198,11 @@ export async function* streamKeyspace(
     const level = density && nextLo ? sharedPrefix(nextLo, density.prefix) : 0;
     growth = r.count * 4 < limit && level >= lastLevel ? (growth < 1n << 40n ? growth * 2n : growth) : 1n;
     lastLevel = level;
-    let bytes = 0;
-    for (const kv of r.kvs) bytes += kv.key.length + kv.value.length;
+    const bytes = r.bytes;
     if (bytes > pageBytes) limit = Math.max(16, Math.floor((limit * pageBytes) / bytes));
     else if (bytes * 4 < pageBytes && got === limit) limit = Math.min(maxKeys, limit * 2);
     // Ask for the next page before handing this one over: etcd reads while the caller compares.
     next = request();
-    if (got) yield { kvs: r.kvs, revision };
+    if (got) yield { buf: r.buf, at: r.at, n: got, revision };
   }
 }

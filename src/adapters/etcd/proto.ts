@@ -1,5 +1,5 @@
 // The few etcd v3 messages the action sends and reads, encoded by protobufjs (already in the bundle
-// through grpc-js) from descriptors written here: the action ships as one ncc bundle, so no .proto
+// through grpc-js) from descriptors written here (a TxnRequest and the range pairs by hand): the action ships as one ncc bundle, so no .proto
 // file is loaded at run time. Field numbers are those of etcd's api/etcdserverpb/rpc.proto and
 // api/mvccpb/kv.proto (3.4 to 3.6 agree on them). int64 fields become JS numbers: revisions, counts
 // and sizes stay far below 2^53.
@@ -59,12 +59,6 @@ const ETCD_MESSAGES = protobuf.Root.fromJSON({
     SnapshotResponse: {
       fields: { header: { type: 'ResponseHeader', id: 1 }, remainingBytes: int64(2), blob: bytes(3) },
     },
-    PutRequest: { fields: { key: bytes(1), value: bytes(2) } },
-    DeleteRangeRequest: { fields: { key: bytes(1), rangeEnd: bytes(2) } },
-    RequestOp: {
-      fields: { requestPut: { type: 'PutRequest', id: 2 }, requestDeleteRange: { type: 'DeleteRangeRequest', id: 3 } },
-    },
-    TxnRequest: { fields: { success: { rule: 'repeated', type: 'RequestOp', id: 2 } } },
     TxnResponse: { fields: { header: { type: 'ResponseHeader', id: 1 }, succeeded: bool(2) } },
     CompactionRequest: { fields: { revision: int64(1), physical: bool(2) } },
     CompactionResponse: { fields: { header: { type: 'ResponseHeader', id: 1 } } },
@@ -76,7 +70,6 @@ const RangeRequestType = type('RangeRequest');
 const RangeResponseType = type('RangeResponse');
 const StatusResponseType = type('StatusResponse');
 const SnapshotResponseType = type('SnapshotResponse');
-const TxnRequestType = type('TxnRequest');
 const TxnResponseType = type('TxnResponse');
 const CompactionRequestType = type('CompactionRequest');
 const CompactionResponseType = type('CompactionResponse');
@@ -296,14 +289,58 @@ export function scanRangeResponse(
 export type TxnOp =
   { put: { key: Uint8Array; value: Uint8Array } } | { delete: { key: Uint8Array; rangeEnd?: Uint8Array } };
 
-/** A transaction with no compares: its operations all apply, at one new revision. */
+const varintSize = (n: number): number => (n < 0x80 ? 1 : n < 0x4000 ? 2 : n < 0x200000 ? 3 : n < 0x10000000 ? 4 : 5);
+
+function putVarint(out: Buffer, o: number, n: number): number {
+  while (n >= 0x80) {
+    out[o++] = (n & 0x7f) | 0x80;
+    n >>>= 7;
+  }
+  out[o++] = n;
+  return o;
+}
+
+/** A bytes field: its tag, length and bytes at o; returns the offset after it. */
+function putBytes(out: Buffer, o: number, tag: number, b: Uint8Array): number {
+  out[o++] = tag;
+  o = putVarint(out, o, b.length);
+  out.set(b, o);
+  return o + b.length;
+}
+
+const bytesSize = (b: Uint8Array): number => 1 + varintSize(b.length) + b.length;
+
+/**
+ * A transaction with no compares: its operations all apply, at one new revision. Written field by
+ * field into one buffer (as protobufjs writes it, without an object per operation: equalize sends
+ * hundreds of thousands).
+ */
 export function encodeTxnRequest(ops: readonly TxnOp[]): Buffer {
-  const success = ops.map((op) =>
+  // TxnRequest.success (2) holds RequestOps: request_put (2) {key 1, value 2} or
+  // request_delete_range (3) {key 1, range_end 2}.
+  const inner = ops.map((op) =>
     'put' in op
-      ? { requestPut: { key: op.put.key, value: op.put.value } }
-      : { requestDeleteRange: op.delete.rangeEnd ? op.delete : { key: op.delete.key } },
+      ? bytesSize(op.put.key) + bytesSize(op.put.value)
+      : bytesSize(op.delete.key) + (op.delete.rangeEnd ? bytesSize(op.delete.rangeEnd) : 0),
   );
-  return Buffer.from(TxnRequestType.encode(TxnRequestType.create({ success })).finish());
+  const opSize = inner.map((n) => 1 + varintSize(n) + n);
+  const total = opSize.reduce((a, n) => a + 1 + varintSize(n) + n, 0);
+  const out = Buffer.allocUnsafe(total);
+  let o = 0;
+  ops.forEach((op, i) => {
+    out[o++] = 0x12;
+    o = putVarint(out, o, opSize[i]!);
+    out[o++] = 'put' in op ? 0x12 : 0x1a;
+    o = putVarint(out, o, inner[i]!);
+    if ('put' in op) {
+      o = putBytes(out, o, 0x0a, op.put.key);
+      o = putBytes(out, o, 0x12, op.put.value);
+    } else {
+      o = putBytes(out, o, 0x0a, op.delete.key);
+      if (op.delete.rangeEnd) o = putBytes(out, o, 0x12, op.delete.rangeEnd);
+    }
+  });
+  return out;
 }
 
 export interface TxnResponse {

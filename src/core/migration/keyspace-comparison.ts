@@ -40,6 +40,15 @@ export function emptyGroupComparison(group: string): GroupComparison {
 
 export type DiffKind = 'onlyInSource' | 'onlyInTarget' | 'changed';
 
+/** Adds the counts of `later` (the same group, keys after those of `into`) into `into`. */
+export function mergeGroupComparison(into: GroupComparison, later: GroupComparison): void {
+  into.same += later.same;
+  for (const kind of ['onlyInSource', 'onlyInTarget', 'changed'] as const) {
+    into[kind] += later[kind];
+    into.first[kind] = [...into.first[kind], ...later.first[kind]].slice(0, FIRST_KEYS_MAX);
+  }
+}
+
 /** Count one differing key into its group's row, keeping the first few keys. */
 export function noteDifference(g: GroupComparison, kind: DiffKind, key: string): void {
   g[kind]++;

@@ -73,11 +73,12 @@ export async function snapshotEmbedded(deps: PhaseDeps): Promise<void> {
     name,
     async () => {
       const embedded = reader(deps);
-      const [embeddedAtStop, deployedAtStop] = await Promise.all([
+      // Nothing writes to either etcd now: the three reads agree however they interleave.
+      const [embeddedAtStop, deployedAtStop, { record: snapshot }] = await Promise.all([
         embedded.census('embedded'),
         deps.etcd.census('deployed'),
+        embedded.backup(deps.backupDir, 'embedded'),
       ]);
-      const snapshot = (await embedded.backup(deps.backupDir, 'embedded')).record;
       report.backup = snapshot;
       report.restore = forwardAgain(settings.release, snapshot.file);
       await recordAbortStep(deps, name, { embeddedAtStop, deployedAtStop, snapshot });

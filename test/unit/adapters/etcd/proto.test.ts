@@ -7,6 +7,7 @@ import {
   decodeSnapshotResponse,
   decodeStatusResponse,
   encodeRangeRequest,
+  encodeTxnRequest,
 } from '../../../../src/adapters/etcd/proto.ts';
 
 function varint(n: number): number[] {
@@ -84,5 +85,22 @@ describe('etcd messages', () => {
     expect([...req]).toEqual([...len(1, [0]), ...len(2, [0]), ...num(4, 12), ...num(8, 1)]);
     const countOnly = encodeRangeRequest({ key: text('/registry/'), countOnly: true, limit: 0 });
     expect([...countOnly]).toEqual([...len(1, text('/registry/')), ...num(9, 1)]);
+  });
+
+  it('a TxnRequest: every operation in success, puts with key and value (empty too), deletes with key and range end', () => {
+    const long = Buffer.alloc(200, 'v');
+    const got = encodeTxnRequest([
+      { put: { key: text('/registry/pods/a'), value: long } },
+      { put: { key: text('/registry/pods/b'), value: Buffer.alloc(0) } },
+      { delete: { key: text('/registry/pods/c') } },
+      { delete: { key: text('/x/'), rangeEnd: text('/x0') } },
+    ]);
+    const want = [
+      ...len(2, len(2, [...len(1, text('/registry/pods/a')), ...len(2, long)])),
+      ...len(2, len(2, [...len(1, text('/registry/pods/b')), ...len(2, [])])),
+      ...len(2, len(3, len(1, text('/registry/pods/c')))),
+      ...len(2, len(3, [...len(1, text('/x/')), ...len(2, text('/x0'))])),
+    ];
+    expect([...got]).toEqual(want);
   });
 });

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   emptyGroupComparison,
   FIRST_KEYS_MAX,
+  mergeGroupComparison,
   noteDifference,
   summarizeComparison,
   type KeyspaceComparison,
@@ -56,5 +57,25 @@ describe('summarizeComparison', () => {
     expect(g.changed).toBe(10);
     expect(g.first.changed).toHaveLength(FIRST_KEYS_MAX);
     expect(g.first.changed[0]).toBe('/registry/pods/a/p0');
+  });
+});
+
+describe('mergeGroupComparison', () => {
+  it('adds the counts of a later range of the same group and keeps its first keys in key order', () => {
+    const early = { ...emptyGroupComparison('/registry/pods/'), same: 3 };
+    const later = { ...emptyGroupComparison('/registry/pods/'), same: 4 };
+    for (let i = 0; i < FIRST_KEYS_MAX - 1; i++) noteDifference(early, 'changed', `/registry/pods/a/${i}`);
+    noteDifference(later, 'changed', '/registry/pods/b/0');
+    noteDifference(later, 'changed', '/registry/pods/b/1');
+    noteDifference(later, 'onlyInTarget', '/registry/pods/b/2');
+    mergeGroupComparison(early, later);
+    expect(early.same).toBe(7);
+    expect(early.changed).toBe(FIRST_KEYS_MAX + 1);
+    expect(early.onlyInTarget).toBe(1);
+    expect(early.first.changed).toEqual([
+      ...Array.from({ length: FIRST_KEYS_MAX - 1 }, (_, i) => `/registry/pods/a/${i}`),
+      '/registry/pods/b/0',
+    ]);
+    expect(early.first.onlyInTarget).toEqual(['/registry/pods/b/2']);
   });
 });
