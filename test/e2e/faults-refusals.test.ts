@@ -2,10 +2,8 @@
 // what happened and a state record the next run continues from: deployed etcd down, keys lost in
 // the copy, a token missing one RBAC verb, an embedded etcd PVC that cannot bind, and the approval
 // gate of finalize against the GitHub REST stand-in. The built action runs on the local cluster.
-import { readFileSync } from 'node:fs';
 import * as k8s from '@kubernetes/client-node';
 import { afterAll, describe, expect, it } from 'vitest';
-import YAML from 'yaml';
 import { rbacObjects } from '../../sandbox/service-account.ts';
 import { waitFor } from '../../sandbox/processes.ts';
 import { SUCCESS_LINE } from '../../sandbox/vcluster-standin.ts';
@@ -16,14 +14,15 @@ import { startGitHubStandin, type GitHubStandin } from '../support/github-standi
 import { recordScenario } from '../support/reliability.ts';
 import { assertNoSecretLeak } from '../support/secret-scan.ts';
 import {
-  exists,
   errorLine,
+  exists,
   explain,
   fixtureChartAs,
   inputsFor,
   lostGroups,
   namespaceSnapshot,
   runAction,
+  secretsOf,
   useSharedCluster,
   type ActionResult,
   type DemoVCluster,
@@ -42,14 +41,6 @@ const plain = (md: string): string =>
     .replace(/\u200b/g, '')
     // A code span shows its text without the backticks.
     .replace(/`/g, '');
-
-/** What a test handed the action that must never come back out: the kubeconfig, its token, the etcd client key. */
-function secretsOf(d: DemoVCluster, extra: string[] = []): string[] {
-  const token = (YAML.parse(d.kubeconfig) as { users: Array<{ user: { token: string } }> }).users[0]!.user.token;
-  const tls = d.standIn.etcdTls('deployed') ?? d.standIn.etcdTls('embedded');
-  const key = tls ? [readFileSync(tls.key, 'utf8')] : [];
-  return [d.kubeconfig, token, ...key, ...extra];
-}
 
 async function state(d: DemoVCluster): Promise<StateRecord | undefined> {
   try {

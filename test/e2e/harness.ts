@@ -6,6 +6,9 @@ import { afterAll, afterEach, beforeAll } from 'vitest';
 import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
+import YAML from 'yaml';
+import { startHoldProxy, type HoldProxy } from '../../sandbox/api-hold-proxy.ts';
+import { LOCK_STALE_MS } from '../../src/core/migration/state.ts';
 import { startCluster, type Cluster } from '../../sandbox/cluster.ts';
 import { contradictions } from '../support/summary-consistency.ts';
 import { runAction as run, type ActionResult, type RunActionOptions } from '../../sandbox/action-runner.ts';
@@ -183,6 +186,31 @@ export async function lostGroups(d: DemoVCluster, before: Map<string, number>): 
   for (let i = 0; i < 50 && !d.standIn.etcdTls('embedded'); i++) await new Promise((r) => setTimeout(r, 200));
   return lostGroupsBetween(before, await d.standIn.keyCounts('embedded'));
 }
+
+/** What a test handed the action that must never come back out: the kubeconfig, its token, the etcd client key. */
+export function secretsOf(d: DemoVCluster, extra: string[] = []): string[] {
+  const token = (YAML.parse(d.kubeconfig) as { users: Array<{ user: { token: string } }> }).users[0]!.user.token;
+  const tls = d.standIn.etcdTls('deployed') ?? d.standIn.etcdTls('embedded');
+  return [d.kubeconfig, token, ...(tls ? [readFileSync(tls.key, 'utf8')] : []), ...extra];
+}
+
+/** A proxy in front of the shared cluster's API server that holds or refuses the requests a test names. */
+export function holdProxy(e: E2E, tag = 'hold'): Promise<HoldProxy> {
+  return startHoldProxy(mkdtempSync(join(e.cluster.dir, `${tag}-`)), e.cluster.server, e.cluster.caFile);
+}
+
+/** The requests a proxy saw, one per line, for assertion messages. */
+export const proxiedRequests = (proxy: HoldProxy): string =>
+  proxy.requests.map((r) => `${r.method} ${r.path} ${r.status ?? '-'}`).join('\n');
+
+/** Waits until locks that killed runs left (renewed at these times) are stale: LOCK_STALE_MS without renewal, and a margin. */
+export async function untilLocksStale(renewedAt: string[]): Promise<void> {
+  const stale = Math.max(...renewedAt.map((t) => Date.parse(t))) + LOCK_STALE_MS + 3000;
+  await new Promise((r) => setTimeout(r, Math.max(0, stale - Date.now())));
+}
+
+/** Seconds, as the Reliability rows give them. */
+export const secs = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 
 /** A run's exit, outputs and log tail, for assertion messages. */
 export function explain(r: ActionResult): string {
