@@ -96,7 +96,8 @@ export interface ExampleWorkflow {
 
 export const exampleFile = (file: string) => join(REPO_ROOT, 'examples', file);
 
-const git = (dir: string, ...args: string[]) =>
+/** git in `dir` as octocat (a scratch repository's commits need an author). */
+export const git = (dir: string, ...args: string[]) =>
   execFileSync('git', args, {
     cwd: dir,
     encoding: 'utf8',
