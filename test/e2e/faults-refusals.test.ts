@@ -5,7 +5,6 @@
 import * as k8s from '@kubernetes/client-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { rbacObjects } from '../../sandbox/service-account.ts';
-import { waitFor } from '../../sandbox/processes.ts';
 import { SUCCESS_LINE } from '../../sandbox/vcluster-standin.ts';
 import { listKeys, seedKeys } from '../../sandbox/keyspace.ts';
 import type { StateRecord } from '../../src/core/migration/state.ts';
@@ -14,6 +13,7 @@ import { startGitHubStandin, type GitHubStandin } from '../support/github-standi
 import { recordScenario } from '../support/reliability.ts';
 import { assertNoSecretLeak } from '../support/secret-scan.ts';
 import {
+  copyAgain,
   errorLine,
   exists,
   explain,
@@ -64,15 +64,6 @@ async function helmRevision(d: DemoVCluster): Promise<number> {
     revision: number;
   }>;
   return Math.max(...h.map((x) => x.revision));
-}
-
-/** kubectl scale statefulset <release> --replicas=n, through the scale subresource. */
-async function scaleControlPlane(d: DemoVCluster, replicas: number): Promise<void> {
-  await env().apps.replaceNamespacedStatefulSetScale({
-    name: d.release,
-    namespace: d.namespace,
-    body: { metadata: { name: d.release, namespace: d.namespace }, spec: { replicas } },
-  });
 }
 
 const stsExists = (d: DemoVCluster, name: string) =>
@@ -198,22 +189,7 @@ describe('faults that stop the action before it changes anything, or with a way 
     // Follow those commands (through the API): the copy runs again, this time complete.
     d.standIn.setFaults({});
     const t0 = Date.now();
-    await scaleControlPlane(d, 0);
-    await waitFor(
-      'pod <release>-0 gone',
-      async () => !(await exists(env().core.readNamespacedPod({ name: `${d.release}-0`, namespace: d.namespace }))),
-      { timeoutMs: 60_000 },
-    );
-    await env().core.deleteNamespacedPersistentVolumeClaim({ name: `data-${d.release}-0`, namespace: d.namespace });
-    await waitFor(
-      'PVC data-<release>-0 gone',
-      async () =>
-        !(await exists(
-          env().core.readNamespacedPersistentVolumeClaim({ name: `data-${d.release}-0`, namespace: d.namespace }),
-        )),
-      { timeoutMs: 60_000 },
-    );
-    await scaleControlPlane(d, 1);
+    await copyAgain(env(), d);
     const again = await runAction(inputsFor(d, 'migrate'));
     assertNoSecretLeak(again, secrets);
     expect(again.code, explain(again)).toBe(0);

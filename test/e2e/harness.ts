@@ -10,6 +10,7 @@ import YAML from 'yaml';
 import { startHoldProxy, type HoldProxy } from '../../sandbox/api-hold-proxy.ts';
 import { LOCK_STALE_MS } from '../../src/core/migration/state.ts';
 import { startCluster, type Cluster } from '../../sandbox/cluster.ts';
+import { waitFor } from '../../sandbox/processes.ts';
 import { contradictions } from '../support/summary-consistency.ts';
 import { runAction as run, type ActionResult, type RunActionOptions } from '../../sandbox/action-runner.ts';
 import {
@@ -207,6 +208,36 @@ export const proxiedRequests = (proxy: HoldProxy): string =>
 export async function untilLocksStale(renewedAt: string[]): Promise<void> {
   const stale = Math.max(...renewedAt.map((t) => Date.parse(t))) + LOCK_STALE_MS + 3000;
   await new Promise((r) => setTimeout(r, Math.max(0, stale - Date.now())));
+}
+
+/**
+ * What the refusal of a copy that lost keys tells a person to do (kubectl scale statefulset <release>
+ * --replicas=0, delete PVC data-<release>-0, scale to 1), through the API: vCluster copies again on
+ * its next start. The caller clears the stand-in's faults first if the copy is to be complete.
+ */
+export async function copyAgain(e: E2E, d: DemoVCluster): Promise<void> {
+  const scale = (replicas: number) =>
+    e.apps.replaceNamespacedStatefulSetScale({
+      name: d.release,
+      namespace: d.namespace,
+      body: { metadata: { name: d.release, namespace: d.namespace }, spec: { replicas } },
+    });
+  await scale(0);
+  await waitFor(
+    'pod <release>-0 gone',
+    async () => !(await exists(e.core.readNamespacedPod({ name: `${d.release}-0`, namespace: d.namespace }))),
+    { timeoutMs: 60_000 },
+  );
+  await e.core.deleteNamespacedPersistentVolumeClaim({ name: `data-${d.release}-0`, namespace: d.namespace });
+  await waitFor(
+    'PVC data-<release>-0 gone',
+    async () =>
+      !(await exists(
+        e.core.readNamespacedPersistentVolumeClaim({ name: `data-${d.release}-0`, namespace: d.namespace }),
+      )),
+    { timeoutMs: 60_000 },
+  );
+  await scale(1);
 }
 
 /** Seconds, as the Reliability rows give them. */

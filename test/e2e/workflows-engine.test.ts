@@ -25,9 +25,8 @@ import {
   type PreparedExample,
 } from '../../sandbox/example-workflows.ts';
 import { describeRun, runWorkflow, type EngineJob, type WorkflowRun } from '../../sandbox/workflow-engine.ts';
-import { waitFor } from '../../sandbox/processes.ts';
 import type { DemoVCluster } from '../../sandbox/vcluster-release.ts';
-import { FIXTURE_CHART, exists, lostGroups, namespaceSnapshot, useSharedCluster } from './harness.ts';
+import { copyAgain, exists, FIXTURE_CHART, lostGroups, namespaceSnapshot, useSharedCluster } from './harness.ts';
 import { gateway, lostGroups as lostGroupsBetween } from '../../sandbox/keyspace.ts';
 import { REPO_ROOT } from '../../sandbox/action-runner.ts';
 
@@ -104,37 +103,6 @@ function expectNoSecrets(r: WorkflowRun, prepared: PreparedExample): void {
       .join('\n');
     expect(seen).not.toContain(token.slice(-40));
   }
-}
-
-/**
- * What the refusal of a copy that lost keys tells a person to do (kubectl scale statefulset <release>
- * --replicas=0, delete PVC data-<release>-0, scale to 1), through the API, with the fault gone:
- * vCluster copies again on its next start.
- */
-async function copyAgain(d: DemoVCluster): Promise<void> {
-  d.standIn.setFaults({});
-  const scale = (replicas: number) =>
-    env().apps.replaceNamespacedStatefulSetScale({
-      name: d.release,
-      namespace: d.namespace,
-      body: { metadata: { name: d.release, namespace: d.namespace }, spec: { replicas } },
-    });
-  await scale(0);
-  await waitFor(
-    'pod <release>-0 gone',
-    async () => !(await exists(env().core.readNamespacedPod({ name: `${d.release}-0`, namespace: d.namespace }))),
-    { timeoutMs: 60_000 },
-  );
-  await env().core.deleteNamespacedPersistentVolumeClaim({ name: `data-${d.release}-0`, namespace: d.namespace });
-  await waitFor(
-    'PVC data-<release>-0 gone',
-    async () =>
-      !(await exists(
-        env().core.readNamespacedPersistentVolumeClaim({ name: `data-${d.release}-0`, namespace: d.namespace }),
-      )),
-    { timeoutMs: 60_000 },
-  );
-  await scale(1);
 }
 
 const etcdExists = (d: DemoVCluster) =>
@@ -488,7 +456,8 @@ const CHECKS: Check[] = [
 
       // A person follows the refusal's commands for the faulty release and runs the workflow again:
       // the campaign resumes the second wave with that release alone, then runs the third.
-      await copyAgain(demo.get(faulty)!);
+      demo.get(faulty)!.standIn.setFaults({});
+      await copyAgain(env(), demo.get(faulty)!);
       const runId = nextRunId++;
       github.addReview(OWNER, REPO, runId, {
         environment: APPROVAL_ENVIRONMENT,
