@@ -91,6 +91,22 @@ function job(r: WorkflowRun, id: string, matrix?: Record<string, unknown>): Engi
 const stepOutputs = (j: EngineJob, stepId: string) => j.steps.find((s) => s.id === stepId)?.outputs ?? {};
 
 /** Secrets never reach the engine's log (act masks what it knows; the action masks the rest). */
+/** The snapshot artifact the workflow uploaded: one file, kept 7 days, the file the action verified (its sha256). */
+function expectSnapshotArtifact(r: WorkflowRun, runId: number, name: string, sha256: string | undefined): void {
+  const artifact = join(r.artifactsDir, String(runId), name);
+  expect(existsSync(artifact), `artifact ${name}\n${explain(r)}`).toBe(true);
+  const meta = JSON.parse(readFileSync(join(artifact, '.artifact.json'), 'utf8')) as {
+    retentionDays: number;
+    files: string[];
+  };
+  expect(meta.retentionDays).toBe(7);
+  expect(meta.files).toHaveLength(1);
+  const sha = createHash('sha256')
+    .update(readFileSync(join(artifact, meta.files[0]!)))
+    .digest('hex');
+  expect(sha).toBe(sha256);
+}
+
 function expectNoSecrets(r: WorkflowRun, prepared: PreparedExample): void {
   for (const kubeconfig of prepared.kubeconfig ? [prepared.kubeconfig] : prepared.demos.map((d) => d.kubeconfig)) {
     const token = /token: (\S+)/.exec(kubeconfig)?.[1] ?? '';
@@ -136,18 +152,7 @@ const CHECKS: Check[] = [
 
       // The snapshot artifact: named as the workflow names it, the file the action verified, the retention asked for.
       const name = `etcd-snapshot-${d!.namespace}-${d!.release}-${ctx.runId}`;
-      const artifact = join(r.artifactsDir, String(ctx.runId), name);
-      expect(existsSync(artifact), `artifact ${name}\n${explain(r)}`).toBe(true);
-      const meta = JSON.parse(readFileSync(join(artifact, '.artifact.json'), 'utf8')) as {
-        retentionDays: number;
-        files: string[];
-      };
-      expect(meta.retentionDays).toBe(7);
-      expect(meta.files).toHaveLength(1);
-      const sha = createHash('sha256')
-        .update(readFileSync(join(artifact, meta.files[0]!)))
-        .digest('hex');
-      expect(sha).toBe(out['backup-sha256']);
+      expectSnapshotArtifact(r, ctx.runId, name, out['backup-sha256']);
 
       // The job output crossed `needs`: finalize ran (its `if:` reads needs.migrate.outputs.status),
       // and the action refused it, as act does not hold the job for the environment's reviewers.
@@ -355,18 +360,7 @@ const CHECKS: Check[] = [
 
       // The snapshot of the embedded etcd at the stop: the artifact is the file the action verified.
       const name = `embedded-etcd-snapshot-${d!.namespace}-${d!.release}-${ctx.runId}`;
-      const artifact = join(r.artifactsDir, String(ctx.runId), name);
-      expect(existsSync(artifact), `artifact ${name}\n${explain(r)}`).toBe(true);
-      const meta = JSON.parse(readFileSync(join(artifact, '.artifact.json'), 'utf8')) as {
-        retentionDays: number;
-        files: string[];
-      };
-      expect(meta.retentionDays).toBe(7);
-      expect(meta.files).toHaveLength(1);
-      const sha = createHash('sha256')
-        .update(readFileSync(join(artifact, meta.files[0]!)))
-        .digest('hex');
-      expect(sha).toBe(out['backup-sha256']);
+      expectSnapshotArtifact(r, ctx.runId, name, out['backup-sha256']);
 
       // Back on the deployed etcd: the control plane a Deployment again, every key of the embedded etcd there.
       expect(await exists(env().apps.readNamespacedStatefulSet({ name: d!.release, namespace: d!.namespace }))).toBe(
