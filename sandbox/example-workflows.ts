@@ -96,7 +96,8 @@ export interface ExampleWorkflow {
 
 export const exampleFile = (file: string) => join(REPO_ROOT, 'examples', file);
 
-const git = (dir: string, ...args: string[]) =>
+/** git in `dir` as octocat (a scratch repository's commits need an author). */
+export const git = (dir: string, ...args: string[]) =>
   execFileSync('git', args, {
     cwd: dir,
     encoding: 'utf8',
@@ -169,6 +170,23 @@ function githubEnv(ctx: ExampleContext, extra: Record<string, string> = {}): Rec
 }
 
 /** The approval environment with its required reviewer, who approved this run when ctx.approve. */
+/** `file` dispatched on main for one release (its inputs), the approval environment set up for its gated job. */
+function dispatchOnMain(ctx: ExampleContext, d: DemoVCluster, file: string): PreparedExample {
+  approvalEnvironment(ctx);
+  const repo = makeRepo(ctx.dir);
+  return {
+    demos: [d],
+    spec: {
+      workflow: exampleFile(file),
+      event: 'workflow_dispatch',
+      repoDir: repo.dir,
+      inputs: { release: d.release, namespace: d.namespace, 'chart-version': CHART_VERSION },
+      secrets: { KUBECONFIG: d.kubeconfig, GITHUB_TOKEN: TOKEN },
+      env: githubEnv(ctx, { GITHUB_REF: 'refs/heads/main' }),
+    },
+  };
+}
+
 function approvalEnvironment(ctx: ExampleContext): void {
   ctx.github.addEnvironment(OWNER, REPO, APPROVAL_ENVIRONMENT, ['platform-lead']);
   if (!ctx.approve) return;
@@ -211,19 +229,7 @@ export const EXAMPLES: ExampleWorkflow[] = [
     event: 'workflow_dispatch',
     async prepare(ctx) {
       const d = await ctx.demo({ namespace: 'wf-migrate', release: 'vc-migrate' });
-      approvalEnvironment(ctx);
-      const repo = makeRepo(ctx.dir);
-      return {
-        demos: [d],
-        spec: {
-          workflow: exampleFile('migrate.yml'),
-          event: 'workflow_dispatch',
-          repoDir: repo.dir,
-          inputs: { release: d.release, namespace: d.namespace, 'chart-version': CHART_VERSION },
-          secrets: { KUBECONFIG: d.kubeconfig, GITHUB_TOKEN: TOKEN },
-          env: githubEnv(ctx, { GITHUB_REF: 'refs/heads/main' }),
-        },
-      };
+      return dispatchOnMain(ctx, d, 'migrate.yml');
     },
   },
   {
@@ -365,19 +371,7 @@ export const EXAMPLES: ExampleWorkflow[] = [
         key: b64(LATE_WRITE.key),
         value: b64(LATE_WRITE.value),
       });
-      approvalEnvironment(ctx);
-      const repo = makeRepo(ctx.dir);
-      return {
-        demos: [d],
-        spec: {
-          workflow: exampleFile('abort.yml'),
-          event: 'workflow_dispatch',
-          repoDir: repo.dir,
-          inputs: { release: d.release, namespace: d.namespace, 'chart-version': CHART_VERSION },
-          secrets: { KUBECONFIG: d.kubeconfig, GITHUB_TOKEN: TOKEN },
-          env: githubEnv(ctx, { GITHUB_REF: 'refs/heads/main' }),
-        },
-      };
+      return dispatchOnMain(ctx, d, 'abort.yml');
     },
   },
   {

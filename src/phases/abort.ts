@@ -4,7 +4,7 @@
 // upgrades the release to its values from before phase one and proves with a census that nothing
 // was lost. Every step that lasts is recorded, so a run killed anywhere is resumed by the next.
 import type { PhaseDeps } from './steps/deps.ts';
-import { skipped, step } from './steps/deps.ts';
+import { holdCensus, skipped, step } from './steps/deps.ts';
 import { PhaseStop } from './steps/outcome.ts';
 import { inspect, type Inspection } from './steps/inspect.ts';
 import { preflightStop, underLock } from './steps/open.ts';
@@ -15,7 +15,6 @@ import { compareAndDecide, equalizeDeployed, removeReader, snapshotEmbedded, sta
 import { clearStoreAnnotations, upgradeBack, waitForControlPlane } from './steps/abort-release.ts';
 import { failedChecks, type CheckName } from '../core/migration/preflight.ts';
 import { objectNames } from '../core/migration/cluster-view.ts';
-import { diffCensus } from '../core/migration/census.ts';
 import { backingStoreOf } from '../core/migration/values.ts';
 import { decideAbort, type AbortDecision } from '../core/migration/abort.ts';
 import { abortStepIsDone, isAborted, type AbortRecord } from '../core/migration/abort-record.ts';
@@ -166,7 +165,6 @@ async function stopWrites(deps: PhaseDeps): Promise<void> {
 
 /** The deployed etcd counted and compared group by group with the etcd whose keyspace was kept. */
 async function verifyDeployed(deps: PhaseDeps): Promise<AbortRecord> {
-  const { settings, report } = deps;
   const a = deps.store.state.abort!;
   const kept = a.source === 'deployed' ? a.deployedAtStop : a.embeddedAtStop;
   const now = await step(
@@ -176,17 +174,17 @@ async function verifyDeployed(deps: PhaseDeps): Promise<AbortRecord> {
     (c) => `${c.total} keys at revision ${c.revision}`,
   );
   if (kept) {
-    const diff = diffCensus(kept, now, settings.volatilePrefixes);
-    report.diff = diff;
-    report.keysBefore = kept.total;
-    report.keysAfter = now.total;
-    if (!diff.ok) {
-      throw new PhaseStop(
-        'failed',
-        `the deployed etcd now has fewer keys than the ${a.source} etcd had at the stop in ${diff.lost.map((x) => `${x.group} (${x.before} → ${x.after})`).join(', ')}`,
-        'the snapshot of the embedded etcd taken at the stop holds every key; find what removed them (the control plane log), then run abort again: it equalizes again',
-      );
-    }
+    holdCensus(
+      deps,
+      kept,
+      now,
+      (groups) =>
+        new PhaseStop(
+          'failed',
+          `the deployed etcd now has fewer keys than the ${a.source} etcd had at the stop in ${groups}`,
+          'the snapshot of the embedded etcd taken at the stop holds every key; find what removed them (the control plane log), then run abort again: it equalizes again',
+        ),
+    );
   }
   const leftover = ((await deps.kube.observe()).embeddedPvcs ?? []).map((p) => p.name);
   return step(

@@ -2,11 +2,10 @@
 // whose key counts still match. Removes the migration flag; Helm deletes the deployed etcd
 // StatefulSet and Services; the PVCs stay unless the user asked to delete them.
 import type { PhaseDeps } from './steps/deps.ts';
-import { censusStep, step } from './steps/deps.ts';
+import { censusStep, holdCensus, step } from './steps/deps.ts';
 import { PhaseStop } from './steps/outcome.ts';
 import { decideFinalize } from '../core/migration/decide.ts';
 import { valuesDigest, type PhaseValues } from '../core/migration/values.ts';
-import { diffCensus } from '../core/migration/census.ts';
 import { resumeUpgrade, startUpgrade } from './steps/upgrade.ts';
 import { recordPhaseTwo } from './steps/record.ts';
 import { openPhase, underLock } from './steps/open.ts';
@@ -44,23 +43,23 @@ async function startPhaseTwo(
   values: PhaseValues,
   verdict: ApprovalVerdict,
 ): Promise<void> {
-  const { settings, report } = deps;
+  const { settings } = deps;
   const objects = objectNames(settings.release);
   // The embedded etcd is counted again against the phase-one record: nothing may have gone since.
   const now = await censusStep(deps, 'embedded');
   const recorded = state.phase1!.deployedAtSuccess ?? state.phase1!.before;
   if (recorded) {
-    const diff = diffCensus(recorded, now, settings.volatilePrefixes);
-    report.diff = diff;
-    report.keysBefore = recorded.total;
-    report.keysAfter = now.total;
-    if (!diff.ok) {
-      throw new PhaseStop(
-        'refused',
-        `the embedded etcd (pod ${objects.embeddedPod}) now has fewer keys than the deployed etcd had at the copy in ${diff.lost.map((x) => `${x.group} (${x.before} → ${x.after})`).join(', ')}`,
-        `nothing was changed: StatefulSet ${objects.etcdSts} still holds every key as of the copy. Find what removed those keys in the virtual cluster (its events and audit log); finalize compares with the copy each time and goes on once those groups hold at least as many keys again`,
-      );
-    }
+    holdCensus(
+      deps,
+      recorded,
+      now,
+      (groups) =>
+        new PhaseStop(
+          'refused',
+          `the embedded etcd (pod ${objects.embeddedPod}) now has fewer keys than the deployed etcd had at the copy in ${groups}`,
+          `nothing was changed: StatefulSet ${objects.etcdSts} still holds every key as of the copy. Find what removed those keys in the virtual cluster (its events and audit log); finalize compares with the copy each time and goes on once those groups hold at least as many keys again`,
+        ),
+    );
   }
   await startUpgrade(deps, 'phase2', values.phase2, (st) => ({
     ...st,

@@ -6,7 +6,7 @@ import { PhaseStop } from './steps/outcome.ts';
 import { decideMigrate, type Decision } from '../core/migration/decide.ts';
 import { valuesDigest, type PhaseValues } from '../core/migration/values.ts';
 import { LogGateError } from '../adapters/kube/log-gate.ts';
-import { diffCensus, type Census, type CensusDiff } from '../core/migration/census.ts';
+import { diffCensus, lostGroupsText, type Census, type CensusDiff } from '../core/migration/census.ts';
 import type { ContentDiff } from '../core/migration/content-proof.ts';
 import { copyVerdict, type CopyVerdict } from '../core/migration/copy-verdict.ts';
 import type { Inspection } from './steps/inspect.ts';
@@ -293,7 +293,7 @@ async function stopOnBadCopy(
     keysLost ? 'key counts differ' : 'contents differ',
   );
   const what = keysLost
-    ? `the embedded etcd has fewer keys than the deployed etcd in ${e.diff.lost.length} group(s): ${e.diff.lost.map((x) => `${x.group} (${x.before} → ${x.after})`).join(', ')}`
+    ? `the embedded etcd has fewer keys than the deployed etcd in ${e.diff.lost.length} group(s): ${lostGroupsText(e.diff)}`
     : `the embedded etcd's keys or values differ from the deployed etcd's in ${e.content.differing.length} group(s), although no group lost keys: ${e.content.differing.map((x) => `${x.group}: ${x.text}`).join('; ')}`;
   throw new PhaseStop('failed', what, recopyRemedy(settings.namespace, settings.release, e.controlPlaneReplicas));
 }

@@ -9,23 +9,26 @@
 // The steps after equalize share releases: a release's next run is killed at its next point, so one
 // wait for a stale lock serves two points. A second abort started while an abort runs is
 // refused by the lock, a migrate by the record (an abort under way); neither changes anything.
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import YAML from 'yaml';
-import {
-  isHelmRecord,
-  isMutation,
-  startHoldProxy,
-  type HoldRule,
-  type ProxiedRequest,
-} from '../../sandbox/api-hold-proxy.ts';
+import { isHelmRecord, isMutation, type HoldRule, type ProxiedRequest } from '../../sandbox/api-hold-proxy.ts';
 import { gateway, lostGroups } from '../../sandbox/keyspace.ts';
 import { LOCK_STALE_MS } from '../../src/core/migration/state.ts';
 import { recordScenario } from '../support/reliability.ts';
 import { assertNoSecretLeak } from '../support/secret-scan.ts';
-import { explain, exists, inputsFor, runAction, useSharedCluster, type DemoVCluster } from './harness.ts';
+import {
+  exists,
+  explain,
+  holdProxy,
+  inputsFor,
+  proxiedRequests,
+  runAction,
+  secretsOf,
+  secs,
+  untilLocksStale,
+  useSharedCluster,
+  type DemoVCluster,
+} from './harness.ts';
 import { helmHistory, releaseDrift } from './release-objects.ts';
 
 const env = useSharedCluster();
@@ -202,12 +205,6 @@ async function revisionOf(d: DemoVCluster, which: 'deployed' | 'embedded'): Prom
   return Number(r.header.revision);
 }
 
-function secretsOf(d: DemoVCluster): string[] {
-  const token = (YAML.parse(d.kubeconfig) as { users: Array<{ user: { token: string } }> }).users[0]!.user.token;
-  const tls = d.standIn.etcdTls('deployed') ?? d.standIn.etcdTls('embedded');
-  return [d.kubeconfig, token, ...(tls ? [readFileSync(tls.key, 'utf8')] : [])];
-}
-
 /** Phase one through the action, then a write through the virtual cluster that only the embedded etcd has. */
 interface BeforeAbort {
   embedded: Map<string, number>;
@@ -261,8 +258,6 @@ async function expectAborted(d: DemoVCluster, before: BeforeAbort, what: string)
   return st.abort!;
 }
 
-const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-
 interface Killed {
   point: KillPoint;
   held: ProxiedRequest;
@@ -271,11 +266,7 @@ interface Killed {
 
 /** One abort on `d` held at `point` by its own proxy and killed there; the cluster checked at the kill. */
 async function killAt(d: DemoVCluster, point: KillPoint): Promise<Killed> {
-  const proxy = await startHoldProxy(
-    mkdtempSync(join(env().cluster.dir, 'hold-')),
-    env().cluster.server,
-    env().cluster.caFile,
-  );
+  const proxy = await holdProxy(env());
   try {
     let held: ProxiedRequest | undefined;
     void proxy.hold(point.rule(d.release)).then((r) => {
@@ -286,7 +277,7 @@ async function killAt(d: DemoVCluster, point: KillPoint): Promise<Killed> {
       env: proxy.env,
       killWhen: { stdout: /\S/, until: async () => held !== undefined },
     });
-    const requests = proxy.requests.map((r) => `${r.method} ${r.path} ${r.status ?? '-'}`).join('\n');
+    const requests = proxiedRequests(proxy);
     expect(k.killed, `${point.key}: ${explain(k)}\nrequests: ${requests}`).toBe(true);
     const killedAt = await record(d);
     await point.check(d, killedAt);
@@ -295,12 +286,6 @@ async function killAt(d: DemoVCluster, point: KillPoint): Promise<Killed> {
   } finally {
     await proxy.close();
   }
-}
-
-/** The dead runs' locks are renewed no more; the next run may take them over after LOCK_STALE_MS. */
-async function untilStale(kills: Killed[]): Promise<void> {
-  const stale = Math.max(...kills.map((k) => Date.parse(k.killedAt.lock!.renewedAt))) + LOCK_STALE_MS + 3000;
-  await new Promise((r) => setTimeout(r, Math.max(0, stale - Date.now())));
 }
 
 /**
@@ -325,7 +310,8 @@ async function killAndResume(chains: KillPoint[][], tag: string): Promise<void> 
         return k;
       }),
     );
-    await untilStale(kills);
+    // The dead runs' locks are renewed no more; the next run may take them over once they are stale.
+    await untilLocksStale(kills.map((k) => k.killedAt.lock!.renewedAt));
   }
 
   const again = await Promise.all(releases.map((x) => runAction(inputsFor(x.d, 'abort', { timeout: '5m' }))));

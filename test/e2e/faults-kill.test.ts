@@ -8,25 +8,21 @@
 // beside the new StatefulSet after phase one), nothing missing, and no key lost. Last, phase two's
 // upgrade failing by itself mid-apply (the proxy refuses one of its writes): helm records that
 // revision failed, and the next finalize upgrades again instead of waiting for removals helm never made.
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import YAML from 'yaml';
-import {
-  isHelmRecord,
-  isMutation,
-  startHoldProxy,
-  type HoldRule,
-  type ProxiedRequest,
-} from '../../sandbox/api-hold-proxy.ts';
+import { isHelmRecord, isMutation, type HoldRule, type ProxiedRequest } from '../../sandbox/api-hold-proxy.ts';
 import { LOCK_STALE_MS, type StateRecord } from '../../src/core/migration/state.ts';
 import { recordScenario } from '../support/reliability.ts';
 import { assertNoSecretLeak } from '../support/secret-scan.ts';
 import {
   explain,
+  holdProxy,
   inputsFor,
   lostGroups,
+  proxiedRequests,
   runAction,
+  secretsOf,
+  secs,
+  untilLocksStale,
   useSharedCluster,
   type ActionResult,
   type DemoVCluster,
@@ -128,14 +124,6 @@ async function state(d: DemoVCluster): Promise<StateRecord | undefined> {
   return cm ? (JSON.parse(cm.data?.['state.json'] ?? 'null') as StateRecord) : undefined;
 }
 
-function secretsOf(d: DemoVCluster): string[] {
-  const token = (YAML.parse(d.kubeconfig) as { users: Array<{ user: { token: string } }> }).users[0]!.user.token;
-  const tls = d.standIn.etcdTls('deployed') ?? d.standIn.etcdTls('embedded');
-  return [d.kubeconfig, token, ...(tls ? [readFileSync(tls.key, 'utf8')] : [])];
-}
-
-const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-
 interface Killed {
   point: KillPoint;
   d: DemoVCluster;
@@ -153,11 +141,7 @@ async function killAt(
   d: DemoVCluster,
 ): Promise<{ hist: HelmRevision[]; held: ProxiedRequest }> {
   const revBefore = Math.max(...(await helmHistory(d)).map((h) => h.revision));
-  const proxy = await startHoldProxy(
-    mkdtempSync(join(env().cluster.dir, 'hold-')),
-    env().cluster.server,
-    env().cluster.caFile,
-  );
+  const proxy = await holdProxy(env());
   try {
     let held: ProxiedRequest | undefined;
     void proxy.hold(point.rule(d.release)).then((r) => {
@@ -167,10 +151,7 @@ async function killAt(
       env: proxy.env,
       killWhen: { stdout: /helm upgrade \S+ to chart .* --wait up to/, until: async () => held !== undefined },
     });
-    expect(
-      k.killed,
-      `${point.key}: ${explain(k)}\nhelm's requests: ${proxy.requests.map((r) => `${r.method} ${r.path} ${r.status ?? '-'}`).join('\n')}`,
-    ).toBe(true);
+    expect(k.killed, `${point.key}: ${explain(k)}\nhelm's requests: ${proxiedRequests(proxy)}`).toBe(true);
     const hist = await helmHistory(d);
     await point.check(d, phase, hist, revBefore);
     return { hist, held: held! };
@@ -197,9 +178,8 @@ async function killAndResume(phase: Phase, tag: string): Promise<void> {
     }),
   );
 
-  // The dead runs' locks are renewed no more; the next run may take them over after LOCK_STALE_MS.
-  const stale = Math.max(...kills.map((k) => Date.parse(k.killedAt.lock!.renewedAt))) + LOCK_STALE_MS + 3000;
-  await new Promise((r) => setTimeout(r, Math.max(0, stale - Date.now())));
+  // The dead runs' locks are renewed no more; the next run may take them over once they are stale.
+  await untilLocksStale(kills.map((k) => k.killedAt.lock!.renewedAt));
 
   const again: ActionResult[] = await Promise.all(
     kills.map((k) => runAction(inputsFor(k.d, phase, { timeout: '5m', 'migration-timeout': '5m' }))),
@@ -262,11 +242,7 @@ describe("phase two's helm upgrade failing by itself mid-apply", () => {
     expect(m.code, explain(m)).toBe(0);
     const revBefore = Math.max(...(await helmHistory(d)).map((h) => h.revision));
 
-    const proxy = await startHoldProxy(
-      mkdtempSync(join(env().cluster.dir, 'refuse-')),
-      env().cluster.server,
-      env().cluster.caFile,
-    );
+    const proxy = await holdProxy(env(), 'refuse');
     let refused: ProxiedRequest | undefined;
     let failed: ActionResult;
     try {
@@ -281,10 +257,7 @@ describe("phase two's helm upgrade failing by itself mid-apply", () => {
       await proxy.close();
     }
     assertNoSecretLeak(failed, secrets);
-    expect(
-      refused,
-      `helm's requests: ${proxy.requests.map((r) => `${r.method} ${r.path} ${r.status ?? '-'}`).join('\n')}`,
-    ).toBeDefined();
+    expect(refused, `helm's requests: ${proxiedRequests(proxy)}`).toBeDefined();
     expect(failed.code, explain(failed)).not.toBe(0);
     expect(failed.outputs.status, explain(failed)).toBe('failed');
     expect(failed.errors[0], explain(failed)).toContain("refused by the test's fault proxy");

@@ -2,12 +2,9 @@
 // what happened and a state record the next run continues from: deployed etcd down, keys lost in
 // the copy, a token missing one RBAC verb, an embedded etcd PVC that cannot bind, and the approval
 // gate of finalize against the GitHub REST stand-in. The built action runs on the local cluster.
-import { readFileSync } from 'node:fs';
 import * as k8s from '@kubernetes/client-node';
 import { afterAll, describe, expect, it } from 'vitest';
-import YAML from 'yaml';
 import { rbacObjects } from '../../sandbox/service-account.ts';
-import { waitFor } from '../../sandbox/processes.ts';
 import { SUCCESS_LINE } from '../../sandbox/vcluster-standin.ts';
 import { listKeys, seedKeys } from '../../sandbox/keyspace.ts';
 import type { StateRecord } from '../../src/core/migration/state.ts';
@@ -16,14 +13,16 @@ import { startGitHubStandin, type GitHubStandin } from '../support/github-standi
 import { recordScenario } from '../support/reliability.ts';
 import { assertNoSecretLeak } from '../support/secret-scan.ts';
 import {
-  exists,
+  copyAgain,
   errorLine,
+  exists,
   explain,
   fixtureChartAs,
   inputsFor,
   lostGroups,
   namespaceSnapshot,
   runAction,
+  secretsOf,
   useSharedCluster,
   type ActionResult,
   type DemoVCluster,
@@ -42,14 +41,6 @@ const plain = (md: string): string =>
     .replace(/\u200b/g, '')
     // A code span shows its text without the backticks.
     .replace(/`/g, '');
-
-/** What a test handed the action that must never come back out: the kubeconfig, its token, the etcd client key. */
-function secretsOf(d: DemoVCluster, extra: string[] = []): string[] {
-  const token = (YAML.parse(d.kubeconfig) as { users: Array<{ user: { token: string } }> }).users[0]!.user.token;
-  const tls = d.standIn.etcdTls('deployed') ?? d.standIn.etcdTls('embedded');
-  const key = tls ? [readFileSync(tls.key, 'utf8')] : [];
-  return [d.kubeconfig, token, ...key, ...extra];
-}
 
 async function state(d: DemoVCluster): Promise<StateRecord | undefined> {
   try {
@@ -73,15 +64,6 @@ async function helmRevision(d: DemoVCluster): Promise<number> {
     revision: number;
   }>;
   return Math.max(...h.map((x) => x.revision));
-}
-
-/** kubectl scale statefulset <release> --replicas=n, through the scale subresource. */
-async function scaleControlPlane(d: DemoVCluster, replicas: number): Promise<void> {
-  await env().apps.replaceNamespacedStatefulSetScale({
-    name: d.release,
-    namespace: d.namespace,
-    body: { metadata: { name: d.release, namespace: d.namespace }, spec: { replicas } },
-  });
 }
 
 const stsExists = (d: DemoVCluster, name: string) =>
@@ -207,22 +189,7 @@ describe('faults that stop the action before it changes anything, or with a way 
     // Follow those commands (through the API): the copy runs again, this time complete.
     d.standIn.setFaults({});
     const t0 = Date.now();
-    await scaleControlPlane(d, 0);
-    await waitFor(
-      'pod <release>-0 gone',
-      async () => !(await exists(env().core.readNamespacedPod({ name: `${d.release}-0`, namespace: d.namespace }))),
-      { timeoutMs: 60_000 },
-    );
-    await env().core.deleteNamespacedPersistentVolumeClaim({ name: `data-${d.release}-0`, namespace: d.namespace });
-    await waitFor(
-      'PVC data-<release>-0 gone',
-      async () =>
-        !(await exists(
-          env().core.readNamespacedPersistentVolumeClaim({ name: `data-${d.release}-0`, namespace: d.namespace }),
-        )),
-      { timeoutMs: 60_000 },
-    );
-    await scaleControlPlane(d, 1);
+    await copyAgain(env(), d);
     const again = await runAction(inputsFor(d, 'migrate'));
     assertNoSecretLeak(again, secrets);
     expect(again.code, explain(again)).toBe(0);

@@ -5,33 +5,28 @@
 // run finishing the job. The built action runs on the local cluster with the least-RBAC token.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import YAML from 'yaml';
 import { NODE_NAME } from '../../sandbox/cluster.ts';
 import { SUCCESS_LINE, type StandInFaults } from '../../sandbox/vcluster-standin.ts';
 import { LOCK_STALE_MS, type StateRecord } from '../../src/core/migration/state.ts';
 import { recordScenario } from '../support/reliability.ts';
 import { assertNoSecretLeak } from '../support/secret-scan.ts';
 import {
+  errorLine,
+  explain,
   inputsFor,
+  lostGroups,
   runAction,
+  secretsOf,
+  secs,
+  untilLocksStale,
   useSharedCluster,
   type ActionResult,
   type DemoVCluster,
-  lostGroups,
-  errorLine,
-  explain,
 } from './harness.ts';
 import { releaseDrift } from './release-objects.ts';
 
 const env = useSharedCluster();
 const GROUP = 'Faults';
-
-/** What the test handed the action that must never come back out: kubeconfig, token, etcd client key. */
-function secretsOf(d: DemoVCluster): string[] {
-  const token = (YAML.parse(d.kubeconfig) as { users: Array<{ user: { token: string } }> }).users[0]!.user.token;
-  const tls = d.standIn.etcdTls('deployed') ?? d.standIn.etcdTls('embedded');
-  return [d.kubeconfig, token, ...(tls ? [readFileSync(tls.key, 'utf8')] : [])];
-}
 
 async function state(d: DemoVCluster): Promise<StateRecord | undefined> {
   try {
@@ -83,19 +78,12 @@ function runWatching(
   };
 }
 
-const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const firstLine = (s: string) => s.split('\n')[0]!.slice(0, 400);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A demo vCluster in namespace e2e-f-<release>, the secrets no run may show, and its deployed etcd's counts before any run. */
 async function faultDemo(release: string, faults?: StandInFaults) {
   const d = await env().demo({ namespace: `e2e-f-${release}`, release, faults });
   return { d, secrets: secretsOf(d), deployed: await d.standIn.keyCounts('deployed') };
-}
-
-/** Waits until the lock a killed run left is stale (LOCK_STALE_MS without renewal, plus a margin). */
-async function untilStale(st: StateRecord): Promise<void> {
-  await sleep(Math.max(0, Date.parse(st.lock!.renewedAt) + LOCK_STALE_MS + 3000 - Date.now()));
 }
 
 /** Runs `fn` with the kwok node cordoned (a pod that restarts stays Pending), uncordoned after. */
@@ -243,7 +231,7 @@ describe('faults while a migration runs', () => {
     // A volume that fits appears; after LOCK_STALE_MS without renewal the next run takes the lock
     // over and finishes phase one.
     await env().cluster.addPersistentVolumes(['50Gi']);
-    await untilStale(afterKill);
+    await untilLocksStale([afterKill.lock!.renewedAt]);
     const again = await runAction(inputs);
     assertNoSecretLeak(again, secrets);
     expect(again.code, explain(again)).toBe(0);
@@ -303,7 +291,7 @@ describe('faults while a migration runs', () => {
     expect(afterKill.phase2?.status, JSON.stringify(afterKill)).toBe('started');
     expect(afterKill.lock?.runId).toBeDefined();
 
-    await untilStale(afterKill);
+    await untilLocksStale([afterKill.lock!.renewedAt]);
     const again = await runAction(inputsFor(d, 'finalize'));
     assertNoSecretLeak(again, secrets);
     expect(again.code, explain(again)).toBe(0);

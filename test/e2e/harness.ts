@@ -6,7 +6,11 @@ import { afterAll, afterEach, beforeAll } from 'vitest';
 import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
+import YAML from 'yaml';
+import { startHoldProxy, type HoldProxy } from '../../sandbox/api-hold-proxy.ts';
+import { LOCK_STALE_MS } from '../../src/core/migration/state.ts';
 import { startCluster, type Cluster } from '../../sandbox/cluster.ts';
+import { waitFor } from '../../sandbox/processes.ts';
 import { contradictions } from '../support/summary-consistency.ts';
 import { runAction as run, type ActionResult, type RunActionOptions } from '../../sandbox/action-runner.ts';
 import {
@@ -183,6 +187,61 @@ export async function lostGroups(d: DemoVCluster, before: Map<string, number>): 
   for (let i = 0; i < 50 && !d.standIn.etcdTls('embedded'); i++) await new Promise((r) => setTimeout(r, 200));
   return lostGroupsBetween(before, await d.standIn.keyCounts('embedded'));
 }
+
+/** What a test handed the action that must never come back out: the kubeconfig, its token, the etcd client key. */
+export function secretsOf(d: DemoVCluster, extra: string[] = []): string[] {
+  const token = (YAML.parse(d.kubeconfig) as { users: Array<{ user: { token: string } }> }).users[0]!.user.token;
+  const tls = d.standIn.etcdTls('deployed') ?? d.standIn.etcdTls('embedded');
+  return [d.kubeconfig, token, ...(tls ? [readFileSync(tls.key, 'utf8')] : []), ...extra];
+}
+
+/** A proxy in front of the shared cluster's API server that holds or refuses the requests a test names. */
+export function holdProxy(e: E2E, tag = 'hold'): Promise<HoldProxy> {
+  return startHoldProxy(mkdtempSync(join(e.cluster.dir, `${tag}-`)), e.cluster.server, e.cluster.caFile);
+}
+
+/** The requests a proxy saw, one per line, for assertion messages. */
+export const proxiedRequests = (proxy: HoldProxy): string =>
+  proxy.requests.map((r) => `${r.method} ${r.path} ${r.status ?? '-'}`).join('\n');
+
+/** Waits until locks that killed runs left (renewed at these times) are stale: LOCK_STALE_MS without renewal, and a margin. */
+export async function untilLocksStale(renewedAt: string[]): Promise<void> {
+  const stale = Math.max(...renewedAt.map((t) => Date.parse(t))) + LOCK_STALE_MS + 3000;
+  await new Promise((r) => setTimeout(r, Math.max(0, stale - Date.now())));
+}
+
+/**
+ * What the refusal of a copy that lost keys tells a person to do (kubectl scale statefulset <release>
+ * --replicas=0, delete PVC data-<release>-0, scale to 1), through the API: vCluster copies again on
+ * its next start. The caller clears the stand-in's faults first if the copy is to be complete.
+ */
+export async function copyAgain(e: E2E, d: DemoVCluster): Promise<void> {
+  const scale = (replicas: number) =>
+    e.apps.replaceNamespacedStatefulSetScale({
+      name: d.release,
+      namespace: d.namespace,
+      body: { metadata: { name: d.release, namespace: d.namespace }, spec: { replicas } },
+    });
+  await scale(0);
+  await waitFor(
+    'pod <release>-0 gone',
+    async () => !(await exists(e.core.readNamespacedPod({ name: `${d.release}-0`, namespace: d.namespace }))),
+    { timeoutMs: 60_000 },
+  );
+  await e.core.deleteNamespacedPersistentVolumeClaim({ name: `data-${d.release}-0`, namespace: d.namespace });
+  await waitFor(
+    'PVC data-<release>-0 gone',
+    async () =>
+      !(await exists(
+        e.core.readNamespacedPersistentVolumeClaim({ name: `data-${d.release}-0`, namespace: d.namespace }),
+      )),
+    { timeoutMs: 60_000 },
+  );
+  await scale(1);
+}
+
+/** Seconds, as the Reliability rows give them. */
+export const secs = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 
 /** A run's exit, outputs and log tail, for assertion messages. */
 export function explain(r: ActionResult): string {

@@ -13,6 +13,7 @@ import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../sandbox/action-runner.ts';
+import { git as gitIn } from '../../sandbox/example-workflows.ts';
 import { describeRun, runWorkflow, type EngineJob, type WorkflowRun } from '../../sandbox/workflow-engine.ts';
 import { releaseNotes } from '../../scripts/release-notes.ts';
 
@@ -22,19 +23,7 @@ let repo: string;
 let runId = 9500;
 const timings: string[] = [];
 
-const git = (...args: string[]) =>
-  execFileSync('git', args, {
-    cwd: repo,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...process.env,
-      GIT_AUTHOR_NAME: 'octocat',
-      GIT_AUTHOR_EMAIL: 'octocat@example.invalid',
-      GIT_COMMITTER_NAME: 'octocat',
-      GIT_COMMITTER_EMAIL: 'octocat@example.invalid',
-    },
-  }).trim();
+const git = (...args: string[]) => gitIn(repo, ...args);
 
 const pkgVersion = () => (JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { version: string }).version;
 

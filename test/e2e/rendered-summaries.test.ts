@@ -5,11 +5,18 @@
 // package. A diagram that does not draw, a table that breaks, a summary over GitHub's limits or
 // a secret in any of it fails the test. With DOCS_SCREENSHOTS=<dir> it also writes the README's
 // screenshots there (npm run docs:screenshots).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import YAML from 'yaml';
-import { explain, inputsFor, runAction, useSharedCluster, type ActionResult, type DemoVCluster } from './harness.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import {
+  explain,
+  inputsFor,
+  runAction,
+  secretsOf,
+  useSharedCluster,
+  type ActionResult,
+  type DemoVCluster,
+} from './harness.ts';
 import { startGitHubStandin, type GitHubStandin } from '../support/github-standin.ts';
 import { GfmBrowser, sizeProblems } from '../support/gfm-browser.ts';
 import { assertNoSecretLeak } from '../support/secret-scan.ts';
@@ -44,12 +51,6 @@ afterAll(async () => {
   await browser?.close();
   await github?.close();
 });
-
-function secretsOf(d: DemoVCluster): string[] {
-  const token = (YAML.parse(d.kubeconfig) as { users: Array<{ user: { token: string } }> }).users[0]!.user.token;
-  const tls = d.standIn.etcdTls('deployed') ?? d.standIn.etcdTls('embedded');
-  return [d.kubeconfig, token, TOKEN, ...(tls ? [readFileSync(tls.key, 'utf8')] : [])];
-}
 
 /** A run as a pull request's workflow runs it: its status comment goes to the GitHub stand-in. */
 async function prRun(d: DemoVCluster, phase: string, extra: Record<string, string> = {}): Promise<ActionResult> {
@@ -92,7 +93,7 @@ describe('summaries and comments of real runs', () => {
     expect(procedure(r.summary)).toBe(
       'Procedure: plan done → backup current → phase one to do → success line to do → census to do → approval to do → phase two to do → removal to do.',
     );
-    capture('plan', r, shown, secretsOf(shown));
+    capture('plan', r, shown, secretsOf(shown, [TOKEN]));
   });
 
   it('migrate: every group matches, said in one line with the table folded', async () => {
@@ -104,7 +105,7 @@ describe('summaries and comments of real runs', () => {
     // Names read as written in the raw Markdown (summary-markdown), not escaped letter by letter.
     expect(r.outputs['summary-markdown']).not.toMatch(/k8s\\\.io|\\-etcd\\-0|\\\(/);
     expect(procedure(r.summary)).toContain('census done → approval current');
-    capture('migrate', r, shown, secretsOf(shown));
+    capture('migrate', r, shown, secretsOf(shown, [TOKEN]));
   });
 
   it('finalize refused by the approval check: the approval step is shown refused, nobody as approver', async () => {
@@ -115,7 +116,7 @@ describe('summaries and comments of real runs', () => {
     expect(r.summary).not.toContain('Approved by:');
     expect(procedure(r.summary)).toContain('approval refused → phase two to do');
     expect(r.summary).toMatch(/stop\["⛔ refused at step approval|stop\["⛔ refused: phase two is not approved/);
-    capture('finalize-refused', r, shown, secretsOf(shown));
+    capture('finalize-refused', r, shown, secretsOf(shown, [TOKEN]));
   });
 
   it('a failed phase one: the picture says the wait for the success line failed', async () => {
@@ -123,7 +124,7 @@ describe('summaries and comments of real runs', () => {
     const r = await prRun(d, 'migrate', { 'migration-timeout': '15s' });
     expect(r.outputs.status, explain(r)).toBe('failed');
     expect(procedure(r.summary)).toContain('phase one done → success line failed → census to do');
-    capture('migrate-failed', r, d, secretsOf(d));
+    capture('migrate-failed', r, d, secretsOf(d, [TOKEN]));
   });
 
   it('discover over the releases: a chart of the states, then the table', async () => {
@@ -141,7 +142,7 @@ describe('summaries and comments of real runs', () => {
     expect(r.summary).toContain('pie showData');
     expect(r.summary.indexOf('pie showData')).toBeLessThan(r.summary.indexOf('| | release | namespace |'));
     const token = (YAML.parse(kubeconfig) as { users: Array<{ user: { token: string } }> }).users[0]!.user.token;
-    capture('discover', r, undefined, [...secretsOf(fresh), kubeconfig, token]);
+    capture('discover', r, undefined, secretsOf(fresh, [TOKEN, kubeconfig, token]));
   });
 });
 

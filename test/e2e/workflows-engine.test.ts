@@ -25,9 +25,8 @@ import {
   type PreparedExample,
 } from '../../sandbox/example-workflows.ts';
 import { describeRun, runWorkflow, type EngineJob, type WorkflowRun } from '../../sandbox/workflow-engine.ts';
-import { waitFor } from '../../sandbox/processes.ts';
 import type { DemoVCluster } from '../../sandbox/vcluster-release.ts';
-import { FIXTURE_CHART, exists, lostGroups, namespaceSnapshot, useSharedCluster } from './harness.ts';
+import { copyAgain, exists, FIXTURE_CHART, lostGroups, namespaceSnapshot, useSharedCluster } from './harness.ts';
 import { gateway, lostGroups as lostGroupsBetween } from '../../sandbox/keyspace.ts';
 import { REPO_ROOT } from '../../sandbox/action-runner.ts';
 
@@ -92,6 +91,22 @@ function job(r: WorkflowRun, id: string, matrix?: Record<string, unknown>): Engi
 const stepOutputs = (j: EngineJob, stepId: string) => j.steps.find((s) => s.id === stepId)?.outputs ?? {};
 
 /** Secrets never reach the engine's log (act masks what it knows; the action masks the rest). */
+/** The snapshot artifact the workflow uploaded: one file, kept 7 days, the file the action verified (its sha256). */
+function expectSnapshotArtifact(r: WorkflowRun, runId: number, name: string, sha256: string | undefined): void {
+  const artifact = join(r.artifactsDir, String(runId), name);
+  expect(existsSync(artifact), `artifact ${name}\n${explain(r)}`).toBe(true);
+  const meta = JSON.parse(readFileSync(join(artifact, '.artifact.json'), 'utf8')) as {
+    retentionDays: number;
+    files: string[];
+  };
+  expect(meta.retentionDays).toBe(7);
+  expect(meta.files).toHaveLength(1);
+  const sha = createHash('sha256')
+    .update(readFileSync(join(artifact, meta.files[0]!)))
+    .digest('hex');
+  expect(sha).toBe(sha256);
+}
+
 function expectNoSecrets(r: WorkflowRun, prepared: PreparedExample): void {
   for (const kubeconfig of prepared.kubeconfig ? [prepared.kubeconfig] : prepared.demos.map((d) => d.kubeconfig)) {
     const token = /token: (\S+)/.exec(kubeconfig)?.[1] ?? '';
@@ -104,37 +119,6 @@ function expectNoSecrets(r: WorkflowRun, prepared: PreparedExample): void {
       .join('\n');
     expect(seen).not.toContain(token.slice(-40));
   }
-}
-
-/**
- * What the refusal of a copy that lost keys tells a person to do (kubectl scale statefulset <release>
- * --replicas=0, delete PVC data-<release>-0, scale to 1), through the API, with the fault gone:
- * vCluster copies again on its next start.
- */
-async function copyAgain(d: DemoVCluster): Promise<void> {
-  d.standIn.setFaults({});
-  const scale = (replicas: number) =>
-    env().apps.replaceNamespacedStatefulSetScale({
-      name: d.release,
-      namespace: d.namespace,
-      body: { metadata: { name: d.release, namespace: d.namespace }, spec: { replicas } },
-    });
-  await scale(0);
-  await waitFor(
-    'pod <release>-0 gone',
-    async () => !(await exists(env().core.readNamespacedPod({ name: `${d.release}-0`, namespace: d.namespace }))),
-    { timeoutMs: 60_000 },
-  );
-  await env().core.deleteNamespacedPersistentVolumeClaim({ name: `data-${d.release}-0`, namespace: d.namespace });
-  await waitFor(
-    'PVC data-<release>-0 gone',
-    async () =>
-      !(await exists(
-        env().core.readNamespacedPersistentVolumeClaim({ name: `data-${d.release}-0`, namespace: d.namespace }),
-      )),
-    { timeoutMs: 60_000 },
-  );
-  await scale(1);
 }
 
 const etcdExists = (d: DemoVCluster) =>
@@ -168,18 +152,7 @@ const CHECKS: Check[] = [
 
       // The snapshot artifact: named as the workflow names it, the file the action verified, the retention asked for.
       const name = `etcd-snapshot-${d!.namespace}-${d!.release}-${ctx.runId}`;
-      const artifact = join(r.artifactsDir, String(ctx.runId), name);
-      expect(existsSync(artifact), `artifact ${name}\n${explain(r)}`).toBe(true);
-      const meta = JSON.parse(readFileSync(join(artifact, '.artifact.json'), 'utf8')) as {
-        retentionDays: number;
-        files: string[];
-      };
-      expect(meta.retentionDays).toBe(7);
-      expect(meta.files).toHaveLength(1);
-      const sha = createHash('sha256')
-        .update(readFileSync(join(artifact, meta.files[0]!)))
-        .digest('hex');
-      expect(sha).toBe(out['backup-sha256']);
+      expectSnapshotArtifact(r, ctx.runId, name, out['backup-sha256']);
 
       // The job output crossed `needs`: finalize ran (its `if:` reads needs.migrate.outputs.status),
       // and the action refused it, as act does not hold the job for the environment's reviewers.
@@ -387,18 +360,7 @@ const CHECKS: Check[] = [
 
       // The snapshot of the embedded etcd at the stop: the artifact is the file the action verified.
       const name = `embedded-etcd-snapshot-${d!.namespace}-${d!.release}-${ctx.runId}`;
-      const artifact = join(r.artifactsDir, String(ctx.runId), name);
-      expect(existsSync(artifact), `artifact ${name}\n${explain(r)}`).toBe(true);
-      const meta = JSON.parse(readFileSync(join(artifact, '.artifact.json'), 'utf8')) as {
-        retentionDays: number;
-        files: string[];
-      };
-      expect(meta.retentionDays).toBe(7);
-      expect(meta.files).toHaveLength(1);
-      const sha = createHash('sha256')
-        .update(readFileSync(join(artifact, meta.files[0]!)))
-        .digest('hex');
-      expect(sha).toBe(out['backup-sha256']);
+      expectSnapshotArtifact(r, ctx.runId, name, out['backup-sha256']);
 
       // Back on the deployed etcd: the control plane a Deployment again, every key of the embedded etcd there.
       expect(await exists(env().apps.readNamespacedStatefulSet({ name: d!.release, namespace: d!.namespace }))).toBe(
@@ -488,7 +450,8 @@ const CHECKS: Check[] = [
 
       // A person follows the refusal's commands for the faulty release and runs the workflow again:
       // the campaign resumes the second wave with that release alone, then runs the third.
-      await copyAgain(demo.get(faulty)!);
+      demo.get(faulty)!.standIn.setFaults({});
+      await copyAgain(env(), demo.get(faulty)!);
       const runId = nextRunId++;
       github.addReview(OWNER, REPO, runId, {
         environment: APPROVAL_ENVIRONMENT,

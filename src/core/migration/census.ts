@@ -126,3 +126,8 @@ export function diffCensus(
   const lost = rows.filter((r) => r.verdict === 'lost');
   return { rows, lost, ok: lost.length === 0 };
 }
+
+/** The groups that lost keys, as a refusal names them: `group (before → after)`, comma-separated. */
+export function lostGroupsText(diff: Pick<CensusDiff, 'lost'>): string {
+  return diff.lost.map((x) => `${x.group} (${x.before} → ${x.after})`).join(', ');
+}

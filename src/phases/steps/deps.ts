@@ -6,7 +6,7 @@ import type { ReleaseHelm } from '../../adapters/helm/helm.ts';
 import type { StateStore } from '../../adapters/kube/state-store.ts';
 import type { Evidence } from '../../report/report.ts';
 import type { EtcdOps } from '../../adapters/etcd/ops.ts';
-import type { Census, EtcdStore } from '../../core/migration/census.ts';
+import { diffCensus, lostGroupsText, type Census, type EtcdStore } from '../../core/migration/census.ts';
 import type { Approvals, Logger } from '../../core/front-door.ts';
 import { PhaseStop } from './outcome.ts';
 
@@ -64,6 +64,18 @@ export function censusStep(deps: PhaseDeps, store: EtcdStore): Promise<Census> {
     () => deps.etcd.census(store),
     (census) => `${census.total} keys at revision ${census.revision} via ${census.path}`,
   );
+}
+
+/**
+ * Holds a census against a recorded one: the report shows the comparison, and a group with fewer keys
+ * stops the phase with the stop `lost` makes from the groups' text.
+ */
+export function holdCensus(deps: PhaseDeps, recorded: Census, now: Census, lost: (groups: string) => PhaseStop): void {
+  const diff = diffCensus(recorded, now, deps.settings.volatilePrefixes);
+  deps.report.diff = diff;
+  deps.report.keysBefore = recorded.total;
+  deps.report.keysAfter = now.total;
+  if (!diff.ok) throw lost(lostGroupsText(diff));
 }
 
 export function skipped(deps: PhaseDeps, name: string, note: string): void {

@@ -1,49 +1,20 @@
 // What the other phases make of an abort: migrate starts again (or refuses a stale embedded PVC),
 // discover counts the release as deployed again, and the permissions abort checks before it starts.
 import { describe, expect, it } from 'vitest';
-import type { Census } from '../../../../src/core/migration/census.ts';
 import { decideMigrate } from '../../../../src/core/migration/decide.ts';
 import { abortFinished, abortStarted } from '../../../../src/core/migration/abort-record.ts';
 import { emptyState, type StateRecord } from '../../../../src/core/migration/state.ts';
-import type { ClusterView } from '../../../../src/core/migration/cluster-view.ts';
 import { accessNeeds } from '../../../../src/core/migration/permissions.ts';
 import { classifyFleet } from '../../../../src/core/fleet/classification.ts';
 import { groupFleet, type WorkloadObj } from '../../../../src/core/fleet/grouping.ts';
+import { clusterView, sampleCensus, withVerifiedPhaseOne } from '../../../support/state-records.ts';
 import { abortPlanLines, wouldAbortLines } from '../../../../src/core/migration/abort-plan.ts';
 
-const view = (over: Partial<ClusterView> = {}): ClusterView => ({
-  release: { status: 'deployed', chartVersion: '0.27.0', revision: 5 },
-  store: 'deployed',
-  deployedEtcd: { replicas: 1, readyReplicas: 1 },
-  etcdServices: ['vc-etcd', 'vc-etcd-headless'],
-  controlPlane: 'Deployment',
-  etcdPods: [],
-  etcdPvcs: [{ name: 'data-vc-etcd-0' }],
-  storageClasses: [{ name: 'standard', isDefault: true }],
-  ...over,
-});
-
-const verifiedPhaseOne = (s: StateRecord): StateRecord => ({
-  ...s,
-  phase1: {
-    status: 'verified',
-    startedAt: 't0',
-    chartVersion: '0.27.0',
-    valuesDigest: 'd',
-    helmRevisionBefore: 3,
-    verifiedAt: '2026-12-07T07:00:00Z',
-    diff: { ok: true, rows: [], lost: [] },
-  },
-});
+const view = clusterView;
+const verifiedPhaseOne = (s: StateRecord): StateRecord =>
+  withVerifiedPhaseOne(s, { verifiedAt: '2026-12-07T07:00:00Z', diff: { ok: true, rows: [], lost: [] } });
 const at = new Date('2026-12-07T08:00:00Z');
-const census: Census = {
-  revision: 900,
-  total: 14,
-  groups: { '/registry/pods/': 10, '/registry/secrets/': 4 },
-  store: 'deployed',
-  path: 'port-forward',
-  takenAt: '2026-12-07T08:04:00Z',
-};
+const census = sampleCensus();
 const underWay = abortStarted(
   verifiedPhaseOne(emptyState('vc', 'ns')),
   { case: 'verified', source: 'embedded', why: 'verified', valuesRevision: 3 },

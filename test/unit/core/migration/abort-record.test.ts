@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { Census } from '../../../../src/core/migration/census.ts';
 import {
   ABORT_STEPS,
   abortFailed,
@@ -13,29 +12,13 @@ import {
   nextAbortStep,
 } from '../../../../src/core/migration/abort-record.ts';
 import { emptyState, parseState, type StateRecord } from '../../../../src/core/migration/state.ts';
+import { sampleCensus, withVerifiedPhaseOne } from '../../../support/state-records.ts';
 
 const now = new Date('2026-12-07T08:00:00Z');
 const later = new Date('2026-12-07T08:05:00Z');
-const census: Census = {
-  revision: 900,
-  total: 14,
-  groups: { '/registry/pods/': 10, '/registry/secrets/': 4 },
-  store: 'deployed',
-  path: 'port-forward',
-  takenAt: '2026-12-07T08:04:00Z',
-};
+const census = sampleCensus();
 
-const phaseOne = (s: StateRecord): StateRecord => ({
-  ...s,
-  phase1: {
-    status: 'verified',
-    startedAt: 't0',
-    chartVersion: '0.27.0',
-    valuesDigest: 'd',
-    helmRevisionBefore: 3,
-    verifiedAt: 't1',
-  },
-});
+const phaseOne = (s: StateRecord): StateRecord => withVerifiedPhaseOne(s);
 const started = (source?: 'embedded' | 'deployed') =>
   abortStarted(
     phaseOne(emptyState('vc', 'ns')),

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_VOLATILE_PREFIXES,
   diffCensus,
+  lostGroupsText,
   groupOf,
   isPrefixGroup,
 } from '../../../../src/core/migration/census.ts';
@@ -114,5 +115,21 @@ describe('diffCensus', () => {
     const d = diffCensus(before, { groups: { ...before.groups, '/registry/secrets/': 0 } }, prefixes);
     expect(d.ok).toBe(true);
     expect(d.rows.find((r) => r.group === '/registry/secrets/')!.verdict).toBe('volatile');
+  });
+});
+
+describe('lostGroupsText', () => {
+  it('names each group that lost keys with its counts, largest loss first', () => {
+    const diff = diffCensus(
+      { groups: { '/registry/pods/': 10, '/registry/secrets/': 4, '/registry/leases/': 3 } },
+      { groups: { '/registry/pods/': 9, '/registry/secrets/': 1, '/registry/leases/': 0 } },
+    );
+    expect(lostGroupsText(diff)).toBe('/registry/secrets/ (4 → 1), /registry/pods/ (10 → 9)');
+  });
+
+  it('is empty when no group lost keys', () => {
+    expect(lostGroupsText(diffCensus({ groups: { '/registry/pods': 1 } }, { groups: { '/registry/pods': 2 } }))).toBe(
+      '',
+    );
   });
 });
