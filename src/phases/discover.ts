@@ -16,7 +16,8 @@ import { renderFleetStop, renderFleetSummary } from '../report/fleet-summary.ts'
 
 /**
  * The connection: the light client when it covers the kubeconfig, else client-node
- * (loaded only then): loading client-node costs discover about 40 MB more at its peak. Both choose
+ * (loaded only then, from its own chunk: a chunk discover imports is read and compiled even when
+ * unused): loading client-node costs discover about 40 MB more at its peak. Both choose
  * the context, refuse and warn by the same kubeconfig rules.
  */
 async function connection(
@@ -29,7 +30,7 @@ async function connection(
     if (!(e instanceof UnsupportedKubeconfig)) throw e;
     front.log.info(`the kubeconfig uses ${e.message}: connecting through @kubernetes/client-node`);
   }
-  const { loadKubeConfig, kubeConnection } = await import(/* webpackMode: "eager" */ '../adapters/kube/kubeconfig.ts');
+  const { loadKubeConfig, kubeConnection } = await import('../adapters/kube/kubeconfig.ts');
   const loaded = loadKubeConfig({
     content: settings.kubeconfig,
     context: settings.context,
