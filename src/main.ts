@@ -22,10 +22,11 @@ async function main(): Promise<void> {
   if (!inputs) return;
   for (const w of inputs.warnings) warning(w);
   if (inputs.phase === 'discover') {
-    // The fleet phase: its own runner, a lazy chunk like the runner.
+    // The fleet phase: its own runner, a lazy chunk like the runner; its front door is the light
+    // workflow commands (not @actions/core, which costs discover about 30 MB at its peak).
     const [{ runDiscover }, { githubFleetFrontDoor }] = await Promise.all([
       import('./phases/discover.ts'),
-      import('./adapters/github/front-door.ts'),
+      import('./adapters/github/fleet-front-door.ts'),
     ]);
     await runDiscover(inputs.settings, githubFleetFrontDoor());
     return;

@@ -3,7 +3,7 @@
 import * as core from '@actions/core';
 import { tmpdir } from 'node:os';
 import type { Settings } from '../../core/inputs/config.ts';
-import type { Approvals, FleetFrontDoor, FrontDoor, Logger, RunEnd } from '../../core/front-door.ts';
+import type { Approvals, FrontDoor, Logger, RunEnd } from '../../core/front-door.ts';
 import { unverifiableApproval } from '../../core/migration/approval.ts';
 import { lockHolderId, readWorkflowRun, type WorkflowRun } from './workflow-run.ts';
 import { upsertStatusComment } from './comment.ts';
@@ -96,20 +96,6 @@ export function githubFrontDoor(settings: Settings): FrontDoor {
       await comment(settings, run, end).catch((e) =>
         core.warning(`could not update the PR comment: ${(e as Error).message}`),
       );
-      result(end);
-    },
-  };
-}
-
-/** The front door of phase discover, which reads the fleet with its own settings and comments on no PR. */
-export function githubFleetFrontDoor(): FleetFrontDoor {
-  const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: run } = process.env;
-  return {
-    log: logger,
-    runUrl: server && repo && run ? `${server}/${repo}/actions/runs/${run}` : undefined,
-    tempDir: process.env.RUNNER_TEMP || tmpdir(),
-    async finish(end) {
-      await writeEnd(end);
       result(end);
     },
   };

@@ -1,7 +1,8 @@
 // The runner's workflow-command protocol for what main does before any adapter is loaded: read the
 // inputs and refuse bad ones. It follows @actions/core's getInput, setOutput, setFailed and
 // summary.addRaw().write() byte for byte; main does not import @actions/core itself because that loads its HTTP client (undici) too,
-// which alone took longer than the whole input check. Everything after the inputs uses @actions/core.
+// which alone took longer than the whole input check (and about 30 MB). Discover uses it to the end; the
+// other phases use @actions/core after the inputs.
 import { randomUUID } from 'node:crypto';
 import { appendFileSync, existsSync } from 'node:fs';
 import { EOL } from 'node:os';
@@ -64,4 +65,19 @@ function escapeData(s: string): string {
 
 function escapeProperty(s: string): string {
   return escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
+}
+
+/** Prints a log line, as core.info does. */
+export function info(message: string): void {
+  process.stdout.write(message + EOL);
+}
+
+/** Folds what fn logs under a heading, as core.group does. */
+export async function group<T>(name: string, fn: () => Promise<T>): Promise<T> {
+  process.stdout.write(`::group::${escapeData(name)}${EOL}`);
+  try {
+    return await fn();
+  } finally {
+    process.stdout.write(`::endgroup::${EOL}`);
+  }
 }

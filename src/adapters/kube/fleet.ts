@@ -5,6 +5,7 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { KubeConnection } from './lite-client.ts';
+import { ListItems } from './list-items.ts';
 import type { FleetObjects, ObjMeta, WorkloadObj } from '../../core/fleet/grouping.ts';
 import { STATE_KEY } from '../../core/migration/state.ts';
 import type { NamespaceScope } from '../../core/inputs/fleet-config.ts';
@@ -96,13 +97,18 @@ export class FleetLister {
     this.conn = conn;
   }
 
-  private async request(path: string, accept: string): Promise<RawList> {
+  /** One page: each item goes to onItem as it arrives (never the whole page at once); gives the list's `continue`. */
+  private async request(path: string, accept: string, onItem: (i: RawItem) => void): Promise<string | undefined> {
     const { url, options: opts } = this.conn;
     this.calls++;
     const mod = url.protocol === 'http:' ? http : https;
     const prefix = url.pathname.replace(/\/$/, '');
     const get = `GET ${path.split('?')[0]}`;
-    return new Promise<RawList>((resolve, reject) => {
+    const notJson = () =>
+      new Error(
+        `${get}: the answer of ${url.origin} is not JSON, so it is not a Kubernetes API server; check the server of the kubeconfig's cluster`,
+      );
+    return new Promise<string | undefined>((resolve, reject) => {
       const req = mod.request(
         {
           ...opts,
@@ -114,22 +120,33 @@ export class FleetLister {
           headers: { ...(opts.headers as Record<string, string>), Accept: accept },
         },
         (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => {
-            const body = Buffer.concat(chunks).toString('utf8');
-            if (res.statusCode !== 200) {
-              reject(statusError(res.statusCode ?? 0, get, body, url.origin));
-              return;
-            }
+          if (res.statusCode !== 200) {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () =>
+              reject(statusError(res.statusCode ?? 0, get, Buffer.concat(chunks).toString('utf8'), url.origin)),
+            );
+            res.on('error', reject);
+            return;
+          }
+          const items = new ListItems((i) => onItem(i as RawItem));
+          let failed = false;
+          res.on('data', (c: Buffer) => {
+            if (failed) return;
             try {
-              resolve(JSON.parse(body) as RawList);
+              items.push(c);
             } catch {
-              reject(
-                new Error(
-                  `${get}: the answer of ${url.origin} is not JSON, so it is not a Kubernetes API server; check the server of the kubeconfig's cluster`,
-                ),
-              );
+              failed = true;
+              reject(notJson());
+              res.destroy();
+            }
+          });
+          res.on('end', () => {
+            if (failed) return;
+            try {
+              resolve((items.end() as RawList).metadata?.continue || undefined);
+            } catch {
+              reject(notJson());
             }
           });
           res.on('error', reject);
@@ -147,7 +164,7 @@ export class FleetLister {
     });
   }
 
-  /** Every page of one list, each item reduced right away so only the small records are kept. */
+  /** Every page of one list, each item reduced as it arrives so only the small records are kept. */
   async list<T>(
     path: string,
     selector: string | undefined,
@@ -157,13 +174,12 @@ export class FleetLister {
     const out: T[] = [];
     let cont: string | undefined;
     do {
-      // Small pages: each is parsed and reduced before the next, so the peak memory stays low.
       const q = new URLSearchParams({ limit: String(o.pageSize ?? 200) });
       if (selector) q.set('labelSelector', selector);
       if (cont) q.set('continue', cont);
-      const page = await this.request(`${path}?${q.toString()}`, o.metadataOnly ? METADATA_ONLY : 'application/json');
-      for (const i of page.items ?? []) out.push(reduce(i));
-      cont = page.metadata?.continue || undefined;
+      cont = await this.request(`${path}?${q.toString()}`, o.metadataOnly ? METADATA_ONLY : 'application/json', (i) =>
+        out.push(reduce(i)),
+      );
     } while (cont);
     return out;
   }

@@ -47,7 +47,7 @@ describe('discover with waves', () => {
     ]);
     expect(found.outputs['releases-left']).toBe('599');
     expect(JSON.parse(found.outputs.fleet!)).toHaveLength(500);
-    const all = JSON.parse(found.fleetJson) as { release: string; wave: number; campaign: string }[];
+    const all = found.fleetRows as { release: string; wave: number; campaign: string }[];
     expect(all).toHaveLength(600);
     expect(all.find((r) => r.release === 'vc-0')).toMatchObject({ wave: 1, campaign: 'waiting' });
     expect(found.info).toContain('campaign running: wave 1, batch 1; 0 failed or refused (max-failures 0)');

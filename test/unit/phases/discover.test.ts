@@ -1,7 +1,10 @@
 // discover's sequencing over an in-memory fleet read: one read, every release classified, the
 // matrix for the next phase (capped by max-releases), the counts, and the notes of what was not read.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { discoverFleet, runDiscover } from '../../../src/phases/discover.ts';
+import { discoverFleet, runDiscover, writeFleetFile } from '../../../src/phases/discover.ts';
 import type { RunEnd } from '../../../src/core/front-door.ts';
 import type { FleetRead, FleetReadOptions } from '../../../src/adapters/kube/fleet.ts';
 import type { FleetObjects } from '../../../src/core/fleet/grouping.ts';
@@ -137,5 +140,25 @@ describe('discover', () => {
     expect(end.summary).toContain('Nothing was changed or read.');
     expect(end.summary).toContain("**Next:** fix input 'kubeconfig' or 'context' (or KUBECONFIG) and run again");
     expect(end.outputs).toEqual({ phase: 'discover', status: 'refused', 'summary-markdown': end.summary });
+  });
+});
+
+describe('the fleet file', () => {
+  it('holds every row as one JSON array, the bytes JSON.stringify gives, whatever the fleet size', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fleet-file-'));
+    try {
+      for (const n of [0, 1, 199, 200, 201, 600]) {
+        const rows = Array.from({ length: n }, (_, i) => ({
+          release: `vc-${i}`,
+          reason: 'a "quoted" \\ ünï',
+          wave: i % 3 ? i : null,
+        }));
+        const file = join(dir, `fleet-${n}.json`);
+        writeFleetFile(file, rows);
+        expect(readFileSync(file, 'utf8'), `${n} rows`).toBe(JSON.stringify(rows));
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -98,3 +98,26 @@ describe('workflow commands without @actions/core', () => {
     );
   });
 });
+
+describe('the log lines discover writes without @actions/core', () => {
+  it('prints a line and a group as core.info and core.group do', async () => {
+    expect(capture(() => light.info(message))).toEqual(capture(() => core.info(message)));
+    const grouped = async (g: typeof core.group) => {
+      const writes: string[] = [];
+      const write = process.stdout.write;
+      process.stdout.write = ((s: string | Uint8Array) => {
+        writes.push(String(s));
+        return true;
+      }) as typeof process.stdout.write;
+      try {
+        expect(await g('reads: 100%\nall', async () => (process.stdout.write('inside\n'), 7))).toBe(7);
+      } finally {
+        process.stdout.write = write;
+      }
+      return writes.join('');
+    };
+    const ours = await grouped(light.group);
+    expect(ours).toBe(await grouped(core.group));
+    expect(ours).toBe('::group::reads: 100%25%0Aall\ninside\n::endgroup::\n');
+  });
+});
