@@ -7,6 +7,7 @@
 import { groupOf, isPrefixGroup } from '../../core/migration/census.ts';
 import {
   emptyGroupComparison,
+  FIRST_KEYS_MAX,
   mergeGroupComparison,
   noteDifference,
   type DiffKind,
@@ -255,7 +256,9 @@ function tallyKey(tally: GroupTally, kind: DiffKind | 'same', p: KeyspacePage, i
   if (isReserved(p, i)) return;
   const g = tally.of(p.buf, p.at[4 * i]!, p.at[4 * i + 1]!);
   if (kind === 'same') g.same++;
-  else noteDifference(g, kind, keyOf(p, i).toString('utf8'));
+  // The key as a string only while the group still keeps its first keys: no string per differing key.
+  else if (g.first[kind].length < FIRST_KEYS_MAX) noteDifference(g, kind, keyOf(p, i).toString('utf8'));
+  else g[kind]++;
 }
 
 /** Compares both keyspaces, key by key, per census group; keys only in the result, never values. */
