@@ -33,7 +33,7 @@ export interface CompareOptions {
   /** The source's revision to read at; default its current one. */
   revision?: number;
   onProgress?: (p: KeyspaceProgress) => void;
-  /** Keys per page at most (tests use small pages); default 4000. */
+  /** Keys per page at most (tests use small pages); default 10000. */
   pageKeys?: number;
 }
 
