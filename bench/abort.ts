@@ -1,10 +1,10 @@
 // npm run bench:abort -- --keys N
 // abort's work on the two etcds, as the phase does it once the control plane is stopped (phase one
 // verified: the embedded etcd is the truth), on two real etcds (TLS client-cert auth) seeded by
-// bench/way-back.ts: the census of both and the verified snapshot of the embedded etcd (at once, as
-// the phase reads them), the deployed etcd made equal to it (revision lifted above the embedded
-// etcd's, history compacted), and the census of the deployed etcd compared group by group with the
-// embedded one's. Helm, the pods and their waits are not part of it. Measured in a child process, so
+// bench/way-back.ts: the verified snapshot of the embedded etcd, the deployed etcd made equal to it
+// (revision lifted above the embedded etcd's, history compacted; the census of the embedded etcd at
+// the stop is this walk's, as the phase takes it), and the census of the deployed etcd compared group
+// by group with the embedded one's. Helm, the pods and their waits are not part of it. Measured in a child process, so
 // its peak RSS is its own; then, on the same embedded etcd, the manual way back etcd's docs give.
 // Ends with one line:
 // abort keys=<N> ours_s=<s> manual_s=<s> ratio=<ours/manual> ours_rss_mb=<MB>
@@ -30,6 +30,7 @@ if (values.child) {
   const { takeBackup } = await import('../src/adapters/etcd/backup.ts');
   const { compareKeyspaces, equalizeKeyspace } = await import('../src/adapters/etcd/equalize.ts');
   const { diffCensus } = await import('../src/core/migration/census.ts');
+  const { sourceCensus } = await import('../src/core/migration/keyspace-comparison.ts');
   const embedded = childClient(EtcdClient, values);
   const deployed = childClient(EtcdClient, { ...values, endpoint: values.deployed });
   // Per step: its seconds and the peak RSS so far (MB), for the log.
@@ -41,21 +42,19 @@ if (values.child) {
     lap = now;
   };
   const t0 = performance.now();
-  // 'census and snapshot of the embedded etcd'
-  const [embeddedAtStop, , snapshot] = await Promise.all([
-    readCensus(embedded),
-    readCensus(deployed),
-    takeBackup(embedded, {
-      dir: values.dir!,
-      release: 'bench',
-      store: 'embedded',
-      chartVersion: '0.27.0',
-      log: () => undefined,
-    }),
-  ]);
-  done('census and snapshot');
+  // 'census and snapshot of the embedded etcd': phase one verified, so the snapshot alone; the
+  // census of the embedded etcd at the stop is the equalize's walk.
+  const snapshot = await takeBackup(embedded, {
+    dir: values.dir!,
+    release: 'bench',
+    store: 'embedded',
+    chartVersion: '0.27.0',
+    log: () => undefined,
+  });
+  done('snapshot');
   // 'equalize the deployed etcd'
-  const eq = await equalizeKeyspace(embedded, deployed, { revision: embeddedAtStop.revision });
+  const eq = await equalizeKeyspace(embedded, deployed, { revision: snapshot.revision });
+  const embeddedAtStop = sourceCensus(eq.comparison, { store: 'embedded', path: 'port-forward', takenAt: '' });
   done('equalize');
   // 'census of the deployed etcd'
   const now = await readCensus(deployed);
@@ -74,6 +73,7 @@ if (values.child) {
       rssMb,
       censusOk: diff.ok,
       snapshotKeys: snapshot.keys,
+      embeddedKeys: embeddedAtStop.total,
       written: eq.written,
       deleted: eq.deleted,
       left: differingKeys(after),
@@ -94,12 +94,15 @@ try {
     rssMb: number;
     censusOk: boolean;
     snapshotKeys: number;
+    embeddedKeys: number;
     left: number;
     embeddedRevision: number;
     after: number;
   }>(fileURLToPath(import.meta.url), pair, ['--dir', join(pair.env.dir, 'ours')]);
   log(`ours: ${JSON.stringify(ours)}`);
   if (ours.snapshotKeys !== n) throw new Error(`the snapshot holds ${ours.snapshotKeys} keys, seeded ${n}`);
+  if (ours.embeddedKeys !== n)
+    throw new Error(`the walk counted ${ours.embeddedKeys} keys in the embedded etcd, seeded ${n}`);
   if (!ours.censusOk || ours.left !== 0) throw new Error(`after the abort, ${ours.left} keys still differ`);
   if (ours.after <= ours.embeddedRevision + 1) {
     throw new Error(`deployed revision ${ours.after} not above the embedded etcd's ${ours.embeddedRevision}`);

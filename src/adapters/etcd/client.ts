@@ -229,6 +229,11 @@ export class EtcdClient {
     return decodeTxnResponse(await this.unary(KV + 'Txn', encodeTxnRequest(ops)));
   }
 
+  /** A TxnRequest already encoded (TxnBuilder); retried on UNAVAILABLE as txn is. */
+  async txnRaw(req: Buffer): Promise<TxnResponse> {
+    return decodeTxnResponse(await this.unary(KV + 'Txn', req));
+  }
+
   /** Compacts history up to `revision`; physical: returns once the backend has dropped it. */
   async compact(revision: number, physical = true): Promise<number> {
     const r = decodeCompactionResponse(

@@ -7,6 +7,7 @@
 import { groupOf, isPrefixGroup } from '../../core/migration/census.ts';
 import {
   emptyGroupComparison,
+  FIRST_KEYS_MAX,
   mergeGroupComparison,
   noteDifference,
   type DiffKind,
@@ -16,8 +17,8 @@ import {
 import { RESERVED_PREFIX } from '../../core/migration/abort.ts';
 import { EtcdError, prefixEnd, type EtcdClient } from './client.ts';
 import { keyspaceBuckets } from './census-reader.ts';
-import { keyOf, streamKeyspace, valueOf, type KeyspacePage } from './keyspace-stream.ts';
-import type { TxnOp } from './proto.ts';
+import { keyOf, streamKeyspace, type KeyspacePage } from './keyspace-stream.ts';
+import { TxnBuilder } from './proto.ts';
 
 export interface KeyspaceProgress {
   /** Keys read so far, both sides together. */
@@ -32,7 +33,7 @@ export interface CompareOptions {
   /** The source's revision to read at; default its current one. */
   revision?: number;
   onProgress?: (p: KeyspaceProgress) => void;
-  /** Keys per page at most (tests use small pages); default 4000. */
+  /** Keys per page at most (tests use small pages); default 10000. */
   pageKeys?: number;
 }
 
@@ -255,7 +256,9 @@ function tallyKey(tally: GroupTally, kind: DiffKind | 'same', p: KeyspacePage, i
   if (isReserved(p, i)) return;
   const g = tally.of(p.buf, p.at[4 * i]!, p.at[4 * i + 1]!);
   if (kind === 'same') g.same++;
-  else noteDifference(g, kind, keyOf(p, i).toString('utf8'));
+  // The key as a string only while the group still keeps its first keys: no string per differing key.
+  else if (g.first[kind].length < FIRST_KEYS_MAX) noteDifference(g, kind, keyOf(p, i).toString('utf8'));
+  else g[kind]++;
 }
 
 /** Compares both keyspaces, key by key, per census group; keys only in the result, never values. */
@@ -267,10 +270,14 @@ export async function compareKeyspaces(
   return walk(source, target, opts, undefined, (compared) => opts.onProgress?.({ compared, written: 0, deleted: 0 }));
 }
 
-/** Transactions of puts and deletes, several in flight; the first failure stops the run. */
+/**
+ * Transactions of puts and deletes, several in flight; the first failure stops the run. Operations
+ * are written into the next request as the walk meets them (synchronously: the walk never waits on
+ * a key) and the full requests are sent between pages, so a page is not kept for its operations.
+ */
 class TxnWriter {
-  private ops: TxnOp[] = [];
-  private bytes = 0;
+  private b = new TxnBuilder(TXN_BYTES + 65536);
+  private ready: Array<{ req: Buffer; ops: number; puts: number }> = [];
   private inflight = new Set<Promise<void>>();
   private failure: unknown;
   written = 0;
@@ -284,41 +291,57 @@ class TxnWriter {
     this.concurrency = concurrency;
   }
 
-  /** A put or a delete of one key. */
-  async add(op: TxnOp): Promise<void> {
-    this.ops.push(op);
-    this.bytes += 'put' in op ? op.put.key.length + op.put.value.length : op.delete.key.length;
-    if (this.ops.length >= TXN_OPS || this.bytes >= TXN_BYTES) await this.flush();
+  /** Puts pair i of page p (the source's value). */
+  put(p: KeyspacePage, i: number): void {
+    const ks = p.at[4 * i]!;
+    const ke = p.at[4 * i + 1]!;
+    const vs = p.at[4 * i + 2]!;
+    const ve = p.at[4 * i + 3]!;
+    this.room(TxnBuilder.putSize(ke - ks, ve - vs));
+    this.b.put(p.buf, ks, ke, p.buf, vs, ve);
   }
 
-  pending(): boolean {
-    return this.ops.length > 0;
+  /** Deletes the key of pair i of page p. */
+  delete(p: KeyspacePage, i: number): void {
+    const ks = p.at[4 * i]!;
+    const ke = p.at[4 * i + 1]!;
+    this.room(TxnBuilder.deleteSize(ke - ks));
+    this.b.delete(p.buf, ks, ke);
   }
 
-  async flush(): Promise<void> {
+  /** Ends the request being written when the next operation would take it past etcd's limits. */
+  private room(size: number): void {
+    if (this.b.ops > 0 && (this.b.ops >= TXN_OPS || this.b.bytes + size > TXN_BYTES)) this.cut();
+  }
+
+  private cut(): void {
+    const { ops, puts } = this.b;
+    this.ready.push({ req: this.b.take(), ops, puts });
+  }
+
+  /** Sends the full requests, waiting while `concurrency` are in flight. */
+  async send(): Promise<void> {
     if (this.failure) throw this.failure;
-    if (!this.ops.length) return;
-    const ops = this.ops;
-    this.ops = [];
-    this.bytes = 0;
-    const puts = ops.filter((o) => 'put' in o).length;
-    const p: Promise<void> = this.target
-      .txn(ops)
-      .then(() => {
-        this.written += puts;
-        this.deleted += ops.length - puts;
-      })
-      .catch((e: unknown) => {
-        this.failure ??= e;
-      })
-      .finally(() => this.inflight.delete(p));
-    this.inflight.add(p);
-    while (this.inflight.size >= this.concurrency) await Promise.race(this.inflight);
-    if (this.failure) throw this.failure;
+    for (const { req, ops, puts } of this.ready.splice(0)) {
+      const p: Promise<void> = this.target
+        .txnRaw(req)
+        .then(() => {
+          this.written += puts;
+          this.deleted += ops - puts;
+        })
+        .catch((e: unknown) => {
+          this.failure ??= e;
+        })
+        .finally(() => this.inflight.delete(p));
+      this.inflight.add(p);
+      while (this.inflight.size >= this.concurrency) await Promise.race(this.inflight);
+      if (this.failure) throw this.failure;
+    }
   }
 
   async drain(): Promise<void> {
-    await this.flush();
+    if (this.b.ops > 0) this.cut();
+    await this.send();
     await Promise.all(this.inflight);
     if (this.failure) throw this.failure;
   }
@@ -340,25 +363,17 @@ export async function equalizeKeyspace(
 ): Promise<EqualizeResult> {
   const before = await currentRevision(target);
   const w = new TxnWriter(target, Math.max(1, opts.concurrency ?? 8));
-  // Writes are queued synchronously during the walk and sent between pages, so the walk never
-  // waits on a key; at most a page of operations per walk is queued.
-  const queue: TxnOp[] = [];
   const progress = (compared: number) => opts.onProgress?.({ compared, written: w.written, deleted: w.deleted });
   const r = await walk(
     source,
     target,
     opts,
-    (kind, p, i) => {
-      // Views into the page: it stays until its operations are sent.
-      if (kind === 'onlyInTarget') queue.push({ delete: { key: keyOf(p, i) } });
-      else queue.push({ put: { key: keyOf(p, i), value: valueOf(p, i) } });
-    },
+    (kind, p, i) => (kind === 'onlyInTarget' ? w.delete(p, i) : w.put(p, i)),
     async (compared) => {
-      for (const op of queue.splice(0)) await w.add(op);
+      await w.send();
       progress(compared);
     },
   );
-  for (const op of queue.splice(0)) await w.add(op);
   await w.drain();
   progress(r.sourceKeys + r.targetKeys);
   // Above every revision the source handed out, also those after the one copied.

@@ -343,6 +343,93 @@ export function encodeTxnRequest(ops: readonly TxnOp[]): Buffer {
   return out;
 }
 
+/**
+ * A TxnRequest written as operations come, straight from the bytes they lie in (a page of a range
+ * reply): no object per operation, and the page is not kept once its operations are copied.
+ * `take()` hands over the request and starts an empty one in the same buffer.
+ */
+export class TxnBuilder {
+  private out: Buffer;
+  private o = 0;
+  /** Operations in the request so far, and of them the puts. */
+  ops = 0;
+  puts = 0;
+
+  constructor(capacity: number) {
+    this.out = Buffer.allocUnsafe(capacity);
+  }
+
+  /** Bytes of the request so far. */
+  get bytes(): number {
+    return this.o;
+  }
+
+  /** Bytes a put of a key of `k` and a value of `v` bytes adds. */
+  static putSize(k: number, v: number): number {
+    const inner = 1 + varintSize(k) + k + 1 + varintSize(v) + v;
+    const op = 1 + varintSize(inner) + inner;
+    return 1 + varintSize(op) + op;
+  }
+
+  /** Bytes a delete of a key of `k` bytes adds. */
+  static deleteSize(k: number): number {
+    const inner = 1 + varintSize(k) + k;
+    const op = 1 + varintSize(inner) + inner;
+    return 1 + varintSize(op) + op;
+  }
+
+  /** Puts key [ks, ke) of `kb` with value [vs, ve) of `vb`. */
+  put(kb: Buffer, ks: number, ke: number, vb: Buffer, vs: number, ve: number): void {
+    const k = ke - ks;
+    const v = ve - vs;
+    const inner = 1 + varintSize(k) + k + 1 + varintSize(v) + v;
+    this.op(0x12, inner);
+    this.field(0x0a, kb, ks, ke);
+    this.field(0x12, vb, vs, ve);
+    this.puts++;
+  }
+
+  /** Deletes the one key [ks, ke) of `kb`. */
+  delete(kb: Buffer, ks: number, ke: number): void {
+    const k = ke - ks;
+    this.op(0x1a, 1 + varintSize(k) + k);
+    this.field(0x0a, kb, ks, ke);
+  }
+
+  /** The request so far (a copy); the builder is empty again. */
+  take(): Buffer {
+    const req = Buffer.from(this.out.subarray(0, this.o));
+    this.o = 0;
+    this.ops = 0;
+    this.puts = 0;
+    return req;
+  }
+
+  /** TxnRequest.success (2): a RequestOp holding request_put (2) or request_delete_range (3) of `inner` bytes. */
+  private op(kind: number, inner: number): void {
+    const op = 1 + varintSize(inner) + inner;
+    this.room(1 + varintSize(op) + op);
+    this.out[this.o++] = 0x12;
+    this.o = putVarint(this.out, this.o, op);
+    this.out[this.o++] = kind;
+    this.o = putVarint(this.out, this.o, inner);
+    this.ops++;
+  }
+
+  private field(tag: number, b: Buffer, s: number, e: number): void {
+    this.out[this.o++] = tag;
+    this.o = putVarint(this.out, this.o, e - s);
+    this.o += b.copy(this.out, this.o, s, e);
+  }
+
+  private room(n: number): void {
+    if (this.o + n <= this.out.length) return;
+    const bigger = Buffer.allocUnsafe(Math.max(2 * this.out.length, this.o + n));
+    this.out.copy(bigger, 0, 0, this.o);
+    this.out = bigger;
+  }
+}
+
 export interface TxnResponse {
   header: ResponseHeader;
   succeeded: boolean;

@@ -1,6 +1,6 @@
 // Two etcd keyspaces compared key by key, per census group: the result the etcd reader produces and
 // its summary for the log, the step summary and the decision. Pure. Keys only, never a value.
-import { DEFAULT_VOLATILE_PREFIXES, isVolatile } from './census.ts';
+import { DEFAULT_VOLATILE_PREFIXES, isVolatile, type Census } from './census.ts';
 
 /** How many differing keys of each kind a group keeps (the first ones in key order). */
 export const FIRST_KEYS_MAX = 3;
@@ -120,4 +120,21 @@ export function summarizeComparison(
     sourceRevision: c.sourceRevision,
     targetRevision: c.targetRevision,
   };
+}
+
+/**
+ * The source's census at the revision it was read at, from a comparison that read every key of it:
+ * per group its keys with the same value, a changed one, or none in the target. Key by key, so at
+ * least as strong as a census of counts.
+ */
+export function sourceCensus(c: KeyspaceComparison, at: Pick<Census, 'store' | 'path' | 'takenAt'>): Census {
+  const groups: Record<string, number> = {};
+  let total = 0;
+  for (const g of c.groups) {
+    const n = g.same + g.changed + g.onlyInSource;
+    if (n === 0) continue;
+    groups[g.group] = n;
+    total += n;
+  }
+  return { revision: c.sourceRevision, total, groups, ...at };
 }

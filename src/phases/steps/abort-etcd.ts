@@ -11,6 +11,8 @@ import { readerPodManifest, readerPodName } from '../../core/migration/abort-rea
 import { abortStepIsDone, type EqualizeRecord } from '../../core/migration/abort-record.ts';
 import { abortCaseLines, forwardAgain } from '../../core/migration/abort-plan.ts';
 import type { EtcdOps } from '../../adapters/etcd/ops.ts';
+import type { Census } from '../../core/migration/census.ts';
+import { sourceCensus } from '../../core/migration/keyspace-comparison.ts';
 
 /** How often equalize's progress reaches the log. */
 const PROGRESS_EVERY_MS = 5000;
@@ -58,7 +60,12 @@ export async function removeReader(deps: PhaseDeps): Promise<void> {
   await deps.kube.deletePod(readerPodName(deps.settings.release), deps.settings.timeoutMs);
 }
 
-/** Both etcds counted at the stop, and a verified snapshot of the embedded one: the way forward again. */
+/**
+ * A verified snapshot of the embedded etcd (the way forward again) and, unless the embedded etcd is
+ * already known to be the truth, both etcds counted at the stop. When it is (phase one verified), the
+ * equalize's walk reads every key of both at the stop anyway: the census of the embedded etcd is taken
+ * from that walk, key by key, instead of a second read of both keyspaces.
+ */
 export async function snapshotEmbedded(deps: PhaseDeps): Promise<void> {
   const { settings, report } = deps;
   const name = 'census and snapshot of the embedded etcd';
@@ -66,6 +73,22 @@ export async function snapshotEmbedded(deps: PhaseDeps): Promise<void> {
   if (abortStepIsDone(done, name)) {
     skipped(deps, name, 'done by an earlier run');
     if (done.snapshot) report.restore = forwardAgain(settings.release, done.snapshot.file);
+    return;
+  }
+  if (done.source === 'embedded') {
+    await step(
+      deps,
+      name,
+      async () => {
+        const { record: snapshot } = await reader(deps).backup(deps.backupDir, 'embedded');
+        report.backup = snapshot;
+        report.restore = forwardAgain(settings.release, snapshot.file);
+        await recordAbortStep(deps, name, { snapshot });
+        return snapshot;
+      },
+      (x) =>
+        `snapshot ${x.bytes} bytes, ${x.keys} keys at revision ${x.revision}, verified; both etcds are counted, key by key, by the equalize's walk at that revision`,
+    );
     return;
   }
   await step(
@@ -126,13 +149,19 @@ export async function equalizeDeployed(deps: PhaseDeps): Promise<void> {
   const name = 'equalize the deployed etcd';
   const a = deps.store.state.abort!;
   if (abortStepIsDone(a, name)) return skipped(deps, name, 'done by an earlier run');
-  const at = a.embeddedAtStop!.revision;
+  // Nothing writes to the embedded etcd since the stop: the snapshot's revision is the stop's.
+  const at = a.embeddedAtStop?.revision ?? a.snapshot!.revision;
   await step(
     deps,
     name,
     async () => {
-      const result = a.source === 'deployed' ? await bumpOnly(deps, at) : await equalize(deps, at);
-      await recordAbortStep(deps, name, { equalize: result });
+      if (a.source === 'deployed') {
+        const result = await bumpOnly(deps, at);
+        await recordAbortStep(deps, name, { equalize: result });
+        return result;
+      }
+      const { result, embeddedAtStop } = await equalize(deps, at);
+      await recordAbortStep(deps, name, { equalize: result, embeddedAtStop: a.embeddedAtStop ?? embeddedAtStop });
       return result;
     },
     (x) =>
@@ -148,7 +177,8 @@ async function bumpOnly(deps: PhaseDeps, at: number): Promise<EqualizeRecord> {
   return { sourceRevision: at, deleted: 0, put: 0, unchanged, revisionBefore: bump.before, revisionAfter: bump.after };
 }
 
-async function equalize(deps: PhaseDeps, at: number): Promise<EqualizeRecord> {
+/** The equalize, and the census of the embedded etcd at `at` its walk read key by key. */
+async function equalize(deps: PhaseDeps, at: number): Promise<{ result: EqualizeRecord; embeddedAtStop: Census }> {
   let last = 0;
   const x = await reader(deps).equalize(at, (p) => {
     if (Date.now() - last < PROGRESS_EVERY_MS) return;
@@ -156,7 +186,7 @@ async function equalize(deps: PhaseDeps, at: number): Promise<EqualizeRecord> {
     deps.log.info(`equalize: ${p.compared} keys compared, ${p.written} written, ${p.deleted} deleted`);
   });
   const unchanged = x.comparison.groups.reduce((n, g) => n + g.same, 0);
-  return {
+  const result = {
     sourceRevision: at,
     deleted: x.deleted,
     put: x.written,
@@ -164,4 +194,10 @@ async function equalize(deps: PhaseDeps, at: number): Promise<EqualizeRecord> {
     revisionBefore: x.before,
     revisionAfter: x.after,
   };
+  const embeddedAtStop = sourceCensus(x.comparison, {
+    store: 'embedded',
+    path: 'port-forward',
+    takenAt: new Date().toISOString(),
+  });
+  return { result, embeddedAtStop };
 }

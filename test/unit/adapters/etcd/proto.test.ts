@@ -8,6 +8,7 @@ import {
   decodeStatusResponse,
   encodeRangeRequest,
   encodeTxnRequest,
+  TxnBuilder,
 } from '../../../../src/adapters/etcd/proto.ts';
 
 function varint(n: number): number[] {
@@ -102,5 +103,25 @@ describe('etcd messages', () => {
       ...len(2, len(3, [...len(1, text('/x/')), ...len(2, text('/x0'))])),
     ];
     expect([...got]).toEqual(want);
+  });
+  it('a TxnRequest written by TxnBuilder from bytes inside a larger buffer: as encodeTxnRequest writes it, and empty again after take', () => {
+    const long = Buffer.alloc(200, 'v');
+    // A page as etcd sends it: keys and values found by their offsets.
+    const page = Buffer.concat([text('..'), text('/registry/pods/a'), long, text('/registry/pods/c'), text('!')]);
+    const b = new TxnBuilder(16); // small: it grows
+    b.put(page, 2, 18, page, 18, 218);
+    b.put(page, 2, 18, page, 218, 218);
+    b.delete(page, 218, 234);
+    expect([b.ops, b.puts]).toEqual([3, 2]);
+    const want = encodeTxnRequest([
+      { put: { key: text('/registry/pods/a'), value: long } },
+      { put: { key: text('/registry/pods/a'), value: Buffer.alloc(0) } },
+      { delete: { key: text('/registry/pods/c') } },
+    ]);
+    expect(b.bytes).toBe(TxnBuilder.putSize(16, 200) + TxnBuilder.putSize(16, 0) + TxnBuilder.deleteSize(16));
+    expect([...b.take()]).toEqual([...want]);
+    expect([b.ops, b.puts, b.bytes]).toEqual([0, 0, 0]);
+    b.delete(page, 218, 234);
+    expect([...b.take()]).toEqual([...encodeTxnRequest([{ delete: { key: text('/registry/pods/c') } }])]);
   });
 });

@@ -5,6 +5,7 @@ import {
   FIRST_KEYS_MAX,
   mergeGroupComparison,
   noteDifference,
+  sourceCensus,
   summarizeComparison,
   type KeyspaceComparison,
 } from '../../../../src/core/migration/keyspace-comparison.ts';
@@ -77,5 +78,19 @@ describe('mergeGroupComparison', () => {
       '/registry/pods/b/0',
     ]);
     expect(early.first.onlyInTarget).toEqual(['/registry/pods/b/2']);
+  });
+});
+
+describe('sourceCensus', () => {
+  it("counts the source's keys per group (same, changed, only in it) at its revision; groups only in the target are left out", () => {
+    const c = build();
+    c.groups.push({ ...emptyGroupComparison('/registry/leases/'), onlyInTarget: 4 });
+    const at = { store: 'embedded' as const, path: 'port-forward' as const, takenAt: '2026-12-07T00:00:00.000Z' };
+    expect(sourceCensus(c, at)).toEqual({
+      revision: 10,
+      total: 10,
+      groups: { '/registry/configmaps/': 4, '/registry/events/': 1, '/registry/pods/': 5 },
+      ...at,
+    });
   });
 });
