@@ -128,7 +128,7 @@ describe('actionOutputs', () => {
         ],
       },
     };
-    expect(JSON.parse(actionOutputs(r, '', true)['key-diff'])).toEqual([
+    expect(JSON.parse(actionOutputs(r, '', true)['key-diff']!)).toEqual([
       {
         group: '/registry/pods/',
         before: 3,
