@@ -89,3 +89,17 @@ describe('the campaign stops', () => {
     expect(new Set(named).size).toBe(10);
   });
 });
+
+describe("a wave's key counts", () => {
+  it('add up the keys before and after of its releases; a release without a record adds none', () => {
+    const v = planCampaign(
+      candidates(
+        [...deployed('ns', 'vc-1'), ...deployed('ns', 'vc-2'), ...deployed('ns', 'vc-3')],
+        [record('ns', 'vc-1', 'verified', 'verified'), record('ns', 'vc-2', 'verified')],
+      ),
+      SETTINGS,
+    );
+    expect(v.waves).toHaveLength(1);
+    expect(v.waves[0]).toMatchObject({ keysBefore: 24_000, keysAfter: 24_001 });
+  });
+});
