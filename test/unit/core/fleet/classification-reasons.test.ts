@@ -232,3 +232,52 @@ describe('a release not in a migration', () => {
     expect(said(withRecord({ abort: { status: 'aborted' } })).reason).toMatch(/; back from phase one by an abort$/);
   });
 });
+
+describe('a release that cannot start a migration: every blocker with its next step, joined', () => {
+  it('an old chart, scaled to zero, and no Helm release', () => {
+    const f = facts({ controlPlane: cp({ chart: 'vcluster-0.20.0', replicas: 0 }), etcd: etcd(0), helm: null });
+    expect(said(f)).toEqual({
+      state: 'not-eligible',
+      attention: true,
+      reason:
+        'chart 0.20.0 is older than 0.24.2, which brought migrateFromDeployedEtcd; scaled to zero (Deployment vc, StatefulSet vc-etcd has 0 replicas); no Helm release vc in ns (no Secret labelled owner=helm,name=vc)',
+      next: 'upgrade the release to a chart from 0.24.2 to 0.28.x on deployed etcd first; scale it up (or wake it from sleep mode) and wait until it is Ready, then run discover again; the action upgrades Helm releases only; install or adopt the release with Helm first',
+    });
+  });
+
+  it('a chart-version older than the installed chart, and a Helm operation not finished', () => {
+    const f = facts({
+      controlPlane: cp({ chart: 'vcluster-0.28.0' }),
+      helm: { status: 'pending-upgrade', revision: 7 },
+    });
+    expect(said(f, { chartVersion: v('0.27.0'), gitopsPaused: false })).toMatchObject({
+      reason:
+        'chart-version 0.27.0 is older than the installed chart 0.28.0; the Helm status is pending-upgrade (revision 7), not deployed',
+      next: 'use chart-version: keep, or 0.28.0 or later; finish or roll back the Helm operation (helm history vc -n ns)',
+    });
+    // The same version is not older: no blocker.
+    expect(
+      said(facts({ controlPlane: cp({ chart: 'vcluster-0.28.0' }) }), {
+        chartVersion: v('0.28.0'),
+        gitopsPaused: false,
+      }).state,
+    ).toBe('deployed');
+  });
+
+  it('a chart-version across the etcd 3.6 line, and a GitOps controller not paused', () => {
+    expect(said(facts({ marks: [flux] }), { chartVersion: v('0.29.0'), gitopsPaused: false })).toMatchObject({
+      reason:
+        'chart 0.27.0 ships etcd 3.5 and chart-version 0.29.0 etcd 3.6; vCluster requires a stop on a 0.24.2-0.28.x chart; managed by Flux (HelmRelease flux-system/vc; labels helm.toolkit.fluxcd.io/* on StatefulSet vc)',
+      next: 'migrate with chart-version: keep (or a 0.28.x version) first, then upgrade; suspend HelmRelease flux-system/vc',
+    });
+  });
+
+  it('an unreadable state record: inspect it, delete it only when no migration runs', () => {
+    expect(said(withRecord({ error: 'ConfigMap vc-etcd-migration has no state.json' }))).toEqual({
+      state: 'not-eligible',
+      attention: true,
+      reason: 'ConfigMap vc-etcd-migration has no state.json',
+      next: 'inspect ConfigMap vc-etcd-migration in ns; delete it only if no migration is under way',
+    });
+  });
+});
