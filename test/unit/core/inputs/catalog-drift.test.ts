@@ -24,8 +24,8 @@ describe('catalogMismatches', () => {
     changed.release!.required = true;
     changed.phase = {};
     expect(catalogMismatches(changed).sort()).toEqual([
-      "input 'phase': action.yml's description differs from the catalog's",
       'input \'phase\': action.yml\'s default "" differs from the catalog\'s "plan"',
+      "input 'phase': action.yml's description differs from the catalog's",
       "input 'release': action.yml says required true, the catalog false",
     ]);
   });
