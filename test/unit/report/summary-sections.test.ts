@@ -31,6 +31,12 @@ describe('job summary sections', () => {
     expect(renderSummary(newReport('vc', 'ns', 'status'))).not.toContain('Keys:');
   });
 
+  it('key counts above a census table: ? for a count not read', () => {
+    const r = newReport('vc', 'ns', 'migrate');
+    r.diff = { rows: [], lost: [], ok: true };
+    expect(renderSummary(r)).toContain('\n\nBefore: **?** keys, after: **?** keys.\n');
+  });
+
   it('the way back: its title as a heading and each line a list item, escaped', () => {
     const r = newReport('vc', 'ns', 'abort');
     r.wayBack = { title: 'What abort did', lines: ['kept the deployed etcd', 'PVC *data* left'] };
