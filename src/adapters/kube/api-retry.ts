@@ -60,3 +60,21 @@ export async function retryTransient<T>(
     }
   }
 }
+
+/**
+ * A read the API server left unanswered (the connection refused, reset or closed under it) or answered
+ * "try later" (429, 5xx): waiting can fix it. An answer that says no (4xx) cannot.
+ */
+export function unansweredOrBusy(e: unknown): boolean {
+  const code = statusOf(e);
+  if (code !== undefined) return code === 429 || code >= 500;
+  return /fetch failed|ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|socket hang up|UND_ERR/i.test(describeError(e));
+}
+
+/** How long a read is tried again: an API server under load or restarting drops connections for seconds. */
+export const READ_RETRY_MS = 30_000;
+
+/** A read that changes nothing, tried again while unanswered or busy, up to READ_RETRY_MS. */
+export function retryRead<T>(fn: () => Promise<T>, sleep?: (ms: number) => Promise<unknown>): Promise<T> {
+  return retryTransient(fn, READ_RETRY_MS, sleep, unansweredOrBusy);
+}

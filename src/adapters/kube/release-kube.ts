@@ -11,6 +11,7 @@ import type { V1Pod } from '@kubernetes/client-node';
 import type { ReaderPod } from '../../core/migration/abort-reader.ts';
 import type { ControllerObject, ControllerReading } from '../../core/migration/gitops.ts';
 import { readControllerObject } from './controller-objects.ts';
+import { retryRead } from './api-retry.ts';
 import {
   clearSecretAnnotations,
   controlPlanePodLines,
@@ -73,10 +74,11 @@ export function releaseKube(kube: Kube, namespace: string, release: string): Rel
     namespace,
     release,
     ping: () => kube.ping(namespace),
-    missingAccess: (needs) => kube.missingAccess(namespace, needs),
-    observe: () => kube.observe(namespace, release),
+    // Reads that change nothing are tried again when a loaded API server drops the connection.
+    missingAccess: (needs) => retryRead(() => kube.missingAccess(namespace, needs)),
+    observe: () => retryRead(() => kube.observe(namespace, release)),
     readController: (o) => readControllerObject(kube.kc, o),
-    embeddedPod: () => kube.pod(namespace, objects.embeddedPod),
+    embeddedPod: () => retryRead(() => kube.pod(namespace, objects.embeddedPod)),
     deleteStatefulSetOrphan: (name) => kube.deleteStatefulSetOrphan(namespace, name),
     deletePvc: (name) => kube.deletePvc(namespace, name),
     diagnoseControlPlane: () => diagnoseControlPlane(kube, namespace, release),
@@ -85,15 +87,15 @@ export function releaseKube(kube: Kube, namespace: string, release: string): Rel
     waitForSuccessLine: (o) => waitForSuccessLine(kube, { ...o, namespace, pod: objects.embeddedPod }),
     waitPvcsGone: (pvcs, timeoutMs) => kube.waitPvcsGone(namespace, pvcs, timeoutMs),
     scaleControlPlane: (replicas) => scaleStatefulSet(kube, namespace, objects.controlPlane, replicas),
-    deployedEtcdImage: () => statefulSetImage(kube, namespace, objects.etcdSts, 'etcd'),
-    pod: (name) => kube.pod(namespace, name),
+    deployedEtcdImage: () => retryRead(() => statefulSetImage(kube, namespace, objects.etcdSts, 'etcd')),
+    pod: (name) => retryRead(() => kube.pod(namespace, name)),
     createPod: (pod) => createPod(kube, namespace, pod as unknown as V1Pod),
     waitPodReady: (name, timeoutMs) => waitPodReady(kube, namespace, name, timeoutMs),
     waitPodGone: (name, timeoutMs) => waitPodGone(kube, namespace, name, timeoutMs),
     deletePod: (name, timeoutMs) => deletePodAndWait(kube, namespace, name, timeoutMs),
     clearConfigAnnotations: (keys) => clearSecretAnnotations(kube, namespace, objects.config, keys),
-    controlPlaneDeployment: () => deploymentReadiness(kube, namespace, objects.controlPlane),
-    controlPlaneStatefulSetExists: () => statefulSetExists(kube, namespace, objects.controlPlane),
+    controlPlaneDeployment: () => retryRead(() => deploymentReadiness(kube, namespace, objects.controlPlane)),
+    controlPlaneStatefulSetExists: () => retryRead(() => statefulSetExists(kube, namespace, objects.controlPlane)),
     controlPlaneLogLines: () => controlPlanePodLines(kube, namespace, release),
   };
 }
