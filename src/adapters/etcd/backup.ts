@@ -8,17 +8,18 @@
 //    etcd's count of all keys at that same revision, which is the census total at that revision.
 // Both are worked out while the stream is written (SnapshotScan), so verifying adds little to the
 // time the snapshot takes: etcd is asked for its count at its current revision as the snapshot
-// starts, and again only if the file's revision turns out to be a later one.
+// starts, and again only if the file's revision turns out to be a later one. The hashing and the
+// writing run in a worker thread (SnapshotSink): the main thread receives the stream and counts.
 // A snapshot that fails either check is deleted, so no file that looks complete is left behind.
-import { createHash, type Hash } from 'node:crypto';
 import { accessSync, chmodSync, constants, mkdirSync, rmSync, statSync } from 'node:fs';
-import { open, rename, type FileHandle } from 'node:fs/promises';
+import { open, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { BackupRecord } from '../../core/migration/state.ts';
 import type { EtcdClient } from './client.ts';
 import { SnapshotScan, type ScannedKeys } from './snapshot-scan.ts';
+import { SnapshotSink, type SinkResult } from './snapshot-sink.ts';
 import { ETCD_36_LINE, onOrAfterLine, parseChartVersion } from '../../core/inputs/version.ts';
 
 export interface BackupOptions {
@@ -109,49 +110,45 @@ interface Received {
   bytes: number;
   /** The database size etcd announced; -1 when no message came. */
   announced: number;
-  db: Hash;
-  tail: Buffer;
+  /** What the worker hashed and wrote; absent when no message came. */
+  sink?: SinkResult;
   scan?: SnapshotScan;
 }
 
-/** Writes the snapshot stream to `fh` in batches, hashing and scanning the database bytes as they pass. */
+/**
+ * Writes the snapshot stream to `fd`: the worker of `sink` hashes and writes it, this thread counts
+ * the keys of the database bytes as they pass.
+ */
 async function writeSnapshot(
   client: EtcdClient,
-  fh: FileHandle,
+  fd: number,
+  sink: SnapshotSink,
   opts: BackupOptions,
   t0: number,
   gc: () => void,
 ): Promise<Received> {
-  // One SHA-256 pass: the database hash is checked against etcd's trailer, and a copy of its
-  // state, fed the trailer, gives the whole file's hash.
-  const got: Received = { bytes: 0, announced: -1, db: createHash('sha256'), tail: Buffer.alloc(0) };
-  const trailer: Buffer[] = []; // what comes after the announced database bytes: etcd's sha256
+  const got: Received = { bytes: 0, announced: -1 };
   let lastLog = Date.now();
   const every = opts.progressEveryMs ?? 5000;
   let sinceGc = 0; // bytes received since the last GC
-  const out = batchWriter(fh);
   try {
     for await (const msg of client.snapshot(opts.idleTimeoutMs)) {
       const blob = msg.blob;
       if (got.announced < 0) {
         got.announced = msg.remainingBytes + blob.length;
         got.scan = new SnapshotScan(got.announced);
+        sink.start(fd, got.announced);
       }
       // Bytes up to the announced size are the database; anything after is the checksum.
       const dbPart = Math.max(0, Math.min(blob.length, got.announced - got.bytes));
-      if (dbPart > 0) {
-        const part = dbPart === blob.length ? blob : blob.subarray(0, dbPart);
-        got.db.update(part);
-        got.scan!.update(part);
-      }
-      if (dbPart < blob.length) trailer.push(blob.subarray(dbPart));
+      if (dbPart > 0) got.scan!.update(dbPart === blob.length ? blob : blob.subarray(0, dbPart));
       got.bytes += blob.length;
       sinceGc += blob.length;
       if (sinceGc >= GC_EVERY) {
         sinceGc = 0;
         gc();
       }
-      await out.add(blob);
+      await sink.add(blob);
       if (every >= 0 && Date.now() - lastLog >= every) {
         lastLog = Date.now();
         const s = (performance.now() - t0) / 1000;
@@ -160,61 +157,27 @@ async function writeSnapshot(
         );
       }
     }
-    await out.flush();
-    await fh.sync();
+    if (got.announced >= 0) got.sink = await sink.end();
   } catch (e) {
     const why = e instanceof Error ? e.message : String(e);
     throw new Error(
       `the etcd snapshot failed after ${mb(got.bytes)} of ${got.announced < 0 ? '?' : mb(got.announced)} MB: ${why} The partial file was deleted; once the etcd answers again, ${AGAIN}.`,
     );
   }
-  got.tail = Buffer.concat(trailer);
   return got;
-}
-
-/** Messages are 32 KiB; they are written with writev in batches of about 1 MiB to keep syscalls few. */
-function batchWriter(fh: FileHandle) {
-  let batch: Buffer[] = [];
-  let batchBytes = 0;
-  let fileOffset = 0;
-  const flush = async () => {
-    if (batchBytes === 0) return;
-    const bufs = batch;
-    const len = batchBytes;
-    batch = [];
-    batchBytes = 0;
-    const { bytesWritten } = await fh.writev(bufs, fileOffset);
-    if (bytesWritten !== len) {
-      // Rare short write: finish it piece by piece.
-      const rest = Buffer.concat(bufs, len).subarray(bytesWritten);
-      let off = 0;
-      while (off < rest.length)
-        off += (await fh.write(rest, off, rest.length - off, fileOffset + bytesWritten + off)).bytesWritten;
-    }
-    fileOffset += len;
-  };
-  return {
-    async add(blob: Buffer): Promise<void> {
-      batch.push(blob);
-      batchBytes += blob.length;
-      if (batchBytes >= 1 << 20) await flush();
-    },
-    flush,
-  };
 }
 
 /** The first check: the size etcd announced and its sha256 of the database; gives the whole file's sha256. */
 function checkStream(got: Received, unusable: (why: string) => Error): string {
-  if (got.announced < 0 || got.bytes !== got.announced + SHA_SIZE) {
+  if (got.announced < 0 || !got.sink || got.bytes !== got.announced + SHA_SIZE || got.sink.bytes !== got.bytes) {
     throw unusable(
       `the snapshot stream ended early: received ${got.bytes} bytes, etcd announced ${got.announced < 0 ? 'nothing' : got.announced + SHA_SIZE}; the etcd may have restarted.`,
     );
   }
-  const sha256 = got.db.copy().update(got.tail).digest('hex');
-  if (!got.db.digest().equals(got.tail)) {
+  if (!got.sink.dbDigest.equals(got.sink.tail)) {
     throw unusable('the snapshot is corrupted: the sha256 etcd sent does not match the database bytes received.');
   }
-  return sha256;
+  return got.sink.fileSha256;
 }
 
 /**
@@ -268,9 +231,12 @@ export async function takeBackup(client: EtcdClient, opts: BackupOptions): Promi
     const gc = youngGenerationGc();
     const fh = await open(partial, 'wx', 0o600);
     let got: Received;
+    const sink = new SnapshotSink();
     try {
-      got = await writeSnapshot(client, fh, opts, t0, gc);
+      got = await writeSnapshot(client, fh.fd, sink, opts, t0, gc);
     } finally {
+      // The worker first: once stopped it writes nothing more, and the descriptor can go.
+      await sink.close();
       await fh.close();
     }
     const sha256 = checkStream(got, unusable);
