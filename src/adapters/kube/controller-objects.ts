@@ -7,7 +7,7 @@ import {
   type ControllerObject,
   type ControllerReading,
 } from '../../core/migration/gitops.ts';
-import { describeError, statusOf } from './api-retry.ts';
+import { describeError, retryRead, statusOf } from './api-retry.ts';
 
 /** The API server's Status of an error, when its body is one (client-node gives it as text or parsed). */
 function statusBody(e: unknown): { reason?: string; details?: { kind?: string } } | undefined {
@@ -27,18 +27,28 @@ function statusBody(e: unknown): { reason?: string; details?: { kind?: string } 
  * (reason NotFound with details) means the version is served and the object does not exist; a bare
  * 404 ("404 page not found") means the version is not served, so the next one is tried.
  */
-export async function readControllerObject(kc: KubeConfig, o: ControllerObject): Promise<ControllerReading> {
+export async function readControllerObject(
+  kc: KubeConfig,
+  o: ControllerObject,
+  sleep?: (ms: number) => Promise<unknown>,
+): Promise<ControllerReading> {
   const api = kc.makeApiClient(CustomObjectsApi);
   const where = o.namespaceAssumed ? ` (looked in ${o.namespaceAssumed}: the marks do not name its namespace)` : '';
   for (const version of CONTROLLER_VERSIONS[o.kind]) {
     try {
-      const got = (await api.getNamespacedCustomObject({
-        group: o.group,
-        version,
-        namespace: o.namespace,
-        plural: o.plural,
-        name: o.name,
-      })) as { metadata?: { annotations?: Record<string, string> }; spec?: unknown };
+      // A dropped connection is no answer: read again, so that a loaded API server does not turn into
+      // "reading failed" and a refusal of the whole phase.
+      const got = (await retryRead(
+        () =>
+          api.getNamespacedCustomObject({
+            group: o.group,
+            version,
+            namespace: o.namespace,
+            plural: o.plural,
+            name: o.name,
+          }),
+        sleep,
+      )) as { metadata?: { annotations?: Record<string, string> }; spec?: unknown };
       return { object: o, state: 'read', version, annotations: got.metadata?.annotations, spec: got.spec };
     } catch (e) {
       const code = statusOf(e);
