@@ -3,13 +3,13 @@
 import { tmpdir } from 'node:os';
 import type { FleetFrontDoor } from '../../core/front-door.ts';
 import { appendSummary, group, info, setFailed, setOutput, warning } from './workflow-commands.ts';
+import { runUrlOf } from './workflow-run.ts';
 
 /** Discover reads the fleet with its own settings and comments on no PR. */
 export function githubFleetFrontDoor(): FleetFrontDoor {
-  const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: run } = process.env;
   return {
     log: { info, warning, group },
-    runUrl: server && repo && run ? `${server}/${repo}/actions/runs/${run}` : undefined,
+    runUrl: runUrlOf(),
     tempDir: process.env.RUNNER_TEMP || tmpdir(),
     async finish(end) {
       for (const [name, value] of Object.entries(end.outputs)) setOutput(name, value);

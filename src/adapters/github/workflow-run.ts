@@ -64,6 +64,18 @@ function readEventPayload(path: string | undefined): unknown {
  * when given it wins over the event, so dispatch and schedule runs can comment on a PR too.
  */
 export function readWorkflowRun(env: Env = process.env, prNumberInput = ''): WorkflowRun {
+  const where = runLocation(env);
+  const apiUrl = (env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, '');
+  const eventName = env.GITHUB_EVENT_NAME ?? '';
+  const prNumber =
+    prNumberInput.trim() !== ''
+      ? parsePositiveInt(prNumberInput, "Input 'pr-number'")
+      : prNumberFromEvent(readEventPayload(env.GITHUB_EVENT_PATH));
+  return { ...where, apiUrl, eventName, ...(prNumber === undefined ? {} : { prNumber }) };
+}
+
+/** Repository, run id, server and the run's page, from the runner's environment. */
+function runLocation(env: Env): Pick<WorkflowRun, 'owner' | 'repo' | 'runId' | 'runUrl' | 'serverUrl'> {
   const repository = required(env, 'GITHUB_REPOSITORY');
   const slash = repository.indexOf('/');
   if (slash <= 0 || slash === repository.length - 1) {
@@ -73,22 +85,16 @@ export function readWorkflowRun(env: Env = process.env, prNumberInput = ''): Wor
   const repo = repository.slice(slash + 1);
   const runId = parsePositiveInt(required(env, 'GITHUB_RUN_ID'), 'GITHUB_RUN_ID');
   const serverUrl = (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
-  const apiUrl = (env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, '');
-  const eventName = env.GITHUB_EVENT_NAME ?? '';
-  const prNumber =
-    prNumberInput.trim() !== ''
-      ? parsePositiveInt(prNumberInput, "Input 'pr-number'")
-      : prNumberFromEvent(readEventPayload(env.GITHUB_EVENT_PATH));
-  return {
-    owner,
-    repo,
-    runId,
-    runUrl: `${serverUrl}/${owner}/${repo}/actions/runs/${runId}`,
-    serverUrl,
-    apiUrl,
-    eventName,
-    ...(prNumber === undefined ? {} : { prNumber }),
-  };
+  return { owner, repo, runId, serverUrl, runUrl: `${serverUrl}/${owner}/${repo}/actions/runs/${runId}` };
+}
+
+/** The run's page, as every phase links it; undefined outside a GitHub job (a terminal, another CI). */
+export function runUrlOf(env: Env = process.env): string | undefined {
+  try {
+    return runLocation(env).runUrl;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { prNumberFromEvent, readWorkflowRun } from '../../../../src/adapters/github/workflow-run.ts';
+import { prNumberFromEvent, readWorkflowRun, runUrlOf } from '../../../../src/adapters/github/workflow-run.ts';
 import { makeOctokit } from '../../../../src/adapters/github/octokit.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'ghctx-'));
@@ -50,6 +50,17 @@ describe('readWorkflowRun', () => {
     expect(() => readWorkflowRun(env, '12a')).toThrow("Input 'pr-number' must be a positive whole number, got '12a'.");
     expect(() => readWorkflowRun({ ...env, GITHUB_REPOSITORY: 'nope' })).toThrow(/owner\/repo/);
     expect(() => readWorkflowRun({ GITHUB_RUN_ID: '1' })).toThrow(/GITHUB_REPOSITORY is not set/);
+  });
+});
+
+describe('runUrlOf', () => {
+  it('is the run URL every phase links, discover included, and none outside a GitHub job', () => {
+    expect(runUrlOf(env)).toBe('https://ghe.example.test/acme/platform/actions/runs/1234');
+    expect(runUrlOf({ GITHUB_REPOSITORY: 'acme/platform', GITHUB_RUN_ID: '5' })).toBe(
+      'https://github.com/acme/platform/actions/runs/5',
+    );
+    expect(runUrlOf({})).toBeUndefined();
+    expect(runUrlOf({ ...env, GITHUB_RUN_ID: 'x' })).toBeUndefined();
   });
 });
 
