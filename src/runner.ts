@@ -35,72 +35,100 @@ const PHASES = {
   status: () => import('./phases/status.ts').then((m) => m.status),
 };
 
+/** Only a run that takes the snapshot needs the directory; it is checked before anything is read. */
+async function checkBackupDir(settings: Settings, backupDir: string): Promise<void> {
+  if (!((settings.phase === 'migrate' && settings.backup === 'required') || settings.phase === 'abort')) return;
+  // The backup code is a lazy chunk (with the etcd code), loaded only by a run that takes a snapshot.
+  const { ensurePrivateDir } = await import('./adapters/etcd/backup.ts');
+  try {
+    ensurePrivateDir(backupDir);
+  } catch (e) {
+    throw new PhaseStop(
+      'refused',
+      (e as Error).message,
+      "fix input 'backup-dir' (or leave it empty for a directory under RUNNER_TEMP) and run again",
+    );
+  }
+}
+
+type LoadedKubeConfig = ReturnType<typeof loadKubeConfig>;
+
+/**
+ * The kubeconfig loaded and its credentials obtained (an exec plugin runs here). Nothing is read or
+ * changed before this succeeds, so each way it fails is a refusal, like a bad input. `loaded` is told
+ * of the temporary kubeconfig as soon as it exists, so the caller removes it whatever happens next.
+ */
+async function openKube(
+  settings: Settings,
+  workDir: string,
+  log: FrontDoor['log'],
+  warn: (message: string) => void,
+  loaded: (k: LoadedKubeConfig) => void,
+): Promise<{ kcfg: LoadedKubeConfig; kube: Kube }> {
+  let kcfg: LoadedKubeConfig;
+  try {
+    kcfg = loadKubeConfig({ content: settings.kubeconfig, context: settings.context, tempRoot: workDir });
+  } catch (e) {
+    // First line only: a YAML parser's later lines quote the (secret) content.
+    throw new PhaseStop(
+      'refused',
+      `the kubeconfig cannot be used: ${describeError(e)}`,
+      "fix input 'kubeconfig' or 'context' (or KUBECONFIG) and run again",
+    );
+  }
+  loaded(kcfg);
+  for (const w of kcfg.warnings) warn(w);
+  const kube = new Kube(kcfg.kc);
+  try {
+    await kube.checkCredentials();
+  } catch (e) {
+    if (e instanceof CredentialPluginError) for (const line of pluginOutputLines(e)) log.info(line);
+    throw new PhaseStop(
+      'refused',
+      `the kubeconfig cannot be used: ${(e as Error).message}`,
+      "fix the kubeconfig's credentials (input 'kubeconfig', or KUBECONFIG) and run again; nothing was read or changed",
+    );
+  }
+  return { kcfg, kube };
+}
+
+/** The report a run starts with: the input warnings, the run's link, the newer chart line. */
+function startReport(settings: Settings, front: FrontDoor, inputWarnings: readonly string[]) {
+  const report = newReport(settings.release, settings.namespace, settings.phase);
+  /** A warning in the log and in the summary's warning list. */
+  const warn = (message: string): void => {
+    front.log.warning(message);
+    report.warnings.push(message);
+  };
+  report.warnings.push(...inputWarnings);
+  report.runUrl = front.runUrl;
+  report.newerChartLine = settings.newerChartLine;
+  if (settings.newerChartLine) front.log.warning(settings.newerChartLine);
+  for (const w of front.warnings) warn(w);
+  return { report, warn };
+}
+
 /** Runs the phase; `inputWarnings` (inputs this phase does not read) are already in the log. */
 export async function runPhase(
   settings: Settings,
   front: FrontDoor,
   inputWarnings: readonly string[] = [],
 ): Promise<void> {
-  const { kubeconfig, context, githubToken: _token, prNumber: _prNumber, ...phaseSettings } = settings;
+  const { kubeconfig: _kubeconfig, context, githubToken: _token, prNumber: _prNumber, ...phaseSettings } = settings;
   const { release, namespace } = settings;
   const { log } = front;
-  const report = newReport(release, namespace, settings.phase);
-  /** A warning in the log and in the summary's warning list. */
-  const warn = (message: string): void => {
-    log.warning(message);
-    report.warnings.push(message);
-  };
-  report.warnings.push(...inputWarnings);
-  report.runUrl = front.runUrl;
-  report.newerChartLine = settings.newerChartLine;
-  if (settings.newerChartLine) log.warning(settings.newerChartLine);
-  for (const w of front.warnings) warn(w);
+  const { report, warn } = startReport(settings, front, inputWarnings);
   const temp = front.tempDir;
   const workDir = mkdtempSync(join(temp, 'vcluster-etcd-migrate-'));
   const backupDir = settings.backupDir ?? join(temp, 'vcluster-etcd-migrate-backup');
-  let kcfg: ReturnType<typeof loadKubeConfig> | undefined;
+  let kcfg: LoadedKubeConfig | undefined;
   let outcome: Outcome;
   let stopped = false;
   try {
-    // Only a run that takes the snapshot needs the directory; it is checked before anything is read.
-    if ((settings.phase === 'migrate' && settings.backup === 'required') || settings.phase === 'abort') {
-      // The backup code is a lazy chunk (with the etcd code), loaded only by a run that takes a snapshot.
-      const { ensurePrivateDir } = await import('./adapters/etcd/backup.ts');
-      try {
-        ensurePrivateDir(backupDir);
-      } catch (e) {
-        throw new PhaseStop(
-          'refused',
-          (e as Error).message,
-          "fix input 'backup-dir' (or leave it empty for a directory under RUNNER_TEMP) and run again",
-        );
-      }
-    }
-    try {
-      kcfg = loadKubeConfig({ content: kubeconfig, context, tempRoot: workDir });
-    } catch (e) {
-      // Nothing was touched: an unusable kubeconfig or context is a refusal, like a bad input.
-      // First line only: a YAML parser's later lines quote the (secret) content.
-      throw new PhaseStop(
-        'refused',
-        `the kubeconfig cannot be used: ${describeError(e)}`,
-        "fix input 'kubeconfig' or 'context' (or KUBECONFIG) and run again",
-      );
-    }
-    for (const w of kcfg.warnings) warn(w);
-    const kube = new Kube(kcfg.kc);
-    try {
-      // Credentials first (an exec plugin runs here): one that cannot give any is a refusal, before any request.
-      await kube.checkCredentials();
-    } catch (e) {
-      if (e instanceof CredentialPluginError) for (const line of pluginOutputLines(e)) log.info(line);
-      throw new PhaseStop(
-        'refused',
-        `the kubeconfig cannot be used: ${(e as Error).message}`,
-        "fix the kubeconfig's credentials (input 'kubeconfig', or KUBECONFIG) and run again; nothing was read or changed",
-      );
-    }
-    const helm = new Helm(execRunner('helm'), { kubeconfig: kcfg.path, context });
+    await checkBackupDir(settings, backupDir);
+    const opened = await openKube(settings, workDir, log, warn, (k) => (kcfg = k));
+    const kube = opened.kube;
+    const helm = new Helm(execRunner('helm'), { kubeconfig: opened.kcfg.path, context });
     const runId = front.runId;
     const deps: PhaseDeps = {
       settings: phaseSettings,
@@ -121,7 +149,7 @@ export async function runPhase(
     outcome = stopOutcome(e, release);
     stopped = true;
   } finally {
-    kcfg?.cleanup();
+    (kcfg as LoadedKubeConfig | undefined)?.cleanup();
   }
   Object.assign(report, outcome);
   const summary = renderSummary(report);
