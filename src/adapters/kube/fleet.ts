@@ -200,49 +200,138 @@ function denied(e: unknown, what: string, scope: string): Error {
   return e as Error;
 }
 
-export async function readFleet(conn: KubeConnection, o: FleetReadOptions): Promise<FleetRead> {
-  const lister = new FleetLister(conn);
-  const notes: string[] = [];
-  const pageSize = o.pageSize;
-  let targets: (string | undefined)[] = [undefined];
-  let keep: Set<string> | undefined;
-  let namespaces: FleetObjects['namespaces'];
+const NO_NAMESPACE_LABELS =
+  'Namespace labels were not read (no list on namespaces): vCluster Platform marks on namespaces are not seen.';
+
+/** The namespaces in scope: which to list in (undefined: all), which to keep, and their labels where readable. */
+async function readNamespaces(
+  lister: FleetLister,
+  o: FleetReadOptions,
+  notes: string[],
+): Promise<{ targets: (string | undefined)[]; keep?: Set<string>; namespaces?: FleetObjects['namespaces'] }> {
   const keepAnnotations = o.annotations ?? [];
   const nsMeta = (i: RawItem) => {
     const m = meta(i, (k) => keepAnnotations.includes(k));
     return { name: m.name, labels: m.labels, annotations: m.annotations };
   };
+  const list = (selector?: string) =>
+    lister.list('/api/v1/namespaces', selector, nsMeta, { metadataOnly: true, pageSize: o.pageSize });
   if (o.scope.kind === 'names') {
-    targets = o.scope.names;
     // Namespace labels carry vCluster Platform's marks; a namespaced identity may not read them.
     const wanted = new Set(o.scope.names);
     try {
-      namespaces = (
-        await lister.list('/api/v1/namespaces', undefined, nsMeta, { metadataOnly: true, pageSize })
-      ).filter((n) => wanted.has(n.name));
+      return { targets: o.scope.names, namespaces: (await list()).filter((n) => wanted.has(n.name)) };
     } catch (e) {
       if (!forbidden(e)) throw e;
-      notes.push(
-        'Namespace labels were not read (no list on namespaces): vCluster Platform marks on namespaces are not seen.',
-      );
+      notes.push(NO_NAMESPACE_LABELS);
+      return { targets: o.scope.names };
     }
-  } else {
-    const selector = o.scope.kind === 'selector' ? o.scope.selector : undefined;
-    try {
-      namespaces = await lister.list('/api/v1/namespaces', selector, nsMeta, { metadataOnly: true, pageSize });
-    } catch (e) {
-      if (selector || !forbidden(e)) throw denied(e, 'namespaces', 'in the cluster');
-      notes.push(
-        'Namespace labels were not read (no list on namespaces): vCluster Platform marks on namespaces are not seen.',
-      );
-    }
-    if (selector) keep = new Set((namespaces ?? []).map((n) => n.name));
   }
+  const selector = o.scope.kind === 'selector' ? o.scope.selector : undefined;
+  let namespaces: FleetObjects['namespaces'];
+  try {
+    namespaces = await list(selector);
+  } catch (e) {
+    if (selector || !forbidden(e)) throw denied(e, 'namespaces', 'in the cluster');
+    notes.push(NO_NAMESPACE_LABELS);
+  }
+  return {
+    targets: [undefined],
+    namespaces,
+    ...(selector ? { keep: new Set((namespaces ?? []).map((n) => n.name)) } : {}),
+  };
+}
+
+/**
+ * The lists of one namespace (or of all), each item added to `objects` as it is reduced. Returns
+ * where secrets could not be listed, if anywhere (they are optional: discover goes on without them).
+ */
+async function readNamespace(
+  lister: FleetLister,
+  o: FleetReadOptions,
+  ns: string | undefined,
+  objects: FleetObjects,
+  keep: Set<string> | undefined,
+): Promise<string | undefined> {
+  const { pageSize } = o;
+  const keepAnnotations = o.annotations ?? [];
   const inScope = <T extends { namespace: string }>(xs: T[]): T[] =>
     keep ? xs.filter((x) => keep.has(x.namespace)) : xs;
-  const where = (ns: string | undefined) => (ns ? `in namespace ${ns}` : 'in all namespaces');
-
+  const where = ns ? `in namespace ${ns}` : 'in all namespaces';
+  const listed = <T extends { namespace: string }>(what: string, read: Promise<T[]>, add: (xs: T[]) => void) =>
+    read.then(
+      (xs) => add(inScope(xs)),
+      (e: unknown) => {
+        throw denied(e, what, where);
+      },
+    );
   let secretsRefused: string | undefined;
+  const lists: Promise<void>[] = [
+    listed(
+      'statefulsets.apps',
+      lister.list(
+        apps(ns, 'statefulsets'),
+        'app in (vcluster,vcluster-etcd)',
+        workload('StatefulSet', keepAnnotations),
+        {
+          pageSize,
+        },
+      ),
+      (xs) => {
+        for (const x of xs) (x.labels.app === 'vcluster' ? objects.controlPlanes : objects.etcds).push(x);
+      },
+    ),
+    listed(
+      'deployments.apps',
+      lister.list(apps(ns, 'deployments'), 'app=vcluster', workload('Deployment', keepAnnotations), { pageSize }),
+      (xs) => objects.controlPlanes.push(...xs),
+    ),
+    listed(
+      'configmaps',
+      lister.list(
+        core(ns, 'configmaps'),
+        'app.kubernetes.io/managed-by=vcluster-etcd-migrate',
+        (i) => ({
+          namespace: i.metadata?.namespace ?? '',
+          name: i.metadata?.name ?? '',
+          release: i.metadata?.labels?.['app.kubernetes.io/instance'],
+          text: i.data?.[STATE_KEY],
+        }),
+        { pageSize: Math.min(pageSize ?? 100, 100) },
+      ),
+      (xs) => objects.records.push(...xs),
+    ),
+  ];
+  if (o.secrets) {
+    // Metadata only: the labels say a Helm release's status and revision, the annotation the store.
+    const secretsDenied = (e: unknown) => {
+      if (!forbidden(e)) throw e;
+      secretsRefused = where;
+    };
+    lists.push(
+      lister
+        .list(core(ns, 'secrets'), 'owner=helm', (i) => meta(i, () => false), { metadataOnly: true, pageSize })
+        .then((xs) => {
+          objects.helmSecrets?.push(...inScope(xs));
+        }, secretsDenied),
+      lister
+        .list(core(ns, 'secrets'), 'app=vcluster', (i) => meta(i, (k) => k.startsWith('vcluster.loft.sh/')), {
+          metadataOnly: true,
+          pageSize,
+        })
+        .then((xs) => {
+          objects.configSecrets?.push(...inScope(xs));
+        }, secretsDenied),
+    );
+  }
+  await Promise.all(lists);
+  return secretsRefused;
+}
+
+export async function readFleet(conn: KubeConnection, o: FleetReadOptions): Promise<FleetRead> {
+  const lister = new FleetLister(conn);
+  const notes: string[] = [];
+  const { targets, keep, namespaces } = await readNamespaces(lister, o, notes);
   const objects: FleetObjects = {
     controlPlanes: [],
     etcds: [],
@@ -250,74 +339,8 @@ export async function readFleet(conn: KubeConnection, o: FleetReadOptions): Prom
     namespaces,
     ...(o.secrets ? { helmSecrets: [], configSecrets: [] } : {}),
   };
-  for (const ns of targets) {
-    const lists: Promise<void>[] = [
-      lister
-        .list(apps(ns, 'statefulsets'), 'app in (vcluster,vcluster-etcd)', workload('StatefulSet', keepAnnotations), {
-          pageSize,
-        })
-        .then(
-          (xs) => {
-            for (const x of inScope(xs)) (x.labels.app === 'vcluster' ? objects.controlPlanes : objects.etcds).push(x);
-          },
-          (e: unknown) => {
-            throw denied(e, 'statefulsets.apps', where(ns));
-          },
-        ),
-      lister.list(apps(ns, 'deployments'), 'app=vcluster', workload('Deployment', keepAnnotations), { pageSize }).then(
-        (xs) => {
-          objects.controlPlanes.push(...inScope(xs));
-        },
-        (e: unknown) => {
-          throw denied(e, 'deployments.apps', where(ns));
-        },
-      ),
-      lister
-        .list(
-          core(ns, 'configmaps'),
-          'app.kubernetes.io/managed-by=vcluster-etcd-migrate',
-          (i) => ({
-            namespace: i.metadata?.namespace ?? '',
-            name: i.metadata?.name ?? '',
-            release: i.metadata?.labels?.['app.kubernetes.io/instance'],
-            text: i.data?.[STATE_KEY],
-          }),
-          { pageSize: Math.min(pageSize ?? 100, 100) },
-        )
-        .then(
-          (xs) => {
-            objects.records.push(...inScope(xs));
-          },
-          (e: unknown) => {
-            throw denied(e, 'configmaps', where(ns));
-          },
-        ),
-    ];
-    if (o.secrets) {
-      // Metadata only: the labels say a Helm release's status and revision, the annotation the store.
-      // Where RBAC does not allow it, discover goes on without them (and says so): they are optional.
-      const secretsDenied = (e: unknown) => {
-        if (!forbidden(e)) throw e;
-        secretsRefused = where(ns);
-      };
-      lists.push(
-        lister
-          .list(core(ns, 'secrets'), 'owner=helm', (i) => meta(i, () => false), { metadataOnly: true, pageSize })
-          .then((xs) => {
-            objects.helmSecrets?.push(...inScope(xs));
-          }, secretsDenied),
-        lister
-          .list(core(ns, 'secrets'), 'app=vcluster', (i) => meta(i, (k) => k.startsWith('vcluster.loft.sh/')), {
-            metadataOnly: true,
-            pageSize,
-          })
-          .then((xs) => {
-            objects.configSecrets?.push(...inScope(xs));
-          }, secretsDenied),
-      );
-    }
-    await Promise.all(lists);
-  }
+  let secretsRefused: string | undefined;
+  for (const ns of targets) secretsRefused = (await readNamespace(lister, o, ns, objects, keep)) ?? secretsRefused;
   if (secretsRefused) {
     // Half a picture would read as "no Helm release" for the namespaces not read: use none of it.
     delete objects.helmSecrets;
