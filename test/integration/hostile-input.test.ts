@@ -17,26 +17,11 @@ import { outsideCodeSpans } from '../support/markdown-structure.ts';
 import { startGitHubStandin, type GitHubStandin } from '../support/github-standin.ts';
 import { makeCA, makeCert } from '../../sandbox/pki.ts';
 import { parseGithubOutput } from '../../sandbox/action-runner.ts';
+import { RELEASE_OUTPUTS } from '../support/outputs.ts';
 
 const GROUP = 'Hostile input';
 /** Metacharacters of sh, then a line break that tries to start a workflow command. */
 const PAYLOAD = ';$(id)`id`|&>x\n::error::INJECTED';
-const OUTPUT_NAMES = [
-  'status',
-  'phase',
-  'log-line',
-  'values-file',
-  'values-file-phase-one',
-  'values-file-phase-two',
-  'leftover-pvcs',
-  'keys-before',
-  'keys-after',
-  'key-diff',
-  'backup-file',
-  'backup-sha256',
-  'backup-revision',
-  'summary-markdown',
-];
 
 let dir: string;
 let helmCalls: string;
@@ -448,7 +433,7 @@ describe('text aimed at the summary, the PR comment and the step outputs', () =>
       expect(md, where).not.toMatch(/(^|[^\u200b])@octocat/);
     }
     // Exactly the documented outputs, each once; the server's "status=succeeded" line made none.
-    expect(Object.keys(r.outputs).sort()).toEqual([...OUTPUT_NAMES].sort());
+    expect(Object.keys(r.outputs).sort()).toEqual([...RELEASE_OUTPUTS].sort());
     expect(r.outputs.status).toBe('failed');
     expect(r.outputs['summary-markdown']!.trim()).toBe(r.summary.trim());
     assertOnlyOwnCommands(r);

@@ -4,23 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { actionOutputs } from '../../../src/report/outputs.ts';
 import { newReport, type RunReport } from '../../../src/report/report.ts';
-
-const NAMES = [
-  'status',
-  'phase',
-  'log-line',
-  'values-file',
-  'values-file-phase-one',
-  'values-file-phase-two',
-  'leftover-pvcs',
-  'keys-before',
-  'keys-after',
-  'key-diff',
-  'backup-file',
-  'backup-sha256',
-  'backup-revision',
-  'summary-markdown',
-];
+import { declaredOutputs, RELEASE_OUTPUTS } from '../../support/outputs.ts';
 
 describe('actionOutputs', () => {
   it('a run that ended before any evidence: every output set, empty or an empty list', () => {
@@ -60,7 +44,8 @@ describe('actionOutputs', () => {
       backup: { file: '/tmp/run/snap.db', bytes: 10, sha256: 'abc', revision: 0, keys: 12 },
     };
     const o = actionOutputs(r, '# summary', true);
-    expect(Object.keys(o)).toEqual(NAMES);
+    expect(Object.keys(o)).toEqual(RELEASE_OUTPUTS);
+    expect(declaredOutputs()).toEqual(expect.arrayContaining([...RELEASE_OUTPUTS]));
     expect(o).toMatchObject({
       status: 'succeeded',
       phase: 'migrate',
