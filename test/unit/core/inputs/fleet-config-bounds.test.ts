@@ -40,6 +40,8 @@ describe('validSelector: the requirement forms of a Kubernetes label selector', 
     ['-a', false],
     ['a.', false],
     ['a b', false],
+    ['a b=c', false],
+    ['a b in (x)', false],
     // Equality, with spaces around the operator, and values that start and end alphanumeric.
     ['ab=cd', true],
     ['a = b', true],
@@ -109,6 +111,7 @@ describe('input namespaces', () => {
       kind: 'names',
       names: ['team-a', 'team-b', 'team-c'],
     });
+    expect(settings({ namespaces: 'team-a,' }).scope).toEqual({ kind: 'names', names: ['team-a'] });
     expect(settings({ namespaces: '  \n ' }).scope).toEqual({ kind: 'all' });
   });
 
