@@ -28,6 +28,7 @@ describe('validSelector: the requirement forms of a Kubernetes label selector', 
     // Keys: an optional DNS prefix, then a name that starts and ends alphanumeric.
     ['example.com/tier', true],
     ['a.b-c.io/Tier_1', true],
+    ['x/tier', true],
     ['A_b.c-D', true],
     ['Example.com/tier', false],
     ['-example.com/tier', false],
