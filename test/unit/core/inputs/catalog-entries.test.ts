@@ -149,7 +149,8 @@ describe('secretsToMask', () => {
     ['single-quoted', "password: 'abcdefgh'"],
     ['with spaces around the colon and after the value', 'token :  abcdefgh  '],
   ])('masks the value %s, without its quotes', (_, line) => {
-    expect(masked(`x: 1\n${line}`).slice(1)).toEqual(['abcdefgh']);
+    // A line in the middle: the value as a whole is trimmed, its lines are not.
+    expect(masked(`x: 1\n${line}\ny: 2`).slice(1)).toEqual(['abcdefgh']);
   });
 
   it.each([
