@@ -12,6 +12,7 @@ import {
   planWaves,
   waveSizes,
   type CampaignCandidate,
+  type CanaryChoice,
   type WaveSettings,
 } from '../../../../src/core/fleet/waves.ts';
 
@@ -118,7 +119,7 @@ describe('which releases the campaign takes', () => {
 
 describe('canaries', () => {
   it('by name: namespace/release, exactly', () => {
-    const choice = { kind: 'releases', releases: ['ns/a'] } as const;
+    const choice: CanaryChoice = { kind: 'releases', releases: ['ns/a'] };
     expect(isCanary(cand('ns/a'), choice)).toBe(true);
     expect(isCanary(cand('ns/b'), choice)).toBe(false);
     expect(isCanary(cand('other/a'), choice)).toBe(false);
