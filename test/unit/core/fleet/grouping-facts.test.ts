@@ -81,6 +81,12 @@ describe('a state record as the fleet shows it', () => {
     const f = recordFacts(t, 'ns', 'vc');
     expect(f).toMatchObject({ keysBefore: 90, keysAfter: 95, p1: { status: 'upgraded', failure: 'no success line' } });
     expect(f.p2).toBeUndefined();
+    // Phase two began and has not counted yet: keys after are still phase one's.
+    const started = text((s) => {
+      s.phase1 = { status: 'verified', startedAt: 's', chartVersion: '0.27.0', valuesDigest: 'd', after: census(95) };
+      s.phase2 = { status: 'started', startedAt: 's2', valuesDigest: 'e' };
+    });
+    expect(recordFacts(started, 'ns', 'vc')).toMatchObject({ keysAfter: 95, p2: { status: 'started' } });
     const fresh = recordFacts(
       text(() => {}),
       'ns',
