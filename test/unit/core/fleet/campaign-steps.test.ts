@@ -51,6 +51,21 @@ describe('the batch that runs now', () => {
   it('after a batch, what already failed later on is passed over', () => {
     const v = planCampaign(at({ 0: DONE, 1: FAILED }), { ...ONE_EACH, maxFailures: 1, afterBatch: 1 });
     expect(v).toMatchObject({ state: 'running', current: { wave: 3, batch: 3 } });
+    const embedded = planCampaign(at({ 0: DONE, 1: DONE }), { ...ONE_EACH, afterBatch: 1 });
+    expect(embedded).toMatchObject({ state: 'running', current: { wave: 3, batch: 3 } });
+  });
+
+  it('after a batch, a release of the next batch that already failed counts, though its batch runs now', () => {
+    const cs = at({ 0: DONE, 1: FAILED });
+    const v = planCampaign(cs, { ...ONE_EACH, sizes: [1, 3], afterBatch: 1 });
+    expect(v.state).toBe('stopped');
+    expect(v.failures.map(key)).toEqual([ORDER[1]]);
+  });
+
+  it('a release whose record holds no phase yet (refused before phase one) waits', () => {
+    const v = planCampaign(at({ 0: ['deployed', {}] }), ONE_EACH);
+    expect(v.members[0]!.status).toBe('waiting');
+    expect(v).toMatchObject({ state: 'running', current: { wave: 1, batch: 1 } });
   });
 
   it('a batch before the one this run went through that never began counts as refused', () => {
@@ -103,6 +118,12 @@ describe('the matrix of the current batch', () => {
         .matrix.include.map((e) => e.release)
         .sort();
     expect(rel('migrate')).toEqual(['dep', 'mig']);
+    // A migrating release with no chart version known (no record, no chart label) cannot be given to migrate.
+    const unknown = cand('ns/unknown', 'migrating');
+    delete unknown.entry.target;
+    const w = planCampaign([unknown], ONE_EACH);
+    expect(w.current).toEqual({ wave: 1, batch: 1 });
+    expect(campaignMatrix(w, 'migrate').matrix.include).toEqual([]);
     expect(rel('finalize')).toEqual(['ver']);
   });
 
