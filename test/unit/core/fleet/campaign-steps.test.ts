@@ -146,6 +146,15 @@ describe('what a person reads about a failure', () => {
     expect(v.failures[0]!.next).toBe(`fix ${ORDER[0]!.slice(3)}; then run this workflow again: wave 1 resumes with it`);
   });
 
+  it('a phase two that failed: its own next step (finalize ran and failed), not the words for a finalize that did not run', () => {
+    const v = planCampaign(at({ 0: ['verified', { p1: { status: 'verified' }, p2: { status: 'failed' } }] }), {
+      ...ONE_EACH,
+      afterBatch: 1,
+    });
+    expect(v.failures.map((m) => m.status)).toEqual(['failed']);
+    expect(v.failures[0]!.next).toBe(`fix ${ORDER[0]!.slice(3)}; then run this workflow again: wave 1 resumes with it`);
+  });
+
   it('the full words for refused and for a finalize that did not end', () => {
     const refused = planCampaign(at({}), { ...ONE_EACH, afterBatch: 1 });
     expect(refused.failures[0]!.next).toBe(
