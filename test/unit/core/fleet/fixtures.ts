@@ -52,7 +52,7 @@ export function deployed(
   ];
 }
 
-const census = (total: number): Census => ({
+export const census = (total: number): Census => ({
   revision: 1,
   total,
   groups: {},

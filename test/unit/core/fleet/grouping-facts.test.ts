@@ -4,17 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { groupFleet, recordFacts, type ObjMeta } from '../../../../src/core/fleet/grouping.ts';
 import { emptyState, type StateRecord } from '../../../../src/core/migration/state.ts';
-import type { Census } from '../../../../src/core/migration/census.ts';
-import { helm, workload } from './fixtures.ts';
+import { census, helm, workload } from './fixtures.ts';
 
-const census = (total: number): Census => ({
-  revision: 1,
-  total,
-  groups: {},
-  store: 'deployed',
-  path: 'exec',
-  takenAt: '2026-01-01T00:00:00Z',
-});
 const text = (f: (s: StateRecord) => void, release = 'vc', namespace = 'ns') => {
   const s = emptyState(release, namespace);
   f(s);
