@@ -55,15 +55,14 @@ type LoadedKubeConfig = ReturnType<typeof loadKubeConfig>;
 
 /**
  * The kubeconfig loaded and its credentials obtained (an exec plugin runs here). Nothing is read or
- * changed before this succeeds, so each way it fails is a refusal, like a bad input. `loaded` is told
- * of the temporary kubeconfig as soon as it exists, so the caller removes it whatever happens next.
+ * changed before this succeeds, so each way it fails is a refusal, like a bad input. On a refusal the
+ * temporary kubeconfig is already removed; on success the caller removes it.
  */
 async function openKube(
   settings: Settings,
   workDir: string,
   log: FrontDoor['log'],
   warn: (message: string) => void,
-  loaded: (k: LoadedKubeConfig) => void,
 ): Promise<{ kcfg: LoadedKubeConfig; kube: Kube }> {
   let kcfg: LoadedKubeConfig;
   try {
@@ -76,12 +75,12 @@ async function openKube(
       "fix input 'kubeconfig' or 'context' (or KUBECONFIG) and run again",
     );
   }
-  loaded(kcfg);
   for (const w of kcfg.warnings) warn(w);
   const kube = new Kube(kcfg.kc);
   try {
     await kube.checkCredentials();
   } catch (e) {
+    kcfg.cleanup();
     if (e instanceof CredentialPluginError) for (const line of pluginOutputLines(e)) log.info(line);
     throw new PhaseStop(
       'refused',
@@ -126,9 +125,10 @@ export async function runPhase(
   let stopped = false;
   try {
     await checkBackupDir(settings, backupDir);
-    const opened = await openKube(settings, workDir, log, warn, (k) => (kcfg = k));
+    const opened = await openKube(settings, workDir, log, warn);
+    kcfg = opened.kcfg;
     const kube = opened.kube;
-    const helm = new Helm(execRunner('helm'), { kubeconfig: opened.kcfg.path, context });
+    const helm = new Helm(execRunner('helm'), { kubeconfig: kcfg.path, context });
     const runId = front.runId;
     const deps: PhaseDeps = {
       settings: phaseSettings,
@@ -149,7 +149,7 @@ export async function runPhase(
     outcome = stopOutcome(e, release);
     stopped = true;
   } finally {
-    (kcfg as LoadedKubeConfig | undefined)?.cleanup();
+    kcfg?.cleanup();
   }
   Object.assign(report, outcome);
   const summary = renderSummary(report);
