@@ -7,7 +7,7 @@ import { decideMigrate, type Decision } from '../core/migration/decide.ts';
 import { valuesDigest, type PhaseValues } from '../core/migration/values.ts';
 import { LogGateError } from '../adapters/kube/log-gate.ts';
 import { diffCensus, lostGroupsText, type Census, type CensusDiff } from '../core/migration/census.ts';
-import type { ContentDiff } from '../core/migration/content-proof.ts';
+import { contentBaseline, type ContentDiff } from '../core/migration/content-proof.ts';
 import { copyVerdict, type CopyVerdict } from '../core/migration/copy-verdict.ts';
 import type { Inspection } from './steps/inspect.ts';
 import { checkRenderedDataVolume } from './steps/render-check.ts';
@@ -238,6 +238,7 @@ async function verifyCopy(
       after: embedded,
       deployedAtSuccess: deployedNow,
       diff,
+      contentBaseline: contentBaseline(content),
       failure: undefined,
       lostLogLine: lostLine?.message,
     },

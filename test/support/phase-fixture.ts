@@ -41,6 +41,7 @@ import type { ReaderPod } from '../../src/core/migration/abort-reader.ts';
 import type { AccessNeed } from '../../src/core/migration/permissions.ts';
 import type { KeyspaceComparison } from '../../src/core/migration/keyspace-comparison.ts';
 import type { EqualizeResult, KeyspaceProgress, RevisionBump } from '../../src/adapters/etcd/equalize.ts';
+import type { SinceResult } from '../../src/adapters/etcd/equalize-since.ts';
 
 export const RELEASE = 'vc';
 export const NAMESPACE = 'team';
@@ -533,6 +534,12 @@ export class FakeEtcd implements EtcdOps {
     this.root.changed = {};
     onProgress({ compared: comparison.sourceKeys + comparison.targetKeys, written, deleted });
     return { comparison, written, deleted, ...(await this.bumpRevision(revision)) };
+  }
+  /** The in-memory etcds keep no history: abort always reads both key by key here. */
+  async equalizeSince(): Promise<SinceResult> {
+    this.reach('embedded', 'equalizeSince');
+    this.reach('deployed', 'equalizeSince');
+    return { kind: 'fallback', why: 'the in-memory etcds keep no history to replay' };
   }
   async bumpRevision(above: number): Promise<RevisionBump> {
     this.reach('deployed', 'bumpRevision');

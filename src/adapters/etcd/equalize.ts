@@ -35,6 +35,8 @@ export interface CompareOptions {
   onProgress?: (p: KeyspaceProgress) => void;
   /** Keys per page at most (tests use small pages); default 10000. */
   pageKeys?: number;
+  /** The key ranges [from, to) to walk, in key order; default the whole keyspace. */
+  ranges?: Array<[Buffer, Buffer]>;
 }
 
 export interface EqualizeOptions extends CompareOptions {
@@ -147,7 +149,7 @@ const WALKS = 3;
  * once, each side at one revision (given, or the current one); counts every key into its group and
  * calls `differs` for every key that differs, `onPage` after each page with the keys read so far.
  */
-async function walk(
+export async function walk(
   source: EtcdClient,
   target: EtcdClient,
   opts: CompareOptions,
@@ -158,7 +160,7 @@ async function walk(
     opts.revision ?? currentRevision(source),
     currentRevision(target),
   ]);
-  const ranges = keyspaceBuckets();
+  const ranges = opts.ranges ?? keyspaceBuckets();
   const tallies = ranges.map(() => new GroupTally());
   const read = { source: 0, target: 0 };
   let next = 0;
@@ -275,7 +277,7 @@ export async function compareKeyspaces(
  * are written into the next request as the walk meets them (synchronously: the walk never waits on
  * a key) and the full requests are sent between pages, so a page is not kept for its operations.
  */
-class TxnWriter {
+export class TxnWriter {
   private b = new TxnBuilder(TXN_BYTES + 65536);
   private ready: Array<{ req: Buffer; ops: number; puts: number }> = [];
   private inflight = new Set<Promise<void>>();
@@ -293,20 +295,24 @@ class TxnWriter {
 
   /** Puts pair i of page p (the source's value). */
   put(p: KeyspacePage, i: number): void {
-    const ks = p.at[4 * i]!;
-    const ke = p.at[4 * i + 1]!;
-    const vs = p.at[4 * i + 2]!;
-    const ve = p.at[4 * i + 3]!;
-    this.room(TxnBuilder.putSize(ke - ks, ve - vs));
-    this.b.put(p.buf, ks, ke, p.buf, vs, ve);
+    this.putBytes(p.buf, p.at[4 * i]!, p.at[4 * i + 1]!, p.at[4 * i + 2]!, p.at[4 * i + 3]!);
   }
 
   /** Deletes the key of pair i of page p. */
   delete(p: KeyspacePage, i: number): void {
-    const ks = p.at[4 * i]!;
-    const ke = p.at[4 * i + 1]!;
+    this.deleteBytes(p.buf, p.at[4 * i]!, p.at[4 * i + 1]!);
+  }
+
+  /** Puts key [ks, ke) of buf with value [vs, ve) of buf (copied now). */
+  putBytes(buf: Buffer, ks: number, ke: number, vs: number, ve: number): void {
+    this.room(TxnBuilder.putSize(ke - ks, ve - vs));
+    this.b.put(buf, ks, ke, buf, vs, ve);
+  }
+
+  /** Deletes key [ks, ke) of buf (copied now). */
+  deleteBytes(buf: Buffer, ks: number, ke: number): void {
     this.room(TxnBuilder.deleteSize(ke - ks));
-    this.b.delete(p.buf, ks, ke);
+    this.b.delete(buf, ks, ke);
   }
 
   /** Ends the request being written when the next operation would take it past etcd's limits. */
@@ -348,7 +354,7 @@ class TxnWriter {
 }
 
 /** The target's current revision, from a count over an (almost surely) empty range. */
-async function currentRevision(c: EtcdClient): Promise<number> {
+export async function currentRevision(c: EtcdClient): Promise<number> {
   return (await c.count(Buffer.from([0]), Buffer.from([1]))).revision;
 }
 
@@ -387,7 +393,7 @@ export async function equalizeKeyspace(
  * compacts its history there: a client that saw revision `above` watches from `above + 1`, which the
  * compaction has made too old, so it relists.
  */
-async function liftAndCompact(target: EtcdClient, above: number, before: number): Promise<RevisionBump> {
+export async function liftAndCompact(target: EtcdClient, above: number, before: number): Promise<RevisionBump> {
   let rev = await currentRevision(target);
   if (rev < above + 2) {
     // Enough writes that the delete below lands at above + 2 or later.

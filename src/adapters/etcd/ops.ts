@@ -10,6 +10,7 @@ import { compareContent, explainGroup, groupsToExplain, type ContentDiff } from 
 import type { KeyspaceComparison } from '../../core/migration/keyspace-comparison.ts';
 import type { EqualizeResult, KeyspaceProgress, RevisionBump } from './equalize.ts';
 import type { EtcdClient } from './client.ts';
+import type { SinceOptions, SinceResult } from './equalize-since.ts';
 
 /** Differing groups walked key by key to name what differs; any further one is described by its counts. */
 const GROUPS_EXPLAINED = 10;
@@ -27,6 +28,7 @@ const loadEtcdCode = async () => {
     { takeBackup, restoreInstructions },
     { compareKeyspaces, equalizeKeyspace, bumpRevision },
     content,
+    { equalizeSince },
   ] = await Promise.all([
     import('./client.ts'),
     import('./access.ts'),
@@ -34,6 +36,7 @@ const loadEtcdCode = async () => {
     import('./backup.ts'),
     import('./equalize.ts'),
     import('./content-reader.ts'),
+    import('./equalize-since.ts'),
   ]);
   return {
     EtcdError,
@@ -45,6 +48,7 @@ const loadEtcdCode = async () => {
     equalizeKeyspace,
     bumpRevision,
     content,
+    equalizeSince,
   };
 };
 let etcdCodeLoaded: ReturnType<typeof loadEtcdCode> | undefined;
@@ -61,6 +65,14 @@ export interface EtcdOps {
   compare(revision: number | undefined): Promise<KeyspaceComparison>;
   /** The deployed etcd's keyspace made equal to the embedded etcd's at `revision`, its revision above it, compacted. */
   equalize(revision: number, onProgress: (p: KeyspaceProgress) => void): Promise<EqualizeResult>;
+  /**
+   * The same, carrying back only what the embedded etcd's snapshot shows changed since phase one's
+   * content proof; 'fallback' (nothing written) when that proof no longer describes the deployed etcd.
+   */
+  equalizeSince(
+    since: Omit<SinceOptions, 'onProgress'>,
+    onProgress: (p: KeyspaceProgress) => void,
+  ): Promise<SinceResult>;
   /** The deployed etcd kept as it is: only its revision lifted above `above`, and its history compacted. */
   bumpRevision(above: number): Promise<RevisionBump>;
   /** Both etcds' contents, each at one revision, compared group by group. */
@@ -202,6 +214,8 @@ export function etcdOps(kube: Kube, o: EtcdOpsOptions): EtcdOps {
       both(async (source, target) => (await etcdCode()).compareKeyspaces(source, target, { revision })),
     equalize: (revision, onProgress) =>
       both(async (source, target) => (await etcdCode()).equalizeKeyspace(source, target, { revision, onProgress })),
+    equalizeSince: (since, onProgress) =>
+      both(async (source, target) => (await etcdCode()).equalizeSince(source, target, { ...since, onProgress })),
     async bumpRevision(above) {
       const { openPodEtcd, bumpRevision } = await etcdCode();
       const deployed = await openPodEtcd(kube.kc, { ...(await target(podFor('deployed'))), allowExecFallback: false });

@@ -24,6 +24,9 @@ export interface EqualizeRecord {
   unchanged: number;
   revisionBefore: number;
   revisionAfter: number;
+  /** How: only the changes since phase one's content proof replayed (with their count), or both keyspaces read key by key. */
+  how?: 'changes-since-proof' | 'key-by-key';
+  replayed?: number;
 }
 
 export interface AbortRecord {

@@ -50,6 +50,22 @@ export interface ContentDiff {
 
 export const SAME_TEXT = 'same keys and values';
 
+/** What phase one's content proof showed equal, and at which revisions: abort carries back only what changed since. */
+export interface ContentBaseline {
+  deployedRevision: number;
+  embeddedRevision: number;
+  /** Groups with the same keys and values in both etcds at those revisions. */
+  sameGroups: string[];
+}
+
+export function contentBaseline(diff: ContentDiff): ContentBaseline {
+  return {
+    deployedRevision: diff.deployedRevision,
+    embeddedRevision: diff.embeddedRevision,
+    sameGroups: diff.rows.filter((r) => r.verdict === 'same').map((r) => r.group),
+  };
+}
+
 /**
  * The groups whose digests differ and are not volatile: the ones whose entries must be walked to
  * say what differs.

@@ -2,6 +2,7 @@
 // <release>-etcd-migration. Pure: the document, its transitions and the lock rules.
 import type { Census, CensusDiff } from './census.ts';
 import type { AbortRecord, EarlierRound } from './abort-record.ts';
+import type { ContentBaseline } from './content-proof.ts';
 
 /** A snapshot of the deployed etcd taken before phase one, as the state record keeps it. */
 export interface BackupRecord {
@@ -54,6 +55,8 @@ export interface PhaseOneRecord {
   after?: Census;
   deployedAtSuccess?: Census;
   diff?: CensusDiff;
+  /** What the content proof found equal and at which revisions (abort replays only the changes since). */
+  contentBaseline?: ContentBaseline;
   backup?: BackupRecord;
   backupSkipReason?: string;
   failure?: string;

@@ -13,6 +13,9 @@ import { abortCaseLines, forwardAgain } from '../../core/migration/abort-plan.ts
 import type { EtcdOps } from '../../adapters/etcd/ops.ts';
 import type { Census } from '../../core/migration/census.ts';
 import { sourceCensus } from '../../core/migration/keyspace-comparison.ts';
+import type { KeyspaceProgress } from '../../adapters/etcd/equalize.ts';
+import type { SinceOptions } from '../../adapters/etcd/equalize-since.ts';
+import { statSync } from 'node:fs';
 
 /** How often equalize's progress reaches the log. */
 const PROGRESS_EVERY_MS = 5000;
@@ -167,7 +170,7 @@ export async function equalizeDeployed(deps: PhaseDeps): Promise<void> {
     (x) =>
       a.source === 'deployed'
         ? `kept as it is; revision ${x.revisionBefore} → ${x.revisionAfter} (above the embedded etcd's ${x.sourceRevision}), history compacted`
-        : `${x.put} keys written, ${x.deleted} deleted, ${x.unchanged} already equal; revision ${x.revisionBefore} → ${x.revisionAfter} (above the embedded etcd's ${x.sourceRevision}), history compacted`,
+        : `${x.how === 'changes-since-proof' ? `${x.replayed} changes since phase one's content proof replayed: ` : ''}${x.put} keys written, ${x.deleted} deleted, ${x.unchanged} already equal; revision ${x.revisionBefore} → ${x.revisionAfter} (above the embedded etcd's ${x.sourceRevision}), history compacted`,
   );
 }
 
@@ -177,27 +180,58 @@ async function bumpOnly(deps: PhaseDeps, at: number): Promise<EqualizeRecord> {
   return { sourceRevision: at, deleted: 0, put: 0, unchanged, revisionBefore: bump.before, revisionAfter: bump.after };
 }
 
-/** The equalize, and the census of the embedded etcd at `at` its walk read key by key. */
+/** The equalize, and the census of the embedded etcd at `at`: only the changes since the proof when it still holds. */
 async function equalize(deps: PhaseDeps, at: number): Promise<{ result: EqualizeRecord; embeddedAtStop: Census }> {
   let last = 0;
-  const x = await reader(deps).equalize(at, (p) => {
+  const onProgress = (p: KeyspaceProgress) => {
     if (Date.now() - last < PROGRESS_EVERY_MS) return;
     last = Date.now();
     deps.log.info(`equalize: ${p.compared} keys compared, ${p.written} written, ${p.deleted} deleted`);
-  });
+  };
+  const since = sinceProof(deps, at);
+  if (typeof since === 'string') deps.log.info(`equalize: both keyspaces are read key by key: ${since}`);
+  else {
+    const x = await reader(deps).equalizeSince(since, onProgress);
+    if (x.kind === 'equalized') {
+      const embeddedAtStop = { ...x.source, store: 'embedded' as const, path: 'port-forward' as const, takenAt: now() };
+      const result: EqualizeRecord = {
+        sourceRevision: at,
+        deleted: x.deleted,
+        put: x.written,
+        unchanged: Math.max(0, x.source.total - x.written),
+        revisionBefore: x.before,
+        revisionAfter: x.after,
+        how: 'changes-since-proof',
+        replayed: x.replayed,
+      };
+      return { result, embeddedAtStop };
+    }
+    deps.log.info(`equalize: both keyspaces are read key by key: ${x.why}`);
+  }
+  const x = await reader(deps).equalize(at, onProgress);
   const unchanged = x.comparison.groups.reduce((n, g) => n + g.same, 0);
-  const result = {
+  const result: EqualizeRecord = {
     sourceRevision: at,
     deleted: x.deleted,
     put: x.written,
     unchanged,
     revisionBefore: x.before,
     revisionAfter: x.after,
+    how: 'key-by-key',
   };
-  const embeddedAtStop = sourceCensus(x.comparison, {
-    store: 'embedded',
-    path: 'port-forward',
-    takenAt: new Date().toISOString(),
-  });
+  const embeddedAtStop = sourceCensus(x.comparison, { store: 'embedded', path: 'port-forward', takenAt: now() });
   return { result, embeddedAtStop };
+}
+
+const now = () => new Date().toISOString();
+
+/** What the changes-since-proof equalize needs, or why it cannot be used. */
+function sinceProof(deps: PhaseDeps, at: number): Omit<SinceOptions, 'onProgress'> | string {
+  const baseline = deps.store.state.phase1?.contentBaseline;
+  const snapshot = deps.store.state.abort?.snapshot;
+  if (!baseline) return "phase one's record holds no content proof to start from";
+  if (!snapshot) return 'no snapshot of the embedded etcd is recorded';
+  const size = statSync(snapshot.file, { throwIfNoEntry: false })?.size;
+  if (size !== snapshot.bytes) return `the snapshot ${snapshot.file} is not on this runner as it was written`;
+  return { revision: at, snapshot: snapshot.file, baseline };
 }

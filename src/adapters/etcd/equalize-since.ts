@@ -1,0 +1,154 @@
+// The deployed etcd made equal to the embedded one by carrying back only what changed since phase
+// one's content proof, instead of reading both keyspaces with their values.
+//
+// Why it holds: the proof found each "same" group equal in both etcds, the embedded one at revision
+// E and the deployed one at D. If the deployed etcd is still at D (nothing wrote to it since), every
+// key of such a group that the embedded etcd has not touched since E is already equal; what it
+// touched since is the embedded snapshot's history above E, replayed here in revision order. History
+// compacted away can hide a delete: then the group's counts differ after the replay (the deployed
+// side can only have more), and that group is walked key by key. Every other group (volatile, or
+// not equal at the proof) is walked key by key too. Then the revision is lifted and the history
+// compacted, as the full equalize does.
+import type { ContentBaseline } from '../../core/migration/content-proof.ts';
+import { isPrefixGroup } from '../../core/migration/census.ts';
+import type { EtcdClient } from './client.ts';
+import { groupEnd, readCensus, type CensusCounts } from './census-reader.ts';
+import {
+  currentRevision,
+  liftAndCompact,
+  TxnWriter,
+  walk,
+  type KeyspaceProgress,
+  type RevisionBump,
+} from './equalize.ts';
+import { visitSnapshotTail } from './snapshot-tail.ts';
+
+export interface SinceOptions {
+  /** The embedded etcd's revision at the stop (the snapshot's). */
+  revision: number;
+  /** The verified snapshot of the embedded etcd at that revision. */
+  snapshot: string;
+  baseline: ContentBaseline;
+  onProgress?: (p: KeyspaceProgress) => void;
+  /** Transactions in flight at once; default 8. */
+  concurrency?: number;
+}
+
+export type SinceResult =
+  | { kind: 'fallback'; why: string }
+  | (RevisionBump & {
+      kind: 'equalized';
+      /** The embedded etcd's counts at the stop. */
+      source: CensusCounts;
+      written: number;
+      deleted: number;
+      /** Snapshot entries replayed (puts and deletes since the proof). */
+      replayed: number;
+      /** Key ranges read key by key on both sides (groups not proven equal, or whose counts differed). */
+      walked: number;
+    });
+
+const TO_END = Buffer.from([0]);
+/** Keys written since the last wait for every transaction: one key twice in that window waits first. */
+const WINDOW_KEYS = 16384;
+
+export async function equalizeSince(source: EtcdClient, target: EtcdClient, o: SinceOptions): Promise<SinceResult> {
+  const before = await currentRevision(target);
+  if (before !== o.baseline.deployedRevision) {
+    return {
+      kind: 'fallback',
+      why: `the deployed etcd is at revision ${before}, not at ${o.baseline.deployedRevision} as at phase one's content proof: it was written since`,
+    };
+  }
+  if (o.revision < o.baseline.embeddedRevision) {
+    return {
+      kind: 'fallback',
+      why: `the embedded etcd is at revision ${o.revision}, below ${o.baseline.embeddedRevision} of phase one's content proof`,
+    };
+  }
+  const w = new TxnWriter(target, Math.max(1, o.concurrency ?? 8));
+  const progress = (compared: number) => o.onProgress?.({ compared, written: w.written, deleted: w.deleted });
+  // The embedded etcd's counts at the stop, read while the history is replayed.
+  const sourceCounts = readCensus(source, { revision: o.revision });
+  sourceCounts.catch(() => undefined);
+  const tail = await replay(o.snapshot, o.baseline.embeddedRevision, w, () => progress(0));
+  const [embedded, deployed] = await Promise.all([sourceCounts, readCensus(target)]);
+  const ranges = rangesToWalk(o.baseline.sameGroups, embedded.groups, deployed.groups);
+  const r = await walk(
+    source,
+    target,
+    { revision: o.revision, ranges },
+    (kind, p, i) => (kind === 'onlyInTarget' ? w.delete(p, i) : w.put(p, i)),
+    async (compared) => {
+      await w.send();
+      progress(compared);
+    },
+  );
+  await w.drain();
+  progress(r.sourceKeys + r.targetKeys);
+  const above = Math.max(o.revision, await currentRevision(source));
+  const bump = await liftAndCompact(target, above, before);
+  return {
+    kind: 'equalized',
+    source: embedded,
+    written: w.written,
+    deleted: w.deleted,
+    replayed: tail.entries,
+    walked: ranges.length,
+    ...bump,
+  };
+}
+
+/** The snapshot's history above `after`, written in revision order: a key met twice waits for the writes before. */
+async function replay(path: string, after: number, w: TxnWriter, onLeaf: () => void) {
+  let window = new Set<string>();
+  let sinceSend = 0;
+  return visitSnapshotTail(path, after, async (e) => {
+    const key = e.buf.toString('latin1', e.ks, e.ke);
+    if (window.has(key) || window.size >= WINDOW_KEYS) {
+      await w.drain();
+      window = new Set();
+    }
+    window.add(key);
+    if (e.tombstone) w.deleteBytes(e.buf, e.ks, e.ke);
+    else w.putBytes(e.buf, e.ks, e.ke, e.vs, e.ve);
+    if (++sinceSend >= 128) {
+      sinceSend = 0;
+      await w.send();
+      onLeaf();
+    }
+  }).then(async (summary) => {
+    await w.drain();
+    return summary;
+  });
+}
+
+/**
+ * The key ranges to walk key by key, in key order: everything outside the proof's same groups, and
+ * each same group whose counts differ (`source`, `target`: counts by group, one char per byte).
+ */
+export function rangesToWalk(
+  sameGroups: readonly string[],
+  source: Record<string, number>,
+  target: Record<string, number>,
+): Array<[Buffer, Buffer]> {
+  const count = (counts: Record<string, number>, g: Buffer) => counts[g.toString('latin1')] ?? 0;
+  const same = sameGroups
+    .map((g) => ({ g: Buffer.from(g, 'utf8'), prefix: isPrefixGroup(g) }))
+    // A group name that is no UTF-8 text does not map back to its bytes: walked with the rest.
+    .filter(({ g }) => g.toString('utf8').indexOf('\uFFFD') < 0)
+    .map(({ g, prefix }): [Buffer, Buffer] => [g, groupEnd(g, prefix)])
+    .sort((a, b) => Buffer.compare(a[0], b[0]));
+  const out: Array<[Buffer, Buffer]> = [];
+  let at: Buffer = Buffer.from([0]);
+  for (const [lo, hi] of same) {
+    if (Buffer.compare(at, lo) < 0) out.push([at, lo]);
+    if (count(source, lo) !== count(target, lo)) out.push([lo, hi]);
+    if (Buffer.compare(hi, at) > 0 || isToEnd(hi)) at = hi;
+    if (isToEnd(at)) return out;
+  }
+  out.push([at, TO_END]);
+  return out;
+}
+
+const isToEnd = (b: Buffer) => b.length === 1 && b[0] === 0;
