@@ -1,10 +1,12 @@
-// npm run bench:abort -- --keys N
+// npm run bench:abort -- --keys N [--full]
 // abort's work on the two etcds, as the phase does it once the control plane is stopped (phase one
 // verified: the embedded etcd is the truth), on two real etcds (TLS client-cert auth) seeded by
-// bench/way-back.ts: the verified snapshot of the embedded etcd, the deployed etcd made equal to it
-// (revision lifted above the embedded etcd's, history compacted; the census of the embedded etcd at
-// the stop is this walk's, as the phase takes it), and the census of the deployed etcd compared group
-// by group with the embedded one's. Helm, the pods and their waits are not part of it. Measured in a child process, so
+// bench/way-back.ts as after a verified phase one (the same content in both, then 20% of the keys
+// changed in the embedded etcd): the verified snapshot of the embedded etcd, the deployed etcd made
+// equal to it (only the snapshot's history since the content proof replayed; with --full, both
+// keyspaces read key by key, the way a run takes when the proof no longer describes the deployed
+// etcd; revision lifted above the embedded etcd's, history compacted), and the census of the deployed
+// etcd compared group by group with the embedded one's. Helm, the pods and their waits are not part of it. Measured in a child process, so
 // its peak RSS is its own; then, on the same embedded etcd, the manual way back etcd's docs give.
 // Ends with one line:
 // abort keys=<N> ours_s=<s> manual_s=<s> ratio=<ours/manual> ours_rss_mb=<MB>
@@ -12,7 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { CHILD_ETCD_OPTIONS, childClient, positiveInt } from './rounds.ts';
-import { differingKeys, manualWayBack, measureChild, stalePair } from './way-back.ts';
+import { copiedPair, differingKeys, manualWayBack, measureChild } from './way-back.ts';
 
 const { values } = parseArgs({
   options: {
@@ -20,6 +22,8 @@ const { values } = parseArgs({
     child: { type: 'boolean', default: false },
     deployed: { type: 'string' },
     dir: { type: 'string' },
+    baseline: { type: 'string' },
+    full: { type: 'boolean', default: false },
     ...CHILD_ETCD_OPTIONS,
   },
 });
@@ -29,6 +33,7 @@ if (values.child) {
   const { readCensus } = await import('../src/adapters/etcd/census-reader.ts');
   const { takeBackup } = await import('../src/adapters/etcd/backup.ts');
   const { compareKeyspaces, equalizeKeyspace } = await import('../src/adapters/etcd/equalize.ts');
+  const { equalizeSince } = await import('../src/adapters/etcd/equalize-since.ts');
   const { diffCensus } = await import('../src/core/migration/census.ts');
   const { sourceCensus } = await import('../src/core/migration/keyspace-comparison.ts');
   const embedded = childClient(EtcdClient, values);
@@ -53,8 +58,23 @@ if (values.child) {
   });
   done('snapshot');
   // 'equalize the deployed etcd'
-  const eq = await equalizeKeyspace(embedded, deployed, { revision: snapshot.revision });
-  const embeddedAtStop = sourceCensus(eq.comparison, { store: 'embedded', path: 'port-forward', takenAt: '' });
+  let eq: { written: number; deleted: number; after: number };
+  let embeddedAtStop: ReturnType<typeof sourceCensus>;
+  if (values.full) {
+    const x = await equalizeKeyspace(embedded, deployed, { revision: snapshot.revision });
+    embeddedAtStop = sourceCensus(x.comparison, { store: 'embedded', path: 'port-forward', takenAt: '' });
+    eq = x;
+  } else {
+    const baseline = JSON.parse(values.baseline!) as Parameters<typeof equalizeSince>[2]['baseline'];
+    const x = await equalizeSince(embedded, deployed, {
+      revision: snapshot.revision,
+      snapshot: snapshot.file,
+      baseline,
+    });
+    if (x.kind !== 'equalized') throw new Error(`the equalize fell back to the full walk: ${x.why}`);
+    embeddedAtStop = { ...x.source, store: 'embedded', path: 'port-forward', takenAt: '' };
+    eq = x;
+  }
   done('equalize');
   // 'census of the deployed etcd'
   const now = await readCensus(deployed);
@@ -87,7 +107,7 @@ if (values.child) {
 const log = (s: string) => process.stderr.write(s + '\n');
 const n = positiveInt('keys', values.keys);
 
-const pair = await stalePair('bench-abort-', n, log);
+const pair = await copiedPair('bench-abort-', n, log);
 try {
   const ours = await measureChild<{
     seconds: number;
@@ -98,7 +118,11 @@ try {
     left: number;
     embeddedRevision: number;
     after: number;
-  }>(fileURLToPath(import.meta.url), pair, ['--dir', join(pair.env.dir, 'ours')]);
+  }>(fileURLToPath(import.meta.url), pair, [
+    '--dir',
+    join(pair.env.dir, 'ours'),
+    ...(values.full ? ['--full'] : ['--baseline', JSON.stringify(pair.baseline)]),
+  ]);
   log(`ours: ${JSON.stringify(ours)}`);
   if (ours.snapshotKeys !== n) throw new Error(`the snapshot holds ${ours.snapshotKeys} keys, seeded ${n}`);
   if (ours.embeddedKeys !== n)

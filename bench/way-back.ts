@@ -11,6 +11,8 @@ import { freePort, startEtcd, type EtcdProcess } from '../sandbox/etcd-process.t
 import { txnPut, type PutRequest } from '../sandbox/etcd-seed.ts';
 import type { EtcdClient } from '../src/adapters/etcd/client.ts';
 import type { KeyspaceComparison } from '../src/core/migration/keyspace-comparison.ts';
+import type { ContentBaseline } from '../src/core/migration/content-proof.ts';
+import { readCensus } from '../src/adapters/etcd/census-reader.ts';
 import { childEtcdArgs, spawnOut } from './rounds.ts';
 import { benchKey, startBenchEtcd } from './seed.ts';
 
@@ -69,6 +71,69 @@ export async function stalePair(prefix: string, n: number, log: (s: string) => v
       await env.stop();
     },
   };
+}
+
+export interface CopiedPair extends StalePair {
+  /** What phase one's content proof would record for this pair before the embedded etcd changed. */
+  baseline: ContentBaseline;
+}
+
+/**
+ * The same two keyspaces as stalePair, reached as after a verified phase one: both etcds hold the same
+ * content (the copy; the baseline the content proof records), then the embedded etcd changes what
+ * stalePair has differ (every 10th value, every 20th key created, N/20 keys deleted).
+ */
+export async function copiedPair(prefix: string, n: number, log: (s: string) => void): Promise<CopiedPair> {
+  const value = Buffer.alloc(64, 'v');
+  const other = Buffer.alloc(64, 'w');
+  const env = await startBenchEtcd(prefix);
+  const deployed = await env.another('dst', { extraArgs: QUOTA });
+  const t0 = performance.now();
+  const source = env.client();
+  const target = env.client({ endpoint: deployed.endpoint });
+  for (const c of [source, target]) {
+    await fill(c, n, (i) =>
+      i % 20 === 7 ? undefined : { key: Buffer.from(benchKey(i)), value: i % 10 === 3 ? other : value },
+    );
+    await fill(c, Math.ceil(n / 20), (i) => ({ key: Buffer.from(`${benchKey(i)}-extra`), value }));
+  }
+  const revisionOf = async (c: EtcdClient) => (await c.count(Buffer.from([0]), Buffer.from([1]))).revision;
+  const groups = (await readCensus(target)).groups;
+  const baseline: ContentBaseline = {
+    deployedRevision: await revisionOf(target),
+    embeddedRevision: await revisionOf(source),
+    sameGroups: Object.keys(groups).map((g) => Buffer.from(g, 'latin1').toString('utf8')),
+  };
+  // What the virtual cluster wrote after the proof.
+  await fill(source, n, (i) => (i % 10 === 3 || i % 20 === 7 ? { key: Buffer.from(benchKey(i)), value } : undefined));
+  await deleteKeys(source, Math.ceil(n / 20), (i) => Buffer.from(`${benchKey(i)}-extra`));
+  const differing = Math.ceil(n / 10) + Math.ceil(n / 20) + Math.ceil(n / 20);
+  log(`seeded ${n} keys, copied, and changed ${differing} in the embedded etcd since, in ${secs(t0)} s`);
+  return {
+    env,
+    deployed,
+    differing,
+    baseline,
+    async stop() {
+      await deployed.stop();
+      await env.stop();
+    },
+  };
+}
+
+/** Deletes in transactions of 128, 16 in flight. */
+async function deleteKeys(client: EtcdClient, count: number, key: (i: number) => Buffer): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < count) {
+      const start = next;
+      next = Math.min(count, next + 128);
+      const ops = [];
+      for (let i = start; i < next; i++) ops.push({ delete: { key: key(i) } });
+      await client.txn(ops);
+    }
+  };
+  await Promise.all(Array.from({ length: 16 }, worker));
 }
 
 /** Runs `script --child` on both etcds (flags --endpoint … for the embedded one, --deployed); parses its JSON line. */
