@@ -30,6 +30,8 @@ describe('phase abort (local cluster)', () => {
     console.log(`abort e2e: ${seconds.toFixed(1)} s`);
     expect(a.outputs['status']).toBe('succeeded');
     expect(a.outputs['backup-file']).toMatch(/av-embedded-etcd-.*\.snapshot\.db$/);
+    // Phase one's content proof still describes the deployed etcd: only what changed since is carried back.
+    expect(a.summary).toMatch(/equalize the deployed etcd[^\n]*\d+ changes since phase one's content proof replayed/);
 
     const got = (await gateway(d.standIn.etcdTls('deployed')!, '/v3/kv/range', { key: b64(KEY) })) as {
       header: { revision: string };
