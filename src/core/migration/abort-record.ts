@@ -27,6 +27,8 @@ export interface EqualizeRecord {
   /** How: only the changes since phase one's content proof replayed (with their count), or both keyspaces read key by key. */
   how?: 'changes-since-proof' | 'key-by-key';
   replayed?: number;
+  /** Why the changes since the proof could not be used (key by key only). */
+  whyKeyByKey?: string;
 }
 
 export interface AbortRecord {

@@ -170,7 +170,7 @@ export async function equalizeDeployed(deps: PhaseDeps): Promise<void> {
     (x) =>
       a.source === 'deployed'
         ? `kept as it is; revision ${x.revisionBefore} → ${x.revisionAfter} (above the embedded etcd's ${x.sourceRevision}), history compacted`
-        : `${x.how === 'changes-since-proof' ? `${x.replayed} changes since phase one's content proof replayed: ` : ''}${x.put} keys written, ${x.deleted} deleted, ${x.unchanged} already equal; revision ${x.revisionBefore} → ${x.revisionAfter} (above the embedded etcd's ${x.sourceRevision}), history compacted`,
+        : `${equalizeHow(x)}${x.put} keys written, ${x.deleted} deleted, ${x.unchanged} already equal; revision ${x.revisionBefore} → ${x.revisionAfter} (above the embedded etcd's ${x.sourceRevision}), history compacted`,
   );
 }
 
@@ -189,8 +189,8 @@ async function equalize(deps: PhaseDeps, at: number): Promise<{ result: Equalize
     deps.log.info(`equalize: ${p.compared} keys compared, ${p.written} written, ${p.deleted} deleted`);
   };
   const since = sinceProof(deps, at);
-  if (typeof since === 'string') deps.log.info(`equalize: both keyspaces are read key by key: ${since}`);
-  else {
+  let whyKeyByKey = typeof since === 'string' ? since : '';
+  if (typeof since !== 'string') {
     const x = await reader(deps).equalizeSince(since, onProgress);
     if (x.kind === 'equalized') {
       const embeddedAtStop = { ...x.source, store: 'embedded' as const, path: 'port-forward' as const, takenAt: now() };
@@ -206,8 +206,9 @@ async function equalize(deps: PhaseDeps, at: number): Promise<{ result: Equalize
       };
       return { result, embeddedAtStop };
     }
-    deps.log.info(`equalize: both keyspaces are read key by key: ${x.why}`);
+    whyKeyByKey = x.why;
   }
+  deps.log.info(`equalize: both keyspaces are read key by key: ${whyKeyByKey}`);
   const x = await reader(deps).equalize(at, onProgress);
   const unchanged = x.comparison.groups.reduce((n, g) => n + g.same, 0);
   const result: EqualizeRecord = {
@@ -218,12 +219,19 @@ async function equalize(deps: PhaseDeps, at: number): Promise<{ result: Equalize
     revisionBefore: x.before,
     revisionAfter: x.after,
     how: 'key-by-key',
+    whyKeyByKey,
   };
   const embeddedAtStop = sourceCensus(x.comparison, { store: 'embedded', path: 'port-forward', takenAt: now() });
   return { result, embeddedAtStop };
 }
 
 const now = () => new Date().toISOString();
+
+/** How the step went, for its line in the summary. */
+function equalizeHow(x: EqualizeRecord): string {
+  if (x.how === 'changes-since-proof') return `${x.replayed} changes since phase one's content proof replayed: `;
+  return x.whyKeyByKey ? `compared key by key (${x.whyKeyByKey}): ` : '';
+}
 
 /** What the changes-since-proof equalize needs, or why it cannot be used. */
 function sinceProof(deps: PhaseDeps, at: number): Omit<SinceOptions, 'onProgress'> | string {
