@@ -72,8 +72,9 @@ export async function equalizeSince(source: EtcdClient, target: EtcdClient, o: S
   const sourceCounts = readCensus(source, { revision: o.revision });
   sourceCounts.catch(() => undefined);
   const tail = await replay(o.snapshot, o.baseline.embeddedRevision, w, () => progress(0));
-  const [embedded, deployed] = await Promise.all([sourceCounts, readCensus(target)]);
-  const ranges = rangesToWalk(o.baseline.sameGroups, embedded.groups, deployed.groups);
+  // The deployed side counted only in the same groups (count-only ranges: no key or value sent).
+  const [embedded, deployed] = await Promise.all([sourceCounts, countGroups(target, o.baseline.sameGroups)]);
+  const ranges = rangesToWalk(o.baseline.sameGroups, embedded.groups, deployed);
   const r = await walk(
     source,
     target,
@@ -121,6 +122,20 @@ async function replay(path: string, after: number, w: TxnWriter, onLeaf: () => v
     await w.drain();
     return summary;
   });
+}
+
+/** Keys in each group (by name, one char per byte), read as counts, several at once. */
+async function countGroups(c: EtcdClient, groups: readonly string[]): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  let next = 0;
+  const worker = async () => {
+    while (next < groups.length) {
+      const g = Buffer.from(groups[next++]!, 'utf8');
+      out[g.toString('latin1')] = (await c.count(g, groupEnd(g, isPrefixGroup(g.toString('latin1'))))).count;
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, worker));
+  return out;
 }
 
 /**
