@@ -77,6 +77,13 @@ describe('phase abort after a verified phase one', () => {
     expect(a).toMatchObject({ status: 'aborted', case: 'verified', source: 'embedded', valuesRevision: 1 });
     expect(a.equalize!.revisionAfter).toBeGreaterThan(a.embeddedAtStop!.revision);
     expect(a.equalize).toMatchObject({ put: 7, deleted: 0 });
+    // Phase one recorded what its content proof found equal (events are volatile: not among them).
+    // The fake's snapshot is no file on this runner: the equalize compared key by key and says why.
+    expect(fx.configMaps.record()!.phase1!.contentBaseline!.sameGroups.sort()).toEqual([
+      '/registry/pods/',
+      '/registry/secrets/',
+    ]);
+    expect(a.equalize).toMatchObject({ how: 'key-by-key', whyKeyByKey: expect.stringMatching(/not on this runner/) });
     expect(a.leftoverPvcs).toEqual(['data-vc-0']);
     expect(r.backup?.keys).toBe(a.embeddedAtStop!.total);
     expect(a.embeddedAtStop!.groups).toEqual(fx.etcd.groups.embedded);
