@@ -1,7 +1,7 @@
 // What phase abort would do (shown by plan and status on a release in phase one) and what a finished
 // abort left (its summary). Pure: from the state record, the decision and the names of the release.
 import type { AbortDecision } from './abort.ts';
-import type { AbortRecord } from './abort-record.ts';
+import type { AbortRecord, EqualizeRecord } from './abort-record.ts';
 import { objectNames } from './cluster-view.ts';
 import type { StateRecord } from './state.ts';
 
@@ -18,7 +18,7 @@ export function wouldAbortLines(s: StateRecord, decision: AbortDecision): string
   const keep =
     decision.kind === 'abort'
       ? decision.keep === 'embedded'
-        ? `make the deployed etcd's keyspace equal to the embedded etcd's at the stop (${decision.why})`
+        ? `make the deployed etcd's keyspace equal to the embedded etcd's at the stop (${decision.why})${sinceProof(s)}`
         : `keep the deployed etcd's keyspace (${decision.why})`
       : `compare both etcds key by key and keep the one that holds the truth; if both hold writes the other lacks it refuses until input abort-source names one (${decision.why})`;
   return [
@@ -33,13 +33,26 @@ export function wouldAbortLines(s: StateRecord, decision: AbortDecision): string
   ];
 }
 
+/** How the embedded etcd's content would go back after a verified phase one. */
+function sinceProof(s: StateRecord): string {
+  const b = s.phase1?.contentBaseline;
+  if (!b) return '';
+  return `: only what changed since phase one's content proof (embedded etcd revision ${b.embeddedRevision}) is carried back while the deployed etcd is still at revision ${b.deployedRevision}, else both are compared key by key`;
+}
+
+/** How a finished equalize went: the changes since the proof, or key by key and why. */
+function equalizedHow(e: EqualizeRecord): string {
+  if (e.how === 'changes-since-proof') return `${e.replayed ?? 0} changes since phase one's content proof replayed; `;
+  return e.whyKeyByKey ? `compared key by key (${e.whyKeyByKey}); ` : '';
+}
+
 /** What a finished abort did and left, for its summary. */
 export function abortPlanLines(a: AbortRecord, release: string, namespace: string): string[] {
   const out: string[] = [];
   const e = a.equalize;
   if (e) {
     out.push(
-      `Deployed etcd: ${e.put} keys written, ${e.deleted} deleted, ${e.unchanged} already equal; revision ${e.revisionBefore} → ${e.revisionAfter}, above the embedded etcd's ${e.sourceRevision}; history compacted (a watch from an older revision is refused as compacted).`,
+      `Deployed etcd: ${equalizedHow(e)}${e.put} keys written, ${e.deleted} deleted, ${e.unchanged} already equal; revision ${e.revisionBefore} → ${e.revisionAfter}, above the embedded etcd's ${e.sourceRevision}; history compacted (a watch from an older revision is refused as compacted).`,
     );
   }
   if (a.snapshot) {

@@ -9,6 +9,7 @@ import { classifyFleet } from '../../../../src/core/fleet/classification.ts';
 import { groupFleet, type WorkloadObj } from '../../../../src/core/fleet/grouping.ts';
 import { clusterView, sampleCensus, withVerifiedPhaseOne } from '../../../support/state-records.ts';
 import { abortPlanLines, wouldAbortLines } from '../../../../src/core/migration/abort-plan.ts';
+import type { EqualizeRecord } from '../../../../src/core/migration/abort-record.ts';
 
 const view = clusterView;
 const verifiedPhaseOne = (s: StateRecord): StateRecord =>
@@ -140,6 +141,17 @@ describe('what abort would do, and what it did', () => {
     expect(text).toContain('Helm revision 3');
     expect(text).toContain('vcluster.loft.sh/store and vcluster.loft.sh/distro on Secret vc-config-vc');
     expect(text).toContain('PVC data-vc-0 stays');
+    expect(text).not.toContain('content proof');
+    // With the content proof's baseline recorded, plan says only the changes since it go back.
+    const withProof = {
+      ...s,
+      phase1: { ...s.phase1!, contentBaseline: { deployedRevision: 70, embeddedRevision: 80, sameGroups: [] } },
+    };
+    expect(
+      wouldAbortLines(withProof, { kind: 'abort', case: 'verified', keep: 'embedded', by: 'state', why: 'w' })[3],
+    ).toContain(
+      "(w): only what changed since phase one's content proof (embedded etcd revision 80) is carried back while the deployed etcd is still at revision 70, else both are compared key by key; lift",
+    );
   });
 
   it('plan says when abort would compare both etcds first', () => {
@@ -171,5 +183,13 @@ describe('what abort would do, and what it did', () => {
     expect(text).toContain('values of Helm revision 3');
     expect(text).toContain('kubectl -n ns delete pvc data-vc-0');
     expect(abortPlanLines({ ...a, leftoverPvcs: [] }, 'vc', 'ns').join('\n')).toContain('No embedded etcd PVC');
+    const line = (equalize: EqualizeRecord) => abortPlanLines({ ...a, equalize }, 'vc', 'ns')[0];
+    expect(line({ ...a.equalize, how: 'changes-since-proof', replayed: 7 })).toMatch(
+      /^Deployed etcd: 7 changes since phase one's content proof replayed; 5 keys written/,
+    );
+    expect(line({ ...a.equalize, how: 'key-by-key', whyKeyByKey: 'it was written since' })).toMatch(
+      /^Deployed etcd: compared key by key \(it was written since\); 5 keys written/,
+    );
+    expect(line({ ...a.equalize, how: 'changes-since-proof' })).toMatch(/^Deployed etcd: 0 changes since/);
   });
 });
