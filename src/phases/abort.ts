@@ -62,7 +62,7 @@ async function runAbort(deps: PhaseDeps, inspection: Inspection, first: Allowed)
     await startReader(deps);
     await snapshotEmbedded(deps);
     if (deps.store.state.abort!.source === undefined) await compareAndDecide(deps, inspection.view);
-    await equalizeDeployed(deps);
+    await equalizeDeployed(deps, inspection.view);
   } else {
     skipped(deps, 'census and snapshot of the embedded etcd', 'done by an earlier run');
     skipped(deps, 'equalize the deployed etcd', 'done by an earlier run');

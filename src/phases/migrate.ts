@@ -230,6 +230,10 @@ async function verifyCopy(
   }
   const byCountsAlone = verdict.kind === 'verified' && verdict.byCountsAlone;
   if (byCountsAlone) report.lostLogLine = lostLine!.message;
+  // Which PVC the embedded etcd the proof read lives on (phase one created it after this run's first look).
+  const embeddedPvcUid = (await deps.kube.observe()).embeddedPvcs?.find(
+    (p) => p.name === objectNames(settings.release).embeddedPvc,
+  )?.uid;
   await recordPhaseOne(
     deps,
     {
@@ -238,7 +242,7 @@ async function verifyCopy(
       after: embedded,
       deployedAtSuccess: deployedNow,
       diff,
-      contentBaseline: contentBaseline(content),
+      contentBaseline: contentBaseline(content, embeddedPvcUid),
       failure: undefined,
       lostLogLine: lostLine?.message,
     },

@@ -122,6 +122,8 @@ export class FakeCluster {
   /** Whether the Deployment's pod is ready (false: it crash-loops on vCluster's store check). */
   deploymentReady = true;
   embeddedPvcs: PvcView[] = [];
+  /** PVCs created so far: each gets a uid of its own. */
+  pvcsMade = 0;
   /** Annotations of Secret vc-config-<release>. */
   configAnnotations: Record<string, string> = { [STORE_ANNOTATION]: 'deployed-etcd' };
   /** Other pods (the reader pod), by name. */
@@ -278,7 +280,12 @@ export class FakeCluster {
     this.controlPlaneReplicas = 1;
     this.configAnnotations[STORE_ANNOTATION] = 'embedded-etcd';
     if (!this.embeddedPvcs.some((p) => p.name === this.objects.embeddedPvc))
-      this.embeddedPvcs.push({ name: this.objects.embeddedPvc, size: '5Gi', phase: 'Bound' });
+      this.embeddedPvcs.push({
+        name: this.objects.embeddedPvc,
+        uid: `uid-${++this.pvcsMade}`,
+        size: '5Gi',
+        phase: 'Bound',
+      });
     if (store === 'embedded') {
       this.deployedEtcd = undefined;
       this.etcdServices = [];

@@ -49,6 +49,7 @@ export type SinceResult =
     });
 
 const TO_END = Buffer.from([0]);
+const WHOLE: [Buffer, Buffer] = [Buffer.from([0]), TO_END];
 /** Keys written since the last wait for every transaction: one key twice in that window waits first. */
 const WINDOW_KEYS = 16384;
 
@@ -72,9 +73,16 @@ export async function equalizeSince(source: EtcdClient, target: EtcdClient, o: S
   const sourceCounts = readCensus(source, { revision: o.revision });
   sourceCounts.catch(() => undefined);
   const tail = await replay(o.snapshot, o.baseline.embeddedRevision, w, () => progress(0));
-  // The deployed side counted only in the same groups (count-only ranges: no key or value sent).
-  const [embedded, deployed] = await Promise.all([sourceCounts, countGroups(target, o.baseline.sameGroups)]);
-  const ranges = rangesToWalk(o.baseline.sameGroups, embedded.groups, deployed);
+  // The deployed side counted only in the same groups (count-only ranges: no key or value sent). The
+  // counts prove a group only if nothing but the replay wrote the deployed etcd (an expiring lease
+  // deletes a key too): else every group is walked.
+  const [embedded, deployed, now] = await Promise.all([
+    sourceCounts,
+    countGroups(target, o.baseline.sameGroups),
+    currentRevision(target),
+  ]);
+  const untouched = now === (w.lastRevision || before);
+  const ranges = untouched ? rangesToWalk(o.baseline.sameGroups, embedded.groups, deployed) : [WHOLE];
   const r = await walk(
     source,
     target,
@@ -124,14 +132,15 @@ async function replay(path: string, after: number, w: TxnWriter, onLeaf: () => v
   });
 }
 
-/** Keys in each group (by name, one char per byte), read as counts, several at once. */
+/** Keys in each group (by its name, as the census gives it), read as counts, several at once. */
 async function countGroups(c: EtcdClient, groups: readonly string[]): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   let next = 0;
   const worker = async () => {
     while (next < groups.length) {
-      const g = Buffer.from(groups[next++]!, 'utf8');
-      out[g.toString('latin1')] = (await c.count(g, groupEnd(g, isPrefixGroup(g.toString('latin1'))))).count;
+      const name = groups[next++]!;
+      const g = Buffer.from(name, 'utf8');
+      out[name] = (await c.count(g, groupEnd(g, isPrefixGroup(name)))).count;
     }
   };
   await Promise.all(Array.from({ length: 8 }, worker));
@@ -140,30 +149,36 @@ async function countGroups(c: EtcdClient, groups: readonly string[]): Promise<Re
 
 /**
  * The key ranges to walk key by key, in key order: everything outside the proof's same groups, and
- * each same group whose counts differ (`source`, `target`: counts by group, one char per byte).
+ * each same group whose counts differ (`source`, `target`: counts by group name, as the census gives it).
  */
 export function rangesToWalk(
   sameGroups: readonly string[],
   source: Record<string, number>,
   target: Record<string, number>,
 ): Array<[Buffer, Buffer]> {
-  const count = (counts: Record<string, number>, g: Buffer) => counts[g.toString('latin1')] ?? 0;
   const same = sameGroups
-    .map((g) => ({ g: Buffer.from(g, 'utf8'), prefix: isPrefixGroup(g) }))
+    .map((name) => ({ name, lo: Buffer.from(name, 'utf8') }))
     // A group name that is no UTF-8 text does not map back to its bytes: walked with the rest.
-    .filter(({ g }) => g.toString('utf8').indexOf('\uFFFD') < 0)
-    .map(({ g, prefix }): [Buffer, Buffer] => [g, groupEnd(g, prefix)])
-    .sort((a, b) => Buffer.compare(a[0], b[0]));
+    .filter(({ lo }) => lo.toString('utf8').indexOf('\uFFFD') < 0)
+    .map(({ name, lo }) => ({ name, lo, hi: groupEnd(lo, isPrefixGroup(name)) }))
+    .sort((a, b) => Buffer.compare(a.lo, b.lo));
+  // Groups are disjoint by construction; two that overlap (a key named like a prefix) are walked instead.
+  const kept = same.filter((g, i) => !overlaps(g, same[i - 1]) && !overlaps(same[i + 1], g));
   const out: Array<[Buffer, Buffer]> = [];
-  let at: Buffer = Buffer.from([0]);
-  for (const [lo, hi] of same) {
+  let at: Buffer = WHOLE[0];
+  for (const { name, lo, hi } of kept) {
     if (Buffer.compare(at, lo) < 0) out.push([at, lo]);
-    if (count(source, lo) !== count(target, lo)) out.push([lo, hi]);
-    if (Buffer.compare(hi, at) > 0 || isToEnd(hi)) at = hi;
+    if ((source[name] ?? 0) !== (target[name] ?? 0)) out.push([lo, hi]);
+    at = hi;
     if (isToEnd(at)) return out;
   }
   out.push([at, TO_END]);
   return out;
+}
+
+/** Whether range b starts before range a ends (a before b in key order). */
+function overlaps(b: { lo: Buffer } | undefined, a: { hi: Buffer } | undefined): boolean {
+  return !!a && !!b && (isToEnd(a.hi) || Buffer.compare(b.lo, a.hi) < 0);
 }
 
 const isToEnd = (b: Buffer) => b.length === 1 && b[0] === 0;

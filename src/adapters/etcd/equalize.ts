@@ -284,6 +284,8 @@ export class TxnWriter {
   private failure: unknown;
   written = 0;
   deleted = 0;
+  /** The highest revision a transaction of this writer returned (0: none yet). */
+  lastRevision = 0;
 
   private target: EtcdClient;
   private concurrency: number;
@@ -331,9 +333,10 @@ export class TxnWriter {
     for (const { req, ops, puts } of this.ready.splice(0)) {
       const p: Promise<void> = this.target
         .txnRaw(req)
-        .then(() => {
+        .then((r) => {
           this.written += puts;
           this.deleted += ops - puts;
+          if (r.header.revision > this.lastRevision) this.lastRevision = r.header.revision;
         })
         .catch((e: unknown) => {
           this.failure ??= e;

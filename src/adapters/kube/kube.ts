@@ -159,6 +159,7 @@ export class Kube {
     ];
     const pvcView = (p: V1PersistentVolumeClaim): PvcView => ({
       name: p.metadata!.name!,
+      uid: p.metadata?.uid,
       size: p.status?.capacity?.storage?.toString() ?? p.spec?.resources?.requests?.storage?.toString(),
       storageClass: p.spec?.storageClassName,
       phase: p.status?.phase,

@@ -3,6 +3,8 @@ import type { ControllerReading, MarkedObject } from './gitops.ts';
 
 export interface PvcView {
   name: string;
+  /** metadata.uid: a PVC deleted and created again under the same name has another. */
+  uid?: string;
   size?: string;
   storageClass?: string;
   phase?: string;

@@ -56,10 +56,13 @@ export interface ContentBaseline {
   embeddedRevision: number;
   /** Groups with the same keys and values in both etcds at those revisions. */
   sameGroups: string[];
+  /** The uid of the embedded etcd's PVC then: another PVC under its name holds another etcd's history. */
+  embeddedPvcUid?: string;
 }
 
-export function contentBaseline(diff: ContentDiff): ContentBaseline {
+export function contentBaseline(diff: ContentDiff, embeddedPvcUid: string | undefined): ContentBaseline {
   return {
+    embeddedPvcUid,
     deployedRevision: diff.deployedRevision,
     embeddedRevision: diff.embeddedRevision,
     sameGroups: diff.rows.filter((r) => r.verdict === 'same').map((r) => r.group),

@@ -13,6 +13,7 @@ import { abortCaseLines, forwardAgain } from '../../core/migration/abort-plan.ts
 import type { EtcdOps } from '../../adapters/etcd/ops.ts';
 import type { Census } from '../../core/migration/census.ts';
 import { sourceCensus } from '../../core/migration/keyspace-comparison.ts';
+import { equalizeWay } from '../../core/migration/equalize-way.ts';
 import type { KeyspaceProgress } from '../../adapters/etcd/equalize.ts';
 import type { SinceOptions } from '../../adapters/etcd/equalize-since.ts';
 import { statSync } from 'node:fs';
@@ -148,7 +149,7 @@ export async function compareAndDecide(deps: PhaseDeps, view: ClusterView): Prom
 }
 
 /** The deployed etcd made to hold the truth, its revision above the embedded etcd's, history compacted. */
-export async function equalizeDeployed(deps: PhaseDeps): Promise<void> {
+export async function equalizeDeployed(deps: PhaseDeps, view: ClusterView): Promise<void> {
   const name = 'equalize the deployed etcd';
   const a = deps.store.state.abort!;
   if (abortStepIsDone(a, name)) return skipped(deps, name, 'done by an earlier run');
@@ -163,7 +164,7 @@ export async function equalizeDeployed(deps: PhaseDeps): Promise<void> {
         await recordAbortStep(deps, name, { equalize: result });
         return result;
       }
-      const { result, embeddedAtStop } = await equalize(deps, at);
+      const { result, embeddedAtStop } = await equalize(deps, view, at);
       await recordAbortStep(deps, name, { equalize: result, embeddedAtStop: a.embeddedAtStop ?? embeddedAtStop });
       return result;
     },
@@ -181,14 +182,18 @@ async function bumpOnly(deps: PhaseDeps, at: number): Promise<EqualizeRecord> {
 }
 
 /** The equalize, and the census of the embedded etcd at `at`: only the changes since the proof when it still holds. */
-async function equalize(deps: PhaseDeps, at: number): Promise<{ result: EqualizeRecord; embeddedAtStop: Census }> {
+async function equalize(
+  deps: PhaseDeps,
+  view: ClusterView,
+  at: number,
+): Promise<{ result: EqualizeRecord; embeddedAtStop: Census }> {
   let last = 0;
   const onProgress = (p: KeyspaceProgress) => {
     if (Date.now() - last < PROGRESS_EVERY_MS) return;
     last = Date.now();
     deps.log.info(`equalize: ${p.compared} keys compared, ${p.written} written, ${p.deleted} deleted`);
   };
-  const since = sinceProof(deps, at);
+  const since = sinceProof(deps, view, at);
   let whyKeyByKey = typeof since === 'string' ? since : '';
   if (typeof since !== 'string') {
     const x = await reader(deps).equalizeSince(since, onProgress);
@@ -234,12 +239,10 @@ function equalizeHow(x: EqualizeRecord): string {
 }
 
 /** What the changes-since-proof equalize needs, or why it cannot be used. */
-function sinceProof(deps: PhaseDeps, at: number): Omit<SinceOptions, 'onProgress'> | string {
-  const baseline = deps.store.state.phase1?.contentBaseline;
-  const snapshot = deps.store.state.abort?.snapshot;
-  if (!baseline) return "phase one's record holds no content proof to start from";
-  if (!snapshot) return 'no snapshot of the embedded etcd is recorded';
-  const size = statSync(snapshot.file, { throwIfNoEntry: false })?.size;
-  if (size !== snapshot.bytes) return `the snapshot ${snapshot.file} is not on this runner as it was written`;
-  return { revision: at, snapshot: snapshot.file, baseline };
+function sinceProof(deps: PhaseDeps, view: ClusterView, at: number): Omit<SinceOptions, 'onProgress'> | string {
+  const way = equalizeWay(deps.store.state, view, deps.report.backup);
+  if (way.way === 'key-by-key') return way.why;
+  const size = statSync(way.snapshot.file, { throwIfNoEntry: false })?.size;
+  if (size !== way.snapshot.bytes) return `the snapshot ${way.snapshot.file} is not on this runner as it was written`;
+  return { revision: at, snapshot: way.snapshot.file, baseline: way.baseline };
 }

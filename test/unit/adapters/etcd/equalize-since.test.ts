@@ -35,6 +35,23 @@ describe('rangesToWalk', () => {
     ]);
   });
 
+  it('looks a group up by its name as the census gives it, also when the name is not ASCII', () => {
+    const g = '/vcluster/grüße/';
+    const bytes = Buffer.from(g, 'utf8').toString('latin1');
+    expect(text(rangesToWalk([g], { [g]: 3 }, { [g]: 3 }))).toEqual([
+      [START, bytes],
+      [Buffer.from(bytes, 'latin1').subarray(0, -1).toString('latin1') + '0', END],
+    ]);
+  });
+
+  it('walks two groups whose ranges overlap (a key named like a prefix) instead of trusting either', () => {
+    const counts = { '/registry/': 1, '/registry/pods/': 4, '/vcluster/x/': 2 };
+    expect(text(rangesToWalk(['/registry/', '/registry/pods/', '/vcluster/x/'], counts, counts))).toEqual([
+      [START, '/vcluster/x/'],
+      ['/vcluster/x0', END],
+    ]);
+  });
+
   it('walks a group whose name does not map back to its bytes with the rest, and everything when no group was equal', () => {
     expect(text(rangesToWalk(['/registry/\uFFFD/'], {}, {}))).toEqual([[START, END]]);
     expect(text(rangesToWalk([], {}, {}))).toEqual([[START, END]]);
