@@ -17,7 +17,7 @@ import {
   currentRevision,
   liftAndCompact,
   TxnWriter,
-  walk,
+  walkAndWrite,
   type KeyspaceProgress,
   type RevisionBump,
 } from './equalize.ts';
@@ -83,18 +83,7 @@ export async function equalizeSince(source: EtcdClient, target: EtcdClient, o: S
   ]);
   const untouched = now === (w.lastRevision || before);
   const ranges = untouched ? rangesToWalk(o.baseline.sameGroups, embedded.groups, deployed) : [WHOLE];
-  const r = await walk(
-    source,
-    target,
-    { revision: o.revision, ranges },
-    (kind, p, i) => (kind === 'onlyInTarget' ? w.delete(p, i) : w.put(p, i)),
-    async (compared) => {
-      await w.send();
-      progress(compared);
-    },
-  );
-  await w.drain();
-  progress(r.sourceKeys + r.targetKeys);
+  await walkAndWrite(source, target, { revision: o.revision, ranges, onProgress: o.onProgress }, w);
   const above = Math.max(o.revision, await currentRevision(source));
   const bump = await liftAndCompact(target, above, before);
   return {

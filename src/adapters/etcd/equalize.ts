@@ -149,7 +149,7 @@ const WALKS = 3;
  * once, each side at one revision (given, or the current one); counts every key into its group and
  * calls `differs` for every key that differs, `onPage` after each page with the keys read so far.
  */
-export async function walk(
+async function walk(
   source: EtcdClient,
   target: EtcdClient,
   opts: CompareOptions,
@@ -361,17 +361,13 @@ export async function currentRevision(c: EtcdClient): Promise<number> {
   return (await c.count(Buffer.from([0]), Buffer.from([1]))).revision;
 }
 
-/**
- * Makes the target's keyspace equal to the source's at `revision` (default: the source's current one),
- * then lifts the target's revision above the source's and compacts it.
- */
-export async function equalizeKeyspace(
+/** Walks both keyspaces (opts.ranges) and writes into the target what differs: the source's value, or a delete. */
+export async function walkAndWrite(
   source: EtcdClient,
   target: EtcdClient,
-  opts: EqualizeOptions = {},
-): Promise<EqualizeResult> {
-  const before = await currentRevision(target);
-  const w = new TxnWriter(target, Math.max(1, opts.concurrency ?? 8));
+  opts: CompareOptions,
+  w: TxnWriter,
+): Promise<KeyspaceComparison> {
   const progress = (compared: number) => opts.onProgress?.({ compared, written: w.written, deleted: w.deleted });
   const r = await walk(
     source,
@@ -385,6 +381,21 @@ export async function equalizeKeyspace(
   );
   await w.drain();
   progress(r.sourceKeys + r.targetKeys);
+  return r;
+}
+
+/**
+ * Makes the target's keyspace equal to the source's at `revision` (default: the source's current one),
+ * then lifts the target's revision above the source's and compacts it.
+ */
+export async function equalizeKeyspace(
+  source: EtcdClient,
+  target: EtcdClient,
+  opts: EqualizeOptions = {},
+): Promise<EqualizeResult> {
+  const before = await currentRevision(target);
+  const w = new TxnWriter(target, Math.max(1, opts.concurrency ?? 8));
+  const r = await walkAndWrite(source, target, opts, w);
   // Above every revision the source handed out, also those after the one copied.
   const above = Math.max(r.sourceRevision, await currentRevision(source));
   const bump = await liftAndCompact(target, above, before);
