@@ -278,3 +278,94 @@ describe('decideAbort, phase one not verified', () => {
     });
   });
 });
+
+describe('decideAbort, the words of the less common ways', () => {
+  const unverified = state(p1({ status: 'started', verifiedAt: undefined }));
+
+  it('a phase two recorded without a phase one: refused, and no snapshot is claimed', () => {
+    const r = refusal(decideAbort(state(undefined, p2()), view()));
+    expect(r.why).toBe(
+      'phase two (finalize) began at t3 (started): it removes the deployed etcd, so abort cannot return to it',
+    );
+    expect(r.remedy).toBe(
+      'the way that is left is no snapshot of phase one is recorded (none was taken); the embedded etcd is the only copy: run phase finalize again to complete the migration',
+    );
+  });
+
+  it('without the Helm release: the remedy names the command to list releases', () => {
+    expect(refusal(decideAbort(state(p1()), view({ release: undefined }))).remedy).toBe(
+      'check the release and namespace inputs (helm list -n team-a); nothing was changed',
+    );
+  });
+
+  it('verified, with the comparison: the embedded etcd is kept, saying when phase one was verified', () => {
+    expect(go(decideAbort(state(p1()), view(), comparison(group('/registry/pods/')))).why).toBe(
+      'phase one was verified at t2: the embedded etcd holds the truth',
+    );
+  });
+
+  it('verified with abort-source embedded: no comparison needed, kept by the input', () => {
+    expect(decideAbort(state(p1()), view(), undefined, { abortSource: 'embedded' })).toMatchObject({
+      kind: 'abort',
+      keep: 'embedded',
+      by: 'input',
+    });
+  });
+
+  it('the comparison asked for says why: abort-source deployed, or an unverified phase one without a failure', () => {
+    expect(decideAbort(state(p1()), view(), undefined, { abortSource: 'deployed' })).toEqual({
+      kind: 'compare',
+      case: 'verified',
+      why: 'input abort-source is deployed: what the embedded etcd would lose is listed from the comparison of both etcds',
+    });
+    expect(decideAbort(unverified, view())).toEqual({
+      kind: 'compare',
+      case: 'not-verified',
+      why: 'phase one was not verified (started): which etcd holds the truth is decided by comparing both',
+    });
+  });
+
+  it("the action's own revision-bump keys never decide", () => {
+    const bump = group('/vcluster-etcd-migrate/revision-bump/', { onlyInTarget: 1, changed: 1 });
+    const d = go(decideAbort(unverified, view(), comparison(embeddedWrote, bump)));
+    expect(d.keep).toBe('embedded');
+    expect(d.discard?.groups.map((g) => g.group)).toEqual(['/registry/configmaps/']);
+  });
+
+  it('groups with keys only the deployed etcd has and changed ones list both, each its first three keys in key order', () => {
+    const keys = (k: string[]) => k.map((x) => `/registry/pods/a/${x}`);
+    const pods = group('/registry/pods/', {
+      onlyInTarget: 3,
+      changed: 3,
+      first: { onlyInSource: [], onlyInTarget: keys(['d', 'e', 'f']), changed: keys(['a', 'b', 'c']) },
+    });
+    const secrets = group('/registry/secrets/', {
+      onlyInTarget: 2,
+      changed: 1,
+      first: {
+        onlyInSource: [],
+        onlyInTarget: ['/registry/secrets/a/x', '/registry/secrets/a/z'],
+        changed: ['/registry/secrets/a/y'],
+      },
+    });
+    const d = go(decideAbort(state(p1()), view(), comparison(pods, secrets)));
+    expect(d.discard).toEqual({
+      side: 'deployed',
+      onlyThere: 5,
+      changed: 4,
+      groups: [
+        { group: '/registry/pods/', onlyThere: 3, changed: 3, firstKeys: keys(['a', 'b', 'c']) },
+        {
+          group: '/registry/secrets/',
+          onlyThere: 2,
+          changed: 1,
+          firstKeys: ['/registry/secrets/a/x', '/registry/secrets/a/y', '/registry/secrets/a/z'],
+        },
+      ],
+    });
+    // The one-line description names at most five first keys over all groups.
+    expect(describeDiscard(d.discard!)).toBe(
+      'the deployed etcd loses 5 key(s) only it has and its value of 4 changed key(s), in 2 group(s) (/registry/pods/, /registry/secrets/; first keys: /registry/pods/a/a, /registry/pods/a/b, /registry/pods/a/c, /registry/secrets/a/x, /registry/secrets/a/y)',
+    );
+  });
+});

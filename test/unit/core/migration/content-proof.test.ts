@@ -175,6 +175,58 @@ describe('compareContent', () => {
     expect(r.rows[0]!.firstDifferingKey).toBeUndefined();
   });
 
+  it('a group on one side only: missing from the embedded etcd fails, new in the embedded etcd is shown', async () => {
+    const e = digest(11, {
+      '/registry/pods/': [3, 'a'],
+      '/registry/secrets/': [2, 'b'],
+      '/registry/events/': [5, 'e'],
+      '/vcluster/mappings/': [1, 'm'],
+    });
+    const walk = await explainGroup('/vcluster/mappings/', entries([]), entries([['/vcluster/mappings/ns/x', 'h']]));
+    const r = compareContent(d, e, [walk]);
+    expect(r.ok).toBe(false);
+    expect(r.rows.map((x) => [x.group, x.verdict, x.text])).toEqual([
+      ['/registry/configmaps/', 'differs', 'keys or values differ (4 keys deployed, 0 embedded)'],
+      [
+        '/vcluster/mappings/',
+        'more-in-embedded',
+        '1 key only in the embedded etcd (first: /vcluster/mappings/ns/x) (0 keys deployed, 1 embedded)',
+      ],
+      ['/registry/events/', 'volatile', 'volatile: counted only (5 deployed, 5 embedded)'],
+      ['/registry/pods/', 'same', SAME_TEXT],
+      ['/registry/secrets/', 'same', SAME_TEXT],
+    ]);
+    // Keys only the embedded etcd has are no loss: the row names no first differing key at all.
+    expect(r.rows[1]).toStrictEqual({
+      group: '/vcluster/mappings/',
+      deployed: 0,
+      embedded: 1,
+      volatile: false,
+      verdict: 'more-in-embedded',
+      text: '1 key only in the embedded etcd (first: /vcluster/mappings/ns/x) (0 keys deployed, 1 embedded)',
+    });
+  });
+
+  it('the first differing key is the earlier of the first missing and the first changed key', async () => {
+    const e = digest(11, {
+      ...Object.fromEntries(Object.entries(d.groups).map(([g, x]) => [g, [x.count, x.digest]])),
+      '/registry/secrets/': [1, 'b2'],
+    });
+    const walk = await explainGroup(
+      '/registry/secrets/',
+      entries([
+        ['/registry/secrets/ns/a', '1'],
+        ['/registry/secrets/ns/b', '2'],
+      ]),
+      entries([['/registry/secrets/ns/b', '3']]),
+    );
+    const r = compareContent(d, e, [walk]);
+    expect(r.differing[0]).toMatchObject({
+      text: '1 key missing from the embedded etcd (first: /registry/secrets/ns/a); 1 value differs (first key: /registry/secrets/ns/b) (2 keys deployed, 1 embedded)',
+      firstDifferingKey: '/registry/secrets/ns/a',
+    });
+  });
+
   it('a volatile prefix given by the user exempts its groups from the content comparison', () => {
     const e = digest(11, {
       ...Object.fromEntries(Object.entries(d.groups).map(([g, x]) => [g, [x.count, x.digest]])),

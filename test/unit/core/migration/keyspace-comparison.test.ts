@@ -45,6 +45,41 @@ describe('summarizeComparison', () => {
     expect([s.sourceRevision, s.targetRevision]).toEqual([10, 8]);
   });
 
+  it('a group is equal only when nothing differs: one key lost and another gained, or changed, is not', () => {
+    const swapped = emptyGroupComparison('/registry/pods/');
+    noteDifference(swapped, 'onlyInSource', '/registry/pods/a/old');
+    noteDifference(swapped, 'onlyInTarget', '/registry/pods/a/new');
+    const rewritten = emptyGroupComparison('/registry/secrets/');
+    noteDifference(rewritten, 'onlyInSource', '/registry/secrets/a/gone');
+    noteDifference(rewritten, 'changed', '/registry/secrets/a/kept');
+    const s = summarizeComparison({
+      sourceRevision: 1,
+      targetRevision: 2,
+      sourceKeys: 2,
+      targetKeys: 2,
+      groups: [swapped, rewritten],
+    });
+    expect(s.equal).toBe(false);
+    expect(s.rows.map((r) => [r.group, r.equal, r.firstDiffering])).toEqual([
+      ['/registry/pods/', false, '/registry/pods/a/new'],
+      ['/registry/secrets/', false, '/registry/secrets/a/gone'],
+    ]);
+  });
+
+  it('an equal group names no first differing key', () => {
+    const s = summarizeComparison({
+      sourceRevision: 1,
+      targetRevision: 1,
+      sourceKeys: 3,
+      targetKeys: 3,
+      groups: [{ ...emptyGroupComparison('/registry/pods/'), same: 3 }],
+    });
+    expect(s.rows).toStrictEqual([
+      { group: '/registry/pods/', volatile: false, equal: true, same: 3, onlyInSource: 0, onlyInTarget: 0, changed: 0 },
+    ]);
+    expect(s.equal).toBe(true);
+  });
+
   it('is equal when only volatile groups differ', () => {
     const c = build();
     c.groups = c.groups.filter((g) => g.group !== '/registry/configmaps/');

@@ -117,6 +117,72 @@ describe('judgeLog', () => {
   });
 });
 
+describe('judgeLog, what it says and when', () => {
+  it('a failure line only in the previous container does not end the wait; the current one decides', () => {
+    expect(
+      judgeLog({ pod: pod(), current: 'INFO start', previous: 'ERROR failed to migrate etcd' }, rules, undefined, 0),
+    ).toEqual({ kind: 'waiting', replacement: undefined, note: undefined });
+  });
+
+  it('a pod waiting for another reason than a crash loop is still waited for', () => {
+    expect(
+      judgeLog(
+        { pod: pod({ ready: false, waitingReason: 'ImagePullBackOff' }), current: '', previous: 'panic here' },
+        rules,
+        undefined,
+        0,
+      ),
+    ).toEqual({ kind: 'waiting', replacement: undefined, note: undefined });
+  });
+
+  it('the lost line names both pods, when the new one was created, and the success line it lacks', () => {
+    const v = judgeLog(
+      { pod: pod({ uid: 'u2', restarts: 3 }), current: '', previous: '' },
+      { ...rules, knownLostPodUid: 'u2' },
+      undefined,
+      5,
+    );
+    expect(v).toMatchObject({
+      kind: 'failed',
+      failure: 'log-lost',
+      message: `pod vc-0 (uid u2, created at an unknown time) is not the pod the phase-one upgrade ended with (uid u1): the pod that ran the copy was replaced (evicted, drained or deleted) and its log, with any "${SUCCESS_LINE}", is gone. The new pod is Ready without the line`,
+      podUid: 'u2',
+      note: 'pod vc-0 (uid u2) is the replacement the last run already found Ready without the line; no second grace',
+    });
+  });
+
+  it('the grace is the one the rules give, and a further replacement starts its own', () => {
+    const r = { ...rules, lostLineGraceMs: 90_000 };
+    const look = (uid: string) => ({ pod: pod({ uid }), current: '', previous: '' });
+    expect(judgeLog(look('u2'), r, undefined, 100)).toMatchObject({
+      kind: 'waiting',
+      replacement: { uid: 'u2', readySince: 100 },
+      note: expect.stringContaining('giving it 1m30s to log a copy of its own') as unknown,
+    });
+    expect(judgeLog(look('u2'), r, { uid: 'u2', readySince: 100 }, 100 + LOST_LINE_GRACE_MS)).toEqual({
+      kind: 'waiting',
+      replacement: { uid: 'u2', readySince: 100 },
+      note: undefined,
+    });
+    expect(judgeLog(look('u3'), r, { uid: 'u2', readySince: 100 }, 200_000)).toEqual({
+      kind: 'waiting',
+      replacement: { uid: 'u3', readySince: 200_000 },
+      note: 'pod vc-0 was replaced since the upgrade (uid u3) and is Ready without the line; giving it 1m30s to log a copy of its own',
+    });
+  });
+
+  it('a known lost pod that is not the one now running gets the full grace', () => {
+    expect(
+      judgeLog(
+        { pod: pod({ uid: 'u3' }), current: '', previous: '' },
+        { ...rules, knownLostPodUid: 'u2' },
+        undefined,
+        0,
+      ),
+    ).toMatchObject({ kind: 'waiting', replacement: { uid: 'u3', readySince: 0 } });
+  });
+});
+
 describe('timeoutFailure and waitingNote', () => {
   it('names the pod state, the last lines and the events, and an API that did not answer', () => {
     const t = timeoutFailure({
@@ -140,6 +206,27 @@ describe('timeoutFailure and waitingNote', () => {
       timeoutFailure({ pod: 'vc-0', timeoutMs: 1000, lastPod: undefined, lastLog: '', events: [], apiDown: undefined })
         .message,
     ).toContain('(pod: the pod does not exist)');
+  });
+
+  it('without an API failure the events are listed as they are, and the message says how to go on', () => {
+    const t = timeoutFailure({
+      pod: 'vc-0',
+      timeoutMs: 90_000,
+      lastPod: pod(),
+      lastLog: '',
+      events: ['Pulled', 'Started'],
+      apiDown: undefined,
+    });
+    expect(t).toEqual({
+      message: `no "${SUCCESS_LINE}" in pod vc-0 within 1m30s (pod: phase Running, ready true, restarts 0). The deployed etcd still holds the data; finalize stays refused. Check the log lines and events below, then run migrate again (it resumes at this wait)`,
+      details: ['event: Pulled', 'event: Started'],
+    });
+  });
+
+  it('names only what the pod shows: no Ready or restarts while it has neither', () => {
+    expect(waitingNote('vc-0', pod({ phase: 'Pending', ready: false }), 1_500, 60_000)).toBe(
+      `waiting for "${SUCCESS_LINE}" in pod vc-0 (Pending); 1.5s of 1m0s`,
+    );
   });
 
   it('says how long the wait has run', () => {
