@@ -93,7 +93,7 @@ export function judgeLog(
         failure: 'log-lost',
         message: `pod ${rules.pod} (uid ${pod.uid}, created ${pod.createdAt ?? 'at an unknown time'}) is not the pod the phase-one upgrade ended with (uid ${rules.copyPodUid}): the pod that ran the copy was replaced (evicted, drained or deleted) and its log, with any "${SUCCESS_LINE}", is gone. The new pod is Ready without the line`,
         details: [
-          `pod: ${pod.name} uid ${pod.uid}, created ${pod.createdAt}, Ready, ${pod.restarts} restarts`,
+          `pod: ${pod.name} uid ${pod.uid}, created ${pod.createdAt ?? 'at an unknown time'}, Ready, ${pod.restarts} restarts`,
           ...lastLines(current, 20).map((l) => `log: ${l}`),
         ],
         podUid: pod.uid,

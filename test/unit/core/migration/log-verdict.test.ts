@@ -149,6 +149,8 @@ describe('judgeLog, what it says and when', () => {
       podUid: 'u2',
       note: 'pod vc-0 (uid u2) is the replacement the last run already found Ready without the line; no second grace',
     });
+    // The detail line says the same as the message when the creation time is unknown.
+    expect(v.kind === 'failed' && v.details[0]).toBe('pod: vc-0 uid u2, created at an unknown time, Ready, 3 restarts');
   });
 
   it('the grace is the one the rules give, and a further replacement starts its own', () => {
