@@ -5,10 +5,10 @@
 export default {
   testRunner: 'vitest',
   vitest: { configFile: 'vitest.stryker.config.ts' },
-  // The files that held the threshold before this round's move. The whole of src/core and src/report is
-  // 8,278 mutants, three times this list: about an hour on CI's two cores, too long for every run. Run it by
-  // hand with `npx stryker run --mutate 'src/core/**/*.ts,src/report/**/*.ts'`; a file joins this list once
-  // its own score holds the threshold.
+  // The files whose own score holds the threshold (each measured alone). The whole of src/core and
+  // src/report is about 8,300 mutants, two and a half times this list: about an hour on CI's two cores, too
+  // long for every run. Run it by hand with `npx stryker run --mutate 'src/core/**/*.ts,src/report/**/*.ts'`;
+  // a file joins this list once its own score holds the threshold.
   mutate: [
     'src/core/migration/decide.ts',
     'src/core/migration/census.ts',
@@ -16,6 +16,12 @@ export default {
     'src/core/migration/values.ts',
     'src/core/migration/recopy.ts',
     'src/core/migration/state.ts',
+    'src/core/migration/content-proof.ts',
+    'src/core/migration/copy-verdict.ts',
+    'src/core/migration/log-verdict.ts',
+    'src/core/migration/log-scan.ts',
+    'src/core/migration/abort.ts',
+    'src/core/migration/abort-plan.ts',
     'src/core/inputs/config.ts',
     'src/core/inputs/input-reader.ts',
     'src/core/inputs/inputs.ts',
