@@ -280,3 +280,89 @@ describe("discover's chart", () => {
     expect(md.indexOf('```mermaid')).toBeLessThan(md.indexOf('| state | releases |'));
   });
 });
+
+describe('the diagram as a reader of the summary sees it', () => {
+  it('a phase of its own steps that failed: every line, long labels wrapped, the stop box beside the stage', () => {
+    const r = run(
+      'abort',
+      'failed',
+      [
+        ['lock', 'ok', 100],
+        ['restore the values of the deployed etcd release', 'failed', 2500],
+        ['unlock', 'skipped', 0],
+      ],
+      'the deployed etcd did not start within 5m, so the values were not restored',
+    );
+    expect(renderProcedureDiagram(r)).toBe(
+      [
+        '```mermaid',
+        'flowchart LR',
+        '  accTitle: vCluster etcd migration, abort failed',
+        '  accDescr: lock done, restore the values of the deployed etcd release failed, unlock skipped; it stands at restore the values of the deployed etcd release',
+        '  s0["lock<br/>✅ done · 0.1s"]:::done',
+        '  s1["restore the values of<br/>the deployed etcd<br/>release<br/>❌ failed · 2.5s"]:::failed',
+        '  s2["unlock<br/>⏭️ skipped"]:::skipped',
+        '  s0 --> s1 --> s2',
+        '  stop["❌ failed: the deployed etcd did not start within<br/>5m, so the values were not restored"]:::stop',
+        '  s1 -.- stop',
+        '  classDef done fill:#dafbe1,stroke:#1a7f37,color:#0d1117',
+        '  classDef earlier fill:#dafbe1,stroke:#1a7f37,color:#0d1117,stroke-dasharray:4 3',
+        '  classDef current fill:#fff8c5,stroke:#9a6700,color:#0d1117,stroke-width:3px',
+        '  classDef refused fill:#ffebe9,stroke:#cf222e,color:#0d1117,stroke-width:3px',
+        '  classDef failed fill:#ffebe9,stroke:#cf222e,color:#0d1117,stroke-width:3px',
+        '  classDef todo fill:#f6f8fa,stroke:#8c959f,color:#57606a',
+        '  classDef skipped fill:#f6f8fa,stroke:#8c959f,color:#57606a,stroke-dasharray:4 3',
+        '  classDef optional fill:#f6f8fa,stroke:#8c959f,color:#57606a,stroke-dasharray:4 3',
+        '  classDef stop fill:#ffffff,stroke:#cf222e,color:#cf222e',
+        '```',
+      ].join('\n'),
+    );
+    expect(procedureLine(r)).toBe(
+      'Procedure: lock done → restore the values of the deployed etcd release failed → unlock skipped.',
+    );
+  });
+
+  it('one stage: no arrows; nothing stopped or current: no "stands at" and no stop box', () => {
+    const md = renderProcedureDiagram(run('abort', 'succeeded', [['lock', 'ok', 1000]]));
+    const lines = md.split('\n');
+    expect(lines.slice(2, 5)).toEqual([
+      '  accTitle: vCluster etcd migration, abort succeeded',
+      '  accDescr: lock done',
+      '  s0["lock<br/>✅ done · 1.0s"]:::done',
+    ]);
+    expect(lines[5]).toBe('  classDef done fill:#dafbe1,stroke:#1a7f37,color:#0d1117');
+  });
+
+  it('every mark in words in the procedure line', () => {
+    const r = run(
+      'finalize',
+      'succeeded',
+      [
+        ['approval', 'ok'],
+        ['helm upgrade (phase two)', 'skipped'],
+      ],
+      'done',
+    );
+    expect(procedureLine(r)).toBe(
+      'Procedure: plan optional → backup done earlier → phase one done earlier → success line done earlier → census done earlier → approval done → phase two skipped → removal current.',
+    );
+    expect(renderProcedureDiagram(r)).toContain('  s6["phase two<br/>⏭️ skipped"]:::skipped');
+    expect(renderProcedureDiagram(r)).toContain('  s1["backup<br/>✅ done earlier"]:::earlier');
+    expect(renderProcedureDiagram(r)).toContain('; it stands at removal\n');
+  });
+});
+
+describe('text in the diagram, character by character', () => {
+  it('keeps letters, digits, emoji and plain punctuation; runs of white space become one space', () => {
+    expect(mermaidText("  é 9 ✅ .,:;/()'?+=_@-\n\t end  ")).toBe("é 9 ✅ .,:;/()'?+=_@- end");
+  });
+
+  it('writes any other character as a Mermaid entity', () => {
+    expect(mermaidText('#&*"|{}')).toBe('#35;#38;#42;#34;#124;#123;#125;');
+  });
+
+  it('a text of exactly the limit is kept whole; one more is cut with an ellipsis', () => {
+    expect(mermaidText('x'.repeat(60), 60)).toBe('x'.repeat(60));
+    expect(mermaidText('x'.repeat(61), 60)).toBe(`${'x'.repeat(59)}#8230;`);
+  });
+});
