@@ -266,3 +266,15 @@ describe('what a reader of the PR comment relies on', () => {
     expect(md).toContain(procedureLine(run));
   });
 });
+
+describe('the PR comment table cells', () => {
+  it('a pipe in the phase or the snapshot digest cannot split its row', () => {
+    const md = renderStatusComment({
+      ...base,
+      phase: 'a|b' as StatusReport['phase'],
+      backup: { file: 's.db', bytes: 1, sha256: '0123|456789abcdef', revision: 1, keys: 1 },
+    });
+    expect(md).toContain('| Phase | `a\\|b` |');
+    expect(md).toContain('sha256 `0123\\|456789abcde` |');
+  });
+});
