@@ -84,6 +84,16 @@ describe('recordStages', () => {
     ]);
   });
 
+  it('a lost success line accepted before the census ran: the success line done, the census current', () => {
+    const record = {
+      phase1: p1({ status: 'upgraded', upgradedAt: '2026-01-01T10:00:10Z', lostLogLine: 'pod replaced' }),
+    };
+    expect(table(record).slice(3, 5)).toEqual([
+      ['success line', 'done', 0],
+      ['census', 'current', 0],
+    ]);
+  });
+
   it('verified without stamps (an older record): every stage done, no time', () => {
     expect(table({ phase1: p1({ status: 'verified' }) }).slice(2, 6)).toEqual([
       ['phase one', 'done', 0],
