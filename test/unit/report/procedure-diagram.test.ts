@@ -366,3 +366,111 @@ describe('text in the diagram, character by character', () => {
     expect(mermaidText('x'.repeat(61), 60)).toBe(`${'x'.repeat(59)}#8230;`);
   });
 });
+
+describe('which stage a step lands in, and which stage shows the stop', () => {
+  it('a step that failed while the run went on still shows its stage failed, not the run status', () => {
+    const r = run('migrate', 'succeeded', [
+      ['backup of the deployed etcd', 'ok'],
+      ['helm upgrade (phase one)', 'ok'],
+      ['wait for the success log line', 'failed'],
+      ['read the success log line again', 'ok'],
+      ['census of both etcds', 'ok'],
+    ]);
+    expect(states(r)).toMatchObject({ 'success line': 'failed', census: 'done', approval: 'todo' });
+  });
+
+  it('a refused step among steps that ran marks its stage refused', () => {
+    const r = run('migrate', 'succeeded', [
+      ['backup of the deployed etcd', 'refused'],
+      ['backup verification', 'ok'],
+      ['helm upgrade (phase one)', 'ok'],
+    ]);
+    expect(states(r)).toMatchObject({ backup: 'refused', 'phase one': 'done' });
+  });
+
+  it('a stage with a skipped step and a step that ran is done; only skipped steps make it skipped', () => {
+    const r = run('migrate', 'succeeded', [
+      ['preflight', 'ok'],
+      ['backup of the deployed etcd', 'skipped'],
+      ['helm upgrade (phase one)', 'skipped'],
+    ]);
+    expect(states(r)).toMatchObject({ backup: 'done', 'phase one': 'skipped', 'success line': 'current' });
+  });
+
+  it('steps after the last stage of their own count to the next stage, and the stop is there', () => {
+    const r = run(
+      'migrate',
+      'failed',
+      [
+        ['backup of the deployed etcd', 'ok'],
+        ['helm upgrade (phase one)', 'ok'],
+        ['pod status', 'failed', 700],
+      ],
+      'the pod crashed',
+    );
+    expect(
+      diagramStages(r)
+        .slice(1, 4)
+        .map((s) => [s.label, s.state, s.ms, s.stoppedIn]),
+    ).toEqual([
+      ['backup', 'done', 1000, undefined],
+      ['phase one', 'done', 1000, undefined],
+      ['success line', 'failed', 700, 'pod status'],
+    ]);
+  });
+
+  it('a step after the last stage of the phase counts to that stage, its time included', () => {
+    const r = run('migrate', 'succeeded', [...MIGRATE_STEPS, ['release the lock', 'ok', 700]]);
+    expect(diagramStages(r)[4]).toMatchObject({ label: 'census', state: 'done', ms: 3700 });
+  });
+
+  it('a run stopped outside a step after a skipped stage: the skipped stage carries the stop', () => {
+    const r = run(
+      'migrate',
+      'failed',
+      [
+        ['backup of the deployed etcd', 'ok'],
+        ['helm upgrade (phase one)', 'skipped'],
+      ],
+      'the release changed under the run',
+    );
+    expect(states(r)).toMatchObject({ backup: 'done', 'phase one': 'failed', 'success line': 'todo' });
+  });
+
+  it('a run refused before any step: the first stage of its phase is refused, never one of another phase', () => {
+    expect(states(run('migrate', 'refused', [], 'locked by another run'))).toMatchObject({
+      plan: 'optional',
+      backup: 'refused',
+    });
+    expect(states(run('finalize', 'refused', [], 'locked by another run'))).toMatchObject({
+      census: 'earlier',
+      approval: 'refused',
+      'phase two': 'todo',
+    });
+  });
+
+  it('a phase of its own steps that failed after its last step: the last step carries the failure', () => {
+    const r = run(
+      'abort',
+      'failed',
+      [
+        ['lock', 'ok'],
+        ['decide', 'ok'],
+        ['record the abort', 'ok'],
+      ],
+      'the record could not be read back',
+    );
+    expect(diagramStages(r).map((s) => s.state)).toEqual(['done', 'done', 'failed']);
+  });
+
+  it('a stop at the first stage still gets its stop box', () => {
+    const r = run('abort', 'failed', [['lock', 'failed']], 'another run holds the lock');
+    expect(renderProcedureDiagram(r)).toContain(
+      '  stop["❌ failed: another run holds the lock"]:::stop\n  s0 -.- stop',
+    );
+  });
+
+  it('no stages, no procedure line', () => {
+    expect(procedureLine(run('status', 'succeeded', [['observe', 'ok']]))).toBe('');
+  });
+});
