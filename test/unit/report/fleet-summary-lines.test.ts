@@ -183,3 +183,27 @@ describe('the fleet summary heading, counts and notes', () => {
     expect(md).not.toContain('in the fleet file');
   });
 });
+
+describe('the fleet summary, edge cases a reader could trip on', () => {
+  it('no release at all: the count line goes straight to the counts table, no empty chart', () => {
+    expect(renderFleetSummary(input([]))).toContain(
+      '\n\n0 vCluster releases in all namespaces; 0 need a person.\n\n| state | releases |\n',
+    );
+  });
+
+  it('the pie stands in its own paragraph between the count line and the counts table', () => {
+    const md = renderFleetSummary(input([entry()]));
+    expect(md).toContain('; 0 need a person.\n\n```mermaid\npie showData\n');
+    expect(md).toContain('  "deployed" : 1\n```\n\n| state | releases |\n');
+  });
+
+  it('a chart version not read shows ?, even when the target is known', () => {
+    const md = renderFleetSummary(input([entry({ chart: undefined, target: '0.28.0' })]));
+    expect(md).toContain('| 🟦 deployed | ? |');
+  });
+
+  it('a pipe in a release or namespace name cannot split the row', () => {
+    const md = renderFleetSummary(input([entry({ release: 'a|b', namespace: 'c|d' })]));
+    expect(md).toContain('|  | `a\\|b` | `c\\|d` | 🟦 deployed |');
+  });
+});
