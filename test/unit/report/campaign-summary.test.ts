@@ -174,3 +174,44 @@ describe('the waves table', () => {
     expect(row).not.toMatch(/more|batches/);
   });
 });
+
+describe('the campaign section, paragraph by paragraph', () => {
+  it('each part after the failures table is its own paragraph, in order', () => {
+    const failures = Array.from({ length: 51 }, (_, i) => failed(i));
+    const members = Array.from({ length: 3 }, (_, i) => member(100 + i, 'waiting', 2));
+    const out = campaignSection(
+      view({
+        state: 'stopped',
+        stop: 'more than max-failures 2',
+        failures,
+        batchSize: 2,
+        waves: [{ wave: 2, canary: false, members, batches: [3, 4], keysBefore: 0, keysAfter: 0 }],
+        notes: ['a note'],
+        outside: [entry(1, { state: 'not-eligible' })],
+      }),
+    );
+    expect(out.slice(out.indexOf('1 more in the fleet file.') - 2)).toEqual([
+      '| `ns/vc-49` | 1 | ❌ failed: phase one failed (keys lost) | read the last migrate summary; run migrate again: it resumes |',
+      '',
+      '1 more in the fleet file.',
+      '',
+      '| wave | releases | which | result | keys before | keys after |',
+      '| --- | --- | --- | --- | --- | --- |',
+      '| 2 | 3 (2 batches: 3–4) | `ns/vc-100`, `ns/vc-101`, `ns/vc-102` | ⏸ waiting 3 |  |  |',
+      '',
+      'Wave 2 has 3 releases, more than a matrix of 2: it runs as 2 batches (3, 4), each its own matrix job and approval; a run with fewer wave steps than batches continues in the next run.',
+      '',
+      '> a note',
+      '',
+      '1 release is not in the campaign (not eligible, or on embedded etcd without this action): see the table below.',
+    ]);
+  });
+
+  it('a pipe in a release or namespace name cannot split a row', () => {
+    const m: Member = { ...failed(1), entry: entry(1, { namespace: 'a|b', release: 'c|d' }) };
+    const out = campaignSection(view({ state: 'stopped', stop: 'x', failures: [m] }));
+    expect(out).toContain(
+      '| `a\\|b/c\\|d` | 1 | ❌ failed: phase one failed (keys lost) | read the last migrate summary; run migrate again: it resumes |',
+    );
+  });
+});
