@@ -102,3 +102,108 @@ describe('a discover that stopped before it had a fleet', () => {
     );
   });
 });
+
+describe('the fleet summary heading, counts and notes', () => {
+  const campaign = (state: 'running' | 'stopped' | 'complete') => ({
+    state,
+    waves: [],
+    members: [],
+    failures: [],
+    maxFailures: 0,
+    batchSize: 256,
+    outside: [],
+    notes: [],
+    ...(state === 'running' ? { current: { wave: 1, batch: 1 } } : {}),
+    ...(state === 'stopped' ? { stop: 'a wave failed' } : {}),
+  });
+
+  it('the heading: ✅ when nobody is needed, ⚠️ when a release needs a person', () => {
+    expect(renderFleetSummary(input([entry()])).split('\n')[0]).toBe('## vCluster fleet: discover ✅');
+    expect(renderFleetSummary(input([entry({ attention: true })])).split('\n')[0]).toBe(
+      '## vCluster fleet: discover ⚠️',
+    );
+  });
+
+  it('a campaign sets the heading by its state and comes right under it; what waits is for later batches', () => {
+    const icons = { running: '⏳', stopped: '⛔', complete: '✅' } as const;
+    for (const state of ['running', 'stopped', 'complete'] as const) {
+      const md = renderFleetSummary(input([entry({ attention: true })], { campaign: campaign(state), left: 2 }));
+      const lines = md.split('\n');
+      expect(lines[0]).toBe(`## vCluster fleet: discover ${icons[state]}`);
+      expect(lines[2]).toMatch(/^\*\*Campaign /);
+      expect(md).toContain('**Matrix for migrate:** 1 release; **2 more** wait for later batches of the campaign.');
+    }
+  });
+
+  it('the counts table has one row per state in a fixed order, zeros included; the pie leaves zeros out', () => {
+    const es = [entry(), entry({ release: 'e', state: 'embedded' }), entry({ release: 'f', state: 'embedded' })];
+    const md = renderFleetSummary(input(es));
+    expect(md).toContain(
+      [
+        '| state | releases |',
+        '| --- | --- |',
+        '| 🟦 deployed | 1 |',
+        '| ⏳ migrating | 0 |',
+        '| 🟨 verified | 0 |',
+        '| ✅ embedded | 2 |',
+        '| ⛔ not-eligible | 0 |',
+        '',
+        '**Matrix for migrate:** 3 releases.',
+      ].join('\n'),
+    );
+    expect(md).toContain(
+      '  accDescr: deployed 1, embedded 2\n  title Releases per state\n  "deployed" : 1\n  "embedded" : 2\n```',
+    );
+  });
+
+  it('each note is quoted and escaped, before the releases table and its header', () => {
+    const md = renderFleetSummary(input([entry()], { notes: ['first *one*', 'second'] }));
+    expect(md).toContain(
+      [
+        '> first \\*one\\*',
+        '',
+        '> second',
+        '',
+        '| | release | namespace | state | chart | keys before | keys after | why | next step |',
+        '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+        '|  | `vc` |',
+      ].join('\n'),
+    );
+  });
+
+  it('a release without measured keys shows empty cells, not "undefined"', () => {
+    const md = renderFleetSummary(input([entry()]));
+    expect(md).toContain('| 0\\.27.0 → 0.28.0 |  |  | runs on deployed etcd |');
+  });
+
+  it('exactly 500 releases: every one listed and no fleet-file line', () => {
+    const es = Array.from({ length: 500 }, (_, i) => entry({ release: `vc-${i}` }));
+    const md = renderFleetSummary(input(es));
+    expect(md).toContain('`vc-499`');
+    expect(md).not.toContain('in the fleet file');
+  });
+});
+
+describe('the fleet summary, edge cases a reader could trip on', () => {
+  it('no release at all: the count line goes straight to the counts table, no empty chart', () => {
+    expect(renderFleetSummary(input([]))).toContain(
+      '\n\n0 vCluster releases in all namespaces; 0 need a person.\n\n| state | releases |\n',
+    );
+  });
+
+  it('the pie stands in its own paragraph between the count line and the counts table', () => {
+    const md = renderFleetSummary(input([entry()]));
+    expect(md).toContain('; 0 need a person.\n\n```mermaid\npie showData\n');
+    expect(md).toContain('  "deployed" : 1\n```\n\n| state | releases |\n');
+  });
+
+  it('a chart version not read shows ?, even when the target is known', () => {
+    const md = renderFleetSummary(input([entry({ chart: undefined, target: '0.28.0' })]));
+    expect(md).toContain('| 🟦 deployed | ? |');
+  });
+
+  it('a pipe in a release or namespace name cannot split the row', () => {
+    const md = renderFleetSummary(input([entry({ release: 'a|b', namespace: 'c|d' })]));
+    expect(md).toContain('|  | `a\\|b` | `c\\|d` | 🟦 deployed |');
+  });
+});

@@ -280,3 +280,197 @@ describe("discover's chart", () => {
     expect(md.indexOf('```mermaid')).toBeLessThan(md.indexOf('| state | releases |'));
   });
 });
+
+describe('the diagram as a reader of the summary sees it', () => {
+  it('a phase of its own steps that failed: every line, long labels wrapped, the stop box beside the stage', () => {
+    const r = run(
+      'abort',
+      'failed',
+      [
+        ['lock', 'ok', 100],
+        ['restore the values of the deployed etcd release', 'failed', 2500],
+        ['unlock', 'skipped', 0],
+      ],
+      'the deployed etcd did not start within 5m, so the values were not restored',
+    );
+    expect(renderProcedureDiagram(r)).toBe(
+      [
+        '```mermaid',
+        'flowchart LR',
+        '  accTitle: vCluster etcd migration, abort failed',
+        '  accDescr: lock done, restore the values of the deployed etcd release failed, unlock skipped; it stands at restore the values of the deployed etcd release',
+        '  s0["lock<br/>✅ done · 0.1s"]:::done',
+        '  s1["restore the values of<br/>the deployed etcd<br/>release<br/>❌ failed · 2.5s"]:::failed',
+        '  s2["unlock<br/>⏭️ skipped"]:::skipped',
+        '  s0 --> s1 --> s2',
+        '  stop["❌ failed: the deployed etcd did not start within<br/>5m, so the values were not restored"]:::stop',
+        '  s1 -.- stop',
+        '  classDef done fill:#dafbe1,stroke:#1a7f37,color:#0d1117',
+        '  classDef earlier fill:#dafbe1,stroke:#1a7f37,color:#0d1117,stroke-dasharray:4 3',
+        '  classDef current fill:#fff8c5,stroke:#9a6700,color:#0d1117,stroke-width:3px',
+        '  classDef refused fill:#ffebe9,stroke:#cf222e,color:#0d1117,stroke-width:3px',
+        '  classDef failed fill:#ffebe9,stroke:#cf222e,color:#0d1117,stroke-width:3px',
+        '  classDef todo fill:#f6f8fa,stroke:#8c959f,color:#57606a',
+        '  classDef skipped fill:#f6f8fa,stroke:#8c959f,color:#57606a,stroke-dasharray:4 3',
+        '  classDef optional fill:#f6f8fa,stroke:#8c959f,color:#57606a,stroke-dasharray:4 3',
+        '  classDef stop fill:#ffffff,stroke:#cf222e,color:#cf222e',
+        '```',
+      ].join('\n'),
+    );
+    expect(procedureLine(r)).toBe(
+      'Procedure: lock done → restore the values of the deployed etcd release failed → unlock skipped.',
+    );
+  });
+
+  it('one stage: no arrows; nothing stopped or current: no "stands at" and no stop box', () => {
+    const md = renderProcedureDiagram(run('abort', 'succeeded', [['lock', 'ok', 1000]]));
+    const lines = md.split('\n');
+    expect(lines.slice(2, 5)).toEqual([
+      '  accTitle: vCluster etcd migration, abort succeeded',
+      '  accDescr: lock done',
+      '  s0["lock<br/>✅ done · 1.0s"]:::done',
+    ]);
+    expect(lines[5]).toBe('  classDef done fill:#dafbe1,stroke:#1a7f37,color:#0d1117');
+  });
+
+  it('every mark in words in the procedure line', () => {
+    const r = run(
+      'finalize',
+      'succeeded',
+      [
+        ['approval', 'ok'],
+        ['helm upgrade (phase two)', 'skipped'],
+      ],
+      'done',
+    );
+    expect(procedureLine(r)).toBe(
+      'Procedure: plan optional → backup done earlier → phase one done earlier → success line done earlier → census done earlier → approval done → phase two skipped → removal current.',
+    );
+    expect(renderProcedureDiagram(r)).toContain('  s6["phase two<br/>⏭️ skipped"]:::skipped');
+    expect(renderProcedureDiagram(r)).toContain('  s1["backup<br/>✅ done earlier"]:::earlier');
+    expect(renderProcedureDiagram(r)).toContain('; it stands at removal\n');
+  });
+});
+
+describe('text in the diagram, character by character', () => {
+  it('keeps letters, digits, emoji and plain punctuation; runs of white space become one space', () => {
+    expect(mermaidText("  é 9 ✅ .,:;/()'?+=_@-\n\t end  ")).toBe("é 9 ✅ .,:;/()'?+=_@- end");
+  });
+
+  it('writes any other character as a Mermaid entity', () => {
+    expect(mermaidText('#&*"|{}')).toBe('#35;#38;#42;#34;#124;#123;#125;');
+  });
+
+  it('a text of exactly the limit is kept whole; one more is cut with an ellipsis', () => {
+    expect(mermaidText('x'.repeat(60), 60)).toBe('x'.repeat(60));
+    expect(mermaidText('x'.repeat(61), 60)).toBe(`${'x'.repeat(59)}#8230;`);
+  });
+});
+
+describe('which stage a step lands in, and which stage shows the stop', () => {
+  it('a step that failed while the run went on still shows its stage failed, not the run status', () => {
+    const r = run('migrate', 'succeeded', [
+      ['backup of the deployed etcd', 'ok'],
+      ['helm upgrade (phase one)', 'ok'],
+      ['wait for the success log line', 'failed'],
+      ['read the success log line again', 'ok'],
+      ['census of both etcds', 'ok'],
+    ]);
+    expect(states(r)).toMatchObject({ 'success line': 'failed', census: 'done', approval: 'todo' });
+  });
+
+  it('a refused step among steps that ran marks its stage refused', () => {
+    const r = run('migrate', 'succeeded', [
+      ['backup of the deployed etcd', 'refused'],
+      ['backup verification', 'ok'],
+      ['helm upgrade (phase one)', 'ok'],
+    ]);
+    expect(states(r)).toMatchObject({ backup: 'refused', 'phase one': 'done' });
+  });
+
+  it('a stage with a skipped step and a step that ran is done; only skipped steps make it skipped', () => {
+    const r = run('migrate', 'succeeded', [
+      ['preflight', 'ok'],
+      ['backup of the deployed etcd', 'skipped'],
+      ['helm upgrade (phase one)', 'skipped'],
+    ]);
+    expect(states(r)).toMatchObject({ backup: 'done', 'phase one': 'skipped', 'success line': 'current' });
+  });
+
+  it('steps after the last stage of their own count to the next stage, and the stop is there', () => {
+    const r = run(
+      'migrate',
+      'failed',
+      [
+        ['backup of the deployed etcd', 'ok'],
+        ['helm upgrade (phase one)', 'ok'],
+        ['pod status', 'failed', 700],
+      ],
+      'the pod crashed',
+    );
+    expect(
+      diagramStages(r)
+        .slice(1, 4)
+        .map((s) => [s.label, s.state, s.ms, s.stoppedIn]),
+    ).toEqual([
+      ['backup', 'done', 1000, undefined],
+      ['phase one', 'done', 1000, undefined],
+      ['success line', 'failed', 700, 'pod status'],
+    ]);
+  });
+
+  it('a step after the last stage of the phase counts to that stage, its time included', () => {
+    const r = run('migrate', 'succeeded', [...MIGRATE_STEPS, ['release the lock', 'ok', 700]]);
+    expect(diagramStages(r)[4]).toMatchObject({ label: 'census', state: 'done', ms: 3700 });
+  });
+
+  it('a run stopped outside a step after a skipped stage: the skipped stage carries the stop', () => {
+    const r = run(
+      'migrate',
+      'failed',
+      [
+        ['backup of the deployed etcd', 'ok'],
+        ['helm upgrade (phase one)', 'skipped'],
+      ],
+      'the release changed under the run',
+    );
+    expect(states(r)).toMatchObject({ backup: 'done', 'phase one': 'failed', 'success line': 'todo' });
+  });
+
+  it('a run refused before any step: the first stage of its phase is refused, never one of another phase', () => {
+    expect(states(run('migrate', 'refused', [], 'locked by another run'))).toMatchObject({
+      plan: 'optional',
+      backup: 'refused',
+    });
+    expect(states(run('finalize', 'refused', [], 'locked by another run'))).toMatchObject({
+      census: 'earlier',
+      approval: 'refused',
+      'phase two': 'todo',
+    });
+  });
+
+  it('a phase of its own steps that failed after its last step: the last step carries the failure', () => {
+    const r = run(
+      'abort',
+      'failed',
+      [
+        ['lock', 'ok'],
+        ['decide', 'ok'],
+        ['record the abort', 'ok'],
+      ],
+      'the record could not be read back',
+    );
+    expect(diagramStages(r).map((s) => s.state)).toEqual(['done', 'done', 'failed']);
+  });
+
+  it('a stop at the first stage still gets its stop box', () => {
+    const r = run('abort', 'failed', [['lock', 'failed']], 'another run holds the lock');
+    expect(renderProcedureDiagram(r)).toContain(
+      '  stop["❌ failed: another run holds the lock"]:::stop\n  s0 -.- stop',
+    );
+  });
+
+  it('no stages, no procedure line', () => {
+    expect(procedureLine(run('status', 'succeeded', [['observe', 'ok']]))).toBe('');
+  });
+});

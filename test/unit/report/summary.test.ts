@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { newReport } from '../../../src/report/report.ts';
-import { renderSummary } from '../../../src/report/summary.ts';
+import { newReport, type RunReport } from '../../../src/report/report.ts';
+import { renderInputRefusal, renderSummary } from '../../../src/report/summary.ts';
 import { diffCensus } from '../../../src/core/migration/census.ts';
 import { renderTables, updateReadme } from '../../../scripts/readme-inputs.ts';
 import { readFileSync } from 'node:fs';
@@ -78,5 +78,214 @@ describe('job summary of an input refusal', () => {
     ]);
     expect(md).toContain('**refused**: 1 input is not valid; nothing was changed.');
     expect(md).toContain('| `release` | "&lt;img src=x&gt;\\|x" is not a `DNS-1123` label | lower-case letters |');
+  });
+});
+
+describe('the job summary as a reader meets it, section by section', () => {
+  it('every section in its order, each its own paragraph, and the values keys sorted', () => {
+    const r = newReport('vc', 'team-a', 'status');
+    r.status = 'succeeded';
+    r.headline = 'State: phase one verified.';
+    r.next = 'Run finalize.';
+    r.warnings = ['the chart is *old*'];
+    r.backupSkipReason = 'Velero';
+    r.details = ['pod vc-0 Running'];
+    r.keysBefore = 5;
+    r.keysAfter = 5;
+    r.diff = {
+      ok: true,
+      lost: [],
+      rows: [{ group: '/registry/pods/', before: 5, after: 5, delta: 0, volatile: false, verdict: 'ok' }],
+    };
+    r.content = {
+      deployedRevision: 9,
+      embeddedRevision: 3,
+      ok: true,
+      differing: [],
+      rows: [
+        {
+          group: '/registry/pods/',
+          deployed: 5,
+          embedded: 5,
+          volatile: false,
+          verdict: 'same',
+          text: 'same keys and values',
+        },
+      ],
+    };
+    r.wayBack = { title: 'How abort goes back', lines: ['restore the values'] };
+    r.logLine = 'migrated';
+    r.approvers = ['alice'];
+    r.checks = [{ name: 'permissions', state: 'passed', reason: 'granted' }];
+    r.steps = [{ name: 'observe', ms: 12_300, state: 'ok' }];
+    r.backup = { file: 's.db', bytes: 10, sha256: 'abc', revision: 4, keys: 5 };
+    r.restore = 'Run etcdutl.';
+    r.leftoverPvcs = ['data-vc-etcd-0', 'data-vc-etcd-1'];
+    r.values = [{ label: 'Values phase one', set: { b: 1, a: { z: 1, y: '```' } }, rest: { leaves: 2, digest: 'd1' } }];
+    r.runUrl = 'https://example.test/run/1';
+    expect(renderSummary(r)).toBe(
+      [
+        '## vCluster etcd migration: status ✅',
+        '',
+        'Release `vc` in `team-a`: **succeeded**. State: phase one verified.',
+        '',
+        '**No backup was taken: Velero**',
+        '',
+        '> ⚠️ the chart is \\*old\\*',
+        '',
+        '**Next:** Run finalize.',
+        '',
+        '<details open><summary>What the cluster showed</summary>',
+        '',
+        '```text',
+        'pod vc-0 Running',
+        '```',
+        '</details>',
+        '',
+        '### Key counts per resource',
+        '',
+        'Before: **5** keys, after: **5** keys.',
+        '',
+        '✅ All 1 group match: 5 keys before and after.',
+        '',
+        '<details><summary>Key counts of all 1 group</summary>',
+        '',
+        '| Group | Before | After | Delta | Verdict |',
+        '| --- | ---: | ---: | ---: | --- |',
+        '| `/registry/pods/` | 5 | 5 | 0 | ok |',
+        '| **Total** | 5 | 5 | 0 | ok |',
+        '',
+        '</details>',
+        '',
+        '### Keys and values per resource',
+        '',
+        'Every group that is not volatile has the same keys and values in both etcds.',
+        '',
+        'Read at revision 9 of the deployed etcd and 3 of the embedded etcd.',
+        '',
+        '| Group | Deployed | Embedded | Content | |',
+        '| --- | ---: | ---: | --- | --- |',
+        '| `/registry/pods/` | 5 | 5 | same keys and values | ✅ |',
+        '',
+        '### How abort goes back',
+        '',
+        '- restore the values',
+        '',
+        'Log line: `migrated`',
+        '',
+        'Approved by: `alice`',
+        '',
+        '### Preflight',
+        '',
+        '| check | result | why |',
+        '| --- | --- | --- |',
+        '| permissions | ✅ passed | granted |',
+        '',
+        '### Steps',
+        '',
+        '| step | result | time | note |',
+        '| --- | --- | --- | --- |',
+        '| observe | ✅ ok | 12.3s |  |',
+        '',
+        '### Backup',
+        '',
+        'Snapshot `s.db`: 10 bytes, revision 4, 5 keys, sha256 `abc`.',
+        '',
+        '<details><summary>How to restore from the snapshot</summary>',
+        '',
+        'Run etcdutl.',
+        '</details>',
+        '',
+        '### Leftover PVCs of the deployed etcd',
+        '',
+        '- `data-vc-etcd-0`',
+        '- `data-vc-etcd-1`',
+        '',
+        'They hold the old etcd data. Delete them only when you are sure:',
+        '',
+        '```sh',
+        'kubectl delete pvc --namespace team-a data-vc-etcd-0 data-vc-etcd-1',
+        '```',
+        '',
+        '<details><summary>Values phase one</summary>',
+        '',
+        'The keys the migration sets:',
+        '',
+        '```yaml',
+        'a:',
+        `  y: "'''"`,
+        '  z: 1',
+        'b: 1',
+        '```',
+        '',
+        "Not shown: the release's own values, carried unchanged (2 values); their digest is `d1`.",
+        '</details>',
+        '',
+        '[Workflow run](https://example.test/run/1)',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('a run with nothing else to show: the heading, the status line and nothing more', () => {
+    const r = newReport('vc', 'ns', 'status');
+    r.headline = 'The release was not found.';
+    expect(renderSummary(r)).toBe(
+      '## vCluster etcd migration: status ❌\n\nRelease `vc` in `ns`: **failed**. The release was not found.\n',
+    );
+  });
+
+  it('the heading mark: ✅ for succeeded, planned and no-op, ⏳ while waiting, ❌ for failed and refused', () => {
+    const mark = (status: RunReport['status']) => {
+      const r = newReport('vc', 'ns', 'status');
+      r.status = status;
+      return renderSummary(r).split('\n')[0];
+    };
+    expect(['succeeded', 'planned', 'no-op'].map((s) => mark(s as RunReport['status']))).toEqual(
+      Array(3).fill('## vCluster etcd migration: status ✅'),
+    );
+    expect(mark('waiting')).toBe('## vCluster etcd migration: status ⏳');
+    expect(mark('failed')).toBe('## vCluster etcd migration: status ❌');
+    expect(mark('refused')).toBe('## vCluster etcd migration: status ❌');
+  });
+
+  it('a run that moves the procedure: its line in words, then the diagram, right after Next', () => {
+    const r = newReport('vc', 'ns', 'migrate');
+    r.status = 'succeeded';
+    r.next = 'Approve finalize.';
+    r.steps = [{ name: 'helm upgrade (phase one)', ms: 1000, state: 'ok' }];
+    expect(renderSummary(r)).toContain(
+      '**Next:** Approve finalize.\n\nProcedure: plan optional → backup to do → phase one done → success line current',
+    );
+    expect(renderSummary(r)).toMatch(/→ removal to do\.\n\n```mermaid\nflowchart LR\n/);
+  });
+
+  it('a step state without a mark shows the state alone', () => {
+    const r = newReport('vc', 'ns', 'status');
+    r.steps = [{ name: 'observe', ms: 0, state: 'unknown' as 'ok' }];
+    expect(renderSummary(r)).toContain('| observe |  unknown | 0.0s |  |');
+  });
+});
+
+describe('job summary of an input refusal, line by line', () => {
+  it('two problems: plural words, the table header, one row each; an input name cannot split its cell', () => {
+    expect(
+      renderInputRefusal([
+        { input: 'a|b', problem: 'not a number', expected: 'a number' },
+        { input: 'timeout', problem: 'negative', expected: 'a duration such as 10m' },
+      ]),
+    ).toBe(
+      [
+        '## vCluster etcd migration: refused ❌',
+        '',
+        '**refused**: 2 inputs are not valid; nothing was changed.',
+        '',
+        '| input | what is wrong | expected |',
+        '| --- | --- | --- |',
+        '| `a\\|b` | not a number | a number |',
+        '| `timeout` | negative | a duration such as 10m |',
+        '',
+      ].join('\n'),
+    );
   });
 });
