@@ -30,7 +30,7 @@ const { values } = parseArgs({
 
 if (values.child) {
   const { EtcdClient } = await import('../src/adapters/etcd/client.ts');
-  const { readCensus } = await import('../src/adapters/etcd/census-reader.ts');
+  const { countKnownGroups, readCensus } = await import('../src/adapters/etcd/census-reader.ts');
   const { takeBackup } = await import('../src/adapters/etcd/backup.ts');
   const { compareKeyspaces, equalizeKeyspace } = await import('../src/adapters/etcd/equalize.ts');
   const { equalizeSince } = await import('../src/adapters/etcd/equalize-since.ts');
@@ -76,8 +76,8 @@ if (values.child) {
     eq = x;
   }
   done('equalize');
-  // 'census of the deployed etcd'
-  const now = await readCensus(deployed);
+  // 'census of the deployed etcd': group by group against the embedded etcd's census, as the phase counts it
+  const now = (await countKnownGroups(deployed, Object.keys(embeddedAtStop.groups))) ?? (await readCensus(deployed));
   const diff = diffCensus(embeddedAtStop, now);
   done('census after');
   const seconds = (performance.now() - t0) / 1000;

@@ -170,7 +170,8 @@ async function verifyDeployed(deps: PhaseDeps): Promise<AbortRecord> {
   const now = await step(
     deps,
     'census of the deployed etcd',
-    () => deps.etcd.census('deployed'),
+    // Counted group by group against the etcd it was made equal to, when it holds no other group.
+    () => deps.etcd.census('deployed', kept && Object.keys(kept.groups)),
     (c) => `${c.total} keys at revision ${c.revision}`,
   );
   if (kept) {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { makeCA, makeCert } from '../../sandbox/pki.ts';
 import { readFileSync } from 'node:fs';
 import { diffCensus, groupOf } from '../../src/core/migration/census.ts';
-import { readCensus } from '../../src/adapters/etcd/census-reader.ts';
+import { countKnownGroups, readCensus } from '../../src/adapters/etcd/census-reader.ts';
 import { EtcdClient } from '../../src/adapters/etcd/client.ts';
 import { etcdFixture, putAll, type EtcdFixture } from '../../sandbox/etcd-fixture.ts';
 
@@ -71,6 +71,21 @@ describe('census against a real etcd with TLS client-cert auth', () => {
     expect(scanned.groups).toEqual(expected);
     expect(listed.total).toBe(keys.length);
     expect(scanned.revision).toBe(listed.revision);
+  });
+
+  it('counts group by group with count-only ranges when the groups are known, and not when another group is there', async () => {
+    const full = await readCensus(client);
+    const groups = Object.keys(full.groups);
+    expect(await countKnownGroups(client, groups)).toEqual(full);
+    // A group the list lacks: the counts cannot stand for the census.
+    expect(
+      await countKnownGroups(
+        client,
+        groups.filter((g) => g !== '/registry/secrets/'),
+      ),
+    ).toBeUndefined();
+    // Two groups that overlap (a key named like a prefix) would count keys twice.
+    expect(await countKnownGroups(client, [...groups, '/registry/'])).toBeUndefined();
   });
 
   it('agrees with etcdctl get --keys-only on the same etcd', async () => {

@@ -221,3 +221,43 @@ async function readAt(reader: KeyRangeReader, opts: ReadCensusOptions): Promise<
   for (const g of [...groups.keys()].sort()) out[Buffer.from(g, 'latin1').toString('utf8')] = groups.get(g)!;
   return { revision, total, groups: out };
 }
+
+/**
+ * The census of an etcd whose groups are known (another etcd's census): one count-only range per group
+ * and one over the whole keyspace, all at one revision, no key sent. Undefined when the whole keyspace
+ * holds more keys than those groups (a group the list lacks): then only a full census names it.
+ */
+export async function countKnownGroups(
+  source: EtcdClient | KeyRangeReader,
+  groups: readonly string[],
+  concurrency = 8,
+): Promise<CensusCounts | undefined> {
+  const reader: KeyRangeReader = 'readRange' in source ? source : clientKeyReader(source as EtcdClient);
+  const count = async (key: Buffer, rangeEnd: Buffer, revision: number) =>
+    reader.readRange({ key, rangeEnd, limit: 0, revision, countOnly: true });
+  // Groups are disjoint by construction; two that overlap (a key named like a prefix) would count twice.
+  const ranges = groups
+    .map((name) => Buffer.from(name, 'utf8'))
+    .map((g, i) => [g, groupEnd(g, isPrefixGroup(groups[i]!))] as const)
+    .sort((a, b) => Buffer.compare(a[0], b[0]));
+  if (ranges.some(([lo], i) => i > 0 && (isToEnd(ranges[i - 1]![1]) || Buffer.compare(lo, ranges[i - 1]![1]) < 0))) {
+    return undefined;
+  }
+  const whole = await count(TO_END, TO_END, 0);
+  const revision = whole.revision;
+  const counts: Record<string, number> = {};
+  let next = 0;
+  const worker = async () => {
+    while (next < groups.length) {
+      const name = groups[next++]!;
+      const g = Buffer.from(name, 'utf8');
+      counts[name] = (await count(g, groupEnd(g, isPrefixGroup(name)), revision)).count;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, groups.length) }, worker));
+  const sum = Object.values(counts).reduce((a, b) => a + b, 0);
+  if (sum !== whole.count) return undefined;
+  const out: Record<string, number> = {};
+  for (const name of Object.keys(counts).sort()) if (counts[name]! > 0) out[name] = counts[name]!;
+  return { revision, total: whole.count, groups: out };
+}

@@ -24,7 +24,7 @@ const loadEtcdCode = async () => {
   const [
     { EtcdError },
     { openPodEtcd },
-    { readCensus },
+    { readCensus, countKnownGroups },
     { takeBackup, restoreInstructions },
     { compareKeyspaces, equalizeKeyspace, bumpRevision },
     content,
@@ -42,6 +42,7 @@ const loadEtcdCode = async () => {
     EtcdError,
     openPodEtcd,
     readCensus,
+    countKnownGroups,
     takeBackup,
     restoreInstructions,
     compareKeyspaces,
@@ -56,7 +57,11 @@ const etcdCode = () => (etcdCodeLoaded ??= loadEtcdCode());
 
 /** Census and backup of the two etcds, reached through the Kubernetes API. */
 export interface EtcdOps {
-  census(store: 'deployed' | 'embedded'): Promise<Census>;
+  /**
+   * `groups`: the groups another etcd's census found; when this etcd holds keys of those groups only,
+   * it is counted group by group with count-only ranges (no key sent), else read in full.
+   */
+  census(store: 'deployed' | 'embedded', groups?: readonly string[]): Promise<Census>;
   /** A verified snapshot of the deployed etcd (or, for abort, of the embedded one through its reader pod). */
   backup(dir: string, store?: 'deployed' | 'embedded'): Promise<{ record: BackupRecord; restore: string }>;
   /** The same operations with the embedded etcd served by another pod (abort's reader pod). */
@@ -125,8 +130,8 @@ export function etcdOps(kube: Kube, o: EtcdOpsOptions): EtcdOps {
       await source.close();
     }
   };
-  const countOnce = async (store: 'deployed' | 'embedded'): Promise<Census> => {
-    const { openPodEtcd, readCensus } = await etcdCode();
+  const countOnce = async (store: 'deployed' | 'embedded', groups?: readonly string[]): Promise<Census> => {
+    const { openPodEtcd, readCensus, countKnownGroups } = await etcdCode();
     const access = await openPodEtcd(kube.kc, {
       ...(await target(podFor(store))),
       allowExecFallback: store === 'deployed',
@@ -134,17 +139,22 @@ export function etcdOps(kube: Kube, o: EtcdOpsOptions): EtcdOps {
     try {
       o.log(`counting keys of the ${store} etcd (pod ${podFor(store)}) via ${access.path}`);
       let last = 0;
-      const c = await readCensus(access.client, {
-        onProgress: (p) => {
-          if (Date.now() - last < 5000) return;
-          last = Date.now();
-          o.log(
-            `census of the ${store} etcd: ${p.bucketsDone}/${p.buckets} ranges, ${p.keys} keys in ${p.groups} groups so far`,
-          );
-        },
-        onBucketRetry: (r) =>
-          o.log(`census of the ${store} etcd: range ${r.bucket} is read again after an interruption (${r.error})`),
-      });
+      const known = groups && (await countKnownGroups(access.client, groups));
+      if (groups && !known)
+        o.log(`census of the ${store} etcd: it holds keys outside the groups expected; reading it in full`);
+      const c =
+        known ??
+        (await readCensus(access.client, {
+          onProgress: (p) => {
+            if (Date.now() - last < 5000) return;
+            last = Date.now();
+            o.log(
+              `census of the ${store} etcd: ${p.bucketsDone}/${p.buckets} ranges, ${p.keys} keys in ${p.groups} groups so far`,
+            );
+          },
+          onBucketRetry: (r) =>
+            o.log(`census of the ${store} etcd: range ${r.bucket} is read again after an interruption (${r.error})`),
+        }));
       // The count a person waits for: the progress lines above are throttled and stop short of it.
       o.log(
         `census of the ${store} etcd: done, ${c.total} keys in ${Object.keys(c.groups).length} groups at revision ${c.revision}`,
@@ -155,12 +165,12 @@ export function etcdOps(kube: Kube, o: EtcdOpsOptions): EtcdOps {
     }
   };
   return {
-    async census(store): Promise<Census> {
+    async census(store, groups): Promise<Census> {
       const { EtcdError } = await etcdCode();
       // Just after a restart the API may still deny (RBAC not loaded) or refuse a port-forward.
       const count = () =>
         retryTransient(
-          () => countOnce(store),
+          () => countOnce(store, groups),
           API_WAIT_MS,
           undefined,
           (x) => (transientApiError(x) && !(x instanceof EtcdError)) || deniedApiError(x),
