@@ -233,8 +233,7 @@ export async function countKnownGroups(
   concurrency = 8,
 ): Promise<CensusCounts | undefined> {
   const reader: KeyRangeReader = 'readRange' in source ? source : clientKeyReader(source as EtcdClient);
-  const count = async (key: Buffer, rangeEnd: Buffer, revision: number) =>
-    reader.readRange({ key, rangeEnd, limit: 0, revision, countOnly: true });
+  const count = countRange(reader);
   // Groups are disjoint by construction; two that overlap (a key named like a prefix) would count twice.
   const ranges = groups
     .map((name) => Buffer.from(name, 'utf8'))
@@ -245,6 +244,25 @@ export async function countKnownGroups(
   }
   const whole = await count(TO_END, TO_END, 0);
   const revision = whole.revision;
+  const counts = await countGroups(reader, groups, revision, concurrency);
+  const sum = Object.values(counts).reduce((a, b) => a + b, 0);
+  if (sum !== whole.count) return undefined;
+  const out: Record<string, number> = {};
+  for (const name of Object.keys(counts).sort()) if (counts[name]! > 0) out[name] = counts[name]!;
+  return { revision, total: whole.count, groups: out };
+}
+
+const countRange = (reader: KeyRangeReader) => async (key: Buffer, rangeEnd: Buffer, revision: number) =>
+  reader.readRange({ key, rangeEnd, limit: 0, revision, countOnly: true });
+
+/** Keys in each group (by its name, as the census gives it) at `revision`, read as counts, several at once. */
+export async function countGroups(
+  source: EtcdClient | KeyRangeReader,
+  groups: readonly string[],
+  revision: number,
+  concurrency = 8,
+): Promise<Record<string, number>> {
+  const count = countRange('readRange' in source ? source : clientKeyReader(source as EtcdClient));
   const counts: Record<string, number> = {};
   let next = 0;
   const worker = async () => {
@@ -255,9 +273,5 @@ export async function countKnownGroups(
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, groups.length) }, worker));
-  const sum = Object.values(counts).reduce((a, b) => a + b, 0);
-  if (sum !== whole.count) return undefined;
-  const out: Record<string, number> = {};
-  for (const name of Object.keys(counts).sort()) if (counts[name]! > 0) out[name] = counts[name]!;
-  return { revision, total: whole.count, groups: out };
+  return counts;
 }

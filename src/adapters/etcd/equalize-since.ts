@@ -12,7 +12,7 @@
 import type { ContentBaseline } from '../../core/migration/content-proof.ts';
 import { isPrefixGroup } from '../../core/migration/census.ts';
 import type { EtcdClient } from './client.ts';
-import { groupEnd, readCensus, type CensusCounts } from './census-reader.ts';
+import { countGroups, groupEnd, readCensus, type CensusCounts } from './census-reader.ts';
 import {
   currentRevision,
   liftAndCompact,
@@ -76,12 +76,9 @@ export async function equalizeSince(source: EtcdClient, target: EtcdClient, o: S
   // The deployed side counted only in the same groups (count-only ranges: no key or value sent). The
   // counts prove a group only if nothing but the replay wrote the deployed etcd (an expiring lease
   // deletes a key too): else every group is walked.
-  const [embedded, deployed, now] = await Promise.all([
-    sourceCounts,
-    countGroups(target, o.baseline.sameGroups),
-    currentRevision(target),
-  ]);
+  const now = await currentRevision(target);
   const untouched = now === (w.lastRevision || before);
+  const [embedded, deployed] = await Promise.all([sourceCounts, countGroups(target, o.baseline.sameGroups, now)]);
   const ranges = untouched ? rangesToWalk(o.baseline.sameGroups, embedded.groups, deployed) : [WHOLE];
   await walkAndWrite(source, target, { revision: o.revision, ranges, onProgress: o.onProgress }, w);
   const above = Math.max(o.revision, await currentRevision(source));
@@ -119,21 +116,6 @@ async function replay(path: string, after: number, w: TxnWriter, onLeaf: () => v
     await w.drain();
     return summary;
   });
-}
-
-/** Keys in each group (by its name, as the census gives it), read as counts, several at once. */
-async function countGroups(c: EtcdClient, groups: readonly string[]): Promise<Record<string, number>> {
-  const out: Record<string, number> = {};
-  let next = 0;
-  const worker = async () => {
-    while (next < groups.length) {
-      const name = groups[next++]!;
-      const g = Buffer.from(name, 'utf8');
-      out[name] = (await c.count(g, groupEnd(g, isPrefixGroup(name)))).count;
-    }
-  };
-  await Promise.all(Array.from({ length: 8 }, worker));
-  return out;
 }
 
 /**
