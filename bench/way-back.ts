@@ -19,22 +19,29 @@ import { benchKey, startBenchEtcd } from './seed.ts';
 /** Room for millions of keys. */
 const QUOTA = ['--quota-backend-bytes=8589934592'];
 
-/** Puts in transactions of 128, 16 in flight. */
-async function fill(client: EtcdClient, count: number, kv: (i: number) => PutRequest | undefined): Promise<void> {
+/** Calls `send` for [start, end) batches of 128 of 0..count, 16 in flight. */
+async function inBatches(count: number, send: (start: number, end: number) => Promise<void>): Promise<void> {
   let next = 0;
   const worker = async () => {
     while (next < count) {
       const start = next;
       next = Math.min(count, next + 128);
-      const puts: PutRequest[] = [];
-      for (let i = start; i < next; i++) {
-        const p = kv(i);
-        if (p) puts.push(p);
-      }
-      if (puts.length) await txnPut(client, puts);
+      await send(start, next);
     }
   };
   await Promise.all(Array.from({ length: 16 }, worker));
+}
+
+/** Puts in transactions of 128, 16 in flight. */
+async function fill(client: EtcdClient, count: number, kv: (i: number) => PutRequest | undefined): Promise<void> {
+  await inBatches(count, async (start, end) => {
+    const puts: PutRequest[] = [];
+    for (let i = start; i < end; i++) {
+      const p = kv(i);
+      if (p) puts.push(p);
+    }
+    if (puts.length) await txnPut(client, puts);
+  });
 }
 
 export interface StalePair {
@@ -123,17 +130,11 @@ export async function copiedPair(prefix: string, n: number, log: (s: string) => 
 
 /** Deletes in transactions of 128, 16 in flight. */
 async function deleteKeys(client: EtcdClient, count: number, key: (i: number) => Buffer): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < count) {
-      const start = next;
-      next = Math.min(count, next + 128);
-      const ops = [];
-      for (let i = start; i < next; i++) ops.push({ delete: { key: key(i) } });
-      await client.txn(ops);
-    }
-  };
-  await Promise.all(Array.from({ length: 16 }, worker));
+  await inBatches(count, async (start, end) => {
+    const ops = [];
+    for (let i = start; i < end; i++) ops.push({ delete: { key: key(i) } });
+    await client.txn(ops);
+  });
 }
 
 /** Runs `script --child` on both etcds (flags --endpoint … for the embedded one, --deployed); parses its JSON line. */

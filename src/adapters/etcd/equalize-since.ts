@@ -72,7 +72,14 @@ export async function equalizeSince(source: EtcdClient, target: EtcdClient, o: S
   // The embedded etcd's counts at the stop, read while the history is replayed.
   const sourceCounts = readCensus(source, { revision: o.revision });
   sourceCounts.catch(() => undefined);
-  const tail = await replay(o.snapshot, o.baseline.embeddedRevision, w, () => progress(0));
+  const tail = await replay(o.snapshot, o.baseline.embeddedRevision, w, () => progress(0)).catch((e: unknown) => {
+    // Part of the history may be written: the next run sees the deployed etcd's revision moved and
+    // compares both etcds key by key, which needs no snapshot history.
+    throw new Error(
+      `replaying the embedded etcd's history from snapshot ${o.snapshot} failed: ${e instanceof Error ? e.message : String(e)} Run abort again: it compares both etcds key by key instead.`,
+      { cause: e },
+    );
+  });
   // The deployed side counted only in the same groups (count-only ranges: no key or value sent). The
   // counts prove a group only if nothing but the replay wrote the deployed etcd (an expiring lease
   // deletes a key too): else every group is walked.
@@ -95,7 +102,7 @@ export async function equalizeSince(source: EtcdClient, target: EtcdClient, o: S
 }
 
 /** The snapshot's history above `after`, written in revision order: a key met twice waits for the writes before. */
-async function replay(path: string, after: number, w: TxnWriter, onLeaf: () => void) {
+async function replay(path: string, after: number, w: TxnWriter, onBatch: () => void) {
   let window = new Set<string>();
   let sinceSend = 0;
   return visitSnapshotTail(path, after, async (e) => {
@@ -110,7 +117,7 @@ async function replay(path: string, after: number, w: TxnWriter, onLeaf: () => v
     if (++sinceSend >= 128) {
       sinceSend = 0;
       await w.send();
-      onLeaf();
+      onBatch();
     }
   }).then(async (summary) => {
     await w.drain();
