@@ -234,14 +234,9 @@ export async function countKnownGroups(
 ): Promise<CensusCounts | undefined> {
   const reader: KeyRangeReader = 'readRange' in source ? source : clientKeyReader(source as EtcdClient);
   const count = countRange(reader);
-  // Groups are disjoint by construction; two that overlap (a key named like a prefix) would count twice.
-  const ranges = groups
-    .map((name) => Buffer.from(name, 'utf8'))
-    .map((g, i) => [g, groupEnd(g, isPrefixGroup(groups[i]!))] as const)
-    .sort((a, b) => Buffer.compare(a[0], b[0]));
-  if (ranges.some(([lo], i) => i > 0 && (isToEnd(ranges[i - 1]![1]) || Buffer.compare(lo, ranges[i - 1]![1]) < 0))) {
-    return undefined;
-  }
+  // Two groups that overlap would count keys twice.
+  const ranges = groupRanges(groups);
+  if (ranges.some((_, i) => overlapsNeighbour(ranges, i))) return undefined;
   const whole = await count(TO_END, TO_END, 0);
   const revision = whole.revision;
   const counts = await countGroups(reader, groups, revision, concurrency);
@@ -274,4 +269,29 @@ export async function countGroups(
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, groups.length) }, worker));
   return counts;
+}
+
+/** A group's key range: every key starting with a '/'-group, or the one exact key. */
+export interface GroupRange {
+  name: string;
+  lo: Buffer;
+  hi: Buffer;
+}
+
+/** The key ranges of groups given by name (as the census gives them), in key order. */
+export function groupRanges(groups: readonly string[]): GroupRange[] {
+  return groups
+    .map((name) => ({ name, lo: Buffer.from(name, 'utf8') }))
+    .map(({ name, lo }) => ({ name, lo, hi: groupEnd(lo, isPrefixGroup(name)) }))
+    .sort((a, b) => Buffer.compare(a.lo, b.lo));
+}
+
+/**
+ * Whether range i overlaps the one before or after it. Groups are disjoint by construction; two overlap
+ * only when a key is named like a prefix (a key '/registry/').
+ */
+export function overlapsNeighbour(ranges: readonly GroupRange[], i: number): boolean {
+  const after = (a: GroupRange | undefined, b: GroupRange | undefined) =>
+    !!a && !!b && (isToEnd(a.hi) || Buffer.compare(b.lo, a.hi) < 0);
+  return after(ranges[i - 1], ranges[i]) || after(ranges[i], ranges[i + 1]);
 }

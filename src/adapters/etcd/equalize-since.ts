@@ -10,9 +10,8 @@
 // not equal at the proof) is walked key by key too. Then the revision is lifted and the history
 // compacted, as the full equalize does.
 import type { ContentBaseline } from '../../core/migration/content-proof.ts';
-import { isPrefixGroup } from '../../core/migration/census.ts';
 import type { EtcdClient } from './client.ts';
-import { countGroups, groupEnd, readCensus, type CensusCounts } from './census-reader.ts';
+import { countGroups, groupRanges, overlapsNeighbour, readCensus, type CensusCounts } from './census-reader.ts';
 import {
   currentRevision,
   liftAndCompact,
@@ -134,14 +133,10 @@ export function rangesToWalk(
   source: Record<string, number>,
   target: Record<string, number>,
 ): Array<[Buffer, Buffer]> {
-  const same = sameGroups
-    .map((name) => ({ name, lo: Buffer.from(name, 'utf8') }))
-    // A group name that is no UTF-8 text does not map back to its bytes: walked with the rest.
-    .filter(({ lo }) => lo.toString('utf8').indexOf('\uFFFD') < 0)
-    .map(({ name, lo }) => ({ name, lo, hi: groupEnd(lo, isPrefixGroup(name)) }))
-    .sort((a, b) => Buffer.compare(a.lo, b.lo));
-  // Groups are disjoint by construction; two that overlap (a key named like a prefix) are walked instead.
-  const kept = same.filter((g, i) => !overlaps(g, same[i - 1]) && !overlaps(same[i + 1], g));
+  // A group name that is no UTF-8 text does not map back to its bytes: walked with the rest.
+  const same = groupRanges(sameGroups.filter((name) => name.indexOf('\uFFFD') < 0));
+  // Two groups that overlap are walked instead of trusted.
+  const kept = same.filter((_, i) => !overlapsNeighbour(same, i));
   const out: Array<[Buffer, Buffer]> = [];
   let at: Buffer = WHOLE[0];
   for (const { name, lo, hi } of kept) {
@@ -152,11 +147,6 @@ export function rangesToWalk(
   }
   out.push([at, TO_END]);
   return out;
-}
-
-/** Whether range b starts before range a ends (a before b in key order). */
-function overlaps(b: { lo: Buffer } | undefined, a: { hi: Buffer } | undefined): boolean {
-  return !!a && !!b && (isToEnd(a.hi) || Buffer.compare(b.lo, a.hi) < 0);
 }
 
 const isToEnd = (b: Buffer) => b.length === 1 && b[0] === 0;
